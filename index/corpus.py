@@ -1,0 +1,92 @@
+"""The in-memory shape of a dataset after ingest, shared by every build stage.
+
+Readers (``index.ingest``) produce a :class:`Corpus`; the similarity engines read its
+CSR track→playlist matrix; ``index.store`` writes it to SQLite. Ids here are 0-based
+array positions; the SQLite file uses ``position + 1``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+
+class DatasetError(Exception):
+    """A dataset cannot be read (unknown format, unreadable file, or a bad row with --strict)."""
+
+
+@dataclass
+class IngestReport:
+    """What ingest saw: every row is either used or counted here as malformed."""
+
+    source: str
+    format: str
+    rows_read: int = 0
+    rows_malformed: int = 0
+    malformed_lines: list[int] = field(default_factory=list)  # first few, 1-based line numbers
+    malformed_examples: list[str] = field(default_factory=list)  # first few raw lines, truncated
+    duplicate_rows: int = 0  # (track, playlist) repeats folded into one membership
+
+    MAX_EXAMPLES = 10
+
+    def add_malformed(self, line_no: int, raw: str) -> None:
+        self.rows_malformed += 1
+        if len(self.malformed_lines) < self.MAX_EXAMPLES:
+            self.malformed_lines.append(line_no)
+            self.malformed_examples.append(raw[:200])
+
+
+@dataclass
+class Corpus:
+    """Tracks, artists and playlists, with memberships as a CSR matrix (track → playlists).
+
+    ``indices[indptr[t]:indptr[t+1]]`` are the sorted, unique playlist ids of track ``t``.
+    """
+
+    artist_names: list[str]  # display name (most frequent spelling) per artist
+    track_artist: np.ndarray  # int32 artist id per track
+    track_titles: list[str]  # display title per track
+    track_uris: list[str | None]  # most frequent Spotify URI per track, if the source has any
+    playlist_names: list[str]  # display name per playlist
+    indptr: np.ndarray  # int64, len n_tracks + 1
+    indices: np.ndarray  # int32 playlist ids
+    report: IngestReport
+
+    @property
+    def n_tracks(self) -> int:
+        return len(self.track_titles)
+
+    @property
+    def n_artists(self) -> int:
+        return len(self.artist_names)
+
+    @property
+    def n_playlists(self) -> int:
+        return len(self.playlist_names)
+
+    @property
+    def track_playlist_counts(self) -> np.ndarray:
+        return np.diff(self.indptr).astype(np.int64)
+
+    def playlists_of(self, track: int) -> np.ndarray:
+        return self.indices[self.indptr[track] : self.indptr[track + 1]]
+
+
+@dataclass
+class NeighbourTable:
+    """Top-K neighbours of every track, as parallel arrays sorted by (track, rank).
+
+    ``jaccard`` is always the exact Jaccard of the two playlist sets, never an estimate.
+    """
+
+    track: np.ndarray  # int32, 0-based source track
+    rank: np.ndarray  # int32, 1-based
+    neighbour: np.ndarray  # int32, 0-based neighbour track
+    jaccard: np.ndarray  # float64
+    shared: np.ndarray  # int32
+    params: dict[str, object] = field(default_factory=dict)  # engine settings for ``meta``
+    stage_seconds: dict[str, float] = field(default_factory=dict)
+
+    def __len__(self) -> int:
+        return len(self.track)
