@@ -11,7 +11,7 @@ import argparse
 import logging
 import sys
 
-from bot import __version__, cli_ask, cli_bot, cli_index
+from bot import __version__, cli_ask, cli_bot, cli_health, cli_index
 
 
 class UserFacingError(Exception):
@@ -27,6 +27,7 @@ def build_parser() -> argparse.ArgumentParser:
     cli_index.register(sub)
     cli_ask.register(sub)
     cli_bot.register(sub)
+    cli_health.register(sub)
     return parser
 
 

@@ -80,7 +80,10 @@ def test_schema_v1_tables_columns_and_meta(tmp_path: Path) -> None:
     assert rows == [(1, 3, 2), (2, 4, 2)]
     # tracks.playlists counts distinct playlists; artists.playlists any track of the artist.
     assert conn.execute("SELECT playlists FROM tracks WHERE track_id=4").fetchone() == (4,)
-    assert dict(conn.execute("SELECT name, playlists FROM artists")) == {"Artist A": 3, "Artist B": 4}
+    assert dict(conn.execute("SELECT name, playlists FROM artists")) == {
+        "Artist A": 3,
+        "Artist B": 4,
+    }
     assert conn.execute("SELECT COUNT(*) FROM memberships").fetchone() == (1 + 2 + 3 + 4,)
 
 

@@ -1,0 +1,141 @@
+"""The Discord bot: a ``commands.Bot`` with songsim's cogs, defaults and safety settings.
+
+Set once here so no command can forget them: mentions are disabled on every message
+(``AllowedMentions.none()``), slash commands are allowed in servers, DMs and private
+channels and for both server and user installs, every user shares one cooldown across
+commands, and a heartbeat file is touched while connected. Commands are synced only by
+the owner's ``sync`` command, never on start.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import time
+
+import discord
+from discord import app_commands
+from discord.ext import commands
+
+from bot.answers import Answers
+from bot.heartbeat import Heartbeat
+from bot.services import Services
+
+log = logging.getLogger(__name__)
+
+EXTENSIONS = (
+    "bot.cogs.errors",
+    "bot.cogs.similar",
+    "bot.cogs.likes",
+    "bot.cogs.about",
+    "bot.cogs.admin",
+)
+
+COOLDOWN_RATE, COOLDOWN_PER = 5, 10.0
+
+
+def intents(message_content: bool) -> discord.Intents:
+    """Only what the bot reads: guild and DM messages (content when the intent is granted)."""
+    return discord.Intents(
+        guilds=True, guild_messages=True, dm_messages=True, message_content=message_content
+    )
+
+
+class SongsimBot(commands.Bot):
+    """songsim on Discord: hybrid commands (``!similar`` and ``/similar``) over the index."""
+
+    def __init__(self, services: Services, *, message_content: bool | None = None) -> None:
+        settings = services.settings
+        content = settings.message_content if message_content is None else message_content
+        super().__init__(
+            command_prefix=commands.when_mentioned_or(settings.prefix),
+            intents=intents(content),
+            allowed_mentions=discord.AllowedMentions.none(),
+            help_command=None,
+            case_insensitive=True,
+            strip_after_prefix=True,
+            owner_ids=set(settings.owner_ids) or None,
+            allowed_contexts=app_commands.AppCommandContext(
+                guild=True, dm_channel=True, private_channel=True
+            ),
+            allowed_installs=app_commands.AppInstallationType(guild=True, user=True),
+            activity=discord.Activity(
+                type=discord.ActivityType.listening, name=f"{settings.prefix}help"
+            ),
+        )
+        self.services = services
+        self.started_at = time.time()
+        self.failed_extensions: dict[str, str] = {}
+        self.cooldown = commands.CooldownMapping.from_cooldown(
+            COOLDOWN_RATE, COOLDOWN_PER, commands.BucketType.user
+        )
+        self.add_check(self._per_user_cooldown, call_once=True)
+        self.heartbeat = (
+            Heartbeat(settings.heartbeat_path, settings.heartbeat_interval, self.is_healthy)
+            if settings.heartbeat_path
+            else None
+        )
+        self._connected = False
+        self._stopping = False
+
+    def answers_for(self, user: discord.abc.User) -> Answers:
+        return Answers(self.services, user.id)
+
+    async def setup_hook(self) -> None:
+        for name in EXTENSIONS:
+            try:
+                await self.load_extension(name)
+            except Exception as exc:  # one broken feature must not take the bot down
+                self.failed_extensions[name] = f"{type(exc).__name__}: {exc}"
+                log.exception("Could not load extension %s; the other commands still work", name)
+        if self.heartbeat is not None:
+            self.heartbeat.start()
+
+    async def _per_user_cooldown(self, ctx: commands.Context) -> bool:
+        """At most 5 commands per user per 10 s across all commands (owners are exempt)."""
+        if self.owner_ids and ctx.author.id in self.owner_ids:
+            return True
+        bucket = self.cooldown.get_bucket(ctx.message)
+        retry_after = bucket.update_rate_limit() if bucket else None
+        if retry_after:
+            raise commands.CommandOnCooldown(bucket, retry_after, commands.BucketType.user)
+        return True
+
+    # --- health -----------------------------------------------------------------------------
+
+    def is_healthy(self) -> bool:
+        """Connected to the gateway, READY, and the connection has a live heartbeat."""
+        return (
+            self._connected
+            and self.is_ready()
+            and not self.is_closed()
+            and math.isfinite(self.latency)
+        )
+
+    async def on_ready(self) -> None:
+        self._connected = True
+        log.info(
+            "Connected as %s (id %s) to %d servers",
+            self.user,
+            getattr(self.user, "id", "?"),
+            len(self.guilds),
+        )
+        if self.heartbeat is not None:
+            self.heartbeat.beat()
+
+    async def on_resumed(self) -> None:
+        self._connected = True
+        log.info("Gateway session resumed")
+        if self.heartbeat is not None:
+            self.heartbeat.beat()
+
+    async def on_disconnect(self) -> None:
+        if self._connected and not self._stopping:
+            log.warning("Disconnected from the gateway; discord.py reconnects by itself")
+        self._connected = False
+
+    async def close(self) -> None:
+        self._stopping = True
+        if self.heartbeat is not None:
+            await self.heartbeat.stop()
+        await super().close()

@@ -1,0 +1,1 @@
+"""The bot's features, one per module; each ends in ``async def setup(bot)``."""

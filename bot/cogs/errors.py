@@ -1,0 +1,134 @@
+"""The one error handler: every failure becomes a short, friendly reply and a log line.
+
+Expected problems (a missing argument, a cooldown, a check) get a sentence saying what to
+do; anything else is logged with its traceback and the user sees only that something went
+wrong. Slash command replies are ephemeral, so mistakes do not clutter the channel.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import time
+
+import discord
+from discord import app_commands
+from discord.ext import commands
+
+from bot.embeds import notice_embed
+from bot.views import REPLIED
+
+log = logging.getLogger(__name__)
+
+OOPS = "Sorry, something went wrong on my side. It has been logged; please try again in a moment."
+
+
+def unwrap(error: BaseException) -> BaseException:
+    """The exception that actually happened, out of discord.py's wrappers."""
+    while True:
+        wrappers = (
+            commands.HybridCommandError,
+            commands.CommandInvokeError,
+            app_commands.CommandInvokeError,
+        )
+        if isinstance(error, wrappers):
+            error = error.original
+        else:
+            return error
+
+
+def usage(ctx: commands.Context) -> str:
+    """How to call the command, in the form the user used (slash or prefix)."""
+    cmd = ctx.command
+    if cmd is None:
+        return ""
+    if ctx.interaction is not None:
+        return f"/{cmd.qualified_name}"
+    prefix = ctx.clean_prefix if ctx.prefix else ""
+    return f"{prefix}{cmd.qualified_name} {cmd.signature}".strip()
+
+
+class Errors(commands.Cog):
+    """Turns command failures into replies; logs what users should not see."""
+
+    def __init__(self, bot: commands.Bot) -> None:
+        self.bot = bot
+        self._cooldown_noticed: dict[int, float] = {}  # user id → end of the noticed cooldown
+
+    def message_for(self, ctx: commands.Context, error: BaseException) -> tuple[str, str] | None:
+        """``(kind, text)`` to tell the user, or None to stay silent."""
+        if isinstance(error, commands.CommandNotFound):
+            return None  # another bot may share the prefix: unknown commands are not ours
+        if isinstance(error, commands.CommandOnCooldown):
+            now = time.monotonic()
+            if self._cooldown_noticed.get(ctx.author.id, 0.0) > now:
+                return None  # one notice per cooldown, not one per message
+            self._cooldown_noticed[ctx.author.id] = now + error.retry_after
+            if len(self._cooldown_noticed) > 10_000:
+                self._cooldown_noticed = {
+                    k: v for k, v in self._cooldown_noticed.items() if v > now
+                }
+            return ("warning", f"Easy there — you can ask again in {error.retry_after:.0f} s.")
+        if isinstance(error, commands.MissingRequiredArgument):
+            return ("warning", f"Missing `{error.param.name}`. Use: `{usage(ctx)}`")
+        if isinstance(error, commands.BadLiteralArgument):
+            options = ", ".join(f"`{x}`" for x in error.literals)
+            return ("warning", f"`{error.param.name}` must be one of {options}.")
+        if isinstance(error, commands.UserInputError):
+            return ("warning", f"I didn't understand that. Use: `{usage(ctx)}`")
+        if isinstance(error, commands.NotOwner):
+            return ("warning", "Only the bot's owner can do that.")
+        if isinstance(error, commands.NoPrivateMessage):
+            return ("warning", "That only works in a server.")
+        if isinstance(error, commands.BotMissingPermissions):
+            perms = ", ".join(p.replace("_", " ") for p in error.missing_permissions)
+            return ("warning", f"I need these permissions here: {perms}.")
+        if isinstance(error, commands.CheckFailure):
+            return ("warning", "You can't use that command here.")
+        if isinstance(error, commands.DisabledCommand):
+            return ("warning", "That command is switched off right now.")
+        return None
+
+    @commands.Cog.listener()
+    async def on_command_error(self, ctx: commands.Context, error: commands.CommandError) -> None:
+        original = unwrap(error)
+        reply = self.message_for(ctx, original)
+        if reply is None and not isinstance(original, commands.CommandError):
+            log.error(
+                "Command %s failed (user %s, %s)",
+                ctx.command.qualified_name if ctx.command else "?",
+                ctx.author.id,
+                "slash" if ctx.interaction else "prefix",
+                exc_info=original,
+            )
+            reply = ("error", OOPS)
+        elif reply is None and not isinstance(
+            original, commands.CommandNotFound | commands.CommandOnCooldown
+        ):
+            log.warning("Unhandled command error %s: %s", type(original).__name__, original)
+        if reply is None:
+            return
+        kind, text = reply
+        try:
+            await self.tell(ctx, notice_embed(text, kind))
+        except discord.HTTPException:
+            log.warning("Could not tell user %s about a failed command", ctx.author.id)
+
+    async def tell(self, ctx: commands.Context, embed: discord.Embed) -> None:
+        """Reply privately to a slash command, publicly to a prefix command.
+
+        A slash command that deferred publicly and then failed still shows "thinking…" to
+        everyone; that placeholder is removed so the error goes only to the user.
+        """
+        interaction = ctx.interaction
+        if interaction is None or not interaction.response.is_done():
+            await ctx.send(embed=embed, ephemeral=True)
+            return
+        if not interaction.extras.get(REPLIED):
+            with contextlib.suppress(discord.HTTPException):
+                await interaction.delete_original_response()
+        await interaction.followup.send(embed=embed, ephemeral=True)
+
+
+async def setup(bot: commands.Bot) -> None:
+    await bot.add_cog(Errors(bot))

@@ -1,0 +1,81 @@
+"""``like``, ``unlike``, ``likes`` and ``foryou``: each user's liked songs and picks from them."""
+
+from __future__ import annotations
+
+import discord
+from discord import app_commands
+from discord.ext import commands
+
+from bot.cogs.similar import choices_within_budget
+from bot.views import send_reply
+
+
+class Likes(commands.Cog):
+    """Remember songs you like and get recommendations from them."""
+
+    def __init__(self, bot: commands.Bot) -> None:
+        self.bot = bot
+
+    @commands.hybrid_command(name="like", description="Remember a song you like")
+    @app_commands.describe(song="artist - title")
+    async def like(self, ctx: commands.Context, *, song: str) -> None:
+        """Remember a song you like: !like daft punk - one more time"""
+        await ctx.defer(ephemeral=True)
+        answers = self.bot.answers_for(ctx.author)
+        await send_reply(ctx, await answers.like(song), answers)
+
+    @like.autocomplete("song")
+    async def like_song(
+        self, interaction: discord.Interaction, current: str
+    ) -> list[app_commands.Choice[str]]:
+        return await choices_within_budget(
+            self.bot.answers_for(interaction.user).song_choices(current), current
+        )
+
+    @commands.hybrid_command(
+        name="unlike", description="Forget a liked song (by name or its number in /likes)"
+    )
+    @app_commands.describe(song="artist - title, or the song's number in /likes")
+    async def unlike(self, ctx: commands.Context, *, song: str) -> None:
+        """Forget a liked song: !unlike 3 or !unlike daft punk - one more time"""
+        await ctx.defer(ephemeral=True)
+        answers = self.bot.answers_for(ctx.author)
+        await send_reply(ctx, await answers.unlike(song), answers)
+
+    @unlike.autocomplete("song")
+    async def unlike_song(
+        self, interaction: discord.Interaction, current: str
+    ) -> list[app_commands.Choice[str]]:
+        answers = self.bot.answers_for(interaction.user)
+
+        async def liked() -> list[tuple[str, str]]:
+            tracks, _ = await answers.liked_tracks()
+            needle = current.casefold().strip()
+            pairs = [
+                (f"{i}. {t.title} — {t.artist}"[:100], str(i))
+                for i, t in enumerate(tracks, start=1)
+                if needle in f"{t.artist} {t.title}".casefold()
+            ]
+            return pairs[:25]
+
+        return await choices_within_budget(liked(), current)
+
+    @commands.hybrid_command(name="likes", description="List the songs you liked")
+    async def likes(self, ctx: commands.Context) -> None:
+        """List the songs you liked."""
+        await ctx.defer(ephemeral=True)
+        answers = self.bot.answers_for(ctx.author)
+        await send_reply(ctx, await answers.likes(), answers)
+
+    @commands.hybrid_command(
+        name="foryou", aliases=["for-you"], description="Recommendations from the songs you liked"
+    )
+    async def foryou(self, ctx: commands.Context) -> None:
+        """Recommendations from the songs you liked (leaving out the ones you already like)."""
+        await ctx.defer()
+        answers = self.bot.answers_for(ctx.author)
+        await send_reply(ctx, await answers.for_you(), answers)
+
+
+async def setup(bot: commands.Bot) -> None:
+    await bot.add_cog(Likes(bot))

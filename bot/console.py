@@ -1,0 +1,254 @@
+"""Console mode: the bot's commands in a terminal, with embeds rendered as text.
+
+``songsim bot --console`` (or ``songsim bot`` without a token, in a terminal) lets a
+newcomer try every command without Discord. Commands are the same as on Discord, with or
+without the prefix; buttons become words: ``pick N`` for "did you mean", ``more``/``back``
+for pages and ``why N`` for the "Why?" button. Likes are stored for the console user.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import sys
+from collections.abc import Awaitable, Callable
+from typing import IO
+
+import discord
+
+from bot.answers import Answers, Reply
+from bot.services import Services
+
+log = logging.getLogger(__name__)
+
+CONSOLE_USER_ID = 0
+WIDTH = 78
+
+BANNER = """songsim console — {songs} songs in the index. Type a command, for example:
+  similar daft punk - one more time      artist daft punk      help
+Buttons become words: pick N, more, back, why N. Type quit (or Ctrl-D) to leave."""
+
+
+def markdown_to_text(text: str) -> str:
+    """Discord markdown as plain text: escapes undone, bold and code marks dropped, links as
+    ``text <url>``."""
+    out: list[str] = []
+    i, n = 0, len(text)
+    while i < n:
+        ch = text[i]
+        if ch == "\\" and i + 1 < n:
+            out.append(text[i + 1])
+            i += 2
+        elif text.startswith("**", i):
+            i += 2
+        elif ch == "]" and text.startswith("](", i):
+            close = text.find(")", i + 2)
+            if close == -1:
+                out.append(ch)
+                i += 1
+            else:
+                out.append(f" <{text[i + 2 : close]}>")
+                i = close + 1
+        elif ch in "[`\u200b":  # our own link openers and code marks; data ones are escaped
+            i += 1  # an unescaped bracket only ever opens one of our own links
+        elif ch == "_" and (i == 0 or text[i - 1] == "\n" or i + 1 == n or text[i + 1] == "\n"):
+            i += 1  # italics markers we put around whole lines
+        else:
+            out.append(ch)
+            i += 1
+    return "".join(out)
+
+
+def render_embed(embed: discord.Embed) -> str:
+    """An embed as terminal text: a title rule, the description, fields, then the footer."""
+    lines: list[str] = []
+    if embed.title:
+        title = markdown_to_text(embed.title)
+        lines.append(f"── {title} " + "─" * max(3, WIDTH - len(title) - 4))
+    if embed.url:
+        lines.append(f"   <{embed.url}>")
+    if embed.description:
+        lines.append(markdown_to_text(embed.description))
+    for f in embed.fields:
+        name, value = markdown_to_text(f.name or ""), markdown_to_text(f.value or "")
+        if "\n" in value:
+            lines.append(f"{name}:")
+            lines.extend("  " + v for v in value.splitlines())
+        else:
+            lines.append(f"{name}: {value}")
+    if embed.footer and embed.footer.text:
+        lines.append("─" * 3 + " " + markdown_to_text(embed.footer.text))
+    return "\n".join(lines)
+
+
+def render_reply(reply: Reply) -> str:
+    """A reply with its components described as the words that press them."""
+    parts = [render_embed(reply.embed)]
+    hints = []
+    if reply.choices:
+        if (
+            reply.page is not None
+        ):  # alternatives under a list; a bare choice embed numbers them itself
+            alts = "  ".join(
+                f"{i}) {t.title} — {t.artist}" for i, t in enumerate(reply.choices, start=1)
+            )
+            parts.append(f"Not the one? {alts}")
+        hints.append("pick N")
+    if reply.page is not None:
+        if reply.page.has_more:
+            hints.append("more")
+        if reply.page.offset > 0:
+            hints.append("back")
+        if reply.items and reply.page.mode != "foryou":
+            hints.append("why N")
+    if hints:
+        parts.append("[" + " · ".join(hints) + "]")
+    return "\n".join(parts)
+
+
+class Console:
+    """Reads commands, answers them with :class:`~bot.answers.Answers`, prints the result."""
+
+    def __init__(self, services: Services, out: IO[str], user_id: int = CONSOLE_USER_ID) -> None:
+        self.answers = Answers(services, user_id)
+        self.prefix = services.settings.prefix
+        self.out = out
+        self.last: Reply | None = None
+        self.commands: dict[str, Callable[[str], Awaitable[Reply | None]]] = {
+            "similar": self.answers.similar,
+            "sim": self.answers.similar,
+            "s": self.answers.similar,
+            "artist": self.answers.artist,
+            "mix": self.answers.mix,
+            "like": self.answers.like,
+            "unlike": self.answers.unlike,
+            "likes": lambda _: self.answers.likes(),
+            "foryou": lambda _: self.answers.for_you(),
+            "for-you": lambda _: self.answers.for_you(),
+            "about": lambda _: self.answers.about(),
+            "help": self._help,
+            "pick": self._pick,
+            "more": self._more,
+            "back": self._back,
+            "why": self._why,
+        }
+
+    def print(self, text: str = "") -> None:
+        self.out.write(text + "\n")
+        self.out.flush()
+
+    async def handle(self, line: str) -> bool:
+        """Answer one line; False when the user asked to leave."""
+        line = line.strip()
+        for p in (self.prefix, "/"):
+            if line.startswith(p):
+                line = line[len(p) :].lstrip()
+                break
+        if not line:
+            return True
+        name, _, rest = line.partition(" ")
+        name = name.lower()
+        if name in ("quit", "exit", "q"):
+            return False
+        command = self.commands.get(name)
+        if command is None:
+            self.print(f"Unknown command {name!r}. Type help for the list.")
+            return True
+        try:
+            reply = await command(rest)
+        except Exception:
+            log.exception("Console command %r failed", name)
+            self.print("Sorry, something went wrong; the error is in the log above.")
+            return True
+        if reply is not None:
+            self.print(render_reply(reply))
+            if reply.interactive:
+                self.last = reply
+        return True
+
+    async def _help(self, _: str) -> Reply:
+        return self.answers.help()
+
+    def _number(self, rest: str, count: int, what: str) -> int | None:
+        if not rest.strip().isdigit() or not 1 <= int(rest) <= count:
+            self.print(
+                f"Give a number from 1 to {count}: {what} N."
+                if count
+                else f"Nothing to {what} here."
+            )
+            return None
+        return int(rest) - 1
+
+    async def _pick(self, rest: str) -> Reply | None:
+        if self.last is None or not self.last.choices:
+            self.print("There is nothing to pick from; ask for a song first.")
+            return None
+        i = self._number(rest, len(self.last.choices), "pick")
+        return (
+            None if i is None else await self.answers.pick(self.last, self.last.choices[i].track_id)
+        )
+
+    async def _more(self, _: str) -> Reply | None:
+        page = self.last.page if self.last else None
+        if page is None or not page.has_more:
+            self.print("There are no more songs in this list.")
+            return None
+        return await self.answers.more(self.last)
+
+    async def _back(self, _: str) -> Reply | None:
+        page = self.last.page if self.last else None
+        if page is None or page.offset == 0:
+            self.print("This is the first page.")
+            return None
+        return await self.answers.back(self.last)
+
+    async def _why(self, rest: str) -> None:
+        if (
+            self.last is None
+            or not self.last.items
+            or not self.last.page
+            or self.last.page.mode == "foryou"
+        ):
+            self.print("Ask for similar songs or a mix first, then: why N.")
+            return None
+        # "why 12" on the second page means song 12 as numbered, not the 12th on the page.
+        first = self.last.page.number
+        n = rest.strip()
+        if n.isdigit() and first <= int(n) < first + len(self.last.items):
+            n = str(int(n) - first + 1)
+        i = self._number(n, len(self.last.items), "why")
+        if i is not None:
+            self.print(render_embed(await self.answers.why(self.last, self.last.items[i].track_id)))
+        return None
+
+
+async def run_console(
+    services: Services, stdin: IO[str] | None = None, stdout: IO[str] | None = None
+) -> int:
+    """Read commands until EOF or ``quit``; returns the exit status."""
+    stdin = stdin or sys.stdin
+    console = Console(services, stdout or sys.stdout)
+    stats = await services.stats()
+    songs = getattr(stats, "tracks", None)
+    if songs is None and isinstance(stats, dict):
+        songs = stats.get("tracks")
+    console.print(BANNER.format(songs=f"{int(songs):,}" if songs is not None else "?"))
+    interactive = stdin is sys.stdin and stdin.isatty()
+    if interactive:
+        with contextlib.suppress(ImportError):
+            import readline  # noqa: F401 - line editing and history for input()
+    while True:
+        if interactive:
+            try:
+                line = await asyncio.to_thread(input, "songsim> ")
+            except EOFError:
+                console.print()
+                break
+        else:
+            line = await asyncio.to_thread(stdin.readline)
+            if not line:
+                break
+        if not await console.handle(line):
+            break
+    return 0

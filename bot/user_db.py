@@ -1,0 +1,165 @@
+"""The bot's own writable database (aiosqlite): what each user liked.
+
+The song index is read-only and replaced wholesale on a rebuild, so likes live here. Track
+ids change when an index is rebuilt, so each like also keeps the artist and title it was
+given for: :meth:`UserDB.likes` returns them and the caller re-finds songs whose id now
+points elsewhere. Other modules (the Spotify cache) add their own tables to the same file.
+"""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+from dataclasses import dataclass
+from pathlib import Path
+
+import aiosqlite
+
+MAX_LIKES = 500
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS likes(
+    user_id INTEGER NOT NULL,
+    track_id INTEGER NOT NULL,
+    artist TEXT NOT NULL,
+    title TEXT NOT NULL,
+    liked_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%SZ', 'now')),
+    PRIMARY KEY (user_id, track_id)
+);
+"""
+
+
+class UserDBError(Exception):
+    """The user database cannot be opened or written; the message says which file and why."""
+
+
+@dataclass(frozen=True)
+class Like:
+    """One liked song, as it was named when liked."""
+
+    track_id: int
+    artist: str
+    title: str
+    liked_at: str
+
+
+def check_writable(path: Path) -> None:
+    """Raise :class:`UserDBError` unless ``path`` can be created or written (synchronous)."""
+    path = Path(path)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise UserDBError(
+            f"Cannot create the folder for the user database {path.parent} ({exc.strerror}); "
+            "set SONGSIM_USER_DB to a writable path."
+        ) from exc
+    if path.exists() and not os.access(path, os.W_OK):
+        raise UserDBError(
+            f"The user database {path} is not writable; fix its permissions or set "
+            "SONGSIM_USER_DB to a writable path."
+        )
+    if not path.exists() and not os.access(path.parent, os.W_OK):
+        raise UserDBError(
+            f"Cannot create the user database in {path.parent} (folder not writable); "
+            "set SONGSIM_USER_DB to a writable path."
+        )
+    try:
+        conn = sqlite3.connect(path)
+        try:
+            conn.executescript(SCHEMA)
+        finally:
+            conn.close()
+    except sqlite3.Error as exc:
+        raise UserDBError(
+            f"The user database {path} cannot be used ({exc}); move it aside or set "
+            "SONGSIM_USER_DB to another path."
+        ) from exc
+
+
+class UserDB:
+    """Per-user likes in a small SQLite file, opened once and shared by every command."""
+
+    def __init__(self, conn: aiosqlite.Connection, path: Path) -> None:
+        self._conn = conn
+        self.path = path
+
+    @classmethod
+    async def open(cls, path: Path) -> UserDB:
+        """Open (creating if needed) the database at ``path``; raise :class:`UserDBError`."""
+        path = Path(path)
+        check_writable(path)
+        try:
+            conn = await aiosqlite.connect(path)
+            # WAL lets the Spotify cache and the likes share the file without blocking reads.
+            await conn.execute("PRAGMA journal_mode=WAL")
+            await conn.execute("PRAGMA busy_timeout=5000")
+            await conn.executescript(SCHEMA)
+            await conn.commit()
+        except sqlite3.Error as exc:
+            raise UserDBError(
+                f"The user database {path} cannot be used ({exc}); set SONGSIM_USER_DB to "
+                "another path."
+            ) from exc
+        return cls(conn, path)
+
+    async def close(self) -> None:
+        await self._conn.close()
+
+    async def like(self, user_id: int, track_id: int, artist: str, title: str) -> bool:
+        """Remember that ``user_id`` likes the song; False when it was already liked.
+
+        Raises :class:`LikeLimitReached` when the user already has :data:`MAX_LIKES`.
+        """
+        async with self._conn.execute(
+            "SELECT 1 FROM likes WHERE user_id=? AND track_id=?", (user_id, track_id)
+        ) as cur:
+            if await cur.fetchone():
+                return False
+        if await self.count(user_id) >= MAX_LIKES:
+            raise LikeLimitReached(MAX_LIKES)
+        await self._conn.execute(
+            "INSERT INTO likes(user_id, track_id, artist, title) VALUES (?,?,?,?)",
+            (user_id, track_id, artist, title),
+        )
+        await self._conn.commit()
+        return True
+
+    async def unlike(self, user_id: int, track_id: int) -> bool:
+        """Forget a like; False when the song was not liked."""
+        cur = await self._conn.execute(
+            "DELETE FROM likes WHERE user_id=? AND track_id=?", (user_id, track_id)
+        )
+        await self._conn.commit()
+        return cur.rowcount > 0
+
+    async def likes(self, user_id: int) -> list[Like]:
+        """The user's likes, most recent first."""
+        async with self._conn.execute(
+            "SELECT track_id, artist, title, liked_at FROM likes WHERE user_id=? "
+            "ORDER BY rowid DESC",
+            (user_id,),
+        ) as cur:
+            return [Like(*row) for row in await cur.fetchall()]
+
+    async def count(self, user_id: int) -> int:
+        async with self._conn.execute(
+            "SELECT count(*) FROM likes WHERE user_id=?", (user_id,)
+        ) as cur:
+            row = await cur.fetchone()
+        return int(row[0]) if row else 0
+
+    async def replace_track_id(self, user_id: int, old: int, new: int) -> None:
+        """Re-point a like at a song's id in a rebuilt index (keeps its time)."""
+        await self._conn.execute(
+            "UPDATE OR IGNORE likes SET track_id=? WHERE user_id=? AND track_id=?",
+            (new, user_id, old),
+        )
+        await self._conn.commit()
+
+
+class LikeLimitReached(Exception):
+    """The user has as many likes as the bot keeps."""
+
+    def __init__(self, limit: int) -> None:
+        super().__init__(f"You can keep at most {limit} liked songs; /unlike some first.")
+        self.limit = limit

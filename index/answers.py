@@ -1,0 +1,106 @@
+"""The read API's answers: plain frozen dataclasses, no Discord types, ready for display.
+
+Ids are the index file's 1-based ``track_id`` / ``artist_id``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class Artist:
+    artist_id: int
+    name: str
+    playlists: int  # distinct playlists holding at least one of the artist's tracks
+
+
+@dataclass(frozen=True)
+class Track:
+    track_id: int
+    artist_id: int
+    artist: str
+    title: str
+    playlists: int
+    spotify_uri: str | None = None
+
+    @property
+    def label(self) -> str:
+        """ "Artist - Title", how people write a song."""
+        return f"{self.artist} - {self.title}"
+
+
+@dataclass(frozen=True)
+class Recommendation:
+    track: Track
+    jaccard: float  # exact Jaccard of the two playlist sets (summed over seeds for a mix)
+    shared: int  # playlists holding both songs (summed over seeds for a mix)
+    score: float  # what the answer was ranked by (jaccard for "closest")
+
+
+@dataclass(frozen=True)
+class Answer:
+    """Neighbours of one song (or of several seeds, for a mix) in display order."""
+
+    seed: Track | None
+    items: list[Recommendation]
+    total: int  # presentable recommendations across all pages
+    has_more: bool
+    rare: bool = False  # the seed is known but has no recommendations
+    fallback: list[Track] = field(default_factory=list)  # shown instead when rare
+    fallback_label: str | None = None  # e.g. "Other songs by Daft Punk"
+    seeds: list[Track] = field(default_factory=list)  # every seed (one for ``similar``)
+    offset: int = 0
+    limit: int = 10
+    ranking: str = "closest"
+
+
+@dataclass(frozen=True)
+class Resolution:
+    """What a user's text refers to.
+
+    ``match`` is set when one track is clearly meant; otherwise ``suggestions`` ranks the
+    likely songs ("did you mean"), and ``message`` explains when nothing is close. An
+    artist-only query sets ``artist`` and lists its best-known tracks as suggestions.
+    """
+
+    query: str
+    match: Track | None
+    confidence: float  # 0..1; how sure the match (or best suggestion) is
+    suggestions: list[Track] = field(default_factory=list)
+    artist: Artist | None = None
+    message: str | None = None
+
+
+@dataclass(frozen=True)
+class ArtistScore:
+    artist: Artist
+    score: float  # summed Jaccard of track neighbours, higher is closer
+
+
+@dataclass(frozen=True)
+class Why:
+    """Why two songs are neighbours: the playlists they share."""
+
+    track: Track
+    neighbour: Track
+    shared: int
+    jaccard: float
+    examples: list[str]  # up to five shared playlist names, when memberships are stored
+    stored: bool  # the pair is in the neighbour table (else computed from memberships)
+
+
+@dataclass(frozen=True)
+class IndexStats:
+    tracks: int
+    artists: int
+    playlists: int
+    built_at: str
+    source: str
+    method: str
+    has_memberships: bool
+    neighbours: int  # stored (track, neighbour) rows (from ANALYZE statistics)
+    k: int | None  # neighbours kept per track at build time
+    schema_version: int
+    path: str
+    meta: dict[str, str] = field(default_factory=dict)  # every meta key, as stored

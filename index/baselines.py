@@ -1,0 +1,120 @@
+"""Recommenders the index is measured against, each answering "top ``k`` for this seed".
+
+Every function takes the *train* track→playlist CSR matrix and an array of seed tracks
+and returns an ``(n_seeds, k)`` int array of recommended tracks (``-1`` pads a short
+list; the seed itself is never recommended):
+
+* :func:`most_popular`: the same best-known songs for everyone (what hit rate alone rewards);
+* :func:`cooccurrence`: raw count of shared playlists (what a data scientist tries first);
+* :func:`candidates_ranked`: every co-occurring track ordered by a :mod:`index.ranking`
+  score, i.e. what a ranking would do with no top-30 cut;
+* :func:`implicit_item_item`: the ``implicit`` library's item-item cosine and BM25
+  recommenders (optional ``eval`` extra; :data:`IMPLICIT_MISSING` explains its absence).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import scipy.sparse as sp
+
+from index import ranking as rk
+
+CHUNK = 256  # seeds per sparse co-occurrence product; bounds memory on dense rows
+
+
+def track_matrix(indptr: np.ndarray, indices: np.ndarray, n_playlists: int) -> sp.csr_matrix:
+    """Track × playlist 0/1 matrix (float32, what scipy and implicit multiply fastest)."""
+    n_tracks = len(indptr) - 1
+    data = np.ones(len(indices), dtype=np.float32)
+    return sp.csr_matrix((data, indices, indptr), shape=(n_tracks, n_playlists))
+
+
+def most_popular(pop: np.ndarray, seeds: np.ndarray, k: int) -> np.ndarray:
+    """The ``k`` tracks in most train playlists, skipping the seed (ties: lower id)."""
+    ranked = np.lexsort((np.arange(len(pop)), -pop))[: k + 1]
+    out = np.full((len(seeds), k), -1, dtype=np.int64)
+    for i, s in enumerate(seeds):
+        row = ranked[ranked != s][:k]
+        out[i, : len(row)] = row
+    return out
+
+
+def _cooccurrence_rows(x: sp.csr_matrix, seeds: np.ndarray):
+    """Yield ``(seed, neighbour ids, shared counts)`` for every seed, seed excluded."""
+    xt = x.T.tocsr()
+    for lo in range(0, len(seeds), CHUNK):
+        block = seeds[lo : lo + CHUNK]
+        co = (x[block] @ xt).tocsr()
+        for i, s in enumerate(block):
+            a, b = co.indptr[i], co.indptr[i + 1]
+            ids, cnt = co.indices[a:b], co.data[a:b]
+            keep = ids != s
+            yield int(s), ids[keep].astype(np.int64), np.rint(cnt[keep]).astype(np.int64)
+
+
+def _top(score: np.ndarray, k: int) -> np.ndarray:
+    """Positions whose score is at least the ``k``-th best (ties kept, order by caller)."""
+    if len(score) <= k:
+        return np.arange(len(score))
+    kth = np.partition(score, len(score) - k)[len(score) - k]
+    return np.flatnonzero(score >= kth)
+
+
+def cooccurrence(x: sp.csr_matrix, pop: np.ndarray, seeds: np.ndarray, k: int) -> np.ndarray:
+    """Tracks sharing most playlists with the seed (ties: more popular, then lower id)."""
+    out = np.full((len(seeds), k), -1, dtype=np.int64)
+    for i, (_, ids, shared) in enumerate(_cooccurrence_rows(x, seeds)):
+        pos = _top(shared.astype(np.float64), k)
+        ids, shared = ids[pos], shared[pos]
+        best = np.lexsort((ids, -pop[ids], -shared))[:k]
+        out[i, : len(best)] = ids[best]
+    return out
+
+
+def candidates_ranked(
+    x: sp.csr_matrix, pop: np.ndarray, seeds: np.ndarray, k: int, ranking: str, min_shared: int
+) -> np.ndarray:
+    """``ranking`` over *every* track sharing ``min_shared`` playlists with the seed.
+
+    The bot can only re-order the stored top-30; this is the ceiling it is held against.
+    """
+    rk.check_ranking(ranking)
+    out = np.full((len(seeds), k), -1, dtype=np.int64)
+    for i, (s, ids, shared) in enumerate(_cooccurrence_rows(x, seeds)):
+        keep = shared >= min_shared
+        ids, shared = ids[keep], shared[keep]
+        score = rk.pair_scores(ranking, shared, pop[s], pop[ids])
+        pos = _top(score, k)
+        best = rk.order(ranking, shared[pos], pop[s], pop[ids[pos]], ids[pos])[:k]
+        out[i, : len(best)] = ids[pos][best]
+    return out
+
+
+def implicit_missing() -> str | None:
+    """Why the ``implicit`` rows cannot run, or None when the library is importable."""
+    try:
+        import implicit.nearest_neighbours  # noqa: F401
+    except ImportError:
+        return "the `implicit` library is not installed (pip install 'songsim[eval]' or pip install implicit)"
+    return None
+
+
+def implicit_item_item(
+    x: sp.csr_matrix, seeds: np.ndarray, k: int, model: str, neighbours: int = 30
+) -> np.ndarray:
+    """``implicit``'s item-item ``model`` ("cosine" or "bm25") keeping ``neighbours`` per item.
+
+    ``neighbours`` defaults to the index's stored top-30, so both see the same budget.
+    """
+    from implicit.nearest_neighbours import BM25Recommender, CosineRecommender
+
+    cls = {"cosine": CosineRecommender, "bm25": BM25Recommender}[model]
+    rec = cls(K=max(neighbours, k + 1))
+    rec.fit(x.T.tocsr(), show_progress=False)  # implicit wants playlists (users) × tracks
+    out = np.full((len(seeds), k), -1, dtype=np.int64)
+    ids, scores = rec.similar_items(np.asarray(seeds), N=k + 1)
+    for i, s in enumerate(seeds):
+        keep = (ids[i] != s) & (scores[i] > 0) & (ids[i] >= 0)
+        row = ids[i][keep][:k]
+        out[i, : len(row)] = row
+    return out

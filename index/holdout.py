@@ -1,0 +1,339 @@
+"""Recommendation quality on held-out playlists: split, build on train, score every method.
+
+The question a user cares about: given a song from one of my playlists, are the other
+songs of that playlist among its top 10? So whole playlists are held out (seeded), the
+neighbours are built from the rest exactly as ``songsim index build`` does, and for each
+test playlist up to ``seeds_per_playlist`` of its tracks that exist in train are used as
+seeds. Per method we report HitRate@k (another track of the playlist in the top k),
+Recall@k (share of the playlist's other tracks found), catalogue coverage (distinct tracks
+in any top k over a sample of seeds) and the median popularity (train playlist count) of
+what is recommended: hit rate alone rewards recommending hits.
+
+Playlists that are built from each other leak: a "Best of 2015" in test is found through
+its source playlist in train. So every train playlist that holds at least ``containment``
+of a test playlist (or of which a test playlist holds that share), sharing at least
+``min_overlap`` tracks, is *quarantined* (used by neither side). Library-like playlists
+(holding ``library_share`` of the catalogue, e.g. "Liked Songs") are never test playlists.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+import scipy.sparse as sp
+
+from index import baselines as bl
+from index import ranking as rk
+from index.corpus import Corpus, NeighbourTable
+
+BUILD_K = 30  # neighbours stored per track by `songsim index build` (its default)
+BUILD_MIN_PLAYLISTS = 2
+BUILD_MIN_SHARED = 2
+COVERAGE_SEEDS = 3000
+
+# Method key → what the report calls it. Order is the report's row order.
+METHODS: dict[str, str] = {
+    "lsh": "index as built (LSH, Jaccard)",
+    "exact": "exact Jaccard",
+    "most-popular": "most popular",
+    "cooccurrence": "raw co-occurrence",
+    "cosine": "implicit item-item cosine",
+    "bm25": "implicit item-item BM25",
+    "closest": 'ranking "closest" (stored top-30)',
+    "popular": 'ranking "popular" (stored top-30)',
+    "deep-cuts": 'ranking "deep cuts" (stored top-30)',
+    "closest-all": 'ranking "closest" (all candidates)',
+    "popular-all": 'ranking "popular" (all candidates)',
+    "deep-cuts-all": 'ranking "deep cuts" (all candidates)',
+}
+
+
+@dataclass
+class HoldoutSplit:
+    """Train memberships (same track and playlist ids as the corpus) and test playlists."""
+
+    train_indptr: np.ndarray
+    train_indices: np.ndarray
+    n_playlists: int
+    test_playlists: list[np.ndarray]  # sorted track ids of each test playlist
+    n_train: int
+    n_quarantined: int
+    n_libraries: int
+
+    @property
+    def popularity(self) -> np.ndarray:
+        """Train playlist count per track."""
+        return np.diff(self.train_indptr).astype(np.int64)
+
+
+def split_playlists(
+    corpus: Corpus,
+    *,
+    test_fraction: float = 0.2,
+    seed: int = 0,
+    max_test_playlists: int | None = 2000,
+    containment: float = 0.5,
+    min_overlap: int = 5,
+    library_share: float = 0.1,
+) -> HoldoutSplit:
+    """Hold out a seeded random ``test_fraction`` of the playlists (module doc for the guards)."""
+    if not 0 < test_fraction < 1:
+        raise ValueError("test fraction must be between 0 and 1 (e.g. 0.2).")
+    n_pl = corpus.n_playlists
+    pt = bl.track_matrix(corpus.indptr, corpus.indices, n_pl).T.tocsr()  # playlist × track
+    length = np.diff(pt.indptr)
+    libraries = length >= max(library_share * corpus.n_tracks, 2)
+    candidates = np.flatnonzero((length >= 2) & ~libraries)
+    rng = np.random.default_rng(seed)
+    n_test = int(round(test_fraction * n_pl))
+    if max_test_playlists is not None:
+        n_test = min(n_test, max_test_playlists)
+    test = np.sort(rng.choice(candidates, size=min(n_test, len(candidates)), replace=False))
+    is_test = np.zeros(n_pl, dtype=bool)
+    is_test[test] = True
+    quarantined = _near_copies(pt, test, length, is_test, containment, min_overlap)
+    train = ~is_test & ~quarantined
+
+    keep = train[corpus.indices]
+    owner = np.repeat(np.arange(corpus.n_tracks), np.diff(corpus.indptr))
+    counts = np.bincount(owner[keep], minlength=corpus.n_tracks)
+    indptr = np.concatenate([[0], np.cumsum(counts)]).astype(np.int64)
+    return HoldoutSplit(
+        train_indptr=indptr,
+        train_indices=np.ascontiguousarray(corpus.indices[keep], dtype=np.int32),
+        n_playlists=n_pl,
+        test_playlists=[pt.indices[pt.indptr[p] : pt.indptr[p + 1]].astype(np.int64) for p in test],
+        n_train=int(train.sum()),
+        n_quarantined=int(quarantined.sum()),
+        n_libraries=int(libraries.sum()),
+    )
+
+
+def _near_copies(pt, test, length, is_test, containment, min_overlap) -> np.ndarray:
+    """Non-test playlists overlapping some test playlist by ``containment`` of the smaller."""
+    out = np.zeros(len(length), dtype=bool)
+    ptt = pt.T.tocsr()
+    for lo in range(0, len(test), 512):
+        block = test[lo : lo + 512]
+        ov = (pt[block] @ ptt).tocoo()
+        small = np.minimum(length[block][ov.row], length[ov.col])
+        hit = (ov.data >= min_overlap) & (ov.data >= containment * small) & ~is_test[ov.col]
+        out[ov.col[hit]] = True
+    return out
+
+
+@dataclass
+class Seeds:
+    """Evaluation queries: seed track, and the test playlist it came from."""
+
+    track: np.ndarray
+    playlist: np.ndarray  # index into HoldoutSplit.test_playlists
+    coverage_sample: np.ndarray  # positions into ``track`` used for catalogue coverage
+
+
+def pick_seeds(split: HoldoutSplit, per_playlist: int = 5, seed: int = 0) -> Seeds:
+    """Up to ``per_playlist`` tracks of each test playlist that exist in train (seeded)."""
+    rng = np.random.default_rng(seed + 1)
+    pop = split.popularity
+    tracks: list[np.ndarray] = []
+    owners: list[np.ndarray] = []
+    for i, members in enumerate(split.test_playlists):
+        known = members[pop[members] > 0]
+        if len(known) == 0:
+            continue
+        chosen = rng.choice(known, size=min(per_playlist, len(known)), replace=False)
+        tracks.append(chosen)
+        owners.append(np.full(len(chosen), i, dtype=np.int64))
+    track = np.concatenate(tracks) if tracks else np.zeros(0, dtype=np.int64)
+    playlist = np.concatenate(owners) if owners else np.zeros(0, dtype=np.int64)
+    n_cov = min(COVERAGE_SEEDS, len(track))
+    sample = np.sort(rng.choice(len(track), size=n_cov, replace=False))
+    return Seeds(track.astype(np.int64), playlist, sample)
+
+
+@dataclass
+class MethodScore:
+    """One row of the report."""
+
+    key: str
+    name: str
+    hit_rate: float | None = None
+    recall: float | None = None
+    coverage: int | None = None
+    median_popularity: float | None = None
+    seconds: float = 0.0
+    note: str = ""
+
+
+def score_top(top: np.ndarray, seeds: Seeds, split: HoldoutSplit) -> tuple[float, float, int, float]:
+    """(HitRate@k, Recall@k, coverage, median popularity) of recommendations ``top``."""
+    hits = np.zeros(len(seeds.track))
+    recall = np.zeros(len(seeds.track))
+    for i, (s, p) in enumerate(zip(seeds.track, seeds.playlist, strict=True)):
+        members = split.test_playlists[p]
+        row = top[i][top[i] >= 0]
+        found = np.isin(row, members).sum()
+        targets = len(members) - 1  # the playlist's other tracks; the seed is one member
+        hits[i] = found > 0
+        recall[i] = found / targets if targets else 0.0
+    cov_rows = top[seeds.coverage_sample]
+    coverage = int(np.unique(cov_rows[cov_rows >= 0]).size)
+    shown = top[top >= 0]
+    med = float(np.median(split.popularity[shown])) if shown.size else float("nan")
+    return float(hits.mean()), float(recall.mean()), coverage, med
+
+
+def table_top(
+    table: NeighbourTable, pop: np.ndarray, seeds: np.ndarray, k: int, ranking: str = "jaccard"
+) -> np.ndarray:
+    """Top ``k`` of each seed from a stored neighbour table, re-ordered by ``ranking``.
+
+    This is exactly what the bot can do at query time: re-order the stored candidates.
+    """
+    starts = np.searchsorted(table.track, seeds, side="left")
+    ends = np.searchsorted(table.track, seeds, side="right")
+    out = np.full((len(seeds), k), -1, dtype=np.int64)
+    for i, (s, lo, hi) in enumerate(zip(seeds, starts, ends, strict=True)):
+        nb = table.neighbour[lo:hi].astype(np.int64)
+        if ranking != "jaccard":
+            nb = nb[rk.order(ranking, table.shared[lo:hi], pop[s], pop[nb], nb)]
+        out[i, : min(k, len(nb))] = nb[:k]
+    return out
+
+
+@dataclass
+class QualityReport:
+    """Everything one holdout run measured, ready for ``docs/QUALITY.md``."""
+
+    dataset: str
+    split: HoldoutSplit
+    seeds: Seeds
+    k: int
+    rows: list[MethodScore] = field(default_factory=list)
+    settings: dict[str, object] = field(default_factory=dict)
+
+    def markdown(self) -> str:
+        """The split in one paragraph and one table, one row per method."""
+        sp_ = self.split
+        n_seed_pl = len(np.unique(self.seeds.playlist))
+        head = (
+            f"Playlists: {sp_.n_playlists:,} ({sp_.n_train:,} train, {len(sp_.test_playlists):,} test, "
+            f"{sp_.n_quarantined:,} quarantined as near-copies of a test playlist, "
+            f"{sp_.n_libraries:,} library-sized kept out of test). "
+            f"Seeds: {len(self.seeds.track):,} from {n_seed_pl:,} test playlists; "
+            f"coverage over {len(self.seeds.coverage_sample):,} of them; "
+            f"train catalogue {int((sp_.popularity > 0).sum()):,} tracks."
+        )
+        k = self.k
+        lines = [
+            head,
+            "",
+            f"| method | HitRate@{k} | Recall@{k} | coverage | median popularity | seconds |",
+            "|---|---:|---:|---:|---:|---:|",
+        ]
+        for r in self.rows:
+            if r.hit_rate is None:
+                lines.append(f"| {r.name} | — | — | — | — | — | {r.note}".rstrip() + " |")
+                continue
+            lines.append(
+                f"| {r.name} | {r.hit_rate:.3f} | {r.recall:.4f} | {r.coverage:,} | "
+                f"{r.median_popularity:g} | {r.seconds:.1f} |"
+            )
+        notes = [f"- {r.name}: {r.note}" for r in self.rows if r.note]
+        return "\n".join(lines + ([""] + notes if notes else []))
+
+
+def evaluate(
+    corpus: Corpus,
+    *,
+    dataset: str = "",
+    seed: int = 0,
+    test_fraction: float = 0.2,
+    seeds_per_playlist: int = 5,
+    k: int = 10,
+    methods: Sequence[str] = tuple(METHODS),
+    max_test_playlists: int | None = 2000,
+    progress: bool = False,
+    log: Callable[[str], None] | None = None,
+) -> QualityReport:
+    """Hold out, build on train, and score each of ``methods`` (keys of :data:`METHODS`)."""
+    unknown = [m for m in methods if m not in METHODS]
+    if unknown:
+        raise ValueError(f"Unknown method(s) {', '.join(unknown)}; choose from: {', '.join(METHODS)}.")
+    if k < 1 or seeds_per_playlist < 1:
+        raise ValueError("k and seeds per playlist must be at least 1.")
+    split = split_playlists(
+        corpus, test_fraction=test_fraction, seed=seed, max_test_playlists=max_test_playlists
+    )
+    seeds = pick_seeds(split, seeds_per_playlist, seed)
+    if len(seeds.track) == 0:
+        raise ValueError("No test playlist has a track that also occurs in train; try a bigger test fraction.")
+    report = QualityReport(
+        dataset, split, seeds, k,
+        settings={"seed": seed, "test_fraction": test_fraction, "seeds_per_playlist": seeds_per_playlist,
+                  "max_test_playlists": max_test_playlists},
+    )
+    runner = _Runner(split, seeds, k, progress)
+    for key in methods:
+        t = time.perf_counter()
+        row = MethodScore(key, METHODS[key])
+        try:
+            top = runner.top(key)
+        except _Skipped as why:
+            row.note = str(why)
+        else:
+            row.hit_rate, row.recall, row.coverage, row.median_popularity = score_top(top, seeds, split)
+        row.seconds = time.perf_counter() - t
+        report.rows.append(row)
+        if log:
+            log(f"{row.name}: " + (f"HitRate@{k} {row.hit_rate:.3f}" if row.hit_rate is not None else row.note))
+    return report
+
+
+class _Skipped(Exception):
+    """A method that cannot run here; the message goes into the report."""
+
+
+class _Runner:
+    """Builds each neighbour table once and answers every method's top-k for the seeds."""
+
+    def __init__(self, split: HoldoutSplit, seeds: Seeds, k: int, progress: bool) -> None:
+        self.split, self.seeds, self.k, self.progress = split, seeds, k, progress
+        self.pop = split.popularity
+        self.x = bl.track_matrix(split.train_indptr, split.train_indices, split.n_playlists)
+        self._tables: dict[str, NeighbourTable] = {}
+
+    def table(self, method: str) -> NeighbourTable:
+        """The neighbour table ``songsim index build --method METHOD`` would store for train."""
+        if method not in self._tables:
+            from index.exact import exact_neighbours
+            from index.lsh import lsh_neighbours
+
+            engine = exact_neighbours if method == "exact" else lsh_neighbours
+            self._tables[method] = engine(
+                self.split.train_indptr, self.split.train_indices, self.split.n_playlists,
+                k=BUILD_K, min_playlists=BUILD_MIN_PLAYLISTS, min_shared=BUILD_MIN_SHARED,
+                progress=self.progress,
+            )
+        return self._tables[method]
+
+    def top(self, key: str) -> np.ndarray:
+        s, k = self.seeds.track, self.k
+        if key in ("lsh", "exact"):
+            return table_top(self.table(key), self.pop, s, k)
+        if key == "most-popular":
+            return bl.most_popular(self.pop, s, k)
+        if key == "cooccurrence":
+            return bl.cooccurrence(self.x, self.pop, s, k)
+        if key in ("cosine", "bm25"):
+            missing = bl.implicit_missing()
+            if missing:
+                raise _Skipped(f"skipped: {missing}.")
+            return bl.implicit_item_item(self.x, s, k, key, neighbours=BUILD_K)
+        ranking = key.removesuffix("-all").replace("-", " ")
+        if key.endswith("-all"):
+            return bl.candidates_ranked(self.x, self.pop, s, k, ranking, BUILD_MIN_SHARED)
+        return table_top(self.table("lsh"), self.pop, s, k, ranking)

@@ -1,0 +1,85 @@
+"""Presentation rules shared by the bot and the CLI, so both show the same songs.
+
+- Never show another version of the asked-for song (same artist, same title once version
+  suffixes are removed, see :mod:`index.versions`).
+- Show one version of any neighbour: the first (closest) one.
+- At most :data:`MAX_PER_ARTIST` songs by one artist per page, unless the user asked for
+  more of that artist; songs over the cap move to later pages, keeping their order.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Sequence
+from typing import TypeVar
+
+from index.answers import Recommendation, Track
+from index.versions import artist_key, base_title
+
+MAX_PER_ARTIST = 3
+
+T = TypeVar("T")
+
+
+def song_key(track: Track) -> tuple[str, str]:
+    """Tracks with the same key are versions of one song."""
+    return artist_key(track.artist), base_title(track.title)
+
+
+def one_version_each(tracks: Iterable[Track], *, exclude: Iterable[Track] = ()) -> list[Track]:
+    """The first track of each song, dropping versions of any track in ``exclude``."""
+    seen = {song_key(t) for t in exclude}
+    out = []
+    for t in tracks:
+        key = song_key(t)
+        if key not in seen:
+            seen.add(key)
+            out.append(t)
+    return out
+
+
+def presentable(recs: Iterable[Recommendation], seeds: Sequence[Track]) -> list[Recommendation]:
+    """Drop versions of the seeds and repeated versions of a neighbour (first one wins)."""
+    seen = {song_key(s) for s in seeds}
+    seed_ids = {s.track_id for s in seeds}
+    out = []
+    for r in recs:
+        key = song_key(r.track)
+        if key in seen or r.track.track_id in seed_ids:
+            continue
+        seen.add(key)
+        out.append(r)
+    return out
+
+
+def paginate(
+    items: Sequence[T],
+    limit: int,
+    *,
+    artist_of: Callable[[T], int],
+    per_artist: int | None = MAX_PER_ARTIST,
+) -> list[list[T]]:
+    """Split ``items`` into pages of ``limit`` with at most ``per_artist`` per artist a page.
+
+    Items over an artist's cap wait for the next page, in order; a page is short only when
+    everything left is by artists already at their cap. ``per_artist=None`` lifts the cap.
+    """
+    if limit <= 0:
+        raise ValueError("limit must be at least 1")
+    if per_artist is None:
+        return [list(items[i : i + limit]) for i in range(0, len(items), limit)]
+    pages: list[list[T]] = []
+    queue = list(items)
+    while queue:
+        page: list[T] = []
+        counts: dict[int, int] = {}
+        waiting: list[T] = []
+        for item in queue:
+            a = artist_of(item)
+            if len(page) < limit and counts.get(a, 0) < per_artist:
+                page.append(item)
+                counts[a] = counts.get(a, 0) + 1
+            else:
+                waiting.append(item)
+        pages.append(page)
+        queue = waiting
+    return pages

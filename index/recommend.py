@@ -1,0 +1,264 @@
+"""Neighbour answers: one song, a mix of seeds, a user's likes, similar artists, and why.
+
+Every answer goes through the same steps: gather stored neighbours, order them by the
+chosen ranking, apply the presentation rules (:mod:`index.present`), then cut one page.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING
+
+from index.answers import Answer, ArtistScore, Recommendation, Track, Why
+from index.present import MAX_PER_ARTIST, one_version_each, paginate, presentable
+
+if TYPE_CHECKING:
+    from index.reader import SongIndex
+
+MIX_SEEDS = (2, 5)
+FOR_YOU_MAX_LIKES = 500  # most recent likes used; older ones add little and cost a query each
+SIMILAR_ARTIST_TRACKS = 30  # an artist's best-known songs whose neighbours are aggregated
+
+Ranking = Callable[["SongIndex", list[Recommendation]], list[Recommendation]]
+
+
+def _closest(idx: SongIndex, recs: list[Recommendation]) -> list[Recommendation]:
+    """Stored order: highest Jaccard first (summed over seeds for a mix)."""
+    return recs
+
+
+# Read-path orderings by name. A later issue adds "popular" and "deep cuts" here.
+RANKINGS: dict[str, Ranking] = {"closest": _closest}
+
+
+def rank(idx: SongIndex, recs: list[Recommendation], ranking: str) -> list[Recommendation]:
+    try:
+        order = RANKINGS[ranking]
+    except KeyError:
+        raise ValueError(
+            f"Unknown ranking {ranking!r}; choose one of: {', '.join(RANKINGS)}."
+        ) from None
+    return order(idx, recs)
+
+
+def similar(
+    idx: SongIndex,
+    track_id: int,
+    *,
+    limit: int = 10,
+    offset: int = 0,
+    ranking: str = "closest",
+    more_of_artist: bool = False,
+) -> Answer:
+    """Neighbours of one song; when it has none, a labelled fallback of related songs."""
+    seed = idx.track(track_id)
+    rows = idx.neighbour_rows(seed.track_id)
+    found = idx.tracks(r[0] for r in rows)
+    recs = [
+        Recommendation(found[n], jaccard=j, shared=s, score=j) for n, j, s in rows if n in found
+    ]
+    answer = _page(idx, recs, [seed], limit, offset, ranking, more_of_artist)
+    if answer.total:
+        return answer
+    fallback, label = _fallback_for(idx, [seed], limit)
+    return _replace(answer, rare=True, fallback=fallback, fallback_label=label)
+
+
+def mix(
+    idx: SongIndex,
+    track_ids: Sequence[int],
+    *,
+    limit: int = 10,
+    offset: int = 0,
+    ranking: str = "closest",
+) -> Answer:
+    """Songs close to several seeds: Jaccard summed over the seeds' neighbour lists."""
+    ids = list(dict.fromkeys(int(t) for t in track_ids))
+    lo, hi = MIX_SEEDS
+    if not lo <= len(ids) <= hi:
+        raise ValueError(f"A mix needs {lo} to {hi} different songs; got {len(ids)}.")
+    seeds = [idx.track(t) for t in ids]
+    answer = _merged(idx, seeds, limit, offset, ranking)
+    answer = _replace(answer, seed=seeds[0])
+    if answer.total:
+        return answer
+    fallback, label = _fallback_for(idx, seeds, limit)
+    return _replace(answer, rare=True, fallback=fallback, fallback_label=label)
+
+
+def for_you(
+    idx: SongIndex,
+    track_ids: Sequence[int],
+    *,
+    limit: int = 10,
+    offset: int = 0,
+    ranking: str = "closest",
+) -> Answer:
+    """Recommendations from liked songs (any number; the latest 500 count), likes excluded."""
+    ids = list(dict.fromkeys(int(t) for t in track_ids))[-FOR_YOU_MAX_LIKES:]
+    found = idx.tracks(ids)
+    likes = [found[t] for t in ids if t in found]
+    answer = _merged(idx, likes, limit, offset, ranking)
+    if answer.total:
+        return answer
+    if likes:
+        fallback, label = _fallback_for(idx, likes, limit)
+    else:
+        fallback, label = popular_tracks(idx, limit), "Popular songs in this index"
+    return _replace(answer, rare=True, fallback=fallback, fallback_label=label)
+
+
+def popular_tracks(idx: SongIndex, limit: int) -> list[Track]:
+    """The best-known songs of the whole index, one version each."""
+    ids = [int(t) for t in idx.rank_track[: 4 * limit + 10]]
+    found = idx.tracks(ids)
+    return one_version_each(found[t] for t in ids if t in found)[:limit]
+
+
+def similar_artists(idx: SongIndex, artist_id: int, *, limit: int = 10) -> list[ArtistScore]:
+    """Artists ranked by the summed Jaccard of neighbours of this artist's best-known songs."""
+    idx.artist(artist_id)  # UnknownIdError for an unknown id
+    top = idx.query(
+        "SELECT track_id FROM tracks WHERE artist_id = ? ORDER BY playlists DESC LIMIT ?",
+        (int(artist_id), SIMILAR_ARTIST_TRACKS),
+    )
+    if not top:
+        return []
+    marks = ",".join("?" * len(top))
+    rows = idx.query(
+        f"SELECT t.artist_id, sum(n.jaccard) AS score FROM neighbours n "
+        f"JOIN tracks t ON t.track_id = n.neighbour_id "
+        f"WHERE n.track_id IN ({marks}) AND t.artist_id != ? "
+        f"GROUP BY t.artist_id ORDER BY score DESC, t.artist_id LIMIT ?",
+        [r[0] for r in top] + [int(artist_id), int(limit)],
+    )
+    artists = idx.artists(r[0] for r in rows)
+    return [ArtistScore(artists[a], score) for a, score in rows if a in artists]
+
+
+def why(idx: SongIndex, track_id: int, neighbour_id: int) -> Why:
+    """Shared playlists of two songs, from the neighbour table and (if stored) memberships."""
+    a, b = idx.track(track_id), idx.track(neighbour_id)
+    stored = idx.query(
+        "SELECT jaccard, shared FROM neighbours WHERE track_id = ? AND neighbour_id = ? "
+        "UNION ALL SELECT jaccard, shared FROM neighbours WHERE track_id = ? AND neighbour_id = ? "
+        "LIMIT 1",
+        (a.track_id, b.track_id, b.track_id, a.track_id),
+    )
+    examples: list[str] = []
+    shared: int | None = None
+    if idx.stats.has_memberships:
+        shared = int(
+            idx.query(
+                "SELECT count(*) FROM memberships m1 JOIN memberships m2 "
+                "ON m2.track_id = ? AND m2.playlist_id = m1.playlist_id WHERE m1.track_id = ?",
+                (b.track_id, a.track_id),
+            )[0][0]
+        )
+        names = idx.query(
+            "SELECT p.name FROM memberships m1 JOIN memberships m2 "
+            "ON m2.track_id = ? AND m2.playlist_id = m1.playlist_id "
+            "JOIN playlists p ON p.playlist_id = m1.playlist_id WHERE m1.track_id = ? LIMIT 200",
+            (b.track_id, a.track_id),
+        )
+        examples = _example_names(n for (n,) in names)
+    if stored:
+        jaccard, stored_shared = stored[0]
+        return Why(a, b, int(stored_shared), float(jaccard), examples, stored=True)
+    if shared is None:
+        shared = 0
+    union = a.playlists + b.playlists - shared
+    return Why(a, b, shared, shared / union if union else 0.0, examples, stored=False)
+
+
+def _example_names(names, limit: int = 5) -> list[str]:
+    """Up to ``limit`` distinct, non-empty playlist names (case-insensitively distinct)."""
+    out: list[str] = []
+    seen: set[str] = set()
+    for name in names:
+        clean = " ".join(str(name).split())
+        if clean and clean.casefold() not in seen:
+            seen.add(clean.casefold())
+            out.append(clean)
+            if len(out) == limit:
+                break
+    return out
+
+
+def _merged(idx: SongIndex, seeds: list[Track], limit: int, offset: int, ranking: str) -> Answer:
+    """Neighbour lists of several seeds merged by summed Jaccard, seeds excluded."""
+    jac: dict[int, float] = {}
+    shared: dict[int, int] = {}
+    seed_ids = {s.track_id for s in seeds}
+    for s in seeds:
+        for n, j, sh in idx.neighbour_rows(s.track_id):
+            if n in seed_ids:
+                continue
+            jac[n] = jac.get(n, 0.0) + j
+            shared[n] = shared.get(n, 0) + sh
+    order = sorted(jac, key=lambda n: (-jac[n], n))
+    found = idx.tracks(order)
+    recs = [Recommendation(found[n], jac[n], shared[n], jac[n]) for n in order if n in found]
+    answer = _page(idx, recs, seeds, limit, offset, ranking, more_of_artist=False)
+    return _replace(answer, seed=None)
+
+
+def _page(
+    idx: SongIndex,
+    recs: list[Recommendation],
+    seeds: list[Track],
+    limit: int,
+    offset: int,
+    ranking: str,
+    more_of_artist: bool,
+) -> Answer:
+    if limit < 1 or offset < 0:
+        raise ValueError("limit must be at least 1 and offset at least 0.")
+    shown = presentable(rank(idx, recs, ranking), seeds)
+    pages = paginate(
+        shown,
+        limit,
+        artist_of=lambda r: r.track.artist_id,
+        per_artist=None if more_of_artist else MAX_PER_ARTIST,
+    )
+    page_no = offset // limit
+    return Answer(
+        seed=seeds[0] if seeds else None,
+        items=pages[page_no] if page_no < len(pages) else [],
+        total=len(shown),
+        has_more=page_no + 1 < len(pages),
+        seeds=list(seeds),
+        offset=offset,
+        limit=limit,
+        ranking=ranking,
+    )
+
+
+def _fallback_for(idx: SongIndex, seeds: list[Track], limit: int) -> tuple[list[Track], str | None]:
+    """The seeds' artists' other songs, else songs by similar artists, with a label."""
+    artists = list(dict.fromkeys(s.artist_id for s in seeds))
+    own: list[Track] = []
+    for a in artists:
+        own.extend(idx.artist_top_tracks(a, limit=limit + len(seeds)))
+    own = one_version_each(own, exclude=seeds)[:limit]
+    names = _join_names([s.artist for s in {s.artist_id: s for s in seeds}.values()])
+    if own:
+        return own, f"Other songs by {names}"
+    near: list[Track] = []
+    for a in artists:
+        for score in similar_artists(idx, a, limit=5):
+            near.extend(idx.artist_top_tracks(score.artist.artist_id, limit=3))
+    near = one_version_each(near, exclude=seeds)[:limit]
+    if near:
+        return near, f"Songs by artists similar to {names}"
+    return [], None
+
+
+def _join_names(names: list[str]) -> str:
+    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+
+
+def _replace(answer: Answer, **changes: object) -> Answer:
+    from dataclasses import replace
+
+    return replace(answer, **changes)

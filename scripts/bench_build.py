@@ -1,0 +1,341 @@
+"""Benchmark ``songsim index build`` (lsh and exact) and ``songsim index evaluate`` on a dataset.
+
+Each command runs as a fresh child process, exactly as a user would type it; wall time and
+peak RSS are measured per run (``os.wait4`` reports the child's own peak, grandchildren
+included). The stage breakdown and ingest rows/s come from the build's printed summary, the
+counts from the index's ``meta`` table, and the size from the file. The result is printed as
+Markdown ready for docs/BENCHMARKS.md, with the machine and the exact commands.
+
+    python scripts/bench_build.py /work/bench-data/spotify_dataset.csv --out-dir /work/bench-data/bench
+
+Make the full-scale dataset first with ``scripts/make_synthetic.py``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import os
+import platform
+import re
+import shlex
+import shutil
+import sqlite3
+import subprocess
+import sys
+import time
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+
+@dataclass
+class Run:
+    """One measured child process."""
+
+    command: list[str]
+    wall_s: float
+    peak_rss_mb: float
+    returncode: int
+    stdout: str
+    stderr_tail: str
+
+
+@dataclass
+class BuildResult:
+    method: str
+    run: Run
+    stages: dict[str, float] = field(default_factory=dict)
+    rows_per_s: float | None = None
+    meta: dict[str, str] = field(default_factory=dict)
+    size_mb: float = 0.0
+    recall: float | None = None
+    max_score_diff: float | None = None
+    evaluate: Run | None = None
+
+
+def run_measured(cmd: list[str], log: Path) -> Run:
+    """Run ``cmd`` to completion; stderr (progress bars) goes to ``log``."""
+    out_path = log.with_suffix(".stdout")
+    start = time.perf_counter()
+    with open(out_path, "w") as out, open(log, "w") as err:
+        proc = subprocess.Popen(cmd, stdout=out, stderr=err)
+        _, status, usage = os.wait4(proc.pid, 0)
+    wall = time.perf_counter() - start
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    err_text = log.read_text(errors="replace")
+    # Progress bars redraw with \r; keep the last state of each line.
+    tail = "\n".join(line.split("\r")[-1] for line in err_text.splitlines()[-15:])
+    return Run(
+        command=cmd,
+        wall_s=wall,
+        peak_rss_mb=usage.ru_maxrss / 1024,  # Linux reports kB
+        returncode=proc.returncode,
+        stdout=out_path.read_text(errors="replace"),
+        stderr_tail=tail,
+    )
+
+
+_STAGE = re.compile(r"\s*([A-Za-z][\w /+-]*?)\s+([0-9]+(?:\.[0-9]+)?)\s*s$")
+
+
+def parse_stages(summary: str) -> dict[str, float]:
+    """Stage timings from the build summary line ``stages: ingest 12.0 s, neighbours 30.1 s, ...``.
+
+    Sub-stages of the neighbour engine are printed indented; they keep a leading ``  ``.
+    """
+    for line in summary.splitlines():
+        if line.strip().startswith("stages:"):
+            body = line.split("stages:", 1)[1]
+            stages: dict[str, float] = {}
+            for part in body.split(","):
+                m = _STAGE.match(part)
+                if m:
+                    indent = "  " if part.startswith("   ") else ""
+                    stages[indent + m.group(1).strip()] = float(m.group(2))
+            return stages
+    return {}
+
+
+def parse_rows_per_s(summary: str) -> float | None:
+    m = re.search(r"\(([0-9,]+(?:\.[0-9]+)?) rows/s\)", summary)
+    return float(m.group(1).replace(",", "")) if m else None
+
+
+def parse_evaluate(text: str) -> tuple[float | None, float | None]:
+    """recall@10 and the largest stored-vs-exact score difference from ``index evaluate``."""
+    recall = diff = None
+    m = re.search(r"recall@10\D{0,40}?([01](?:\.[0-9]+)?)", text, re.IGNORECASE)
+    if m:
+        recall = float(m.group(1))
+    m = re.search(
+        r"(?:max|largest)[^\n]*?(?:diff|difference|error)[^\n]*?([0-9.]+(?:e-?[0-9]+)?)",
+        text,
+        re.IGNORECASE,
+    )
+    if m:
+        diff = float(m.group(1))
+    return recall, diff
+
+
+def read_meta(index: Path) -> dict[str, str]:
+    try:
+        with sqlite3.connect(f"file:{index}?mode=ro", uri=True) as con:
+            return dict(con.execute("SELECT key, value FROM meta").fetchall())
+    except sqlite3.Error:
+        return {}
+
+
+def machine() -> dict[str, str]:
+    """What the figures were measured on; the load average says whether it was shared."""
+    cpu = "unknown"
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    mem_gb = "unknown"
+    try:
+        for line in Path("/proc/meminfo").read_text().splitlines():
+            if line.startswith("MemTotal:"):
+                mem_gb = f"{int(line.split()[1]) / 1024 / 1024:.1f} GB"
+                break
+    except OSError:
+        pass
+    return {
+        "nproc": str(len(os.sched_getaffinity(0))),
+        "memory": mem_gb,
+        "cpu": cpu,
+        "os": f"{platform.system()} {platform.release()}",
+        "python": platform.python_version(),
+        "load_average_at_start": " ".join(f"{x:.2f}" for x in os.getloadavg()),
+    }
+
+
+def songsim_command(explicit: str | None) -> list[str]:
+    """The ``songsim`` entry point: --songsim, else beside this Python, else on PATH."""
+    if explicit:
+        return shlex.split(explicit)
+    beside = Path(sys.executable).with_name("songsim")
+    if beside.exists():
+        return [str(beside)]
+    found = shutil.which("songsim")
+    if found:
+        return [found]
+    return [sys.executable, "-m", "bot.cli"]
+
+
+def bench(args: argparse.Namespace) -> tuple[list[BuildResult], dict[str, str]]:
+    dataset = Path(args.dataset).resolve()
+    if not dataset.exists():
+        sys.exit(f"bench_build: no dataset at {dataset}; make one with scripts/make_synthetic.py")
+    out_dir = Path(args.out_dir).resolve()
+    out_dir.mkdir(parents=True, exist_ok=True)
+    songsim = songsim_command(args.songsim)
+    info = machine()
+    results: list[BuildResult] = []
+    for method in args.methods:
+        index = out_dir / f"index-{method}.sqlite"
+        cmd = [*songsim, "index", "build", str(dataset), "-o", str(index), "--method", method]
+        cmd += args.build_args
+        print(f"$ {shlex.join(cmd)}", flush=True)
+        run = run_measured(cmd, out_dir / f"build-{method}.log")
+        res = BuildResult(method=method, run=run)
+        if run.returncode != 0:
+            print(f"build failed (exit {run.returncode}):\n{run.stdout}\n{run.stderr_tail}")
+            results.append(res)
+            continue
+        print(run.stdout.rstrip())
+        print(f"  wall {run.wall_s:.1f} s, peak RSS {run.peak_rss_mb:,.0f} MB", flush=True)
+        res.stages = parse_stages(run.stdout)
+        res.rows_per_s = parse_rows_per_s(run.stdout)
+        res.meta = read_meta(index)
+        res.size_mb = index.stat().st_size / 1e6
+        if method in args.evaluate:
+            ecmd = [*songsim, "index", "evaluate", "--dataset", str(dataset), "--index", str(index)]
+            ecmd += ["--queries", str(args.queries)]
+            print(f"$ {shlex.join(ecmd)}", flush=True)
+            ev = run_measured(ecmd, out_dir / f"evaluate-{method}.log")
+            print(ev.stdout.rstrip() or ev.stderr_tail, flush=True)
+            res.evaluate = ev
+            if ev.returncode == 0:
+                res.recall, res.max_score_diff = parse_evaluate(ev.stdout)
+        results.append(res)
+    return results, info
+
+
+def markdown(results: list[BuildResult], info: dict[str, str], args: argparse.Namespace) -> str:
+    """The figures as a Markdown section for docs/BENCHMARKS.md."""
+    ok = [r for r in results if r.run.returncode == 0]
+    when = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
+    lines = [
+        f"Measured {when} on {info['nproc']} cores ({info['cpu']}), {info['memory']} RAM, "
+        f"{info['os']}, Python {info['python']}; load average at start {info['load_average_at_start']}."
+        + (f" {args.note}" if args.note else ""),
+        "",
+        f"Dataset: `{Path(args.dataset).name}`"
+        + (
+            f", {int(ok[0].meta.get('rows_read', 0)):,} rows, {int(ok[0].meta.get('playlists', 0)):,} playlists, "
+            f"{int(ok[0].meta.get('tracks', 0)):,} tracks, {int(ok[0].meta.get('artists', 0)):,} artists."
+            if ok and ok[0].meta
+            else "."
+        ),
+        "",
+    ]
+    stage_names: list[str] = []
+    for r in ok:
+        for s in r.stages:
+            if s not in stage_names:
+                stage_names.append(s)
+    header = ["", *[f"`--method {r.method}`" for r in results]]
+    rows: list[list[str]] = [
+        [
+            "wall time (build, end to end)",
+            *[
+                f"{r.run.wall_s:.1f} s" if r.run.returncode == 0 else f"failed ({r.run.returncode})"
+                for r in results
+            ],
+        ],
+        ["peak RSS", *[f"{r.run.peak_rss_mb / 1024:.2f} GB" for r in results]],
+        ["ingest rows/s", *[f"{r.rows_per_s:,.0f}" if r.rows_per_s else "–" for r in results]],
+    ]
+    for s in stage_names:
+        label = f"&nbsp;&nbsp;↳ {s.strip()}" if s.startswith("  ") else f"stage: {s}"
+        rows.append([label, *[f"{r.stages[s]:.1f} s" if s in r.stages else "–" for r in results]])
+    rows += [
+        ["index size on disk", *[f"{r.size_mb:,.0f} MB" if r.size_mb else "–" for r in results]],
+        ["neighbour rows", *[_meta_int(r, "neighbour_rows") for r in results]],
+        [
+            "recall@10 vs exact",
+            *[f"{r.recall:.4f}" if r.recall is not None else "–" for r in results],
+        ],
+        [
+            "max \\|stored − exact\\| score",
+            *[f"{r.max_score_diff:.2g}" if r.max_score_diff is not None else "–" for r in results],
+        ],
+        ["evaluate wall time", *[_eval_time(r) for r in results]],
+    ]
+    lines.append("| " + " | ".join(header) + " |")
+    lines.append("|" + "---|" * len(header))
+    lines += ["| " + " | ".join(row) + " |" for row in rows]
+    by = {r.method: r for r in ok}
+    if "lsh" in by and "exact" in by:
+        ln, en = by["lsh"].stages.get("neighbours"), by["exact"].stages.get("neighbours")
+        if ln and en:
+            lines += ["", f"Neighbour stage: exact / lsh = {en / ln:.2f}× (same data, same run)."]
+    lines += ["", "Commands:", "", "```"]
+    for r in results:
+        lines.append(_display(r.run.command))
+        if r.evaluate:
+            lines.append(_display(r.evaluate.command))
+    lines.append(f"python scripts/bench_build.py {shlex.join(args.argv)}")
+    lines.append("```")
+    return "\n".join(lines)
+
+
+def _eval_time(r: BuildResult) -> str:
+    if r.evaluate is None:
+        return "–"
+    if r.evaluate.returncode != 0:
+        return f"failed ({r.evaluate.returncode})"
+    return f"{r.evaluate.wall_s:.1f} s"
+
+
+def _meta_int(r: BuildResult, key: str) -> str:
+    v = r.meta.get(key)
+    return f"{int(float(v)):,}" if v else "–"
+
+
+def _display(cmd: list[str]) -> str:
+    """The command as a user types it (``songsim`` rather than the venv's full path)."""
+    shown = list(cmd)
+    if shown and Path(shown[0]).name == "songsim":
+        shown[0] = "songsim"
+    return shlex.join(shown)
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("dataset", help="dataset file or folder (e.g. the make_synthetic.py output)")
+    ap.add_argument("--out-dir", default="bench-out", help="where indexes, logs and results go")
+    ap.add_argument(
+        "--methods", nargs="+", default=["lsh", "exact"], choices=["lsh", "exact", "auto"]
+    )
+    ap.add_argument(
+        "--evaluate",
+        nargs="*",
+        default=["lsh"],
+        metavar="METHOD",
+        help="methods whose index gets `songsim index evaluate` (default: lsh)",
+    )
+    ap.add_argument("--queries", type=int, default=1000)
+    ap.add_argument("--songsim", help="command that runs songsim (default: the venv's entry point)")
+    ap.add_argument(
+        "--note", default="", help="sentence added to the machine line, e.g. 'shared machine'"
+    )
+    ap.add_argument(
+        "--build-args",
+        nargs=argparse.REMAINDER,
+        default=[],
+        help="extra arguments passed to every `songsim index build` (put last)",
+    )
+    args = ap.parse_args(argv)
+    args.argv = sys.argv[1:] if argv is None else list(argv)
+
+    results, info = bench(args)
+    md = markdown(results, info, args)
+    out_dir = Path(args.out_dir)
+    (out_dir / "bench_build.md").write_text(md + "\n")
+    (out_dir / "bench_build.json").write_text(
+        json.dumps(
+            {"machine": info, "results": [asdict(r) for r in results]}, indent=2, default=str
+        )
+    )
+    print("\n" + md)
+    return 0 if all(r.run.returncode == 0 for r in results) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

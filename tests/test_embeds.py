@@ -1,0 +1,231 @@
+"""The embed builder: data strings render literally, ping nobody, and fit Discord's limits."""
+
+from __future__ import annotations
+
+from types import SimpleNamespace
+
+import discord
+import pytest
+
+from bot import embeds
+from bot.console import markdown_to_text, render_embed
+
+NASTY = [
+    "@everyone",
+    "@here",
+    "**x**",
+    "__init__",
+    "~~gone~~",
+    "||spoiler||",
+    "`code`",
+    "> quote",
+    "# Heading",
+    "- item",
+    "[click](https://evil.example)",
+    "Song [Live]",
+    "back\\slash",
+    "<@123456789012345678>",
+    "<@&123456789012345678>",
+    "a * b _ c",
+]
+
+
+def track(track_id: int, title: str, artist: str = "Artist", playlists: int = 10, uri=None):
+    return SimpleNamespace(
+        track_id=track_id,
+        artist_id=1,
+        artist=artist,
+        title=title,
+        playlists=playlists,
+        spotify_uri=uri,
+    )
+
+
+def answer(seed, items, total=None, has_more=False, fallback=(), rare=False):
+    recs = [SimpleNamespace(track=t, jaccard=j, shared=s, score=j) for t, j, s in items]
+    return SimpleNamespace(
+        seed=seed,
+        items=recs,
+        total=total if total is not None else len(recs),
+        has_more=has_more,
+        rare=rare,
+        fallback=list(fallback),
+        fallback_label="More by this artist",
+    )
+
+
+STATS = {"tracks": 1234, "playlists": 567, "artists": 89, "built_at": "2026-11-26T10:00:00Z"}
+
+
+@pytest.mark.parametrize("text", NASTY)
+def test_safe_text_renders_literally(text: str) -> None:
+    # Undoing Discord's markdown gives back exactly what the user or dataset wrote.
+    assert markdown_to_text(embeds.safe(text)).replace("\u200b", "") == text
+
+
+@pytest.mark.parametrize(
+    "text", ["@everyone", "@here", "<@123456789012345678>", "<@&123456789012345678>"]
+)
+def test_safe_text_pings_nobody(text: str) -> None:
+    out = embeds.safe(text)
+    assert "@everyone" not in out and "@here" not in out
+    assert "<@1" not in out and "<@&1" not in out
+
+
+def test_safe_text_cannot_open_a_masked_link() -> None:
+    out = embeds.safe("[click](https://evil.example)")
+    assert "[click](" not in out
+    assert "\\[click\\](" in out
+
+
+def test_similar_embed_escapes_song_names() -> None:
+    seed = track(1, "**x**", "@everyone")
+    ans = answer(seed, [(track(2, "@here", "[a](http://b)"), 0.5, 7)])
+    embed = embeds.similar_embed(ans, STATS)
+    text = embed.title + embed.description
+    assert "**x**" not in text and "\\*\\*x\\*\\*" in text
+    assert "@everyone" not in text and "@here" not in text
+    assert "[a](http://b)" not in text
+    # The title format users see.
+    assert embed.title.startswith("Songs like \\*\\*x\\*\\* — @")
+
+
+def test_similar_embed_shows_the_match_the_list_and_the_index() -> None:
+    seed = track(1, "One More Time", "Daft Punk", playlists=1234)
+    ans = answer(
+        seed,
+        [
+            (track(2, "Aerodynamic", "Daft Punk"), 0.634, 17),
+            (track(3, "Levels", "Avicii"), 0.042, 3),
+        ],
+        total=25,
+        has_more=True,
+    )
+    embed = embeds.similar_embed(ans, STATS, links={2: "https://open.spotify.com/track/abc"})
+    assert embed.title == "Songs like One More Time — Daft Punk"
+    lines = embed.description.splitlines()
+    assert lines[0].startswith("Matched **One More Time** by **Daft Punk**")
+    assert "in 1,234 playlists" in lines[0]
+    assert (
+        "**1.** [Aerodynamic](https://open.spotify.com/track/abc) — Daft Punk · 63% · in 17 shared playlists"
+        in lines
+    )
+    assert "**2.** Levels — Avicii · 4.2% · in 3 shared playlists" in lines
+    assert "Songs 1–2 of 25" in embed.footer.text
+    assert "1,234 songs from 567 playlists" in embed.footer.text
+    assert "built 2026-11-26" in embed.footer.text
+
+
+def test_similar_embed_numbers_continue_on_later_pages() -> None:
+    seed = track(1, "Seed")
+    ans = answer(seed, [(track(12, "Eleventh"), 0.1, 2)], total=11)
+    embed = embeds.similar_embed(ans, STATS, offset=10)
+    assert "**11.** Eleventh" in embed.description
+    assert "Songs 11–11 of 11" in embed.footer.text
+
+
+def test_similar_embed_without_neighbours_shows_the_fallback() -> None:
+    seed = track(1, "Lonely")
+    ans = answer(seed, [], fallback=[track(5, "Other Song")])
+    embed = embeds.similar_embed(ans, STATS)
+    assert "No song shares enough playlists" in embed.description
+    assert "More by this artist" in embed.description
+    assert "Other Song" in embed.description
+
+
+def test_fit_cuts_every_part_to_discords_limits() -> None:
+    card = embeds.Card(
+        title="t" * 1000,
+        description="d" * 10_000,
+        fields=[embeds.Field("n" * 400, "v" * 2000) for _ in range(30)],
+        footer="f" * 3000,
+    )
+    embed = embeds.fit(card)
+    assert len(embed.title) == embeds.TITLE_MAX and embed.title.endswith("…")
+    assert len(embed.description) <= embeds.DESCRIPTION_MAX
+    assert len(embed.fields) <= embeds.FIELDS_MAX
+    assert all(
+        len(f.value) <= embeds.FIELD_VALUE_MAX and len(f.name) <= embeds.FIELD_NAME_MAX
+        for f in embed.fields
+    )
+    assert len(embed.footer.text) <= embeds.FOOTER_MAX
+    assert len(embed) <= embeds.TOTAL_MAX
+
+
+def test_long_song_names_still_fit_in_one_embed() -> None:
+    long = "**" * 300 + "@everyone" * 50
+    seed = track(1, long, long)
+    items = [(track(i, long, long), 0.5, 3) for i in range(2, 27)]
+    embed = embeds.similar_embed(
+        answer(seed, items), STATS, links={i: "https://x.example/" + "a" * 200 for i in range(30)}
+    )
+    assert len(embed) <= embeds.TOTAL_MAX
+    assert len(embed.title) <= embeds.TITLE_MAX
+    assert len(embed.description) <= embeds.DESCRIPTION_MAX
+    assert "@everyone" not in embed.title + embed.description
+
+
+def test_clip_never_leaves_an_escaping_backslash() -> None:
+    text = embeds.safe("a*" * 100)  # a\*a\*…
+    for limit in range(2, 40):
+        out = embeds.clip(text, limit)
+        assert len(out) <= limit
+        body = out.removesuffix(embeds.ELLIPSIS)
+        assert (len(body) - len(body.rstrip("\\"))) % 2 == 0
+
+
+@pytest.mark.parametrize(
+    ("x", "expected"), [(0.634, "63%"), (0.042, "4.2%"), (0.0004, "<0.1%"), (1.0, "100%")]
+)
+def test_percent(x: float, expected: str) -> None:
+    assert embeds.percent(x) == expected
+
+
+def test_why_embed_lists_example_playlists_escaped() -> None:
+    why = SimpleNamespace(shared=3, jaccard=0.25, examples=["Road trip", "**gym**", "@everyone"])
+    embed = embeds.why_embed(track(1, "A"), track(2, "B"), why)
+    assert "in 3 playlists" in embed.description
+    value = embed.fields[0].value
+    assert "Road trip" in value and "\\*\\*gym\\*\\*" in value and "@everyone" not in value
+
+
+def test_choose_embed_numbers_the_suggestions() -> None:
+    embed = embeds.choose_embed(
+        "one more", [track(1, "One More Time", "Daft Punk"), track(2, "One More Night", "Maroon 5")]
+    )
+    assert "**1.** One More Time — Daft Punk" in embed.description
+    assert "**2.** One More Night — Maroon 5" in embed.description
+
+
+def test_about_embed_reports_index_size() -> None:
+    embed = embeds.about_embed(
+        SimpleNamespace(tracks=1234, artists=89, playlists=567, built_at="2026-11-26")
+    )
+    values = {f.name: f.value for f in embed.fields}
+    assert values["Songs"] == "1,234" and values["Playlists"] == "567" and values["Artists"] == "89"
+
+
+def test_help_uses_the_configured_prefix() -> None:
+    embed = embeds.help_embed("?")
+    assert "`?similar song`" in embed.description
+    assert "`!similar" not in embed.description
+
+
+def test_console_renders_links_and_drops_markdown() -> None:
+    seed = track(1, "One More Time", "Daft Punk")
+    ans = answer(seed, [(track(2, "Aero*dynamic"), 0.5, 4)])
+    text = render_embed(
+        embeds.similar_embed(ans, STATS, links={2: "https://open.spotify.com/track/x"})
+    )
+    assert "Songs like One More Time — Daft Punk" in text
+    assert (
+        "1. Aero*dynamic <https://open.spotify.com/track/x> — Artist · 50% · in 4 shared playlists"
+        in text
+    )
+    assert "**" not in text
+
+
+def test_notice_embed_kinds_have_distinct_colours() -> None:
+    colours = {embeds.notice_embed("x", k).colour for k in ("ok", "info", "warning", "error")}
+    assert len(colours) == 4
+    assert isinstance(embeds.notice_embed("x"), discord.Embed)
