@@ -16,6 +16,8 @@ COPY bot ./bot
 RUN pip wheel --wheel-dir /wheels .
 
 FROM ${PYTHON_IMAGE} AS runtime
+# An ARG declared before FROM is only visible inside a stage that declares it again.
+ARG PYTHON_IMAGE
 # Keep VERSION equal to pyproject.toml's version (scripts/check_container.py checks it).
 ARG VERSION=0.1.0
 ARG REVISION=unknown

@@ -12,10 +12,7 @@ import logging
 import sys
 
 from bot import __version__, cli_ask, cli_bot, cli_health, cli_index
-
-
-class UserFacingError(Exception):
-    """An expected failure whose message is a complete sentence for the user."""
+from bot.failures import UserFacingError
 
 
 def build_parser() -> argparse.ArgumentParser:

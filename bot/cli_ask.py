@@ -28,7 +28,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from bot.cli import UserFacingError
+    from bot.failures import UserFacingError
 
     if args.k < 1:
         raise UserFacingError("-k must be at least 1 (it is how many songs to show).")
@@ -38,12 +38,18 @@ def run(args: argparse.Namespace) -> int:
             answer = (
                 idx.similar(resolution.match.track_id, limit=args.k) if resolution.match else None
             )
-            if args.json:
-                print(json.dumps(answer_json(resolution, answer), ensure_ascii=False, indent=2))
-            else:
-                print(answer_text(resolution, answer, idx))
+            text = (
+                json.dumps(answer_json(resolution, answer), ensure_ascii=False, indent=2)
+                if args.json
+                else answer_text(resolution, answer, idx)
+            )
     except IndexOpenError as exc:
         raise UserFacingError(str(exc)) from None
+    try:
+        print(text)
+        sys.stdout.flush()
+    except BrokenPipeError:  # `songsim ask ... | head`: the reader left, which is fine
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
     return 0
 
 

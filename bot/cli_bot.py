@@ -52,7 +52,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def _user_facing(message: str) -> Exception:
-    from bot.cli import UserFacingError  # imported late: bot.cli imports this module
+    from bot.failures import UserFacingError
 
     return UserFacingError(message)
 

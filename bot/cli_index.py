@@ -6,6 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
+from bot.failures import UserFacingError
 from index.corpus import DatasetError
 
 
@@ -17,16 +18,28 @@ def register(sub: argparse._SubParsersAction) -> None:
     b.add_argument("dataset", help="dataset file, or a folder of MPD slices")
     b.add_argument("-o", "--out", required=True, help="index file to write (replaced atomically)")
     b.add_argument("--format", default="auto", choices=["auto", "zenodo", "mpd", "csv", "yes"])
-    b.add_argument("--method", default="lsh", choices=["lsh", "exact", "auto"],
-                   help="lsh: MinHash+LSH candidates, exact re-rank (default); exact: reference")
+    b.add_argument(
+        "--method",
+        default="lsh",
+        choices=["lsh", "exact", "auto"],
+        help="lsh: MinHash+LSH candidates, exact re-rank (default); exact: reference",
+    )
     b.add_argument("--k", type=int, default=30, help="neighbours kept per track (default 30)")
-    b.add_argument("--min-playlists", type=int, default=2,
-                   help="playlists a track needs to get neighbours (default 2)")
-    b.add_argument("--min-shared", type=int, default=2,
-                   help="playlists a neighbour must share (default 2)")
+    b.add_argument(
+        "--min-playlists",
+        type=int,
+        default=2,
+        help="playlists a track needs to get neighbours (default 2)",
+    )
+    b.add_argument(
+        "--min-shared", type=int, default=2, help="playlists a neighbour must share (default 2)"
+    )
     b.add_argument("--strict", action="store_true", help="fail on the first malformed row")
-    b.add_argument("--no-memberships", action="store_true",
-                   help="do not store playlist names and memberships (smaller file, no 'why' examples)")
+    b.add_argument(
+        "--no-memberships",
+        action="store_true",
+        help="do not store playlist names and memberships (smaller file, no 'why' examples)",
+    )
     b.add_argument("--quiet", action="store_true", help="no progress bars")
     b.set_defaults(func=run_build)
 
@@ -44,7 +57,6 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def run_build(args: argparse.Namespace) -> int:
-    from bot.cli import UserFacingError
     from index.build import build_index
 
     try:
@@ -71,7 +83,6 @@ def run_build(args: argparse.Namespace) -> int:
 
 
 def run_evaluate(args: argparse.Namespace) -> int:
-    from bot.cli import UserFacingError
     from index.evaluate import evaluate_recall
     from index.ingest import read_dataset
 

@@ -14,6 +14,8 @@ list; the seed itself is never recommended):
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 import scipy.sparse as sp
 
@@ -72,15 +74,26 @@ def cooccurrence(x: sp.csr_matrix, pop: np.ndarray, seeds: np.ndarray, k: int) -
 
 
 def candidates_ranked(
-    x: sp.csr_matrix, pop: np.ndarray, seeds: np.ndarray, k: int, ranking: str, min_shared: int
+    x: sp.csr_matrix,
+    pop: np.ndarray,
+    seeds: np.ndarray,
+    k: int,
+    ranking: str,
+    *,
+    min_shared: int,
+    min_playlists: int,
 ) -> np.ndarray:
     """``ranking`` over *every* track sharing ``min_shared`` playlists with the seed.
 
-    The bot can only re-order the stored top-30; this is the ceiling it is held against.
+    Same eligibility as the build (a seed in fewer than ``min_playlists`` playlists gets
+    nothing), so the only difference from re-ordering the stored lists is their top-k cut:
+    the bot can only re-order the stored top-30, and this is the ceiling it is held against.
     """
     rk.check_ranking(ranking)
     out = np.full((len(seeds), k), -1, dtype=np.int64)
     for i, (s, ids, shared) in enumerate(_cooccurrence_rows(x, seeds)):
+        if pop[s] < max(min_playlists, min_shared):
+            continue
         keep = shared >= min_shared
         ids, shared = ids[keep], shared[keep]
         score = rk.pair_scores(ranking, shared, pop[s], pop[ids])
@@ -110,9 +123,11 @@ def implicit_item_item(
 
     cls = {"cosine": CosineRecommender, "bm25": BM25Recommender}[model]
     rec = cls(K=max(neighbours, k + 1))
-    rec.fit(x.T.tocsr(), show_progress=False)  # implicit wants playlists (users) × tracks
+    with warnings.catch_warnings():  # implicit converts its own BM25 weights to CSR and says so
+        warnings.simplefilter("ignore")
+        rec.fit(x.T.tocsr(), show_progress=False)  # implicit wants playlists (users) × tracks
+        ids, scores = rec.similar_items(np.asarray(seeds), N=k + 1)
     out = np.full((len(seeds), k), -1, dtype=np.int64)
-    ids, scores = rec.similar_items(np.asarray(seeds), N=k + 1)
     for i, s in enumerate(seeds):
         keep = (ids[i] != s) & (scores[i] > 0) & (ids[i] >= 0)
         row = ids[i][keep][:k]

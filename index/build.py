@@ -179,7 +179,9 @@ class _WriteProgress:
         if stage != self.stage:
             self.close()
             self.stage = stage
-            self.bar = tqdm(total=total, desc=f"write {stage}", unit="row", file=sys.stderr, leave=False)
+            self.bar = tqdm(
+                total=total, desc=f"write {stage}", unit="row", file=sys.stderr, leave=False
+            )
         if self.bar is not None:
             self.bar.n = done
             self.bar.refresh()

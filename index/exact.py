@@ -6,8 +6,8 @@ the classes of each of its playlists and counts co-occurrences, in parallel over
 playlist lengths, dominated by the few 20k–47k-track libraries. This kernel is exact and
 cheaper: a neighbour must share ``min_shared`` playlists, so by pigeonhole it shares at
 least one of the query's playlists *other than* its ``min_shared - 1`` longest; those long
-ones are only checked for the candidates found (binary search in the candidate's sorted
-set), never walked. Nothing is approximated.
+ones (those of ``MIN_BIG`` classes or more) are only checked for the candidates found,
+against a membership bitset, never walked. Nothing is approximated.
 """
 
 from __future__ import annotations
@@ -60,17 +60,20 @@ def _longest_big(rep_indices, lo, hi, pl_len, big_slot, n_skip, skip):  # pragma
 
 
 @numba.njit(cache=True, nogil=True)
-def exact_query(c, k, min_shared, rep_indptr, rep_indices, pl_indptr, pl_items, pl_len, item_size,
-                item_class, big_slot, big_bits, cnt, touched, skip, top_j, top_s, top_c):
-    # pragma: no cover - numba
+def exact_query(c, k, min_shared, rep_indptr, rep_indices, pl_indptr, pl_items, pl_len,
+                item_size, item_class, big_slot, big_bits, cnt, base, cands, skip, top_j,
+                top_s, top_c):  # pragma: no cover - numba
     """Top-``k`` other classes of class ``c`` into ``top_*``; returns how many were found.
 
     ``pl_items`` holds *item* ids (classes renumbered by popularity so the counters that
-    are hit most stay in cache); ``item_class`` maps them back.
+    are hit most stay in cache); ``item_class`` maps them back. Counters are stamped:
+    ``cnt[u] - base`` is this query's count when ``cnt[u] >= base`` (older queries used
+    smaller bases), so nothing has to be reset between queries and the walk is branch-free.
     """
     lo, hi = rep_indptr[c], rep_indptr[c + 1]
     n_skip = _longest_big(rep_indices, lo, hi, pl_len, big_slot, min_shared - 1, skip)
-    nt = 0
+    need = max(min_shared - n_skip, 1)
+    nc = 0
     for j in range(lo, hi):
         p = rep_indices[j]
         skipped = False
@@ -81,18 +84,16 @@ def exact_query(c, k, min_shared, rep_indptr, rep_indices, pl_indptr, pl_items, 
             continue
         for x in range(pl_indptr[p], pl_indptr[p + 1]):
             u = pl_items[x]
-            # Branch-free: half the counters are first touches, a branch would mispredict.
-            touched[nt] = u
-            nt += cnt[u] == 0
-            cnt[u] += 1
+            v = max(np.int64(cnt[u]), base) + 1
+            cnt[u] = v
+            if v - base == need:
+                cands[nc] = u
+                nc += 1
     n = 0
     size_c = rep_indptr[c + 1] - rep_indptr[c]
-    for i in range(nt):
-        u = touched[i]
-        s = np.int64(cnt[u])
-        cnt[u] = 0
-        if s + n_skip < min_shared:
-            continue
+    for i in range(nc):
+        u = cands[i]
+        s = np.int64(cnt[u]) - base
         for sk in range(n_skip):
             slot = big_slot[skip[sk]]
             if (big_bits[slot, u >> 6] >> np.uint64(u & 63)) & np.uint64(1):
@@ -110,21 +111,27 @@ def exact_query(c, k, min_shared, rep_indptr, rep_indices, pl_indptr, pl_items, 
 @numba.njit(cache=True, parallel=True)
 def _exact_batch(q_class, q_lo, q_hi, k, min_shared, rep_indptr, rep_indices, pl_indptr,
                  pl_items, pl_len, item_size, item_class, big_slot, big_bits, scratch_cnt,
-                 scratch_touched, out_c, out_s, out_n):  # pragma: no cover - numba
-    n_chunks = 4 * scratch_cnt.shape[0] * 16
+                 stamps, shift, scratch_cands, out_c, out_s, out_n):  # pragma: no cover
+    n_chunks = 64 * scratch_cnt.shape[0]
+    max_stamp = (np.int64(1) << (8 * scratch_cnt.itemsize - shift)) - 2
     for chunk in numba.prange(n_chunks):
         tid = numba.get_thread_id()
         cnt = scratch_cnt[tid]
-        touched = scratch_touched[tid]
+        cands = scratch_cands[tid]
         skip = np.empty(max(min_shared - 1, 1), dtype=np.int64)
         top_j = np.empty(k, dtype=np.float64)
         top_s = np.empty(k, dtype=np.int64)
         top_c = np.empty(k, dtype=np.int64)
         # Interleave queries across chunks so every thread gets a similar mix of costs.
         for q in range(q_lo + chunk, q_hi, n_chunks):
+            stamps[tid] += 1
+            if stamps[tid] > max_stamp:
+                cnt[:] = 0
+                stamps[tid] = 1
+            base = stamps[tid] << shift
             n = exact_query(q_class[q], k, min_shared, rep_indptr, rep_indices, pl_indptr,
                             pl_items, pl_len, item_size, item_class, big_slot, big_bits, cnt,
-                            touched, skip, top_j, top_s, top_c)
+                            base, cands, skip, top_j, top_s, top_c)
             out_n[q] = n
             for i in range(n):
                 out_c[q, i] = top_c[i]
@@ -238,15 +245,19 @@ def run_exact_queries(classes: SetClasses, q_class: np.ndarray, k: int, min_shar
     co = cooccurrence_index(classes)
     n_threads = numba.get_num_threads()
     n = classes.n_classes
-    # Counts never exceed a set's size, so 16-bit counters (half the cache) usually do.
-    cnt_type = np.uint16 if int(classes.size.max()) < 65535 else np.int32
-    cnt = np.zeros((n_threads, n), dtype=cnt_type)
-    touched = np.empty((n_threads, n), dtype=np.int32)
+    # Stamped counters (see exact_query): 16 bits of count fit any set under 65535
+    # playlists, halving the cache footprint; larger sets need 64-bit counters.
+    small = int(classes.size.max()) < 65535
+    cnt = np.zeros((n_threads, n), dtype=np.uint32 if small else np.uint64)
+    shift = 16 if small else 32
+    stamps = np.zeros(n_threads, dtype=np.int64)
+    cands = np.empty((n_threads, n), dtype=np.int32)
     bounds = np.linspace(0, n_q, min(BATCHES, n_q) + 1).astype(np.int64)
     with tqdm(total=n_q, desc=desc, unit="track", disable=not progress, leave=False) as bar:
         for lo, hi in zip(bounds[:-1], bounds[1:], strict=True):
-            _exact_batch(q_class, lo, hi, k, min_shared, classes.rep_indptr, classes.rep_indices,
-                         classes.pl_indptr, co.pl_items, co.pl_len, co.item_size, co.item_class,
-                         co.big_slot, co.big_bits, cnt, touched, top_c, top_s, top_n)
+            _exact_batch(q_class, lo, hi, k, min_shared, classes.rep_indptr,
+                         classes.rep_indices, classes.pl_indptr, co.pl_items, co.pl_len,
+                         co.item_size, co.item_class, co.big_slot, co.big_bits, cnt, stamps,
+                         shift, cands, top_c, top_s, top_n)
             bar.update(int(hi - lo))
     return top_c, top_s, top_n

@@ -23,7 +23,6 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
-import scipy.sparse as sp
 
 from index import baselines as bl
 from index import ranking as rk
@@ -59,6 +58,7 @@ class HoldoutSplit:
     train_indices: np.ndarray
     n_playlists: int
     test_playlists: list[np.ndarray]  # sorted track ids of each test playlist
+    test_ids: np.ndarray  # corpus playlist id of each test playlist
     n_train: int
     n_quarantined: int
     n_libraries: int
@@ -106,6 +106,7 @@ def split_playlists(
         train_indices=np.ascontiguousarray(corpus.indices[keep], dtype=np.int32),
         n_playlists=n_pl,
         test_playlists=[pt.indices[pt.indptr[p] : pt.indptr[p + 1]].astype(np.int64) for p in test],
+        test_ids=test.astype(np.int64),
         n_train=int(train.sum()),
         n_quarantined=int(quarantined.sum()),
         n_libraries=int(libraries.sum()),
@@ -168,11 +169,13 @@ class MethodScore:
     note: str = ""
 
 
-def score_top(top: np.ndarray, seeds: Seeds, split: HoldoutSplit) -> tuple[float, float, int, float]:
+def score_top(
+    top: np.ndarray, seeds: Seeds, split: HoldoutSplit
+) -> tuple[float, float, int, float]:
     """(HitRate@k, Recall@k, coverage, median popularity) of recommendations ``top``."""
     hits = np.zeros(len(seeds.track))
     recall = np.zeros(len(seeds.track))
-    for i, (s, p) in enumerate(zip(seeds.track, seeds.playlist, strict=True)):
+    for i, p in enumerate(seeds.playlist):
         members = split.test_playlists[p]
         row = top[i][top[i] >= 0]
         found = np.isin(row, members).sum()
@@ -214,33 +217,56 @@ class QualityReport:
     k: int
     rows: list[MethodScore] = field(default_factory=list)
     settings: dict[str, object] = field(default_factory=dict)
+    repeats: list[tuple[HoldoutSplit, Seeds]] = field(default_factory=list)
+
+    def split_line(self) -> str:
+        """The split in one sentence (totals over repeated splits, with their count)."""
+        runs = self.repeats or [(self.split, self.seeds)]
+        first = runs[0][0]
+        train = sum(sp_.n_train for sp_, _ in runs)
+        test = sum(len(sp_.test_playlists) for sp_, _ in runs)
+        quarantined = sum(sp_.n_quarantined for sp_, _ in runs)
+        seeds = sum(len(sd.track) for _, sd in runs)
+        seeded = sum(len(np.unique(sd.playlist)) for _, sd in runs)
+        over = (
+            f"Totals over {len(runs)} splits (seeds {self.settings.get('seed', 0)}, +1, …): "
+            if len(runs) > 1
+            else ""
+        )
+        guard = (
+            f"{quarantined:,} quarantined as near-copies of a test playlist"
+            if self.settings.get("near_copy_guard", True)
+            else "near-copy guard off (nothing quarantined)"
+        )
+        return (
+            f"Playlists: {first.n_playlists:,}, of which {first.n_libraries:,} library-sized are never "
+            f"test playlists. {over}{train:,} train, {test:,} test, {guard}. Seeds: {seeds:,} "
+            f"from {seeded:,} test playlists; coverage over up to {COVERAGE_SEEDS:,} seeds per split; "
+            f"train catalogue {int((first.popularity > 0).sum()):,} tracks."
+        )
 
     def markdown(self) -> str:
-        """The split in one paragraph and one table, one row per method."""
-        sp_ = self.split
-        n_seed_pl = len(np.unique(self.seeds.playlist))
-        head = (
-            f"Playlists: {sp_.n_playlists:,} ({sp_.n_train:,} train, {len(sp_.test_playlists):,} test, "
-            f"{sp_.n_quarantined:,} quarantined as near-copies of a test playlist, "
-            f"{sp_.n_libraries:,} library-sized kept out of test). "
-            f"Seeds: {len(self.seeds.track):,} from {n_seed_pl:,} test playlists; "
-            f"coverage over {len(self.seeds.coverage_sample):,} of them; "
-            f"train catalogue {int((sp_.popularity > 0).sum()):,} tracks."
-        )
+        """The split in one paragraph, then one table row per method (vs exact Jaccard)."""
         k = self.k
+        ref = next((r for r in self.rows if r.key == "exact" and r.hit_rate is not None), None)
         lines = [
-            head,
+            self.split_line(),
             "",
-            f"| method | HitRate@{k} | Recall@{k} | coverage | median popularity | seconds |",
-            "|---|---:|---:|---:|---:|---:|",
+            f"| method | HitRate@{k} | vs exact | Recall@{k} | coverage | vs exact | "
+            "median popularity | seconds |",
+            "|---|---:|---:|---:|---:|---:|---:|---:|",
         ]
         for r in self.rows:
             if r.hit_rate is None:
-                lines.append(f"| {r.name} | — | — | — | — | — | {r.note}".rstrip() + " |")
+                lines.append(f"| {r.name} | — | — | — | — | — | — | skipped |")
                 continue
+            hit_vs = (
+                f"{(r.hit_rate / ref.hit_rate - 1) * 100:+.1f} %" if ref and ref.hit_rate else "—"
+            )
+            cov_vs = f"{r.coverage / ref.coverage * 100:.0f} %" if ref and ref.coverage else "—"
             lines.append(
-                f"| {r.name} | {r.hit_rate:.3f} | {r.recall:.4f} | {r.coverage:,} | "
-                f"{r.median_popularity:g} | {r.seconds:.1f} |"
+                f"| {r.name} | {r.hit_rate:.3f} | {hit_vs} | {r.recall:.4f} | {r.coverage:,} | "
+                f"{cov_vs} | {r.median_popularity:.3g} | {r.seconds:.1f} |"
             )
         notes = [f"- {r.name}: {r.note}" for r in self.rows if r.note]
         return "\n".join(lines + ([""] + notes if notes else []))
@@ -256,41 +282,99 @@ def evaluate(
     k: int = 10,
     methods: Sequence[str] = tuple(METHODS),
     max_test_playlists: int | None = 2000,
+    repeats: int = 1,
+    near_copy_guard: bool = True,
+    build_k: int = BUILD_K,
+    min_shared: int = BUILD_MIN_SHARED,
+    min_playlists: int = BUILD_MIN_PLAYLISTS,
     progress: bool = False,
     log: Callable[[str], None] | None = None,
 ) -> QualityReport:
-    """Hold out, build on train, and score each of ``methods`` (keys of :data:`METHODS`)."""
+    """Hold out, build on train, and score each of ``methods`` (keys of :data:`METHODS`).
+
+    With ``repeats`` > 1 the split is drawn with seeds ``seed, seed + 1, ...`` and every
+    figure is the mean over the splits: small datasets give few test seeds per split.
+    ``build_k``, ``min_shared`` and ``min_playlists`` mean what they do for the build.
+    """
     unknown = [m for m in methods if m not in METHODS]
     if unknown:
-        raise ValueError(f"Unknown method(s) {', '.join(unknown)}; choose from: {', '.join(METHODS)}.")
-    if k < 1 or seeds_per_playlist < 1:
-        raise ValueError("k and seeds per playlist must be at least 1.")
-    split = split_playlists(
-        corpus, test_fraction=test_fraction, seed=seed, max_test_playlists=max_test_playlists
-    )
-    seeds = pick_seeds(split, seeds_per_playlist, seed)
-    if len(seeds.track) == 0:
-        raise ValueError("No test playlist has a track that also occurs in train; try a bigger test fraction.")
-    report = QualityReport(
-        dataset, split, seeds, k,
-        settings={"seed": seed, "test_fraction": test_fraction, "seeds_per_playlist": seeds_per_playlist,
-                  "max_test_playlists": max_test_playlists},
-    )
-    runner = _Runner(split, seeds, k, progress)
-    for key in methods:
-        t = time.perf_counter()
-        row = MethodScore(key, METHODS[key])
-        try:
-            top = runner.top(key)
-        except _Skipped as why:
-            row.note = str(why)
-        else:
-            row.hit_rate, row.recall, row.coverage, row.median_popularity = score_top(top, seeds, split)
-        row.seconds = time.perf_counter() - t
-        report.rows.append(row)
-        if log:
-            log(f"{row.name}: " + (f"HitRate@{k} {row.hit_rate:.3f}" if row.hit_rate is not None else row.note))
-    return report
+        raise ValueError(
+            f"Unknown method(s) {', '.join(unknown)}; choose from: {', '.join(METHODS)}."
+        )
+    if k < 1 or seeds_per_playlist < 1 or repeats < 1:
+        raise ValueError("k, seeds per playlist and repeats must be at least 1.")
+    guard = {} if near_copy_guard else {"containment": float("inf")}
+    runs: list[QualityReport] = []
+    for r in range(repeats):
+        split = split_playlists(
+            corpus,
+            test_fraction=test_fraction,
+            seed=seed + r,
+            max_test_playlists=max_test_playlists,
+            **guard,
+        )
+        seeds = pick_seeds(split, seeds_per_playlist, seed + r)
+        if len(seeds.track) == 0:
+            raise ValueError(
+                "No test playlist has a track that also occurs in train; try a bigger test fraction."
+            )
+        report = QualityReport(dataset, split, seeds, k)
+        runner = _Runner(
+            split,
+            seeds,
+            k,
+            progress,
+            build_k=build_k,
+            min_shared=min_shared,
+            min_playlists=min_playlists,
+        )
+        for key in methods:
+            t = time.perf_counter()
+            row = MethodScore(key, METHODS[key])
+            try:
+                top = runner.top(key)
+            except _Skipped as why:
+                row.note = str(why)
+            else:
+                row.hit_rate, row.recall, row.coverage, row.median_popularity = score_top(
+                    top, seeds, split
+                )
+            row.seconds = time.perf_counter() - t
+            report.rows.append(row)
+            if log:
+                got = f"HitRate@{k} {row.hit_rate:.3f}" if row.hit_rate is not None else row.note
+                log(f"split {r + 1}/{repeats} {row.name}: {got}")
+        runs.append(report)
+    out = runs[0]
+    out.settings = {
+        "seed": seed,
+        "test_fraction": test_fraction,
+        "seeds_per_playlist": seeds_per_playlist,
+        "max_test_playlists": max_test_playlists,
+        "repeats": repeats,
+        "near_copy_guard": near_copy_guard,
+        "build_k": build_k,
+        "min_shared": min_shared,
+        "min_playlists": min_playlists,
+    }
+    out.repeats = [(r.split, r.seeds) for r in runs]
+    if repeats > 1:
+        out.rows = [_mean_row([r.rows[i] for r in runs]) for i in range(len(out.rows))]
+    return out
+
+
+def _mean_row(rows: list[MethodScore]) -> MethodScore:
+    """One method's figures averaged over repeated splits."""
+    first = rows[0]
+    if first.hit_rate is None:
+        return first
+    mean = MethodScore(first.key, first.name, note=first.note)
+    mean.hit_rate = float(np.mean([r.hit_rate for r in rows]))
+    mean.recall = float(np.mean([r.recall for r in rows]))
+    mean.coverage = int(round(np.mean([r.coverage for r in rows])))
+    mean.median_popularity = float(np.mean([r.median_popularity for r in rows]))
+    mean.seconds = float(np.sum([r.seconds for r in rows]))
+    return mean
 
 
 class _Skipped(Exception):
@@ -300,8 +384,19 @@ class _Skipped(Exception):
 class _Runner:
     """Builds each neighbour table once and answers every method's top-k for the seeds."""
 
-    def __init__(self, split: HoldoutSplit, seeds: Seeds, k: int, progress: bool) -> None:
+    def __init__(
+        self,
+        split: HoldoutSplit,
+        seeds: Seeds,
+        k: int,
+        progress: bool,
+        *,
+        build_k: int = BUILD_K,
+        min_shared: int = BUILD_MIN_SHARED,
+        min_playlists: int = BUILD_MIN_PLAYLISTS,
+    ) -> None:
         self.split, self.seeds, self.k, self.progress = split, seeds, k, progress
+        self.build_k, self.min_shared, self.min_playlists = build_k, min_shared, min_playlists
         self.pop = split.popularity
         self.x = bl.track_matrix(split.train_indptr, split.train_indices, split.n_playlists)
         self._tables: dict[str, NeighbourTable] = {}
@@ -314,8 +409,12 @@ class _Runner:
 
             engine = exact_neighbours if method == "exact" else lsh_neighbours
             self._tables[method] = engine(
-                self.split.train_indptr, self.split.train_indices, self.split.n_playlists,
-                k=BUILD_K, min_playlists=BUILD_MIN_PLAYLISTS, min_shared=BUILD_MIN_SHARED,
+                self.split.train_indptr,
+                self.split.train_indices,
+                self.split.n_playlists,
+                k=self.build_k,
+                min_playlists=self.min_playlists,
+                min_shared=self.min_shared,
                 progress=self.progress,
             )
         return self._tables[method]
@@ -332,8 +431,16 @@ class _Runner:
             missing = bl.implicit_missing()
             if missing:
                 raise _Skipped(f"skipped: {missing}.")
-            return bl.implicit_item_item(self.x, s, k, key, neighbours=BUILD_K)
+            return bl.implicit_item_item(self.x, s, k, key, neighbours=self.build_k)
         ranking = key.removesuffix("-all").replace("-", " ")
         if key.endswith("-all"):
-            return bl.candidates_ranked(self.x, self.pop, s, k, ranking, BUILD_MIN_SHARED)
+            return bl.candidates_ranked(
+                self.x,
+                self.pop,
+                s,
+                k,
+                ranking,
+                min_shared=self.min_shared,
+                min_playlists=self.min_playlists,
+            )
         return table_top(self.table("lsh"), self.pop, s, k, ranking)

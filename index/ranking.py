@@ -5,12 +5,15 @@ using, per (seed, neighbour) pair, ``shared`` (playlists holding both), and each
 ``playlists`` count. Writing ``a`` and ``b`` for the two counts and ``s`` for ``shared``:
 
 * ``"jaccard"``: ``s / (a + b - s)``, the stored order (the reference).
-* ``"closest"`` (default): ``s / (a + b - s + λ)`` with a small additive shrinkage ``λ``.
-  Plain Jaccard ranks a pair that met in 2 playlists out of 3 above one that met in 40 out
-  of 90; ``λ`` discounts such thin evidence, which is what lifts hit rate on held-out
-  playlists (``docs/QUALITY.md``) while keeping most of Jaccard's catalogue coverage.
-* ``"popular"``: the same with a large ``λ``, which tends to raw co-occurrence ``s`` as
-  ``λ`` grows: better-known songs from the same playlists, more familiar answers.
+* ``"closest"`` (default): ``s / (a + b - s + λ·a)``, Jaccard with an additive shrinkage
+  in the denominator of ``λ`` times the seed's own playlist count. Plain Jaccard ranks a
+  rare song that met the seed in 3 of its 4 playlists above one that met it in 40 of 90;
+  the shrinkage discounts such thin evidence, which lifts hit rate on held-out playlists
+  while keeping most of Jaccard's catalogue coverage (``docs/QUALITY.md``). Scaling it by
+  the seed's count keeps one setting right for a 452-playlist library and for a
+  million-playlist crawl, where a constant ``λ`` (in playlists) would not be.
+* ``"popular"``: the same with a large ``λ``, which tends to the raw co-occurrence count
+  ``s`` as ``λ`` grows: better-known songs from the same playlists, more familiar answers.
 * ``"deep cuts"``: Jaccard damped by the neighbour's popularity, ``J / b^γ``: less-known
   songs with the same taste.
 
@@ -26,8 +29,8 @@ DEFAULT_RANKING = "closest"
 DISCOVERY = ("closest", "popular", "deep cuts")  # what users choose between
 RANKINGS = ("jaccard", *DISCOVERY)
 
-CLOSEST_SHRINK = 2.0  # λ for "closest": ~ a couple of playlists of doubt
-POPULAR_SHRINK = 50.0  # λ for "popular": big enough to favour well-supported pairs
+CLOSEST_SHRINK = 1.0  # λ for "closest", in seed playlist counts (holdout grid 0.5-3)
+POPULAR_SHRINK = 5.0  # λ for "popular": big enough to favour well-supported pairs
 DEEP_CUTS_POWER = 0.5  # γ for "deep cuts"
 
 
@@ -56,9 +59,9 @@ def pair_scores(
     if ranking == "jaccard":
         return s / union
     if ranking == "closest":
-        return s / (union + CLOSEST_SHRINK)
+        return s / (union + CLOSEST_SHRINK * a)
     if ranking == "popular":
-        return s / (union + POPULAR_SHRINK)
+        return s / (union + POPULAR_SHRINK * a)
     return (s / union) / np.maximum(b, 1.0) ** DEEP_CUTS_POWER
 
 

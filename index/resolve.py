@@ -35,8 +35,8 @@ from index.versions import artist_key, base_title
 if TYPE_CHECKING:
     from index.reader import SongIndex
 
-CANDIDATES = 60  # tracks read from disk and scored with rapidfuzz per query
-POSTING_CAP = 5000  # a common word contributes only its best-known tracks as candidates
+CANDIDATES = 40  # tracks read from disk and scored with rapidfuzz per query
+POSTING_CAP = 3000  # a common word contributes only its best-known tracks as candidates
 FULL_POSTING_MAX = 400_000  # longer word lists are too common to help; skip them
 TYPO_ALTERNATIVES = 4  # vocabulary words tried for one misspelt query word
 MATCH_SCORE = 80.0  # below this the best song is only a suggestion
@@ -88,14 +88,21 @@ def resolve_query(idx: SongIndex, text: str) -> Resolution:
         artist = idx.artist(best.track.artist_id)
         return _artist_answer(idx, text, artist, best.artist_text / 100)
 
+    rivals = [s for s in ranked[1:] if best is not None and s.text >= best.text - TIE_MARGIN]
+    clear = (
+        best is not None
+        and best.text >= MATCH_SCORE
+        and all(best.track.playlists >= POPULARITY_WIN * max(s.track.playlists, 1) for s in rivals)
+    )
+    if not clear and (part := _artist_in_parts(idx, readings)) is not None:
+        # "daft punk - <something unknown>": the artist is certain, the song is not.
+        artist, other = part
+        return _artist_answer(
+            idx, text, artist, 0.5, title_hint=other,
+            message=f"No song by {artist.name} is called “{other}”; did you mean one of these?",
+        )  # fmt: skip
     if best is None or best.text < CLOSE_SCORE:
         near = [s.track for s in ranked if s.text >= 40][:SUGGESTIONS]
-        part_artist = _artist_in_parts(idx, readings)
-        if part_artist is not None:
-            return _artist_answer(
-                idx, text, part_artist, 0.5,
-                message=f"No song by {part_artist.name} matches “{raw}”; here are their best-known songs.",
-            )  # fmt: skip
         return Resolution(
             text,
             None,
@@ -105,12 +112,8 @@ def resolve_query(idx: SongIndex, text: str) -> Resolution:
             f"“{_example(idx)}”, and check the spelling.",
         )
 
-    rivals = [s for s in ranked[1:] if s.text >= best.text - TIE_MARGIN]
-    settled = all(
-        best.track.playlists >= POPULARITY_WIN * max(s.track.playlists, 1) for s in rivals
-    )
     others = [s.track for s in ranked[1 : SUGGESTIONS + 1]]
-    if best.text >= MATCH_SCORE and settled:
+    if clear:
         return Resolution(text, best.track, round(best.text / 100, 3), suggestions=others)
     return Resolution(
         text,
@@ -145,7 +148,9 @@ def complete_prefix(idx: SongIndex, prefix: str, *, limit: int = 25) -> list[Tra
     ranks: np.ndarray | None = None
     # Intersect the word groups, rarest first; each group is a union of postings.
     for g in sorted(groups, key=lambda g: sum(df for _, df, _ in g)):
-        postings = np.unique(np.concatenate([idx.read_postings(wid, _cap(df)) for wid, df, _ in g]))
+        postings = _sorted_unique(
+            np.concatenate([idx.read_postings(wid, _cap(df)) for wid, df, _ in g])
+        )
         ranks = postings if ranks is None else ranks[np.isin(ranks, postings, assume_unique=True)]
         if len(ranks) == 0:
             return []
@@ -184,6 +189,12 @@ def _readings(raw: str) -> list[tuple[str, str, bool]]:
 # --------------------------------------------------------------------------- candidates
 
 
+def _sorted_unique(a: np.ndarray) -> np.ndarray:
+    """np.unique by sorting (numpy 2's hash-based unique is slower on these small arrays)."""
+    a = np.sort(a)
+    return a[np.concatenate(([True], a[1:] != a[:-1]))] if len(a) else a
+
+
 def _cap(df: int) -> int | None:
     return None if df <= POSTING_CAP else POSTING_CAP
 
@@ -202,17 +213,17 @@ def _typo_alternatives(idx: SongIndex, word: str) -> list[tuple[int, int, float]
     """Known words within 1 edit (2 for words of 6+ letters), closest and commonest first."""
     n = len(word)
     max_edits = 1 if n <= 5 else 2
+    letters = "".join(sorted(word))
     rows = idx.query(
-        "SELECT word, word_id, df FROM search_words WHERE p2 = ? AND len BETWEEN ? AND ? "
-        "UNION SELECT word, word_id, df FROM search_words WHERE s2 = ? AND len BETWEEN ? AND ? "
-        "UNION SELECT word, word_id, df FROM search_words WHERE letters = ?",
-        (word[:2], n - max_edits, n + max_edits, word[-2:], n - max_edits, n + max_edits,
-         "".join(sorted(word))),
-    )  # fmt: skip
+        "SELECT word, word_id, df, letters FROM search_words WHERE p2 = ? AND len BETWEEN ? AND ? "
+        "UNION SELECT word, word_id, df, letters FROM search_words WHERE s2 = ? AND len BETWEEN ? AND ? "
+        "UNION SELECT word, word_id, df, letters FROM search_words WHERE letters = ?",
+        (word[:2], n - max_edits, n + max_edits, word[-2:], n - max_edits, n + max_edits, letters),
+    )
     near = []
-    for w, wid, df in rows:
+    for w, wid, df, w_letters in rows:
         d = Levenshtein.distance(word, w, score_cutoff=max_edits)
-        if d > max_edits and sorted(w) == sorted(word):
+        if d > max_edits and w_letters == letters:
             d = 1  # a transposition: one slip of the fingers
         if d <= max_edits:
             near.append((d, -df, wid))
@@ -244,24 +255,25 @@ def _candidates(idx: SongIndex, words: list[str]) -> list[int]:
     if not groups:
         return []
     n = max(idx.n_tracks, 1)
-    lists: list[tuple[np.ndarray, float, bool]] = []  # (ranks, weight, complete)
+    ranks_parts, weight_parts = [], []
     for g in groups:
         for wid, df, factor in g:
             if df > FULL_POSTING_MAX:
-                continue
-            weight = factor * math.log((n + 1) / (df + 1))
-            lists.append((idx.read_postings(wid, None if df <= 4 * POSTING_CAP else POSTING_CAP),
-                          weight, df <= 4 * POSTING_CAP))  # fmt: skip
-    if not lists:
+                continue  # in a large share of all names: says nothing about which song
+            ranks = idx.read_postings(wid, _cap(df))
+            ranks_parts.append(ranks)
+            weight_parts.append(np.full(len(ranks), factor * math.log((n + 1) / (df + 1))))
+    if not ranks_parts:
         return []
-    pool = np.unique(np.concatenate([r[:POSTING_CAP] for r, _, _ in lists]))
-    score = np.zeros(len(pool))
-    for ranks, weight, _complete in lists:
-        pos = np.searchsorted(ranks, pool)
-        pos[pos == len(ranks)] = 0
-        score += weight * (ranks[pos] == pool) if len(ranks) else 0
-    order = np.lexsort((pool, -score))[:CANDIDATES]
-    return [int(idx.rank_track[r]) for r in pool[order]]
+    # Sum the weights per track: sort all (rank, weight) pairs by rank and reduce runs.
+    ranks = np.concatenate(ranks_parts)
+    weights = np.concatenate(weight_parts)
+    order = np.argsort(ranks, kind="stable")
+    ranks, weights = ranks[order], weights[order]
+    starts = np.flatnonzero(np.concatenate(([True], ranks[1:] != ranks[:-1])))
+    pool, score = ranks[starts], np.add.reduceat(weights, starts)
+    best = np.lexsort((pool, -score))[:CANDIDATES]
+    return [int(idx.rank_track[r]) for r in pool[best]]
 
 
 def _prefix_group(idx: SongIndex, partial: str) -> list[tuple[int, int, float]]:
@@ -311,22 +323,23 @@ def _score(
             continue
         fa, fk, ft, fb = fold(t.artist), artist_key(t.artist), fold(t.title), base_title(t.title)
         titles = {ft, fb, squashed_title(t.title)}
+        names = {fa, fk}
         text = max(
             max(fuzz.ratio(q, f) for f in titles),
             # Word order as typed ("artist title" / "title artist"); token_sort covers any
             # other order but is thrown off by typos that change a word's sort position.
-            *(fuzz.ratio(q, f"{a} {f}") for a in (fa, fk) for f in titles),
-            *(fuzz.ratio(q, f"{f} {a}") for a in (fa, fk) for f in titles),
+            *(fuzz.ratio(q, f"{a} {f}") for a in names for f in titles),
+            *(fuzz.ratio(q, f"{f} {a}") for a in names for f in titles),
             *(fuzz.token_sort_ratio(q, f"{fa} {f}") for f in titles),
         )
         for first, second, ordered in readings:
             pairs = [(second, first)] if ordered else [(first, second), (second, first)]
             for a, title in pairs:
-                s = 0.3 * max(fuzz.ratio(a, fa), fuzz.ratio(a, fk)) + 0.7 * max(
+                s = 0.3 * max(fuzz.ratio(a, x) for x in names) + 0.7 * max(
                     fuzz.ratio(title, f) for f in titles
                 )
                 text = max(text, s)
-        out.append(_Scored(t, float(text), float(max(fuzz.ratio(q, fa), fuzz.ratio(q, fk)))))
+        out.append(_Scored(t, float(text), float(max(fuzz.ratio(q, x) for x in names))))
     return out
 
 
@@ -360,25 +373,37 @@ def _exact_artist(idx: SongIndex, folded: str) -> Artist | None:
     return Artist(*rows[0]) if rows else None
 
 
-def _artist_in_parts(idx: SongIndex, readings: list[tuple[str, str, bool]]) -> Artist | None:
+def _artist_in_parts(
+    idx: SongIndex, readings: list[tuple[str, str, bool]]
+) -> tuple[Artist, str] | None:
+    """An artist named exactly by one part of "x - y" / "y by x", with the other part."""
     for first, second, ordered in readings:
-        for part in [second] if ordered else [first, second]:
-            found = _exact_artist(idx, part)
+        pairs = [(second, first)] if ordered else [(first, second), (second, first)]
+        for artist_part, other in pairs:
+            found = _exact_artist(idx, artist_part)
             if found is not None:
-                return found
+                return found, other
     return None
 
 
 def _artist_answer(
-    idx: SongIndex, text: str, artist: Artist, confidence: float, message: str | None = None
+    idx: SongIndex,
+    text: str,
+    artist: Artist,
+    confidence: float,
+    *,
+    title_hint: str | None = None,
+    message: str | None = None,
 ) -> Resolution:
+    """The artist and its best-known songs (closest to ``title_hint`` first, if given)."""
+    if title_hint is None:
+        songs = idx.artist_top_tracks(artist.artist_id, limit=10)
+    else:
+        songs = idx.artist_top_tracks(artist.artist_id, limit=200)
+        songs.sort(key=lambda t: -max(fuzz.ratio(title_hint, base_title(t.title)), 50))
+        songs = songs[:10]
     return Resolution(
-        text,
-        None,
-        round(confidence, 3),
-        suggestions=idx.artist_top_tracks(artist.artist_id, limit=10),
-        artist=artist,
-        message=message,
+        text, None, round(confidence, 3), suggestions=songs, artist=artist, message=message
     )
 
 

@@ -134,7 +134,9 @@ def write_index(
         a_counts = artist_playlist_counts(corpus)
         conn.executemany(
             "INSERT INTO artists VALUES (?,?,?)",
-            zip(range(1, corpus.n_artists + 1), corpus.artist_names, a_counts.tolist(), strict=True),
+            zip(
+                range(1, corpus.n_artists + 1), corpus.artist_names, a_counts.tolist(), strict=True
+            ),
         )
         tick("artists", corpus.n_artists, corpus.n_artists)
 
@@ -162,7 +164,9 @@ def write_index(
                 "INSERT INTO playlists VALUES (?,?)",
                 zip(range(1, corpus.n_playlists + 1), corpus.playlist_names, strict=True),
             )
-            track_col = np.repeat(np.arange(1, corpus.n_tracks + 1, dtype=np.int64), corpus.track_playlist_counts)
+            track_col = np.repeat(
+                np.arange(1, corpus.n_tracks + 1, dtype=np.int64), corpus.track_playlist_counts
+            )
             _insert_columns(
                 conn,
                 "INSERT INTO memberships VALUES (?,?)",
@@ -188,7 +192,9 @@ def write_index(
             "INSERT INTO meta VALUES (?,?)", [(k, str(v)) for k, v in full_meta.items()]
         )
         conn.execute("COMMIT")
-        conn.execute("PRAGMA analysis_limit=1000")  # bounded ANALYZE: planner stats, not a full scan
+        conn.execute(
+            "PRAGMA analysis_limit=1000"
+        )  # bounded ANALYZE: planner stats, not a full scan
         conn.execute("ANALYZE")
 
 

@@ -38,7 +38,7 @@ _WORD = re.compile(r"[^\W_]+")
 def _mark_table() -> tuple[np.ndarray, dict[int, None]]:
     """Every combining mark, as a lookup table (long text) and a translate map (short text)."""
     is_mark = np.zeros(sys.maxunicode + 1, dtype=bool)
-    for c in range(0x300, sys.maxunicode + 1):
+    for c in range(0x300, 0x20000):  # every mark with a combining class lies in this range
         if unicodedata.combining(chr(c)):
             is_mark[c] = True
     return is_mark, dict.fromkeys(np.flatnonzero(is_mark).tolist())
@@ -75,6 +75,7 @@ def fold_words(text: str) -> list[str]:
     return _WORD.findall(fold_chars(text))
 
 
+@lru_cache(maxsize=131072)
 def fold(text: str) -> str:
     """The folded comparison form: folded words joined by single spaces.
 

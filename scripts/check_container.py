@@ -262,6 +262,27 @@ def check_dockerfile(repo: Path) -> list[Result]:
     project = tomllib.loads((repo / "pyproject.toml").read_text())["project"]["version"]
     version = stage_args.get("VERSION")
     add("version", version == project, f"ARG VERSION={version}, pyproject.toml {project}")
+    unscoped = sorted(
+        {
+            f"{name} (line {ins.line})"
+            for stage in stages
+            for ins in stage[1:]
+            for name in re.findall(r"\$\{?(\w+)", ins.args)
+            if name in global_args
+            and not any(
+                i.keyword in ("ARG", "ENV") and re.match(rf"{name}\b", i.args)
+                for i in stage[1:]
+                if i.line < ins.line
+            )
+        }
+    )
+    add(
+        "ARG scope",
+        not unscoped,
+        f"global ARG used in a stage without `ARG NAME` there (it is empty): {unscoped}"
+        if unscoped
+        else "every global ARG used in a stage is declared there",
+    )
     names = [s[0].args.split()[-1] for s in stages if " AS " in s[0].args.upper()]
     refs = [
         i.flags.get("from") for s in stages for i in s if i.keyword == "COPY" and "from" in i.flags

@@ -16,6 +16,7 @@ from tests.fakediscord import FakeDiscord
 
 pytest.importorskip("index.reader")
 pytest_plugins = ["tests.fakediscord.fixtures"]
+pytestmark = pytest.mark.slow  # each test starts a real bot process (a few seconds)
 
 LAUNCH = "import sys; from bot.cli import main; sys.exit(main())"
 

@@ -103,6 +103,7 @@ BREAKAGES = [
         "Dockerfile no compilers",
     ),
     ("Dockerfile", "from=build,", "from=builder,", "Dockerfile stage references"),
+    ("Dockerfile", "ARG PYTHON_IMAGE\n", "", "Dockerfile ARG scope"),
     (".dockerignore", "**/.env\n", "", ".dockerignore"),
     (".dockerignore", "!bot/\n", "", "wheel sources in image"),
     (".dockerignore", "**/*.tmp\n", "**/*.tmp\n**/*.csv\n", "wheel sources in image"),

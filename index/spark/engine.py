@@ -1,0 +1,249 @@
+"""``spark_build``: the whole index build on Apache Spark, ending in the same SQLite file.
+
+Stages (timed in the summary): **ingest** (Zenodo files are parsed in parallel byte
+ranges by the local reader's own code; other formats are read by the driver with
+``index.ingest.read_dataset``), **parquet** (tracks, artists, playlists, memberships
+written to a Parquet folder), **neighbours** (``index.spark.neighbours``), **write**
+(``index.spark.load``: Parquet → ``index.store.write_index``, atomic replace).
+
+With ``out=None`` the build stops at Parquet (``parquet_dir``), the hand-off for catalogues
+too big for one SQLite file.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import resource
+import shutil
+import time
+from pathlib import Path
+
+import numpy as np
+
+from index.build import BuildSummary
+from index.corpus import Corpus, DatasetError, IngestReport
+from index.ingest import detect_format, read_dataset
+from index.spark.session import get_session
+
+
+def spark_build(
+    dataset: str | Path,
+    out: str | Path | None,
+    *,
+    fmt: str = "auto",
+    k: int = 30,
+    min_playlists: int = 2,
+    min_shared: int = 2,
+    strict: bool = False,
+    memberships: bool = True,
+    master: str = "local[2]",
+    parquet_dir: str | Path | None = None,
+    splits: int | None = None,
+    shuffle_partitions: int | None = None,
+    driver_memory: str = "2g",
+    spark_conf: dict[str, str] | None = None,
+    progress: bool = True,
+    **engine_options: object,
+) -> BuildSummary:
+    """Build the index ``out`` (SQLite, schema v1) from ``dataset`` on Spark ``master``.
+
+    Same arguments and rules as ``index.build.build_index`` (``fmt``, ``k``,
+    ``min_playlists``, ``min_shared``, ``strict``, ``memberships``); ``parquet_dir`` keeps
+    the intermediate Parquet tables there (default: a temporary folder beside ``out``,
+    removed afterwards). ``splits`` is how many byte ranges a Zenodo file is parsed in
+    (default: 2 per core of ``local[N]``, else 64). ``engine_options`` go to
+    ``spark_neighbours`` (``num_perm``, ``bucket_cap``, ``rerank``, ``exact_below``, ``seed``).
+    The previous ``out`` survives any failure.
+    """
+    if k < 1 or min_playlists < 1 or min_shared < 1:
+        raise ValueError("k, min_playlists and min_shared must be at least 1")
+    if out is None and parquet_dir is None:
+        raise ValueError("give out (a SQLite file), parquet_dir, or both")
+    started = time.monotonic()
+    dataset = Path(dataset)
+    if not dataset.exists():
+        raise DatasetError(f"No such file or folder: {dataset}.")
+    if fmt == "auto":
+        fmt = detect_format(dataset)
+    keep = parquet_dir is not None
+    folder = (
+        Path(parquet_dir)
+        if keep
+        else Path(out).resolve().with_name(f".{Path(out).name}.spark-{os.getpid()}")
+    )
+    stages: dict[str, float] = {}
+    spark = get_session(
+        master,
+        shuffle_partitions=shuffle_partitions,
+        driver_memory=driver_memory,
+        conf=spark_conf,
+        progress=progress,
+    )
+    try:
+        t = time.monotonic()
+        from index.spark.ingest import ingest_zenodo
+
+        splitting = fmt == "zenodo" and not _is_gzip(dataset) and dataset.is_file()
+        if splitting:
+            sc = ingest_zenodo(spark, str(dataset), splits or _default_splits(master))
+            report = sc.report
+            _check_strict(report, strict)
+            _write_tables(sc, folder)
+        else:
+            corpus = read_dataset(dataset, fmt, strict=strict, progress=progress)
+            report = corpus.report
+            _write_corpus(corpus, folder)
+        stages["ingest"] = time.monotonic() - t
+
+        memberships_df = spark.read.parquet(str(folder / "memberships"))
+        n_playlists = spark.read.parquet(str(folder / "playlists")).count()
+        n_tracks = spark.read.parquet(str(folder / "tracks")).count()
+        if n_tracks == 0:
+            raise DatasetError(f"{dataset} holds no usable rows, so there is nothing to index.")
+        report.duplicate_rows = report.rows_read - report.rows_malformed - memberships_df.count()
+
+        t = time.monotonic()
+        from index.spark.neighbours import spark_neighbours
+
+        rows, params = spark_neighbours(
+            memberships_df,
+            n_playlists,
+            k=k,
+            min_playlists=min_playlists,
+            min_shared=min_shared,
+            **engine_options,
+        )
+        rows.write.mode("overwrite").parquet(str(folder / "neighbours"))
+        stages["neighbours"] = time.monotonic() - t
+        params.update(master=master, splits=sc.splits if splitting else 0)
+        (folder / "params.json").write_text(json.dumps(params, default=str, sort_keys=True))
+
+        if out is None:
+            from index.spark.load import load_corpus, load_neighbours
+
+            corpus = load_corpus(folder, report)
+            table = load_neighbours(folder, params)
+            size = sum(f.stat().st_size for f in folder.rglob("*") if f.is_file())
+            summary_out = folder
+        else:
+            t = time.monotonic()
+            from index.spark.load import load_into_sqlite
+
+            meta = _meta(dataset, report, params, k, min_playlists, min_shared)
+            corpus, table = load_into_sqlite(
+                folder, out, meta, report, memberships=memberships, started=started
+            )
+            stages["write"] = time.monotonic() - t
+            summary_out = Path(out)
+            size = summary_out.stat().st_size
+        return BuildSummary(
+            out=summary_out,
+            corpus=corpus,
+            method="lsh (spark)",
+            neighbour_rows=len(table),
+            tracks_with_neighbours=int(np.unique(table.track).size),
+            stage_seconds=stages,
+            total_seconds=time.monotonic() - started,
+            peak_rss_mb=resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+            size_bytes=size,
+        )
+    finally:
+        if not keep:
+            shutil.rmtree(folder, ignore_errors=True)
+
+
+def _is_gzip(path: Path) -> bool:
+    with open(path, "rb") as f:
+        return f.read(2) == b"\x1f\x8b"
+
+
+def _default_splits(master: str) -> int:
+    if master.startswith("local"):
+        inside = master[len("local") :].strip("[]") or "1"
+        cores = os.cpu_count() or 2 if inside == "*" else int(inside.split(",")[0])
+        return max(2, 2 * cores)
+    return 64
+
+
+def _check_strict(report: IngestReport, strict: bool) -> None:
+    if strict and report.rows_malformed:
+        shown = report.malformed_examples[0]
+        raise DatasetError(
+            f"{report.source}: line {report.malformed_lines[0]} is not a valid row: {shown!r}. "
+            "Fix or remove that row, or build without --strict to skip and count such rows."
+        )
+
+
+def _write_tables(sc, folder: Path) -> None:
+    for name, df in (
+        ("tracks", sc.tracks),
+        ("artists", sc.artists),
+        ("playlists", sc.playlists),
+        ("memberships", sc.memberships),
+    ):
+        df.write.mode("overwrite").parquet(str(folder / name))
+
+
+def _write_corpus(corpus: Corpus, folder: Path) -> None:
+    """A driver-read Corpus as the same Parquet tables the distributed ingest writes."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    n = corpus.n_tracks
+    tables = {
+        "tracks": pa.table(
+            {
+                "track": pa.array(np.arange(n, dtype=np.int32)),
+                "artist": pa.array(corpus.track_artist.astype(np.int32)),
+                "title": pa.array(corpus.track_titles, pa.string()),
+                "uri": pa.array(corpus.track_uris, pa.string()),
+            }
+        ),
+        "artists": pa.table(
+            {
+                "artist": pa.array(np.arange(corpus.n_artists, dtype=np.int32)),
+                "name": pa.array(corpus.artist_names, pa.string()),
+            }
+        ),
+        "playlists": pa.table(
+            {
+                "playlist": pa.array(np.arange(corpus.n_playlists, dtype=np.int32)),
+                "name": pa.array(corpus.playlist_names, pa.string()),
+            }
+        ),
+        "memberships": pa.table(
+            {
+                "track": pa.array(np.repeat(np.arange(n, dtype=np.int32), np.diff(corpus.indptr))),
+                "playlist": pa.array(corpus.indices.astype(np.int32)),
+            }
+        ),
+    }
+    for name, table in tables.items():
+        target = folder / name
+        with contextlib.suppress(FileNotFoundError):
+            shutil.rmtree(target)
+        target.mkdir(parents=True)
+        pq.write_table(table, target / "part-0.parquet")
+
+
+def _meta(dataset: Path, report: IngestReport, params: dict, k: int, min_playlists: int, min_shared: int) -> dict:
+    """``meta`` rows, the same keys ``index.build.build_index`` writes (method ``lsh``)."""
+    return {
+        "source": dataset.resolve().name,
+        "format": report.format,
+        "method": "lsh",
+        "engine": "spark",
+        "num_perm": params.get("num_perm", 0),
+        "bands": params.get("bands", 0),
+        "rows_per_band": params.get("rows_per_band", 0),
+        "k": k,
+        "min_playlists": min_playlists,
+        "min_shared": min_shared,
+        "rows_read": report.rows_read,
+        "rows_malformed": report.rows_malformed,
+        "malformed_lines": ",".join(str(n) for n in report.malformed_lines),
+        "duplicate_rows": report.duplicate_rows,
+        "engine_params": json.dumps(params, default=str, sort_keys=True),
+    }

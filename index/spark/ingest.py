@@ -1,0 +1,170 @@
+"""Distributed ingest: byte ranges parsed in Spark tasks, merged into global tables.
+
+Each task runs the local reader over its range (``index.spark.split_ingest``). The merge
+reproduces :meth:`index.ingest.CorpusBuilder.build` with DataFrame operations:
+
+* a track, artist or playlist gets its id in order of first creation, i.e. of the
+  smallest ``(split, local id)`` where it was created, counting only those that ended up
+  with at least one valid row (ids are then dense, 0-based, like the local ``Corpus``);
+* a track's title and an artist's name are the most frequent stripped spelling (by rows),
+  ties going to the spelling created first;
+* memberships are distinct (track, playlist) pairs.
+
+Only the Zenodo format is split (it is the one that reaches billions of rows and has a
+record-start rule that makes cutting safe). Other formats are read by the driver with
+``index.ingest.read_dataset`` and handed to Spark as memberships (see ``engine``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from pyspark.sql import DataFrame, SparkSession, Window
+from pyspark.sql import functions as F
+from pyspark.sql import types as T
+
+from index.corpus import IngestReport
+from index.spark.split_ingest import SplitResult, parse_split, split_offsets
+
+ORDER_SHIFT = 1 << 32  # (split, local id) -> one sortable long
+
+ARTIST_SCHEMA = "split INT, aid INT, akey STRING"
+TRACK_SCHEMA = "split INT, tid INT, aid INT, ntitle STRING"
+RAW_SCHEMA = "split INT, rid INT, tid INT, title STRING, spelling STRING, rows LONG"
+PLAYLIST_SCHEMA = "split INT, pid INT, pkey STRING, name STRING, rows LONG"
+PAIR_SCHEMA = "split INT, tid INT, pid INT"
+
+
+@dataclass
+class SparkCorpus:
+    """Global tables of an ingest, as DataFrames (0-based ids, like ``index.corpus.Corpus``).
+
+    ``tracks(track, artist, title, uri)``, ``artists(artist, name)``,
+    ``playlists(playlist, name)``, ``memberships(track, playlist)``.
+    """
+
+    tracks: DataFrame
+    artists: DataFrame
+    playlists: DataFrame
+    memberships: DataFrame
+    report: IngestReport
+    splits: int
+
+
+def ingest_zenodo(spark: SparkSession, path: str, n_splits: int) -> SparkCorpus:
+    """Read a Zenodo file in ``n_splits`` parallel ranges and merge (module doc)."""
+    offsets = split_offsets(path, n_splits)
+    ranges = [(i, offsets[i], offsets[i + 1]) for i in range(len(offsets) - 1)]
+    sc = spark.sparkContext
+    results = (
+        sc.parallelize(ranges, len(ranges))
+        .map(lambda r: parse_split(path, r[0], r[1], r[2]))
+        .persist()
+    )
+    report = _merge_reports(path, results.map(_report_part).collect())
+
+    def table(getter, schema: str) -> DataFrame:
+        return spark.createDataFrame(results.flatMap(getter), schema)
+
+    artists_l = table(lambda r: [(r.split, a, k) for a, k in r.artists], ARTIST_SCHEMA)
+    tracks_l = table(lambda r: [(r.split, *t) for t in r.tracks], TRACK_SCHEMA)
+    raws_l = table(lambda r: [(r.split, *x) for x in r.raws], RAW_SCHEMA)
+    playlists_l = table(lambda r: [(r.split, *p) for p in r.playlists], PLAYLIST_SCHEMA)
+    pairs_l = table(
+        lambda r: [(r.split, int(t), int(p)) for t, p in r.pairs.tolist()], PAIR_SCHEMA
+    )
+
+    order = lambda local: F.col("split").cast("long") * ORDER_SHIFT + F.col(local)  # noqa: E731
+
+    # Track identity is (normalised artist, normalised title); attach the artist key.
+    tracks_k = tracks_l.join(artists_l, ["split", "aid"]).select(
+        "split", "tid", "akey", "ntitle", order("tid").alias("first")
+    )
+    raws_k = raws_l.join(tracks_k, ["split", "tid"]).withColumn("rfirst", order("rid"))
+    used_keys = (
+        raws_k.groupBy("akey", "ntitle").agg(F.sum("rows").alias("rows")).where("rows > 0")
+    )
+    track_ids = _dense_ids(
+        tracks_k.groupBy("akey", "ntitle").agg(F.min("first").alias("first")).join(
+            used_keys.select("akey", "ntitle"), ["akey", "ntitle"]
+        ),
+        "first",
+        "track",
+    )
+    artist_first = (
+        artists_l.withColumn("first", order("aid")).groupBy("akey").agg(F.min("first").alias("first"))
+    )
+    artist_ids = _dense_ids(
+        artist_first.join(track_ids.select("akey").distinct(), "akey"), "first", "artist"
+    )
+
+    used_raws = raws_k.where("rows > 0")
+    titles = _most_frequent(used_raws, ["akey", "ntitle"], "title")
+    names = _most_frequent(used_raws, ["akey"], "spelling")
+    tracks = (
+        track_ids.join(titles, ["akey", "ntitle"])
+        .join(artist_ids.select("akey", "artist"), "akey")
+        .select("track", "artist", F.col("title"), F.lit(None).cast("string").alias("uri"))
+    )
+    artists = artist_ids.join(names, "akey").select("artist", F.col("spelling").alias("name"))
+
+    pl_first = playlists_l.withColumn("first", order("pid"))
+    pl_global = pl_first.groupBy("pkey").agg(
+        F.min("first").alias("first"),
+        F.sum("rows").alias("rows"),
+        F.min_by("name", "first").alias("name"),
+    )
+    playlist_ids = _dense_ids(pl_global.where("rows > 0"), "first", "playlist")
+    playlists = playlist_ids.select("playlist", "name")
+
+    local_track = tracks_k.join(track_ids.select("akey", "ntitle", "track"), ["akey", "ntitle"])
+    local_pl = pl_first.join(playlist_ids.select("pkey", "playlist"), "pkey")
+    memberships = (
+        pairs_l.join(local_track.select("split", "tid", "track"), ["split", "tid"])
+        .join(local_pl.select("split", "pid", "playlist"), ["split", "pid"])
+        .select("track", "playlist")
+        .distinct()
+    )
+    return SparkCorpus(tracks, artists, playlists, memberships, report, len(ranges))
+
+
+def _report_part(r: SplitResult) -> tuple:
+    return (r.split, r.lines, r.rows, r.malformed, r.malformed_lines, r.malformed_examples)
+
+
+def _merge_reports(path: str, parts: list[tuple]) -> IngestReport:
+    """One :class:`IngestReport` with file line numbers (ranges' local numbers shifted)."""
+    rep = IngestReport(source=path, format="zenodo")
+    line_base = 0
+    rows = 0
+    for _split, lines, n_rows, malformed, mlines, mexamples in sorted(parts):
+        rows += n_rows
+        rep.rows_malformed += malformed
+        for ln, ex in zip(mlines, mexamples, strict=True):
+            if len(rep.malformed_lines) < IngestReport.MAX_EXAMPLES:
+                rep.malformed_lines.append(line_base + ln)
+                rep.malformed_examples.append(ex)
+        line_base += lines
+    rep.rows_read = rows + rep.rows_malformed
+    return rep
+
+
+def _dense_ids(df: DataFrame, order_col: str, id_col: str) -> DataFrame:
+    """Add ``id_col`` = 0-based rank of ``order_col`` (distributed: sort + zipWithIndex)."""
+    ordered = df.orderBy(order_col)
+    schema = T.StructType([*ordered.schema.fields, T.StructField(id_col, T.IntegerType())])
+    rdd = ordered.rdd.zipWithIndex().map(lambda ri: (*ri[0], int(ri[1])))
+    return ordered.sparkSession.createDataFrame(rdd, schema)
+
+
+def _most_frequent(raws: DataFrame, group: list[str], choice: str) -> DataFrame:
+    """Per group, the ``choice`` value with most rows; ties go to the first created."""
+    totals = raws.groupBy(*group, choice).agg(
+        F.sum("rows").alias("n"), F.min("rfirst").alias("rfirst")
+    )
+    w = Window.partitionBy(*group).orderBy(F.desc("n"), F.asc("rfirst"))
+    return (
+        totals.withColumn("pick", F.row_number().over(w))
+        .where("pick = 1")
+        .select(*group, choice)
+    )

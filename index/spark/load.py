@@ -1,0 +1,91 @@
+"""Load a Spark build's Parquet tables into the SQLite index (schema v1, atomic write).
+
+The Spark job leaves one folder with four tables, each a Parquet dataset (a folder of
+part files) with 0-based ids::
+
+    tracks/       track INT, artist INT, title STRING, uri STRING
+    artists/      artist INT, name STRING
+    playlists/    playlist INT, name STRING
+    memberships/  track INT, playlist INT
+    neighbours/   track INT, rank INT, neighbour INT, jaccard DOUBLE, shared INT
+
+This loader needs only pyarrow (no JVM): it rebuilds the :class:`~index.corpus.Corpus`
+and :class:`~index.corpus.NeighbourTable` the local engines produce and hands them to
+``index.store.write_index``, so the file is byte-for-byte the same schema and the bot
+serves it unchanged. For a catalogue too big for one SQLite file, the same Parquet
+folder is the hand-off: any warehouse (DuckDB, BigQuery, Spark SQL) can serve
+``neighbours`` joined to ``tracks``.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pyarrow.parquet as pq
+
+from index.corpus import Corpus, IngestReport, NeighbourTable
+from index.store import write_index
+
+TABLES = ("tracks", "artists", "playlists", "memberships", "neighbours")
+
+
+def _read(folder: Path, name: str, sort: list[str]):
+    table = pq.read_table(folder / name)
+    return table.sort_by([(c, "ascending") for c in sort])
+
+
+def load_corpus(folder: str | Path, report: IngestReport) -> Corpus:
+    """The Corpus stored in a Spark build's Parquet folder (ids checked to be dense)."""
+    folder = Path(folder)
+    tracks = _read(folder, "tracks", ["track"])
+    artists = _read(folder, "artists", ["artist"])
+    playlists = _read(folder, "playlists", ["playlist"])
+    members = _read(folder, "memberships", ["track", "playlist"])
+    for name, t, col in (("tracks", tracks, "track"), ("artists", artists, "artist"), ("playlists", playlists, "playlist")):
+        ids = t.column(col).to_numpy()
+        if not np.array_equal(ids, np.arange(len(ids))):
+            raise ValueError(f"{folder / name}: ids are not 0..n-1; the Parquet folder is incomplete.")
+    n_tracks = tracks.num_rows
+    m_track = members.column("track").to_numpy().astype(np.int64)
+    indptr = np.zeros(n_tracks + 1, dtype=np.int64)
+    np.cumsum(np.bincount(m_track, minlength=n_tracks), out=indptr[1:])
+    return Corpus(
+        artist_names=artists.column("name").to_pylist(),
+        track_artist=tracks.column("artist").to_numpy().astype(np.int32),
+        track_titles=tracks.column("title").to_pylist(),
+        track_uris=tracks.column("uri").to_pylist(),
+        playlist_names=playlists.column("name").to_pylist(),
+        indptr=indptr,
+        indices=members.column("playlist").to_numpy().astype(np.int32),
+        report=report,
+    )
+
+
+def load_neighbours(folder: str | Path, params: dict[str, object] | None = None) -> NeighbourTable:
+    """The neighbour table of a Spark build, sorted by (track, rank)."""
+    t = _read(Path(folder), "neighbours", ["track", "rank"])
+    return NeighbourTable(
+        track=t.column("track").to_numpy().astype(np.int32),
+        rank=t.column("rank").to_numpy().astype(np.int32),
+        neighbour=t.column("neighbour").to_numpy().astype(np.int32),
+        jaccard=t.column("jaccard").to_numpy().astype(np.float64),
+        shared=t.column("shared").to_numpy().astype(np.int32),
+        params=dict(params or {}),
+    )
+
+
+def load_into_sqlite(
+    folder: str | Path,
+    out: str | Path,
+    meta: dict[str, object],
+    report: IngestReport,
+    *,
+    memberships: bool = True,
+    started: float | None = None,
+) -> tuple[Corpus, NeighbourTable]:
+    """Write the SQLite index ``out`` from a Spark build's Parquet ``folder``."""
+    corpus = load_corpus(folder, report)
+    table = load_neighbours(folder)
+    write_index(corpus, table, Path(out), meta, memberships=memberships, started=started)
+    return corpus, table

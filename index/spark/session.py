@@ -1,0 +1,71 @@
+"""Start (or reuse) the SparkSession a build runs in, with a clear error when it cannot.
+
+PySpark is an optional dependency (``pip install songsim[spark]``) and needs a Java 17
+runtime; both are checked up front so the user gets one sentence, not a Py4J trace.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import sys
+from pathlib import Path
+
+
+class SparkUnavailable(RuntimeError):
+    """PySpark or Java is missing, so the Spark engine cannot run on this machine."""
+
+
+def check_spark_available() -> None:
+    """Raise :class:`SparkUnavailable` (a sentence naming the fix) when Spark cannot start."""
+    try:
+        import pyspark  # noqa: F401
+    except ImportError as exc:
+        raise SparkUnavailable(
+            "The Spark engine needs PySpark: install it with `pip install 'songsim[spark]'` "
+            "(or `pip install pyspark`), or build with the local engine."
+        ) from exc
+    java_home = os.environ.get("JAVA_HOME")
+    if not (java_home and (Path(java_home) / "bin" / "java").exists()) and not shutil.which("java"):
+        raise SparkUnavailable(
+            "The Spark engine needs a Java 17 runtime and none was found: install one "
+            "(e.g. `apt-get install openjdk-17-jre-headless`) or set JAVA_HOME, "
+            "or build with the local engine."
+        )
+
+
+def get_session(
+    master: str = "local[2]",
+    *,
+    shuffle_partitions: int | None = None,
+    driver_memory: str = "2g",
+    conf: dict[str, str] | None = None,
+    progress: bool = False,
+):
+    """A SparkSession for ``master`` (``local[N]``, ``spark://host:7077``, ``yarn``, ``k8s://...``).
+
+    Executors run this interpreter's Python when local; on a cluster ``PYSPARK_PYTHON``
+    must name an interpreter that has songsim installed (see docs/SCALE.md).
+    """
+    check_spark_available()
+    from pyspark.sql import SparkSession
+
+    if master.startswith("local"):
+        os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
+        os.environ.setdefault("PYSPARK_DRIVER_PYTHON", sys.executable)
+    if shuffle_partitions is None:
+        shuffle_partitions = 8 if master.startswith("local") else 400
+    builder = (
+        SparkSession.builder.master(master)
+        .appName("songsim-index-build")
+        .config("spark.sql.shuffle.partitions", str(shuffle_partitions))
+        .config("spark.driver.memory", driver_memory)
+        .config("spark.ui.showConsoleProgress", "true" if progress else "false")
+        .config("spark.sql.adaptive.enabled", "true")
+        .config("spark.python.worker.reuse", "true")
+    )
+    for key, value in (conf or {}).items():
+        builder = builder.config(key, value)
+    spark = builder.getOrCreate()
+    spark.sparkContext.setLogLevel("ERROR")
+    return spark

@@ -1,0 +1,188 @@
+"""Parse one byte range of a Zenodo file with the local reader, and describe what it saw.
+
+This runs inside Spark tasks. It does not re-implement any parsing or normalisation rule:
+the range is fed to :class:`index.read_zenodo._Parser` and a real
+:class:`index.ingest.CorpusBuilder`, exactly as the local reader feeds its 16 MB chunks.
+What comes out is the builder's state in a form the driver-side merge can combine
+(``index.spark.ingest``): every local id keeps its creation order, so ``(split, local id)``
+sorts in the order the local reader would first have met each track, artist, spelling
+and playlist, which is what makes global ids identical to a local build's.
+
+Ranges start at a record boundary (a line starting with ``"<32 hex>","``), the same rule
+the local reader uses to cut its chunks, so no record (not even one whose field held a
+line break) is split between two tasks.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from index.ingest import CorpusBuilder, open_bytes
+from index.read_zenodo import BOM, _Parser, _split_lines
+
+ANCHOR_AFTER_NEWLINE = re.compile(rb'\n"[0-9a-fA-F]{32}","')
+SCAN_BYTES = 1 << 20
+KEY_SEP = "\x00"  # joins the parts of a playlist key; cannot occur in a valid UTF-8 field
+
+
+def split_offsets(path: str | Path, n_splits: int) -> list[int]:
+    """Byte offsets that cut ``path`` into about ``n_splits`` ranges at record starts.
+
+    Returns ``[0, o1, ..., size]``. A cut is placed just after the first newline at or after
+    ``i * size / n`` that starts a record; cuts that land on the same record merge.
+    """
+    path = Path(path)
+    size = path.stat().st_size
+    offsets = [0]
+    with open(path, "rb") as f:
+        for i in range(1, max(n_splits, 1)):
+            target = max(size * i // n_splits, offsets[-1])
+            pos = target - 1 if target > 0 else 0  # include the newline before target
+            while pos < size:
+                f.seek(pos)
+                block = f.read(SCAN_BYTES + 64)
+                m = ANCHOR_AFTER_NEWLINE.search(block)
+                if m is not None:
+                    cut = pos + m.start() + 1
+                    break
+                if len(block) < SCAN_BYTES + 64:
+                    cut = size
+                    break
+                pos += SCAN_BYTES
+            else:
+                cut = size
+            if cut > offsets[-1] and cut < size:
+                offsets.append(cut)
+    offsets.append(size)
+    return offsets
+
+
+@dataclass
+class SplitResult:
+    """What one range held, in plain Python/numpy values (picklable, no Spark types).
+
+    Local ids are positions in the range's own builder; ``lines`` is how many physical
+    lines the range has, so the driver can turn local line numbers into file line numbers.
+    """
+
+    split: int
+    lines: int
+    rows: int
+    malformed: int
+    malformed_lines: list[int]
+    malformed_examples: list[str]
+    artists: list[tuple[int, str]]  # (local artist id, normalised artist)
+    tracks: list[tuple[int, int, str]]  # (local track id, local artist id, normalised title)
+    raws: list[tuple[int, int, str, str, int]]  # (raw id, track id, title, artist spelling, rows)
+    playlists: list[tuple[int, str, str, int]]  # (local playlist id, key, name, rows)
+    pairs: np.ndarray  # int64 (n, 2): distinct (local track id, local playlist id)
+
+
+def parse_split(
+    path: str, split: int, start: int, end: int, *, chunk_bytes: int = 1 << 24
+) -> SplitResult:
+    """Run the local Zenodo parser over bytes ``[start, end)`` of ``path``."""
+    builder = CorpusBuilder(path, "zenodo", strict=False)
+    parser = _Parser(builder)
+    line_no = 1
+    with open_bytes(path) as (stream, _, _):
+        stream.seek(start)
+        left = end - start
+        carry = b""
+        while left > 0 or carry:
+            block = stream.read(min(chunk_bytes, left)) if left > 0 else b""
+            left -= len(block)
+            data = carry + block
+            if left > 0:
+                cut = _last_record_start(data)
+                data, carry = data[:cut], data[cut:]
+            else:
+                carry = b""
+            if not data:
+                continue
+            if start == 0 and line_no == 1:
+                data = data.removeprefix(BOM)
+            lines = _split_lines(data)
+            parser.feed(lines, line_no)
+            line_no += len(lines)
+    return _describe(builder, split, line_no - 1)
+
+
+def _last_record_start(data: bytes) -> int:
+    """Offset after the last newline that starts a record (0: keep reading)."""
+    end = len(data)
+    while True:
+        i = data.rfind(b'\n"', 0, end)
+        if i < 0:
+            return 0
+        if ANCHOR_AFTER_NEWLINE.match(data, i):
+            return i + 1
+        end = i
+
+
+def playlist_key_text(key: object) -> str:
+    """A reader's playlist key as one string (same key ⇔ same string)."""
+    if isinstance(key, tuple):
+        return KEY_SEP.join(_key_part(p) for p in key)
+    return _key_part(key)
+
+
+def _key_part(part: object) -> str:
+    return part.decode("utf-8") if isinstance(part, bytes) else str(part)
+
+
+def _describe(b: CorpusBuilder, split: int, lines: int) -> SplitResult:
+    rep = b.report
+    artist_keys = list(b._artist_ids)  # insertion order = local artist id
+    tracks = [(tid, aid, ntitle) for (aid, ntitle), tid in b._track_ids.items()]
+    spellings = list(b._artist_spellings)
+    n_rows = len(b.row_raw)
+    row_raw = np.frombuffer(b.row_raw, dtype=np.int32) if n_rows else np.zeros(0, np.int32)
+    row_pl = np.frombuffer(b.row_playlist, dtype=np.int32) if n_rows else np.zeros(0, np.int32)
+    raw_rows = np.bincount(row_raw, minlength=len(b.raw_titles))
+    raws = [
+        (r, int(b.raw_track[r]), b.raw_titles[r], spellings[b.raw_artist_spelling[r]], int(n))
+        for r, n in enumerate(raw_rows.tolist())
+    ]
+    pl_rows = np.bincount(row_pl, minlength=len(b.playlist_names)).tolist()
+    playlists = [
+        (pid, playlist_key_text(key), b.playlist_names[pid], pl_rows[pid])
+        for key, pid in b.playlist_ids.items()
+    ]
+    raw_track = np.frombuffer(b.raw_track, dtype=np.int32) if len(b.raw_track) else np.zeros(0, np.int32)
+    width = max(len(b.playlist_names), 1)
+    flat = np.unique(raw_track[row_raw].astype(np.int64) * width + row_pl)
+    pairs = np.stack([flat // width, flat % width], axis=1) if flat.size else np.zeros((0, 2), np.int64)
+    return SplitResult(
+        split=split,
+        lines=lines,
+        rows=n_rows,
+        malformed=rep.rows_malformed,
+        malformed_lines=list(rep.malformed_lines),
+        malformed_examples=list(rep.malformed_examples),
+        artists=list(enumerate(artist_keys)),
+        tracks=tracks,
+        raws=raws,
+        playlists=playlists,
+        pairs=pairs,
+    )
+
+
+def split_rows(result: SplitResult) -> Iterator[tuple[str, tuple]]:
+    """Flatten a :class:`SplitResult` into tagged tuples for Spark DataFrames."""
+    s = result.split
+    for aid, key in result.artists:
+        yield "artist", (s, aid, key)
+    for tid, aid, ntitle in result.tracks:
+        yield "track", (s, tid, aid, ntitle)
+    for r, tid, title, spelling, n in result.raws:
+        yield "raw", (s, r, tid, title, spelling, n)
+    for pid, key, name, n in result.playlists:
+        yield "playlist", (s, pid, key, name, n)
+    for t, p in result.pairs.tolist():
+        yield "pair", (s, t, p)

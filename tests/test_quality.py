@@ -1,0 +1,386 @@
+"""Recommendation quality: the holdout split, the metrics, the baselines, the rankings, the CLI.
+
+The evaluation runs on generated playlists with planted structure (each playlist draws
+mostly from one "scene" of songs), where a sound item-item recommender must beat
+recommending the same hits to everyone.
+"""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from index import baselines as bl
+from index import holdout as ho
+from index import ranking as rk
+from index.corpus import Corpus, IngestReport, NeighbourTable
+
+SHARED_DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
+
+
+def corpus_from_playlists(playlists: list[list[int]], n_tracks: int) -> Corpus:
+    """A Corpus whose playlist ``p`` holds the given track ids (artist i = track i)."""
+    pairs = sorted({(t, p) for p, tracks in enumerate(playlists) for t in tracks})
+    tracks = np.array([t for t, _ in pairs], dtype=np.int64)
+    indptr = np.concatenate([[0], np.cumsum(np.bincount(tracks, minlength=n_tracks))]).astype(
+        np.int64
+    )
+    return Corpus(
+        artist_names=[f"artist {i}" for i in range(n_tracks)],
+        track_artist=np.arange(n_tracks, dtype=np.int32),
+        track_titles=[f"song {i}" for i in range(n_tracks)],
+        track_uris=[None] * n_tracks,
+        playlist_names=[f"playlist {p}" for p in range(len(playlists))],
+        indptr=indptr,
+        indices=np.array([p for _, p in pairs], dtype=np.int32),
+        report=IngestReport(source="generated", format="test"),
+    )
+
+
+def planted_playlists(
+    seed: int = 7,
+    scenes: int = 12,
+    per_scene: int = 60,
+    hits: int = 10,
+    n_playlists: int = 1500,
+    in_scene: float = 0.8,
+) -> tuple[list[list[int]], int]:
+    """Playlists drawing ``in_scene`` of their songs from one scene (Zipf-popular within
+    it), the rest from a few global hits and from anywhere. Tracks ``0..hits-1`` are hits."""
+    rng = np.random.default_rng(seed)
+    n_tracks = hits + scenes * per_scene
+    weights = np.arange(1, per_scene + 1) ** -0.9
+    weights /= weights.sum()
+    playlists = []
+    for _ in range(n_playlists):
+        scene = rng.integers(scenes)
+        length = int(rng.integers(6, 25))
+        own = hits + scene * per_scene + rng.choice(per_scene, size=length, p=weights)
+        other = np.where(
+            rng.random(length) < 0.5,
+            rng.integers(0, hits, size=length),
+            rng.integers(0, n_tracks, size=length),
+        )
+        chosen = np.where(rng.random(length) < in_scene, own, other)
+        playlists.append(sorted(set(chosen.tolist())))
+    return playlists, n_tracks
+
+
+@pytest.fixture(scope="module")
+def planted_report() -> ho.QualityReport:
+    playlists, n_tracks = planted_playlists()
+    corpus = corpus_from_playlists(playlists, n_tracks)
+    keys = [
+        "lsh",
+        "exact",
+        "most-popular",
+        "cooccurrence",
+        "closest",
+        "popular",
+        "deep-cuts",
+        "closest-all",
+    ]
+    return ho.evaluate(corpus, dataset="planted", seed=3, methods=keys)
+
+
+def _row(report: ho.QualityReport, key: str) -> ho.MethodScore:
+    return next(r for r in report.rows if r.key == key)
+
+
+# ---------------------------------------------------------------- evaluation on planted data
+
+
+def test_exact_jaccard_beats_recommending_the_same_hits_to_everyone(planted_report):
+    exact, popular = _row(planted_report, "exact"), _row(planted_report, "most-popular")
+    assert exact.hit_rate >= popular.hit_rate
+    assert exact.recall >= popular.recall
+    assert exact.coverage > 10 * popular.coverage  # most-popular shows ~k songs to everyone
+
+
+def test_index_as_built_is_within_two_percent_of_exact(planted_report):
+    lsh, exact = _row(planted_report, "lsh"), _row(planted_report, "exact")
+    assert abs(lsh.hit_rate - exact.hit_rate) <= 0.02 * exact.hit_rate
+    assert abs(lsh.recall - exact.recall) <= 0.02 * exact.recall
+
+
+def test_default_ranking_is_at_least_as_good_as_jaccard(planted_report):
+    closest, exact = _row(planted_report, "closest"), _row(planted_report, "exact")
+    assert closest.hit_rate >= exact.hit_rate
+    assert closest.coverage >= 0.9 * exact.coverage
+
+
+def test_discovery_settings_move_popularity_the_way_their_names_say(planted_report):
+    closest = _row(planted_report, "closest").median_popularity
+    assert _row(planted_report, "popular").median_popularity >= closest
+    assert _row(planted_report, "deep-cuts").median_popularity < closest
+
+
+def test_report_table_has_one_row_per_method_and_states_the_split(planted_report):
+    text = planted_report.markdown()
+    for row in planted_report.rows:
+        assert f"| {row.name} | {row.hit_rate:.3f} |" in text
+    assert f"{len(planted_report.split.test_playlists):,} test" in text
+
+
+# ---------------------------------------------------------------- the split
+
+
+def test_split_holds_out_whole_playlists_and_is_seeded():
+    playlists, n_tracks = planted_playlists(n_playlists=300)
+    corpus = corpus_from_playlists(playlists, n_tracks)
+    a = ho.split_playlists(corpus, seed=1, test_fraction=0.25)
+    assert len(a.test_playlists) == len(a.test_ids) == 75
+    assert not set(a.test_ids.tolist()) & set(np.unique(a.train_indices).tolist())
+    for p, tracks in zip(a.test_ids, a.test_playlists, strict=True):
+        assert tracks.tolist() == playlists[p]
+    assert a.n_train + len(a.test_ids) + a.n_quarantined == 300
+    b = ho.split_playlists(corpus, seed=1, test_fraction=0.25)
+    c = ho.split_playlists(corpus, seed=2, test_fraction=0.25)
+    assert [t.tolist() for t in a.test_playlists] == [t.tolist() for t in b.test_playlists]
+    assert [t.tolist() for t in a.test_playlists] != [t.tolist() for t in c.test_playlists]
+
+
+def test_playlists_built_from_a_test_playlist_are_kept_out_of_train():
+    # Playlists 0-9 are distinct; 10-19 are each "a best-of" holding most of playlist i - 10.
+    rng = np.random.default_rng(0)
+    base = [sorted(rng.choice(400, size=20, replace=False).tolist()) for _ in range(10)]
+    copies = [sorted(b[:15] + [400 + i]) for i, b in enumerate(base)]
+    corpus = corpus_from_playlists(base + copies, 410)
+    split = ho.split_playlists(corpus, seed=0, test_fraction=0.3)
+    train = set(np.unique(split.train_indices).tolist())
+    assert len(split.test_ids) == 6
+    for p in split.test_ids.tolist():
+        twin = p + 10 if p < 10 else p - 10
+        assert twin not in train
+    assert split.n_quarantined >= 1
+    off = ho.split_playlists(corpus, seed=0, test_fraction=0.3, containment=float("inf"))
+    assert off.n_quarantined == 0
+
+
+def test_library_playlists_are_never_test_playlists():
+    playlists, n_tracks = planted_playlists(n_playlists=200)
+    library = list(range(n_tracks))  # "Liked Songs": everything
+    corpus = corpus_from_playlists([library] + playlists, n_tracks)
+    for seed in range(5):
+        split = ho.split_playlists(corpus, seed=seed, test_fraction=0.5)
+        assert split.n_libraries == 1
+        assert all(len(t) < n_tracks for t in split.test_playlists)
+
+
+def test_seeds_are_up_to_five_tracks_of_their_playlist_that_occur_in_train():
+    playlists, n_tracks = planted_playlists(n_playlists=300)
+    split = ho.split_playlists(corpus_from_playlists(playlists, n_tracks), seed=4)
+    seeds = ho.pick_seeds(split, per_playlist=5, seed=4)
+    pop = split.popularity
+    assert (pop[seeds.track] > 0).all()
+    for i in np.unique(seeds.playlist):
+        mine = seeds.track[seeds.playlist == i]
+        assert 1 <= len(mine) <= 5 and len(set(mine.tolist())) == len(mine)
+        assert np.isin(mine, split.test_playlists[i]).all()
+
+
+def test_metrics_count_hits_recall_coverage_and_popularity():
+    split = ho.HoldoutSplit(
+        train_indptr=np.array([0, 1, 3, 6, 10, 11]),
+        train_indices=np.zeros(11, dtype=np.int32),
+        n_playlists=1,
+        test_playlists=[np.array([0, 1, 2]), np.array([3, 4])],
+        test_ids=np.array([7, 8]),
+        n_train=1,
+        n_quarantined=0,
+        n_libraries=0,
+    )
+    seeds = ho.Seeds(
+        track=np.array([0, 3]), playlist=np.array([0, 1]), coverage_sample=np.array([0, 1])
+    )
+    top = np.array([[1, 3, -1], [0, 2, -1]])  # seed 0 finds 1 of its 2 others; seed 3 finds none
+    hit, recall, coverage, median = ho.score_top(top, seeds, split)
+    assert hit == 0.5
+    assert recall == pytest.approx((1 / 2 + 0) / 2)
+    assert coverage == 4
+    assert median == pytest.approx(np.median([2, 4, 1, 3]))  # train playlist counts of 1, 3, 0, 2
+
+
+def test_evaluate_rejects_unknown_methods_with_the_choices():
+    playlists, n_tracks = planted_playlists(n_playlists=50)
+    with pytest.raises(ValueError, match="choose from: lsh"):
+        ho.evaluate(corpus_from_playlists(playlists, n_tracks), methods=["lsh", "magic"])
+
+
+def test_missing_implicit_library_gives_a_skipped_row_not_a_crash(monkeypatch):
+    monkeypatch.setattr(bl, "implicit_missing", lambda: "the `implicit` library is not installed")
+    playlists, n_tracks = planted_playlists(n_playlists=200)
+    report = ho.evaluate(
+        corpus_from_playlists(playlists, n_tracks), methods=["most-popular", "cosine"]
+    )
+    cosine = _row(report, "cosine")
+    assert cosine.hit_rate is None and "not installed" in cosine.note
+    assert "| implicit item-item cosine | — |" in report.markdown()
+
+
+@pytest.mark.skipif(bl.implicit_missing() is not None, reason="implicit is not installed")
+def test_implicit_recommenders_never_return_the_seed():
+    playlists, n_tracks = planted_playlists(n_playlists=300)
+    corpus = corpus_from_playlists(playlists, n_tracks)
+    x = bl.track_matrix(corpus.indptr, corpus.indices, corpus.n_playlists)
+    seeds = np.flatnonzero(corpus.track_playlist_counts >= 2)[::7]
+    for model in ("cosine", "bm25"):
+        top = bl.implicit_item_item(x, seeds, 10, model)
+        assert not (top == seeds[:, None]).any()
+        assert (top[:, 0] >= 0).all()
+
+
+# ---------------------------------------------------------------- baselines
+
+
+def test_most_popular_skips_the_seed_and_cooccurrence_counts_shared_playlists():
+    # Track 0 is with 1 in three playlists and with 2 in one; 3 is everywhere (popular).
+    playlists = [[0, 1, 3], [0, 1, 3], [0, 1, 2, 3], [2, 3], [3, 4]]
+    corpus = corpus_from_playlists(playlists, 5)
+    pop = corpus.track_playlist_counts
+    top = bl.most_popular(pop, np.array([3, 0]), 2)
+    assert top[0].tolist() == [0, 1] and top[1].tolist() == [3, 1]
+    x = bl.track_matrix(corpus.indptr, corpus.indices, corpus.n_playlists)
+    assert bl.cooccurrence(x, pop, np.array([0]), 3)[0].tolist() == [3, 1, 2]
+
+
+def test_ranking_over_all_candidates_respects_the_builds_thresholds():
+    playlists = [[0, 1], [0, 1], [0, 2], [5, 6]]
+    corpus = corpus_from_playlists(playlists, 7)
+    x = bl.track_matrix(corpus.indptr, corpus.indices, corpus.n_playlists)
+    pop = corpus.track_playlist_counts
+    top = bl.candidates_ranked(
+        x, pop, np.array([0, 5]), 3, "jaccard", min_shared=2, min_playlists=2
+    )
+    assert top[0].tolist() == [1, -1, -1]  # 2 shares only one playlist with 0
+    assert top[1].tolist() == [-1, -1, -1]  # 5 is in one playlist: the build gives it nothing
+
+
+# ---------------------------------------------------------------- rankings
+
+
+def test_closest_prefers_well_supported_neighbours_over_thin_evidence():
+    # Seed in 10 playlists. X met it in 3 of X's 3; Y met it in 8 of Y's 25.
+    shared, pops, ids = np.array([3, 8]), np.array([3, 25]), np.array([1, 2])
+    assert (
+        rk.pair_scores("jaccard", shared, 10, pops)[0]
+        > rk.pair_scores("jaccard", shared, 10, pops)[1]
+    )
+    assert rk.order("jaccard", shared, 10, pops, ids).tolist() == [0, 1]
+    assert rk.order("closest", shared, 10, pops, ids).tolist() == [1, 0]
+
+
+def test_deep_cuts_prefers_the_less_known_song_at_equal_jaccard():
+    # J: 4/(10+4-4) = 0.40 vs 20/(10+60-20) = 0.40; deep cuts favours the 4-playlist song.
+    shared, pops, ids = np.array([4, 20]), np.array([4, 60]), np.array([1, 2])
+    assert rk.order("deep cuts", shared, 10, pops, ids).tolist() == [0, 1]
+
+
+def test_popular_prefers_the_better_known_song_at_similar_jaccard():
+    # J: 4/(10+4-4) = 0.40 vs 20/(10+60-20) = 0.40; popular favours the 60-playlist song.
+    shared, pops, ids = np.array([4, 20]), np.array([4, 60]), np.array([1, 2])
+    assert rk.order("popular", shared, 10, pops, ids).tolist() == [1, 0]
+
+
+def test_unknown_ranking_names_the_choices():
+    with pytest.raises(ValueError, match="closest, popular, deep cuts"):
+        rk.pair_scores("loudest", np.array([1]), 1, np.array([1]))
+
+
+def test_reordering_a_stored_table_by_jaccard_keeps_the_stored_order():
+    table = NeighbourTable(
+        track=np.array([0, 0, 0, 4], dtype=np.int32),
+        rank=np.array([1, 2, 3, 1], dtype=np.int32),
+        neighbour=np.array([2, 1, 3, 0], dtype=np.int32),
+        jaccard=np.array([0.5, 0.4, 0.1, 0.2]),
+        shared=np.array([2, 4, 1, 1], dtype=np.int32),
+    )
+    pop = np.array([4, 9, 2, 10, 1])
+    assert ho.table_top(table, pop, np.array([0, 4, 1]), 2).tolist() == [[2, 1], [0, -1], [-1, -1]]
+    # "closest" shrinks by the seed's 4 playlists: 4/(9+4) beats 2/(4+4).
+    assert ho.table_top(table, pop, np.array([0]), 2, "closest").tolist() == [[1, 2]]
+
+
+# ---------------------------------------------------------------- the command
+
+
+def _parser() -> argparse.ArgumentParser:
+    from bot.cli_quality import register_holdout
+
+    p = argparse.ArgumentParser(prog="songsim")
+    sub = p.add_subparsers(dest="command", required=True)
+    isub = sub.add_parser("index").add_subparsers(dest="index_command", required=True)
+    register_holdout(isub)
+    return p
+
+
+def _write_csv(path: Path, playlists: list[list[int]]) -> Path:
+    lines = ["playlist,artist,track"]
+    lines += [
+        f"p{p},artist {t % 37},song {t}" for p, tracks in enumerate(playlists) for t in tracks
+    ]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+def test_holdout_command_prints_the_table_and_keeps_one_section_per_label(tmp_path, capsys):
+    playlists, _ = planted_playlists(n_playlists=400)
+    data = _write_csv(tmp_path / "planted.csv", playlists)
+    out = tmp_path / "QUALITY.md"
+    out.write_text("# Quality\n\nProse that must survive.\n", encoding="utf-8")
+    argv = [
+        "index",
+        "holdout",
+        str(data),
+        "--methods",
+        "exact,most-popular,closest",
+        "--quiet",
+        "--out",
+        str(out),
+    ]
+    for _ in range(2):
+        args = _parser().parse_args(argv)
+        assert args.func(args) == 0
+    printed = capsys.readouterr().out
+    assert "| exact Jaccard |" in printed and 'ranking "closest" (stored top-30)' in printed
+    text = out.read_text(encoding="utf-8")
+    assert text.startswith("# Quality\n\nProse that must survive.")
+    assert text.count("### planted") == 1
+    assert text.count("| most popular |") == 1
+
+
+def test_holdout_command_explains_a_bad_method_list(tmp_path):
+    from bot.cli import UserFacingError
+
+    data = _write_csv(tmp_path / "tiny.csv", [[1, 2, 3], [2, 3, 4]])
+    args = _parser().parse_args(["index", "holdout", str(data), "--methods", "lsh,bogus"])
+    with pytest.raises(UserFacingError, match="unknown method.*bogus"):
+        args.func(args)
+
+
+# ---------------------------------------------------------------- real data
+
+
+@pytest.mark.skipif(
+    not (SHARED_DATA / "harisekhon_playlists").is_dir(), reason="shared real data not present"
+)
+def test_harisekhon_split_quarantines_the_mixes_built_from_test_playlists():
+    from index.ingest import read_dataset
+
+    corpus = read_dataset(
+        SHARED_DATA / "harisekhon_playlists" / "playlist_tracks.csv.gz", "csv", progress=False
+    )
+    split = ho.split_playlists(corpus, seed=0)
+    assert split.n_libraries >= 1  # "Liked Songs" holds a third of the catalogue
+    liked = corpus.playlist_names.index("Liked Songs")
+    assert liked not in set(np.unique(split.train_indices).tolist())
+    x = bl.track_matrix(split.train_indptr, split.train_indices, split.n_playlists).T.tocsr()
+    for members in split.test_playlists:
+        overlap = np.asarray(x[:, members].sum(axis=1)).ravel()
+        sizes = np.diff(x.indptr)
+        small = np.minimum(sizes, len(members))
+        leaking = (overlap >= 5) & (overlap >= 0.5 * small) & (sizes > 0)
+        assert not leaking.any()
