@@ -3,15 +3,21 @@
 The cogs (Discord) and the console (terminal) both call :class:`Answers`, so every command
 behaves the same in both; they differ only in how a reply is shown and how its buttons are
 pressed.
+
+Song ids are only meaningful within one index file, and the index can be replaced while the
+bot runs (:meth:`bot.services.Services.reopen_index`). So every reply with buttons remembers
+which index it was made from, and a button pressed after the index changed says so instead
+of answering for whatever song now has that id.
 """
 
 from __future__ import annotations
 
+import functools
 import logging
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field, replace
-from typing import Any, Literal, TypeVar
+from typing import Any, Concatenate, Literal, ParamSpec, TypeVar
 
 import discord
 from rapidfuzz import fuzz, process
@@ -30,6 +36,7 @@ TRACK_REF = re.compile(r"track:(\d+)")
 MIX_SEPARATORS = re.compile(r"\s*[|;\n]\s*")
 
 T = TypeVar("T")
+P = ParamSpec("P")
 
 
 # --- replies -------------------------------------------------------------------------------
@@ -61,7 +68,8 @@ class Reply:
     """One answer: an embed plus what its buttons can do.
 
     ``choices`` are "did you mean" songs (picking one does ``purpose``); ``page`` is set on
-    lists that can page further; ``items`` are the songs listed, for "Why?".
+    lists that can page further; ``items`` are the songs listed, for "Why?"; ``generation``
+    is the index (:attr:`Services.generation`) their song ids belong to.
     """
 
     embed: discord.Embed
@@ -70,10 +78,32 @@ class Reply:
     page: PageSpec | None = None
     items: list[Any] = field(default_factory=list)
     ephemeral: bool = False
+    generation: int | None = None
 
     @property
     def interactive(self) -> bool:
         return bool(self.choices or self.page)
+
+
+def _remembers_index(
+    method: Callable[Concatenate[Answers, P], Awaitable[Reply]],
+) -> Callable[Concatenate[Answers, P], Awaitable[Reply]]:
+    """Stamp a reply with buttons with the index generation current when the command began.
+
+    The earliest generation wins: if the index was swapped while the command ran, its ids
+    may come from the old index, and a later button press must count as stale.
+    """
+
+    @functools.wraps(method)
+    async def wrapper(self: Answers, *args: P.args, **kwargs: P.kwargs) -> Reply:
+        generation = self.generation
+        reply = await method(self, *args, **kwargs)
+        if reply.interactive:
+            known = reply.generation
+            reply.generation = generation if known is None else min(known, generation)
+        return reply
+
+    return wrapper
 
 
 def notice(
@@ -93,6 +123,25 @@ class Answers:
     @property
     def index(self) -> Any:
         return self.services.index
+
+    @property
+    def generation(self) -> int:
+        """Which index answers now (bumped each time the index file is reopened)."""
+        return int(getattr(self.services, "generation", 0))
+
+    def is_stale(self, reply: Reply) -> bool:
+        """True when ``reply``'s buttons refer to songs of an index that has been replaced."""
+        return reply.generation is not None and reply.generation != self.generation
+
+    def stale_notice(self) -> Reply:
+        """What a button under a list from a replaced index answers."""
+        return notice(
+            "The song index has been updated since this message, so its buttons no longer "
+            f"apply — ask again (`{self.prefix}help` lists the commands).",
+            "info",
+            "Index updated",
+            ephemeral=True,
+        )
 
     async def track(self, track_id: int) -> Any | None:
         """The song with this id, or None when the index has no such id."""
@@ -137,6 +186,7 @@ class Answers:
 
     # --- similar -----------------------------------------------------------------------------
 
+    @_remembers_index
     async def similar(self, text: str) -> Reply:
         """``/similar``: the song's nearest neighbours, or "did you mean" when unsure."""
         text = text.strip()
@@ -152,6 +202,7 @@ class Answers:
             res.match.track_id, alternatives=others[: SUGGESTIONS_MAX - 1]
         )
 
+    @_remembers_index
     async def similar_track(
         self, track_id: int, *, page: PageSpec | None = None, alternatives: Sequence[Any] = ()
     ) -> Reply:
@@ -177,6 +228,7 @@ class Answers:
 
     # --- mix and for you -----------------------------------------------------------------------
 
+    @_remembers_index
     async def mix(self, text: str) -> Reply:
         """``/mix a | b | c``: songs near all the seeds at once (2–5 seeds)."""
         parts = [p for p in MIX_SEPARATORS.split(text.strip()) if p]
@@ -206,6 +258,7 @@ class Answers:
             )
         return await self.mix_page(PageSpec("mix", tuple(s.track_id for s in seeds)))
 
+    @_remembers_index
     async def mix_page(self, spec: PageSpec) -> Reply:
         fn = self.index.mix if spec.mode == "mix" else self.index.for_you
         answer = await self._read(fn, list(spec.seeds), limit=spec.limit, offset=spec.offset)
@@ -230,11 +283,13 @@ class Answers:
                 offset=spec.number - 1,
                 links=links.urls,
                 title="Picked for you",
-                intro=f"From the {n} song{'s' if n != 1 else ''} you liked (songs you already like are left out).",
+                intro=f"From the {embeds.count_of(n, 'song')} you liked "
+                "(songs you already like are left out).",
             )
         page = replace(spec, has_more=_has_more(answer, spec.offset))
         return Reply(embed, page=page, items=[i.track for i in answer.items])
 
+    @_remembers_index
     async def for_you(self) -> Reply:
         """``/foryou``: recommendations from the user's likes, without songs already liked."""
         tracks, _ = await self.liked_tracks()
@@ -247,8 +302,11 @@ class Answers:
 
     # --- buttons ---------------------------------------------------------------------------
 
+    @_remembers_index
     async def more(self, reply: Reply) -> Reply:
         """The next page of the same list (the "More" button)."""
+        if self.is_stale(reply):
+            return self.stale_notice()
         spec = reply.page
         if spec is None or not spec.has_more:
             return reply
@@ -261,8 +319,11 @@ class Answers:
             )
         )
 
+    @_remembers_index
     async def back(self, reply: Reply) -> Reply:
         """The page before (the "Back" button)."""
+        if self.is_stale(reply):
+            return self.stale_notice()
         spec = reply.page
         if spec is None or spec.offset == 0:
             return reply
@@ -281,8 +342,11 @@ class Answers:
             return await self.similar_track(spec.seeds[0], page=spec)
         return await self.mix_page(spec)
 
+    @_remembers_index
     async def pick(self, reply: Reply, track_id: int) -> Reply:
         """A "did you mean" choice: do what the original command meant with that song."""
+        if self.is_stale(reply):
+            return self.stale_notice()
         if reply.purpose == "like":
             return await self.like_track(track_id)
         if reply.purpose == "artist":
@@ -292,6 +356,8 @@ class Answers:
 
     async def why(self, reply: Reply, neighbour_id: int) -> discord.Embed:
         """Why a listed song is linked to the seed (for a mix, to the closest seed)."""
+        if self.is_stale(reply):
+            return self.stale_notice().embed
         spec = reply.page
         seeds = list(spec.seeds[:MIX_MAX]) if spec else []
         best = None
@@ -316,6 +382,7 @@ class Answers:
 
     # --- artists -----------------------------------------------------------------------------
 
+    @_remembers_index
     async def artist(self, text: str) -> Reply:
         """``/artist``: artists whose songs share playlists with this artist's."""
         text = text.strip()
@@ -355,6 +422,7 @@ class Answers:
 
     # --- likes -------------------------------------------------------------------------------
 
+    @_remembers_index
     async def like(self, text: str) -> Reply:
         text = text.strip()
         if not text:
@@ -379,7 +447,7 @@ class Answers:
         if not added:
             return notice(f"You already like {name}.", "info")
         return notice(
-            f"Liked {name}. You have {count} liked song{'s' if count != 1 else ''} — "
+            f"Liked {name}. You have {embeds.count_of(count, 'liked song')} — "
             f"`{self.prefix}foryou` recommends from them.",
             "ok",
         )
@@ -399,7 +467,8 @@ class Answers:
             n = int(text)
             if not 1 <= n <= len(tracks):
                 return notice(
-                    f"You have {len(tracks)} liked songs; pick a number from `{self.prefix}likes`.",
+                    f"You have {embeds.count_of(len(tracks), 'liked song')}; pick a number "
+                    f"from `{self.prefix}likes`.",
                     "warning",
                 )
             target = tracks[n - 1]

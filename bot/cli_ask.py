@@ -96,6 +96,7 @@ def answer_json(resolution: Resolution, answer: Answer | None) -> dict[str, obje
                     "jaccard": round(r.jaccard, 6),
                     "shared": r.shared,
                     "playlists": r.track.playlists,
+                    "score": round(r.score, 6),
                     "spotify_uri": r.track.spotify_uri,
                 }
             )

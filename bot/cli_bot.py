@@ -6,6 +6,13 @@
 * ``songsim bot --check`` checks the configuration, the index and the user database and
   exits 0 or 1 (the container's start-up check). Whether a running bot is connected is
   ``songsim health``'s job (it reads the heartbeat file this bot touches).
+
+While the bot runs, ``kill -HUP`` (``docker compose kill -s HUP bot``) makes it reopen the
+index file, and it also notices by itself, within half a minute, when the file is replaced.
+
+Only the standard library is imported at module level: ``bot.cli`` imports this module for
+every subcommand (``songsim health`` runs every 30 s), and discord.py with aiohttp costs
+most of a second to import, so ``run`` imports them when the bot is really started.
 """
 
 from __future__ import annotations
@@ -17,13 +24,13 @@ import logging
 import signal
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
-import aiohttp
-import discord
+if TYPE_CHECKING:
+    import discord
 
-from bot.services import Services, StartupError, is_demo_index, open_index
-from bot.settings import Settings, SettingsError, install_redaction
-from bot.user_db import UserDBError, check_writable
+    from bot.services import Services
+    from bot.settings import Settings
 
 log = logging.getLogger("songsim.bot")
 
@@ -58,6 +65,8 @@ def _user_facing(message: str) -> Exception:
 
 
 def run(args: argparse.Namespace) -> int:
+    from bot.settings import Settings, SettingsError
+
     try:
         settings = Settings.from_env(dotenv_path=args.env_file)
     except SettingsError as exc:
@@ -81,6 +90,8 @@ def run(args: argparse.Namespace) -> int:
 
 def configure_logging(settings: Settings) -> None:
     """Apply LOG_LEVEL and hide every secret from every log handler."""
+    from bot.settings import install_redaction
+
     root = logging.getLogger()
     if not root.handlers:
         logging.basicConfig(format="%(asctime)s %(levelname)s %(name)s: %(message)s")
@@ -103,6 +114,8 @@ async def _console(settings: Settings) -> int:
 
 
 async def _open_services(settings: Settings, *, spotify: bool) -> Services:
+    from bot.services import Services, StartupError
+
     try:
         return await Services.open(settings, spotify=spotify)
     except StartupError as exc:
@@ -111,11 +124,21 @@ async def _open_services(settings: Settings, *, spotify: bool) -> Services:
 
 async def run_bot(settings: Settings) -> int:
     """Connect to Discord and serve until stopped (SIGTERM or Ctrl-C) — returns 0."""
+    import aiohttp
+    import discord
+
     from bot.bot import SongsimBot
+    from bot.heartbeat import remove_stale
 
     assert settings.token is not None
+    if settings.heartbeat_path is not None:
+        # A heartbeat left by a killed bot must not make this one look connected while it
+        # is still opening the index (or building the demo one) and logging in.
+        remove_stale(settings.heartbeat_path)
     settings.apply_discord_endpoints()
     services = await _open_services(settings, spotify=True)
+    _reopen_index_on_sighup(services)
+    services.watch_index_file()
     content = settings.message_content
     try:
         while True:
@@ -151,6 +174,16 @@ async def run_bot(settings: Settings) -> int:
         await services.close()
 
 
+def _reopen_index_on_sighup(services: Services) -> None:
+    """``kill -HUP`` reopens the index file (after a rebuild), without a restart."""
+    loop = asyncio.get_running_loop()
+    sighup = getattr(signal, "SIGHUP", None)
+    if sighup is None:  # pragma: no cover - Windows has no SIGHUP; the file watch still works
+        return
+    with contextlib.suppress(NotImplementedError, RuntimeError):
+        loop.add_signal_handler(sighup, services.reopen_index_soon, "SIGHUP")
+
+
 def _stop_on_sigterm(bot: discord.Client) -> None:
     """Close cleanly on SIGTERM (docker stop), so the heartbeat file is removed."""
     loop = asyncio.get_running_loop()
@@ -162,8 +195,11 @@ class _DemoPending(Exception):
     """The demo index is not built yet; ``songsim bot`` builds it on start."""
 
 
-def check(settings: Settings, out) -> int:
+def check(settings: Settings, out: Any) -> int:
     """Print one line per check; 0 when the bot could start, else 1."""
+    from bot.services import StartupError, is_demo_index, open_index
+    from bot.user_db import UserDBError, check_writable
+
     ok = True
 
     def line(good: bool, what: str, detail: str) -> None:
@@ -184,7 +220,8 @@ def check(settings: Settings, out) -> int:
         tracks = getattr(stats, "tracks", None)
         if tracks is None and isinstance(stats, dict):
             tracks = stats.get("tracks")
-        line(True, "index", f"{settings.index_path} ({int(tracks or 0):,} songs)")
+        songs = int(tracks or 0)
+        line(True, "index", f"{settings.index_path} ({songs:,} song{'' if songs == 1 else 's'})")
         close = getattr(index, "close", None)
         if close:
             close()

@@ -6,6 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
+from bot.cli_quality import register_holdout
 from bot.failures import UserFacingError
 from index.corpus import DatasetError
 
@@ -54,6 +55,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     d = isub.add_parser("demo", help="(re)build the demo index from the bundled demo dataset")
     d.add_argument("-o", "--out", help="index file (default: the demo index path)")
     d.set_defaults(func=run_demo)
+
+    register_holdout(isub)
 
 
 def run_build(args: argparse.Namespace) -> int:

@@ -115,6 +115,8 @@ def run_holdout(args: argparse.Namespace) -> int:
         methods = parse_methods(args.methods)
     except ValueError as exc:
         raise UserFacingError(str(exc)) from exc
+    if not 0 < args.test_fraction < 1:  # checked before a long read, not after
+        raise UserFacingError("--test-fraction must be between 0 and 1 (e.g. 0.2).")
     started = time.monotonic()
     log = None if args.quiet else (lambda line: print(line, file=sys.stderr, flush=True))
     try:

@@ -18,6 +18,7 @@ from typing import IO
 import discord
 
 from bot.answers import Answers, Reply
+from bot.embeds import count_of
 from bot.services import Services
 
 log = logging.getLogger(__name__)
@@ -25,7 +26,7 @@ log = logging.getLogger(__name__)
 CONSOLE_USER_ID = 0
 WIDTH = 78
 
-BANNER = """songsim console — {songs} songs in the index. Type a command, for example:
+BANNER = """songsim console — {songs} in the index. Type a command, for example:
   similar daft punk - one more time      artist daft punk      help
 Buttons become words: pick N, more, back, why N. Type quit (or Ctrl-D) to leave."""
 
@@ -233,7 +234,9 @@ async def run_console(
     songs = getattr(stats, "tracks", None)
     if songs is None and isinstance(stats, dict):
         songs = stats.get("tracks")
-    console.print(BANNER.format(songs=f"{int(songs):,}" if songs is not None else "?"))
+    console.print(
+        BANNER.format(songs=count_of(int(songs), "song") if songs is not None else "? songs")
+    )
     interactive = stdin is sys.stdin and stdin.isatty()
     if interactive:
         with contextlib.suppress(ImportError):

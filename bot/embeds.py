@@ -99,8 +99,14 @@ def song_name(track: Any) -> str:
     return f"{track.title} — {track.artist}"
 
 
+def count_of(n: int, singular: str, plural: str | None = None) -> str:
+    """A count with its noun in the right number: "1 song", "2 songs", "1,000 playlists"."""
+    return f"{n:,} {singular if n == 1 else plural or singular + 's'}"
+
+
 def playlists_phrase(n: int, what: str = "playlists") -> str:
-    return f"in {n:,} {what if n != 1 else what.rstrip('s')}"
+    """ "in 1 playlist", "in 17 shared playlists"."""
+    return f"in {count_of(n, what.removesuffix('s'), what)}"
 
 
 # --- the embed builder ---------------------------------------------------------------------
@@ -189,9 +195,9 @@ def index_footer(stats: Any) -> str:
     parts = []
     tracks, playlists = _stat(stats, "tracks"), _stat(stats, "playlists")
     if tracks is not None:
-        text = f"Index: {int(tracks):,} songs"
+        text = f"Index: {count_of(int(tracks), 'song')}"
         if playlists is not None:
-            text += f" from {int(playlists):,} playlists"
+            text += f" from {count_of(int(playlists), 'playlist')}"
         parts.append(text)
     built = _stat(stats, "built_at")
     if built:
@@ -236,7 +242,7 @@ def _lines(
         else:
             line = song_line(offset + i + 1, track, None, None, links.get(track.track_id))
             if shared is not None:
-                line += f" · {int(shared):,} shared playlist{'s' if int(shared) != 1 else ''}"
+                line += f" · {count_of(int(shared), 'shared playlist')}"
             lines.append(line)
     return lines
 
@@ -410,9 +416,10 @@ def likes_embed(
     if missing:
         lines.append("")
         lines.append(
-            f"_{missing} liked song{'s are' if missing != 1 else ' is'} no longer in the index._"
+            f"_{count_of(missing, 'liked song')} {'is' if missing == 1 else 'are'} no longer "
+            "in the index._"
         )
-    footer = f"{len(likes)} liked song{'s' if len(likes) != 1 else ''} · {prefix}foryou for recommendations"
+    footer = f"{count_of(len(likes), 'liked song')} · {prefix}foryou for recommendations"
     return fit(Card(title="Your likes", description="\n".join(lines), footer=footer))
 
 

@@ -26,6 +26,24 @@ def touch(path: Path) -> None:
     os.replace(tmp, path)
 
 
+def remove_stale(path: Path) -> bool:
+    """Delete a heartbeat left by an earlier run (a killed bot cannot remove its own).
+
+    Called when the bot starts, before it is connected: until its first beat, the health
+    check must see no heartbeat rather than one that a dead process left behind.
+    Returns True when there was a file to remove.
+    """
+    try:
+        Path(path).unlink()
+    except FileNotFoundError:
+        return False
+    except OSError as exc:
+        log.warning("Cannot remove the old heartbeat file %s (%s)", path, exc.strerror)
+        return False
+    log.info("Removed a heartbeat file left by an earlier run: %s", path)
+    return True
+
+
 def heartbeat_age(path: Path, now: float | None = None) -> float | None:
     """Seconds since the heartbeat was last touched, or None when there is no heartbeat."""
     try:
@@ -46,7 +64,10 @@ class Heartbeat:
         self._warned = False
 
     def start(self) -> None:
+        """Start beating; an old file is removed first so only this run's beats count."""
         if self._task is None:
+            if not self.is_alive():
+                remove_stale(self.path)
             self._task = asyncio.create_task(self._run(), name="songsim-heartbeat")
 
     def beat(self) -> None:

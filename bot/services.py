@@ -3,12 +3,19 @@
 :class:`Services` is shared by the Discord cogs and the console. Index reads are synchronous
 SQLite; :meth:`Services.read` runs them in a worker thread so a slow disk never stalls the
 event loop. :meth:`Services.links_for` is the one place the Spotify hook is called.
+
+The index can be replaced while the bot runs (a rebuild renames a new file over the old
+one): :meth:`Services.reopen_index` opens the new file and swaps it in between two reads,
+and closes the old one only once the reads still using it have finished. A file that cannot
+be opened changes nothing: the bot keeps answering from the index it has.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
+import os
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
@@ -20,6 +27,7 @@ from index.paths import demo_index_path
 log = logging.getLogger(__name__)
 
 LINK_TIMEOUT = 2.0  # seconds a reply waits for Spotify; slower lookups finish into the cache
+INDEX_CHECK_INTERVAL = 30.0  # seconds between looks at the index file for a replacement
 
 T = TypeVar("T")
 
@@ -48,9 +56,22 @@ class Services:
 
     def __init__(self, settings: Settings, index: Any, user_db: UserDB, links: Any = None) -> None:
         self.settings = settings
-        self.index = index
+        self._index = index
         self.user_db = user_db
         self.links = links
+        # Bumped on every successful reopen: replies remember it, so a button pressed under
+        # a list made from an older index (whose song ids mean other songs) is recognised.
+        self.generation = 0
+        self._index_stamp = file_stamp(settings.index_path)
+        self._readers: dict[int, int] = {}  # id(index) → reads in flight
+        self._retired: dict[int, Any] = {}  # replaced indexes waiting for their last read
+        self._reopen_lock = asyncio.Lock()
+        self._tasks: set[asyncio.Task[Any]] = set()
+
+    @property
+    def index(self) -> Any:
+        """The index answering now (it may be replaced between two reads, see reopen_index)."""
+        return self._index
 
     @classmethod
     async def open(cls, settings: Settings, *, spotify: bool = True) -> Services:
@@ -73,6 +94,10 @@ class Services:
         return cls(settings, index, user_db, links)
 
     async def close(self) -> None:
+        for task in list(self._tasks):
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
         close = getattr(self.links, "close", None)
         if close is not None:
             try:
@@ -80,13 +105,101 @@ class Services:
             except Exception:
                 log.exception("Closing Spotify links failed")
         await self.user_db.close()
-        idx_close = getattr(self.index, "close", None)
-        if idx_close is not None:
-            idx_close()
+        for old in self._retired.values():
+            _close_index(old)
+        self._retired.clear()
+        _close_index(self._index)
 
     async def read(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
-        """Run one index read off the event loop."""
-        return await asyncio.to_thread(fn, *args, **kwargs)
+        """Run one index read off the event loop.
+
+        ``fn`` is usually a method of :attr:`index`; while it runs, that index stays open
+        even if :meth:`reopen_index` swaps in a new one meanwhile.
+        """
+        target = getattr(fn, "__self__", None)
+        if target is not self._index and id(target) not in self._retired:
+            target = self._index
+        key = id(target)
+        self._readers[key] = self._readers.get(key, 0) + 1
+        try:
+            return await asyncio.to_thread(fn, *args, **kwargs)
+        finally:
+            left = self._readers[key] - 1
+            if left:
+                self._readers[key] = left
+            else:
+                del self._readers[key]
+                retired = self._retired.pop(key, None)
+                if retired is not None:
+                    _close_index(retired)
+
+    # --- reloading the index ----------------------------------------------------------------
+
+    def index_file_changed(self) -> bool:
+        """True when the index file is not the one last opened (replaced, touched or gone)."""
+        return file_stamp(self.settings.index_path) != self._index_stamp
+
+    async def reopen_index(self, reason: str = "asked to") -> bool:
+        """Open the index file again and answer from it from now on.
+
+        Reads already running finish on the old index, which is closed after the last of
+        them. When the file cannot be opened (missing, truncated, not an index) the old
+        index keeps answering, one log line says why, and False is returned.
+        """
+        async with self._reopen_lock:
+            path = self.settings.index_path
+            stamp = file_stamp(path)  # before opening: a later replacement is seen next time
+            try:
+                new = await asyncio.to_thread(_open_index_file, path)
+            except Exception as exc:
+                self._index_stamp = stamp  # say it once, not on every check of the same file
+                songs = _songs(self._index)
+                log.error(
+                    "Could not reload the index (%s): %s Still answering from the previous "
+                    "index (%s).",
+                    reason,
+                    _sentence(exc),
+                    songs,
+                )
+                log.debug("Index reload failure", exc_info=exc)
+                return False
+            old, self._index = self._index, new
+            self._index_stamp = stamp
+            self.generation += 1
+            if self._readers.get(id(old)):
+                self._retired[id(old)] = old
+            else:
+                _close_index(old)
+            stats = getattr(new, "stats", None)
+            log.info(
+                "Reloaded the index from %s (%s): %s, built %s",
+                path,
+                reason,
+                _songs(new),
+                str(getattr(stats, "built_at", "") or "?")[:19],
+            )
+            return True
+
+    def reopen_index_soon(self, reason: str) -> None:
+        """Start :meth:`reopen_index` in the background (for a signal handler)."""
+        self._keep(asyncio.ensure_future(self.reopen_index(reason)))
+
+    def watch_index_file(self, interval: float = INDEX_CHECK_INTERVAL) -> None:
+        """Every ``interval`` seconds, reopen the index if its file was replaced."""
+        self._keep(asyncio.ensure_future(self._watch(interval)))
+
+    async def _watch(self, interval: float) -> None:
+        while True:
+            await asyncio.sleep(interval)
+            try:
+                if self.index_file_changed():
+                    await self.reopen_index("the file changed")
+            except Exception:  # the watcher must outlive any one failure
+                log.exception("Checking the index file for changes failed")
+
+    def _keep(self, task: asyncio.Task[Any]) -> None:
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
 
     async def stats(self) -> Any:
         return self.index.stats
@@ -158,6 +271,43 @@ def open_index(settings: Settings, *, build_demo: bool = True) -> Any:
         return SongIndex.open(path)
     except IndexOpenError as exc:
         raise StartupError(str(exc)) from exc
+
+
+def file_stamp(path: os.PathLike[str] | str) -> tuple[int, int, int, int] | None:
+    """What identifies one version of a file: device, inode, mtime and size (None if gone)."""
+    try:
+        st = os.stat(path)
+    except OSError:
+        return None
+    return (st.st_dev, st.st_ino, st.st_mtime_ns, st.st_size)
+
+
+def _open_index_file(path: os.PathLike[str] | str) -> Any:
+    from index.reader import SongIndex
+
+    return SongIndex.open(path)
+
+
+def _close_index(index: Any) -> None:
+    close = getattr(index, "close", None)
+    if close is None:
+        return
+    try:
+        close()
+    except Exception:
+        log.exception("Closing an index failed")
+
+
+def _songs(index: Any) -> str:
+    tracks = getattr(getattr(index, "stats", None), "tracks", None)
+    if not isinstance(tracks, int):
+        return "? songs"
+    return f"{tracks:,} song{'' if tracks == 1 else 's'}"
+
+
+def _sentence(exc: BaseException) -> str:
+    text = str(exc).strip() or type(exc).__name__
+    return text if text.endswith((".", "!", "?")) else text + "."
 
 
 def _make_links(settings: Settings) -> Any:

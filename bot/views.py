@@ -120,15 +120,32 @@ class ReplyView(OwnedView):
         if view is not None:
             view.message = message
 
+    async def refuse_if_stale(self, interaction: discord.Interaction) -> bool:
+        """When the index was replaced since this reply, keep the list but disable its
+        buttons and say why privately; True when that happened."""
+        if not self.answers.is_stale(self.reply):
+            return False
+        self.disable_all()
+        self.stop()
+        await interaction.response.edit_message(view=self)
+        await interaction.followup.send(embed=self.answers.stale_notice().embed, ephemeral=True)
+        return True
+
     async def _back(self, interaction: discord.Interaction) -> None:
+        if await self.refuse_if_stale(interaction):
+            return
         await interaction.response.defer()
         await self.show(interaction, await self.answers.back(self.reply))
 
     async def _more(self, interaction: discord.Interaction) -> None:
+        if await self.refuse_if_stale(interaction):
+            return
         await interaction.response.defer()
         await self.show(interaction, await self.answers.more(self.reply))
 
     async def _why(self, interaction: discord.Interaction) -> None:
+        if await self.refuse_if_stale(interaction):
+            return
         view = WhyView(self.reply, self.answers, self.owner_id)
         await interaction.response.send_message(
             embed=embeds.notice_embed(
@@ -159,6 +176,8 @@ class ChoiceSelect(discord.ui.Select["ReplyView"]):
     async def callback(self, interaction: discord.Interaction) -> None:
         view = self.view
         assert view is not None
+        if await view.refuse_if_stale(interaction):
+            return
         await interaction.response.defer()
         await view.show(interaction, await view.answers.pick(view.reply, int(self.values[0])))
 

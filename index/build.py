@@ -16,6 +16,7 @@ from pathlib import Path
 import numpy as np
 from tqdm import tqdm
 
+from index.arrays import sorted_unique
 from index.corpus import Corpus, DatasetError, NeighbourTable
 from index.ingest import read_dataset
 from index.paths import demo_index_path
@@ -157,7 +158,7 @@ def build_index(
         corpus=corpus,
         method=method,
         neighbour_rows=len(table),
-        tracks_with_neighbours=int(np.unique(table.track).size),
+        tracks_with_neighbours=int(sorted_unique(table.track).size),
         stage_seconds=stages,
         total_seconds=time.monotonic() - started,
         peak_rss_mb=resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,

@@ -60,9 +60,27 @@ def _longest_big(rep_indices, lo, hi, pl_len, big_slot, n_skip, skip):  # pragma
 
 
 @numba.njit(cache=True, nogil=True)
-def exact_query(c, k, min_shared, rep_indptr, rep_indices, pl_indptr, pl_items, pl_len,
-                item_size, item_class, big_slot, big_bits, cnt, base, cands, skip, top_j,
-                top_s, top_c):  # pragma: no cover - numba
+def exact_query(
+    c,
+    k,
+    min_shared,
+    rep_indptr,
+    rep_indices,
+    pl_indptr,
+    pl_items,
+    pl_len,
+    item_size,
+    item_class,
+    big_slot,
+    big_bits,
+    cnt,
+    base,
+    cands,
+    skip,
+    top_j,
+    top_s,
+    top_c,
+):  # pragma: no cover - numba
     """Top-``k`` other classes of class ``c`` into ``top_*``; returns how many were found.
 
     ``pl_items`` holds *item* ids (classes renumbered by popularity so the counters that
@@ -109,9 +127,29 @@ def exact_query(c, k, min_shared, rep_indptr, rep_indices, pl_indptr, pl_items, 
 
 
 @numba.njit(cache=True, parallel=True)
-def _exact_batch(q_class, q_lo, q_hi, k, min_shared, rep_indptr, rep_indices, pl_indptr,
-                 pl_items, pl_len, item_size, item_class, big_slot, big_bits, scratch_cnt,
-                 stamps, shift, scratch_cands, out_c, out_s, out_n):  # pragma: no cover
+def _exact_batch(
+    q_class,
+    q_lo,
+    q_hi,
+    k,
+    min_shared,
+    rep_indptr,
+    rep_indices,
+    pl_indptr,
+    pl_items,
+    pl_len,
+    item_size,
+    item_class,
+    big_slot,
+    big_bits,
+    scratch_cnt,
+    stamps,
+    shift,
+    scratch_cands,
+    out_c,
+    out_s,
+    out_n,
+):  # pragma: no cover
     n_chunks = 64 * scratch_cnt.shape[0]
     max_stamp = (np.int64(1) << (8 * scratch_cnt.itemsize - shift)) - 2
     for chunk in numba.prange(n_chunks):
@@ -122,20 +160,57 @@ def _exact_batch(q_class, q_lo, q_hi, k, min_shared, rep_indptr, rep_indices, pl
         top_j = np.empty(k, dtype=np.float64)
         top_s = np.empty(k, dtype=np.int64)
         top_c = np.empty(k, dtype=np.int64)
-        # Interleave queries across chunks so every thread gets a similar mix of costs.
-        for q in range(q_lo + chunk, q_hi, n_chunks):
+        # Consecutive queries (sorted by their longest walked playlist, see
+        # run_exact_queries) walk the same lists and counters: keep them together.
+        step = (q_hi - q_lo + n_chunks - 1) // n_chunks
+        for q in range(q_lo + chunk * step, min(q_hi, q_lo + (chunk + 1) * step)):
             stamps[tid] += 1
             if stamps[tid] > max_stamp:
                 cnt[:] = 0
                 stamps[tid] = 1
             base = stamps[tid] << shift
-            n = exact_query(q_class[q], k, min_shared, rep_indptr, rep_indices, pl_indptr,
-                            pl_items, pl_len, item_size, item_class, big_slot, big_bits, cnt,
-                            base, cands, skip, top_j, top_s, top_c)
+            n = exact_query(
+                q_class[q],
+                k,
+                min_shared,
+                rep_indptr,
+                rep_indices,
+                pl_indptr,
+                pl_items,
+                pl_len,
+                item_size,
+                item_class,
+                big_slot,
+                big_bits,
+                cnt,
+                base,
+                cands,
+                skip,
+                top_j,
+                top_s,
+                top_c,
+            )
             out_n[q] = n
             for i in range(n):
                 out_c[q, i] = top_c[i]
                 out_s[q, i] = top_s[i]
+
+
+@numba.njit(cache=True, nogil=True)
+def _walk_keys(q_class, rep_indptr, rep_indices, pl_len, big_slot):  # pragma: no cover
+    """Each query's longest playlist that is walked (not a bitset playlist)."""
+    out = np.empty(q_class.size, dtype=np.int64)
+    for i in range(q_class.size):
+        c = q_class[i]
+        best = -1
+        best_len = -1
+        for j in range(rep_indptr[c], rep_indptr[c + 1]):
+            p = rep_indices[j]
+            if big_slot[p] < 0 and pl_len[p] > best_len:
+                best_len = pl_len[p]
+                best = p
+        out[i] = best
+    return out
 
 
 @dataclass
@@ -172,7 +247,9 @@ def cooccurrence_index(classes: SetClasses) -> CooccurrenceIndex:
     big_bits = np.zeros((max(n_big, 1), max(words, 1)), dtype=np.uint64)
     for slot, p in enumerate(big):
         items = pl_items[classes.pl_indptr[p] : classes.pl_indptr[p + 1]].astype(np.int64)
-        np.bitwise_or.at(big_bits[slot], items >> 6, np.left_shift(np.uint64(1), (items & 63).astype(np.uint64)))
+        np.bitwise_or.at(
+            big_bits[slot], items >> 6, np.left_shift(np.uint64(1), (items & 63).astype(np.uint64))
+        )
     return CooccurrenceIndex(
         pl_items=pl_items,
         item_class=order.astype(np.int64),
@@ -233,15 +310,18 @@ def exact_neighbours(
     return table
 
 
-def run_exact_queries(classes: SetClasses, q_class: np.ndarray, k: int, min_shared: int,
-                      progress: bool, desc: str = "exact neighbours"):
+def run_exact_queries(
+    classes: SetClasses,
+    q_class: np.ndarray,
+    k: int,
+    min_shared: int,
+    progress: bool,
+    desc: str = "exact neighbours",
+):
     """Exact top-``k`` classes of each query class: ``(top_cls, top_shared, top_n)``."""
     n_q = q_class.size
-    top_c = np.zeros((n_q, k), dtype=np.int32)
-    top_s = np.zeros((n_q, k), dtype=np.int32)
-    top_n = np.zeros(n_q, dtype=np.int32)
     if n_q == 0:
-        return top_c, top_s, top_n
+        return (np.zeros((0, k), np.int32), np.zeros((0, k), np.int32), np.zeros(0, np.int32))
     co = cooccurrence_index(classes)
     n_threads = numba.get_num_threads()
     n = classes.n_classes
@@ -252,12 +332,45 @@ def run_exact_queries(classes: SetClasses, q_class: np.ndarray, k: int, min_shar
     shift = 16 if small else 32
     stamps = np.zeros(n_threads, dtype=np.int64)
     cands = np.empty((n_threads, n), dtype=np.int32)
-    bounds = np.linspace(0, n_q, min(BATCHES, n_q) + 1).astype(np.int64)
+    # Visit queries grouped by the longest playlist they walk: that list and its
+    # members' counters then stay in cache from one query to the next.
+    keys = _walk_keys(q_class, classes.rep_indptr, classes.rep_indices, co.pl_len, co.big_slot)
+    visit = np.argsort(keys, kind="stable")
+    q_sorted = q_class[visit]
+    out_c = np.zeros((n_q, k), dtype=np.int32)
+    out_s = np.zeros((n_q, k), dtype=np.int32)
+    out_n = np.zeros(n_q, dtype=np.int32)
+    bounds = np.linspace(0, n_q, min(BATCHES, -(-n_q // 5000)) + 1).astype(np.int64)
     with tqdm(total=n_q, desc=desc, unit="track", disable=not progress, leave=False) as bar:
         for lo, hi in zip(bounds[:-1], bounds[1:], strict=True):
-            _exact_batch(q_class, lo, hi, k, min_shared, classes.rep_indptr,
-                         classes.rep_indices, classes.pl_indptr, co.pl_items, co.pl_len,
-                         co.item_size, co.item_class, co.big_slot, co.big_bits, cnt, stamps,
-                         shift, cands, top_c, top_s, top_n)
+            _exact_batch(
+                q_sorted,
+                lo,
+                hi,
+                k,
+                min_shared,
+                classes.rep_indptr,
+                classes.rep_indices,
+                classes.pl_indptr,
+                co.pl_items,
+                co.pl_len,
+                co.item_size,
+                co.item_class,
+                co.big_slot,
+                co.big_bits,
+                cnt,
+                stamps,
+                shift,
+                cands,
+                out_c,
+                out_s,
+                out_n,
+            )
             bar.update(int(hi - lo))
-    return top_c, top_s, top_n
+    results = []
+    for out in (out_c, out_s, out_n):  # back to the caller's query order
+        back = np.empty_like(out)
+        back[visit] = out
+        results.append(back)
+        del out
+    return tuple(results)

@@ -32,6 +32,12 @@ BUILD_K = 30  # neighbours stored per track by `songsim index build` (its defaul
 BUILD_MIN_PLAYLISTS = 2
 BUILD_MIN_SHARED = 2
 COVERAGE_SEEDS = 3000
+# Two playlists are "built from" each other when they share this share of the smaller one
+# and at least this many tracks (short playlists overlap by chance).
+NEAR_COPY_CONTAINMENT = 0.8
+NEAR_COPY_MIN_OVERLAP = 5
+# A playlist holding this share of all tracks is a library: never a test playlist.
+LIBRARY_SHARE = 0.1
 
 # Method key → what the report calls it. Order is the report's row order.
 METHODS: dict[str, str] = {
@@ -75,9 +81,9 @@ def split_playlists(
     test_fraction: float = 0.2,
     seed: int = 0,
     max_test_playlists: int | None = 2000,
-    containment: float = 0.5,
-    min_overlap: int = 5,
-    library_share: float = 0.1,
+    containment: float = NEAR_COPY_CONTAINMENT,
+    min_overlap: int = NEAR_COPY_MIN_OVERLAP,
+    library_share: float = LIBRARY_SHARE,
 ) -> HoldoutSplit:
     """Hold out a seeded random ``test_fraction`` of the playlists (module doc for the guards)."""
     if not 0 < test_fraction < 1:
@@ -220,28 +226,32 @@ class QualityReport:
     repeats: list[tuple[HoldoutSplit, Seeds]] = field(default_factory=list)
 
     def split_line(self) -> str:
-        """The split in one sentence (totals over repeated splits, with their count)."""
+        """The split in one sentence (per-split means over repeated splits)."""
         runs = self.repeats or [(self.split, self.seeds)]
         first = runs[0][0]
-        train = sum(sp_.n_train for sp_, _ in runs)
-        test = sum(len(sp_.test_playlists) for sp_, _ in runs)
-        quarantined = sum(sp_.n_quarantined for sp_, _ in runs)
-        seeds = sum(len(sd.track) for _, sd in runs)
-        seeded = sum(len(np.unique(sd.playlist)) for _, sd in runs)
+
+        def mean(values: list[int]) -> str:
+            return f"{np.mean(values):,.0f}"
+
+        train = mean([sp_.n_train for sp_, _ in runs])
+        test = mean([len(sp_.test_playlists) for sp_, _ in runs])
+        quarantined = mean([sp_.n_quarantined for sp_, _ in runs])
+        seeds = mean([len(sd.track) for _, sd in runs])
+        seeded = mean([len(np.unique(sd.playlist)) for _, sd in runs])
         over = (
-            f"Totals over {len(runs)} splits (seeds {self.settings.get('seed', 0)}, +1, …): "
+            f"Per split, mean of {len(runs)} (seeds {self.settings.get('seed', 0)}, +1, …): "
             if len(runs) > 1
             else ""
         )
         guard = (
-            f"{quarantined:,} quarantined as near-copies of a test playlist"
+            f"{quarantined} quarantined as near-copies of a test playlist"
             if self.settings.get("near_copy_guard", True)
             else "near-copy guard off (nothing quarantined)"
         )
         return (
             f"Playlists: {first.n_playlists:,}, of which {first.n_libraries:,} library-sized are never "
-            f"test playlists. {over}{train:,} train, {test:,} test, {guard}. Seeds: {seeds:,} "
-            f"from {seeded:,} test playlists; coverage over up to {COVERAGE_SEEDS:,} seeds per split; "
+            f"test playlists. {over}{train} train, {test} test, {guard}. Seeds: {seeds} "
+            f"from {seeded} test playlists; coverage over up to {COVERAGE_SEEDS:,} of them; "
             f"train catalogue {int((first.popularity > 0).sum()):,} tracks."
         )
 
@@ -287,6 +297,7 @@ def evaluate(
     build_k: int = BUILD_K,
     min_shared: int = BUILD_MIN_SHARED,
     min_playlists: int = BUILD_MIN_PLAYLISTS,
+    lsh_options: dict[str, object] | None = None,
     progress: bool = False,
     log: Callable[[str], None] | None = None,
 ) -> QualityReport:
@@ -294,7 +305,9 @@ def evaluate(
 
     With ``repeats`` > 1 the split is drawn with seeds ``seed, seed + 1, ...`` and every
     figure is the mean over the splits: small datasets give few test seeds per split.
-    ``build_k``, ``min_shared`` and ``min_playlists`` mean what they do for the build.
+    ``build_k``, ``min_shared`` and ``min_playlists`` mean what they do for the build;
+    ``lsh_options`` go to :func:`index.lsh.lsh_neighbours` (e.g. ``exact_below=0`` sends
+    every query through MinHash, which small datasets otherwise scan exactly).
     """
     unknown = [m for m in methods if m not in METHODS]
     if unknown:
@@ -327,6 +340,7 @@ def evaluate(
             build_k=build_k,
             min_shared=min_shared,
             min_playlists=min_playlists,
+            lsh_options=lsh_options,
         )
         for key in methods:
             t = time.perf_counter()
@@ -394,9 +408,11 @@ class _Runner:
         build_k: int = BUILD_K,
         min_shared: int = BUILD_MIN_SHARED,
         min_playlists: int = BUILD_MIN_PLAYLISTS,
+        lsh_options: dict[str, object] | None = None,
     ) -> None:
         self.split, self.seeds, self.k, self.progress = split, seeds, k, progress
         self.build_k, self.min_shared, self.min_playlists = build_k, min_shared, min_playlists
+        self.lsh_options = dict(lsh_options or {})
         self.pop = split.popularity
         self.x = bl.track_matrix(split.train_indptr, split.train_indices, split.n_playlists)
         self._tables: dict[str, NeighbourTable] = {}
@@ -407,7 +423,10 @@ class _Runner:
             from index.exact import exact_neighbours
             from index.lsh import lsh_neighbours
 
-            engine = exact_neighbours if method == "exact" else lsh_neighbours
+            if method == "exact":
+                engine, options = exact_neighbours, {}
+            else:
+                engine, options = lsh_neighbours, self.lsh_options
             self._tables[method] = engine(
                 self.split.train_indptr,
                 self.split.train_indices,
@@ -416,6 +435,7 @@ class _Runner:
                 min_playlists=self.min_playlists,
                 min_shared=self.min_shared,
                 progress=self.progress,
+                **options,
             )
         return self._tables[method]
 

@@ -20,6 +20,7 @@ from typing import BinaryIO
 
 import numpy as np
 
+from index.arrays import sorted_unique
 from index.corpus import Corpus, DatasetError, IngestReport
 from index.normalise import normalise_name
 
@@ -140,8 +141,10 @@ def read_dataset(
     """Read a dataset file or folder into a Corpus; ``fmt="auto"`` detects the format.
 
     Rows that cannot be parsed are counted in ``corpus.report`` (count, first line numbers
-    and examples); with ``strict=True`` the first one raises :class:`DatasetError` naming
-    its line number and content.
+    and examples) and logged as one warning; with ``strict=True`` the first one raises
+    :class:`DatasetError` naming its line number and content. A dataset with no usable row
+    at all (empty, or not in the chosen format) raises :class:`DatasetError` too, rather
+    than yielding an empty index. ``progress`` shows a tqdm bar of bytes read on stderr.
     """
     from index import read_csv, read_mpd, read_yes, read_zenodo
 
@@ -381,7 +384,7 @@ class CorpusBuilder:
         raw_track = track_map[raw_track].astype(np.int32)  # -1 for unused raw spellings
         row_track = raw_track[row_raw] if n_rows else _empty_i32()
         width = max(n_pl, 1)
-        pairs = _sorted_unique(row_track.astype(np.int64) * width + row_pl)
+        pairs = sorted_unique(row_track.astype(np.int64) * width + row_pl)
         del row_track
         rep.duplicate_rows = n_rows - len(pairs)
         track_of_pair = pairs // width
@@ -412,16 +415,47 @@ class CorpusBuilder:
             for t in np.flatnonzero(chosen >= 0).tolist():
                 track_uris[t] = self.uris[chosen[t]]
 
+        # The names that survive were allocated among millions of now-dead keys, so they
+        # would pin most of the parser's memory (about 1 GB at full scale) in half-empty
+        # allocator arenas. Pack them, drop every parsing structure, then unpack them into
+        # fresh, compact memory that the later build stages can live beside.
+        packed = [_pack(names) for names in (track_titles, artist_names, playlist_names)]
+        packed_uris = _pack([u or "" for u in track_uris])
+        del track_titles, artist_names, playlist_names, track_uris, artists_by_id
+        self._release()
+        track_titles, artist_names, playlist_names = (_unpack(p) for p in packed)
+        track_uris = [u or None for u in _unpack(packed_uris)]
+        del packed, packed_uris
         return Corpus(
             artist_names=artist_names,
             track_artist=track_artist,
             track_titles=track_titles,
             track_uris=track_uris,
-            playlist_names=list(playlist_names),
+            playlist_names=playlist_names,
             indptr=indptr,
             indices=indices,
             report=rep,
         )
+
+    def _release(self) -> None:
+        """Drop every parsing structure (the builder is spent after :meth:`build`)."""
+        for table in (
+            self.raw_ids,
+            self._track_ids,
+            self.playlist_ids,
+            self._artist_of,
+            self._artist_ids,
+            self._artist_spellings,
+            self.uri_ids,
+        ):
+            table.clear()
+        self.raw_titles = []
+        self.playlist_names = []
+        self.uris = []
+        for name in ("raw_track", "raw_artist_spelling", "track_artist", "row_raw", "row_playlist"):
+            setattr(self, name, array("i"))
+        if self.row_uri is not None:
+            self.row_uri = array("i")
 
 
 def _most_frequent(
@@ -452,22 +486,29 @@ def _most_frequent(
     return out
 
 
-def _sorted_unique(a: np.ndarray) -> np.ndarray:
-    """Sorted distinct values (np.unique's hash path is slow on large int64 arrays)."""
-    a = np.sort(a)
-    if len(a) < 2:
-        return a
-    keep = np.empty(len(a), dtype=bool)
-    keep[0] = True
-    np.not_equal(a[1:], a[:-1], out=keep[1:])
-    return a[keep]
-
-
 def _intern(table: dict[str, int], s: str) -> int:
     i = table.get(s)
     if i is None:
         i = table[s] = len(table)
     return i
+
+
+NAME_SEP = "\x00"
+
+
+def _pack(names: list[str]) -> tuple[str, int] | list[str]:
+    """Names joined into one string (or kept as they are if one holds the separator)."""
+    blob = NAME_SEP.join(names)
+    if blob.count(NAME_SEP) != max(len(names) - 1, 0):
+        return list(names)
+    return blob, len(names)
+
+
+def _unpack(packed: tuple[str, int] | list[str]) -> list[str]:
+    if isinstance(packed, list):
+        return packed
+    blob, n = packed
+    return blob.split(NAME_SEP) if n else []
 
 
 def _as_i32(a: array) -> np.ndarray:

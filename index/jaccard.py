@@ -42,7 +42,9 @@ def _pair_intersections(indptr, indices, a, b, out):  # pragma: no cover - numba
         out[i] = _intersect_sorted(indptr, indices, a[i], b[i])
 
 
-def shared_counts(indptr: np.ndarray, indices: np.ndarray, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+def shared_counts(
+    indptr: np.ndarray, indices: np.ndarray, a: np.ndarray, b: np.ndarray
+) -> np.ndarray:
     """Number of playlists rows ``a[i]`` and ``b[i]`` of the CSR have in common (int32)."""
     a = np.ascontiguousarray(a, dtype=np.int64)
     b = np.ascontiguousarray(b, dtype=np.int64)
@@ -53,7 +55,9 @@ def shared_counts(indptr: np.ndarray, indices: np.ndarray, a: np.ndarray, b: np.
     return out
 
 
-def pair_jaccard(indptr: np.ndarray, indices: np.ndarray, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+def pair_jaccard(
+    indptr: np.ndarray, indices: np.ndarray, a: np.ndarray, b: np.ndarray
+) -> np.ndarray:
     """Exact Jaccard of the playlist sets of rows ``a[i]`` and ``b[i]`` (float64)."""
     shared = shared_counts(indptr, indices, a, b).astype(np.float64)
     deg = np.diff(indptr)

@@ -50,6 +50,7 @@ DEFAULT_BUCKET_CAP = 256
 DEFAULT_RERANK_FACTOR = 3  # exact re-rank of rerank_factor * k best candidates
 DEFAULT_EXACT_BELOW = 20_000  # scan cost (memberships walked) under which a query is exact
 BATCHES = 40
+PERM_SLICE = 16  # permutations hashed and bucketed together (memory: 16 × classes int32)
 
 
 def playlist_hashes(n_playlists: int) -> tuple[np.ndarray, np.ndarray]:
@@ -60,7 +61,10 @@ def playlist_hashes(n_playlists: int) -> tuple[np.ndarray, np.ndarray]:
     the MinHash value itself.
     """
     raw = np.fromiter(
-        (int.from_bytes(hashlib.sha1(str(p).encode()).digest()[:4], "little") for p in range(n_playlists)),
+        (
+            int.from_bytes(hashlib.sha1(str(p).encode()).digest()[:4], "little")
+            for p in range(n_playlists)
+        ),
         dtype=np.uint32,
         count=n_playlists,
     )
@@ -138,8 +142,27 @@ def _lower_bound(arr, lo, hi, value):  # pragma: no cover - numba
 
 
 @numba.njit(cache=True, nogil=True)
-def lsh_query(q_item, q_argmins, k, min_shared, cap, rerank, ptr, members, item_class,
-              rep_indptr, rep_indices, size, cnt, touched, mark, hist, top_j, top_s, top_c):
+def lsh_query(
+    q_item,
+    q_argmins,
+    k,
+    min_shared,
+    cap,
+    rerank,
+    ptr,
+    members,
+    item_class,
+    rep_indptr,
+    rep_indices,
+    size,
+    cnt,
+    touched,
+    mark,
+    hist,
+    top_j,
+    top_s,
+    top_c,
+):
     # pragma: no cover - numba
     """Top-``k`` classes for one query item from its buckets; returns how many."""
     n_bands = q_argmins.size
@@ -209,9 +232,28 @@ def lsh_query(q_item, q_argmins, k, min_shared, cap, rerank, ptr, members, item_
 
 
 @numba.njit(cache=True, parallel=True)
-def _lsh_batch(q_items, q_argmins, q_lo, q_hi, k, min_shared, cap, rerank, ptr, members,
-               item_class, rep_indptr, rep_indices, size, scratch_cnt, scratch_touched,
-               scratch_mark, out_c, out_s, out_n):  # pragma: no cover - numba
+def _lsh_batch(
+    q_items,
+    q_argmins,
+    q_lo,
+    q_hi,
+    k,
+    min_shared,
+    cap,
+    rerank,
+    ptr,
+    members,
+    item_class,
+    rep_indptr,
+    rep_indices,
+    size,
+    scratch_cnt,
+    scratch_touched,
+    scratch_mark,
+    out_c,
+    out_s,
+    out_n,
+):  # pragma: no cover - numba
     n_chunks = 64 * scratch_cnt.shape[0]
     for chunk in numba.prange(n_chunks):
         tid = numba.get_thread_id()
@@ -223,9 +265,27 @@ def _lsh_batch(q_items, q_argmins, q_lo, q_hi, k, min_shared, cap, rerank, ptr, 
         top_s = np.empty(k, dtype=np.int64)
         top_c = np.empty(k, dtype=np.int64)
         for q in range(q_lo + chunk, q_hi, n_chunks):
-            n = lsh_query(q_items[q], q_argmins[q], k, min_shared, cap, rerank, ptr, members,
-                          item_class, rep_indptr, rep_indices, size, cnt, touched, mark, hist,
-                          top_j, top_s, top_c)
+            n = lsh_query(
+                q_items[q],
+                q_argmins[q],
+                k,
+                min_shared,
+                cap,
+                rerank,
+                ptr,
+                members,
+                item_class,
+                rep_indptr,
+                rep_indices,
+                size,
+                cnt,
+                touched,
+                mark,
+                hist,
+                top_j,
+                top_s,
+                top_c,
+            )
             out_n[q] = n
             for i in range(n):
                 out_c[q, i] = top_c[i]
@@ -273,7 +333,9 @@ def lsh_neighbours(
     bands = num_perm if bands is None else bands
     rows_per_band = 1 if rows_per_band is None else rows_per_band
     if rows_per_band != 1 or bands != num_perm:
-        raise ValueError("lsh_neighbours bands one permutation at a time: use bands=num_perm, rows_per_band=1")
+        raise ValueError(
+            "lsh_neighbours bands one permutation at a time: use bands=num_perm, rows_per_band=1"
+        )
     rerank = DEFAULT_RERANK_FACTOR * k if rerank is None else max(int(rerank), k)
     from index.exact import MIN_BIG
 
@@ -302,15 +364,25 @@ def lsh_neighbours(
 
     t = time.perf_counter()
     if exact_q.size:
-        ec, es, en = run_exact_queries(classes, exact_q, k, min_shared, progress, desc="exact scan (cheap tracks)")
+        ec, es, en = run_exact_queries(
+            classes, exact_q, k, min_shared, progress, desc="exact scan (cheap tracks)"
+        )
         top_c[slot[exact_q]], top_s[slot[exact_q]], top_n[slot[exact_q]] = ec, es, en
         del ec, es, en
     stages["exact scan"] = time.perf_counter() - t
 
     if lsh_q.size:
         lc, ls, ln = _lsh_queries(
-            classes, lsh_q, k=k, min_shared=min_shared, num_perm=num_perm, seed=seed,
-            n_playlists=n_playlists, cap=bucket_cap, rerank=rerank, progress=progress,
+            classes,
+            lsh_q,
+            k=k,
+            min_shared=min_shared,
+            num_perm=num_perm,
+            seed=seed,
+            n_playlists=n_playlists,
+            cap=bucket_cap,
+            rerank=rerank,
+            progress=progress,
             stages=stages,
         )
         top_c[slot[lsh_q]], top_s[slot[lsh_q]], top_n[slot[lsh_q]] = lc, ls, ln
@@ -341,9 +413,20 @@ def lsh_neighbours(
     return table
 
 
-def _lsh_queries(classes: SetClasses, lsh_q: np.ndarray, *, k: int, min_shared: int,
-                 num_perm: int, seed: int, n_playlists: int, cap: int, rerank: int,
-                 progress: bool, stages: dict[str, float]):
+def _lsh_queries(
+    classes: SetClasses,
+    lsh_q: np.ndarray,
+    *,
+    k: int,
+    min_shared: int,
+    num_perm: int,
+    seed: int,
+    n_playlists: int,
+    cap: int,
+    rerank: int,
+    progress: bool,
+    stages: dict[str, float],
+):
     """Signatures, buckets and candidate re-rank for the LSH-path query classes."""
     t = time.perf_counter()
     n = classes.n_classes
@@ -354,19 +437,37 @@ def _lsh_queries(classes: SetClasses, lsh_q: np.ndarray, *, k: int, min_shared: 
     item_of[item_class] = np.arange(n)
     hashes, canon = playlist_hashes(n_pl)
     a, b = permutations(num_perm, seed)
-    argmins = np.empty((num_perm, n), dtype=np.int32)
-    _argmin_playlists(classes.rep_indptr, classes.rep_indices, item_class, hashes, canon,
-                      a.astype(np.uint64), b.astype(np.uint64), argmins)
-    stages["signatures"] = time.perf_counter() - t
-
-    t = time.perf_counter()
+    a = a.astype(np.uint64)
+    b = b.astype(np.uint64)
+    q_items = item_of[lsh_q]
+    q_argmins = np.empty((q_items.size, num_perm), dtype=np.int32)
     ptr = np.empty((num_perm, n_pl + 1), dtype=np.int32)
     members = np.empty((num_perm, n), dtype=np.int32)
-    _build_buckets(argmins, n_pl, ptr, members)
-    q_items = item_of[lsh_q]
-    q_argmins = np.ascontiguousarray(argmins[:, q_items].T)
-    del argmins
-    stages["buckets"] = time.perf_counter() - t
+    # Signatures in slices of permutations, each bucketed at once, so only one slice of
+    # argmins (not num_perm × classes of them) is ever held next to the buckets.
+    sig_s = bucket_s = 0.0
+    for k0 in range(0, num_perm, PERM_SLICE):
+        k1 = min(num_perm, k0 + PERM_SLICE)
+        t0 = time.perf_counter()
+        argmins = np.empty((k1 - k0, n), dtype=np.int32)
+        _argmin_playlists(
+            classes.rep_indptr,
+            classes.rep_indices,
+            item_class,
+            hashes,
+            canon,
+            a[k0:k1].copy(),
+            b[k0:k1].copy(),
+            argmins,
+        )
+        t1 = time.perf_counter()
+        _build_buckets(argmins, n_pl, ptr[k0:k1], members[k0:k1])
+        q_argmins[:, k0:k1] = argmins[:, q_items].T
+        del argmins
+        sig_s += t1 - t0
+        bucket_s += time.perf_counter() - t1
+    stages["signatures"] = sig_s + (time.perf_counter() - t - sig_s - bucket_s)
+    stages["buckets"] = bucket_s
 
     t = time.perf_counter()
     n_q = lsh_q.size
@@ -379,12 +480,37 @@ def _lsh_queries(classes: SetClasses, lsh_q: np.ndarray, *, k: int, min_shared: 
     # A walk visits at most ``cap`` members per band, so this bounds the distinct ones.
     touched = np.empty((n_threads, min(n, num_perm * max(cap, 1)) + 1), dtype=np.int32)
     mark = np.zeros((n_threads, n_pl), dtype=np.bool_)
-    bounds = np.linspace(0, n_q, min(BATCHES, n_q) + 1).astype(np.int64)
-    with tqdm(total=n_q, desc="LSH candidates + exact re-rank", unit="track", disable=not progress, leave=False) as bar:
+    bounds = np.linspace(0, n_q, min(BATCHES, -(-n_q // 5000)) + 1).astype(np.int64)
+    with tqdm(
+        total=n_q,
+        desc="LSH candidates + exact re-rank",
+        unit="track",
+        disable=not progress,
+        leave=False,
+    ) as bar:
         for lo, hi in zip(bounds[:-1], bounds[1:], strict=True):
-            _lsh_batch(q_items, q_argmins, lo, hi, k, min_shared, cap, rerank, ptr, members,
-                       item_class, classes.rep_indptr, classes.rep_indices, classes.size, cnt,
-                       touched, mark, top_c, top_s, top_n)
+            _lsh_batch(
+                q_items,
+                q_argmins,
+                lo,
+                hi,
+                k,
+                min_shared,
+                cap,
+                rerank,
+                ptr,
+                members,
+                item_class,
+                classes.rep_indptr,
+                classes.rep_indices,
+                classes.size,
+                cnt,
+                touched,
+                mark,
+                top_c,
+                top_s,
+                top_n,
+            )
             bar.update(int(hi - lo))
     stages["candidates + re-rank"] = time.perf_counter() - t
     return top_c, top_s, top_n

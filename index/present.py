@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterable, Sequence
 from typing import TypeVar
 
 from index.answers import Recommendation, Track
-from index.versions import artist_key, base_title
+from index.versions import artist_identity, base_title
 
 MAX_PER_ARTIST = 3
 
@@ -22,7 +22,7 @@ T = TypeVar("T")
 
 def song_key(track: Track) -> tuple[str, str]:
     """Tracks with the same key are versions of one song."""
-    return artist_key(track.artist), base_title(track.title)
+    return artist_identity(track.artist), base_title(track.title)
 
 
 def one_version_each(tracks: Iterable[Track], *, exclude: Iterable[Track] = ()) -> list[Track]:

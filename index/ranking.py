@@ -31,7 +31,7 @@ RANKINGS = ("jaccard", *DISCOVERY)
 
 CLOSEST_SHRINK = 1.0  # λ for "closest", in seed playlist counts (holdout grid 0.5-3)
 POPULAR_SHRINK = 5.0  # λ for "popular": big enough to favour well-supported pairs
-DEEP_CUTS_POWER = 0.5  # γ for "deep cuts"
+DEEP_CUTS_POWER = 0.25  # γ for "deep cuts": at 0.5 hit rate fell 20-35 %, at 0.25 13-15 %
 
 
 def check_ranking(ranking: str) -> str:
@@ -63,6 +63,21 @@ def pair_scores(
     if ranking == "popular":
         return s / (union + POPULAR_SHRINK * a)
     return (s / union) / np.maximum(b, 1.0) ** DEEP_CUTS_POWER
+
+
+def pair_score(ranking: str, shared: int, seed_playlists: int, neighbour_playlists: int) -> float:
+    """One pair's score under ``ranking`` (plain Python: the read path scores a few dozen)."""
+    s, a, b = float(shared), float(seed_playlists), float(neighbour_playlists)
+    union = max(a + b - s, 1.0)
+    if ranking == "jaccard":
+        return s / union
+    if ranking == "closest":
+        return s / (union + CLOSEST_SHRINK * a)
+    if ranking == "popular":
+        return s / (union + POPULAR_SHRINK * a)
+    if ranking == "deep cuts":
+        return (s / union) / max(b, 1.0) ** DEEP_CUTS_POWER
+    raise ValueError(check_ranking(ranking))
 
 
 def order(

@@ -34,6 +34,7 @@ from index.answers import (
     Why,
 )
 from index.search_tables import SEARCH_TABLES
+from index.textfold import mark_table
 
 __all__ = [
     "Answer",
@@ -71,8 +72,11 @@ def _build_hint(path: Path) -> str:
 class SongIndex:
     """A read-only view of one index file. Create with :meth:`SongIndex.open`."""
 
-    def __init__(self, path: Path, conn: sqlite3.Connection, meta: dict[str, str]) -> None:
+    def __init__(
+        self, path: Path, conn: sqlite3.Connection, meta: dict[str, str], tables: set[str]
+    ) -> None:
         self.path = path
+        self.tables = frozenset(tables)
         self._conn = conn
         self._lock = threading.RLock()
         self.meta = meta
@@ -81,8 +85,13 @@ class SongIndex:
         # rank → track id, most popular first (see index.search_tables).
         self.rank_track = np.frombuffer(b"".join(b[0] for b in blobs), dtype=np.int32)
         self.n_tracks = int(meta.get("tracks", len(self.rank_track)))
-        self.max_playlists = self._scalar("SELECT max(playlists) FROM tracks") or 1
+        # The most popular track is rank 0: no table scan needed.
+        top = int(self.rank_track[0]) if len(self.rank_track) else 0
+        self.max_playlists = int(
+            self._scalar("SELECT playlists FROM tracks WHERE track_id = ?", (top,)) or 1
+        )
         self.stats = self._read_stats()
+        mark_table()  # build the accent table now, not inside the first user's query
 
     # ----------------------------------------------------------------- opening
 
@@ -121,7 +130,7 @@ class SongIndex:
                     f"{path} lacks the {', '.join(missing)} table(s) (an incomplete or older "
                     f"build) — rebuild it with {_build_hint(path)}."
                 )
-            return cls(path, conn, meta)
+            return cls(path, conn, meta, tables)
         except sqlite3.DatabaseError as exc:
             raise IndexOpenError(
                 f"{path} is not a readable songsim index ({exc}) — rebuild it with "
@@ -149,6 +158,10 @@ class SongIndex:
             raise IndexOpenError(
                 f"{self.path} is damaged ({exc}) — rebuild it with {_build_hint(self.path)}."
             ) from exc
+
+    def has_table(self, name: str) -> bool:
+        """Whether the index file has this table (optional tables of newer builds)."""
+        return name in self.tables
 
     def _scalar(self, sql: str, params: Sequence[object] = ()) -> object:
         rows = self.query(sql, params)
@@ -266,7 +279,7 @@ class SongIndex:
 
     def autocomplete(self, prefix: str, *, limit: int = 25) -> list[Track]:
         """Songs for what the user has typed so far, best-known first (one version each)."""
-        from index.resolve import complete_prefix
+        from index.autocomplete import complete_prefix
 
         return complete_prefix(self, prefix, limit=limit)
 

@@ -6,9 +6,10 @@ chosen ranking, apply the presentation rules (:mod:`index.present`), then cut on
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
+from index import ranking as rk
 from index.answers import Answer, ArtistScore, Recommendation, Track, Why
 from index.present import MAX_PER_ARTIST, one_version_each, paginate, presentable
 
@@ -19,26 +20,15 @@ MIX_SEEDS = (2, 5)
 FOR_YOU_MAX_LIKES = 500  # most recent likes used; older ones add little and cost a query each
 SIMILAR_ARTIST_TRACKS = 30  # an artist's best-known songs whose neighbours are aggregated
 
-Ranking = Callable[["SongIndex", list[Recommendation]], list[Recommendation]]
-
-
-def _closest(idx: SongIndex, recs: list[Recommendation]) -> list[Recommendation]:
-    """Stored order: highest Jaccard first (summed over seeds for a mix)."""
-    return recs
-
-
-# Read-path orderings by name. A later issue adds "popular" and "deep cuts" here.
-RANKINGS: dict[str, Ranking] = {"closest": _closest}
+# Read-path orderings by name (index.ranking): "closest" (default), "popular", "deep cuts",
+# and "jaccard" (the stored order). Each recommendation's ``score`` is its ranking score.
+RANKINGS = rk.RANKINGS
 
 
 def rank(idx: SongIndex, recs: list[Recommendation], ranking: str) -> list[Recommendation]:
-    try:
-        order = RANKINGS[ranking]
-    except KeyError:
-        raise ValueError(
-            f"Unknown ranking {ranking!r}; choose one of: {', '.join(RANKINGS)}."
-        ) from None
-    return order(idx, recs)
+    """Recommendations by score (set for ``ranking`` when built), then Jaccard, then id."""
+    rk.check_ranking(ranking)
+    return sorted(recs, key=lambda r: (-r.score, -r.jaccard, r.track.track_id))
 
 
 def similar(
@@ -51,11 +41,19 @@ def similar(
     more_of_artist: bool = False,
 ) -> Answer:
     """Neighbours of one song; when it has none, a labelled fallback of related songs."""
+    rk.check_ranking(ranking)
     seed = idx.track(track_id)
     rows = idx.neighbour_rows(seed.track_id)
     found = idx.tracks(r[0] for r in rows)
     recs = [
-        Recommendation(found[n], jaccard=j, shared=s, score=j) for n, j, s in rows if n in found
+        Recommendation(
+            found[n],
+            jaccard=j,
+            shared=s,
+            score=rk.pair_score(ranking, s, seed.playlists, found[n].playlists),
+        )
+        for n, j, s in rows
+        if n in found
     ]
     answer = _page(idx, recs, [seed], limit, offset, ranking, more_of_artist)
     if answer.total:
@@ -186,19 +184,27 @@ def _example_names(names, limit: int = 5) -> list[str]:
 
 
 def _merged(idx: SongIndex, seeds: list[Track], limit: int, offset: int, ranking: str) -> Answer:
-    """Neighbour lists of several seeds merged by summed Jaccard, seeds excluded."""
+    """Neighbour lists of several seeds merged by summed ranking score, seeds excluded."""
+    rk.check_ranking(ranking)
     jac: dict[int, float] = {}
     shared: dict[int, int] = {}
     seed_ids = {s.track_id for s in seeds}
-    for s in seeds:
-        for n, j, sh in idx.neighbour_rows(s.track_id):
+    lists = [(s, idx.neighbour_rows(s.track_id)) for s in seeds]
+    for _, rows in lists:
+        for n, j, sh in rows:
             if n in seed_ids:
                 continue
             jac[n] = jac.get(n, 0.0) + j
             shared[n] = shared.get(n, 0) + sh
-    order = sorted(jac, key=lambda n: (-jac[n], n))
-    found = idx.tracks(order)
-    recs = [Recommendation(found[n], jac[n], shared[n], jac[n]) for n in order if n in found]
+    found = idx.tracks(jac)
+    score: dict[int, float] = {}
+    for s, rows in lists:
+        for n, _, sh in rows:
+            if n in found and n not in seed_ids:
+                b = found[n].playlists
+                score[n] = score.get(n, 0.0) + rk.pair_score(ranking, sh, s.playlists, b)
+    order = sorted(score, key=lambda n: (-score[n], -jac[n], n))
+    recs = [Recommendation(found[n], jac[n], shared[n], score[n]) for n in order]
     answer = _page(idx, recs, seeds, limit, offset, ranking, more_of_artist=False)
     return _replace(answer, seed=None)
 

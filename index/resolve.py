@@ -2,11 +2,10 @@
 
 Two steps keep this fast at millions of tracks:
 
-1. **Candidates** from the word index (:mod:`index.search_tables`): each folded query word
-   is looked up exactly, and words that are missing get typo alternatives (same first or
-   last two letters and similar length, or the same letters in another order) within one
-   or two edits. Tracks score the idf weight of the query words they contain, ties go to
-   the more popular track, and only the best :data:`CANDIDATES` are read from disk.
+1. **Candidates** from the word index (:mod:`index.word_index`): each folded query word
+   is looked up exactly, missing words by their typo alternatives. Tracks score the idf
+   weight of the query words they contain, ties go to the more popular track, and only
+   the best few dozen are read from disk.
 2. **Scoring** with rapidfuzz on folded names, under every reading of the query: free text
    in any word order ("one more time daft punk"), "artist - title" or "title - artist"
    (hyphen, en or em dash), "title by artist". Versions of one song collapse to one entry.
@@ -24,21 +23,17 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import numpy as np
-from rapidfuzz import fuzz
-from rapidfuzz.distance import Levenshtein
+from rapidfuzz import fuzz, process
 
 from index.answers import Artist, Resolution, Track
-from index.present import one_version_each, song_key
+from index.present import song_key
 from index.textfold import fold, fold_words, squashed_title
 from index.versions import artist_key, base_title
+from index.word_index import candidate_tracks
 
 if TYPE_CHECKING:
     from index.reader import SongIndex
 
-CANDIDATES = 40  # tracks read from disk and scored with rapidfuzz per query
-POSTING_CAP = 3000  # a common word contributes only its best-known tracks as candidates
-FULL_POSTING_MAX = 400_000  # longer word lists are too common to help; skip them
-TYPO_ALTERNATIVES = 4  # vocabulary words tried for one misspelt query word
 MATCH_SCORE = 80.0  # below this the best song is only a suggestion
 CLOSE_SCORE = 55.0  # below this nothing is close: say so
 TIE_MARGIN = 4.0  # another song within this many points competes with the best
@@ -73,7 +68,7 @@ def resolve_query(idx: SongIndex, text: str) -> Resolution:
     q = " ".join(words)
 
     exact_artist = _exact_artist(idx, q)
-    scored = _score(idx, _candidates(idx, words), q, readings)
+    scored = _score(idx, candidate_tracks(idx, words), q, readings)
     ranked = _rank(idx, scored)
 
     best = ranked[0] if ranked else None
@@ -88,7 +83,10 @@ def resolve_query(idx: SongIndex, text: str) -> Resolution:
         artist = idx.artist(best.track.artist_id)
         return _artist_answer(idx, text, artist, best.artist_text / 100)
 
-    rivals = [s for s in ranked[1:] if best is not None and s.text >= best.text - TIE_MARGIN]
+    # Songs nearly as good compete with the best; the closer the best is to what was typed,
+    # the narrower the band ("athletics - ii" is not a tie with "Athletics - III").
+    margin = min(TIE_MARGIN, 100.0 - best.text + 0.5) if best is not None else 0.0
+    rivals = [s for s in ranked[1:] if best is not None and s.text >= best.text - margin]
     clear = (
         best is not None
         and best.text >= MATCH_SCORE
@@ -123,46 +121,6 @@ def resolve_query(idx: SongIndex, text: str) -> Resolution:
     )
 
 
-def complete_prefix(idx: SongIndex, prefix: str, *, limit: int = 25) -> list[Track]:
-    """Songs matching a partly typed query: whole words exactly, the last one as a prefix.
-
-    Best-known songs first, one version of each. A last word of one or two letters would
-    expand to too many words, so it filters the best-known candidates instead.
-    """
-    words = fold_words(prefix)
-    if not words or limit < 1:
-        return []
-    partial = None if prefix[-1:].isspace() else words[-1]
-    whole = words[:-1] if partial else words
-    groups = [g for g in (_word_group(idx, w, typos=True) for w in whole) if g]
-    short = partial is not None and len(partial) < 3
-    if partial is not None and not short:
-        pg = _prefix_group(idx, partial)
-        if not pg:
-            return []  # no word starts like this: nothing to complete
-        groups.append(pg)
-    if not groups and not short:
-        return []
-
-    want = max(4 * limit, 60)
-    ranks: np.ndarray | None = None
-    # Intersect the word groups, rarest first; each group is a union of postings.
-    for g in sorted(groups, key=lambda g: sum(df for _, df, _ in g)):
-        postings = _sorted_unique(
-            np.concatenate([idx.read_postings(wid, _cap(df)) for wid, df, _ in g])
-        )
-        ranks = postings if ranks is None else ranks[np.isin(ranks, postings, assume_unique=True)]
-        if len(ranks) == 0:
-            return []
-    if short:
-        assert partial is not None
-        ranks = _filter_short_prefix(idx, ranks, partial, want)
-    assert ranks is not None
-    top = [int(idx.rank_track[r]) for r in np.sort(ranks)[:want]]
-    found = idx.tracks(top)
-    return one_version_each(found[t] for t in top if t in found)[:limit]
-
-
 # --------------------------------------------------------------------------- readings
 
 
@@ -186,161 +144,57 @@ def _readings(raw: str) -> list[tuple[str, str, bool]]:
     return out
 
 
-# --------------------------------------------------------------------------- candidates
-
-
-def _sorted_unique(a: np.ndarray) -> np.ndarray:
-    """np.unique by sorting (numpy 2's hash-based unique is slower on these small arrays)."""
-    a = np.sort(a)
-    return a[np.concatenate(([True], a[1:] != a[:-1]))] if len(a) else a
-
-
-def _cap(df: int) -> int | None:
-    return None if df <= POSTING_CAP else POSTING_CAP
-
-
-def _word_group(idx: SongIndex, word: str, *, typos: bool) -> list[tuple[int, int, float]]:
-    """(word_id, df, weight factor) for a query word: itself if known, else near spellings."""
-    rows = idx.query("SELECT word_id, df FROM search_words WHERE word = ?", (word,))
-    if rows:
-        return [(rows[0][0], rows[0][1], 1.0)]
-    if not typos or len(word) < 3:
-        return []
-    return _typo_alternatives(idx, word)
-
-
-def _typo_alternatives(idx: SongIndex, word: str) -> list[tuple[int, int, float]]:
-    """Known words within 1 edit (2 for words of 6+ letters), closest and commonest first."""
-    n = len(word)
-    max_edits = 1 if n <= 5 else 2
-    letters = "".join(sorted(word))
-    rows = idx.query(
-        "SELECT word, word_id, df, letters FROM search_words WHERE p2 = ? AND len BETWEEN ? AND ? "
-        "UNION SELECT word, word_id, df, letters FROM search_words WHERE s2 = ? AND len BETWEEN ? AND ? "
-        "UNION SELECT word, word_id, df, letters FROM search_words WHERE letters = ?",
-        (word[:2], n - max_edits, n + max_edits, word[-2:], n - max_edits, n + max_edits, letters),
-    )
-    near = []
-    for w, wid, df, w_letters in rows:
-        d = Levenshtein.distance(word, w, score_cutoff=max_edits)
-        if d > max_edits and w_letters == letters:
-            d = 1  # a transposition: one slip of the fingers
-        if d <= max_edits:
-            near.append((d, -df, wid))
-    near.sort()
-    return [(wid, -ndf, 0.8 - 0.15 * d) for d, ndf, wid in near[:TYPO_ALTERNATIVES]]
-
-
-def _split_word(idx: SongIndex, word: str) -> list[list[tuple[int, int, float]]]:
-    """Two known words a run-together word may be ("daftpunk" → "daft", "punk")."""
-    best: list[list[tuple[int, int, float]]] = []
-    for i in range(2, len(word) - 1):
-        a = _word_group(idx, word[:i], typos=False)
-        b = _word_group(idx, word[i:], typos=False) if a else []
-        if a and b:
-            best = [a, b]
-            break
-    return best
-
-
-def _candidates(idx: SongIndex, words: list[str]) -> list[int]:
-    """Track ids most likely meant: summed idf of matched query words, popularity breaks ties."""
-    groups: list[list[tuple[int, int, float]]] = []
-    for w in dict.fromkeys(words):
-        g = _word_group(idx, w, typos=True)
-        if g:
-            groups.append(g)
-        elif len(w) >= 6:
-            groups.extend(_split_word(idx, w))
-    if not groups:
-        return []
-    n = max(idx.n_tracks, 1)
-    ranks_parts, weight_parts = [], []
-    for g in groups:
-        for wid, df, factor in g:
-            if df > FULL_POSTING_MAX:
-                continue  # in a large share of all names: says nothing about which song
-            ranks = idx.read_postings(wid, _cap(df))
-            ranks_parts.append(ranks)
-            weight_parts.append(np.full(len(ranks), factor * math.log((n + 1) / (df + 1))))
-    if not ranks_parts:
-        return []
-    # Sum the weights per track: sort all (rank, weight) pairs by rank and reduce runs.
-    ranks = np.concatenate(ranks_parts)
-    weights = np.concatenate(weight_parts)
-    order = np.argsort(ranks, kind="stable")
-    ranks, weights = ranks[order], weights[order]
-    starts = np.flatnonzero(np.concatenate(([True], ranks[1:] != ranks[:-1])))
-    pool, score = ranks[starts], np.add.reduceat(weights, starts)
-    best = np.lexsort((pool, -score))[:CANDIDATES]
-    return [int(idx.rank_track[r]) for r in pool[best]]
-
-
-def _prefix_group(idx: SongIndex, partial: str) -> list[tuple[int, int, float]]:
-    """The commonest known words starting with ``partial`` (three letters or more)."""
-    hi = partial[:-1] + chr(ord(partial[-1]) + 1)
-    rows = idx.query(
-        "SELECT word_id, df FROM search_words WHERE word >= ? AND word < ? ORDER BY df DESC LIMIT 12",
-        (partial, hi),
-    )
-    return [(wid, df, 1.0) for wid, df in rows]
-
-
-SHORT_PREFIX_POOL = 1500  # best-known candidates checked for a one- or two-letter last word
-
-
-def _filter_short_prefix(
-    idx: SongIndex, ranks: np.ndarray | None, partial: str, want: int
-) -> np.ndarray:
-    """Candidates (or the best-known songs) with a name word starting with ``partial``."""
-    pool = (
-        np.sort(ranks)[:SHORT_PREFIX_POOL]
-        if ranks is not None
-        else np.arange(min(SHORT_PREFIX_POOL, len(idx.rank_track)))
-    )
-    found = idx.tracks(int(idx.rank_track[r]) for r in pool)
-    keep = []
-    for r in pool:
-        t = found.get(int(idx.rank_track[r]))
-        if t and any(w.startswith(partial) for w in fold_words(f"{t.artist} {t.title}")):
-            keep.append(r)
-            if len(keep) >= want:
-                break
-    return np.array(keep, dtype=np.int64)
-
-
 # --------------------------------------------------------------------------- scoring
 
 
 def _score(
     idx: SongIndex, track_ids: list[int], q: str, readings: list[tuple[str, str, bool]]
 ) -> list[_Scored]:
+    """Score every candidate under every reading of the query, in a few batched calls."""
     found = idx.tracks(track_ids)
-    out = []
-    for tid in track_ids:
-        t = found.get(tid)
-        if t is None:
-            continue
-        fa, fk, ft, fb = fold(t.artist), artist_key(t.artist), fold(t.title), base_title(t.title)
-        titles = {ft, fb, squashed_title(t.title)}
-        names = {fa, fk}
-        text = max(
-            max(fuzz.ratio(q, f) for f in titles),
-            # Word order as typed ("artist title" / "title artist"); token_sort covers any
-            # other order but is thrown off by typos that change a word's sort position.
-            *(fuzz.ratio(q, f"{a} {f}") for a in names for f in titles),
-            *(fuzz.ratio(q, f"{f} {a}") for a in names for f in titles),
-            *(fuzz.token_sort_ratio(q, f"{fa} {f}") for f in titles),
-        )
-        for first, second, ordered in readings:
-            pairs = [(second, first)] if ordered else [(first, second), (second, first)]
-            for a, title in pairs:
-                s = 0.3 * max(fuzz.ratio(a, x) for x in names) + 0.7 * max(
-                    fuzz.ratio(title, f) for f in titles
-                )
-                text = max(text, s)
-        out.append(_Scored(t, float(text), float(max(fuzz.ratio(q, x) for x in names))))
-    return out
+    tracks = [found[t] for t in track_ids if t in found]
+    if not tracks:
+        return []
+    # Per track: the forms of its title and of its artist, and the free-text forms of the
+    # whole name ("artist title" / "title artist" as typed; token_sort covers any other
+    # order but is thrown off by typos that change a word's sort position).
+    titles, names, whole, sorted_whole = _Forms(), _Forms(), _Forms(), _Forms()
+    for t in tracks:
+        ft, fa = fold(t.title), fold(t.artist)
+        ts = list(dict.fromkeys((ft, base_title(t.title), squashed_title(t.title))))
+        ns = list(dict.fromkeys((fa, artist_key(t.artist))))
+        titles.add(ts)
+        names.add(ns)
+        whole.add(ts + [f"{a} {f}" for a in ns for f in ts] + [f"{f} {a}" for a in ns for f in ts])
+        sorted_whole.add([f"{fa} {f}" for f in ts])
+    text = np.maximum(whole.best(q, fuzz.ratio), sorted_whole.best(q, fuzz.token_sort_ratio))
+    for first, second, ordered in readings:
+        pairs = [(second, first)] if ordered else [(first, second), (second, first)]
+        for artist_part, title_part in pairs:
+            reading = 0.3 * names.best(artist_part) + 0.7 * titles.best(title_part)
+            text = np.maximum(text, reading)
+    artist_text = names.best(q)
+    return [
+        _Scored(t, float(x), float(y))
+        for t, x, y in zip(tracks, text.tolist(), artist_text.tolist(), strict=True)
+    ]
+
+
+class _Forms:
+    """Strings grouped by track, scored against one query string in a single C call."""
+
+    def __init__(self) -> None:
+        self.strings: list[str] = []
+        self.starts: list[int] = []
+
+    def add(self, forms: list[str]) -> None:
+        self.starts.append(len(self.strings))
+        self.strings.extend(forms)
+
+    def best(self, query: str, scorer=fuzz.ratio) -> np.ndarray:
+        """Each track's best score of ``query`` against its strings (0..100)."""
+        scores = process.cdist([query], self.strings, scorer=scorer, dtype=np.float64)[0]
+        return np.maximum.reduceat(scores, self.starts)
 
 
 def _rank(idx: SongIndex, scored: list[_Scored]) -> list[_Scored]:

@@ -33,6 +33,7 @@ CREATE TABLE search_words(word_id INTEGER PRIMARY KEY, word TEXT NOT NULL, df IN
 CREATE TABLE search_postings(word_id INTEGER PRIMARY KEY, ranks BLOB NOT NULL);
 CREATE TABLE search_rank_track(part INTEGER PRIMARY KEY, track_ids BLOB NOT NULL);
 CREATE TABLE search_artists(key TEXT NOT NULL, artist_id INTEGER NOT NULL);
+CREATE TABLE search_prefixes(prefix TEXT PRIMARY KEY, word_ids BLOB NOT NULL) WITHOUT ROWID;
 """
 SEARCH_INDEXES = """
 CREATE UNIQUE INDEX search_words_word ON search_words(word, df, word_id);
@@ -43,6 +44,9 @@ CREATE INDEX search_artists_key ON search_artists(key, artist_id);
 CREATE INDEX search_tracks_by_artist ON tracks(artist_id, playlists);
 """
 SEARCH_TABLES = ("search_words", "search_postings", "search_rank_track", "search_artists")
+# Optional (indexes built before it existed still open; autocomplete then scans words).
+PREFIX_TABLE = "search_prefixes"
+PREFIX_TOP = 24  # commonest words kept for each one- and two-letter prefix
 
 _SEP = "\x1e"  # record separator: not a word character, so it never joins two names' words
 _RANK_PART = 1 << 20  # rank→track map stored in parts so no single blob is huge
@@ -113,7 +117,27 @@ def create_search_tables(conn: sqlite3.Connection) -> None:
         "INSERT INTO search_postings VALUES (?,?)",
         ((i + 1, ranks[bounds[i] : bounds[i + 1]].tobytes()) for i in range(len(words))),
     )
+    _write_short_prefixes(conn, words, df)
     _run_script(conn, SEARCH_INDEXES)
+
+
+def _write_short_prefixes(conn: sqlite3.Connection, words: list[str], df: np.ndarray) -> None:
+    """The commonest words for each one- and two-letter prefix, for autocomplete.
+
+    Longer prefixes are cheap range scans of ``search_words``; one or two letters would
+    scan a large share of the vocabulary on every keystroke.
+    """
+    buckets: dict[str, list[int]] = {}
+    for i in np.argsort(-df, kind="stable").tolist():
+        w = words[i]
+        for p in {w[:1], w[:2]}:
+            b = buckets.setdefault(p, [])
+            if len(b) < PREFIX_TOP:
+                b.append(i + 1)
+    conn.executemany(
+        f"INSERT INTO {PREFIX_TABLE} VALUES (?,?)",
+        ((p, np.array(ids, dtype=np.int32).tobytes()) for p, ids in buckets.items()),
+    )
 
 
 def _run_script(conn: sqlite3.Connection, script: str) -> None:

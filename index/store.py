@@ -17,6 +17,7 @@ from pathlib import Path
 import numpy as np
 
 from index import SCHEMA_VERSION
+from index.arrays import sorted_unique
 from index.corpus import Corpus, NeighbourTable
 from index.search_tables import create_search_tables
 
@@ -106,7 +107,7 @@ def artist_playlist_counts(corpus: Corpus) -> np.ndarray:
     """Number of distinct playlists holding at least one track by each artist."""
     counts = corpus.track_playlist_counts
     artist_of_membership = np.repeat(corpus.track_artist.astype(np.int64), counts)
-    pairs = np.unique(artist_of_membership * max(corpus.n_playlists, 1) + corpus.indices)
+    pairs = sorted_unique(artist_of_membership * max(corpus.n_playlists, 1) + corpus.indices)
     return np.bincount(pairs // max(corpus.n_playlists, 1), minlength=corpus.n_artists)
 
 

@@ -35,7 +35,7 @@ _WORD = re.compile(r"[^\W_]+")
 
 
 @lru_cache(maxsize=1)
-def _mark_table() -> tuple[np.ndarray, dict[int, None]]:
+def mark_table() -> tuple[np.ndarray, dict[int, None]]:
     """Every combining mark, as a lookup table (long text) and a translate map (short text)."""
     is_mark = np.zeros(sys.maxunicode + 1, dtype=bool)
     for c in range(0x300, 0x20000):  # every mark with a combining class lies in this range
@@ -46,7 +46,7 @@ def _mark_table() -> tuple[np.ndarray, dict[int, None]]:
 
 def _strip_marks(text: str) -> str:
     """Drop combining marks; long text (the build folds millions of names at once) via numpy."""
-    is_mark, table = _mark_table()
+    is_mark, table = mark_table()
     if len(text) < 4096:
         return text.translate(table)
     codes = np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32)

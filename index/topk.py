@@ -62,7 +62,7 @@ def _same_row(indptr, indices, a, b):  # pragma: no cover - numba
     na = indptr[a + 1] - indptr[a]
     if na != indptr[b + 1] - indptr[b]:
         return False
-    for j in range(na):
+    for j in range(na):  # noqa: SIM110 - numba compiles loops, not generators
         if indices[indptr[a] + j] != indices[indptr[b] + j]:
             return False
     return True
@@ -167,7 +167,9 @@ def offer(top_j, top_s, top_c, n, k, j, s, c):  # pragma: no cover - numba
 
 
 @numba.njit(cache=True, nogil=True)
-def _class_list(c, k, member_ptr, members, size, top_cls, top_shared, top_n, q, buf_t, buf_j, buf_s):
+def _class_list(
+    c, k, member_ptr, members, size, top_cls, top_shared, top_n, q, buf_t, buf_j, buf_s
+):
     # pragma: no cover - numba
     """The k+1 best neighbours of class ``c`` as tracks (own members first); returns count."""
     kk = k + 1
@@ -205,7 +207,23 @@ def _class_list(c, k, member_ptr, members, size, top_cls, top_shared, top_n, q, 
 
 
 @numba.njit(cache=True, nogil=True)
-def _expand(q_class, k, member_ptr, members, size, top_cls, top_shared, top_n, count_only, offset, out_t, out_r, out_n, out_j, out_s):
+def _expand(
+    q_class,
+    k,
+    member_ptr,
+    members,
+    size,
+    top_cls,
+    top_shared,
+    top_n,
+    count_only,
+    offset,
+    out_t,
+    out_r,
+    out_n,
+    out_j,
+    out_s,
+):
     # pragma: no cover - numba
     """Pass 1 (``count_only``) stores each track's row count in ``offset[t + 1]``; pass 2
     writes the rows at ``offset[t]``, so the output is in (track, rank) order unsorted."""
@@ -215,7 +233,9 @@ def _expand(q_class, k, member_ptr, members, size, top_cls, top_shared, top_n, c
     buf_s = np.empty(kk, dtype=np.int64)
     for q in range(q_class.size):
         c = q_class[q]
-        n = _class_list(c, k, member_ptr, members, size, top_cls, top_shared, top_n, q, buf_t, buf_j, buf_s)
+        n = _class_list(
+            c, k, member_ptr, members, size, top_cls, top_shared, top_n, q, buf_t, buf_j, buf_s
+        )
         for mi in range(member_ptr[c], member_ptr[c + 1]):
             t = members[mi]
             rank = 0
@@ -251,7 +271,16 @@ def expand_to_tracks(
     ``top_shared`` their shared playlist counts. Rows come out sorted by (track, rank).
     """
     q_class = np.asarray(q_class, dtype=np.int64)
-    args = (q_class, k, classes.member_ptr, classes.members, classes.size, top_cls, top_shared, top_n)
+    args = (
+        q_class,
+        k,
+        classes.member_ptr,
+        classes.members,
+        classes.size,
+        top_cls,
+        top_shared,
+        top_n,
+    )
     offset = np.zeros(classes.class_of.size + 1, dtype=np.int64)
     dummy_i = np.empty(0, dtype=np.int32)
     dummy_f = np.empty(0, dtype=np.float64)
@@ -267,7 +296,9 @@ def expand_to_tracks(
     return NeighbourTable(track=out_t, rank=out_r, neighbour=out_n, jaccard=out_j, shared=out_s)
 
 
-def eligible_rows(indptr: np.ndarray, min_playlists: int, min_shared: int) -> tuple[np.ndarray, int]:
+def eligible_rows(
+    indptr: np.ndarray, min_playlists: int, min_shared: int
+) -> tuple[np.ndarray, int]:
     """Tracks that can be someone's neighbour, and the playlist count a query track needs.
 
     A track in fewer than ``min_shared`` playlists can share that many with nobody, so it

@@ -75,8 +75,21 @@ def artist_key(artist: str) -> str:
     return key[4:] if key.startswith("the ") and len(key) > 4 else key
 
 
+_ARTIST_SPLIT = re.compile(
+    r"\s*(?:,|&|/|;|\+|\s+(?:x|and|with|vs\.?|feat\.?|ft\.?|featuring)\s+)\s*", re.IGNORECASE
+)
+
+
+@lru_cache(maxsize=65536)
+def artist_identity(artist: str) -> str:
+    """The artists credited, in a fixed order: "Warren G, Nate Dogg" = "Nate Dogg & Warren G"."""
+    parts = {artist_key(p) for p in _ARTIST_SPLIT.split(artist) if p.strip()}
+    parts.discard("")
+    return " | ".join(sorted(parts)) or artist_key(artist)
+
+
 def same_song(artist_a: str, title_a: str, artist_b: str, title_b: str) -> bool:
-    """True when both tracks are versions of one song (same artist, same base title)."""
-    return artist_key(artist_a) == artist_key(artist_b) and base_title(title_a) == base_title(
-        title_b
-    )
+    """True when both tracks are versions of one song (same artists, same base title)."""
+    if base_title(title_a) != base_title(title_b):
+        return False
+    return artist_identity(artist_a) == artist_identity(artist_b)

@@ -206,6 +206,7 @@ async def bench(args: argparse.Namespace) -> int:
         base_rss = peak_rss_mb(proc.pid)[1]
         first = len(fake.requests.entries)
         cpu_before, load_before = cpu_seconds(proc.pid), os.getloadavg()[0]
+        own_cpu_before = time.process_time()
         rng = random.Random(args.seed)
         began = time.perf_counter()
         await asyncio.gather(
@@ -213,6 +214,7 @@ async def bench(args: argparse.Namespace) -> int:
         )
         elapsed = time.perf_counter() - began
         cpu = cpu_seconds(proc.pid) - cpu_before
+        own_cpu = time.process_time() - own_cpu_before
         load_after = os.getloadavg()[0]
         await asyncio.sleep(args.quiet)  # late or duplicate replies would arrive now
         peak, _ = peak_rss_mb(proc.pid)
@@ -262,6 +264,7 @@ async def bench(args: argparse.Namespace) -> int:
         "max_ms": round(max(lat_ms), 1) if lat_ms else None,
         "mean_ms": round(statistics.fmean(lat_ms), 1) if lat_ms else None,
         "bot_cpu_ms_per_command": round(cpu * 1000 / max(1, sent), 2),
+        "fake_cpu_ms_per_command": round(own_cpu * 1000 / max(1, sent), 2),
         "load_avg_before_after": [round(load_before, 1), round(load_after, 1)],
         "rss_after_start_mb": round(base_rss, 1),
         "peak_rss_mb": round(peak, 1),
@@ -290,7 +293,8 @@ def report(r: dict) -> str:
             "  replies   " + ", ".join(f"{k!r} {n}" for k, n in r["reply_kinds"].items()),
             f"  latency   MESSAGE_CREATE -> reply POST: p50 {r['p50_ms']} ms, p90 {r['p90_ms']} ms, "
             f"p99 {r['p99_ms']} ms, max {r['max_ms']} ms",
-            f"  bot CPU   {r['bot_cpu_ms_per_command']} ms per command; machine load average "
+            f"  bot CPU   {r['bot_cpu_ms_per_command']} ms per command (the fake and users: "
+            f"{r['fake_cpu_ms_per_command']} ms); machine load average "
             f"{r['load_avg_before_after'][0]} before, {r['load_avg_before_after'][1]} after",
             f"  bot RSS   {r['rss_after_start_mb']} MiB after start-up, peak {r['peak_rss_mb']} MiB "
             f"(start-up to first answer {r['startup_s']} s)",

@@ -24,6 +24,7 @@ import shutil
 import sqlite3
 import subprocess
 import sys
+import threading
 import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -39,6 +40,7 @@ class Run:
     returncode: int
     stdout: str
     stderr_tail: str
+    mean_load: float = 0.0  # 1-minute load average sampled during the run; > cores = shared
 
 
 @dataclass
@@ -57,11 +59,22 @@ class BuildResult:
 def run_measured(cmd: list[str], log: Path) -> Run:
     """Run ``cmd`` to completion; stderr (progress bars) goes to ``log``."""
     out_path = log.with_suffix(".stdout")
+    loads: list[float] = []
+    done = threading.Event()
+
+    def sample_load() -> None:
+        while not done.wait(5.0):
+            loads.append(os.getloadavg()[0])
+
+    sampler = threading.Thread(target=sample_load, daemon=True)
     start = time.perf_counter()
     with open(out_path, "w") as out, open(log, "w") as err:
         proc = subprocess.Popen(cmd, stdout=out, stderr=err)
+        sampler.start()
         _, status, usage = os.wait4(proc.pid, 0)
     wall = time.perf_counter() - start
+    done.set()
+    sampler.join()
     proc.returncode = os.waitstatus_to_exitcode(status)
     err_text = log.read_text(errors="replace")
     # Progress bars redraw with \r; keep the last state of each line.
@@ -73,6 +86,7 @@ def run_measured(cmd: list[str], log: Path) -> Run:
         returncode=proc.returncode,
         stdout=out_path.read_text(errors="replace"),
         stderr_tail=tail,
+        mean_load=sum(loads) / len(loads) if loads else os.getloadavg()[0],
     )
 
 
@@ -109,7 +123,7 @@ def parse_evaluate(text: str) -> tuple[float | None, float | None]:
     if m:
         recall = float(m.group(1))
     m = re.search(
-        r"(?:max|largest)[^\n]*?(?:diff|difference|error)[^\n]*?([0-9.]+(?:e-?[0-9]+)?)",
+        r"(?:max|largest)[^\n]*?(?:\|stored|diff|error)[^\n]*?([0-9]+\.?[0-9]*(?:e[-+]?[0-9]+)?)",
         text,
         re.IGNORECASE,
     )
@@ -224,11 +238,7 @@ def markdown(results: list[BuildResult], info: dict[str, str], args: argparse.Na
         ),
         "",
     ]
-    stage_names: list[str] = []
-    for r in ok:
-        for s in r.stages:
-            if s not in stage_names:
-                stage_names.append(s)
+    stage_names = _stage_order([r.stages for r in ok])
     header = ["", *[f"`--method {r.method}`" for r in results]]
     rows: list[list[str]] = [
         [
@@ -239,6 +249,7 @@ def markdown(results: list[BuildResult], info: dict[str, str], args: argparse.Na
             ],
         ],
         ["peak RSS", *[f"{r.run.peak_rss_mb / 1024:.2f} GB" for r in results]],
+        ["mean load average during the build", *[f"{r.run.mean_load:.1f}" for r in results]],
         ["ingest rows/s", *[f"{r.rows_per_s:,.0f}" if r.rows_per_s else "–" for r in results]],
     ]
     for s in stage_names:
@@ -273,6 +284,24 @@ def markdown(results: list[BuildResult], info: dict[str, str], args: argparse.Na
     lines.append(f"python scripts/bench_build.py {shlex.join(args.argv)}")
     lines.append("```")
     return "\n".join(lines)
+
+
+def _stage_order(runs: list[dict[str, float]]) -> list[str]:
+    """Top-level stages in build order, each followed by the sub-stages of every run."""
+    top: list[str] = []
+    subs: dict[str, list[str]] = {}
+    for stages in runs:
+        parent = ""
+        for name in stages:
+            if name.startswith("  "):
+                group = subs.setdefault(parent, [])
+                if name not in group:
+                    group.append(name)
+            else:
+                parent = name
+                if name not in top:
+                    top.append(name)
+    return [x for name in top for x in (name, *subs.get(name, []))]
 
 
 def _eval_time(r: BuildResult) -> str:

@@ -26,9 +26,7 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 
-def synthetic_csr(
-    scale: float = 1.0, seed: int = 0
-) -> tuple[np.ndarray, np.ndarray, int]:
+def synthetic_csr(scale: float = 1.0, seed: int = 0) -> tuple[np.ndarray, np.ndarray, int]:
     """A realistic track→playlist CSR ``(indptr, indices, n_playlists)`` at any ``scale``."""
     rng = np.random.default_rng(seed)
     n_pl = max(50, int(231_600 * scale))
@@ -120,12 +118,20 @@ def describe(indptr: np.ndarray, indices: np.ndarray, n_playlists: int) -> str:
     )
 
 
+def cpu_seconds() -> float:
+    """User + system CPU time of this process (all threads): robust to a busy machine."""
+    r = resource.getrusage(resource.RUSAGE_SELF)
+    return r.ru_utime + r.ru_stime
+
+
 def peak_rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
 def main(argv: list[str] | None = None) -> int:
-    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     ap.add_argument("--scale", type=float, default=1.0)
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--engines", default="lsh,exact", help="comma list of lsh, exact")
@@ -133,22 +139,40 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--num-perm", type=int, default=None)
     ap.add_argument("--recall-queries", type=int, default=2000)
     ap.add_argument("--describe-only", action="store_true")
+    ap.add_argument(
+        "--cache", type=Path, help="save the generated CSR here (.npz), or load it if present"
+    )
+    ap.add_argument(
+        "--exact-below", type=int, default=None, help="lsh: scan cost under which a track is exact"
+    )
     args = ap.parse_args(argv)
 
     t = time.perf_counter()
-    indptr, indices, n_pl = synthetic_csr(args.scale, args.seed)
-    print(f"generated in {time.perf_counter() - t:.1f} s: {describe(indptr, indices, n_pl)}", flush=True)
-    print(f"peak RSS after generation: {peak_rss_mb():.0f} MB", flush=True)
+    if args.cache and args.cache.exists():
+        data = np.load(args.cache)
+        indptr, indices, n_pl = data["indptr"], data["indices"], int(data["n_playlists"])
+    else:
+        indptr, indices, n_pl = synthetic_csr(args.scale, args.seed)
+        if args.cache:
+            np.savez(args.cache, indptr=indptr, indices=indices, n_playlists=n_pl)
+    print(
+        f"generated/loaded in {time.perf_counter() - t:.1f} s: {describe(indptr, indices, n_pl)}",
+        flush=True,
+    )
+    print(f"peak RSS after generating/loading: {peak_rss_mb():.0f} MB", flush=True)
     if args.describe_only:
         return 0
 
     tables = {}
     for engine in args.engines.split(","):
         t = time.perf_counter()
+        cpu0 = cpu_seconds()
         if engine == "lsh":
             from index.lsh import lsh_neighbours
 
             kw = {} if args.num_perm is None else {"num_perm": args.num_perm}
+            if args.exact_below is not None:
+                kw["exact_below"] = args.exact_below
             table = lsh_neighbours(indptr, indices, n_pl, k=args.k, progress=False, **kw)
         elif engine == "exact":
             from index.exact import exact_neighbours
@@ -157,10 +181,11 @@ def main(argv: list[str] | None = None) -> int:
         else:
             raise SystemExit(f"unknown engine {engine!r}")
         secs = time.perf_counter() - t
+        cpu = cpu_seconds() - cpu0
         tables[engine] = table
         stages = ", ".join(f"{k} {v:.2f}" for k, v in table.stage_seconds.items())
         print(
-            f"{engine}: {secs:.1f} s wall, {len(table):,} rows, "
+            f"{engine}: {secs:.1f} s wall, {cpu:.1f} s CPU, {len(table):,} rows, "
             f"{np.unique(table.track).size:,} tracks; stages [{stages}]; peak RSS {peak_rss_mb():.0f} MB",
             flush=True,
         )

@@ -783,6 +783,19 @@ def measure_zenodo(path: Path) -> dict[str, object]:
     }
 
 
+def _targets(rows: int) -> dict[str, str]:
+    """What the real file's shape predicts at this scale, printed beside the measured values."""
+    c = _counts(rows)
+    t = {k: f"target {c[k]:,}" for k in ("users", "playlists", "tracks", "artists")}
+    t["rows"] = f"target {rows:,}"
+    t["length_p50"], t["length_p90"], t["length_p99"] = "target 16", "target ~100", "target ~630"
+    t["one_artist_share"] = f"target {ONE_ARTIST_SHARE:.2f}"
+    t["one_playlist_track_share"] = "target > 0.5"
+    t["playlists_over_20k"] = "target a handful at full scale"
+    t["malformed_rows"] = "target 0"
+    return t
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument(
@@ -812,8 +825,10 @@ def main(argv: list[str] | None = None) -> int:
     if args.format == "zenodo" and not args.no_measure:
         shape = measure_zenodo(args.out)
         print(f"measured from the file in {time.perf_counter() - t2:.1f} s:")
+        targets = _targets(args.rows)
         for k, v in shape.items():
-            print(f"  {k:32} {v:,.3f}" if isinstance(v, float) else f"  {k:32} {v:,}")
+            shown = f"{v:,.3f}" if isinstance(v, float) else f"{v:,}"
+            print(f"  {k:32} {shown:>18}   {targets.get(k, '')}".rstrip())
     return 0
 
 

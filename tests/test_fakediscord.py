@@ -71,6 +71,14 @@ class MiniCog(commands.Cog):
         await ctx.defer()
         await ctx.send("page 1", view=OwnerOnlyView(ctx.author.id))
 
+    @app_commands.command(name="wide", description="Too many choices")
+    async def wide(self, interaction: discord.Interaction, song: str) -> None:
+        await interaction.response.send_message(song)
+
+    @wide.autocomplete("song")
+    async def wide_song(self, interaction: discord.Interaction, current: str):
+        return [app_commands.Choice(name=f"{current} {i}", value=str(i)) for i in range(26)]
+
     @commands.command()
     async def pager(self, ctx: commands.Context) -> None:
         await ctx.send("page 1", view=OwnerOnlyView(ctx.author.id))
@@ -310,8 +318,16 @@ async def test_fake_rejects_what_discord_rejects(fake_discord: FakeDiscord, bot)
     told = await fake_discord.wait_for_request("POST", path)
     assert told.json["content"] == "rejected 50035"
 
+    # 26 autocomplete choices: refused, so the user would see no suggestions at all.
+    with pytest.raises(AssertionError, match="refused: 400"):
+        await fake_discord.autocomplete("wide", {"song": "x"}, focused="song")
+    rejected_choices = await fake_discord.wait_for_request("POST", "/interactions/*")
+    assert rejected_choices.status == 400 and rejected_choices.response["code"] == 50035
+
     fake_discord.interaction_deadline = 0.0  # every answer comes "after 3 s"
-    await fake_discord.slash("echo", {"text": "late"})
+    inter = await fake_discord.slash("echo", {"text": "late"})
+    with pytest.raises(AssertionError, match="Unknown interaction"):
+        await inter.wait_answer()
     late = await fake_discord.wait_for_request("POST", "/interactions/*")
     assert late.status == 404 and late.response["code"] == 10062
 

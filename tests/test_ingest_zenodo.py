@@ -269,3 +269,11 @@ def test_gzip_and_tiny_read_chunks_give_the_same_corpus(tmp_path: Path, monkeypa
         assert np.array_equal(c.indptr, ref.indptr) and np.array_equal(c.indices, ref.indices)
     assert_csr_well_formed(ref)
     assert all(u is None for u in ref.track_uris)
+
+
+def test_names_with_nul_and_line_breaks_survive_the_final_packing(tmp_path: Path) -> None:
+    lines = [HEADER, row(U1, "Nul\x00Band", "a\x00b", "p\x00q"), row(U1, "", "x", "")]
+    c = read(write(tmp_path, lines))
+    assert memberships(c) == {("Nul\x00Band", "a\x00b", "p\x00q"), ("", "x", "")}
+    assert c.artist_names == ["Nul\x00Band", ""]
+    assert c.playlist_names == ["p\x00q", ""]

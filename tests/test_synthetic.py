@@ -9,6 +9,7 @@ and its name normalisation, not taken from the generator's variables.
 from __future__ import annotations
 
 import csv
+import functools
 import importlib.util
 import json
 import sys
@@ -18,8 +19,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from index.normalise import normalise_name
+from index.normalise import normalise_name as _normalise_name
 
+normalise_name = functools.lru_cache(maxsize=None)(_normalise_name)
 SCRIPT = Path(__file__).resolve().parents[1] / "scripts" / "make_synthetic.py"
 HEADER = '"user_id", "artistname", "trackname", "playlistname"'
 
@@ -170,12 +172,14 @@ def test_small_scale_has_the_real_shape_in_proportion(small_rows: list[list[str]
     assert s["length_max"] >= 0.8 * ms.HUGE_SIZES[0] * scale
 
 
-def test_counts_scale_with_rows_and_hit_the_track_target(tmp_path: Path) -> None:
-    a = shape(read_rows(write(tmp_path, 100_000)))
-    b = shape(read_rows(write(tmp_path, 200_000)))
+def test_counts_scale_with_rows_and_hit_the_track_target(
+    tmp_path: Path, small_rows: list[list[str]]
+) -> None:
+    a = shape(small_rows)
+    b = shape(read_rows(write(tmp_path, 100_000)))
     for key in ("users", "playlists", "tracks", "artists"):
-        assert b[key] / a[key] == pytest.approx(2.0, rel=0.1), key
-    assert b["tracks"] == pytest.approx(ms.FULL_TRACKS * 200_000 / ms.FULL_ROWS, rel=0.05)
+        assert b[key] / a[key] == pytest.approx(2.0, rel=0.15), key
+    assert b["tracks"] == pytest.approx(ms.FULL_TRACKS * 100_000 / ms.FULL_ROWS, rel=0.1)
     assert b["one_artist_share"] == pytest.approx(0.45, abs=0.02)
     assert b["one_playlist_track_share"] > 0.5
 
@@ -251,7 +255,7 @@ def test_build_benchmark_reports_time_memory_stages_and_size(tmp_path: Path) -> 
     bench = importlib.util.module_from_spec(spec)
     sys.modules["bench_build"] = bench
     spec.loader.exec_module(bench)
-    data = write(tmp_path, 20_000)
+    data = write(tmp_path, 10_000)
     out = tmp_path / "bench"
     argv = [str(data), "--out-dir", str(out), "--methods", "exact", "--evaluate", "exact"]
     argv += ["--queries", "50", "--songsim", f"{sys.executable} -m bot.cli"]
@@ -262,7 +266,22 @@ def test_build_benchmark_reports_time_memory_stages_and_size(tmp_path: Path) -> 
     assert result["run"]["wall_s"] > 0 and result["run"]["peak_rss_mb"] > 10
     assert {"ingest", "neighbours", "write"} <= set(result["stages"])
     assert result["rows_per_s"] > 0
-    assert result["meta"]["rows_read"] == "20000"
+    assert result["meta"]["rows_read"] == "10000"
     # The exact index is its own reference: every stored neighbour is a hit.
     assert result["recall"] == pytest.approx(1.0)
     assert "| peak RSS |" in md and "index size on disk" in md and "--method exact" in md
+
+
+def test_the_projects_reader_sees_the_same_dataset_in_both_formats(tmp_path: Path) -> None:
+    ingest = pytest.importorskip("index.ingest")
+    assert ms.main(["--rows", "5000", "--out", str(tmp_path / "mpd"), "--format", "mpd"]) == 0
+    mpd = ingest.read_dataset(tmp_path / "mpd", "auto", progress=False)
+    zen = ingest.read_dataset(write(tmp_path, 5000), "auto", progress=False)
+    assert (mpd.report.format, zen.report.format) == ("mpd", "zenodo")
+    assert mpd.report.rows_malformed == zen.report.rows_malformed == 0
+    assert (mpd.n_tracks, mpd.n_playlists, mpd.n_artists) == (
+        zen.n_tracks,
+        zen.n_playlists,
+        zen.n_artists,
+    )
+    assert all(u and u.startswith("spotify:track:") for u in mpd.track_uris)

@@ -11,7 +11,7 @@ from typing import Literal
 
 from discord.ext import commands
 
-from bot.embeds import notice_embed
+from bot.embeds import count_of, notice_embed
 
 log = logging.getLogger(__name__)
 
@@ -49,7 +49,9 @@ class Admin(commands.Cog):
             where = "to this server"
         log.info("Synced %d commands %s by %s", len(synced), where, ctx.author.id)
         names = ", ".join(f"/{c.name}" for c in synced) or "none"
-        await ctx.send(embed=notice_embed(f"Synced {len(synced)} commands {where}: {names}.", "ok"))
+        await ctx.send(
+            embed=notice_embed(f"Synced {count_of(len(synced), 'command')} {where}: {names}.", "ok")
+        )
 
 
 async def setup(bot: commands.Bot) -> None:

@@ -25,7 +25,7 @@ import numpy as np
 from index.build import BuildSummary
 from index.corpus import Corpus, DatasetError, IngestReport
 from index.ingest import detect_format, read_dataset
-from index.spark.session import get_session
+from index.spark.session import _local_cores, get_session
 
 
 def spark_build(
@@ -98,11 +98,11 @@ def spark_build(
         stages["ingest"] = time.monotonic() - t
 
         memberships_df = spark.read.parquet(str(folder / "memberships"))
-        n_playlists = spark.read.parquet(str(folder / "playlists")).count()
-        n_tracks = spark.read.parquet(str(folder / "tracks")).count()
-        if n_tracks == 0:
+        n_playlists = _parquet_rows(folder / "playlists")
+        if _parquet_rows(folder / "tracks") == 0:
             raise DatasetError(f"{dataset} holds no usable rows, so there is nothing to index.")
-        report.duplicate_rows = report.rows_read - report.rows_malformed - memberships_df.count()
+        distinct_pairs = _parquet_rows(folder / "memberships")
+        report.duplicate_rows = report.rows_read - report.rows_malformed - distinct_pairs
 
         t = time.monotonic()
         from index.spark.neighbours import spark_neighbours
@@ -154,6 +154,13 @@ def spark_build(
             shutil.rmtree(folder, ignore_errors=True)
 
 
+def _parquet_rows(table: Path) -> int:
+    """Rows of a Parquet dataset, from the files' footers (no Spark job)."""
+    import pyarrow.parquet as pq
+
+    return sum(pq.read_metadata(f).num_rows for f in table.glob("*.parquet"))
+
+
 def _is_gzip(path: Path) -> bool:
     with open(path, "rb") as f:
         return f.read(2) == b"\x1f\x8b"
@@ -161,9 +168,7 @@ def _is_gzip(path: Path) -> bool:
 
 def _default_splits(master: str) -> int:
     if master.startswith("local"):
-        inside = master[len("local") :].strip("[]") or "1"
-        cores = os.cpu_count() or 2 if inside == "*" else int(inside.split(",")[0])
-        return max(2, 2 * cores)
+        return max(2, 2 * _local_cores(master))
     return 64
 
 

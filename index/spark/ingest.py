@@ -116,6 +116,7 @@ def ingest_zenodo(spark: SparkSession, path: str, n_splits: int) -> SparkCorpus:
     )
     playlist_ids = _dense_ids(pl_global.where("rows > 0"), "first", "playlist")
     playlists = playlist_ids.select("playlist", "name")
+    raws_k.persist()
 
     local_track = tracks_k.join(track_ids.select("akey", "ntitle", "track"), ["akey", "ntitle"])
     local_pl = pl_first.join(playlist_ids.select("pkey", "playlist"), "pkey")
@@ -154,7 +155,9 @@ def _dense_ids(df: DataFrame, order_col: str, id_col: str) -> DataFrame:
     ordered = df.orderBy(order_col)
     schema = T.StructType([*ordered.schema.fields, T.StructField(id_col, T.IntegerType())])
     rdd = ordered.rdd.zipWithIndex().map(lambda ri: (*ri[0], int(ri[1])))
-    return ordered.sparkSession.createDataFrame(rdd, schema)
+    # Persisted: every later table joins on these ids, and recomputing the sort would
+    # also rerun the Python round trip.
+    return ordered.sparkSession.createDataFrame(rdd, schema).persist()
 
 
 def _most_frequent(raws: DataFrame, group: list[str], choice: str) -> DataFrame:

@@ -34,6 +34,12 @@ def check_spark_available() -> None:
         )
 
 
+def _local_cores(master: str) -> int:
+    """Cores of a ``local``, ``local[N]`` or ``local[*]`` master."""
+    inside = master[len("local") :].strip("[]").split(",")[0] or "1"
+    return (os.cpu_count() or 2) if inside == "*" else int(inside)
+
+
 def get_session(
     master: str = "local[2]",
     *,
@@ -54,7 +60,7 @@ def get_session(
         os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
         os.environ.setdefault("PYSPARK_DRIVER_PYTHON", sys.executable)
     if shuffle_partitions is None:
-        shuffle_partitions = 8 if master.startswith("local") else 400
+        shuffle_partitions = 2 * _local_cores(master) if master.startswith("local") else 400
     builder = (
         SparkSession.builder.master(master)
         .appName("songsim-index-build")

@@ -24,7 +24,8 @@ from .journal import RecordedRequest, path_matches
 from .payloads import EPHEMERAL, LOADING, apply_body, dm_channel_payload, snowflake
 
 if TYPE_CHECKING:
-    from .server import FakeDiscord, FakeInteraction
+    from .interactions import FakeInteraction
+    from .server import FakeDiscord
 
 Answer = tuple[int, Any]
 Handler = Callable[..., Awaitable[Answer]]
@@ -311,6 +312,14 @@ class RestApi:
         return inter
 
     async def callback(self, req: RecordedRequest, interaction_id: str, token: str) -> Answer:
+        status, data = await self._callback(req, interaction_id, token)
+        inter = self._live_interaction(interaction_id, token)
+        if inter is not None and status >= 400:
+            inter.refusals.append((status, data))
+            inter.answered.set()  # wake wait_answer, which reports the refusal
+        return status, data
+
+    async def _callback(self, req: RecordedRequest, interaction_id: str, token: str) -> Answer:
         inter = self._live_interaction(interaction_id, token)
         if inter is None or inter.age() > self.fake.interaction_deadline:
             return _error(404, 10062, "Unknown interaction")

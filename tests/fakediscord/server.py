@@ -8,28 +8,22 @@ with ``wait_for_request``. See README.md in this folder.
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import re
 import secrets
-import time
 from collections.abc import Iterator
-from dataclasses import dataclass, field
 from typing import Any
 
 import yarl
 from aiohttp import web
 
 from .gateway import DIRECT_MESSAGES, GUILD_MESSAGES, MESSAGE_CONTENT, Gateway
+from .interactions import FakeInteraction, command_data, find_component, interaction_payload
 from .journal import GatewayFrame, Journal, RecordedRequest
 from .payloads import (
-    ALL_PERMISSIONS,
-    CONTEXTS,
-    INSTALLS,
     FakeUser,
     apply_body,
     dm_channel_payload,
-    group_dm_payload,
     guild_payload,
     member_payload,
     message_payload,
@@ -38,39 +32,8 @@ from .payloads import (
 )
 from .rest import RateLimitRule, RestApi
 
-OPTION_TYPES = {bool: 5, int: 4, float: 10, str: 3}
 # Routes whose POST/PATCH body is a message (channel sends and edits, follow-ups and edits).
 MESSAGE_ROUTE = re.compile(r"/channels/\d+/messages(/\d+)?|/webhooks/\d+/[^/]+(/messages/[^/]+)?")
-
-
-@dataclass
-class FakeInteraction:
-    """An interaction the fake sent, and how the bot answered it."""
-
-    id: int
-    token: str
-    type: int  # 2 command, 3 component, 4 autocomplete
-    payload: dict[str, Any]
-    user: FakeUser
-    channel_id: int
-    message_id: int | None = None  # the message a component sits on
-    created: float = field(default_factory=time.monotonic)
-    callback: dict[str, Any] | None = None  # the first (only valid) callback body
-    original_id: int | None = None
-    followup_ids: list[int] = field(default_factory=list)
-    answered: asyncio.Event = field(default_factory=asyncio.Event)
-
-    def age(self) -> float:
-        return time.monotonic() - self.created
-
-    async def wait_answer(self, timeout: float = 5.0) -> dict[str, Any]:
-        """The callback body (``{"type": ..., "data": ...}``) once the bot has answered."""
-        try:
-            await asyncio.wait_for(self.answered.wait(), timeout)
-        except TimeoutError:
-            raise AssertionError(f"interaction {self.id} not answered within {timeout} s") from None
-        assert self.callback is not None
-        return self.callback
 
 
 class FakeDiscord:
@@ -287,66 +250,6 @@ class FakeDiscord:
 
     # --- playing users: interactions ---------------------------------------------------------
 
-    def _interaction_base(
-        self,
-        kind: int,
-        user: FakeUser,
-        *,
-        context: str,
-        install: str,
-        channel_id: int | None,
-    ) -> tuple[dict[str, Any], int]:
-        interaction_id = snowflake()
-        token = f"itoken.{secrets.token_urlsafe(32)}"
-        payload: dict[str, Any] = {
-            "id": str(interaction_id),
-            "application_id": str(self.application_id),
-            "type": kind,
-            "token": token,
-            "version": 1,
-            "locale": "en-US",
-            "entitlements": [],
-            "attachment_size_limit": 10 * 1024 * 1024,
-            "context": CONTEXTS[context],
-        }
-        owners: dict[str, str] = {}
-        if install == "guild" and context == "guild":
-            owners[str(INSTALLS["guild"])] = str(self.guild_id)
-        if install == "user" or context != "guild":
-            owners[str(INSTALLS["user"])] = str(user.id)
-        payload["authorizing_integration_owners"] = owners
-        if context == "guild":
-            channel_id = channel_id or self.channel_id
-            payload.update(
-                guild_id=str(self.guild_id),
-                guild_locale="en-US",
-                guild={"id": str(self.guild_id), "locale": "en-US", "features": []},
-                channel=self.channels[channel_id],
-                channel_id=str(channel_id),
-                member=member_payload(user, with_permissions=True),
-                # A user-installed app in a guild it is not in gets only the basic bits.
-                app_permissions=ALL_PERMISSIONS if install == "guild" else "2248473465835073",
-            )
-        elif context == "dm":
-            channel_id = user.dm_channel_id
-            self.channels.setdefault(channel_id, dm_channel_payload(user))
-            payload.update(
-                channel=self.channels[channel_id],
-                channel_id=str(channel_id),
-                user=user.payload(),
-                app_permissions="2248473465835073",
-            )
-        else:  # a group DM the bot is not in: only a user-installed app can be used there
-            channel_id = channel_id or snowflake()
-            channel = group_dm_payload(channel_id, [user, self.owner])
-            payload.update(
-                channel=channel,
-                channel_id=str(channel_id),
-                user=user.payload(),
-                app_permissions="2248473465835073",
-            )
-        return payload, channel_id
-
     def _register(
         self,
         payload: dict[str, Any],
@@ -367,33 +270,6 @@ class FakeDiscord:
         self.interactions_by_token[inter.token] = inter
         return inter
 
-    def _command_data(
-        self, name: str, options: dict[str, Any] | None, focused: str | None, guild: bool
-    ) -> dict[str, Any]:
-        synced = {c["name"]: c for c in self.commands.get(self.guild_id if guild else None, [])}
-        synced = synced or {c["name"]: c for c in self.commands.get(None, [])}
-        known = synced.get(name, {})
-        declared = {o["name"]: o["type"] for o in known.get("options", [])}
-        opts = []
-        for key, value in (options or {}).items():
-            option = {
-                "name": key,
-                "type": declared.get(key, OPTION_TYPES.get(type(value), 3)),
-                "value": value,
-            }
-            if key == focused:
-                option["focused"] = True
-            opts.append(option)
-        data: dict[str, Any] = {
-            "id": known.get("id", str(snowflake())),
-            "name": name,
-            "type": 1,
-            "options": opts,
-        }
-        if known.get("guild_id"):
-            data["guild_id"] = known["guild_id"]
-        return data
-
     async def slash(
         self,
         name: str,
@@ -410,10 +286,10 @@ class FakeDiscord:
         value (str 3, int 4, bool 5, float 10).
         """
         user = user or self.user
-        payload, channel_id = self._interaction_base(
-            2, user, context=context, install=install, channel_id=channel_id
+        payload, channel_id = interaction_payload(
+            self, 2, user, context=context, install=install, channel_id=channel_id
         )
-        payload["data"] = self._command_data(name, options, None, context == "guild")
+        payload["data"] = command_data(self, name, options, None, context == "guild")
         inter = self._register(payload, user, channel_id)
         await self.gateway.dispatch("INTERACTION_CREATE", payload)
         return inter
@@ -430,10 +306,10 @@ class FakeDiscord:
     ) -> list[dict[str, Any]]:
         """A user types in option ``focused`` of ``/name``; returns the bot's choices."""
         user = user or self.user
-        payload, channel_id = self._interaction_base(
-            4, user, context=context, install="guild", channel_id=None
+        payload, channel_id = interaction_payload(
+            self, 4, user, context=context, install="guild", channel_id=None
         )
-        payload["data"] = self._command_data(name, options, focused, context == "guild")
+        payload["data"] = command_data(self, name, options, focused, context == "guild")
         inter = self._register(payload, user, channel_id)
         await self.gateway.dispatch("INTERACTION_CREATE", payload)
         answer = await inter.wait_answer(timeout)
@@ -480,8 +356,8 @@ class FakeDiscord:
         channel_id = int(msg["channel_id"])
         channel = self.channels.get(channel_id, {})
         context = "guild" if channel.get("guild_id") else "dm"
-        payload, channel_id = self._interaction_base(
-            3, user, context=context, install="guild", channel_id=channel_id
+        payload, channel_id = interaction_payload(
+            self, 3, user, context=context, install="guild", channel_id=channel_id
         )
         if context == "dm":  # the clicker is in the DM the message was sent to
             payload.update(channel=channel, channel_id=str(channel_id))
@@ -569,29 +445,3 @@ class FakeDiscord:
     def sequence(self) -> int:
         """The last sequence number sent in the current session."""
         return self.gateway.session.seq if self.gateway.session else 0
-
-
-def find_component(
-    message: dict[str, Any],
-    *,
-    type: int | None = None,
-    label: str | None = None,
-    custom_id: str | None = None,
-) -> dict[str, Any]:
-    """The first component in ``message`` (inside action rows) matching all given fields."""
-    seen = []
-    for row in message.get("components") or []:
-        for comp in [row, *(row.get("components") or [])]:
-            if comp.get("type") == 1:
-                continue
-            seen.append((comp.get("type"), comp.get("label"), comp.get("custom_id")))
-            if type is not None and comp.get("type") != type:
-                continue
-            if label is not None and comp.get("label") != label:
-                continue
-            if custom_id is not None and comp.get("custom_id") != custom_id:
-                continue
-            return comp
-    raise AssertionError(
-        f"no component type={type} label={label!r} custom_id={custom_id!r}; have {seen}"
-    )
