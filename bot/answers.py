@@ -23,8 +23,10 @@ import discord
 from rapidfuzz import fuzz, process
 
 from bot import embeds
+from bot.discovery import UnknownDiscovery, choose, ranking_named, split_discovery
 from bot.services import Services
 from bot.user_db import LikeLimitReached
+from index.ranking import DEFAULT_RANKING
 
 log = logging.getLogger(__name__)
 
@@ -51,7 +53,8 @@ class PageSpec:
 
     Pages can be shorter than ``limit`` (the index caps songs per artist on a page), so the
     number shown beside the first song is kept here rather than computed from ``offset``;
-    ``previous`` holds the first numbers of earlier pages for "Back".
+    ``previous`` holds the first numbers of earlier pages for "Back". ``ranking`` is the
+    discovery setting the list was asked with, so every page keeps it.
     """
 
     mode: Mode
@@ -61,6 +64,7 @@ class PageSpec:
     has_more: bool = False
     number: int = 1
     previous: tuple[int, ...] = ()
+    ranking: str = DEFAULT_RANKING
 
 
 @dataclass
@@ -69,7 +73,8 @@ class Reply:
 
     ``choices`` are "did you mean" songs (picking one does ``purpose``); ``page`` is set on
     lists that can page further; ``items`` are the songs listed, for "Why?"; ``generation``
-    is the index (:attr:`Services.generation`) their song ids belong to.
+    is the index (:attr:`Services.generation`) their song ids belong to; ``ranking`` is the
+    discovery setting a picked choice is answered with.
     """
 
     embed: discord.Embed
@@ -79,6 +84,7 @@ class Reply:
     items: list[Any] = field(default_factory=list)
     ephemeral: bool = False
     generation: int | None = None
+    ranking: str = DEFAULT_RANKING
 
     @property
     def interactive(self) -> bool:
@@ -186,30 +192,52 @@ class Answers:
 
     # --- similar -----------------------------------------------------------------------------
 
+    def _discovery(self, text: str, option: str | None) -> tuple[str, str] | Reply:
+        """``(text without its flag, ranking)``, or a notice when the flag is unknown."""
+        try:
+            found = split_discovery(text)
+            return found.text.strip(), choose(option, found.ranking)
+        except UnknownDiscovery as exc:
+            return notice(str(exc), "warning", ephemeral=True)
+
     @_remembers_index
-    async def similar(self, text: str) -> Reply:
-        """``/similar``: the song's nearest neighbours, or "did you mean" when unsure."""
-        text = text.strip()
+    async def similar(self, text: str, discovery: str | None = None) -> Reply:
+        """``/similar``: the song's nearest neighbours, or "did you mean" when unsure.
+
+        ``discovery`` is the slash option; without it a trailing ``--popular`` or
+        ``--deep-cuts`` in ``text`` chooses the ranking (default: closest).
+        """
+        parsed = self._discovery(text, discovery)
+        if isinstance(parsed, Reply):
+            return parsed
+        text, ranking = parsed
         if not text:
             return notice(f"Tell me a song: {self._usage('similar')}.", "warning", ephemeral=True)
         res = await self.resolve(text)
         if res.match is None:
-            return await self._choose_or_fail(text, res, "similar")
+            reply = await self._choose_or_fail(text, res, "similar")
+            reply.ranking = ranking
+            return reply
         others: list[Any] = []
         if getattr(res, "confidence", 1.0) < CERTAIN:  # a wrong match is one click from fixed
             others = [t for t in (res.suggestions or []) if t.track_id != res.match.track_id]
         return await self.similar_track(
-            res.match.track_id, alternatives=others[: SUGGESTIONS_MAX - 1]
+            res.match.track_id, alternatives=others[: SUGGESTIONS_MAX - 1], ranking=ranking
         )
 
     @_remembers_index
     async def similar_track(
-        self, track_id: int, *, page: PageSpec | None = None, alternatives: Sequence[Any] = ()
+        self,
+        track_id: int,
+        *,
+        page: PageSpec | None = None,
+        alternatives: Sequence[Any] = (),
+        ranking: str = DEFAULT_RANKING,
     ) -> Reply:
         """One page (the first unless ``page`` says otherwise) of a song's neighbours."""
-        spec = page or PageSpec("similar", (track_id,))
+        spec = page or PageSpec("similar", (track_id,), ranking=ranking)
         answer = await self._read(
-            self.index.similar, track_id, limit=spec.limit, offset=spec.offset
+            self.index.similar, track_id, limit=spec.limit, offset=spec.offset, ranking=spec.ranking
         )
         tracks = [answer.seed, *(i.track for i in answer.items), *(answer.fallback or [])]
         links = await self.services.links_for(tracks, art_for=answer.seed.track_id)
@@ -223,14 +251,25 @@ class Answers:
         )
         spec = replace(spec, has_more=_has_more(answer, spec.offset))
         return Reply(
-            embed, choices=list(alternatives), page=spec, items=[i.track for i in answer.items]
+            embed,
+            choices=list(alternatives),
+            page=spec,
+            items=[i.track for i in answer.items],
+            ranking=spec.ranking,
         )
 
     # --- mix and for you -----------------------------------------------------------------------
 
     @_remembers_index
-    async def mix(self, text: str) -> Reply:
-        """``/mix a | b | c``: songs near all the seeds at once (2–5 seeds)."""
+    async def mix(self, text: str, discovery: str | None = None) -> Reply:
+        """``/mix a | b | c``: songs near all the seeds at once (2–5 seeds).
+
+        A trailing ``--popular`` / ``--deep-cuts`` (or ``discovery``) sets the ranking.
+        """
+        parsed = self._discovery(text, discovery)
+        if isinstance(parsed, Reply):
+            return parsed
+        text, ranking = parsed
         parts = [p for p in MIX_SEPARATORS.split(text.strip()) if p]
         if not MIX_MIN <= len(parts) <= MIX_MAX:
             return notice(
@@ -256,12 +295,16 @@ class Answers:
             return notice(
                 "Those are all the same song — give me at least two different ones.", "warning"
             )
-        return await self.mix_page(PageSpec("mix", tuple(s.track_id for s in seeds)))
+        return await self.mix_page(
+            PageSpec("mix", tuple(s.track_id for s in seeds), ranking=ranking)
+        )
 
     @_remembers_index
     async def mix_page(self, spec: PageSpec) -> Reply:
         fn = self.index.mix if spec.mode == "mix" else self.index.for_you
-        answer = await self._read(fn, list(spec.seeds), limit=spec.limit, offset=spec.offset)
+        answer = await self._read(
+            fn, list(spec.seeds), limit=spec.limit, offset=spec.offset, ranking=spec.ranking
+        )
         links = await self.services.links_for([i.track for i in answer.items])
         if spec.mode == "mix":
             found = await self._read(self.index.tracks, spec.seeds)
@@ -287,18 +330,30 @@ class Answers:
                 "(songs you already like are left out).",
             )
         page = replace(spec, has_more=_has_more(answer, spec.offset))
-        return Reply(embed, page=page, items=[i.track for i in answer.items])
+        return Reply(embed, page=page, items=[i.track for i in answer.items], ranking=spec.ranking)
 
     @_remembers_index
-    async def for_you(self) -> Reply:
-        """``/foryou``: recommendations from the user's likes, without songs already liked."""
+    async def for_you(self, discovery: str | None = None) -> Reply:
+        """``/foryou``: recommendations from the user's likes, without songs already liked.
+
+        ``discovery`` is the slash option's value or what followed ``!foryou``: a setting
+        with or without its dashes ("--popular", "deep cuts"); empty means closest.
+        """
+        try:
+            ranking = ranking_named(discovery) if (discovery or "").strip() else DEFAULT_RANKING
+        except UnknownDiscovery as exc:
+            return notice(
+                f"{exc} `{self.prefix}foryou` takes nothing else.", "warning", ephemeral=True
+            )
         tracks, _ = await self.liked_tracks()
         if not tracks:
             return notice(
                 f"Like a few songs first with `{self.prefix}like artist - title`, then ask again.",
                 "info",
             )
-        return await self.mix_page(PageSpec("foryou", tuple(t.track_id for t in tracks)))
+        return await self.mix_page(
+            PageSpec("foryou", tuple(t.track_id for t in tracks), ranking=ranking)
+        )
 
     # --- buttons ---------------------------------------------------------------------------
 
@@ -352,7 +407,7 @@ class Answers:
         if reply.purpose == "artist":
             track = await self.track(track_id)
             return await self.artist_of(track.artist_id) if track else reply
-        return await self.similar_track(track_id)
+        return await self.similar_track(track_id, ranking=reply.ranking)
 
     async def why(self, reply: Reply, neighbour_id: int) -> discord.Embed:
         """Why a listed song is linked to the seed (for a mix, to the closest seed)."""

@@ -3,7 +3,9 @@
 ``songsim bot --console`` (or ``songsim bot`` without a token, in a terminal) lets a
 newcomer try every command without Discord. Commands are the same as on Discord, with or
 without the prefix; buttons become words: ``pick N`` for "did you mean", ``more``/``back``
-for pages and ``why N`` for the "Why?" button. Likes are stored for the console user.
+for pages and ``why N`` for the "Why?" button. The discovery setting is a trailing flag,
+as with prefix commands (``similar daft punk - one more time --deep-cuts``, ``foryou
+--popular``). Likes are stored for the console user.
 """
 
 from __future__ import annotations
@@ -28,6 +30,7 @@ WIDTH = 78
 
 BANNER = """songsim console — {songs} in the index. Type a command, for example:
   similar daft punk - one more time      artist daft punk      help
+Add --popular or --deep-cuts after a song for better-known or less-known picks.
 Buttons become words: pick N, more, back, why N. Type quit (or Ctrl-D) to leave."""
 
 
@@ -125,8 +128,8 @@ class Console:
             "like": self.answers.like,
             "unlike": self.answers.unlike,
             "likes": lambda _: self.answers.likes(),
-            "foryou": lambda _: self.answers.for_you(),
-            "for-you": lambda _: self.answers.for_you(),
+            "foryou": self.answers.for_you,  # "foryou --popular": the discovery setting
+            "for-you": self.answers.for_you,
             "about": lambda _: self.answers.about(),
             "help": self._help,
             "pick": self._pick,

@@ -17,6 +17,7 @@ import discord
 from discord.utils import escape_markdown, escape_mentions
 
 from bot import __version__
+from bot.discovery import EXPLAINED, FLAGS
 
 TITLE_MAX = 256
 DESCRIPTION_MAX = 4096
@@ -255,11 +256,17 @@ def _plain_lines(tracks: Sequence[Any], links: Mapping[int, str], start: int = 1
     ]
 
 
-def _page_footer(stats: Any, offset: int, shown: int, total: int | None) -> str:
+def _page_footer(
+    stats: Any, offset: int, shown: int, total: int | None, ranking: str | None = None
+) -> str:
+    """ "Songs 1–10 of 30 · Discovery: closest · Index: …": where the page is and how it was
+    ranked, so a user comparing two lists can see which setting made each."""
     parts = []
     if shown:
         span = f"{offset + 1}–{offset + shown}"
         parts.append(f"Songs {span} of {total:,}" if total else f"Songs {span}")
+    if ranking and shown:  # a fallback list was not ranked by the setting
+        parts.append(f"Discovery: {ranking}")
     footer = index_footer(stats)
     if footer:
         parts.append(footer)
@@ -301,7 +308,13 @@ def similar_embed(
     card = Card(
         title=f"Songs like {safe(seed.title, 150)} — {safe(seed.artist, 90)}",
         description="\n".join(lines),
-        footer=_page_footer(stats, offset, len(answer.items), getattr(answer, "total", None)),
+        footer=_page_footer(
+            stats,
+            offset,
+            len(answer.items),
+            getattr(answer, "total", None),
+            getattr(answer, "ranking", None),
+        ),
         url=links.get(seed.track_id),
         thumbnail=thumbnail,
     )
@@ -330,7 +343,13 @@ def mix_embed(
     card = Card(
         title=title or "Mix",
         description="\n".join(lines),
-        footer=_page_footer(stats, offset, len(answer.items), getattr(answer, "total", None)),
+        footer=_page_footer(
+            stats,
+            offset,
+            len(answer.items),
+            getattr(answer, "total", None),
+            getattr(answer, "ranking", None),
+        ),
     )
     return fit(card)
 
@@ -484,6 +503,13 @@ def help_embed(
     for name, args, what in commands:
         usage = f"{prefix}{name} {args}".rstrip()
         lines.append(f"`{usage}` — {what}")
+    lines.append("")
+    lines.append(
+        f"**Discovery:** end `{prefix}similar`, `{prefix}mix` or `{prefix}foryou` with "
+        + ", ".join(f"`{flag}` ({EXPLAINED[r]})" for flag, r in FLAGS.items())
+        + f", for example `{prefix}similar daft punk - one more time --deep-cuts`. "
+        "The slash commands have a `discovery` option."
+    )
     lines.append("")
     lines.append(
         "Every command also works as a slash command (`/similar`), "

@@ -189,6 +189,7 @@ def bench(args: argparse.Namespace) -> tuple[list[BuildResult], dict[str, str]]:
     out_dir.mkdir(parents=True, exist_ok=True)
     songsim = songsim_command(args.songsim)
     info = machine()
+    info["measured_at"] = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
     results: list[BuildResult] = []
     for method in args.methods:
         index = out_dir / f"index-{method}.sqlite"
@@ -223,7 +224,7 @@ def bench(args: argparse.Namespace) -> tuple[list[BuildResult], dict[str, str]]:
 def markdown(results: list[BuildResult], info: dict[str, str], args: argparse.Namespace) -> str:
     """The figures as a Markdown section for docs/BENCHMARKS.md."""
     ok = [r for r in results if r.run.returncode == 0]
-    when = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
+    when = info.get("measured_at") or dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
     lines = [
         f"Measured {when} on {info['nproc']} cores ({info['cpu']}), {info['memory']} RAM, "
         f"{info['os']}, Python {info['python']}; load average at start {info['load_average_at_start']}."
@@ -291,14 +292,16 @@ def _stage_order(runs: list[dict[str, float]]) -> list[str]:
     top: list[str] = []
     subs: dict[str, list[str]] = {}
     for stages in runs:
-        parent = ""
+        parent, previous = "", ""
         for name in stages:
             if name.startswith("  "):
                 group = subs.setdefault(parent, [])
                 if name not in group:
-                    group.append(name)
+                    # A sub-stage only one engine has goes right after its predecessor there.
+                    group.insert(group.index(previous) + 1 if previous in group else 0, name)
+                previous = name
             else:
-                parent = name
+                parent, previous = name, ""
                 if name not in top:
                     top.append(name)
     return [x for name in top for x in (name, *subs.get(name, []))]
@@ -325,6 +328,13 @@ def _display(cmd: list[str]) -> str:
     return shlex.join(shown)
 
 
+def _result_from_dict(d: dict) -> BuildResult:
+    d = dict(d)
+    d["run"] = Run(**d["run"])
+    d["evaluate"] = Run(**d["evaluate"]) if d.get("evaluate") else None
+    return BuildResult(**d)
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("dataset", help="dataset file or folder (e.g. the make_synthetic.py output)")
@@ -345,6 +355,11 @@ def main(argv: list[str] | None = None) -> int:
         "--note", default="", help="sentence added to the machine line, e.g. 'shared machine'"
     )
     ap.add_argument(
+        "--report-only",
+        action="store_true",
+        help="re-print the Markdown from OUT_DIR/bench_build.json without running anything",
+    )
+    ap.add_argument(
         "--build-args",
         nargs=argparse.REMAINDER,
         default=[],
@@ -353,15 +368,27 @@ def main(argv: list[str] | None = None) -> int:
     args = ap.parse_args(argv)
     args.argv = sys.argv[1:] if argv is None else list(argv)
 
-    results, info = bench(args)
-    md = markdown(results, info, args)
     out_dir = Path(args.out_dir)
-    (out_dir / "bench_build.md").write_text(md + "\n")
-    (out_dir / "bench_build.json").write_text(
-        json.dumps(
-            {"machine": info, "results": [asdict(r) for r in results]}, indent=2, default=str
+    if args.report_only:
+        saved = json.loads((out_dir / "bench_build.json").read_text())
+        results, info = [_result_from_dict(r) for r in saved["results"]], saved["machine"]
+        args.argv, args.note = saved.get("argv", args.argv), saved.get("note", args.note)
+    else:
+        results, info = bench(args)
+        (out_dir / "bench_build.json").write_text(
+            json.dumps(
+                {
+                    "machine": info,
+                    "argv": args.argv,
+                    "note": args.note,
+                    "results": [asdict(r) for r in results],
+                },
+                indent=2,
+                default=str,
+            )
         )
-    )
+    md = markdown(results, info, args)
+    (out_dir / "bench_build.md").write_text(md + "\n")
     print("\n" + md)
     return 0 if all(r.run.returncode == 0 for r in results) else 1
 

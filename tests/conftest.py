@@ -14,6 +14,8 @@ import pytest
 REPO_ROOT = Path(__file__).resolve().parents[1]
 SHARED_DATA = REPO_ROOT.parent / "shared" / "data"
 
+pytest_plugins = ["tests.fakediscord.fixtures"]  # fake_discord, start_bot for every test
+
 _session_dir = Path(tempfile.mkdtemp(prefix="songsim-tests-"))
 os.environ["SONGSIM_DATA_DIR"] = str(_session_dir / "data")
 os.environ.pop("SONGSIM_INDEX", None)

@@ -9,17 +9,17 @@ from pathlib import Path
 
 import pytest
 import pytest_asyncio
-from bot_fixtures import SEED, build_song_index
+from bot_fixtures import SEED, SEED_ID, build_song_index
 
 from bot.bot import SongsimBot
 from bot.cogs.errors import OOPS
 from bot.services import Services
 from bot.settings import Settings
 from bot.views import NOT_YOURS
+from index.ranking import DISCOVERY
 from tests.fakediscord import EPHEMERAL, FakeDiscord, find_component
 
 pytest.importorskip("index.reader")
-pytest_plugins = ["tests.fakediscord.fixtures"]
 
 SEED_TITLE = "Songs like One More Time — Daft Punk"
 
@@ -380,4 +380,76 @@ async def test_a_broken_feature_is_logged_and_the_rest_still_works(
     assert any("bot.cogs.no_such_feature" in r.getMessage() for r in caplog.records)
     await fake_discord.send_message(f"!similar {SEED}")
     reply = await fake_discord.wait_for_request("POST", general(fake_discord))
+    assert reply.json["embeds"][0]["title"] == SEED_TITLE
+
+
+# --- discovery setting and typing --------------------------------------------------------
+
+
+def footer_of(body: dict) -> str:
+    return body["embeds"][0]["footer"]["text"]
+
+
+async def test_synced_commands_offer_the_discovery_choices(fake_discord: FakeDiscord, bot) -> None:
+    await sync_global(fake_discord)
+    synced = {c["name"]: c for c in fake_discord.synced_commands()}
+    for name in ("similar", "foryou", "mix"):
+        options = {o["name"]: o for o in synced[name].get("options", [])}
+        discovery = options["discovery"]
+        assert discovery["type"] == 3 and not discovery.get("required"), name
+        assert [c["value"] for c in discovery["choices"]] == list(DISCOVERY), name
+        assert all(len(c["name"]) <= 100 for c in discovery["choices"])
+    # The song stays the first, required, autocompleted option.
+    assert synced["similar"]["options"][0]["name"] == "song"
+    assert synced["similar"]["options"][0]["required"] is True
+
+
+async def test_slash_discovery_option_reaches_the_answer(fake_discord: FakeDiscord, bot) -> None:
+    await sync_global(fake_discord)
+    inter = await fake_discord.slash("similar", {"song": SEED, "discovery": "deep cuts"})
+    assert (await inter.wait_answer())["type"] == 5
+    follow = await fake_discord.wait_for_request("POST", webhook(fake_discord))
+    assert "Discovery: deep cuts" in footer_of(follow.json)
+    expected = bot.services.index.similar(SEED_ID, limit=10, ranking="deep cuts")
+    first = expected.items[0].track.title
+    assert follow.json["embeds"][0]["description"].split("\n**1.** ")[1].startswith(first)
+    assert not fake_discord.requests.matching(lambda r: r.path.endswith("/typing"))
+
+
+async def test_prefix_flag_is_kept_by_the_more_button(fake_discord: FakeDiscord, bot) -> None:
+    await fake_discord.send_message(f"!similar {SEED} --popular")
+    sent = await fake_discord.wait_for_request("POST", general(fake_discord))
+    assert sent.json["embeds"][0]["title"] == SEED_TITLE
+    assert "Discovery: popular" in footer_of(sent.json)
+    await (await fake_discord.click(sent.response, label="More")).wait_answer()
+    edit = await fake_discord.wait_for_request("PATCH", webhook(fake_discord))
+    assert "Discovery: popular" in footer_of(edit.json)
+    assert "**1.**" not in edit.json["embeds"][0]["description"]
+
+
+async def test_foryou_takes_the_setting_after_the_command(fake_discord: FakeDiscord, bot) -> None:
+    await fake_discord.send_message(f"!like {SEED}")
+    await fake_discord.wait_for_request("POST", general(fake_discord))
+    await fake_discord.send_message("!foryou --deep-cuts")
+    picks = await fake_discord.wait_for_request("POST", general(fake_discord))
+    assert picks.json["embeds"][0]["title"] == "Picked for you"
+    assert "Discovery: deep cuts" in footer_of(picks.json)
+
+
+async def test_prefix_commands_show_typing_while_working(fake_discord: FakeDiscord, bot) -> None:
+    typing_path = f"/channels/{fake_discord.channel_id}/typing"
+    await fake_discord.send_message(f"!similar {SEED}")
+    typing = await fake_discord.wait_for_request("POST", typing_path)
+    reply = await fake_discord.wait_for_request("POST", general(fake_discord))
+    assert typing.status == 204 and typing.at <= reply.at
+    assert reply.json["embeds"][0]["title"] == SEED_TITLE
+
+
+async def test_a_failing_typing_indicator_does_not_cost_the_answer(
+    fake_discord: FakeDiscord, bot
+) -> None:
+    typing_path = f"/channels/{fake_discord.channel_id}/typing"
+    fake_discord.rate_limit("POST", typing_path, count=5, retry_after=5.0)
+    await fake_discord.send_message(f"!similar {SEED}")
+    reply = await fake_discord.wait_for_request("POST", general(fake_discord), timeout=2.0)
     assert reply.json["embeds"][0]["title"] == SEED_TITLE

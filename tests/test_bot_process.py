@@ -15,7 +15,6 @@ from bot.heartbeat import heartbeat_age
 from tests.fakediscord import FakeDiscord
 
 pytest.importorskip("index.reader")
-pytest_plugins = ["tests.fakediscord.fixtures"]
 pytestmark = pytest.mark.slow  # each test starts a real bot process (a few seconds)
 
 LAUNCH = "import sys; from bot.cli import main; sys.exit(main())"

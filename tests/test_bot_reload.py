@@ -224,8 +224,6 @@ async def test_a_stale_heartbeat_is_removed_when_beating_starts(tmp_path: Path) 
 
 # --- the real process --------------------------------------------------------------------
 
-pytest_plugins = ["tests.fakediscord.fixtures"]
-
 
 async def _read_until(stream: asyncio.StreamReader, needle: str, timeout: float) -> str:
     seen: list[str] = []

@@ -112,3 +112,13 @@ def test_songsim_bot_without_a_token_reads_commands_from_a_pipe(
     )
     assert done.returncode == 0, done.stderr
     assert "── Songs like One More Time — Daft Punk" in done.stdout
+
+
+async def test_discovery_flags_work_in_the_console(services: Services) -> None:
+    text = await converse(
+        services, f"similar {SEED} --deep-cuts", "more", f"like {SEED}", "foryou --popular"
+    )
+    assert text.count("Discovery: deep cuts") == 2  # the first page and the next
+    assert "── Picked for you" in text and "Discovery: popular" in text
+    unknown = await converse(services, f"similar {SEED} --obscure")
+    assert "is not a discovery setting" in unknown and "Songs like" not in unknown

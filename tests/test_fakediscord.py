@@ -17,7 +17,6 @@ from discord.ext import commands
 
 from tests.fakediscord import EPHEMERAL, LOADING, FakeDiscord, find_component
 
-pytest_plugins = ["tests.fakediscord.fixtures"]
 
 
 class OwnerOnlyView(discord.ui.View):

@@ -7,6 +7,7 @@ import math
 from discord.ext import commands
 
 from bot.views import send_reply
+from bot.working import working
 
 
 class About(commands.Cog):
@@ -18,10 +19,10 @@ class About(commands.Cog):
     @commands.hybrid_command(name="about", description="How big the index is and how songsim works")
     async def about(self, ctx: commands.Context) -> None:
         """How big the index is and how songsim works."""
-        await ctx.defer()
         latency = self.bot.latency * 1000 if math.isfinite(self.bot.latency) else None
         answers = self.bot.answers_for(ctx.author)
-        await send_reply(ctx, await answers.about(latency), answers)
+        async with working(ctx):
+            await send_reply(ctx, await answers.about(latency), answers)
 
     @commands.hybrid_command(name="help", description="What songsim can do")
     async def help(self, ctx: commands.Context) -> None:

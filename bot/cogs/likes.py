@@ -6,8 +6,10 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot.cogs.similar import choices_within_budget
+from bot.cogs.similar import DISCOVERY_CHOICES, DISCOVERY_HELP, choices_within_budget
+from bot.discovery import FLAG_HINT
 from bot.views import send_reply
+from bot.working import working
 
 
 class Likes(commands.Cog):
@@ -20,9 +22,9 @@ class Likes(commands.Cog):
     @app_commands.describe(song="artist - title")
     async def like(self, ctx: commands.Context, *, song: str) -> None:
         """Remember a song you like: !like daft punk - one more time"""
-        await ctx.defer(ephemeral=True)
         answers = self.bot.answers_for(ctx.author)
-        await send_reply(ctx, await answers.like(song), answers)
+        async with working(ctx, ephemeral=True):
+            await send_reply(ctx, await answers.like(song), answers)
 
     @like.autocomplete("song")
     async def like_song(
@@ -38,9 +40,9 @@ class Likes(commands.Cog):
     @app_commands.describe(song="artist - title, or the song's number in /likes")
     async def unlike(self, ctx: commands.Context, *, song: str) -> None:
         """Forget a liked song: !unlike 3 or !unlike daft punk - one more time"""
-        await ctx.defer(ephemeral=True)
         answers = self.bot.answers_for(ctx.author)
-        await send_reply(ctx, await answers.unlike(song), answers)
+        async with working(ctx, ephemeral=True):
+            await send_reply(ctx, await answers.unlike(song), answers)
 
     @unlike.autocomplete("song")
     async def unlike_song(
@@ -63,18 +65,26 @@ class Likes(commands.Cog):
     @commands.hybrid_command(name="likes", description="List the songs you liked")
     async def likes(self, ctx: commands.Context) -> None:
         """List the songs you liked."""
-        await ctx.defer(ephemeral=True)
         answers = self.bot.answers_for(ctx.author)
-        await send_reply(ctx, await answers.likes(), answers)
+        async with working(ctx, ephemeral=True):
+            await send_reply(ctx, await answers.likes(), answers)
 
     @commands.hybrid_command(
-        name="foryou", aliases=["for-you"], description="Recommendations from the songs you liked"
+        name="foryou",
+        aliases=["for-you"],
+        description="Recommendations from the songs you liked",
+        usage=f"[{FLAG_HINT}]",
     )
-    async def foryou(self, ctx: commands.Context) -> None:
-        """Recommendations from the songs you liked (leaving out the ones you already like)."""
-        await ctx.defer()
+    @app_commands.describe(discovery=DISCOVERY_HELP)
+    @app_commands.choices(discovery=DISCOVERY_CHOICES)
+    async def foryou(self, ctx: commands.Context, *, discovery: str | None = None) -> None:
+        """Recommendations from the songs you liked (leaving out the ones you already like).
+
+        !foryou --popular or !foryou --deep-cuts chooses the discovery setting.
+        """
         answers = self.bot.answers_for(ctx.author)
-        await send_reply(ctx, await answers.for_you(), answers)
+        async with working(ctx):
+            await send_reply(ctx, await answers.for_you(discovery), answers)
 
 
 async def setup(bot: commands.Bot) -> None:

@@ -10,11 +10,18 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.answers import Answers
+from bot.discovery import EXPLAINED, FLAG_HINT
 from bot.views import send_reply
+from bot.working import working
+from index.ranking import DISCOVERY
 
 log = logging.getLogger(__name__)
 
 AUTOCOMPLETE_BUDGET = 2.5  # Discord drops autocomplete answers after 3 s
+
+# The slash option for the discovery setting; prefix users write --popular etc. instead.
+DISCOVERY_CHOICES = [app_commands.Choice(name=f"{r} — {EXPLAINED[r]}", value=r) for r in DISCOVERY]
+DISCOVERY_HELP = "closest (default), popular (better-known songs) or deep cuts (less-known ones)"
 
 
 async def choices_within_budget(coro, current: str) -> list[app_commands.Choice[str]]:
@@ -38,14 +45,27 @@ class Similar(commands.Cog):
         return self.bot.answers_for(user)
 
     @commands.hybrid_command(
-        name="similar", aliases=["sim", "s"], description="Songs that share playlists with a song"
+        name="similar",
+        aliases=["sim", "s"],
+        description="Songs that share playlists with a song",
+        usage=f"<artist - title> [{FLAG_HINT}]",
     )
-    @app_commands.describe(song="artist - title, for example: daft punk - one more time")
-    async def similar(self, ctx: commands.Context, *, song: str) -> None:
-        """Songs that share playlists with a song: !similar daft punk - one more time"""
-        await ctx.defer()
+    @app_commands.describe(
+        song="artist - title, for example: daft punk - one more time", discovery=DISCOVERY_HELP
+    )
+    @app_commands.choices(discovery=DISCOVERY_CHOICES)
+    async def similar(
+        self, ctx: commands.Context, *, song: str, discovery: str | None = None
+    ) -> None:
+        """Songs that share playlists with a song: !similar daft punk - one more time --popular
+
+        The prefix form takes the rest of the line as the song, so its discovery setting is a
+        trailing flag (read by :meth:`Answers.similar`); ``discovery`` is the slash option.
+        """
         answers = self.answers(ctx)
-        await send_reply(ctx, await answers.similar(song), answers)
+        async with working(ctx):
+            reply = await answers.similar(song, discovery)
+            await send_reply(ctx, reply, answers)
 
     @similar.autocomplete("song")
     async def similar_song(
@@ -57,9 +77,9 @@ class Similar(commands.Cog):
     @app_commands.describe(name="an artist, for example: daft punk")
     async def artist(self, ctx: commands.Context, *, name: str) -> None:
         """Artists whose songs share playlists with this artist's: !artist daft punk"""
-        await ctx.defer()
         answers = self.answers(ctx)
-        await send_reply(ctx, await answers.artist(name), answers)
+        async with working(ctx):
+            await send_reply(ctx, await answers.artist(name), answers)
 
     @artist.autocomplete("name")
     async def artist_name(
@@ -69,15 +89,21 @@ class Similar(commands.Cog):
             self.answers(interaction).artist_choices(current), current
         )
 
-    @commands.hybrid_command(name="mix", description="Songs close to 2–5 songs at once")
-    @app_commands.describe(
-        songs="2–5 songs separated by |, for example: daft punk - one more time | queen - bohemian rhapsody"
+    @commands.hybrid_command(
+        name="mix",
+        description="Songs close to 2–5 songs at once",
+        usage=f"<song | song | …> [{FLAG_HINT}]",
     )
-    async def mix(self, ctx: commands.Context, *, songs: str) -> None:
-        """Songs close to 2–5 songs at once: !mix song | song | song"""
-        await ctx.defer()
+    @app_commands.describe(
+        songs="2–5 songs separated by |, for example: daft punk - one more time | queen - bohemian rhapsody",
+        discovery=DISCOVERY_HELP,
+    )
+    @app_commands.choices(discovery=DISCOVERY_CHOICES)
+    async def mix(self, ctx: commands.Context, *, songs: str, discovery: str | None = None) -> None:
+        """Songs close to 2–5 songs at once: !mix song | song | song --deep-cuts"""
         answers = self.answers(ctx)
-        await send_reply(ctx, await answers.mix(songs), answers)
+        async with working(ctx):
+            await send_reply(ctx, await answers.mix(songs, discovery), answers)
 
     @mix.autocomplete("songs")
     async def mix_songs(

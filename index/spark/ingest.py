@@ -21,7 +21,6 @@ from dataclasses import dataclass
 
 from pyspark.sql import DataFrame, SparkSession, Window
 from pyspark.sql import functions as F
-from pyspark.sql import types as T
 
 from index.corpus import IngestReport
 from index.spark.split_ingest import SplitResult, parse_split, split_offsets
@@ -64,7 +63,8 @@ def ingest_zenodo(spark: SparkSession, path: str, n_splits: int) -> SparkCorpus:
     report = _merge_reports(path, results.map(_report_part).collect())
 
     def table(getter, schema: str) -> DataFrame:
-        return spark.createDataFrame(results.flatMap(getter), schema)
+        # Persisted: each is joined several times, and rebuilding it reruns Python.
+        return spark.createDataFrame(results.flatMap(getter), schema).persist()
 
     artists_l = table(lambda r: [(r.split, a, k) for a, k in r.artists], ARTIST_SCHEMA)
     tracks_l = table(lambda r: [(r.split, *t) for t in r.tracks], TRACK_SCHEMA)
@@ -151,13 +151,28 @@ def _merge_reports(path: str, parts: list[tuple]) -> IngestReport:
 
 
 def _dense_ids(df: DataFrame, order_col: str, id_col: str) -> DataFrame:
-    """Add ``id_col`` = 0-based rank of ``order_col`` (distributed: sort + zipWithIndex)."""
-    ordered = df.orderBy(order_col)
-    schema = T.StructType([*ordered.schema.fields, T.StructField(id_col, T.IntegerType())])
-    rdd = ordered.rdd.zipWithIndex().map(lambda ri: (*ri[0], int(ri[1])))
-    # Persisted: every later table joins on these ids, and recomputing the sort would
-    # also rerun the Python round trip.
-    return ordered.sparkSession.createDataFrame(rdd, schema).persist()
+    """Add ``id_col`` = 0-based rank of ``order_col`` (unique), without one-partition sorts.
+
+    Rows are range-partitioned and sorted by ``order_col``; within a partition
+    ``monotonically_increasing_id`` counts up from ``partition << 33``, so one small job
+    that counts each partition gives the offsets that make ids global and dense.
+    """
+    parts = df.sparkSession.conf.get("spark.sql.shuffle.partitions")
+    ordered = (
+        df.repartitionByRange(int(parts), order_col)
+        .sortWithinPartitions(order_col)
+        .withColumn("_part", F.spark_partition_id())
+        .withColumn("_mono", F.monotonically_increasing_id())
+        .persist()  # the ids below must come from this exact partitioning
+    )
+    counts = dict(ordered.groupBy("_part").count().collect())
+    offsets, total = [], 0
+    for p in range(max(counts, default=-1) + 1):
+        offsets.append(total)
+        total += counts.get(p, 0)
+    base = F.element_at(F.array(*[F.lit(o) for o in offsets or [0]]).cast("array<long>"), F.col("_part") + 1)
+    local = F.col("_mono") - F.col("_part").cast("long") * (1 << 33)
+    return ordered.withColumn(id_col, (base + local).cast("int")).drop("_part", "_mono").persist()
 
 
 def _most_frequent(raws: DataFrame, group: list[str], choice: str) -> DataFrame:

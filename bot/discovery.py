@@ -1,0 +1,108 @@
+"""The discovery setting as users write it: ``--popular`` after a song, or a slash option.
+
+The rankings themselves live in :mod:`index.ranking` (``closest`` is the default, measured
+in ``docs/QUALITY.md``); this module only reads a user's words for them, so prefix
+commands, slash commands and the console accept the same spellings.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from index.ranking import DEFAULT_RANKING, DISCOVERY
+
+# What each setting does, in a user's words (the slash option's choices and /help).
+EXPLAINED: dict[str, str] = {
+    "closest": "songs most like it, the default",
+    "popular": "better-known songs, more familiar",
+    "deep cuts": "less-known songs with the same taste",
+}
+
+FLAGS: dict[str, str] = {"--" + r.replace(" ", "-"): r for r in DISCOVERY}  # --deep-cuts
+_SPELLINGS: dict[str, str] = {
+    **{r: r for r in DISCOVERY},
+    **{r.replace(" ", "-"): r for r in DISCOVERY},
+    **{r.replace(" ", ""): r for r in DISCOVERY},
+    **{r.replace(" ", "_"): r for r in DISCOVERY},
+    "default": DEFAULT_RANKING,
+    "familiar": "popular",
+    "deep": "deep cuts",
+}
+FLAG_HINT = " | ".join(FLAGS)  # "--closest | --popular | --deep-cuts"
+# Phones turn "--" into a dash ("—popular"); read those as flags too.
+_DASHES = ("--", "\u2014", "\u2013")
+
+
+class UnknownDiscovery(ValueError):
+    """A ``--flag`` or setting that is not one of the discovery settings."""
+
+    def __init__(self, given: str) -> None:
+        self.given = given
+        super().__init__(
+            f"“{given}” is not a discovery setting: use `--closest` (the default), "
+            "`--popular` (better-known songs) or `--deep-cuts` (less-known ones)."
+        )
+
+
+@dataclass(frozen=True)
+class Discovery:
+    """A command's text without its discovery flag, and the setting it asked for (if any)."""
+
+    text: str
+    ranking: str | None
+
+
+def ranking_named(word: str) -> str:
+    """The ranking a user means by ``word`` ("--deep-cuts", "deep cuts", "Popular")."""
+    key = " ".join(word.strip().casefold().split())
+    for dash in _DASHES:
+        key = key.removeprefix(dash)
+    if key.strip() in _SPELLINGS:
+        return _SPELLINGS[key.strip()]
+    raise UnknownDiscovery(word.strip())
+
+
+def split_discovery(text: str) -> Discovery:
+    """Take trailing ``--popular`` / ``--deep-cuts`` / ``--closest`` off a command's text.
+
+    Only flags at the end count, so a title with dashes in it is never read as one; when
+    several are given, the last wins. An unknown ``--word`` there raises
+    :class:`UnknownDiscovery` rather than being searched for as part of the song.
+    """
+    words = text.split()
+    ranking: str | None = None
+    while words:
+        last = words[-1]
+        if len(words) >= 2 and _bare(words[-2]) == "deep" and last.casefold() == "cuts":
+            found, used = "deep cuts", 2  # "--deep cuts", as people will type it
+        elif _bare(last) is None:
+            break
+        elif last.startswith("--"):
+            found, used = ranking_named(last), 1
+        else:
+            # A typographic dash ("—popular", from a phone) counts only when it names a
+            # setting: "Song —Live" stays a title.
+            try:
+                found, used = ranking_named(last), 1
+            except UnknownDiscovery:
+                break
+        del words[-used:]
+        ranking = ranking or found  # read right to left: the last flag wins
+    if ranking is None:
+        return Discovery(text, None)
+    return Discovery(" ".join(words), ranking)
+
+
+def choose(option: str | None, text_flag: str | None) -> str:
+    """The setting to use: the slash option if given, else the text's flag, else the default."""
+    if option:
+        return ranking_named(option)
+    return text_flag or DEFAULT_RANKING
+
+
+def _bare(word: str) -> str | None:
+    """``word`` without its leading flag dashes, casefolded; None when it is no flag."""
+    for dash in _DASHES:
+        if word.startswith(dash) and len(word) > len(dash):
+            return word[len(dash) :].casefold()
+    return None

@@ -1,0 +1,45 @@
+"""Show that a command is being worked on: "thinking…" for slash, typing for prefix.
+
+A slash command must be acknowledged within 3 s, so it is deferred before any work. A
+prefix command has no such deadline, but a user who typed ``!similar`` should see the
+bot typing rather than nothing. The typing indicator is cosmetic, so it runs beside the
+command: a slow or rate-limited typing request never delays the answer, and a failed one
+is only logged.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import AsyncIterator
+
+from discord.ext import commands
+
+log = logging.getLogger(__name__)
+
+TYPING_EVERY = 8.0  # seconds; Discord shows one typing signal for about 10 s
+
+
+@contextlib.asynccontextmanager
+async def working(ctx: commands.Context, *, ephemeral: bool = False) -> AsyncIterator[None]:
+    """While the block runs, the user sees that the bot is on it (defer or typing)."""
+    if ctx.interaction is not None:
+        await ctx.defer(ephemeral=ephemeral)
+        yield
+        return
+    typing = asyncio.create_task(_keep_typing(ctx), name="songsim-typing")
+    try:
+        yield
+    finally:
+        typing.cancel()
+
+
+async def _keep_typing(ctx: commands.Context) -> None:
+    """Send the typing signal now and every :data:`TYPING_EVERY` seconds until cancelled."""
+    try:
+        while True:
+            await ctx.typing()  # one signal (discord.py's Typing is awaitable)
+            await asyncio.sleep(TYPING_EVERY)
+    except Exception:  # e.g. no permission to type here, or a network error: answer anyway
+        log.debug("Typing indicator failed in channel %s", ctx.channel.id, exc_info=True)
