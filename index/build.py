@@ -19,8 +19,9 @@ from tqdm import tqdm
 from index.arrays import sorted_unique
 from index.corpus import Corpus, DatasetError, NeighbourTable
 from index.ingest import read_dataset
+from index.parallel_write import CorpusTablesWriter
 from index.paths import demo_index_path
-from index.store import write_index
+from index.store import atomic_index_file, write_neighbours_and_meta
 
 METHODS = ("lsh", "exact", "auto")
 
@@ -116,41 +117,56 @@ def build_index(
         raise DatasetError(f"{dataset} holds no usable rows, so there is nothing to index.")
 
     method = choose_method(method, corpus)
-    t = time.monotonic()
-    table = compute_neighbours(
-        corpus, method, k=k, min_playlists=min_playlists, min_shared=min_shared, progress=progress
-    )
-    stages["neighbours"] = time.monotonic() - t
-    for name, secs in table.stage_seconds.items():
-        stages[f"  {name}"] = secs
-
     report = corpus.report
-    meta = {
-        "source": str(Path(dataset).resolve().name),
-        "format": report.format,
-        "method": method,
-        "num_perm": table.params.get("num_perm", 0),
-        "bands": table.params.get("bands", 0),
-        "rows_per_band": table.params.get("rows_per_band", 0),
-        "k": k,
-        "min_playlists": min_playlists,
-        "min_shared": min_shared,
-        "rows_read": report.rows_read,
-        "rows_malformed": report.rows_malformed,
-        "malformed_lines": ",".join(str(n) for n in report.malformed_lines),
-        "duplicate_rows": report.duplicate_rows,
-        "neighbour_rows": len(table),
-        "engine_params": json.dumps(table.params, default=str, sort_keys=True),
-    }
-    t = time.monotonic()
-    bar = _WriteProgress(progress)
-    try:
-        write_index(
-            corpus, table, Path(out), meta, memberships=memberships, progress=bar, started=started
-        )
-    finally:
-        bar.close()
-    stages["write"] = time.monotonic() - t
+    with atomic_index_file(Path(out)) as tmp:
+        t = time.monotonic()
+        writer = CorpusTablesWriter(tmp, corpus, memberships=memberships)
+        try:
+            table = compute_neighbours(
+                corpus,
+                method,
+                k=k,
+                min_playlists=min_playlists,
+                min_shared=min_shared,
+                progress=progress,
+            )
+        except BaseException:
+            writer.stop()
+            raise
+        stages["neighbours"] = time.monotonic() - t
+        for name, secs in table.stage_seconds.items():
+            stages[f"  {name}"] = secs
+        t = time.monotonic()
+        writer.wait()
+        stages["write corpus tables (alongside)"] = writer.seconds
+        stages["wait for corpus tables"] = time.monotonic() - t
+
+        meta = {
+            "source": str(Path(dataset).resolve().name),
+            "format": report.format,
+            "method": method,
+            "num_perm": table.params.get("num_perm", 0),
+            "bands": table.params.get("bands", 0),
+            "rows_per_band": table.params.get("rows_per_band", 0),
+            "k": k,
+            "min_playlists": min_playlists,
+            "min_shared": min_shared,
+            "rows_read": report.rows_read,
+            "rows_malformed": report.rows_malformed,
+            "malformed_lines": ",".join(str(n) for n in report.malformed_lines),
+            "duplicate_rows": report.duplicate_rows,
+            "neighbour_rows": len(table),
+            "engine_params": json.dumps(table.params, default=str, sort_keys=True),
+        }
+        t = time.monotonic()
+        bar = _WriteProgress(progress)
+        try:
+            write_neighbours_and_meta(
+                tmp, corpus, table, meta, memberships=memberships, progress=bar, started=started
+            )
+        finally:
+            bar.close()
+        stages["write neighbours"] = time.monotonic() - t
 
     out = Path(out)
     return BuildSummary(

@@ -11,12 +11,6 @@ import numba
 import numpy as np
 
 
-@numba.njit(cache=True, nogil=True, inline="always")
-def jaccard_of(shared, size_a, size_b):  # pragma: no cover - numba
-    """Exact Jaccard from the intersection size and the two set sizes."""
-    return shared / (size_a + size_b - shared)
-
-
 @numba.njit(cache=True, nogil=True)
 def _intersect_sorted(indptr, indices, a, b):  # pragma: no cover - numba
     i, i_end = indptr[a], indptr[a + 1]

@@ -6,7 +6,8 @@ Pipeline (timed per stage in ``NeighbourTable.stage_seconds``):
    that many with nobody), the rest grouped by identical playlist set (``index.topk``).
 2. **plan**: each query class's exact scan cost (playlist lengths it would walk, see
    ``index.exact``) is known up front. Classes whose scan is cheaper than a pass over their
-   LSH buckets (``exact_below``) are scanned exactly: most tracks sit in a few short
+   LSH buckets (``exact_below``) are scanned exactly, and so is everything when the
+   expensive ones together cost less than computing signatures (small data): most tracks sit in a few short
    playlists, and MinHash cannot see their typical neighbour (J ≈ 0.03, a track sharing
    both of its two playlists with a popular one) without far more permutations than
    the scan costs. Expensive classes — popular tracks in long playlists — go through LSH.
@@ -14,7 +15,7 @@ Pipeline (timed per stage in ``NeighbourTable.stage_seconds``):
    as the *argmin playlist* per permutation (equal minimum ⇔ equal argmin, since each
    permutation is a bijection of the 32-bit playlist hashes; colliding hashes are merged).
 4. **buckets**: one band per permutation (``rows_per_band = 1``): a pair collides in a band
-   with probability exactly J, which is what low-Jaccard top-K needs (two bands per row
+   with probability exactly J, which is what low-Jaccard top-K needs (two rows per band
    would square it: 0.18² ≈ 0.03). Each bucket's members are kept in popularity order.
 5. **candidates**: a query counts, over all bands, how often each class shares its bucket.
    Buckets larger than ``bucket_cap`` (a playlist's many rare tracks) are capped to the
@@ -26,7 +27,6 @@ Pipeline (timed per stage in ``NeighbourTable.stage_seconds``):
 
 from __future__ import annotations
 
-import hashlib
 import time
 
 import numba
@@ -36,7 +36,7 @@ from tqdm import tqdm
 from index.corpus import NeighbourTable
 from index.exact import run_exact_queries
 from index.jaccard import count_marked
-from index.minhash import fmix32, permutations
+from index.minhash import element_hashes, permutations
 from index.topk import (
     SetClasses,
     eligible_rows,
@@ -50,6 +50,7 @@ DEFAULT_BUCKET_CAP = 256
 DEFAULT_RERANK_FACTOR = 3  # exact re-rank of rerank_factor * k best candidates
 DEFAULT_EXACT_BELOW = 20_000  # scan cost (memberships walked) under which a query is exact
 BATCHES = 40
+SETUP_STEPS_PER_SCAN_STEP = 8  # a signature step (SIMD min) vs a scan step (random access)
 PERM_SLICE = 16  # permutations hashed and bucketed together (memory: 16 × classes int32)
 
 
@@ -60,15 +61,7 @@ def playlist_hashes(n_playlists: int) -> tuple[np.ndarray, np.ndarray]:
     among hundreds of thousands), so bucketing by canonical argmin equals bucketing by
     the MinHash value itself.
     """
-    raw = np.fromiter(
-        (
-            int.from_bytes(hashlib.sha1(str(p).encode()).digest()[:4], "little")
-            for p in range(n_playlists)
-        ),
-        dtype=np.uint32,
-        count=n_playlists,
-    )
-    h = fmix32(raw)
+    h = element_hashes(n_playlists)
     order = np.argsort(h, kind="stable")
     hs = h[order]
     first = np.ones(hs.size, dtype=bool)
@@ -350,8 +343,15 @@ def lsh_neighbours(
 
     t = time.perf_counter()
     cost = scan_costs(classes, min_shared, MIN_BIG)
-    exact_q = np.flatnonzero(is_query & (cost <= exact_below)).astype(np.int64)
-    lsh_q = np.flatnonzero(is_query & (cost > exact_below)).astype(np.int64)
+    to_lsh = is_query & (cost > exact_below)
+    # Signatures and buckets cost about num_perm hash-and-min steps per membership of
+    # every class, a fixed price; when scanning the expensive queries costs less than
+    # that (small data), they are scanned too.
+    setup_cost = num_perm * int(classes.size.sum()) // SETUP_STEPS_PER_SCAN_STEP
+    if exact_below > 0 and int(cost[to_lsh].sum()) < setup_cost:
+        to_lsh[:] = False
+    exact_q = np.flatnonzero(is_query & ~to_lsh).astype(np.int64)
+    lsh_q = np.flatnonzero(to_lsh).astype(np.int64)
     stages["plan"] = time.perf_counter() - t
 
     n_q = int(is_query.sum())

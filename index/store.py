@@ -68,9 +68,19 @@ def _pid_alive(pid: int) -> bool:
     return True
 
 
+def connect_for_writing(path: Path) -> sqlite3.Connection:
+    """A connection tuned for one bulk writer and no concurrent readers (the file is private)."""
+    conn = sqlite3.connect(path, isolation_level=None)
+    conn.execute("PRAGMA journal_mode=OFF")
+    conn.execute("PRAGMA synchronous=OFF")
+    conn.execute("PRAGMA temp_store=MEMORY")
+    conn.execute("PRAGMA cache_size=-262144")  # 256 MiB
+    return conn
+
+
 @contextlib.contextmanager
-def atomic_sqlite(out: Path) -> Iterator[sqlite3.Connection]:
-    """Yield a connection to a fresh temporary database; rename it to ``out`` on success.
+def atomic_index_file(out: Path) -> Iterator[Path]:
+    """Yield a fresh temporary path beside ``out``; rename it to ``out`` on success.
 
     Any exception (including KeyboardInterrupt) removes the temporary file and leaves
     ``out`` as it was.
@@ -79,28 +89,21 @@ def atomic_sqlite(out: Path) -> Iterator[sqlite3.Connection]:
     out.parent.mkdir(parents=True, exist_ok=True)
     sweep_stale_temp_files(out)
     tmp = temp_path_for(out)
-    with contextlib.suppress(FileNotFoundError):
-        tmp.unlink()
-    conn = sqlite3.connect(tmp, isolation_level=None)
+    _remove_with_journals(tmp)
     try:
-        conn.execute("PRAGMA journal_mode=OFF")
-        conn.execute("PRAGMA synchronous=OFF")
-        conn.execute("PRAGMA temp_store=MEMORY")
-        conn.execute("PRAGMA cache_size=-262144")  # 256 MiB
-        yield conn
-        conn.execute("PRAGMA journal_mode=DELETE")  # readers expect a normal rollback journal
-        conn.close()
+        yield tmp
         with open(tmp, "rb+") as f:
             os.fsync(f.fileno())
         os.replace(tmp, out)
     except BaseException:
-        conn.close()
-        with contextlib.suppress(FileNotFoundError):
-            tmp.unlink()
-        for extra in tmp.parent.glob(tmp.name + "-*"):  # -journal / -wal leftovers
-            with contextlib.suppress(FileNotFoundError):
-                extra.unlink()
+        _remove_with_journals(tmp)
         raise
+
+
+def _remove_with_journals(tmp: Path) -> None:
+    for p in [tmp, *tmp.parent.glob(tmp.name + "-*")]:  # -journal / -wal leftovers
+        with contextlib.suppress(FileNotFoundError):
+            p.unlink()
 
 
 def artist_playlist_counts(corpus: Corpus) -> np.ndarray:
@@ -127,11 +130,26 @@ def write_index(
     show progress; it is called at least once per table. ``started`` (a ``time.monotonic()``
     value) makes ``meta.build_seconds`` cover the whole build, writing included.
     """
+    with atomic_index_file(Path(out)) as tmp:
+        write_corpus_tables(tmp, corpus, memberships=memberships, progress=progress)
+        write_neighbours_and_meta(
+            tmp, corpus, table, meta, memberships=memberships, progress=progress, started=started
+        )
+
+
+def write_corpus_tables(
+    path: Path, corpus: Corpus, *, memberships: bool = True, progress=None
+) -> None:
+    """First half of a build's file: schema, artists, tracks, playlists, memberships, search.
+
+    Needs only the corpus, so the build runs it in a second process while neighbours are
+    computed.
+    """
     tick = progress or (lambda *a: None)
-    with atomic_sqlite(Path(out)) as conn:
+    conn = connect_for_writing(path)
+    try:
         conn.executescript(SCHEMA)
         conn.execute("BEGIN")
-
         a_counts = artist_playlist_counts(corpus)
         conn.executemany(
             "INSERT INTO artists VALUES (?,?,?)",
@@ -141,24 +159,16 @@ def write_index(
         )
         tick("artists", corpus.n_artists, corpus.n_artists)
 
-        t_counts = corpus.track_playlist_counts.tolist()
         rows = zip(
             range(1, corpus.n_tracks + 1),
             (corpus.track_artist + 1).tolist(),
             corpus.track_titles,
-            t_counts,
+            corpus.track_playlist_counts.tolist(),
             corpus.track_uris,
             strict=True,
         )
         conn.executemany("INSERT INTO tracks VALUES (?,?,?,?,?)", rows)
         tick("tracks", corpus.n_tracks, corpus.n_tracks)
-
-        _insert_columns(
-            conn,
-            "INSERT INTO neighbours VALUES (?,?,?,?,?)",
-            [table.track + 1, table.rank, table.neighbour + 1, table.jaccard, table.shared],
-            lambda done: tick("neighbours", done, len(table)),
-        )
 
         if memberships:
             conn.executemany(
@@ -177,7 +187,32 @@ def write_index(
 
         create_search_tables(conn)
         tick("search tables", 1, 1)
+        conn.execute("COMMIT")
+    finally:
+        conn.close()
 
+
+def write_neighbours_and_meta(
+    path: Path,
+    corpus: Corpus,
+    table: NeighbourTable,
+    meta: dict[str, object],
+    *,
+    memberships: bool = True,
+    progress=None,
+    started: float | None = None,
+) -> None:
+    """Second half: the neighbour table and ``meta`` (written last: its presence marks a complete file)."""
+    tick = progress or (lambda *a: None)
+    conn = connect_for_writing(path)
+    try:
+        conn.execute("BEGIN")
+        _insert_columns(
+            conn,
+            "INSERT INTO neighbours VALUES (?,?,?,?,?)",
+            [table.track + 1, table.rank, table.neighbour + 1, table.jaccard, table.shared],
+            lambda done: tick("neighbours", done, len(table)),
+        )
         full_meta = {
             "schema_version": SCHEMA_VERSION,
             "built_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
@@ -197,6 +232,9 @@ def write_index(
             "PRAGMA analysis_limit=1000"
         )  # bounded ANALYZE: planner stats, not a full scan
         conn.execute("ANALYZE")
+        conn.execute("PRAGMA journal_mode=DELETE")  # readers expect a normal rollback journal
+    finally:
+        conn.close()
 
 
 def _insert_columns(conn: sqlite3.Connection, sql: str, columns: list[np.ndarray], tick) -> None:

@@ -13,7 +13,7 @@ import math
 from typing import TYPE_CHECKING
 
 import numpy as np
-from rapidfuzz.distance import Levenshtein
+from rapidfuzz.distance import OSA
 
 if TYPE_CHECKING:
     from index.reader import SongIndex
@@ -21,6 +21,7 @@ if TYPE_CHECKING:
 CANDIDATES = 40  # tracks read from disk and scored with rapidfuzz per query
 POSTING_CAP = 3000  # a common word contributes only its best-known tracks as candidates
 FULL_POSTING_MAX = 400_000  # longer word lists are too common to help; skip them
+FULL_READ = 150_000  # a word (group) this common or rarer is read in full (≤ 600 KB)
 TYPO_ALTERNATIVES = 4  # vocabulary words tried for one misspelt query word
 
 WordGroup = list[tuple[int, int, float]]  # (word_id, df, weight factor) standing for one word
@@ -47,21 +48,44 @@ def word_group(idx: SongIndex, word: str, *, typos: bool) -> WordGroup:
 
 
 def typo_alternatives(idx: SongIndex, word: str) -> WordGroup:
-    """Known words within 1 edit (2 for words of 6+ letters), closest and commonest first."""
+    """Known words within 1 edit (2 for words of 6+ letters), closest and commonest first.
+
+    Only words that could be that close are read: for a long word, those keeping its first
+    three letters, or its last three (four from seven letters on), or its first two and
+    last two (one slip leaves one of these intact); for a short word, those sharing its first or last two letters; and any
+    word with the same letters in another order (a transposition).
+    """
     n = len(word)
-    max_edits = 1 if n <= 5 else 2
     letters = "".join(sorted(word))
-    rows = idx.query(
-        "SELECT word, word_id, df, letters FROM search_words WHERE p2 = ? AND len BETWEEN ? AND ? "
-        "UNION SELECT word, word_id, df, letters FROM search_words WHERE s2 = ? AND len BETWEEN ? AND ? "
-        "UNION SELECT word, word_id, df, letters FROM search_words WHERE letters = ?",
-        (word[:2], n - max_edits, n + max_edits, word[-2:], n - max_edits, n + max_edits, letters),
-    )
+    if n <= 5:
+        max_edits = 1
+        sql = (
+            "SELECT word, word_id, df FROM search_words WHERE p2 = :p2 AND len BETWEEN :lo AND :hi "
+            "UNION SELECT word, word_id, df FROM search_words WHERE s2 = :s2 AND len BETWEEN :lo AND :hi "
+            "UNION SELECT word, word_id, df FROM search_words WHERE letters = :letters"
+        )
+    else:
+        max_edits = 2
+        sql = (
+            # Seeks on the (p2, len, word) index: one range of words per length.
+            "SELECT word, word_id, df FROM search_words WHERE p2 = :p2 "
+            "AND len IN (:n_2, :n_1, :n, :n1, :n2) AND word >= :p3 AND word < :p3_end "
+            "UNION SELECT word, word_id, df FROM search_words WHERE s2 = :s2 "
+            "AND len BETWEEN :lo AND :hi AND (substr(word, 1, 2) = :p2 OR substr(word, :tail) = :end) "
+            "UNION SELECT word, word_id, df FROM search_words WHERE letters = :letters"
+        )
+    p3 = word[:3]
+    params = {
+        # The kept ending: three letters, four from seven letters on (fewer words share it;
+        # a slip before the last four letters of a 7+ letter word keeps the first three).
+        "tail": -3 if n < 7 else -4, "end": word[-3:] if n < 7 else word[-4:],
+        "p2": word[:2], "s2": word[-2:], "p3": p3,
+        "p3_end": p3[:-1] + chr(ord(p3[-1]) + 1), "lo": n - max_edits, "hi": n + max_edits,
+        "letters": letters, "n_2": n - 2, "n_1": n - 1, "n": n, "n1": n + 1, "n2": n + 2,
+    }  # fmt: skip
     near = []
-    for w, wid, df, w_letters in rows:
-        d = Levenshtein.distance(word, w, score_cutoff=max_edits)
-        if d > max_edits and w_letters == letters:
-            d = 1  # a transposition: one slip of the fingers
+    for w, wid, df in idx.query(sql, params):
+        d = OSA.distance(word, w, score_cutoff=max_edits)  # a swap of neighbours is one edit
         if d <= max_edits:
             near.append((d, -df, wid))
     near.sort()
@@ -81,7 +105,12 @@ def split_word(idx: SongIndex, word: str) -> list[WordGroup]:
 
 
 def candidate_tracks(idx: SongIndex, words: list[str]) -> list[int]:
-    """Track ids most likely meant: summed idf of matched query words, popularity breaks ties."""
+    """Track ids most likely meant: summed idf of matched query words, popularity breaks ties.
+
+    The pool is the best-known tracks of every query word, plus every track containing the
+    two rarest words (read in full), so a little-known song is found by its own name even
+    when all its words are common.
+    """
     groups: list[WordGroup] = []
     for w in dict.fromkeys(words):
         g = word_group(idx, w, typos=True)
@@ -89,25 +118,35 @@ def candidate_tracks(idx: SongIndex, words: list[str]) -> list[int]:
             groups.append(g)
         elif len(w) >= 6:
             groups.extend(split_word(idx, w))
+    groups = [[(wid, df, f) for wid, df, f in g if df <= FULL_POSTING_MAX] for g in groups]
+    groups = [g for g in groups if g]  # words in a large share of all names say nothing
     if not groups:
         return []
+    groups.sort(key=lambda g: sum(df for _, df, _ in g))
     n = max(idx.n_tracks, 1)
-    ranks_parts, weight_parts = [], []
+
+    lists: list[tuple[np.ndarray, float]] = []  # (sorted ranks, weight) per word
+    group_ranks: list[np.ndarray | None] = []  # every track of the group, when read in full
     for g in groups:
+        full = sum(df for _, df, _ in g) <= FULL_READ
+        parts = []
         for wid, df, factor in g:
-            if df > FULL_POSTING_MAX:
-                continue  # in a large share of all names: says nothing about which song
-            ranks = idx.read_postings(wid, cap(df))
-            ranks_parts.append(ranks)
-            weight_parts.append(np.full(len(ranks), factor * math.log((n + 1) / (df + 1))))
-    if not ranks_parts:
-        return []
-    # Sum the weights per track: sort all (rank, weight) pairs by rank and reduce runs.
-    ranks = np.concatenate(ranks_parts)
-    weights = np.concatenate(weight_parts)
-    order = np.argsort(ranks, kind="stable")
-    ranks, weights = ranks[order], weights[order]
-    starts = np.flatnonzero(np.concatenate(([True], ranks[1:] != ranks[:-1])))
-    pool, score = ranks[starts], np.add.reduceat(weights, starts)
+            ranks = idx.read_postings(wid, None if full else cap(df))
+            lists.append((ranks, factor * math.log((n + 1) / (df + 1))))
+            parts.append(ranks)
+        group_ranks.append(sorted_unique(np.concatenate(parts)) if full else None)
+
+    pool_parts = [ranks[:POSTING_CAP] for ranks, _ in lists]
+    complete = [r for r in group_ranks if r is not None]
+    if len(complete) >= 2:
+        pool_parts.append(np.intersect1d(complete[0], complete[1], assume_unique=True))
+    elif complete and len(complete[0]) <= 4 * POSTING_CAP:
+        pool_parts.append(complete[0])
+    pool = sorted_unique(np.concatenate(pool_parts))
+    score = np.zeros(len(pool))
+    for ranks, weight in lists:
+        if len(ranks):
+            pos = np.minimum(np.searchsorted(ranks, pool), len(ranks) - 1)
+            score += weight * (ranks[pos] == pool)
     best = np.lexsort((pool, -score))[:CANDIDATES]
     return [int(idx.rank_track[r]) for r in pool[best]]

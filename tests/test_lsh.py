@@ -152,3 +152,21 @@ def test_banding_must_be_one_row_per_band() -> None:
     indices = np.array([0, 1, 0, 1], dtype=np.int32)
     with pytest.raises(ValueError):
         lsh_neighbours(indptr, indices, 2, num_perm=128, bands=32, rows_per_band=4, progress=False)
+
+
+def test_buckets_are_keyed_by_datasketch_minhash_values() -> None:
+    """The engine buckets by the playlist holding each minimum: same key ⇔ same MinHash."""
+    from index.lsh import _argmin_playlists, playlist_hashes
+    from index.minhash import minhash_signatures, permutations
+
+    indptr, indices, n_pl = planted_csr(seed=1, clusters=5)
+    rows = np.arange(indptr.size - 1, dtype=np.int64)
+    hashes, canon = playlist_hashes(n_pl)
+    a, b = permutations(64, seed=1)
+    argmins = np.empty((64, rows.size), dtype=np.int32)
+    _argmin_playlists(
+        indptr, indices, rows, hashes, canon, a.astype(np.uint64), b.astype(np.uint64), argmins
+    )
+    sig = minhash_signatures(indptr, indices, rows, num_perm=64, seed=1)
+    from_argmin = (a[:, None].astype(np.uint64) * hashes[argmins] + b[:, None]) & 0xFFFFFFFF
+    np.testing.assert_array_equal(from_argmin.T.astype(np.uint32), sig)

@@ -10,10 +10,10 @@ Skipped only when PySpark or Java is missing.
 from __future__ import annotations
 
 import json
-from itertools import pairwise
 import sqlite3
 import subprocess
 import sys
+from itertools import pairwise
 from pathlib import Path
 
 import pytest
@@ -45,14 +45,25 @@ def dataset(tmp_path_factory) -> Path:
     folder = tmp_path_factory.mktemp("spark")
     path = folder / "syn.csv"
     subprocess.run(
-        [sys.executable, str(ROOT / "scripts" / "make_synthetic.py"), "--rows", str(ROWS),
-         "--out", str(path), "--no-measure", "--seed", "3"],
+        [
+            sys.executable,
+            str(ROOT / "scripts" / "make_synthetic.py"),
+            "--rows",
+            str(ROWS),
+            "--out",
+            str(path),
+            "--no-measure",
+            "--seed",
+            "3",
+        ],
         check=True,
         capture_output=True,
     )
     lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
     mid = len(lines) * 2 // 3
-    path.write_text("".join(lines[:mid] + [p + "\n" for p in PLANTED] + lines[mid:]), encoding="utf-8")
+    path.write_text(
+        "".join(lines[:mid] + [p + "\n" for p in PLANTED] + lines[mid:]), encoding="utf-8"
+    )
     return path
 
 
@@ -118,10 +129,19 @@ def test_tables_identical_to_local_build(builds) -> None:
 def test_malformed_rows_counted_like_local(builds) -> None:
     local, spark, summary = builds
     lm, sm = _meta(local), _meta(spark)
-    for key in ("rows_read", "rows_malformed", "malformed_lines", "duplicate_rows", "tracks", "playlists"):
+    for key in (
+        "rows_read",
+        "rows_malformed",
+        "malformed_lines",
+        "duplicate_rows",
+        "tracks",
+        "playlists",
+    ):
         assert sm[key] == lm[key], key
     assert int(sm["rows_malformed"]) == 2
-    assert summary.corpus.report.malformed_lines == [int(n) for n in lm["malformed_lines"].split(",")]
+    assert summary.corpus.report.malformed_lines == [
+        int(n) for n in lm["malformed_lines"].split(",")
+    ]
 
 
 def test_planted_spellings_merge_into_one_track(builds) -> None:
@@ -159,7 +179,9 @@ def test_neighbour_lists_are_well_formed(builds) -> None:
             "GROUP BY track_id) WHERE m != n OR m > ?",
             (k,),
         ).fetchone()[0]
-        self_links = c.execute("SELECT count(*) FROM neighbours WHERE track_id = neighbour_id").fetchone()[0]
+        self_links = c.execute(
+            "SELECT count(*) FROM neighbours WHERE track_id = neighbour_id"
+        ).fetchone()[0]
         out_of_order = c.execute(
             "SELECT count(*) FROM neighbours a JOIN neighbours b "
             "ON a.track_id = b.track_id AND b.rank = a.rank + 1 "

@@ -60,10 +60,14 @@ def recall_at(
             ).fetchall(),
             dtype=np.float64,
         ).reshape(-1, 3)
-    true_j = pair_jaccard(indptr, indices, stored[:, 0].astype(np.int64), stored[:, 1].astype(np.int64))
+    true_j = pair_jaccard(
+        indptr, indices, stored[:, 0].astype(np.int64), stored[:, 1].astype(np.int64)
+    )
     worst = float(np.abs(true_j - stored[:, 2]).max()) if len(stored) else 0.0
     bar: dict[int, float] = {}
-    for t, r, j in zip(exact.track.tolist(), exact.rank.tolist(), exact.jaccard.tolist(), strict=True):
+    for t, r, j in zip(
+        exact.track.tolist(), exact.rank.tolist(), exact.jaccard.tolist(), strict=True
+    ):
         if r <= n:
             bar[t] = j  # ranks ascend, so this ends as the n-th best (or the last)
     got: dict[int, list[float]] = {}

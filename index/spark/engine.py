@@ -33,6 +33,7 @@ def spark_build(
     out: str | Path | None,
     *,
     fmt: str = "auto",
+    method: str = "lsh",
     k: int = 30,
     min_playlists: int = 2,
     min_shared: int = 2,
@@ -49,14 +50,20 @@ def spark_build(
 ) -> BuildSummary:
     """Build the index ``out`` (SQLite, schema v1) from ``dataset`` on Spark ``master``.
 
-    Same arguments and rules as ``index.build.build_index`` (``fmt``, ``k``,
+    Same arguments and rules as ``index.build.build_index`` (``fmt``, ``method``, ``k``,
     ``min_playlists``, ``min_shared``, ``strict``, ``memberships``); ``parquet_dir`` keeps
     the intermediate Parquet tables there (default: a temporary folder beside ``out``,
     removed afterwards). ``splits`` is how many byte ranges a Zenodo file is parsed in
     (default: 2 per core of ``local[N]``, else 64). ``engine_options`` go to
     ``spark_neighbours`` (``num_perm``, ``bucket_cap``, ``rerank``, ``exact_below``, ``seed``).
-    The previous ``out`` survives any failure.
+    ``method="exact"`` sends every query through the exact co-occurrence path (complete,
+    the reference); ``"lsh"`` and ``"auto"`` use the cheap/expensive plan. The previous
+    ``out`` survives any failure.
     """
+    if method not in ("lsh", "exact", "auto"):
+        raise ValueError("method must be one of ('lsh', 'exact', 'auto')")
+    if method == "exact":
+        engine_options["exact_below"] = 1 << 62
     if k < 1 or min_playlists < 1 or min_shared < 1:
         raise ValueError("k, min_playlists and min_shared must be at least 1")
     if out is None and parquet_dir is None:
@@ -87,7 +94,9 @@ def spark_build(
 
         splitting = fmt == "zenodo" and not _is_gzip(dataset) and dataset.is_file()
         if splitting:
-            sc = ingest_zenodo(spark, str(dataset), splits or _default_splits(master))
+            sc = ingest_zenodo(
+                spark, str(dataset), splits or _default_splits(master), str(folder.resolve())
+            )
             report = sc.report
             _check_strict(report, strict)
             _write_tables(sc, folder)
@@ -132,6 +141,7 @@ def spark_build(
             from index.spark.load import load_into_sqlite
 
             meta = _meta(dataset, report, params, k, min_playlists, min_shared)
+            meta["method"] = "exact" if method == "exact" else "lsh"
             corpus, table = load_into_sqlite(
                 folder, out, meta, report, memberships=memberships, started=started
             )
@@ -141,7 +151,7 @@ def spark_build(
         return BuildSummary(
             out=summary_out,
             corpus=corpus,
-            method="lsh (spark)",
+            method=("exact" if method == "exact" else "lsh") + f" (spark, {master})",
             neighbour_rows=len(table),
             tracks_with_neighbours=int(np.unique(table.track).size),
             stage_seconds=stages,
@@ -233,7 +243,9 @@ def _write_corpus(corpus: Corpus, folder: Path) -> None:
         pq.write_table(table, target / "part-0.parquet")
 
 
-def _meta(dataset: Path, report: IngestReport, params: dict, k: int, min_playlists: int, min_shared: int) -> dict:
+def _meta(
+    dataset: Path, report: IngestReport, params: dict, k: int, min_playlists: int, min_shared: int
+) -> dict:
     """``meta`` rows, the same keys ``index.build.build_index`` writes (method ``lsh``)."""
     return {
         "source": dataset.resolve().name,

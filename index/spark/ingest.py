@@ -17,21 +17,17 @@ record-start rule that makes cutting safe). Other formats are read by the driver
 
 from __future__ import annotations
 
+import shutil
 from dataclasses import dataclass
+from pathlib import Path
 
 from pyspark.sql import DataFrame, SparkSession, Window
 from pyspark.sql import functions as F
 
 from index.corpus import IngestReport
-from index.spark.split_ingest import SplitResult, parse_split, split_offsets
+from index.spark.split_ingest import parse_split, split_offsets, write_split_tables
 
 ORDER_SHIFT = 1 << 32  # (split, local id) -> one sortable long
-
-ARTIST_SCHEMA = "split INT, aid INT, akey STRING"
-TRACK_SCHEMA = "split INT, tid INT, aid INT, ntitle STRING"
-RAW_SCHEMA = "split INT, rid INT, tid INT, title STRING, spelling STRING, rows LONG"
-PLAYLIST_SCHEMA = "split INT, pid INT, pkey STRING, name STRING, rows LONG"
-PAIR_SCHEMA = "split INT, tid INT, pid INT"
 
 
 @dataclass
@@ -50,29 +46,32 @@ class SparkCorpus:
     splits: int
 
 
-def ingest_zenodo(spark: SparkSession, path: str, n_splits: int) -> SparkCorpus:
-    """Read a Zenodo file in ``n_splits`` parallel ranges and merge (module doc)."""
+def ingest_zenodo(spark: SparkSession, path: str, n_splits: int, work_dir: str) -> SparkCorpus:
+    """Read a Zenodo file in ``n_splits`` parallel ranges and merge (module doc).
+
+    Each task writes its range's tables as Parquet under ``work_dir/splits`` (which must
+    be reachable from every executor, like the dataset itself): columnar hand-off, no
+    per-row pickling between Python and the JVM.
+    """
     offsets = split_offsets(path, n_splits)
     ranges = [(i, offsets[i], offsets[i + 1]) for i in range(len(offsets) - 1)]
-    sc = spark.sparkContext
-    results = (
-        sc.parallelize(ranges, len(ranges))
-        .map(lambda r: parse_split(path, r[0], r[1], r[2]))
-        .persist()
+    out = str(Path(work_dir) / "splits")
+    shutil.rmtree(out, ignore_errors=True)  # tables of an earlier run must not mix in
+    parts = (
+        spark.sparkContext.parallelize(ranges, len(ranges))
+        .map(lambda r: write_split_tables(parse_split(path, r[0], r[1], r[2]), out))
+        .collect()
     )
-    report = _merge_reports(path, results.map(_report_part).collect())
+    report = _merge_reports(path, parts)
 
-    def table(getter, schema: str) -> DataFrame:
-        # Persisted: each is joined several times, and rebuilding it reruns Python.
-        return spark.createDataFrame(results.flatMap(getter), schema).persist()
+    def table(name: str) -> DataFrame:
+        return spark.read.parquet(f"{out}/{name}")
 
-    artists_l = table(lambda r: [(r.split, a, k) for a, k in r.artists], ARTIST_SCHEMA)
-    tracks_l = table(lambda r: [(r.split, *t) for t in r.tracks], TRACK_SCHEMA)
-    raws_l = table(lambda r: [(r.split, *x) for x in r.raws], RAW_SCHEMA)
-    playlists_l = table(lambda r: [(r.split, *p) for p in r.playlists], PLAYLIST_SCHEMA)
-    pairs_l = table(
-        lambda r: [(r.split, int(t), int(p)) for t, p in r.pairs.tolist()], PAIR_SCHEMA
-    )
+    artists_l = table("artist")
+    tracks_l = table("track")
+    raws_l = table("raw")
+    playlists_l = table("playlist")
+    pairs_l = table("pair")
 
     order = lambda local: F.col("split").cast("long") * ORDER_SHIFT + F.col(local)  # noqa: E731
 
@@ -81,18 +80,18 @@ def ingest_zenodo(spark: SparkSession, path: str, n_splits: int) -> SparkCorpus:
         "split", "tid", "akey", "ntitle", order("tid").alias("first")
     )
     raws_k = raws_l.join(tracks_k, ["split", "tid"]).withColumn("rfirst", order("rid"))
-    used_keys = (
-        raws_k.groupBy("akey", "ntitle").agg(F.sum("rows").alias("rows")).where("rows > 0")
-    )
+    used_keys = raws_k.groupBy("akey", "ntitle").agg(F.sum("rows").alias("rows")).where("rows > 0")
     track_ids = _dense_ids(
-        tracks_k.groupBy("akey", "ntitle").agg(F.min("first").alias("first")).join(
-            used_keys.select("akey", "ntitle"), ["akey", "ntitle"]
-        ),
+        tracks_k.groupBy("akey", "ntitle")
+        .agg(F.min("first").alias("first"))
+        .join(used_keys.select("akey", "ntitle"), ["akey", "ntitle"]),
         "first",
         "track",
     )
     artist_first = (
-        artists_l.withColumn("first", order("aid")).groupBy("akey").agg(F.min("first").alias("first"))
+        artists_l.withColumn("first", order("aid"))
+        .groupBy("akey")
+        .agg(F.min("first").alias("first"))
     )
     artist_ids = _dense_ids(
         artist_first.join(track_ids.select("akey").distinct(), "akey"), "first", "artist"
@@ -127,10 +126,6 @@ def ingest_zenodo(spark: SparkSession, path: str, n_splits: int) -> SparkCorpus:
         .distinct()
     )
     return SparkCorpus(tracks, artists, playlists, memberships, report, len(ranges))
-
-
-def _report_part(r: SplitResult) -> tuple:
-    return (r.split, r.lines, r.rows, r.malformed, r.malformed_lines, r.malformed_examples)
 
 
 def _merge_reports(path: str, parts: list[tuple]) -> IngestReport:
@@ -170,7 +165,9 @@ def _dense_ids(df: DataFrame, order_col: str, id_col: str) -> DataFrame:
     for p in range(max(counts, default=-1) + 1):
         offsets.append(total)
         total += counts.get(p, 0)
-    base = F.element_at(F.array(*[F.lit(o) for o in offsets or [0]]).cast("array<long>"), F.col("_part") + 1)
+    base = F.element_at(
+        F.array(*[F.lit(o) for o in offsets or [0]]).cast("array<long>"), F.col("_part") + 1
+    )
     local = F.col("_mono") - F.col("_part").cast("long") * (1 << 33)
     return ordered.withColumn(id_col, (base + local).cast("int")).drop("_part", "_mono").persist()
 
@@ -182,7 +179,5 @@ def _most_frequent(raws: DataFrame, group: list[str], choice: str) -> DataFrame:
     )
     w = Window.partitionBy(*group).orderBy(F.desc("n"), F.asc("rfirst"))
     return (
-        totals.withColumn("pick", F.row_number().over(w))
-        .where("pick = 1")
-        .select(*group, choice)
+        totals.withColumn("pick", F.row_number().over(w)).where("pick = 1").select(*group, choice)
     )

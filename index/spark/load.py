@@ -42,10 +42,16 @@ def load_corpus(folder: str | Path, report: IngestReport) -> Corpus:
     artists = _read(folder, "artists", ["artist"])
     playlists = _read(folder, "playlists", ["playlist"])
     members = _read(folder, "memberships", ["track", "playlist"])
-    for name, t, col in (("tracks", tracks, "track"), ("artists", artists, "artist"), ("playlists", playlists, "playlist")):
+    for name, t, col in (
+        ("tracks", tracks, "track"),
+        ("artists", artists, "artist"),
+        ("playlists", playlists, "playlist"),
+    ):
         ids = t.column(col).to_numpy()
         if not np.array_equal(ids, np.arange(len(ids))):
-            raise ValueError(f"{folder / name}: ids are not 0..n-1; the Parquet folder is incomplete.")
+            raise ValueError(
+                f"{folder / name}: ids are not 0..n-1; the Parquet folder is incomplete."
+            )
     n_tracks = tracks.num_rows
     m_track = members.column("track").to_numpy().astype(np.int64)
     indptr = np.zeros(n_tracks + 1, dtype=np.int64)

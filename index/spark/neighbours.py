@@ -100,7 +100,10 @@ def spark_neighbours(
     q_pls = with_len.where(~F.col("skipped")).select("cls", "playlist").join(exact_q, "cls")
     holders = cls_pl.select(F.col("cls").alias("cand"), "playlist")
     exact_cands = (
-        q_pls.join(holders, "playlist").where(F.col("cls") != F.col("cand")).select("cls", "cand").distinct()
+        q_pls.join(holders, "playlist")
+        .where(F.col("cls") != F.col("cand"))
+        .select("cls", "cand")
+        .distinct()
     )
 
     # -- LSH candidates for the expensive queries
@@ -108,13 +111,15 @@ def spark_neighbours(
     n_lsh = lsh_q.count()
     if n_lsh:
         hashes = spark.sparkContext.broadcast(element_hashes(n_playlists))
-        sig_rows = (
-            classes.select("cls", "size", "pls")
+        bands = (
+            classes.select("cls", F.col("size").cast("int").alias("size"), "pls")
             .join(lsh_q, "cls", "left")
             .fillna(False, ["query"])
-            .rdd.mapPartitions(lambda rows: _band_rows(rows, hashes.value, num_perm, seed))
+            .mapInArrow(
+                lambda batches: _band_batches(batches, hashes.value, num_perm, seed),
+                "band INT, value LONG, cls INT, size INT, query BOOLEAN",
+            )
         )
-        bands = spark.createDataFrame(sig_rows, "band INT, value LONG, cls INT, size INT, query BOOLEAN")
         buckets = (
             bands.groupBy("band", "value")
             .agg(
@@ -130,7 +135,9 @@ def spark_neighbours(
         counted = pairs.groupBy("cls", "cand").agg(F.count("*").alias("bands"))
         w_c = Window.partitionBy("cls").orderBy(F.desc("bands"), F.asc("cand"))
         lsh_cands = (
-            counted.withColumn("r", F.row_number().over(w_c)).where(F.col("r") <= rerank).select("cls", "cand")
+            counted.withColumn("r", F.row_number().over(w_c))
+            .where(F.col("r") <= rerank)
+            .select("cls", "cand")
         )
         cands = exact_cands.unionByName(lsh_cands)
     else:
@@ -138,7 +145,9 @@ def spark_neighbours(
 
     # -- exact re-rank, top k classes
     qa = classes.select("cls", F.col("size").alias("size_a"), F.col("pls").alias("pa"))
-    cb = classes.select(F.col("cls").alias("cand"), F.col("size").alias("size_b"), F.col("pls").alias("pb"))
+    cb = classes.select(
+        F.col("cls").alias("cand"), F.col("size").alias("size_b"), F.col("pls").alias("pb")
+    )
     scored = (
         cands.join(qa, "cls")
         .join(cb, "cand")
@@ -155,25 +164,25 @@ def spark_neighbours(
     top_cls = scored.withColumn("r", F.row_number().over(w_top)).where(F.col("r") <= k)
 
     # -- expand: a class's list of k+1 tracks (own members first), then each member's top k
-    head = classes.select(
-        "cls", "size", F.slice("members", 1, k + 1).alias("head"), "members"
-    )
+    head = classes.select("cls", "size", F.slice("members", 1, k + 1).alias("head"), "members")
     own = head.join(plan.select("cls"), "cls").select(
         "cls",
         F.explode("head").alias("nb"),
         F.lit(1.0).alias("jaccard"),
         F.col("size").cast("int").alias("shared"),
     )
-    others = top_cls.join(
-        head.select(F.col("cls").alias("cand"), "head"), "cand"
-    ).select("cls", F.explode("head").alias("nb"), "jaccard", "shared")
+    others = top_cls.join(head.select(F.col("cls").alias("cand"), "head"), "cand").select(
+        "cls", F.explode("head").alias("nb"), "jaccard", "shared"
+    )
     w_list = Window.partitionBy("cls").orderBy(F.desc("jaccard"), F.desc("shared"), F.asc("nb"))
     lists = (
         own.unionByName(others)
         .withColumn("pos", F.row_number().over(w_list))
         .where(F.col("pos") <= k + 1)
     )
-    queries = head.join(plan.select("cls"), "cls").select("cls", F.explode("members").alias("track"))
+    queries = head.join(plan.select("cls"), "cls").select(
+        "cls", F.explode("members").alias("track")
+    )
     w_rank = Window.partitionBy("track").orderBy("pos")
     rows = (
         queries.join(lists, "cls")
@@ -205,32 +214,47 @@ def spark_neighbours(
     return rows, params
 
 
-def _band_rows(rows, hashes: np.ndarray, num_perm: int, seed: int):
-    """MinHash one partition of classes; yield ``(band, value, cls, size, query)`` rows.
+def _band_batches(batches, hashes: np.ndarray, num_perm: int, seed: int):
+    """MinHash Arrow batches of classes; yield ``(band, value, cls, size, query)`` batches.
 
-    The playlist ids are renumbered locally so the CSR stays small; ``hashes`` of the
+    The playlist ids are renumbered per batch so the CSR stays small; ``hashes`` of the
     global ids are passed along, so signatures equal ``index.minhash`` (and datasketch).
+    Arrow in and out: 128 rows per class would be slow to pickle one by one.
     """
-    rows = list(rows)
-    if not rows:
-        return
-    lengths = np.fromiter((len(r.pls) for r in rows), dtype=np.int64, count=len(rows))
-    indptr = np.zeros(len(rows) + 1, dtype=np.int64)
-    np.cumsum(lengths, out=indptr[1:])
-    flat = np.fromiter((p for r in rows for p in r.pls), dtype=np.int64, count=int(indptr[-1]))
-    uniq, local = np.unique(flat, return_inverse=True)
-    sig = minhash_signatures(
-        indptr,
-        local.astype(np.int32),
-        np.arange(len(rows)),
-        num_perm=num_perm,
-        seed=seed,
-        hashes=hashes[uniq],
-    )
-    bands = np.arange(num_perm).tolist()
-    for i, r in enumerate(rows):
-        for band, value in zip(bands, sig[i].tolist(), strict=True):
-            yield band, value, r.cls, r.size, r.query
+    import pyarrow as pa
+
+    for batch in batches:
+        n = batch.num_rows
+        if n == 0:
+            continue
+        pls = batch.column("pls")
+        indptr = pls.offsets.to_numpy().astype(np.int64)
+        indptr = indptr - indptr[0]
+        flat = (
+            pls.values.to_numpy().astype(np.int64)[: indptr[-1]]
+            if indptr[-1]
+            else np.zeros(0, np.int64)
+        )
+        uniq, local = np.unique(flat, return_inverse=True)
+        sig = minhash_signatures(
+            indptr,
+            local.astype(np.int32),
+            np.arange(n),
+            num_perm=num_perm,
+            seed=seed,
+            hashes=hashes[uniq],
+        )
+        yield pa.record_batch(
+            {
+                "band": pa.array(np.tile(np.arange(num_perm, dtype=np.int32), n)),
+                "value": pa.array(sig.astype(np.int64).ravel()),
+                "cls": pa.array(np.repeat(batch.column("cls").to_numpy(), num_perm)),
+                "size": pa.array(np.repeat(batch.column("size").to_numpy(), num_perm)),
+                "query": pa.array(
+                    np.repeat(batch.column("query").to_numpy(zero_copy_only=False), num_perm)
+                ),
+            }
+        )
 
 
 def _bucket_pairs(members, cap: int):

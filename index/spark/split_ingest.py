@@ -16,7 +16,6 @@ line break) is split between two tasks.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -154,10 +153,14 @@ def _describe(b: CorpusBuilder, split: int, lines: int) -> SplitResult:
         (pid, playlist_key_text(key), b.playlist_names[pid], pl_rows[pid])
         for key, pid in b.playlist_ids.items()
     ]
-    raw_track = np.frombuffer(b.raw_track, dtype=np.int32) if len(b.raw_track) else np.zeros(0, np.int32)
+    raw_track = (
+        np.frombuffer(b.raw_track, dtype=np.int32) if len(b.raw_track) else np.zeros(0, np.int32)
+    )
     width = max(len(b.playlist_names), 1)
     flat = np.unique(raw_track[row_raw].astype(np.int64) * width + row_pl)
-    pairs = np.stack([flat // width, flat % width], axis=1) if flat.size else np.zeros((0, 2), np.int64)
+    pairs = (
+        np.stack([flat // width, flat % width], axis=1) if flat.size else np.zeros((0, 2), np.int64)
+    )
     return SplitResult(
         split=split,
         lines=lines,
@@ -173,16 +176,74 @@ def _describe(b: CorpusBuilder, split: int, lines: int) -> SplitResult:
     )
 
 
-def split_rows(result: SplitResult) -> Iterator[tuple[str, tuple]]:
-    """Flatten a :class:`SplitResult` into tagged tuples for Spark DataFrames."""
+def write_split_tables(result: SplitResult, folder: str | Path) -> tuple:
+    """Write a range's tables as Parquet under ``folder/<table>/`` (columnar: no per-row
+    pickling between Python and the JVM); return its report part for the driver."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
     s = result.split
-    for aid, key in result.artists:
-        yield "artist", (s, aid, key)
-    for tid, aid, ntitle in result.tracks:
-        yield "track", (s, tid, aid, ntitle)
-    for r, tid, title, spelling, n in result.raws:
-        yield "raw", (s, r, tid, title, spelling, n)
-    for pid, key, name, n in result.playlists:
-        yield "playlist", (s, pid, key, name, n)
-    for t, p in result.pairs.tolist():
-        yield "pair", (s, t, p)
+    i32 = pa.int32()
+
+    def col(values, kind=i32):
+        return pa.array(values, kind)
+
+    def write(name: str, columns: dict) -> None:
+        target = Path(folder) / name
+        target.mkdir(parents=True, exist_ok=True)
+        n = len(next(iter(columns.values())))
+        table = pa.table({"split": pa.array(np.full(n, s, dtype=np.int32)), **columns})
+        pq.write_table(table, target / f"part-{s:05d}.parquet")
+
+    write(
+        "artist",
+        {
+            "aid": col([a for a, _ in result.artists]),
+            "akey": col([k for _, k in result.artists], pa.string()),
+        },
+    )
+    t = result.tracks
+    write(
+        "track",
+        {
+            "tid": col([x[0] for x in t]),
+            "aid": col([x[1] for x in t]),
+            "ntitle": col([x[2] for x in t], pa.string()),
+        },
+    )
+    r = result.raws
+    write(
+        "raw",
+        {
+            "rid": col([x[0] for x in r]),
+            "tid": col([x[1] for x in r]),
+            "title": col([x[2] for x in r], pa.string()),
+            "spelling": col([x[3] for x in r], pa.string()),
+            "rows": col([x[4] for x in r], pa.int64()),
+        },
+    )
+    p = result.playlists
+    write(
+        "playlist",
+        {
+            "pid": col([x[0] for x in p]),
+            "pkey": col([x[1] for x in p], pa.string()),
+            "name": col([x[2] for x in p], pa.string()),
+            "rows": col([x[3] for x in p], pa.int64()),
+        },
+    )
+    write(
+        "pair",
+        {
+            "tid": pa.array(result.pairs[:, 0].astype(np.int32)),
+            "pid": pa.array(result.pairs[:, 1].astype(np.int32)),
+        },
+    )
+    return (
+        s,
+        result.lines,
+        result.rows,
+        result.malformed,
+        result.malformed_lines,
+        result.malformed_examples,
+    )
