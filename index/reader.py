@@ -342,9 +342,11 @@ def _check_not_truncated(path: Path) -> None:
             f"Cannot read {path} ({exc.strerror}) — check its permissions."
         ) from exc
     if len(header) < 100 or not header.startswith(b"SQLite format 3\x00"):
+        # Often the dataset itself was passed: offer to index it, never to overwrite it.
+        out = path.with_suffix(".sqlite") if path.suffix != ".sqlite" else path
         raise IndexOpenError(
-            f"{path} is not a songsim index (not an SQLite file) — build one with "
-            f"{_build_hint(path)}."
+            f"{path} is not a songsim index (not an SQLite file) — if it is a playlist "
+            f"dataset, build an index from it with `songsim index build {path} -o {out}`."
         )
     page_size = struct.unpack(">H", header[16:18])[0]
     page_size = 65536 if page_size == 1 else page_size

@@ -21,7 +21,7 @@ if TYPE_CHECKING:
 CANDIDATES = 40  # tracks read from disk and scored with rapidfuzz per query
 POSTING_CAP = 3000  # a common word contributes only its best-known tracks as candidates
 FULL_POSTING_MAX = 400_000  # longer word lists are too common to help; skip them
-FULL_READ = 150_000  # a word (group) this common or rarer is read in full (≤ 600 KB)
+FULL_READ = 150_000  # words this rare are read in full (≤ 600 KB), commoner ones capped
 TYPO_ALTERNATIVES = 4  # vocabulary words tried for one misspelt query word
 
 WordGroup = list[tuple[int, int, float]]  # (word_id, df, weight factor) standing for one word
@@ -126,22 +126,27 @@ def candidate_tracks(idx: SongIndex, words: list[str]) -> list[int]:
     n = max(idx.n_tracks, 1)
 
     lists: list[tuple[np.ndarray, float]] = []  # (sorted ranks, weight) per word
-    group_ranks: list[np.ndarray | None] = []  # every track of the group, when read in full
-    for g in groups:
-        full = sum(df for _, df, _ in g) <= FULL_READ
+    rarest: list[np.ndarray | None] = []  # every track of each of the two rarest words
+    for i, g in enumerate(groups):
         parts = []
         for wid, df, factor in g:
-            ranks = idx.read_postings(wid, None if full else cap(df))
+            ranks = idx.read_postings(wid, None if df <= FULL_READ else POSTING_CAP)
             lists.append((ranks, factor * math.log((n + 1) / (df + 1))))
-            parts.append(ranks)
-        group_ranks.append(sorted_unique(np.concatenate(parts)) if full else None)
+            parts.append(ranks if df <= FULL_READ else None)
+        if i < 2:
+            complete = all(p is not None for p in parts)
+            rarest.append(
+                (parts[0] if len(parts) == 1 else sorted_unique(np.concatenate(parts)))
+                if complete
+                else None
+            )
 
     pool_parts = [ranks[:POSTING_CAP] for ranks, _ in lists]
-    complete = [r for r in group_ranks if r is not None]
-    if len(complete) >= 2:
-        pool_parts.append(np.intersect1d(complete[0], complete[1], assume_unique=True))
-    elif complete and len(complete[0]) <= 4 * POSTING_CAP:
-        pool_parts.append(complete[0])
+    both = [r for r in rarest if r is not None]
+    if len(both) == 2:
+        pool_parts.append(_intersect_sorted(both[0], both[1]))
+    elif both and len(both[0]) <= 4 * POSTING_CAP:
+        pool_parts.append(both[0])
     pool = sorted_unique(np.concatenate(pool_parts))
     score = np.zeros(len(pool))
     for ranks, weight in lists:
@@ -150,3 +155,12 @@ def candidate_tracks(idx: SongIndex, words: list[str]) -> list[int]:
             score += weight * (ranks[pos] == pool)
     best = np.lexsort((pool, -score))[:CANDIDATES]
     return [int(idx.rank_track[r]) for r in pool[best]]
+
+
+def _intersect_sorted(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Common values of two sorted unique arrays (binary search of the shorter one)."""
+    small, large = (a, b) if len(a) <= len(b) else (b, a)
+    if not len(large):
+        return large
+    pos = np.minimum(np.searchsorted(large, small), len(large) - 1)
+    return small[large[pos] == small]

@@ -320,9 +320,8 @@ def test_a_damaged_page_becomes_an_index_error(index_path: Path, tmp_path: Path)
     for p in range(1, len(data) // page):  # scribble over every page but the header page
         data[p * page : p * page + 64] = b"\xff" * 64
     path.write_bytes(bytes(data))
-    with pytest.raises(IndexOpenError, match="rebuild"):
-        with SongIndex.open(path) as idx:
-            idx.similar(find(idx, *SEED))
+    with pytest.raises(IndexOpenError, match="rebuild"), SongIndex.open(path) as idx:
+        idx.similar(find(idx, *SEED))
 
 
 # ------------------------------------------------------------------ read-only, concurrency

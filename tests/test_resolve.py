@@ -7,12 +7,12 @@ import random
 from pathlib import Path
 
 import pytest
+from test_read_api import build
 
 from index.query_variants import VARIANTS, typo, variants
 from index.reader import SongIndex
 from index.textfold import fold
 from index.versions import base_title, same_song
-from test_read_api import build
 
 # ------------------------------------------------------------------ version suffixes
 

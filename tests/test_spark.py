@@ -191,16 +191,19 @@ def test_neighbour_lists_are_well_formed(builds) -> None:
     assert (bad_ranks, self_links, out_of_order, too_few_shared) == (0, 0, 0, 0)
 
 
-def test_bucket_cap_pairs_queries_with_nearest_sizes() -> None:
-    from collections import namedtuple
+def test_bucket_cap_pairs_queries_with_nearest_sizes(builds) -> None:
+    from pyspark.sql import SparkSession
 
-    from index.spark.neighbours import _bucket_pairs
+    from index.spark.neighbours import bucket_pairs
 
-    M = namedtuple("M", "size cls query")
-    members = [M(size=s, cls=s, query=(s == 50)) for s in range(2, 100)]
-    pairs = list(_bucket_pairs(members, cap=10))
-    assert len(pairs) == 10
-    assert {q for q, _ in pairs} == {50}
-    assert {c for _, c in pairs} == set(range(45, 56)) - {50}
-    small = [M(2, 1, True), M(3, 2, False), M(4, 3, True)]
-    assert sorted(_bucket_pairs(small, cap=10)) == [(1, 2), (1, 3), (3, 1), (3, 2)]
+    spark = SparkSession.getActiveSession()
+    big = [(0, 7, s, s, s == 50) for s in range(2, 100)]  # one bucket of 98 classes
+    small = [(1, 7, 2, 1, True), (1, 7, 3, 2, False), (1, 7, 4, 3, True)]
+    lonely = [(2, 9, 5, 5, False), (2, 9, 6, 6, False)]  # no query: pairs nobody
+    df = spark.createDataFrame(
+        big + small + lonely, "band INT, value LONG, cls INT, size INT, query BOOLEAN"
+    )
+    pairs = sorted(tuple(r) for r in bucket_pairs(df, 10).collect())
+    from_big = [p for p in pairs if p[0] == 50]
+    assert [c for _, c in from_big] == [c for c in range(45, 56) if c != 50]
+    assert [p for p in pairs if p[0] != 50] == [(1, 2), (1, 3), (3, 1), (3, 2)]

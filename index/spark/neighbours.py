@@ -25,8 +25,6 @@ exact re-rank, expansion to tracks. Same rules as ``index.lsh`` (read its module
 
 from __future__ import annotations
 
-from bisect import bisect_left
-
 import numpy as np
 from pyspark.sql import DataFrame, Window
 from pyspark.sql import functions as F
@@ -120,18 +118,7 @@ def spark_neighbours(
                 "band INT, value LONG, cls INT, size INT, query BOOLEAN",
             )
         )
-        buckets = (
-            bands.groupBy("band", "value")
-            .agg(
-                F.max(F.col("query").cast("int")).alias("has_query"),
-                F.collect_list(F.struct("size", "cls", "query")).alias("m"),
-            )
-            .where("has_query = 1 AND size(m) > 1")
-        )
-        pairs = spark.createDataFrame(
-            buckets.select("m").rdd.flatMap(lambda r: _bucket_pairs(r.m, bucket_cap)),
-            "cls INT, cand INT",
-        )
+        pairs = bucket_pairs(bands, bucket_cap)
         counted = pairs.groupBy("cls", "cand").agg(F.count("*").alias("bands"))
         w_c = Window.partitionBy("cls").orderBy(F.desc("bands"), F.asc("cand"))
         lsh_cands = (
@@ -230,11 +217,7 @@ def _band_batches(batches, hashes: np.ndarray, num_perm: int, seed: int):
         pls = batch.column("pls")
         indptr = pls.offsets.to_numpy().astype(np.int64)
         indptr = indptr - indptr[0]
-        flat = (
-            pls.values.to_numpy().astype(np.int64)[: indptr[-1]]
-            if indptr[-1]
-            else np.zeros(0, np.int64)
-        )
+        flat = pls.flatten().to_numpy().astype(np.int64)  # flatten() honours slicing
         uniq, local = np.unique(flat, return_inverse=True)
         sig = minhash_signatures(
             indptr,
@@ -257,26 +240,40 @@ def _band_batches(batches, hashes: np.ndarray, num_perm: int, seed: int):
         )
 
 
-def _bucket_pairs(members, cap: int):
-    """``(query, candidate)`` pairs of one bucket; a big bucket pairs each query only with
-    the ``cap`` members nearest to it in (set size, class id) order."""
-    ms = sorted((m.size, m.cls, m.query) for m in members)
-    n = len(ms)
-    if n <= cap + 1:
-        for i, (_, q, is_q) in enumerate(ms):
-            if is_q:
-                for j, (_, c, _) in enumerate(ms):
-                    if j != i:
-                        yield q, c
-        return
-    keys = [(s, c) for s, c, _ in ms]
-    for i, (s, q, is_q) in enumerate(ms):
-        if not is_q:
-            continue
-        pos = bisect_left(keys, (s, q))
-        lo = max(0, pos - cap // 2)
-        hi = min(n, lo + cap + 1)
-        lo = max(0, hi - cap - 1)
-        for j in range(lo, hi):
-            if j != i:
-                yield q, ms[j][1]
+def bucket_pairs(bands: DataFrame, bucket_cap: int) -> DataFrame:
+    """``(cls, cand)`` rows: each query class paired with the members of its buckets.
+
+    ``bands`` has ``(band, value, cls, size, query)``; a bucket is one ``(band, value)``.
+    Members are ordered by (set size, class); a query pairs with the whole bucket when it
+    has at most ``bucket_cap + 1`` members, else with the ``bucket_cap`` nearest to it in
+    that order (J(a, b) <= min/max of the set sizes, so far-off sizes cannot be near
+    neighbours). All in the JVM: one row per (query, position), no Python.
+    """
+    w = Window.partitionBy("band", "value")
+    ranked = (
+        bands.withColumn("pos", F.row_number().over(w.orderBy("size", "cls")) - 1)
+        .withColumn("n", F.count("*").over(w))
+        .withColumn("has_q", F.max(F.col("query").cast("int")).over(w))
+        .where("n > 1 AND has_q = 1")
+        .select("band", "value", "pos", "n", "cls", "query")
+        .persist()
+    )
+    lo0 = F.greatest(F.lit(0), F.col("pos") - bucket_cap // 2)
+    hi = F.least(F.col("n"), lo0 + bucket_cap + 1)
+    lo = F.greatest(F.lit(0), hi - bucket_cap - 1)
+    windows = ranked.where("query").select(
+        "band",
+        "value",
+        "cls",
+        F.col("pos").alias("qpos"),
+        F.explode(F.sequence(lo, hi - 1)).alias("pos"),
+    )
+    return (
+        windows.where(F.col("pos") != F.col("qpos"))
+        .hint("merge")  # both sides can be large; never broadcast either
+        .join(
+            ranked.select("band", "value", "pos", F.col("cls").alias("cand")).hint("merge"),
+            ["band", "value", "pos"],
+        )
+        .select("cls", "cand")
+    )
