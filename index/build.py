@@ -136,10 +136,9 @@ def build_index(
         stages["neighbours"] = time.monotonic() - t
         for name, secs in table.stage_seconds.items():
             stages[f"  {name}"] = secs
-        t = time.monotonic()
+        write_started = time.monotonic()
         writer.wait()
-        stages["write corpus tables (alongside)"] = writer.seconds
-        stages["wait for corpus tables"] = time.monotonic() - t
+        waited = time.monotonic() - write_started
 
         meta = {
             "source": str(Path(dataset).resolve().name),
@@ -158,7 +157,6 @@ def build_index(
             "neighbour_rows": len(table),
             "engine_params": json.dumps(table.params, default=str, sort_keys=True),
         }
-        t = time.monotonic()
         bar = _WriteProgress(progress)
         try:
             write_neighbours_and_meta(
@@ -166,7 +164,10 @@ def build_index(
             )
         finally:
             bar.close()
-        stages["write neighbours"] = time.monotonic() - t
+        stages["write"] = time.monotonic() - write_started
+        stages["  corpus tables (alongside neighbours)"] = writer.seconds
+        stages["  waiting for them"] = waited
+        stages["  neighbour rows + meta"] = stages["write"] - waited
 
     out = Path(out)
     return BuildSummary(

@@ -223,7 +223,7 @@ def write_neighbours_and_meta(
             **meta,
         }
         if started is not None:
-            full_meta["build_seconds"] = f"{time.monotonic() - started:.1f}"
+            full_meta["build_seconds"] = f"{time.monotonic() - started:.2f}"
         conn.executemany(
             "INSERT INTO meta VALUES (?,?)", [(k, str(v)) for k, v in full_meta.items()]
         )

@@ -18,7 +18,6 @@ from discord.ext import commands
 from tests.fakediscord import EPHEMERAL, LOADING, FakeDiscord, find_component
 
 
-
 class OwnerOnlyView(discord.ui.View):
     """A "More" button only the person who asked may press."""
 
