@@ -198,7 +198,7 @@ def test_bucket_cap_pairs_queries_with_nearest_sizes(builds) -> None:
 
     spark = SparkSession.getActiveSession()
     big = [(0, 7, s, s, s == 50) for s in range(2, 100)]  # one bucket of 98 classes
-    small = [(1, 7, 2, 1, True), (1, 7, 3, 2, False), (1, 7, 4, 3, True)]
+    small = [(1, 7, 1, 2, True), (1, 7, 2, 3, False), (1, 7, 3, 4, True)]  # cls, size
     lonely = [(2, 9, 5, 5, False), (2, 9, 6, 6, False)]  # no query: pairs nobody
     df = spark.createDataFrame(
         big + small + lonely, "band INT, value LONG, cls INT, size INT, query BOOLEAN"

@@ -93,28 +93,15 @@ def spark_neighbours(
         .persist()
     )
 
-    # -- exact path: shared playlists counted straight from the co-occurrence join (no
-    # playlist arrays carried through it); +1 when the candidate also holds the query's
-    # skipped long playlist, so the count is the exact intersection size.
-    sizes = classes.select("cls", F.col("size").cast("int").alias("size"))
+    # -- exact candidates: every class co-occurring in a non-skipped playlist
     exact_q = plan.where("exact").select("cls")
     q_pls = with_len.where(~F.col("skipped")).select("cls", "playlist").join(exact_q, "cls")
     holders = cls_pl.select(F.col("cls").alias("cand"), "playlist")
-    skipped = with_len.where("skipped").select("cls", F.col("playlist").alias("sp"))
-    held = cls_pl.select(
-        F.col("cls").alias("cand"), F.col("playlist").alias("sp"), F.lit(1).alias("also")
-    )
-    exact_scored = (
+    exact_cands = (
         q_pls.join(holders, "playlist")
         .where(F.col("cls") != F.col("cand"))
-        .groupBy("cls", "cand")
-        .agg(F.count("*").cast("int").alias("ns"))
-        .join(skipped, "cls", "left")
-        .join(held, ["cand", "sp"], "left")
-        .select("cls", "cand", (F.col("ns") + F.coalesce(F.col("also"), F.lit(0))).alias("shared"))
-        .where(F.col("shared") >= min_shared)
-        .join(sizes.withColumnRenamed("size", "size_a"), "cls")
-        .join(sizes.select(F.col("cls").alias("cand"), F.col("size").alias("size_b")), "cand")
+        .select("cls", "cand")
+        .distinct()
     )
 
     # -- LSH candidates for the expensive queries
@@ -139,29 +126,27 @@ def spark_neighbours(
             .where(F.col("r") <= rerank)
             .select("cls", "cand")
         )
+        cands = exact_cands.unionByName(lsh_cands)
     else:
-        lsh_cands = None
+        cands = exact_cands
 
     # -- exact re-rank, top k classes
     qa = classes.select("cls", F.col("size").alias("size_a"), F.col("pls").alias("pa"))
     cb = classes.select(
         F.col("cls").alias("cand"), F.col("size").alias("size_b"), F.col("pls").alias("pb")
     )
-    scored = exact_scored.select("cls", "cand", "shared", "size_a", "size_b")
-    if lsh_cands is not None:  # few pairs: intersect the two sets directly
-        lsh_scored = (
-            lsh_cands.join(qa, "cls")
-            .join(cb, "cand")
-            .withColumn("shared", F.size(F.array_intersect("pa", "pb")))
-            .where(F.col("shared") >= min_shared)
-            .select("cls", "cand", "shared", "size_a", "size_b")
+    scored = (
+        cands.join(qa, "cls")
+        .join(cb, "cand")
+        .withColumn("shared", F.size(F.array_intersect("pa", "pb")))
+        .where(F.col("shared") >= min_shared)
+        .withColumn(
+            "jaccard",
+            F.col("shared").cast("double")
+            / (F.col("size_a") + F.col("size_b") - F.col("shared")).cast("double"),
         )
-        scored = scored.unionByName(lsh_scored)
-    scored = scored.withColumn(
-        "jaccard",
-        F.col("shared").cast("double")
-        / (F.col("size_a") + F.col("size_b") - F.col("shared")).cast("double"),
-    ).select("cls", "cand", "jaccard", "shared")
+        .select("cls", "cand", "jaccard", "shared")
+    )
     w_top = Window.partitionBy("cls").orderBy(F.desc("jaccard"), F.desc("shared"), F.asc("cand"))
     top_cls = scored.withColumn("r", F.row_number().over(w_top)).where(F.col("r") <= k)
 
