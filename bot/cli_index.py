@@ -42,6 +42,18 @@ def register(sub: argparse._SubParsersAction) -> None:
         help="do not store playlist names and memberships (smaller file, no 'why' examples)",
     )
     b.add_argument("--quiet", action="store_true", help="no progress bars")
+    b.add_argument(
+        "--engine",
+        default="local",
+        choices=["local", "spark"],
+        help="local: this machine (default); spark: Apache Spark "
+        "(pip install 'songsim[spark]', Java 17; see docs/SCALE.md)",
+    )
+    b.add_argument(
+        "--master",
+        default="local[2]",
+        help="Spark master with --engine spark: local[N], spark://host:7077, yarn, k8s://...",
+    )
     b.set_defaults(func=run_build)
 
     e = isub.add_parser("evaluate", help="recall@10 of an index against exact Jaccard")
@@ -62,8 +74,13 @@ def register(sub: argparse._SubParsersAction) -> None:
 def run_build(args: argparse.Namespace) -> int:
     from index.build import build_index
 
+    build, extra = build_index, {}
+    if args.engine == "spark":
+        from index.spark.engine import spark_build
+
+        build, extra = spark_build, {"master": args.master}
     try:
-        summary = build_index(
+        summary = build(
             args.dataset,
             args.out,
             fmt=args.format,
@@ -74,13 +91,17 @@ def run_build(args: argparse.Namespace) -> int:
             strict=args.strict,
             memberships=not args.no_memberships,
             progress=not args.quiet,
+            **extra,
         )
     except (DatasetError, ValueError) as exc:
         raise UserFacingError(f"{exc} The index at {args.out} was not changed.") from exc
     except OSError as exc:
         raise UserFacingError(
-            f"could not write {args.out}: {exc.strerror or exc}. The previous index, if any, is untouched."
+            f"could not write {args.out}: {exc.strerror or exc}. "
+            "The previous index, if any, is untouched."
         ) from exc
+    except RuntimeError as exc:  # index.spark.session.SparkUnavailable: PySpark or Java missing
+        raise UserFacingError(str(exc)) from exc
     print("\n".join(summary.lines()))
     return 0
 

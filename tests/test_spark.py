@@ -207,3 +207,16 @@ def test_bucket_cap_pairs_queries_with_nearest_sizes(builds) -> None:
     from_big = [p for p in pairs if p[0] == 50]
     assert [c for _, c in from_big] == [c for c in range(45, 56) if c != 50]
     assert [p for p in pairs if p[0] != 50] == [(1, 2), (1, 3), (3, 1), (3, 2)]
+
+
+def test_cli_engine_spark_builds_the_same_tracks(dataset: Path, builds, tmp_path) -> None:
+    """`songsim index build --engine spark` is the same engine, reached from the command line."""
+    from bot.cli import main
+
+    local, _, _ = builds
+    out = tmp_path / "cli-spark.sqlite"
+    args = ["index", "build", str(dataset), "-o", str(out), "--engine", "spark", "--quiet"]
+    assert main([*args, "--master", "local[2]"]) == 0
+    with sqlite3.connect(local) as a, sqlite3.connect(out) as b:
+        query = "SELECT track_id, artist_id, title, playlists FROM tracks ORDER BY track_id"
+        assert a.execute(query).fetchall() == b.execute(query).fetchall()
