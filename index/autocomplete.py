@@ -13,10 +13,11 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from index.answers import Track
+from index.arrays import sorted_unique
 from index.present import one_version_each
 from index.search_tables import PREFIX_TABLE
 from index.textfold import fold_words
-from index.word_index import WordGroup, cap, sorted_unique, word_group
+from index.word_index import WordGroup, cap, word_group
 
 if TYPE_CHECKING:
     from index.reader import SongIndex

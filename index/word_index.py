@@ -15,6 +15,8 @@ from typing import TYPE_CHECKING
 import numpy as np
 from rapidfuzz.distance import OSA
 
+from index.arrays import sorted_unique
+
 if TYPE_CHECKING:
     from index.reader import SongIndex
 
@@ -25,12 +27,6 @@ FULL_READ = 150_000  # words this rare are read in full (≤ 600 KB), commoner o
 TYPO_ALTERNATIVES = 4  # vocabulary words tried for one misspelt query word
 
 WordGroup = list[tuple[int, int, float]]  # (word_id, df, weight factor) standing for one word
-
-
-def sorted_unique(a: np.ndarray) -> np.ndarray:
-    """np.unique by sorting (numpy 2's hash-based unique is slower on these small arrays)."""
-    a = np.sort(a)
-    return a[np.concatenate(([True], a[1:] != a[:-1]))] if len(a) else a
 
 
 def cap(df: int) -> int | None:
