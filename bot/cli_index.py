@@ -119,7 +119,7 @@ def run_evaluate(args: argparse.Namespace) -> int:
     report = evaluate_recall(
         corpus.indptr, corpus.indices, args.index, queries=args.queries, seed=args.seed
     )
-    print(report.summary() if hasattr(report, "summary") else report)
+    print(report.summary())
     return 0
 
 

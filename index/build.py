@@ -17,7 +17,7 @@ import numpy as np
 from tqdm import tqdm
 
 from index.arrays import sorted_unique
-from index.corpus import Corpus, DatasetError, NeighbourTable
+from index.corpus import Corpus, DatasetError, IngestReport, NeighbourTable
 from index.ingest import read_dataset
 from index.parallel_write import CorpusTablesWriter
 from index.paths import demo_index_path
@@ -63,6 +63,35 @@ class BuildSummary:
                 " (use --strict to fail instead)."
             )
         return out
+
+
+def build_meta(
+    dataset: str | Path,
+    report: IngestReport,
+    method: str,
+    params: dict[str, object],
+    *,
+    k: int,
+    min_playlists: int,
+    min_shared: int,
+) -> dict[str, object]:
+    """The ``meta`` rows every engine writes besides the counts ``index.store`` adds."""
+    return {
+        "source": Path(dataset).resolve().name,
+        "format": report.format,
+        "method": method,
+        "num_perm": params.get("num_perm", 0),
+        "bands": params.get("bands", 0),
+        "rows_per_band": params.get("rows_per_band", 0),
+        "k": k,
+        "min_playlists": min_playlists,
+        "min_shared": min_shared,
+        "rows_read": report.rows_read,
+        "rows_malformed": report.rows_malformed,
+        "malformed_lines": ",".join(str(n) for n in report.malformed_lines),
+        "duplicate_rows": report.duplicate_rows,
+        "engine_params": json.dumps(params, default=str, sort_keys=True),
+    }
 
 
 def exact_cost(corpus: Corpus) -> int:
@@ -142,23 +171,11 @@ def build_index(
         writer.wait()
         waited = time.monotonic() - write_started
 
-        meta = {
-            "source": str(Path(dataset).resolve().name),
-            "format": report.format,
-            "method": method,
-            "num_perm": table.params.get("num_perm", 0),
-            "bands": table.params.get("bands", 0),
-            "rows_per_band": table.params.get("rows_per_band", 0),
-            "k": k,
-            "min_playlists": min_playlists,
-            "min_shared": min_shared,
-            "rows_read": report.rows_read,
-            "rows_malformed": report.rows_malformed,
-            "malformed_lines": ",".join(str(n) for n in report.malformed_lines),
-            "duplicate_rows": report.duplicate_rows,
-            "neighbour_rows": len(table),
-            "engine_params": json.dumps(table.params, default=str, sort_keys=True),
-        }
+        meta = build_meta(
+            dataset, report, method, table.params,
+            k=k, min_playlists=min_playlists, min_shared=min_shared,
+        )  # fmt: skip
+        meta["neighbour_rows"] = len(table)
         bar = _WriteProgress(progress)
         try:
             write_neighbours_and_meta(

@@ -56,10 +56,7 @@ def similar(
         if n in found
     ]
     answer = _page(idx, recs, [seed], limit, offset, ranking, more_of_artist)
-    if answer.total:
-        return answer
-    fallback, label = _fallback_for(idx, [seed], limit)
-    return _replace(answer, rare=True, fallback=fallback, fallback_label=label)
+    return _or_fallback(idx, answer, [seed], limit)
 
 
 def mix(
@@ -77,11 +74,7 @@ def mix(
         raise ValueError(f"A mix needs {lo} to {hi} different songs; got {len(ids)}.")
     seeds = [idx.track(t) for t in ids]
     answer = _merged(idx, seeds, limit, offset, ranking)
-    answer = _replace(answer, seed=seeds[0])
-    if answer.total:
-        return answer
-    fallback, label = _fallback_for(idx, seeds, limit)
-    return _replace(answer, rare=True, fallback=fallback, fallback_label=label)
+    return _or_fallback(idx, _replace(answer, seed=seeds[0]), seeds, limit)
 
 
 def for_you(
@@ -96,14 +89,7 @@ def for_you(
     ids = list(dict.fromkeys(int(t) for t in track_ids))[-FOR_YOU_MAX_LIKES:]
     found = idx.tracks(ids)
     likes = [found[t] for t in ids if t in found]
-    answer = _merged(idx, likes, limit, offset, ranking)
-    if answer.total:
-        return answer
-    if likes:
-        fallback, label = _fallback_for(idx, likes, limit)
-    else:
-        fallback, label = popular_tracks(idx, limit), "Popular songs in this index"
-    return _replace(answer, rare=True, fallback=fallback, fallback_label=label)
+    return _or_fallback(idx, _merged(idx, likes, limit, offset, ranking), likes, limit)
 
 
 def popular_tracks(idx: SongIndex, limit: int) -> list[Track]:
@@ -238,6 +224,17 @@ def _page(
         limit=limit,
         ranking=ranking,
     )
+
+
+def _or_fallback(idx: SongIndex, answer: Answer, seeds: list[Track], limit: int) -> Answer:
+    """``answer`` itself when it lists songs; else marked rare, with a labelled fallback."""
+    if answer.total:
+        return answer
+    if seeds:
+        fallback, label = _fallback_for(idx, seeds, limit)
+    else:  # for_you with no (known) likes
+        fallback, label = popular_tracks(idx, limit), "Popular songs in this index"
+    return _replace(answer, rare=True, fallback=fallback, fallback_label=label)
 
 
 def _fallback_for(idx: SongIndex, seeds: list[Track], limit: int) -> tuple[list[Track], str | None]:

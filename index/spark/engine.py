@@ -22,7 +22,8 @@ from pathlib import Path
 
 import numpy as np
 
-from index.build import BuildSummary
+from index.arrays import sorted_unique
+from index.build import BuildSummary, build_meta
 from index.corpus import Corpus, DatasetError, IngestReport
 from index.ingest import detect_format, read_dataset
 from index.spark.session import _local_cores, get_session
@@ -140,8 +141,11 @@ def spark_build(
             t = time.monotonic()
             from index.spark.load import load_into_sqlite
 
-            meta = _meta(dataset, report, params, k, min_playlists, min_shared)
-            meta["method"] = "exact" if method == "exact" else "lsh"
+            meta = build_meta(
+                dataset, report, "exact" if method == "exact" else "lsh", params,
+                k=k, min_playlists=min_playlists, min_shared=min_shared,
+            )  # fmt: skip
+            meta["engine"] = "spark"
             corpus, table = load_into_sqlite(
                 folder, out, meta, report, memberships=memberships, started=started
             )
@@ -153,7 +157,7 @@ def spark_build(
             corpus=corpus,
             method=("exact" if method == "exact" else "lsh") + f" (spark, {master})",
             neighbour_rows=len(table),
-            tracks_with_neighbours=int(np.unique(table.track).size),
+            tracks_with_neighbours=int(sorted_unique(table.track).size),
             stage_seconds=stages,
             total_seconds=time.monotonic() - started,
             peak_rss_mb=resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
@@ -241,26 +245,3 @@ def _write_corpus(corpus: Corpus, folder: Path) -> None:
             shutil.rmtree(target)
         target.mkdir(parents=True)
         pq.write_table(table, target / "part-0.parquet")
-
-
-def _meta(
-    dataset: Path, report: IngestReport, params: dict, k: int, min_playlists: int, min_shared: int
-) -> dict:
-    """``meta`` rows, the same keys ``index.build.build_index`` writes (method ``lsh``)."""
-    return {
-        "source": dataset.resolve().name,
-        "format": report.format,
-        "method": "lsh",
-        "engine": "spark",
-        "num_perm": params.get("num_perm", 0),
-        "bands": params.get("bands", 0),
-        "rows_per_band": params.get("rows_per_band", 0),
-        "k": k,
-        "min_playlists": min_playlists,
-        "min_shared": min_shared,
-        "rows_read": report.rows_read,
-        "rows_malformed": report.rows_malformed,
-        "malformed_lines": ",".join(str(n) for n in report.malformed_lines),
-        "duplicate_rows": report.duplicate_rows,
-        "engine_params": json.dumps(params, default=str, sort_keys=True),
-    }
