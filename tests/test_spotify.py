@@ -27,19 +27,15 @@ from bot.spotify import (
     retry_after_seconds,
     spotify_track_id,
 )
+from index import answers
 from tests.fakespotify import FakeSpotify
 
 
-@dataclass(frozen=True)
-class Track:
-    """The shape of ``index.reader.Track`` that lookups read."""
-
-    track_id: int
-    artist_id: int
-    artist: str
-    title: str
-    playlists: int = 1
-    spotify_uri: str | None = None
+def Track(  # noqa: N802 - reads like the dataclass it builds
+    track_id: int, artist_id: int, artist: str, title: str, *, spotify_uri: str | None = None
+) -> answers.Track:
+    """The read path's real ``Track``; lookups only read its names and URI."""
+    return answers.Track(track_id, artist_id, artist, title, playlists=1, spotify_uri=spotify_uri)
 
 
 class Clock:
