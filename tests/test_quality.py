@@ -129,6 +129,38 @@ def test_report_table_has_one_row_per_method_and_states_the_split(planted_report
     assert f"{len(planted_report.split.test_playlists):,} test" in text
 
 
+def test_report_gives_each_gain_over_jaccard_with_its_standard_error(planted_report):
+    text = planted_report.markdown()
+    exact = _row(planted_report, "exact")
+    closest = _row(planted_report, "closest")
+    se = ho.gain_standard_error(closest.hits, exact.hits, planted_report.clusters())
+    gain = (closest.hit_rate / exact.hit_rate - 1) * 100
+    assert f"| {closest.hit_rate:.3f} | {gain:+.1f} ± {se / exact.hit_rate * 100:.1f} % |" in text
+    assert "| exact Jaccard | " in text and f"| {exact.hit_rate:.3f} | +0.0 % |" in text
+
+
+def test_standard_error_treats_the_seeds_of_one_playlist_as_one_observation():
+    hits, ref = np.array([1, 1, 0, 0]), np.zeros(4)
+    together = ho.gain_standard_error(hits, ref, np.array([0, 0, 1, 1]))
+    apart = ho.gain_standard_error(hits, ref, np.array([0, 1, 2, 3]))
+    assert together == pytest.approx(0.5)  # two playlists: one gained both seeds, one nothing
+    assert apart == pytest.approx(np.std([1, 1, 0, 0], ddof=1) / 2)  # the usual paired s.e.
+    assert ho.gain_standard_error(hits, hits, np.array([0, 1, 2, 3])) == 0.0
+    assert np.isnan(ho.gain_standard_error(hits, ref, np.zeros(4)))  # one playlist: unknown
+
+
+def test_repeated_splits_pool_every_seed_and_keep_playlists_apart():
+    playlists, n_tracks = planted_playlists(n_playlists=300)
+    report = ho.evaluate(
+        corpus_from_playlists(playlists, n_tracks), methods=["exact", "closest"], repeats=2
+    )
+    clusters = report.clusters()
+    n_seeds = sum(len(seeds.track) for _, seeds in report.repeats)
+    assert len(_row(report, "closest").hits) == len(clusters) == n_seeds
+    first = len(report.repeats[0][1].track)
+    assert not set(clusters[:first].tolist()) & set(clusters[first:].tolist())
+
+
 # ---------------------------------------------------------------- the split
 
 
