@@ -305,7 +305,9 @@ class Answers:
         answer = await self._read(
             fn, list(spec.seeds), limit=spec.limit, offset=spec.offset, ranking=spec.ranking
         )
-        links = await self.services.links_for([i.track for i in answer.items])
+        links = await self.services.links_for(
+            [*(i.track for i in answer.items), *(answer.fallback or [])]
+        )
         if spec.mode == "mix":
             found = await self._read(self.index.tracks, spec.seeds)
             seeds = [found[t] for t in spec.seeds if t in found]

@@ -121,6 +121,7 @@ def answer_json(resolution: Resolution, answer: Answer | None) -> dict[str, obje
             has_more=answer.has_more,
             rare=answer.rare,
             fallback_label=answer.fallback_label,
+            fallback_source=answer.fallback_source,
             fallback=[_track_json(t) for t in answer.fallback],
         )
     return doc
@@ -156,7 +157,13 @@ def answer_text(resolution: Resolution, answer: Answer | None, idx: SongIndex) -
     )
     assert answer is not None
     if answer.rare:
-        lines.append("This song is in the index but too rare to have recommendations.")
+        if answer.fallback_source == "playlists":
+            lines.append(
+                "This song is in too few playlists for recommendations of its own; "
+                "songs it shares a playlist with are a weaker hint."
+            )
+        else:
+            lines.append("This song is in the index but too rare to have recommendations.")
         if answer.fallback:
             lines.append(f"{answer.fallback_label}:")
             lines += _numbered(answer.fallback)

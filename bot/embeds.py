@@ -256,6 +256,23 @@ def _plain_lines(tracks: Sequence[Any], links: Mapping[int, str], start: int = 1
     ]
 
 
+def _from_playlists(answer: Any) -> bool:
+    """A rare answer's fallback is the songs of the seeds' playlists (not their artists')."""
+    return bool(getattr(answer, "rare", False)) and (
+        getattr(answer, "fallback_source", None) == "playlists"
+    )
+
+
+def _fallback_lines(answer: Any, links: Mapping[int, str]) -> list[str]:
+    """The labelled fallback list of a rare answer ("From the playlist “…”", "Other songs
+    by …"), or nothing when there is none."""
+    fallback = list(getattr(answer, "fallback", None) or [])
+    if not fallback:
+        return []
+    label = getattr(answer, "fallback_label", None) or "You might try"
+    return ["", f"**{safe(label, 200)}**", *_plain_lines(fallback, links)]
+
+
 def _page_footer(
     stats: Any, offset: int, shown: int, total: int | None, ranking: str | None = None
 ) -> str:
@@ -295,16 +312,16 @@ def similar_embed(
     if answer.items:
         lines.extend(_lines(answer.items, offset, links))
     else:
-        if getattr(answer, "rare", False):
-            lines.append("This song is in too few playlists to have recommendations yet.")
-        else:
+        if not getattr(answer, "rare", False):
             lines.append("No song shares enough playlists with this one yet.")
-        fallback = list(getattr(answer, "fallback", None) or [])
-        if fallback:
-            label = getattr(answer, "fallback_label", None) or "You might try"
-            lines.append("")
-            lines.append(f"**{safe(label, 200)}**")
-            lines.extend(_plain_lines(fallback, links))
+        elif _from_playlists(answer):
+            lines.append(
+                "This song is in too few playlists for recommendations of its own yet. "
+                "Songs it shares a playlist with are a weaker hint:"
+            )
+        else:
+            lines.append("This song is in too few playlists to have recommendations yet.")
+        lines.extend(_fallback_lines(answer, links))
     card = Card(
         title=f"Songs like {safe(seed.title, 150)} — {safe(seed.artist, 90)}",
         description="\n".join(lines),
@@ -338,8 +355,15 @@ def mix_embed(
     lines = [intro or f"A mix of {names}{more}.", ""]
     if answer.items:
         lines.extend(_lines(answer.items, offset, links, one_seed=False))
+    elif _from_playlists(answer):
+        lines.append(
+            "These songs are in too few playlists for recommendations of their own yet. "
+            "Songs they share a playlist with are a weaker hint:"
+        )
+        lines.extend(_fallback_lines(answer, links))
     else:
         lines.append("These songs share no playlists with anything else yet.")
+        lines.extend(_fallback_lines(answer, links))
     card = Card(
         title=title or "Mix",
         description="\n".join(lines),

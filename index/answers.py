@@ -49,6 +49,9 @@ class Answer:
     rare: bool = False  # the seed is known but has no recommendations
     fallback: list[Track] = field(default_factory=list)  # shown instead when rare
     fallback_label: str | None = None  # e.g. "Other songs by Daft Punk"
+    # Where the fallback came from: "playlists" (songs sharing the seeds' playlists),
+    # "artist" (the artists' other songs), "similar artists" or "popular"; None without one.
+    fallback_source: str | None = None
     seeds: list[Track] = field(default_factory=list)  # every seed (one for ``similar``)
     offset: int = 0
     limit: int = 10

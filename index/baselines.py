@@ -8,6 +8,8 @@ list; the seed itself is never recommended):
 * :func:`cooccurrence`: raw count of shared playlists (what a data scientist tries first);
 * :func:`candidates_ranked`: every co-occurring track ordered by a :mod:`index.ranking`
   score, i.e. what a ranking would do with no top-30 cut;
+* :func:`with_rare_fallback`: a stored top-k with the bot's answer for seeds that have no
+  stored neighbours (not a ranking: it only fills empty rows);
 * :func:`implicit_item_item`: the ``implicit`` library's item-item cosine and BM25
   recommenders (optional ``eval`` extra; :data:`IMPLICIT_MISSING` explains its absence).
 """
@@ -100,6 +102,38 @@ def candidates_ranked(
         pos = _top(score, k)
         best = rk.order(ranking, shared[pos], pop[s], pop[ids[pos]], ids[pos])[:k]
         out[i, : len(best)] = ids[pos][best]
+    return out
+
+
+def with_rare_fallback(
+    top: np.ndarray,
+    x: sp.csr_matrix,
+    pop: np.ndarray,
+    seeds: np.ndarray,
+    track_artist: np.ndarray | None = None,
+) -> np.ndarray:
+    """``top`` with every empty row (a seed without stored neighbours) answered as the bot
+    answers it: the songs sharing most of the seed's playlists (ties: more popular, then
+    lower id), else the artist's other songs, best known first.
+
+    This is :func:`index.recommend.playlist_mates` on the train matrix, without its
+    presentation rules (one version of each song, three per artist) and without its read
+    bounds (20 playlists, 5,000 songs of each), which only bite on huge playlists.
+    """
+    out = top.copy()
+    k = top.shape[1]
+    empty = np.flatnonzero(top[:, 0] < 0)
+    if len(empty) == 0:
+        return out
+    out[empty] = cooccurrence(x, pop, seeds[empty], k)
+    if track_artist is None:
+        return out
+    for i in empty[out[empty, 0] < 0]:  # alone in its playlists: the artist's other songs
+        s = seeds[i]
+        own = np.flatnonzero((track_artist == track_artist[s]) & (pop > 0))
+        own = own[own != s]
+        own = own[np.lexsort((own, -pop[own]))][:k]
+        out[i, : len(own)] = own
     return out
 
 

@@ -52,6 +52,8 @@ METHODS: dict[str, str] = {
     "closest": 'ranking "closest" (stored top-30)',
     "popular": 'ranking "popular" (stored top-30)',
     "deep-cuts": 'ranking "deep cuts" (stored top-30)',
+    "exact+fallback": "exact Jaccard + rare-song fallback",
+    "closest+fallback": 'ranking "closest" + rare-song fallback (the bot\'s answer)',
     "closest-all": 'ranking "closest" (all candidates)',
     "popular-all": 'ranking "popular" (all candidates)',
     "deep-cuts-all": 'ranking "deep cuts" (all candidates)',
@@ -379,6 +381,7 @@ def evaluate(
             seeds,
             k,
             progress,
+            track_artist=corpus.track_artist,
             build_k=build_k,
             min_shared=min_shared,
             min_playlists=min_playlists,
@@ -453,8 +456,10 @@ class _Runner:
         min_shared: int = BUILD_MIN_SHARED,
         min_playlists: int = BUILD_MIN_PLAYLISTS,
         lsh_options: dict[str, object] | None = None,
+        track_artist: np.ndarray | None = None,
     ) -> None:
         self.split, self.seeds, self.k, self.progress = split, seeds, k, progress
+        self.track_artist = track_artist
         self.build_k, self.min_shared, self.min_playlists = build_k, min_shared, min_playlists
         self.lsh_options = dict(lsh_options or {})
         self.pop = split.popularity
@@ -496,6 +501,15 @@ class _Runner:
             if missing:
                 raise _Skipped(f"skipped: {missing}.")
             return bl.implicit_item_item(self.x, s, k, key, neighbours=self.build_k)
+        if key.endswith("+fallback"):
+            # Rare seeds (no stored neighbours) answered from their playlists, as the bot does.
+            base = key.removesuffix("+fallback")
+            stored = (
+                table_top(self.table("exact"), self.pop, s, k)
+                if base == "exact"
+                else table_top(self.table("lsh"), self.pop, s, k, base)
+            )
+            return bl.with_rare_fallback(stored, self.x, self.pop, s, self.track_artist)
         ranking = key.removesuffix("-all").replace("-", " ")
         if key.endswith("-all"):
             return bl.candidates_ranked(

@@ -3,7 +3,8 @@
 One :class:`SongIndex` wraps one read-only SQLite connection; every query takes a lock, so
 an instance can be shared by worker threads, and any number of processes can open the
 same file at once. Names stay on disk: only the popularity→track map (4 bytes a track)
-is held in memory, so a 2.8M-track index costs well under 100 MB of RSS.
+is held in memory, and its inverse once a rare song is asked for (another 4 bytes a track,
+55 ms to build at 2.8M tracks), so a 2.8M-track index costs well under 100 MB of RSS.
 
 Resolution of free text lives in :mod:`index.resolve`, the presentation rules in
 :mod:`index.present`, and the neighbour answers in :mod:`index.recommend`; this module
@@ -34,6 +35,7 @@ from index.answers import (
     Why,
 )
 from index.search_tables import SEARCH_TABLES
+from index.store import PLAYLIST_INDEX
 from index.textfold import mark_table
 
 __all__ = [
@@ -49,6 +51,10 @@ __all__ = [
     "UnknownIdError",
     "Why",
 ]
+
+# Builds before index.store.PLAYLIST_INDEX existed lack it: their memberships table is then
+# scanned for a playlist's songs only up to this many rows (a few tens of ms), else skipped.
+SCAN_MAX_ROWS = 300_000
 
 _REQUIRED_TABLES = ("meta", "artists", "tracks", "neighbours", *SEARCH_TABLES)
 _TRACK_COLUMNS = (
@@ -91,6 +97,11 @@ class SongIndex:
             self._scalar("SELECT playlists FROM tracks WHERE track_id = ?", (top,)) or 1
         )
         self.stats = self._read_stats()
+        with self._lock:
+            self.sql_indexes = frozenset(
+                r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='index'")
+            )
+        self._rank_of: np.ndarray | None = None  # track id → popularity rank, made on first use
         mark_table()  # build the accent table now, not inside the first user's query
 
     # ----------------------------------------------------------------- opening
@@ -262,6 +273,92 @@ class SongIndex:
         )
         return one_version_each([Track(*r) for r in rows])[:limit]
 
+    def popularity_rank(self, track_ids: np.ndarray) -> np.ndarray:
+        """Popularity rank of each track id (0 = in most playlists; ties by lower id).
+
+        The inverse of :attr:`rank_track`, built on first use (4 bytes a track), so ordering
+        thousands of playlist members by popularity needs no query.
+        """
+        with self._lock:
+            if self._rank_of is None:
+                rank_of = np.full(int(self.rank_track.max(initial=0)) + 1, -1, dtype=np.int32)
+                rank_of[self.rank_track] = np.arange(len(self.rank_track), dtype=np.int32)
+                self._rank_of = rank_of
+        ids = np.asarray(track_ids, dtype=np.int64)
+        ok = (ids >= 0) & (ids < len(self._rank_of))
+        out = np.full(len(ids), len(self._rank_of), dtype=np.int64)  # unknown ids sort last
+        out[ok] = self._rank_of[ids[ok]]
+        out[out < 0] = len(self._rank_of)
+        return out
+
+    @property
+    def can_list_playlists(self) -> bool:
+        """Whether a playlist's songs can be read quickly: memberships are stored and either
+        indexed by playlist (builds since the rare-song fallback) or few enough to scan."""
+        if not self.stats.has_memberships or "memberships" not in self.tables:
+            return False
+        return PLAYLIST_INDEX in self.sql_indexes or self._membership_rows() <= SCAN_MAX_ROWS
+
+    def playlists_of(self, track_ids: Iterable[int]) -> dict[int, list[int]]:
+        """Playlist ids holding each track (tracks without stored memberships are left out)."""
+        ids = list(dict.fromkeys(int(t) for t in track_ids))
+        out: dict[int, list[int]] = {}
+        for start in range(0, len(ids), 500):
+            chunk = ids[start : start + 500]
+            marks = ",".join("?" * len(chunk))
+            for t, p in self.query(
+                f"SELECT track_id, playlist_id FROM memberships WHERE track_id IN ({marks})", chunk
+            ):
+                out.setdefault(t, []).append(p)
+        return out
+
+    def playlist_members(self, playlist_ids: Sequence[int], per_playlist: int) -> list[np.ndarray]:
+        """Track ids of each playlist, at most ``per_playlist`` of each (lowest ids first).
+
+        Uses the ``memberships_by_playlist`` index; an index built before it existed is
+        scanned once for all the playlists, which :attr:`can_list_playlists` allows only
+        when the table is small. Callers check :attr:`can_list_playlists` first.
+        """
+        pids = [int(p) for p in playlist_ids]
+        if not pids:
+            return []
+        if PLAYLIST_INDEX in self.sql_indexes:
+            # group_concat: one string per playlist instead of thousands of Python tuples
+            sql = (
+                "SELECT group_concat(track_id) FROM (SELECT track_id FROM memberships "
+                f"INDEXED BY {PLAYLIST_INDEX} WHERE playlist_id = ? ORDER BY track_id LIMIT ?)"
+            )
+            texts = [self.query(sql, (p, int(per_playlist)))[0][0] for p in pids]
+            return [_int_list(t) for t in texts]
+        marks = ",".join("?" * len(pids))
+        rows = self.query(
+            f"SELECT playlist_id, track_id FROM memberships WHERE playlist_id IN ({marks})", pids
+        )
+        found: dict[int, list[int]] = {}
+        for p, t in rows:
+            found.setdefault(p, []).append(t)
+        return [np.sort(np.array(found.get(p, []), dtype=np.int64))[:per_playlist] for p in pids]
+
+    def playlist_names(self, playlist_ids: Iterable[int]) -> dict[int, str]:
+        """Stored names of playlists by id (empty when names were not stored)."""
+        ids = list(dict.fromkeys(int(p) for p in playlist_ids))
+        if not ids or "playlists" not in self.tables:
+            return {}
+        marks = ",".join("?" * len(ids))
+        sql = f"SELECT playlist_id, name FROM playlists WHERE playlist_id IN ({marks})"
+        return dict(self.query(sql, ids))
+
+    def _membership_rows(self) -> int:
+        """Stored membership rows, from ANALYZE's statistics or the build's row count."""
+        try:
+            rows = self.query("SELECT stat FROM sqlite_stat1 WHERE tbl = 'memberships' LIMIT 1")
+        except IndexOpenError:
+            rows = []
+        if rows and rows[0][0]:
+            return int(str(rows[0][0]).split()[0])
+        read = self.meta.get("rows_read", "")
+        return int(read) if read.isdigit() else SCAN_MAX_ROWS + 1  # unknown: assume large
+
     def neighbour_rows(self, track_id: int) -> list[tuple[int, float, int]]:
         """Stored (neighbour_id, jaccard, shared) of a track, best first."""
         return self.query(
@@ -330,6 +427,13 @@ class SongIndex:
 
     def recommendation(self, track: Track, jaccard: float, shared: int) -> Recommendation:
         return Recommendation(track=track, jaccard=jaccard, shared=shared, score=jaccard)
+
+
+def _int_list(text: str | None) -> np.ndarray:
+    """The ids of a ``group_concat`` (None when the playlist has no stored songs)."""
+    if not text:
+        return np.zeros(0, dtype=np.int64)
+    return np.array(text.split(","), dtype=np.int64)
 
 
 def _check_not_truncated(path: Path) -> None:

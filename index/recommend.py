@@ -2,12 +2,17 @@
 
 Every answer goes through the same steps: gather stored neighbours, order them by the
 chosen ranking, apply the presentation rules (:mod:`index.present`), then cut one page.
+A seed with no stored neighbours (too few playlists) is answered ``rare``, with a labelled
+fallback: the songs of its playlists (:func:`playlist_mates`), else its artist's other
+songs, else songs by similar artists.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
+
+import numpy as np
 
 from index import ranking as rk
 from index.answers import Answer, ArtistScore, Recommendation, Track, Why
@@ -19,6 +24,10 @@ if TYPE_CHECKING:
 MIX_SEEDS = (2, 5)
 FOR_YOU_MAX_LIKES = 500  # most recent likes used; older ones add little and cost a query each
 SIMILAR_ARTIST_TRACKS = 30  # an artist's best-known songs whose neighbours are aggregated
+# Rare-song fallback bounds: playlists read (a seed without neighbours is in one or a few)
+# and songs read per playlist (lowest ids first: a 47,000-song playlist is read in part).
+FALLBACK_PLAYLISTS = 20
+FALLBACK_MEMBERS = 5000
 
 # Read-path orderings by name (index.ranking): "closest" (default), "popular", "deep cuts",
 # and "jaccard" (the stored order). Each recommendation's ``score`` is its ranking score.
@@ -231,14 +240,23 @@ def _or_fallback(idx: SongIndex, answer: Answer, seeds: list[Track], limit: int)
     if answer.total:
         return answer
     if seeds:
-        fallback, label = _fallback_for(idx, seeds, limit)
+        fallback, label, source = _fallback_for(idx, seeds, limit)
     else:  # for_you with no (known) likes
         fallback, label = popular_tracks(idx, limit), "Popular songs in this index"
-    return _replace(answer, rare=True, fallback=fallback, fallback_label=label)
+        source = "popular"
+    return _replace(
+        answer, rare=True, fallback=fallback, fallback_label=label, fallback_source=source
+    )
 
 
-def _fallback_for(idx: SongIndex, seeds: list[Track], limit: int) -> tuple[list[Track], str | None]:
-    """The seeds' artists' other songs, else songs by similar artists, with a label."""
+def _fallback_for(
+    idx: SongIndex, seeds: list[Track], limit: int
+) -> tuple[list[Track], str | None, str | None]:
+    """Songs from the seeds' playlists, else their artists' other songs, else songs by
+    similar artists: the list, its label and its source (see ``Answer.fallback_source``)."""
+    mates, label = playlist_mates(idx, seeds, limit)
+    if mates:
+        return mates, label, "playlists"
     artists = list(dict.fromkeys(s.artist_id for s in seeds))
     own: list[Track] = []
     for a in artists:
@@ -246,15 +264,68 @@ def _fallback_for(idx: SongIndex, seeds: list[Track], limit: int) -> tuple[list[
     own = one_version_each(own, exclude=seeds)[:limit]
     names = _join_names([s.artist for s in {s.artist_id: s for s in seeds}.values()])
     if own:
-        return own, f"Other songs by {names}"
+        return own, f"Other songs by {names}", "artist"
     near: list[Track] = []
     for a in artists:
         for score in similar_artists(idx, a, limit=5):
             near.extend(idx.artist_top_tracks(score.artist.artist_id, limit=3))
     near = one_version_each(near, exclude=seeds)[:limit]
     if near:
-        return near, f"Songs by artists similar to {names}"
-    return [], None
+        return near, f"Songs by artists similar to {names}", "similar artists"
+    return [], None, None
+
+
+def playlist_mates(idx: SongIndex, seeds: Sequence[Track], limit: int) -> tuple[list[Track], str]:
+    """Songs sharing the most of the seeds' playlists (ties: better known, then lower id).
+
+    The answer for a song too rare for stored neighbours: the playlists it is in are the
+    only evidence there is. One version of each song, none of the seeds (or their
+    versions), at most :data:`MAX_PER_ARTIST` per artist unless that leaves the list short.
+    The work is bounded for huge playlists: at most :data:`FALLBACK_PLAYLISTS` playlists
+    (those holding most seeds) and :data:`FALLBACK_MEMBERS` songs of each are read, so a
+    reply costs a few milliseconds even when the seed is in a 47,000-song playlist.
+    Returns ``([], "")`` when the index stores no memberships, or cannot list a
+    playlist's songs quickly (a large index built before the playlist index existed).
+    """
+    if not seeds or not idx.can_list_playlists:
+        return [], ""
+    of_track = idx.playlists_of(s.track_id for s in seeds)
+    holding: dict[int, int] = {}
+    for pids in of_track.values():
+        for p in pids:
+            holding[p] = holding.get(p, 0) + 1
+    if not holding:
+        return [], ""
+    chosen = sorted(holding, key=lambda p: (-holding[p], p))[:FALLBACK_PLAYLISTS]
+    members = [m for m in idx.playlist_members(chosen, FALLBACK_MEMBERS) if len(m)]
+    if not members:
+        return [], ""
+    ids, shared = np.unique(np.concatenate(members), return_counts=True)
+    keep = ~np.isin(ids, [s.track_id for s in seeds])
+    ids, shared = ids[keep], shared[keep]
+    # Popularity rank orders by playlist count, then track id: the tie-breaks asked for.
+    order = np.lexsort((idx.popularity_rank(ids), -shared))
+    # Enough candidates for versions and the per-artist cap to be applied, not all of them.
+    head = [int(t) for t in ids[order[: 8 * limit + 4 * len(seeds) + 20]]]
+    found = idx.tracks(head)
+    songs = one_version_each((found[t] for t in head if t in found), exclude=seeds)
+    pages = paginate(songs, limit, artist_of=lambda t: t.artist_id)
+    picked = [t for page in pages for t in page][:limit]
+    return picked, _playlists_label(idx, chosen, len(holding), len(seeds))
+
+
+def _playlists_label(idx: SongIndex, chosen: list[int], total: int, n_seeds: int) -> str:
+    """ "From the playlist “Summer 2015”", "From the 2 playlists with this song", …"""
+    with_them = "this song" if n_seeds == 1 else "these songs"
+    if total == 1:
+        name = " ".join(str(idx.playlist_names(chosen).get(chosen[0], "")).split())
+        if name:
+            short = name if len(name) <= 80 else name[:79] + "…"
+            return f"From the playlist “{short}”"
+        return f"From the one playlist with {with_them}"
+    if len(chosen) < total:
+        return f"From {len(chosen)} of the {total:,} playlists with {with_them}"
+    return f"From the {total:,} playlists with {with_them}"
 
 
 def _join_names(names: list[str]) -> str:

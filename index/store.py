@@ -34,6 +34,7 @@ CREATE TABLE memberships(track_id INTEGER NOT NULL, playlist_id INTEGER NOT NULL
                          PRIMARY KEY (track_id, playlist_id)) WITHOUT ROWID;
 """
 
+PLAYLIST_INDEX = "memberships_by_playlist"  # the name index.reader looks for
 TMP_MARK = ".building-"
 BATCH = 200_000
 
@@ -184,6 +185,9 @@ def write_corpus_tables(
                 [track_col, corpus.indices.astype(np.int64) + 1],
                 lambda done: tick("memberships", done, len(track_col)),
             )
+            # Playlist → songs, for the read path's rare-song fallback (made after the bulk
+            # insert, which is faster than keeping it up to date row by row).
+            conn.execute(f"CREATE INDEX {PLAYLIST_INDEX} ON memberships(playlist_id)")
 
         create_search_tables(conn)
         tick("search tables", 1, 1)

@@ -90,8 +90,14 @@ def test_rare_song_is_answered_honestly(demo_index: Path, capsys) -> None:
     doc = json.loads(out)
     assert doc["match"]["track_id"] == rare[0].track_id
     assert doc["neighbours"] == [] and doc["rare"] is True
+    # The demo's rare songs sit in one playlist: its other songs answer, labelled by it.
+    assert doc["fallback_source"] == "playlists" and doc["fallback"]
+    assert doc["fallback_label"].startswith("From the playlist “")
+    assert rare[0].track_id not in {t["track_id"] for t in doc["fallback"]}
     _, table, _ = ask(capsys, rare[0].label, "--index", str(demo_index))
-    assert "too rare to have recommendations" in table
+    assert "too few playlists for recommendations of its own" in table
+    assert doc["fallback_label"] + ":" in table
+    assert f"  1. {doc['fallback'][0]['artist']} - {doc['fallback'][0]['title']}" in table
 
 
 def test_missing_index_is_one_sentence_not_a_traceback(tmp_path: Path, capsys) -> None:

@@ -133,6 +133,31 @@ def test_similar_embed_without_neighbours_shows_the_fallback() -> None:
     assert "Other Song" in embed.description
 
 
+def from_playlists(seed, fallback, label):
+    """A rare answer whose fallback is the songs of the seed's playlists."""
+    ans = answer(seed, [], fallback=fallback, rare=True)
+    ans.fallback_label, ans.fallback_source = label, "playlists"
+    return ans
+
+
+def test_rare_song_answered_from_its_playlist_says_it_is_a_weaker_hint() -> None:
+    seed = track(1, "Lonely")
+    ans = from_playlists(seed, [track(5, "Mate")], "From the playlist “Summer 2015”")
+    embed = embeds.similar_embed(ans, STATS)
+    assert "too few playlists for recommendations of its own" in embed.description
+    assert "weaker hint" in embed.description
+    assert "**From the playlist “Summer 2015”**" in embed.description
+    assert "Mate" in embed.description
+    assert "Discovery:" not in embed.footer.text  # the fallback was not ranked
+
+
+def test_mix_of_rare_songs_shows_the_fallback() -> None:
+    ans = from_playlists(None, [track(5, "Mate")], "From the 3 playlists with these songs")
+    embed = embeds.mix_embed([track(1, "A"), track(2, "B")], ans, STATS)
+    assert "**From the 3 playlists with these songs**" in embed.description
+    assert "Mate" in embed.description
+
+
 def test_fit_cuts_every_part_to_discords_limits() -> None:
     card = embeds.Card(
         title="t" * 1000,

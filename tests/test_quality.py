@@ -82,6 +82,7 @@ def planted_report() -> ho.QualityReport:
         "popular",
         "deep-cuts",
         "closest-all",
+        "closest+fallback",
     ]
     # exact_below=0: every query goes through MinHash + LSH (a dataset this small would
     # otherwise be scanned exactly, and "LSH within 2 % of exact" would test nothing).
@@ -281,6 +282,27 @@ def test_most_popular_skips_the_seed_and_cooccurrence_counts_shared_playlists():
     assert top[0].tolist() == [0, 1] and top[1].tolist() == [3, 1]
     x = bl.track_matrix(corpus.indptr, corpus.indices, corpus.n_playlists)
     assert bl.cooccurrence(x, pop, np.array([0]), 3)[0].tolist() == [3, 1, 2]
+
+
+def test_rare_fallback_fills_only_seeds_without_stored_neighbours():
+    # Track 0 has stored neighbours; 4 (one playlist) and 6 (alone) have none.
+    playlists = [[0, 1], [0, 1], [1, 4, 5, 2], [1, 2], [6], [7, 8]]
+    corpus = corpus_from_playlists(playlists, 9)
+    x = bl.track_matrix(corpus.indptr, corpus.indices, corpus.n_playlists)
+    pop = corpus.track_playlist_counts
+    artist = np.array([0, 1, 2, 3, 4, 5, 6, 7, 6], dtype=np.int32)  # 8 is by 6's artist
+    seeds = np.array([0, 4, 6])
+    stored = np.array([[1, -1, -1], [-1, -1, -1], [-1, -1, -1]])
+    top = bl.with_rare_fallback(stored, x, pop, seeds, artist)
+    assert top[0].tolist() == [1, -1, -1]  # a real answer is never touched
+    assert top[1].tolist() == [1, 2, 5]  # playlist-mates, best known first, then by id
+    assert top[2].tolist() == [8, -1, -1]  # alone in its playlist: the artist's other song
+
+
+def test_bot_answer_row_is_closest_plus_the_fallback(planted_report):
+    closest, bot = _row(planted_report, "closest"), _row(planted_report, "closest+fallback")
+    assert bot.hit_rate >= closest.hit_rate
+    assert bot.hits[closest.hits].all()  # a seed answered before is still answered
 
 
 def test_ranking_over_all_candidates_respects_the_builds_thresholds():

@@ -138,11 +138,27 @@ def test_unknown_ranking_is_a_clear_error(idx: SongIndex) -> None:
 # ------------------------------------------------------------------ rare songs
 
 
-def test_rare_song_is_known_and_falls_back_to_the_artists_other_songs(idx: SongIndex) -> None:
+def test_rare_song_is_known_and_falls_back_to_its_playlist(idx: SongIndex) -> None:
     answer = idx.similar(find(idx, "Obscure Band", "Lonely Song"))
     assert answer.rare and answer.items == [] and answer.total == 0
-    assert [t.title for t in answer.fallback] == ["Other Song"]
-    assert answer.fallback_label == "Other songs by Obscure Band"
+    assert answer.fallback_label == "From the playlist “French Touch 1”"
+    assert answer.fallback and all(t.artist != "Obscure Band" for t in answer.fallback)
+    # One version of each playlist-mate: 1 Daft Punk, 1 Modjo, 5 Stardust songs.
+    assert len(answer.fallback) == 7
+    assert sum(t.artist == "Daft Punk" for t in answer.fallback) == 1
+    # A short list keeps at most three songs by one artist while others are left to show.
+    short = idx.similar(find(idx, "Obscure Band", "Lonely Song"), limit=5)
+    assert sum(t.artist == "Stardust" for t in short.fallback) == 3
+
+
+def test_rare_song_without_memberships_falls_back_to_the_artists_other_songs(
+    tmp_path: Path,
+) -> None:
+    with SongIndex.open(build(tmp_path, memberships=False)) as idx:
+        answer = idx.similar(find(idx, "Obscure Band", "Lonely Song"))
+        assert answer.rare and answer.items == [] and answer.total == 0
+        assert [t.title for t in answer.fallback] == ["Other Song"]
+        assert answer.fallback_label == "Other songs by Obscure Band"
 
 
 def test_rare_song_without_other_songs_says_so_honestly(idx: SongIndex) -> None:
