@@ -62,6 +62,11 @@ def register(sub: argparse._SubParsersAction) -> None:
     e.add_argument("--format", default="auto", choices=["auto", "zenodo", "mpd", "csv", "yes"])
     e.add_argument("--queries", type=int, default=1000, help="tracks to sample (default 1000)")
     e.add_argument("--seed", type=int, default=0)
+    e.add_argument(
+        "--weighted",
+        action="store_true",
+        help="sample tracks in proportion to their playlists (the songs people ask about)",
+    )
     e.set_defaults(func=run_evaluate)
 
     d = isub.add_parser("demo", help="(re)build the demo index from the bundled demo dataset")
@@ -117,9 +122,14 @@ def run_evaluate(args: argparse.Namespace) -> int:
     except DatasetError as exc:
         raise UserFacingError(str(exc)) from exc
     report = evaluate_recall(
-        corpus.indptr, corpus.indices, args.index, queries=args.queries, seed=args.seed
+        corpus.indptr,
+        corpus.indices,
+        args.index,
+        queries=args.queries,
+        seed=args.seed,
+        weighted=args.weighted,
     )
-    print(report.summary())
+    print(("weighted by playlists: " if args.weighted else "") + report.summary())
     return 0
 
 

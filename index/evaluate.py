@@ -50,13 +50,22 @@ class EvalReport:
         )
 
 
-def sample_queries(indptr: np.ndarray, min_playlists: int, queries: int, seed: int) -> np.ndarray:
-    """Up to ``queries`` distinct random tracks in at least ``min_playlists`` playlists."""
-    pool = np.flatnonzero(np.diff(indptr) >= min_playlists)
+def sample_queries(
+    indptr: np.ndarray, min_playlists: int, queries: int, seed: int, weighted: bool = False
+) -> np.ndarray:
+    """Up to ``queries`` distinct random tracks in at least ``min_playlists`` playlists.
+
+    ``weighted`` draws tracks in proportion to their playlist count: the songs people
+    actually ask about are the popular ones, which a uniform sample (mostly rare tracks)
+    hardly sees.
+    """
+    deg = np.diff(indptr)
+    pool = np.flatnonzero(deg >= min_playlists)
     rng = np.random.default_rng(seed)
     if pool.size <= queries:
         return pool
-    return np.sort(rng.choice(pool, queries, replace=False))
+    p = deg[pool] / deg[pool].sum() if weighted else None
+    return np.sort(rng.choice(pool, queries, replace=False, p=p))
 
 
 def score_queries(
@@ -125,8 +134,10 @@ def evaluate_recall(
     queries: int = 1000,
     k: int = 10,
     seed: int = 0,
+    weighted: bool = False,
 ) -> EvalReport:
-    """Recall@``k`` of the index file against exact Jaccard on ``queries`` sampled tracks.
+    """Recall@``k`` of the index file against exact Jaccard on ``queries`` sampled tracks
+    (uniformly, or in proportion to their playlists with ``weighted``).
 
     The dataset must be the one the index was built from (same track numbering);
     ``min_playlists``/``min_shared`` are read from the index's ``meta``.
@@ -147,7 +158,7 @@ def evaluate_recall(
             )
         min_playlists = int(meta.get("min_playlists", 2))
         min_shared = int(meta.get("min_shared", 2))
-        qs = sample_queries(indptr, max(min_playlists, 1), queries, seed)
+        qs = sample_queries(indptr, max(min_playlists, 1), queries, seed, weighted)
 
         def stored(track: int) -> tuple[np.ndarray, np.ndarray]:
             rows = conn.execute(

@@ -48,7 +48,13 @@ from index.topk import (
 DEFAULT_NUM_PERM = 128
 DEFAULT_BUCKET_CAP = 256
 DEFAULT_RERANK_FACTOR = 3  # exact re-rank of rerank_factor * k best candidates
-DEFAULT_EXACT_BELOW = 20_000  # scan cost (memberships walked) under which a query is exact
+# Scan cost (memberships walked) up to which a query is scanned exactly. Per query, LSH is
+# cheaper than the scan above about 5,000, but its recall@10 there is only 0.5-0.6: the
+# neighbour Jaccards of mid-popular tracks (0.1-0.2) are too close together for 128 one-row
+# bands to rank. Above 40,000 (about 12k popular tracks, set size 70+) LSH is 10x cheaper
+# and its recall 0.75-0.9; tracks in 20+ playlists keep recall@10 0.97 overall.
+# Figures: scripts/bench_lsh_tiers.py, docs/BENCHMARKS.md.
+DEFAULT_EXACT_BELOW = 40_000
 BATCHES = 40
 SETUP_STEPS_PER_SCAN_STEP = 8  # a signature step (SIMD min) vs a scan step (random access)
 PERM_SLICE = 16  # permutations hashed and bucketed together (memory: 16 × classes int32)

@@ -96,3 +96,33 @@ def test_wrong_dataset_or_missing_file(tmp_path, data) -> None:
         evaluate_recall(other_indptr, other_indices, path)
     with pytest.raises(FileNotFoundError):
         evaluate_recall(indptr, indices, tmp_path / "nope.sqlite")
+
+
+def test_weighted_sample_sees_damage_to_popular_tracks(tmp_path) -> None:
+    # Skewed popularity, as in real data: most tracks in 2-3 playlists, a few in dozens.
+    rng = np.random.default_rng(5)
+    n_pl = 80
+    deg = np.minimum(1 + rng.zipf(1.8, 800), 40)
+    rows = [rng.choice(n_pl, d, replace=False) for d in deg]
+    indptr = np.concatenate([[0], np.cumsum(deg)]).astype(np.int64)
+    indices = np.concatenate([np.sort(r) for r in rows]).astype(np.int32)
+    table = exact_neighbours(indptr, indices, n_pl, k=30, progress=False)
+    # Drop the best five neighbours of the most-playlisted tracks only: a uniform sample
+    # (mostly rare tracks) barely notices, a popularity-weighted one does.
+    popular = np.flatnonzero(deg >= 8)
+    hurt = np.isin(table.track, popular) & (table.rank <= 5)
+    rank = table.rank.copy()
+    keep = ~hurt
+    rank[np.isin(table.track, popular)] -= 5
+    damaged = NeighbourTable(
+        track=table.track[keep],
+        rank=rank[keep],
+        neighbour=table.neighbour[keep],
+        jaccard=table.jaccard[keep],
+        shared=table.shared[keep],
+    )
+    path = write(tmp_path, indptr, indices, n_pl, damaged)
+    uniform = evaluate_recall(indptr, indices, path, queries=100, seed=2)
+    weighted = evaluate_recall(indptr, indices, path, queries=100, seed=2, weighted=True)
+    assert uniform.recall > 0.85
+    assert weighted.recall < uniform.recall - 0.1
