@@ -84,7 +84,9 @@ def run_child(args: list[str]) -> tuple[dict, float, float, float]:
     return result, wall, peak, (sum(loads) / len(loads) if loads else os.getloadavg()[0])
 
 
-def child(engine: str, data: str, out: str, master: str, splits: int | None) -> None:
+def child(
+    engine: str, data: str, out: str, master: str, splits: int | None, driver_memory: str
+) -> None:
     """Build one index and print a JSON line with the summary (and Spark stage metrics)."""
     if engine == "local":
         from index.build import build_index
@@ -93,15 +95,18 @@ def child(engine: str, data: str, out: str, master: str, splits: int | None) -> 
         print(json.dumps({"stages": s.stage_seconds, "summary": s.lines()}))
         return
     from index.spark.engine import spark_build
-    from index.spark.session import get_session
 
-    spark = get_session(master)
-    s = spark_build(data, out, master=master, splits=splits, progress=False)
-    print(
-        json.dumps(
-            {"stages": s.stage_seconds, "summary": s.lines(), "spark_stages": stage_metrics(spark)}
-        )
+    metrics: list[dict] = []
+    s = spark_build(
+        data,
+        out,
+        master=master,
+        splits=splits,
+        driver_memory=driver_memory,
+        progress=False,
+        before_stop=lambda spark: metrics.extend(stage_metrics(spark)),
     )
+    print(json.dumps({"stages": s.stage_seconds, "summary": s.lines(), "spark_stages": metrics}))
 
 
 def stage_metrics(spark) -> list[dict]:
@@ -139,13 +144,18 @@ def main() -> None:
     ap.add_argument("--work", type=Path, default=Path("/work/bench-data/spark"))
     ap.add_argument("--master", default="local[2]")
     ap.add_argument("--splits", type=int, default=None)
+    ap.add_argument(
+        "--driver-memory", default=None, help="Spark driver heap (default: the engine's 1536m)"
+    )
     ap.add_argument("--engines", default="local,spark")
     ap.add_argument("--no-recall", action="store_true", help="skip the exact reference (big files)")
-    ap.add_argument("--child", nargs=5, metavar=("ENGINE", "DATA", "OUT", "MASTER", "SPLITS"))
+    ap.add_argument(
+        "--child", nargs=6, metavar=("ENGINE", "DATA", "OUT", "MASTER", "SPLITS", "HEAP")
+    )
     a = ap.parse_args()
     if a.child:
-        engine, data, out, master, splits = a.child
-        child(engine, data, out, master, int(splits) or None)
+        engine, data, out, master, splits, heap = a.child
+        child(engine, data, out, master, int(splits) or None, heap)
         return
 
     a.work.mkdir(parents=True, exist_ok=True)
@@ -153,7 +163,11 @@ def main() -> None:
     results = {}
     for engine in a.engines.split(","):
         out = a.work / f"{name}-{engine}.sqlite"
-        res, wall, peak, load = run_child([engine, a.data, str(out), a.master, str(a.splits or 0)])
+        from index.spark.session import DEFAULT_DRIVER_MEMORY
+
+        heap = a.driver_memory or DEFAULT_DRIVER_MEMORY
+        args = [engine, a.data, str(out), a.master, str(a.splits or 0), heap]
+        res, wall, peak, load = run_child(args)
         results[engine] = (res, wall, peak, load, out)
         print(
             f"{engine}: {wall:.1f} s wall, peak tree RSS {peak:.0f} MB, mean load {load:.1f}",

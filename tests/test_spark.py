@@ -4,7 +4,8 @@ One Spark build in ``local[2]`` of a generated Zenodo-format file (with malforme
 planted in the middle, so they fall inside a later byte range) is compared with a local
 build of the same file: identical artists, tracks, playlists and memberships, identical
 malformed-row accounting, exact stored scores, and recall@10 >= 0.95 against exact.
-Skipped only when PySpark or Java is missing.
+The per-task scoring (``index.spark.tasks``) is also checked without Spark: one group's
+exact scan equals the local exact engine. Skipped only when PySpark or Java is missing.
 """
 
 from __future__ import annotations
@@ -73,6 +74,9 @@ def builds(dataset: Path, tmp_path_factory):
     _spark_or_skip()
     from index.build import build_index
     from index.spark.engine import spark_build
+    from index.spark.session import get_session
+
+    get_session("local[2]", shuffle_partitions=2)  # kept for the tests below
 
     folder = tmp_path_factory.mktemp("out")
     local = folder / "local.sqlite"
@@ -193,20 +197,76 @@ def test_neighbour_lists_are_well_formed(builds) -> None:
 
 def test_bucket_cap_pairs_queries_with_nearest_sizes(builds) -> None:
     from pyspark.sql import SparkSession
+    from pyspark.sql import functions as F
 
-    from index.spark.neighbours import bucket_pairs
+    from index.spark.neighbours import bucket_windows
 
     spark = SparkSession.getActiveSession()
     big = [(0, 7, s, s, s == 50) for s in range(2, 100)]  # one bucket of 98 classes
     small = [(1, 7, 1, 2, True), (1, 7, 2, 3, False), (1, 7, 3, 4, True)]  # cls, size
     lonely = [(2, 9, 5, 5, False), (2, 9, 6, 6, False)]  # no query: pairs nobody
-    df = spark.createDataFrame(
+    rows = spark.createDataFrame(
         big + small + lonely, "band INT, value LONG, cls INT, size INT, query BOOLEAN"
     )
-    pairs = sorted(tuple(r) for r in bucket_pairs(df, 10).collect())
+    # As the signature tasks hand them over: per band, lists in no particular order.
+    packed = rows.groupBy("band").agg(
+        F.reverse(F.collect_list(F.struct("value", "cls", "size", "query"))).alias("r")
+    )
+    df = packed.select(
+        "band", *(F.col(f"r.{c}").alias(c) for c in ("value", "cls", "size", "query"))
+    )
+    windows = bucket_windows(df, 10, 3)
+    pairs = sorted(tuple(r) for r in windows.select("cls", F.explode("cands")).collect())
     from_big = [p for p in pairs if p[0] == 50]
     assert [c for _, c in from_big] == [c for c in range(45, 56) if c != 50]
     assert [p for p in pairs if p[0] != 50] == [(1, 2), (1, 3), (3, 1), (3, 2)]
+    assert windows.count() == 3  # one row per (query, band)
+
+
+def test_exact_scan_task_matches_local_kernel() -> None:
+    """One task's exact scan of a query group equals the local exact engine's answer."""
+    import numpy as np
+
+    pa = pytest.importorskip("pyarrow", reason="the Spark extra (pyarrow) is not installed")
+    from index.exact import exact_neighbours
+    from index.spark.tasks import exact_scan_task
+
+    rng = np.random.default_rng(5)
+    n_tracks, n_pl = 300, 40
+    member = rng.random((n_tracks, n_pl)) < rng.uniform(0.02, 0.3, n_pl)
+    member[:, 0] |= rng.random(n_tracks) < 0.9  # one long playlist, skipped by the kernel
+    # A private playlist per track makes every set distinct: one track per class.
+    sets = [sorted([*np.flatnonzero(member[t]), n_pl + t]) for t in range(n_tracks)]
+    indptr = np.zeros(n_tracks + 1, dtype=np.int64)
+    np.cumsum([len(x) for x in sets], out=indptr[1:])
+    indices = np.concatenate(sets).astype(np.int32)
+    want = exact_neighbours(indptr, indices, n_pl + n_tracks, k=5, progress=False)
+    classes = [t for t in range(n_tracks) if len(sets[t]) >= 2]
+    queries = classes[::7]
+    rows = [(0, t, sets[t], []) for t in queries]
+    for p in sorted({p for t in queries for p in sets[t]}):
+        holders = [t for t in classes if p in sets[t]]
+        rows.append((1, p, holders, [len(sets[t]) for t in holders]))
+    batch = pa.record_batch(
+        {
+            "kind": pa.array([r[0] for r in rows], pa.int32()),
+            "id": pa.array([r[1] for r in rows], pa.int32()),
+            "a": pa.array([r[2] for r in rows], pa.list_(pa.int32())),
+            "b": pa.array([r[3] for r in rows], pa.list_(pa.int32())),
+        }
+    )
+    (out,) = list(exact_scan_task(iter([batch]), 5, 2))
+    got = sorted(zip(*(out.column(c).to_pylist() for c in ("cls", "cand", "shared")), strict=True))
+    expected = []
+    for t in queries:
+        nb = [
+            (n, s)
+            for tt, n, s in zip(want.track, want.neighbour, want.shared, strict=True)
+            if tt == t
+        ]
+        expected += [(t, n, s) for n, s in nb]
+    assert len(got) > len(queries)
+    assert got == sorted(expected)
 
 
 def test_cli_engine_spark_builds_the_same_tracks(dataset: Path, builds, tmp_path) -> None:

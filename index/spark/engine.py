@@ -18,6 +18,7 @@ import os
 import resource
 import shutil
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
@@ -26,7 +27,12 @@ from index.arrays import sorted_unique
 from index.build import BuildSummary, build_meta
 from index.corpus import Corpus, DatasetError, IngestReport
 from index.ingest import detect_format, read_dataset
-from index.spark.session import _local_cores, get_session
+from index.spark.session import (
+    DEFAULT_DRIVER_MEMORY,
+    _local_cores,
+    check_spark_available,
+    get_session,
+)
 
 
 def spark_build(
@@ -44,9 +50,10 @@ def spark_build(
     parquet_dir: str | Path | None = None,
     splits: int | None = None,
     shuffle_partitions: int | None = None,
-    driver_memory: str = "2g",
+    driver_memory: str = DEFAULT_DRIVER_MEMORY,
     spark_conf: dict[str, str] | None = None,
     progress: bool = True,
+    before_stop: Callable[[object], None] | None = None,
     **engine_options: object,
 ) -> BuildSummary:
     """Build the index ``out`` (SQLite, schema v1) from ``dataset`` on Spark ``master``.
@@ -60,6 +67,11 @@ def spark_build(
     ``method="exact"`` sends every query through the exact co-occurrence path (complete,
     the reference); ``"lsh"`` and ``"auto"`` use the cheap/expensive plan. The previous
     ``out`` survives any failure.
+
+    A Spark session started here is stopped once the Parquet tables are written, before
+    the driver loads them into SQLite, so the JVM and its Python workers do not sit in
+    memory beside the load (``before_stop(spark)`` runs just before, e.g. to read the
+    Spark UI's stage metrics). A session that was already running is left running.
     """
     if method not in ("lsh", "exact", "auto"):
         raise ValueError("method must be one of ('lsh', 'exact', 'auto')")
@@ -82,6 +94,10 @@ def spark_build(
         else Path(out).resolve().with_name(f".{Path(out).name}.spark-{os.getpid()}")
     )
     stages: dict[str, float] = {}
+    check_spark_available()  # one sentence, not an ImportError, when PySpark is missing
+    from pyspark.sql import SparkSession
+
+    ours = SparkSession.getActiveSession() is None
     spark = get_session(
         master,
         shuffle_partitions=shuffle_partitions,
@@ -129,6 +145,10 @@ def spark_build(
         stages["neighbours"] = time.monotonic() - t
         params.update(master=master, splits=sc.splits if splitting else 0)
         (folder / "params.json").write_text(json.dumps(params, default=str, sort_keys=True))
+        if before_stop is not None:
+            before_stop(spark)
+        if ours:
+            spark.stop()
 
         if out is None:
             from index.spark.load import load_corpus, load_neighbours
@@ -164,6 +184,8 @@ def spark_build(
             size_bytes=size,
         )
     finally:
+        if ours:
+            spark.stop()  # no-op when already stopped
         if not keep:
             shutil.rmtree(folder, ignore_errors=True)
 

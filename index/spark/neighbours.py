@@ -6,7 +6,9 @@ exact re-rank, expansion to tracks. Same rules as ``index.lsh`` (read its module
    become one class instead of flooding every bucket.
 2. **plan**: a query class whose exact scan (the classes in its playlists, its longest
    playlist skipped when that has ``MIN_BIG`` classes or more and ``min_shared >= 2``) costs
-   at most ``exact_below`` gets every co-occurring class as a candidate: exact and complete.
+   at most ``exact_below`` (the local engine's default) is scanned exactly: queries are
+   split into groups, each group shipped with the member lists of the playlists it
+   touches, and scored in one Spark task by the local exact kernel (``tasks``).
 3. **signatures**: datasketch-compatible MinHash (``index.minhash.minhash_signatures``,
    the same permutations and element hashes) computed per partition with numba.
 4. **bands**: one band per permutation (``rows_per_band = 1``), so a pair collides in a
@@ -17,10 +19,13 @@ exact re-rank, expansion to tracks. Same rules as ``index.lsh`` (read its module
    Here a bucket larger than ``bucket_cap`` only pairs each query with the ``bucket_cap``
    members nearest to it in set size (J(a, b) <= min/max of the sizes).
 5. **candidates**: per query, the ``rerank`` classes sharing most bands.
-6. **re-rank**: exact Jaccard from the two sets (``size(array_intersect)``; IEEE division
-   in Java gives the same doubles as numpy), top ``k`` classes per query by (Jaccard desc,
-   shared desc, class asc), then expanded to tracks: own class first (Jaccard 1), each
-   track's list without itself, ranks 1..k.
+6. **re-rank**: each group of LSH queries is shipped with its candidates' playlist sets
+   and scored exactly in one task (float64 division, as numpy everywhere), top ``k``
+   classes per query by (Jaccard desc, shared desc, class asc); then expanded to tracks:
+   own class first (Jaccard 1), each track's list without itself, ranks 1..k.
+
+Rows carrying playlist arrays per candidate pair through joins (the first version) cost
+100x more; Spark here only moves and groups data, the scoring is numba inside tasks.
 """
 
 from __future__ import annotations
@@ -30,12 +35,22 @@ from pyspark.sql import DataFrame, Window
 from pyspark.sql import functions as F
 
 from index.exact import MIN_BIG
-from index.minhash import element_hashes, minhash_signatures
 
-DEFAULT_NUM_PERM = 128
-DEFAULT_BUCKET_CAP = 256  # as index.lsh: 64 loses ~0.12 recall@10 on synthetic data
-DEFAULT_RERANK_FACTOR = 3
-DEFAULT_EXACT_BELOW = 20_000
+# The local engine's defaults, so both engines plan the same queries the same way.
+from index.lsh import (
+    DEFAULT_BUCKET_CAP,
+    DEFAULT_EXACT_BELOW,
+    DEFAULT_NUM_PERM,
+    DEFAULT_RERANK_FACTOR,
+)
+from index.minhash import element_hashes, minhash_signatures
+from index.spark.tasks import (
+    TOP_SCHEMA,
+    bucket_window_task,
+    exact_scan_task,
+    rerank_task,
+    top_candidates_task,
+)
 
 
 def spark_neighbours(
@@ -93,62 +108,89 @@ def spark_neighbours(
         .persist()
     )
 
-    # -- exact candidates: every class co-occurring in a non-skipped playlist
-    exact_q = plan.where("exact").select("cls")
-    q_pls = with_len.where(~F.col("skipped")).select("cls", "playlist").join(exact_q, "cls")
-    holders = cls_pl.select(F.col("cls").alias("cand"), "playlist")
-    exact_cands = (
-        q_pls.join(holders, "playlist")
-        .where(F.col("cls") != F.col("cand"))
-        .select("cls", "cand")
+    parts = int(spark.conf.get("spark.sql.shuffle.partitions"))
+    group = (F.col("cls") % parts).alias("grp")
+    no_list = F.array().cast("array<int>")
+
+    # -- exact path: each group of cheap queries, with the member lists of the playlists
+    # they touch, is scored in one task by the local exact kernel (index.spark.tasks).
+    q_exact = classes.join(plan.where("exact").select("cls"), "cls")
+    q_rows = q_exact.select(
+        group, F.lit(0).alias("kind"), F.col("cls").alias("id"), F.col("pls").alias("a"),
+        no_list.alias("b"),
+    )  # fmt: skip
+    pl_lists = cls_pl.groupBy("playlist").agg(
+        F.array_sort(F.collect_list(F.struct("cls", "size"))).alias("m")
+    )
+    p_rows = (
+        q_exact.select(group, F.explode("pls").alias("playlist"))
         .distinct()
+        .join(pl_lists, "playlist")
+        .select(
+            "grp",
+            F.lit(1).alias("kind"),
+            F.col("playlist").alias("id"),
+            F.col("m.cls").alias("a"),
+            F.col("m.size").cast("array<int>").alias("b"),
+        )  # fmt: skip
+    )
+    exact_top = (
+        q_rows.unionByName(p_rows)
+        .repartition(parts, "grp")
+        .mapInArrow(lambda it: exact_scan_task(it, k, min_shared), TOP_SCHEMA)
     )
 
-    # -- LSH candidates for the expensive queries
+    # -- LSH path for the expensive queries: bands, bucket windows, band counts, re-rank
     lsh_q = plan.where(~F.col("exact")).select("cls").withColumn("query", F.lit(True))
     n_lsh = lsh_q.count()
     if n_lsh:
         hashes = spark.sparkContext.broadcast(element_hashes(n_playlists))
-        bands = (
+        schema = (
+            "band INT, value ARRAY<LONG>, cls ARRAY<INT>, size ARRAY<INT>, query ARRAY<BOOLEAN>"
+        )
+        with_q = (
             classes.select("cls", F.col("size").cast("int").alias("size"), "pls")
             .join(lsh_q, "cls", "left")
             .fillna(False, ["query"])
-            .mapInArrow(
-                lambda batches: _band_batches(batches, hashes.value, num_perm, seed),
-                "band INT, value LONG, cls INT, size INT, query BOOLEAN",
-            )
         )
-        pairs = bucket_pairs(bands, bucket_cap)
-        counted = pairs.groupBy("cls", "cand").agg(F.count("*").alias("bands"))
-        w_c = Window.partitionBy("cls").orderBy(F.desc("bands"), F.asc("cand"))
-        lsh_cands = (
-            counted.withColumn("r", F.row_number().over(w_c))
-            .where(F.col("r") <= rerank)
-            .select("cls", "cand")
-        )
-        cands = exact_cands.unionByName(lsh_cands)
-    else:
-        cands = exact_cands
 
-    # -- exact re-rank, top k classes
-    qa = classes.select("cls", F.col("size").alias("size_a"), F.col("pls").alias("pa"))
-    cb = classes.select(
-        F.col("cls").alias("cand"), F.col("size").alias("size_b"), F.col("pls").alias("pb")
-    )
-    scored = (
-        cands.join(qa, "cls")
-        .join(cb, "cand")
-        .withColumn("shared", F.size(F.array_intersect("pa", "pb")))
-        .where(F.col("shared") >= min_shared)
-        .withColumn(
-            "jaccard",
-            F.col("shared").cast("double")
-            / (F.col("size_a") + F.col("size_b") - F.col("shared")).cast("double"),
+        def band_rows(df: DataFrame) -> DataFrame:
+            return df.mapInArrow(
+                lambda batches: _band_batches(batches, hashes.value, num_perm, seed), schema
+            )
+
+        bands = band_rows(with_q)
+        cands = (
+            bucket_windows(bands, bucket_cap, parts)
+            .repartition(parts, "cls")
+            .sortWithinPartitions("cls")
+            .mapInArrow(lambda it: top_candidates_task(it, rerank), "cls INT, cands ARRAY<INT>")
+            .persist()  # read twice below: the queries' rows and their candidates' rows
         )
-        .select("cls", "cand", "jaccard", "shared")
-    )
-    w_top = Window.partitionBy("cls").orderBy(F.desc("jaccard"), F.desc("shared"), F.asc("cand"))
-    top_cls = scored.withColumn("r", F.row_number().over(w_top)).where(F.col("r") <= k)
+        lq_rows = cands.join(classes.select("cls", "pls"), "cls").select(
+            group, F.lit(0).alias("kind"), F.col("cls").alias("id"), F.col("pls").alias("a"),
+            F.col("cands").alias("b"),
+        )  # fmt: skip
+        lc_rows = (
+            cands.select(group, F.explode("cands").alias("cls"))
+            .distinct()
+            .join(classes.select("cls", "pls"), "cls")
+            .select(
+                "grp",
+                F.lit(1).alias("kind"),
+                F.col("cls").alias("id"),
+                F.col("pls").alias("a"),
+                no_list.alias("b"),
+            )  # fmt: skip
+        )
+        lsh_top = (
+            lq_rows.unionByName(lc_rows)
+            .repartition(parts, "grp")
+            .mapInArrow(lambda it: rerank_task(it, k, min_shared), TOP_SCHEMA)
+        )
+        top_cls = exact_top.unionByName(lsh_top)
+    else:
+        top_cls = exact_top
 
     # -- expand: a class's list of k+1 tracks (own members first), then each member's top k
     head = classes.select("cls", "size", F.slice("members", 1, k + 1).alias("head"), "members")
@@ -202,11 +244,13 @@ def spark_neighbours(
 
 
 def _band_batches(batches, hashes: np.ndarray, num_perm: int, seed: int):
-    """MinHash Arrow batches of classes; yield ``(band, value, cls, size, query)`` batches.
+    """MinHash Arrow batches of classes; yield one row per band: the batch's
+    ``(value, cls, size, query)`` as lists.
 
     The playlist ids are renumbered per batch so the CSR stays small; ``hashes`` of the
     global ids are passed along, so signatures equal ``index.minhash`` (and datasketch).
-    Arrow in and out: 128 rows per class would be slow to pickle one by one.
+    List rows, not one row per (band, class): the JVM then shuffles 128 rows per batch
+    instead of 128 per class, and the bucket task sorts each band in numpy.
     """
     import pyarrow as pa
 
@@ -227,53 +271,37 @@ def _band_batches(batches, hashes: np.ndarray, num_perm: int, seed: int):
             seed=seed,
             hashes=hashes[uniq],
         )
+        offsets = pa.array(np.arange(num_perm + 1, dtype=np.int32) * n)
+
+        def lists(values: np.ndarray, offsets=offsets):
+            return pa.ListArray.from_arrays(offsets, pa.array(values))
+
+        cls = batch.column("cls").to_numpy().astype(np.int32)
+        size = batch.column("size").to_numpy().astype(np.int32)
+        query = batch.column("query").to_numpy(zero_copy_only=False).astype(np.bool_)
         yield pa.record_batch(
             {
-                "band": pa.array(np.tile(np.arange(num_perm, dtype=np.int32), n)),
-                "value": pa.array(sig.astype(np.int64).ravel()),
-                "cls": pa.array(np.repeat(batch.column("cls").to_numpy(), num_perm)),
-                "size": pa.array(np.repeat(batch.column("size").to_numpy(), num_perm)),
-                "query": pa.array(
-                    np.repeat(batch.column("query").to_numpy(zero_copy_only=False), num_perm)
-                ),
+                "band": pa.array(np.arange(num_perm, dtype=np.int32)),
+                "value": lists(np.ascontiguousarray(sig.T).astype(np.int64).ravel()),
+                "cls": lists(np.tile(cls, num_perm)),
+                "size": lists(np.tile(size, num_perm)),
+                "query": lists(np.tile(query, num_perm)),
             }
         )
 
 
-def bucket_pairs(bands: DataFrame, bucket_cap: int) -> DataFrame:
-    """``(cls, cand)`` rows: each query class paired with the members of its buckets.
+def bucket_windows(bands: DataFrame, bucket_cap: int, parts: int) -> DataFrame:
+    """``(cls, cands)`` rows: each query class with the members of one of its buckets.
 
-    ``bands`` has ``(band, value, cls, size, query)``; a bucket is one ``(band, value)``.
-    Members are ordered by (set size, class); a query pairs with the whole bucket when it
-    has at most ``bucket_cap + 1`` members, else with the ``bucket_cap`` nearest to it in
-    that order (J(a, b) <= min/max of the set sizes, so far-off sizes cannot be near
-    neighbours). All in the JVM: one row per (query, position), no Python.
+    ``bands`` has ``(band, value, cls, size, query)``, all but ``band`` as lists (rows of
+    one band may be many); a bucket is one ``(band, value)``.
+    Members are ordered by (set size, class); a query takes the whole bucket when it has
+    at most ``bucket_cap + 1`` members, else the ``bucket_cap`` nearest to it in that order
+    (J(a, b) <= min/max of the set sizes, so far-off sizes cannot be near neighbours).
+    One shuffle by band, then a numba walk per band (``tasks.bucket_window_task``).
     """
-    w = Window.partitionBy("band", "value")
-    ranked = (
-        bands.withColumn("pos", F.row_number().over(w.orderBy("size", "cls")) - 1)
-        .withColumn("n", F.count("*").over(w))
-        .withColumn("has_q", F.max(F.col("query").cast("int")).over(w))
-        .where("n > 1 AND has_q = 1")
-        .select("band", "value", "pos", "n", "cls", "query")
-        .persist()
-    )
-    lo0 = F.greatest(F.lit(0), F.col("pos") - bucket_cap // 2)
-    hi = F.least(F.col("n"), lo0 + bucket_cap + 1)
-    lo = F.greatest(F.lit(0), hi - bucket_cap - 1)
-    windows = ranked.where("query").select(
-        "band",
-        "value",
-        "cls",
-        F.col("pos").alias("qpos"),
-        F.explode(F.sequence(lo, hi - 1)).alias("pos"),
-    )
     return (
-        windows.where(F.col("pos") != F.col("qpos"))
-        .hint("merge")  # both sides can be large; never broadcast either
-        .join(
-            ranked.select("band", "value", "pos", F.col("cls").alias("cand")).hint("merge"),
-            ["band", "value", "pos"],
-        )
-        .select("cls", "cand")
+        bands.repartition(parts, "band")
+        .sortWithinPartitions("band")
+        .mapInArrow(lambda it: bucket_window_task(it, bucket_cap), "cls INT, cands ARRAY<INT>")
     )

@@ -11,6 +11,11 @@ import shutil
 import sys
 from pathlib import Path
 
+# The driver JVM's heap. In local mode the executors live in it too; 1.5 GB keeps the
+# whole process tree (JVM + Python workers) under 4 GB at 1M rows with no slowdown
+# against 2 GB (spills go to disk). Raise it for much bigger inputs on one machine.
+DEFAULT_DRIVER_MEMORY = "1536m"
+
 
 class SparkUnavailable(RuntimeError):
     """PySpark or Java is missing, so the Spark engine cannot run on this machine."""
@@ -44,7 +49,7 @@ def get_session(
     master: str = "local[2]",
     *,
     shuffle_partitions: int | None = None,
-    driver_memory: str = "2g",
+    driver_memory: str = DEFAULT_DRIVER_MEMORY,
     conf: dict[str, str] | None = None,
     progress: bool = False,
 ):
