@@ -5,12 +5,13 @@ Pipeline (timed per stage in ``NeighbourTable.stage_seconds``):
 1. **classes**: tracks in fewer than ``min_shared`` playlists are dropped (they can share
    that many with nobody), the rest grouped by identical playlist set (``index.topk``).
 2. **plan**: each query class's exact scan cost (playlist lengths it would walk, see
-   ``index.exact``) is known up front. Classes whose scan is cheaper than a pass over their
-   LSH buckets (``exact_below``) are scanned exactly, and so is everything when the
-   expensive ones together cost less than computing signatures (small data): most tracks sit in a few short
-   playlists, and MinHash cannot see their typical neighbour (J ≈ 0.03, a track sharing
-   both of its two playlists with a popular one) without far more permutations than
-   the scan costs. Expensive classes — popular tracks in long playlists — go through LSH.
+   ``index.exact``) is known up front. Classes whose scan costs at most ``exact_below``
+   are scanned exactly, and so is everything when the expensive ones together cost less
+   than computing signatures (small data). Most tracks sit in a few short playlists: their
+   scan is cheaper than one pass over their LSH buckets, and MinHash cannot rank their
+   low-Jaccard neighbours (0.03–0.2, close together) without far more permutations than
+   the scan costs. Only the most expensive classes — popular tracks in many long
+   playlists — go through LSH (per-tier figures: ``scripts/bench_lsh_tiers.py``).
 3. **signatures**: datasketch-compatible MinHash (``index.minhash``) of every class, kept
    as the *argmin playlist* per permutation (equal minimum ⇔ equal argmin, since each
    permutation is a bijection of the 32-bit playlist hashes; colliding hashes are merged).
