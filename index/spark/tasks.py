@@ -52,6 +52,20 @@ def _int(column) -> np.ndarray:
     return column.to_numpy().astype(np.int64)
 
 
+def _group_rows(batches: Iterator[pa.RecordBatch]):
+    """A grouped task's rows as arrays: ``(kind, id, a lists, b lists, query rows)``, or
+    None when the partition holds no query (``kind`` 0 = query, 1 = its context)."""
+    _one_thread()
+    t = _table(batches)
+    if t is None:
+        return None
+    kind = _int(t.column("kind"))
+    qrows = np.flatnonzero(kind == 0)
+    if qrows.size == 0:
+        return None
+    return kind, _int(t.column("id")), _lists(t.column("a")), _lists(t.column("b")), qrows
+
+
 def _top_batch(cls, cand, jac, shared) -> pa.RecordBatch:
     return pa.record_batch(
         {
@@ -72,18 +86,11 @@ def exact_scan_task(batches, k: int, min_shared: int):
     """
     from index.exact import run_exact_queries
 
-    _one_thread()
-    t = _table(batches)
-    if t is None:
+    got = _group_rows(batches)
+    if got is None:
         return
-    kind = _int(t.column("kind"))
-    ids = _int(t.column("id"))
-    a_ptr, a_val = _lists(t.column("a"))
-    b_ptr, b_val = _lists(t.column("b"))
-    qrows = np.flatnonzero(kind == 0)
+    kind, ids, (a_ptr, a_val), (b_ptr, b_val), qrows = got
     prow_all = np.flatnonzero(kind == 1)
-    if qrows.size == 0:
-        return
     # A playlist may arrive twice when two query groups hash to one partition.
     _, first = np.unique(ids[prow_all], return_index=True)
     prows = prow_all[np.sort(first)]
@@ -263,17 +270,10 @@ def rerank_task(batches, k: int, min_shared: int):
     Rows: ``kind`` 0 = a query (``id`` = class, ``a`` = its playlists, ``b`` = its
     candidates); ``kind`` 1 = a candidate (``id`` = class, ``a`` = its playlists).
     """
-    _one_thread()
-    t = _table(batches)
-    if t is None:
+    got = _group_rows(batches)
+    if got is None:
         return
-    kind = _int(t.column("kind"))
-    ids = _int(t.column("id"))
-    a_ptr, a_val = _lists(t.column("a"))
-    b_ptr, b_val = _lists(t.column("b"))
-    qrows = np.flatnonzero(kind == 0)
-    if qrows.size == 0:
-        return
+    kind, ids, (a_ptr, a_val), (b_ptr, b_val), qrows = got
     # One CSR of every set seen (queries and candidates), each class once, sorted by id.
     _, first = np.unique(ids, return_index=True)
     rows = np.sort(first)
