@@ -82,6 +82,12 @@ def register_holdout(isub: argparse._SubParsersAction) -> None:
         help=f"as `index build --min-playlists` (default {BUILD_MIN_PLAYLISTS})",
     )
     h.add_argument(
+        "--no-artist-cap",
+        action="store_true",
+        help="score each method's plain top k instead of the bot's first page (at most "
+        "3 songs per artist); for comparison with figures before the cap",
+    )
+    h.add_argument(
         "--out", help="Markdown report to add this run's section to (e.g. docs/QUALITY.md)"
     )
     h.add_argument(
@@ -110,6 +116,7 @@ def run_holdout(args: argparse.Namespace) -> int:
     from bot.cli import UserFacingError
     from index.holdout import evaluate
     from index.ingest import read_dataset
+    from index.present import MAX_PER_ARTIST
 
     try:
         methods = parse_methods(args.methods)
@@ -135,6 +142,7 @@ def run_holdout(args: argparse.Namespace) -> int:
             build_k=args.build_k,
             min_shared=args.min_shared,
             min_playlists=args.min_playlists,
+            per_artist=None if args.no_artist_cap else MAX_PER_ARTIST,
             log=log,
         )
     except (DatasetError, ValueError) as exc:

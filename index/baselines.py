@@ -116,9 +116,10 @@ def with_rare_fallback(
     answers it: the songs sharing most of the seed's playlists (ties: more popular, then
     lower id), else the artist's other songs, best known first.
 
-    This is :func:`index.recommend.playlist_mates` on the train matrix, without its
-    presentation rules (one version of each song, three per artist) and without its read
-    bounds (20 playlists, 5,000 songs of each), which only bite on huge playlists.
+    This is :func:`index.recommend.playlist_mates` on the train matrix, without its read
+    bounds (20 playlists, 5,000 songs of each), which only bite on huge playlists. Its
+    presentation rules (one version of each song, three per artist) are applied by the
+    caller, :class:`index.holdout.Presentation`, so pass ``top`` wider than the page.
     """
     out = top.copy()
     k = top.shape[1]

@@ -16,6 +16,12 @@ its source playlist in train. So every train playlist that holds at least ``cont
 of a test playlist (or of which a test playlist holds that share), sharing at least
 ``min_overlap`` tracks, is *quarantined* (used by neither side). Library-like playlists
 (holding ``library_share`` of the catalogue, e.g. "Liked Songs") are never test playlists.
+
+A seed's "top k" is what the bot's first page would show (:class:`Presentation`, the rules
+of :mod:`index.present`): one version of each song, none of the seed's versions, at most
+:data:`~index.present.MAX_PER_ARTIST` songs per artist, topped up from further down the
+method's list. Every row gets the same rules, bot answer or not, so rows compare like for
+like; each method offers ``max(build_k, k)`` candidates, the stored table's budget.
 """
 
 from __future__ import annotations
@@ -29,6 +35,8 @@ import numpy as np
 from index import baselines as bl
 from index import ranking as rk
 from index.corpus import Corpus, NeighbourTable
+from index.present import MAX_PER_ARTIST, one_version_each, paginate
+from index.versions import artist_identity, base_title
 
 BUILD_K = 30  # neighbours stored per track by `songsim index build` (its default)
 BUILD_MIN_PLAYLISTS = 2
@@ -240,6 +248,53 @@ def table_top(
     return out
 
 
+def song_ids(corpus: Corpus) -> np.ndarray:
+    """One id per track; tracks sharing an id are versions of one song (the bot's rule).
+
+    Same key as :func:`index.present.song_key` (artist identity, title without version
+    suffixes), computed once per track so the evaluation can apply it to arrays.
+    """
+    identity = [artist_identity(name) for name in corpus.artist_names]
+    keys: dict[tuple[str, str], int] = {}
+    out = np.empty(corpus.n_tracks, dtype=np.int64)
+    artists = corpus.track_artist.tolist()
+    for t, (a, title) in enumerate(zip(artists, corpus.track_titles, strict=True)):
+        out[t] = keys.setdefault((identity[a], base_title(title)), len(keys))
+    return out
+
+
+@dataclass
+class Presentation:
+    """The bot's presentation rules (:mod:`index.present`) for arrays of track positions.
+
+    ``per_artist=None`` lifts the artist cap (``--no-artist-cap``, what the bot does when
+    a user asks for more of one artist); ``song=None`` skips the one-version rule.
+    """
+
+    artist: np.ndarray  # artist id per track
+    song: np.ndarray | None = None  # song id per track (:func:`song_ids`)
+    per_artist: int | None = MAX_PER_ARTIST
+
+    def first_page(
+        self, candidates: np.ndarray, seeds: np.ndarray, k: int, *, fill: bool = False
+    ) -> np.ndarray:
+        """Each seed's first page of ``k`` from its ranked ``candidates`` (``-1`` pads).
+
+        ``fill`` tops a capped page up from later pages, as the bot's rare-song fallback
+        does; a ranked answer's first page instead stays short when only capped artists
+        are left.
+        """
+        out = np.full((len(seeds), k), -1, dtype=np.int64)
+        for i, s in enumerate(seeds.tolist()):
+            row = [t for t in candidates[i].tolist() if t >= 0 and t != s]
+            if self.song is not None:
+                row = one_version_each(row, exclude=[s], key=self.song.__getitem__)
+            pages = paginate(row, k, artist_of=self.artist.__getitem__, per_artist=self.per_artist)
+            shown = [t for page in pages for t in page][:k] if fill else (pages or [[]])[0]
+            out[i, : len(shown)] = shown
+        return out
+
+
 @dataclass
 class QualityReport:
     """Everything one holdout run measured, ready for ``docs/QUALITY.md``."""
@@ -279,7 +334,20 @@ class QualityReport:
             f"Playlists: {first.n_playlists:,}, of which {first.n_libraries:,} library-sized are never "
             f"test playlists. {over}{train} train, {test} test, {guard}. Seeds: {seeds} "
             f"from {seeded} test playlists; coverage over up to {COVERAGE_SEEDS:,} of them; "
-            f"train catalogue {int((first.popularity > 0).sum()):,} tracks."
+            f"train catalogue {int((first.popularity > 0).sum()):,} tracks. {self.shown_line()}"
+        )
+
+    def shown_line(self) -> str:
+        """What a seed's top k is: the bot's first page, or the plain top k (no cap)."""
+        cap = self.settings.get("per_artist", MAX_PER_ARTIST)
+        if cap is None:
+            return (
+                f"Top {self.k}: each method's plain top {self.k} (one version of each song, "
+                "no artist cap; `--no-artist-cap`)."
+            )
+        return (
+            f"Top {self.k}: the bot's first page (one version of each song, at most {cap} "
+            "per artist, topped up from further down), for every row."
         )
 
     def markdown(self) -> str:
@@ -342,6 +410,7 @@ def evaluate(
     min_shared: int = BUILD_MIN_SHARED,
     min_playlists: int = BUILD_MIN_PLAYLISTS,
     lsh_options: dict[str, object] | None = None,
+    per_artist: int | None = MAX_PER_ARTIST,
     progress: bool = False,
     log: Callable[[str], None] | None = None,
 ) -> QualityReport:
@@ -352,6 +421,8 @@ def evaluate(
     ``build_k``, ``min_shared`` and ``min_playlists`` mean what they do for the build;
     ``lsh_options`` go to :func:`index.lsh.lsh_neighbours` (e.g. ``exact_below=0`` sends
     every query through MinHash, which small datasets otherwise scan exactly).
+    Every method's top ``k`` is the bot's first page (:class:`Presentation`);
+    ``per_artist=None`` lifts its artist cap, for comparison with an uncapped top ``k``.
     """
     unknown = [m for m in methods if m not in METHODS]
     if unknown:
@@ -361,6 +432,7 @@ def evaluate(
     if k < 1 or seeds_per_playlist < 1 or repeats < 1:
         raise ValueError("k, seeds per playlist and repeats must be at least 1.")
     guard = {} if near_copy_guard else {"containment": float("inf")}
+    present = Presentation(corpus.track_artist, song_ids(corpus), per_artist)
     runs: list[QualityReport] = []
     for r in range(repeats):
         split = split_playlists(
@@ -382,6 +454,7 @@ def evaluate(
             k,
             progress,
             track_artist=corpus.track_artist,
+            present=present,
             build_k=build_k,
             min_shared=min_shared,
             min_playlists=min_playlists,
@@ -416,11 +489,47 @@ def evaluate(
         "build_k": build_k,
         "min_shared": min_shared,
         "min_playlists": min_playlists,
+        "per_artist": per_artist,
     }
     out.repeats = [(r.split, r.seeds) for r in runs]
     if repeats > 1:
         out.rows = [_mean_row([r.rows[i] for r in runs]) for i in range(len(out.rows))]
     return out
+
+
+def recommendations(
+    corpus: Corpus,
+    split: HoldoutSplit,
+    seeds: Seeds,
+    key: str,
+    *,
+    k: int = 10,
+    per_artist: int | None = MAX_PER_ARTIST,
+    build_k: int = BUILD_K,
+    min_shared: int = BUILD_MIN_SHARED,
+    min_playlists: int = BUILD_MIN_PLAYLISTS,
+    lsh_options: dict[str, object] | None = None,
+) -> np.ndarray:
+    """Method ``key``'s top ``k`` for each seed, exactly as :func:`evaluate` scores it.
+
+    For looking at what a method shows (``-1`` pads a short page), not for scoring many
+    methods: each call builds its own neighbour table.
+    """
+    if key not in METHODS:
+        raise ValueError(f"Unknown method {key}; choose from: {', '.join(METHODS)}.")
+    runner = _Runner(
+        split,
+        seeds,
+        k,
+        False,
+        track_artist=corpus.track_artist,
+        present=Presentation(corpus.track_artist, song_ids(corpus), per_artist),
+        build_k=build_k,
+        min_shared=min_shared,
+        min_playlists=min_playlists,
+        lsh_options=lsh_options,
+    )
+    return runner.top(key)
 
 
 def _mean_row(rows: list[MethodScore]) -> MethodScore:
@@ -457,9 +566,13 @@ class _Runner:
         min_playlists: int = BUILD_MIN_PLAYLISTS,
         lsh_options: dict[str, object] | None = None,
         track_artist: np.ndarray | None = None,
+        present: Presentation | None = None,
     ) -> None:
         self.split, self.seeds, self.k, self.progress = split, seeds, k, progress
         self.track_artist = track_artist
+        self.present = present
+        # Candidates each method offers the presentation rules: the stored table's budget.
+        self.depth = max(build_k, k)
         self.build_k, self.min_shared, self.min_playlists = build_k, min_shared, min_playlists
         self.lsh_options = dict(lsh_options or {})
         self.pop = split.popularity
@@ -489,36 +602,46 @@ class _Runner:
         return self._tables[method]
 
     def top(self, key: str) -> np.ndarray:
+        """Method ``key``'s top ``k`` per seed, as the bot's first page would show it."""
         s, k = self.seeds.track, self.k
+        if key.endswith("+fallback"):
+            # Rare seeds (nothing left to show) answered from their playlists, as the bot does.
+            stored = self._page(self.ranked(key.removesuffix("+fallback")), s, k)
+            padded = np.pad(stored, ((0, 0), (0, self.depth - k)), constant_values=-1)
+            filled = bl.with_rare_fallback(padded, self.x, self.pop, s, self.track_artist)
+            empty = stored[:, 0] < 0
+            stored[empty] = self._page(filled[empty], s[empty], k, fill=True)
+            return stored
+        return self._page(self.ranked(key), s, k)
+
+    def _page(self, ranked: np.ndarray, seeds: np.ndarray, k: int, fill: bool = False):
+        if self.present is None:  # bare runner (tests of the methods): the plain top k
+            return ranked[:, :k]
+        return self.present.first_page(ranked, seeds, k, fill=fill)
+
+    def ranked(self, key: str) -> np.ndarray:
+        """Method ``key``'s ranked candidates per seed, ``depth`` wide, before presentation."""
+        s, depth = self.seeds.track, self.depth
         if key in ("lsh", "exact"):
-            return table_top(self.table(key), self.pop, s, k)
+            return table_top(self.table(key), self.pop, s, depth)
         if key == "most-popular":
-            return bl.most_popular(self.pop, s, k)
+            return bl.most_popular(self.pop, s, depth)
         if key == "cooccurrence":
-            return bl.cooccurrence(self.x, self.pop, s, k)
+            return bl.cooccurrence(self.x, self.pop, s, depth)
         if key in ("cosine", "bm25"):
             missing = bl.implicit_missing()
             if missing:
                 raise _Skipped(f"skipped: {missing}.")
-            return bl.implicit_item_item(self.x, s, k, key, neighbours=self.build_k)
-        if key.endswith("+fallback"):
-            # Rare seeds (no stored neighbours) answered from their playlists, as the bot does.
-            base = key.removesuffix("+fallback")
-            stored = (
-                table_top(self.table("exact"), self.pop, s, k)
-                if base == "exact"
-                else table_top(self.table("lsh"), self.pop, s, k, base)
-            )
-            return bl.with_rare_fallback(stored, self.x, self.pop, s, self.track_artist)
+            return bl.implicit_item_item(self.x, s, depth, key, neighbours=self.build_k)
         ranking = key.removesuffix("-all").replace("-", " ")
         if key.endswith("-all"):
             return bl.candidates_ranked(
                 self.x,
                 self.pop,
                 s,
-                k,
+                depth,
                 ranking,
                 min_shared=self.min_shared,
                 min_playlists=self.min_playlists,
             )
-        return table_top(self.table("lsh"), self.pop, s, k, ranking)
+        return table_top(self.table("lsh"), self.pop, s, depth, ranking)

@@ -8,6 +8,7 @@ recommending the same hits to everyone.
 from __future__ import annotations
 
 import argparse
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -501,3 +502,104 @@ def test_deep_cuts_answers_are_less_known_than_popular_ones(planted_index):
     assert mix.ranking == "deep cuts" and mix.items
     with pytest.raises(ValueError, match="deep cuts"):
         idx.for_you(seeds[:5], ranking="obscure")
+
+
+# ---------------------------------------------------------------- what the bot shows
+
+
+def one_artist_dominates(seed: int = 5, n_playlists: int = 240) -> Corpus:
+    """Playlists that nearly all hold artist 0's twelve songs (tracks 0-11) plus most of
+    one scene of ten songs by other artists: artist 0's songs are each other's closest
+    neighbours, and the songs most often next to everything."""
+    rng = np.random.default_rng(seed)
+    scenes, per_scene = 25, 10
+    playlists = []
+    for _ in range(n_playlists):
+        own = np.flatnonzero(rng.random(12) < 0.9)
+        scene = 12 + per_scene * rng.integers(scenes) + np.flatnonzero(rng.random(per_scene) < 0.7)
+        playlists.append(sorted(set(own.tolist()) | set(scene.tolist())))
+    n_tracks = 12 + scenes * per_scene
+    corpus = corpus_from_playlists(playlists, n_tracks)
+    artist = np.arange(n_tracks, dtype=np.int32) - 11
+    artist[:12] = 0
+    names = [f"artist {a}" for a in range(int(artist.max()) + 1)]
+    return replace(corpus, track_artist=artist, artist_names=names)
+
+
+@pytest.fixture(scope="module")
+def dominated() -> tuple[Corpus, ho.HoldoutSplit, ho.Seeds]:
+    corpus = one_artist_dominates()
+    split = ho.split_playlists(corpus, seed=1)
+    return corpus, split, ho.pick_seeds(split, 5, 1)
+
+
+# Rows with the rare-song fallback are left out: like the bot's fallback, they top a short
+# list up past the cap.
+@pytest.mark.parametrize(
+    "key",
+    ["lsh", "exact", "most-popular", "cooccurrence", "closest", "closest-all"],
+)
+def test_every_row_scores_the_bots_first_page_three_songs_per_artist(dominated, key):
+    corpus, split, seeds = dominated
+    capped = ho.recommendations(corpus, split, seeds, key)
+    plain = ho.recommendations(corpus, split, seeds, key, per_artist=None)
+    by_artist_0 = lambda top: (corpus.track_artist[np.maximum(top, 0)] == 0) & (top >= 0)  # noqa: E731
+    # Without the cap artist 0 fills the top 10; with it, three at most, topped up by others.
+    assert by_artist_0(plain).sum(axis=1).max() > 3
+    assert by_artist_0(capped).sum(axis=1).max() == 3
+    # The page is topped up from further down: every other artist's song stays, more join.
+    for page, top in zip(capped, plain, strict=True):
+        others = top[(top >= 0) & ~by_artist_0(top)]
+        assert np.isin(others, page).all()
+    others_shown = lambda top: ((top >= 0) & ~by_artist_0(top)).sum(axis=1)  # noqa: E731
+    assert (others_shown(capped) > others_shown(plain)).any()
+
+
+def test_first_page_shows_one_version_of_each_song_and_none_of_the_seeds():
+    corpus = corpus_from_playlists([[0, 1, 2, 3, 4]], 5)
+    corpus = replace(
+        corpus,
+        track_artist=np.array([0, 0, 0, 1, 1], dtype=np.int32),
+        artist_names=["Oasis", "Blur"],
+        track_titles=[
+            "Wonderwall",
+            "Wonderwall - Remastered 2014",
+            "Live Forever",
+            "Song 2",
+            "Song 2 (Live)",
+        ],
+    )
+    present = ho.Presentation(corpus.track_artist, ho.song_ids(corpus))
+    page = present.first_page(np.array([[1, 3, 4, 2]]), np.array([0]), 10)
+    assert page[0][page[0] >= 0].tolist() == [3, 2]  # no other Wonderwall, one Song 2
+
+
+def test_artist_cap_raises_coverage_and_no_artist_cap_restores_the_plain_top_10(dominated):
+    corpus, *_ = dominated
+    keys = ["exact", "cooccurrence"]
+    capped = ho.evaluate(corpus, seed=1, methods=keys)
+    plain = ho.evaluate(corpus, seed=1, methods=keys, per_artist=None)
+    for key in keys:
+        assert _row(capped, key).coverage > _row(plain, key).coverage
+    assert "at most 3 per artist" in capped.markdown()
+    assert "no artist cap" in plain.markdown()
+
+
+def test_holdout_command_no_artist_cap_flag_scores_the_plain_top_10(tmp_path, capsys):
+    corpus = one_artist_dominates()
+    lines = ["playlist,artist,track"]
+    for t in range(corpus.n_tracks):
+        for p in corpus.playlists_of(t):
+            lines.append(f"p{p},{corpus.artist_names[corpus.track_artist[t]]},song {t}")
+    data = tmp_path / "dominated.csv"
+    data.write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+    def exact_coverage(*flags: str) -> int:
+        argv = ["index", "holdout", str(data), "--methods", "exact", "--quiet", *flags]
+        args = _parser().parse_args(argv)
+        assert args.func(args) == 0
+        printed = capsys.readouterr().out
+        row = next(line for line in printed.splitlines() if line.startswith("| exact Jaccard"))
+        return int(row.split("|")[5].replace(",", ""))
+
+    assert exact_coverage("--no-artist-cap") < exact_coverage()
