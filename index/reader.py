@@ -13,6 +13,7 @@ owns the file and the row → dataclass plumbing they share.
 
 from __future__ import annotations
 
+import functools
 import os
 import sqlite3
 import struct
@@ -291,10 +292,11 @@ class SongIndex:
         out[out < 0] = len(self._rank_of)
         return out
 
-    @property
+    @functools.cached_property
     def can_list_playlists(self) -> bool:
         """Whether a playlist's songs can be read quickly: memberships are stored and either
-        indexed by playlist (builds since the rare-song fallback) or few enough to scan."""
+        indexed by playlist (builds since the rare-song fallback) or few enough to scan.
+        The file is read-only, so this is decided once per opened index."""
         if not self.stats.has_memberships or "memberships" not in self.tables:
             return False
         return PLAYLIST_INDEX in self.sql_indexes or self._membership_rows() <= SCAN_MAX_ROWS
