@@ -181,13 +181,17 @@ def answer_text(resolution: Resolution, answer: Answer | None, idx: SongIndex) -
             f"{row[0]:>{widths[0]}}  {song:<{widths[1]}}  {row[2]:>{widths[2]}}  "
             f"{row[3]:>{widths[3]}}  {row[4]:>{widths[4]}}"
         )
+    if answer.fallback:  # a short list topped up from the song's playlists
+        lines.append("")
+        lines.append(f"{answer.fallback_label} (a weaker hint: they share a playlist):")
+        lines += _numbered(answer.fallback, start=len(answer.items) + 1)
     if answer.has_more:
         lines.append(f"… {answer.total - len(answer.items)} more (use -k to show more)")
     return "\n".join(lines)
 
 
-def _numbered(tracks: list[Track]) -> list[str]:
-    return [f"{i:>3}. {t.label}  ({t.playlists:,} playlists)" for i, t in enumerate(tracks, 1)]
+def _numbered(tracks: list[Track], start: int = 1) -> list[str]:
+    return [f"{i:>3}. {t.label}  ({t.playlists:,} playlists)" for i, t in enumerate(tracks, start)]
 
 
 def _query_of(tracks: list[Track]) -> str:

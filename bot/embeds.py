@@ -263,14 +263,24 @@ def _from_playlists(answer: Any) -> bool:
     )
 
 
-def _fallback_lines(answer: Any, links: Mapping[int, str]) -> list[str]:
+def _fallback_lines(answer: Any, links: Mapping[int, str], start: int = 1) -> list[str]:
     """The labelled fallback list of a rare answer ("From the playlist “…”", "Other songs
     by …"), or nothing when there is none."""
     fallback = list(getattr(answer, "fallback", None) or [])
     if not fallback:
         return []
     label = getattr(answer, "fallback_label", None) or "You might try"
-    return ["", f"**{safe(label, 200)}**", *_plain_lines(fallback, links)]
+    return ["", f"**{safe(label, 200)}**", *_plain_lines(fallback, links, start)]
+
+
+def _top_up_lines(answer: Any, offset: int, links: Mapping[int, str]) -> list[str]:
+    """A short page's top-up from the seeds' playlists, numbered on from the list above and
+    labelled as the weaker hint it is."""
+    if getattr(answer, "rare", False) or not getattr(answer, "fallback", None):
+        return []
+    lines = _fallback_lines(answer, links, start=offset + len(answer.items) + 1)
+    lines.insert(2, "_A weaker hint than the songs above: they only share a playlist._")
+    return lines
 
 
 def _page_footer(
@@ -311,6 +321,7 @@ def similar_embed(
     lines.append("")
     if answer.items:
         lines.extend(_lines(answer.items, offset, links))
+        lines.extend(_top_up_lines(answer, offset, links))
     else:
         if not getattr(answer, "rare", False):
             lines.append("No song shares enough playlists with this one yet.")
@@ -355,6 +366,7 @@ def mix_embed(
     lines = [intro or f"A mix of {names}{more}.", ""]
     if answer.items:
         lines.extend(_lines(answer.items, offset, links, one_seed=False))
+        lines.extend(_top_up_lines(answer, offset, links))
     elif _from_playlists(answer):
         lines.append(
             "These songs are in too few playlists for recommendations of their own yet. "

@@ -35,7 +35,7 @@ import numpy as np
 from index import baselines as bl
 from index import ranking as rk
 from index.corpus import Corpus, NeighbourTable
-from index.present import MAX_PER_ARTIST, one_version_each, paginate
+from index.present import MAX_PER_ARTIST, complete_page, one_version_each, paginate
 from index.versions import artist_identity, base_title
 
 BUILD_K = 30  # neighbours stored per track by `songsim index build` (its default)
@@ -286,13 +286,36 @@ class Presentation:
         """
         out = np.full((len(seeds), k), -1, dtype=np.int64)
         for i, s in enumerate(seeds.tolist()):
-            row = [t for t in candidates[i].tolist() if t >= 0 and t != s]
-            if self.song is not None:
-                row = one_version_each(row, exclude=[s], key=self.song.__getitem__)
-            pages = paginate(row, k, artist_of=self.artist.__getitem__, per_artist=self.per_artist)
+            pages = self._pages(candidates[i], s, k)
             shown = [t for page in pages for t in page][:k] if fill else (pages or [[]])[0]
             out[i, : len(shown)] = shown
         return out
+
+    def topped_up(
+        self, candidates: np.ndarray, mates: np.ndarray, seeds: np.ndarray, k: int
+    ) -> np.ndarray:
+        """Each seed's first page, completed from ``mates`` when it is the only page and
+        short, as :func:`index.recommend.playlist_mates` completes the bot's short list."""
+        out = np.full((len(seeds), k), -1, dtype=np.int64)
+        for i, s in enumerate(seeds.tolist()):
+            pages = self._pages(candidates[i], s, k)
+            shown = pages[0] if pages else []
+            if len(pages) <= 1 and len(shown) < k:
+                more = [t for t in mates[i].tolist() if t >= 0 and t != s and t not in shown]
+                if self.song is not None:
+                    more = one_version_each(more, exclude=[s, *shown], key=self.song.__getitem__)
+                cap = k if self.per_artist is None else self.per_artist
+                shown = shown + complete_page(
+                    shown, more, k, artist_of=self.artist.__getitem__, per_artist=cap
+                )
+            out[i, : len(shown)] = shown
+        return out
+
+    def _pages(self, candidates: np.ndarray, seed: int, k: int) -> list[list[int]]:
+        row = [t for t in candidates.tolist() if t >= 0 and t != seed]
+        if self.song is not None:
+            row = one_version_each(row, exclude=[seed], key=self.song.__getitem__)
+        return paginate(row, k, artist_of=self.artist.__getitem__, per_artist=self.per_artist)
 
 
 @dataclass
@@ -605,12 +628,18 @@ class _Runner:
         """Method ``key``'s top ``k`` per seed, as the bot's first page would show it."""
         s, k = self.seeds.track, self.k
         if key.endswith("+fallback"):
-            # Rare seeds (nothing left to show) answered from their playlists, as the bot does.
-            stored = self._page(self.ranked(key.removesuffix("+fallback")), s, k)
+            # Rare seeds (nothing left to show) answered from their playlists, and short
+            # lists completed from them, as the bot does.
+            ranked = self.ranked(key.removesuffix("+fallback"))
+            stored = self._page(ranked, s, k)
             padded = np.pad(stored, ((0, 0), (0, self.depth - k)), constant_values=-1)
             filled = bl.with_rare_fallback(padded, self.x, self.pop, s, self.track_artist)
             empty = stored[:, 0] < 0
             stored[empty] = self._page(filled[empty], s[empty], k, fill=True)
+            short = ~empty & (stored[:, -1] < 0)
+            if self.present is not None and short.any():
+                mates = bl.cooccurrence(self.x, self.pop, s[short], self.depth + k)
+                stored[short] = self.present.topped_up(ranked[short], mates, s[short], k)
             return stored
         return self._page(self.ranked(key), s, k)
 

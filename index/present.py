@@ -9,6 +9,7 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Callable, Hashable, Iterable, Sequence
 from typing import Any, TypeVar
 
@@ -41,6 +42,32 @@ def one_version_each(
             seen.add(song)
             out.append(t)
     return out
+
+
+def complete_page(
+    shown: Sequence[T],
+    more: Iterable[T],
+    limit: int,
+    *,
+    artist_of: Callable[[T], int],
+    per_artist: int = MAX_PER_ARTIST,
+) -> list[T]:
+    """What of ``more`` fills a page that already shows ``shown``, up to ``limit`` in all.
+
+    ``shown`` counts toward each artist's cap; songs over it come last, used only when
+    nothing else is left, as :func:`paginate`'s short page is topped up.
+    """
+    counts = Counter(artist_of(t) for t in shown)
+    fits: list[T] = []
+    over: list[T] = []
+    for t in more:
+        a = artist_of(t)
+        if counts[a] < per_artist:
+            counts[a] += 1
+            fits.append(t)
+        else:
+            over.append(t)
+    return (fits + over)[: max(limit - len(shown), 0)]
 
 
 def presentable(recs: Iterable[Recommendation], seeds: Sequence[Track]) -> list[Recommendation]:

@@ -4,7 +4,9 @@ Every answer goes through the same steps: gather stored neighbours, order them b
 chosen ranking, apply the presentation rules (:mod:`index.present`), then cut one page.
 A seed with no stored neighbours (too few playlists) is answered ``rare``, with a labelled
 fallback: the songs of its playlists (:func:`playlist_mates`), else its artist's other
-songs, else songs by similar artists.
+songs, else songs by similar artists. A seed with a few neighbours but not a page of them
+gets its page topped up from its playlists, labelled likewise: held-out playlists show
+those songs are hits more often than an empty slot (docs/QUALITY.md).
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ import numpy as np
 
 from index import ranking as rk
 from index.answers import Answer, ArtistScore, Recommendation, Track, Why
-from index.present import MAX_PER_ARTIST, one_version_each, paginate, presentable
+from index.present import MAX_PER_ARTIST, complete_page, one_version_each, paginate, presentable
 
 if TYPE_CHECKING:
     from index.reader import SongIndex
@@ -236,9 +238,16 @@ def _page(
 
 
 def _or_fallback(idx: SongIndex, answer: Answer, seeds: list[Track], limit: int) -> Answer:
-    """``answer`` itself when it lists songs; else marked rare, with a labelled fallback."""
+    """``answer`` itself when it fills its page; a short single page topped up from the
+    seeds' playlists; no recommendations at all: marked rare, with a labelled fallback."""
     if answer.total:
-        return answer
+        short = answer.offset == 0 and not answer.has_more and len(answer.items) < limit
+        if not short or not seeds:
+            return answer
+        mates, label = playlist_mates(idx, seeds, limit, shown=[r.track for r in answer.items])
+        if not mates:
+            return answer
+        return _replace(answer, fallback=mates, fallback_label=label, fallback_source="playlists")
     if seeds:
         fallback, label, source = _fallback_for(idx, seeds, limit)
     else:  # for_you with no (known) likes
@@ -275,12 +284,16 @@ def _fallback_for(
     return [], None, None
 
 
-def playlist_mates(idx: SongIndex, seeds: Sequence[Track], limit: int) -> tuple[list[Track], str]:
+def playlist_mates(
+    idx: SongIndex, seeds: Sequence[Track], limit: int, *, shown: Sequence[Track] = ()
+) -> tuple[list[Track], str]:
     """Songs sharing the most of the seeds' playlists (ties: better known, then lower id).
 
     The answer for a song too rare for stored neighbours: the playlists it is in are the
     only evidence there is. One version of each song, none of the seeds (or their
     versions), at most :data:`MAX_PER_ARTIST` per artist unless that leaves the list short.
+    With ``shown`` (a short page of recommendations above it), the list completes that page
+    to ``limit``: none of those songs again, and they count toward the artist cap.
     The work is bounded for huge playlists: at most :data:`FALLBACK_PLAYLISTS` playlists
     (those holding most seeds) and :data:`FALLBACK_MEMBERS` songs of each are read, so a
     reply costs a few milliseconds even when the seed is in a 47,000-song playlist.
@@ -301,17 +314,21 @@ def playlist_mates(idx: SongIndex, seeds: Sequence[Track], limit: int) -> tuple[
     if not members:
         return [], ""
     ids, shared = np.unique(np.concatenate(members), return_counts=True)
-    keep = ~np.isin(ids, [s.track_id for s in seeds])
+    keep = ~np.isin(ids, [t.track_id for t in (*seeds, *shown)])
     ids, shared = ids[keep], shared[keep]
     # Popularity rank orders by playlist count, then track id: the tie-breaks asked for.
     order = np.lexsort((idx.popularity_rank(ids), -shared))
     # Enough candidates for versions and the per-artist cap to be applied, not all of them.
     head = [int(t) for t in ids[order[: 8 * limit + 4 * len(seeds) + 20]]]
     found = idx.tracks(head)
-    songs = one_version_each((found[t] for t in head if t in found), exclude=seeds)
-    pages = paginate(songs, limit, artist_of=lambda t: t.artist_id)
-    picked = [t for page in pages for t in page][:limit]
-    return picked, _playlists_label(idx, chosen, len(holding), len(seeds))
+    songs = one_version_each((found[t] for t in head if t in found), exclude=[*seeds, *shown])
+    if shown:
+        picked = complete_page(shown, songs, limit, artist_of=lambda t: t.artist_id)
+    else:
+        pages = paginate(songs, limit, artist_of=lambda t: t.artist_id)
+        picked = [t for page in pages for t in page][:limit]
+    label = _playlists_label(idx, chosen, len(holding), len(seeds))
+    return picked, ("Also f" + label[1:] if shown and picked else label)
 
 
 def _playlists_label(idx: SongIndex, chosen: list[int], total: int, n_seeds: int) -> str:

@@ -1,9 +1,11 @@
-"""Latency of answers for songs without stored neighbours (the rare-song fallback).
+"""Latency of answers for songs without stored neighbours (the rare-song fallback), and
+for songs with fewer than a page of them (the list topped up from their playlists).
 
 Picks songs that have no stored neighbours, half of them from the largest playlists (the
 worst case: a 47,000-song playlist), and times ``SongIndex.similar`` on each, reporting
-p50 / p99 / max and which fallback answered. Run it on an index built since the playlist
-index existed and on an older one to compare:
+p50 / p99 / max and which fallback answered; then as many songs with 1-9 stored
+neighbours. Run it on an index built since the playlist index existed and on an older one
+to compare:
 
     python scripts/bench_rare_fallback.py INDEX.sqlite [--seeds 400] [--repeat 3]
 """
@@ -47,6 +49,20 @@ def rare_seeds(idx: SongIndex, n: int, rng: random.Random) -> tuple[list[int], l
     return big, drawn[: n - len(big)]
 
 
+def short_seeds(idx: SongIndex, n: int, rng: random.Random, limit: int = 10) -> list[int]:
+    """Songs with at least one stored neighbour but fewer than a page."""
+    out: list[int] = []
+    for _ in range(2000):
+        if len(out) >= n:
+            break
+        out += [
+            t
+            for t in (rng.randint(1, idx.n_tracks) for _ in range(200))
+            if 0 < len(idx.neighbour_rows(t)) < limit
+        ]
+    return out[:n]
+
+
 def percentile(ms: list[float], p: float) -> float:
     return float(np.percentile(ms, p)) if ms else float("nan")
 
@@ -66,8 +82,15 @@ def main() -> None:
             f"playlist fallback {'on' if idx.can_list_playlists else 'off'}"
         )
         idx.popularity_rank(np.zeros(1, dtype=np.int64))  # one-off inverse map, not per answer
-        big, drawn = rare_seeds(idx, args.seeds, random.Random(args.seed))
-        for name, seeds in (("in the 10 largest playlists", big), ("random", drawn)):
+        rng = random.Random(args.seed)
+        big, drawn = rare_seeds(idx, args.seeds, rng)
+        short = short_seeds(idx, args.seeds, rng)
+        groups = (
+            ("without neighbours, in the 10 largest playlists", big),
+            ("without neighbours, random", drawn),
+            ("with 1-9 neighbours (topped up), random", short),
+        )
+        for name, seeds in groups:
             if not seeds:
                 continue
             ms: list[float] = []
@@ -78,7 +101,8 @@ def main() -> None:
                     start = time.perf_counter()
                     answer = idx.similar(t)
                     ms.append((time.perf_counter() - start) * 1000)
-                sources[answer.fallback_source or "none"] += 1
+                topped = bool(answer.fallback) and not answer.rare
+                sources[(answer.fallback_source or "none") + (" top-up" if topped else "")] += 1
             print(
                 f"  {len(seeds)} seeds {name}: p50 {percentile(ms, 50):.1f} ms, "
                 f"p99 {percentile(ms, 99):.1f} ms, max {max(ms):.1f} ms; "

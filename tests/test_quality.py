@@ -574,6 +574,22 @@ def test_first_page_shows_one_version_of_each_song_and_none_of_the_seeds():
     assert page[0][page[0] >= 0].tolist() == [3, 2]  # no other Wonderwall, one Song 2
 
 
+def test_a_short_only_page_is_completed_from_playlist_mates_as_the_bot_does():
+    # Artists: 0 (tracks 1-4), 1 (5, 6), 2 (7); track 8 is a version of track 5.
+    artist = np.array([9, 0, 0, 0, 0, 1, 1, 2, 1], dtype=np.int32)
+    song = np.array([0, 1, 2, 3, 4, 5, 6, 7, 5])
+    present = ho.Presentation(artist, song)
+    seeds = np.array([0, 0])
+    ranked = np.array([[5, 1, -1, -1, -1, -1], [1, 2, 3, 4, -1, -1]])
+    mates = np.array([[8, 5, 2, 3, 4, 6, 7], [8, 5, 2, 3, 4, 6, 7]])
+    page = present.topped_up(ranked, mates, seeds, 5)
+    # Short single page: kept in order, then mates without repeats or versions (8 is 5's),
+    # artist 0 capped at 3 counting the shown 1 (so 4 is skipped for 6).
+    assert page[0].tolist() == [5, 1, 2, 3, 6]
+    # Artist 0's fourth song waits for a second page: the bot has more to show, no top-up.
+    assert page[1].tolist() == [1, 2, 3, -1, -1]
+
+
 def test_artist_cap_raises_coverage_and_no_artist_cap_restores_the_plain_top_10(dominated):
     corpus, *_ = dominated
     keys = ["exact", "cooccurrence"]
