@@ -8,8 +8,12 @@ playlists whose names need escaping, and a song with no neighbours at all.
 
 from __future__ import annotations
 
+import io
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from itertools import combinations
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -107,3 +111,29 @@ def build_song_index(out: Path, *, reverse: bool = False) -> Path:
             "rows_malformed": 0, "build_seconds": 0}  # fmt: skip
     write_index(corpus, exact_neighbours(corpus), out, meta)
     return out
+
+
+@asynccontextmanager
+async def open_services(index: Path, folder: Path) -> AsyncIterator[Any]:
+    """The bot's services over ``index`` (no Spotify), user data kept in ``folder``."""
+    from bot.services import Services
+    from bot.settings import Settings
+
+    settings = Settings.from_mapping(
+        {"SONGSIM_INDEX": str(index), "SONGSIM_USER_DB": str(folder / "users.sqlite")}
+    )
+    services = await Services.open(settings, spotify=False)
+    try:
+        yield services
+    finally:
+        await services.close()
+
+
+async def console_text(index: Path, folder: Path, *lines: str) -> str:
+    """What console mode prints for ``lines`` typed at it, on ``index``."""
+    from bot.console import run_console
+
+    async with open_services(index, folder) as services:
+        out = io.StringIO()
+        assert await run_console(services, io.StringIO("\n".join(lines) + "\n"), out) == 0
+    return out.getvalue()

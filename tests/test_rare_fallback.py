@@ -12,6 +12,7 @@ import sqlite3
 from pathlib import Path
 
 import pytest
+from bot_fixtures import console_text
 
 from index import reader as reader_module
 from index import recommend
@@ -180,22 +181,7 @@ def test_build_writes_the_playlist_index(idx) -> None:
 async def test_console_answers_a_rare_song_with_its_playlist_labelled(
     index_path: Path, tmp_path: Path
 ) -> None:
-    import io
-
-    from bot.console import run_console
-    from bot.services import Services
-    from bot.settings import Settings
-
-    settings = Settings.from_mapping(
-        {"SONGSIM_INDEX": str(index_path), "SONGSIM_USER_DB": str(tmp_path / "u.sqlite")}
-    )
-    services = await Services.open(settings, spotify=False)
-    try:
-        out = io.StringIO()
-        assert await run_console(services, io.StringIO("similar night owl - moonlit\n"), out) == 0
-    finally:
-        await services.close()
-    text = out.getvalue()
+    text = await console_text(index_path, tmp_path, "similar night owl - moonlit")
     assert "── Songs like Moonlit — Night Owl" in text
     assert "too few playlists for recommendations of its own" in text
     assert "From the playlist “Summer 2015”" in text

@@ -7,10 +7,10 @@ Built with ``--min-shared 2``: "Hit" shares two or more playlists only with "Tun
 
 from __future__ import annotations
 
-import io
 from pathlib import Path
 
 import pytest
+from bot_fixtures import console_text, open_services
 
 from index.build import build_index
 from index.reader import SongIndex
@@ -76,20 +76,7 @@ def test_a_full_page_is_not_topped_up(idx) -> None:
 async def test_console_numbers_the_top_up_on_from_the_list(
     index_path: Path, tmp_path: Path
 ) -> None:
-    from bot.console import run_console
-    from bot.services import Services
-    from bot.settings import Settings
-
-    settings = Settings.from_mapping(
-        {"SONGSIM_INDEX": str(index_path), "SONGSIM_USER_DB": str(tmp_path / "u.sqlite")}
-    )
-    services = await Services.open(settings, spotify=False)
-    try:
-        out = io.StringIO()
-        assert await run_console(services, io.StringIO("similar band y - hit\n"), out) == 0
-    finally:
-        await services.close()
-    text = out.getvalue()
+    text = await console_text(index_path, tmp_path, "similar band y - hit")
     assert "Also from the 7 playlists with this song" in text
     assert "weaker hint" in text
     assert text.index("Tune") < text.index("Sunrise") < text.index("Also from")
@@ -102,21 +89,13 @@ async def test_discord_embed_lists_the_top_up_under_the_recommendations(
     index_path: Path, tmp_path: Path, fake_discord, start_bot
 ) -> None:
     from bot.bot import SongsimBot
-    from bot.services import Services
-    from bot.settings import Settings
 
-    settings = Settings.from_mapping(
-        {"SONGSIM_INDEX": str(index_path), "SONGSIM_USER_DB": str(tmp_path / "u.sqlite")}
-    )
-    services = await Services.open(settings, spotify=False)
-    try:
+    async with open_services(index_path, tmp_path) as services:
         await start_bot(SongsimBot(services))
         await fake_discord.send_message("!similar band y - hit")
         reply = await fake_discord.wait_for_request(
             "POST", f"/channels/{fake_discord.channel_id}/messages"
         )
-    finally:
-        await services.close()
     assert reply.json["allowed_mentions"]["parse"] == []
     text = reply.json["embeds"][0]["description"]
     assert text.index("Sunrise") < text.index("**Also from the 7 playlists with this song**")
