@@ -244,12 +244,14 @@ def _or_fallback(idx: SongIndex, answer: Answer, seeds: list[Track], limit: int)
         short = answer.offset == 0 and not answer.has_more and len(answer.items) < limit
         if not short or not seeds:
             return answer
-        mates, label = playlist_mates(idx, seeds, limit, shown=[r.track for r in answer.items])
+        mates, label = playlist_mates(
+            idx, seeds, limit, shown=[r.track for r in answer.items], ranking=answer.ranking
+        )
         if not mates:
             return answer
         return _replace(answer, fallback=mates, fallback_label=label, fallback_source="playlists")
     if seeds:
-        fallback, label, source = _fallback_for(idx, seeds, limit)
+        fallback, label, source = _fallback_for(idx, seeds, limit, answer.ranking)
     else:  # for_you with no (known) likes
         fallback, label = popular_tracks(idx, limit), "Popular songs in this index"
         source = "popular"
@@ -259,11 +261,11 @@ def _or_fallback(idx: SongIndex, answer: Answer, seeds: list[Track], limit: int)
 
 
 def _fallback_for(
-    idx: SongIndex, seeds: list[Track], limit: int
+    idx: SongIndex, seeds: list[Track], limit: int, ranking: str = "closest"
 ) -> tuple[list[Track], str | None, str | None]:
     """Songs from the seeds' playlists, else their artists' other songs, else songs by
     similar artists: the list, its label and its source (see ``Answer.fallback_source``)."""
-    mates, label = playlist_mates(idx, seeds, limit)
+    mates, label = playlist_mates(idx, seeds, limit, ranking=ranking)
     if mates:
         return mates, label, "playlists"
     artists = list(dict.fromkeys(s.artist_id for s in seeds))
@@ -285,9 +287,15 @@ def _fallback_for(
 
 
 def playlist_mates(
-    idx: SongIndex, seeds: Sequence[Track], limit: int, *, shown: Sequence[Track] = ()
+    idx: SongIndex,
+    seeds: Sequence[Track],
+    limit: int,
+    *,
+    shown: Sequence[Track] = (),
+    ranking: str = "closest",
 ) -> tuple[list[Track], str]:
-    """Songs sharing the most of the seeds' playlists (ties: better known, then lower id).
+    """Songs sharing the most of the seeds' playlists (ties: better known, then lower id;
+    least known first for the "deep cuts" setting, as its recommendations are).
 
     The answer for a song too rare for stored neighbours: the playlists it is in are the
     only evidence there is. One version of each song, none of the seeds (or their
@@ -317,7 +325,8 @@ def playlist_mates(
     keep = ~np.isin(ids, [t.track_id for t in (*seeds, *shown)])
     ids, shared = ids[keep], shared[keep]
     # Popularity rank orders by playlist count, then track id: the tie-breaks asked for.
-    order = np.lexsort((idx.popularity_rank(ids), -shared))
+    rank = idx.popularity_rank(ids)
+    order = np.lexsort((-rank if ranking == "deep cuts" else rank, -shared))
     # Enough candidates for versions and the per-artist cap to be applied, not all of them.
     head = [int(t) for t in ids[order[: 8 * limit + 4 * len(seeds) + 20]]]
     found = idx.tracks(head)

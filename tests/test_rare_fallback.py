@@ -109,6 +109,14 @@ def test_order_is_shared_playlists_then_popularity_then_id(idx) -> None:
     assert tid(idx, ("Band V", "Alpha")) < tid(idx, ("Band V", "Beta"))
 
 
+def test_deep_cuts_lists_the_least_known_playlist_mates_first(idx) -> None:
+    shown = names(idx.similar(tid(idx, ONE), ranking="deep cuts").fallback)
+    # Quiet and the radio edit are in one playlist; the edit stands for Tune, as the first
+    # version met does in every list; the best-known song comes last.
+    assert set(shown[:2]) == {("Band Z", "Quiet"), ("Band W", "Tune - Radio Edit")}
+    assert shown[2:] == [("Band Y", "Hit")]
+
+
 def test_limit_cuts_the_fallback(idx) -> None:
     answer = idx.similar(tid(idx, TWO), limit=2)
     assert names(answer.fallback) == [("Band X", "Both"), ("Band Y", "Hit")]

@@ -66,6 +66,15 @@ def test_shown_songs_count_toward_the_artist_cap(idx) -> None:
     assert max(page.count(a) for a in set(page)) <= 3
 
 
+def test_deep_cuts_completes_the_page_least_known_first(idx) -> None:
+    closest = idx.similar(tid(idx, HIT)).fallback
+    deep = idx.similar(tid(idx, HIT), ranking="deep cuts").fallback
+    # Every mate shares one playlist with Hit: best known first, or least known first.
+    assert [t.playlists for t in closest[:2]] == [2, 2]
+    assert [t.playlists for t in deep[:5]] == [1, 1, 1, 1, 1]
+    assert len(deep) == len(closest) == 8
+
+
 def test_a_full_page_is_not_topped_up(idx) -> None:
     answer = idx.similar(tid(idx, HIT), limit=2)
     assert len(answer.items) == 2 and answer.fallback == [] and answer.fallback_label is None
