@@ -336,22 +336,25 @@ def playlist_mates(
     else:
         pages = paginate(songs, limit, artist_of=lambda t: t.artist_id)
         picked = [t for page in pages for t in page][:limit]
-    label = _playlists_label(idx, chosen, len(holding), len(seeds))
-    return picked, ("Also f" + label[1:] if shown and picked else label)
+    return picked, _playlists_label(idx, chosen, len(holding), len(seeds), also=bool(shown))
 
 
-def _playlists_label(idx: SongIndex, chosen: list[int], total: int, n_seeds: int) -> str:
-    """ "From the playlist “Summer 2015”", "From the 2 playlists with this song", …"""
+def _playlists_label(
+    idx: SongIndex, chosen: list[int], total: int, n_seeds: int, *, also: bool = False
+) -> str:
+    """ "From the playlist “Summer 2015”", "From the 2 playlists with this song", …;
+    "Also from …" under a list of recommendations."""
     with_them = "this song" if n_seeds == 1 else "these songs"
+    start = "Also from" if also else "From"
     if total == 1:
         name = " ".join(str(idx.playlist_names(chosen).get(chosen[0], "")).split())
         if name:
             short = name if len(name) <= 80 else name[:79] + "…"
-            return f"From the playlist “{short}”"
-        return f"From the one playlist with {with_them}"
+            return f"{start} the playlist “{short}”"
+        return f"{start} the one playlist with {with_them}"
     if len(chosen) < total:
-        return f"From {len(chosen)} of the {total:,} playlists with {with_them}"
-    return f"From the {total:,} playlists with {with_them}"
+        return f"{start} {len(chosen)} of the {total:,} playlists with {with_them}"
+    return f"{start} the {total:,} playlists with {with_them}"
 
 
 def _join_names(names: list[str]) -> str:
