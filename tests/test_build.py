@@ -64,6 +64,27 @@ def test_build_writes_schema_meta_and_prints_a_summary(tmp_path, capsys, method)
     assert float(meta["build_seconds"]) > 0
 
 
+def test_summary_suggests_min_shared_1_when_most_songs_got_no_neighbours(tmp_path, capsys) -> None:
+    # One curator: each song in one playlist, but for two songs in each pair of playlists.
+    lines = [HEADER]
+    for p in range(6):
+        lines += [zenodo_line(USERS[0], "A", f"Song {p}-{t}", f"list {p}") for t in range(4)]
+        lines += [zenodo_line(USERS[0], "B", f"{s} {p // 2}", f"list {p}") for s in ("X", "Y")]
+    data = tmp_path / "spotify_dataset.csv"
+    data.write_text("".join(lines), encoding="utf-8")
+    out = tmp_path / "idx.sqlite"
+    assert main(["index", "build", str(data), "-o", str(out), "--quiet"]) == 0
+    printed = capsys.readouterr().out
+    assert "only 20% of the songs have recommendations of their own" in printed  # 6 of 30
+    assert "--min-shared 1 --min-playlists 1" in printed
+    loose = ["--min-shared", "1", "--min-playlists", "1"]
+    assert main(["index", "build", str(data), "-o", str(out), "--quiet", *loose]) == 0
+    assert "have recommendations of their own" not in capsys.readouterr().out
+    # A collection where most songs have neighbours gets no such line.
+    assert main(["index", "build", str(write_dataset(data)), "-o", str(out), "--quiet"]) == 0
+    assert "have recommendations of their own" not in capsys.readouterr().out
+
+
 def test_malformed_rows_are_counted_and_reported_not_dropped_silently(tmp_path, capsys) -> None:
     data = write_dataset(tmp_path / "spotify_dataset.csv", bad_lines=2)
     out = tmp_path / "idx.sqlite"

@@ -182,6 +182,8 @@ def spark_build(
             total_seconds=time.monotonic() - started,
             peak_rss_mb=resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
             size_bytes=size,
+            min_playlists=min_playlists,
+            min_shared=min_shared,
         )
     finally:
         if ours:
