@@ -75,6 +75,14 @@ def test_deep_cuts_completes_the_page_least_known_first(idx) -> None:
     assert len(deep) == len(closest) == 8
 
 
+def test_a_short_mix_is_completed_from_the_seeds_playlists(idx) -> None:
+    answer = idx.mix([tid(idx, HIT), tid(idx, ("Band W", "Tune"))])
+    assert [(r.track.artist, r.track.title) for r in answer.items] == [("Night Owl", "Sunrise")]
+    assert answer.fallback_label == "Also from the 7 playlists with these songs"
+    more = names(answer.fallback)
+    assert len(more) == 9 and ("Band W", "Tune - Radio Edit") not in more  # a seed's version
+
+
 def test_a_full_page_is_not_topped_up(idx) -> None:
     answer = idx.similar(tid(idx, HIT), limit=2)
     assert len(answer.items) == 2 and answer.fallback == [] and answer.fallback_label is None
