@@ -300,6 +300,16 @@ def _page_footer(
     return " · ".join(parts)
 
 
+def _answer_footer(answer: Any, stats: Any, offset: int) -> str:
+    return _page_footer(
+        stats,
+        offset,
+        len(answer.items),
+        getattr(answer, "total", None),
+        getattr(answer, "ranking", None),
+    )
+
+
 def similar_embed(
     answer: Any,
     stats: Any,
@@ -336,13 +346,7 @@ def similar_embed(
     card = Card(
         title=f"Songs like {safe(seed.title, 150)} — {safe(seed.artist, 90)}",
         description="\n".join(lines),
-        footer=_page_footer(
-            stats,
-            offset,
-            len(answer.items),
-            getattr(answer, "total", None),
-            getattr(answer, "ranking", None),
-        ),
+        footer=_answer_footer(answer, stats, offset),
         url=links.get(seed.track_id),
         thumbnail=thumbnail,
     )
@@ -379,13 +383,7 @@ def mix_embed(
     card = Card(
         title=title or "Mix",
         description="\n".join(lines),
-        footer=_page_footer(
-            stats,
-            offset,
-            len(answer.items),
-            getattr(answer, "total", None),
-            getattr(answer, "ranking", None),
-        ),
+        footer=_answer_footer(answer, stats, offset),
     )
     return fit(card)
 
