@@ -8,6 +8,7 @@ list; the seed itself is never recommended):
 * :func:`cooccurrence`: raw count of shared playlists (what a data scientist tries first);
 * :func:`candidates_ranked`: every co-occurring track ordered by a :mod:`index.ranking`
   score, i.e. what a ranking would do with no top-30 cut;
+* :func:`playlist_mates`: the bot's rare-song fallback and top-up on the train matrix;
 * :func:`with_rare_fallback`: a stored top-k with the bot's answer for seeds that have no
   stored neighbours (not a ranking: it only fills empty rows);
 * :func:`implicit_item_item`: the ``implicit`` library's item-item cosine and BM25
@@ -22,6 +23,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from index import ranking as rk
+from index.recommend import FALLBACK_BIG_PLAYLIST
 
 CHUNK = 256  # seeds per sparse co-occurrence product; bounds memory on dense rows
 
@@ -75,6 +77,39 @@ def cooccurrence(x: sp.csr_matrix, pop: np.ndarray, seeds: np.ndarray, k: int) -
     return out
 
 
+def playlist_mates(
+    x: sp.csr_matrix,
+    pop: np.ndarray,
+    seeds: np.ndarray,
+    k: int,
+    big_playlist: int = FALLBACK_BIG_PLAYLIST,
+) -> np.ndarray:
+    """Tracks sharing most playlists with the seed; at the same count those met in a
+    playlist of fewer than ``big_playlist`` tracks first, then more popular, then lower id.
+
+    :func:`index.recommend.playlist_mates` on the train matrix, without its read bounds
+    (20 playlists, 5,000 songs of each), which only bite on huge playlists.
+    """
+    length = np.asarray(x.sum(axis=0)).ravel()
+    xt = x.T.tocsr()
+    xt_small = (sp.diags((length < big_playlist).astype(x.dtype)) @ xt).tocsr()
+    out = np.full((len(seeds), k), -1, dtype=np.int64)
+    for lo in range(0, len(seeds), CHUNK):
+        block = seeds[lo : lo + CHUNK]
+        co = (x[block] @ xt).tocsr()
+        co_small = (x[block] @ xt_small).tocsr()
+        co_small.eliminate_zeros()
+        for i, s in enumerate(block):
+            ids = co.indices[co.indptr[i] : co.indptr[i + 1]].astype(np.int64)
+            shared = np.rint(co.data[co.indptr[i] : co.indptr[i + 1]])
+            keep = ids != s
+            ids, shared = ids[keep], shared[keep]
+            small = np.isin(ids, co_small.indices[co_small.indptr[i] : co_small.indptr[i + 1]])
+            best = np.lexsort((ids, -pop[ids], ~small, -shared))[:k]
+            out[lo + i, : len(best)] = ids[best]
+    return out
+
+
 def candidates_ranked(
     x: sp.csr_matrix,
     pop: np.ndarray,
@@ -113,12 +148,9 @@ def with_rare_fallback(
     track_artist: np.ndarray | None = None,
 ) -> np.ndarray:
     """``top`` with every empty row (a seed without stored neighbours) answered as the bot
-    answers it: the songs sharing most of the seed's playlists (ties: more popular, then
-    lower id), else the artist's other songs, best known first.
+    answers it: :func:`playlist_mates`, else the artist's other songs, best known first.
 
-    This is :func:`index.recommend.playlist_mates` on the train matrix, without its read
-    bounds (20 playlists, 5,000 songs of each), which only bite on huge playlists. Its
-    presentation rules (one version of each song, three per artist) are applied by the
+    The presentation rules (one version of each song, three per artist) are applied by the
     caller, :class:`index.holdout.Presentation`, so pass ``top`` wider than the page.
     """
     out = top.copy()
@@ -126,7 +158,7 @@ def with_rare_fallback(
     empty = np.flatnonzero(top[:, 0] < 0)
     if len(empty) == 0:
         return out
-    out[empty] = cooccurrence(x, pop, seeds[empty], k)
+    out[empty] = playlist_mates(x, pop, seeds[empty], k)
     if track_artist is None:
         return out
     for i in empty[out[empty, 0] < 0]:  # alone in its playlists: the artist's other songs

@@ -638,7 +638,7 @@ class _Runner:
             stored[empty] = self._page(filled[empty], s[empty], k, fill=True)
             short = ~empty & (stored[:, -1] < 0)
             if self.present is not None and short.any():
-                mates = bl.cooccurrence(self.x, self.pop, s[short], self.depth + k)
+                mates = bl.playlist_mates(self.x, self.pop, s[short], self.depth + k)
                 stored[short] = self.present.topped_up(ranked[short], mates, s[short], k)
             return stored
         return self._page(self.ranked(key), s, k)

@@ -300,6 +300,18 @@ def test_rare_fallback_fills_only_seeds_without_stored_neighbours():
     assert top[2].tolist() == [8, -1, -1]  # alone in its playlist: the artist's other song
 
 
+def test_playlist_mates_prefer_songs_met_in_a_small_playlist():
+    # Seed 0 is in a 5-track library (with 2, 3, 4, 5) and in a 2-track playlist with 1;
+    # 2-5 are in three more playlists each, so better known than 1.
+    playlists = [[0, 2, 3, 4, 5], [0, 1], [2, 3, 4, 5], [2, 3, 4, 5], [2, 3, 4, 5]]
+    corpus = corpus_from_playlists(playlists, 6)
+    x = bl.track_matrix(corpus.indptr, corpus.indices, corpus.n_playlists)
+    pop = corpus.track_playlist_counts
+    seeds = np.array([0])
+    assert bl.playlist_mates(x, pop, seeds, 5, big_playlist=5)[0].tolist() == [1, 2, 3, 4, 5]
+    assert bl.playlist_mates(x, pop, seeds, 5, big_playlist=6)[0].tolist() == [2, 3, 4, 5, 1]
+
+
 def test_bot_answer_row_is_closest_plus_the_fallback(planted_report):
     closest, bot = _row(planted_report, "closest"), _row(planted_report, "closest+fallback")
     assert bot.hit_rate >= closest.hit_rate

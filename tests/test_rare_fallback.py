@@ -117,6 +117,27 @@ def test_deep_cuts_lists_the_least_known_playlist_mates_first(idx) -> None:
     assert shown[2:] == [("Band Y", "Hit")]
 
 
+def test_songs_met_in_a_small_playlist_come_before_a_librarys(folder: Path, monkeypatch) -> None:
+    # "Seed" is in a library and in a two-song playlist with "Gem"; the library's other
+    # songs are better known (in four more playlists each) but say less about the seed.
+    playlists = {
+        "Library": [("S", "Seed"), ("P", "A"), ("P", "B"), ("Q", "C"), ("Q", "D")],
+        "Tiny": [("S", "Seed"), ("G", "Gem")],
+        **{f"Pop {i}": [("P", "A"), ("P", "B"), ("Q", "C"), ("Q", "D")] for i in range(4)},
+    }
+    out = folder / "library.sqlite"
+    build_index(
+        write_playlists(folder / "library.csv", playlists), out, fmt="csv", method="exact",
+        min_playlists=3, progress=False,
+    )  # fmt: skip
+    with SongIndex.open(out) as lib:
+        seed = tid(lib, ("S", "Seed"))
+        monkeypatch.setattr(recommend, "FALLBACK_BIG_PLAYLIST", 5)  # the library is big
+        assert names(lib.similar(seed).fallback)[0] == ("G", "Gem")
+        monkeypatch.setattr(recommend, "FALLBACK_BIG_PLAYLIST", 1000)  # neither is
+        assert names(lib.similar(seed).fallback)[-1] == ("G", "Gem")
+
+
 def test_limit_cuts_the_fallback(idx) -> None:
     answer = idx.similar(tid(idx, TWO), limit=2)
     assert names(answer.fallback) == [("Band X", "Both"), ("Band Y", "Hit")]
