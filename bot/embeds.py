@@ -301,6 +301,7 @@ def _page_footer(
 
 
 def _answer_footer(answer: Any, stats: Any, offset: int) -> str:
+    """The footer of a list answer: counts its recommendations, not a top-up below them."""
     return _page_footer(
         stats,
         offset,
