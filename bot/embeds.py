@@ -263,14 +263,21 @@ def _from_playlists(answer: Any) -> bool:
     )
 
 
-def _fallback_lines(answer: Any, links: Mapping[int, str], start: int = 1) -> list[str]:
+def _fallback_lines(
+    answer: Any, links: Mapping[int, str], start: int = 1, note: str | None = None
+) -> list[str]:
     """The labelled fallback list of a rare answer ("From the playlist “…”", "Other songs
-    by …"), or nothing when there is none."""
+    by …"), with an optional ``note`` under the label, or nothing when there is none."""
     fallback = list(getattr(answer, "fallback", None) or [])
     if not fallback:
         return []
     label = getattr(answer, "fallback_label", None) or "You might try"
-    return ["", f"**{safe(label, 200)}**", *_plain_lines(fallback, links, start)]
+    return [
+        "",
+        f"**{safe(label, 200)}**",
+        *([note] if note else []),
+        *_plain_lines(fallback, links, start),
+    ]
 
 
 def _top_up_lines(answer: Any, offset: int, links: Mapping[int, str]) -> list[str]:
@@ -278,9 +285,12 @@ def _top_up_lines(answer: Any, offset: int, links: Mapping[int, str]) -> list[st
     labelled as the weaker hint it is."""
     if getattr(answer, "rare", False) or not getattr(answer, "fallback", None):
         return []
-    lines = _fallback_lines(answer, links, start=offset + len(answer.items) + 1)
-    lines.insert(2, "_A weaker hint than the songs above: they only share a playlist._")
-    return lines
+    return _fallback_lines(
+        answer,
+        links,
+        start=offset + len(answer.items) + 1,
+        note="_A weaker hint than the songs above: they only share a playlist._",
+    )
 
 
 def _page_footer(

@@ -45,17 +45,20 @@ def most_popular(pop: np.ndarray, seeds: np.ndarray, k: int) -> np.ndarray:
     return out
 
 
-def _cooccurrence_rows(x: sp.csr_matrix, seeds: np.ndarray):
-    """Yield ``(seed, neighbour ids, shared counts)`` for every seed, seed excluded."""
+def _cooccurrence_rows(x: sp.csr_matrix, seeds: np.ndarray, playlists: np.ndarray | None = None):
+    """Yield ``(seed, neighbour ids, shared counts)`` for every seed, seed excluded; only the
+    playlists where the boolean mask ``playlists`` holds are counted when it is given."""
     xt = x.T.tocsr()
+    if playlists is not None:
+        xt = (sp.diags(playlists.astype(x.dtype)) @ xt).tocsr()
     for lo in range(0, len(seeds), CHUNK):
         block = seeds[lo : lo + CHUNK]
         co = (x[block] @ xt).tocsr()
         for i, s in enumerate(block):
             a, b = co.indptr[i], co.indptr[i + 1]
-            ids, cnt = co.indices[a:b], co.data[a:b]
-            keep = ids != s
-            yield int(s), ids[keep].astype(np.int64), np.rint(cnt[keep]).astype(np.int64)
+            ids, cnt = co.indices[a:b], np.rint(co.data[a:b]).astype(np.int64)
+            keep = (ids != s) & (cnt > 0)  # a masked-out playlist leaves explicit zeros
+            yield int(s), ids[keep].astype(np.int64), cnt[keep]
 
 
 def _top(score: np.ndarray, k: int) -> np.ndarray:
@@ -90,23 +93,14 @@ def playlist_mates(
     :func:`index.recommend.playlist_mates` on the train matrix, without its read bounds
     (20 playlists, 5,000 songs of each), which only bite on huge playlists.
     """
-    length = np.asarray(x.sum(axis=0)).ravel()
-    xt = x.T.tocsr()
-    xt_small = (sp.diags((length < big_playlist).astype(x.dtype)) @ xt).tocsr()
+    small_playlist = np.asarray(x.sum(axis=0)).ravel() < big_playlist
+    every = _cooccurrence_rows(x, seeds)
+    rows = zip(every, _cooccurrence_rows(x, seeds, small_playlist), strict=True)
     out = np.full((len(seeds), k), -1, dtype=np.int64)
-    for lo in range(0, len(seeds), CHUNK):
-        block = seeds[lo : lo + CHUNK]
-        co = (x[block] @ xt).tocsr()
-        co_small = (x[block] @ xt_small).tocsr()
-        co_small.eliminate_zeros()
-        for i, s in enumerate(block):
-            ids = co.indices[co.indptr[i] : co.indptr[i + 1]].astype(np.int64)
-            shared = np.rint(co.data[co.indptr[i] : co.indptr[i + 1]])
-            keep = ids != s
-            ids, shared = ids[keep], shared[keep]
-            small = np.isin(ids, co_small.indices[co_small.indptr[i] : co_small.indptr[i + 1]])
-            best = np.lexsort((ids, -pop[ids], ~small, -shared))[:k]
-            out[lo + i, : len(best)] = ids[best]
+    for i, ((_, ids, shared), (_, met_in_small, _)) in enumerate(rows):
+        small = np.isin(ids, met_in_small)
+        best = np.lexsort((ids, -pop[ids], ~small, -shared))[:k]
+        out[i, : len(best)] = ids[best]
     return out
 
 

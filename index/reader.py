@@ -211,14 +211,19 @@ class SongIndex:
             meta=dict(m),
         )
 
-    def _neighbour_rows(self) -> int:
-        """Stored neighbour rows, from ANALYZE's statistics (a count(*) would scan the table)."""
+    def _analyzed_rows(self, table: str) -> int | None:
+        """Rows of ``table`` from ANALYZE's statistics (a count(*) would scan it), or None."""
         try:
-            rows = self.query("SELECT stat FROM sqlite_stat1 WHERE tbl = 'neighbours' LIMIT 1")
+            rows = self.query("SELECT stat FROM sqlite_stat1 WHERE tbl = ? LIMIT 1", (table,))
         except IndexOpenError:
-            rows = []
-        if rows and rows[0][0]:
-            return int(str(rows[0][0]).split()[0])
+            return None
+        return int(str(rows[0][0]).split()[0]) if rows and rows[0][0] else None
+
+    def _neighbour_rows(self) -> int:
+        """Stored neighbour rows (counted only when the build left no statistics)."""
+        rows = self._analyzed_rows("neighbours")
+        if rows is not None:
+            return rows
         return int(self._scalar("SELECT count(*) FROM neighbours") or 0)
 
     # ----------------------------------------------------------------- rows
@@ -352,12 +357,9 @@ class SongIndex:
 
     def _membership_rows(self) -> int:
         """Stored membership rows, from ANALYZE's statistics or the build's row count."""
-        try:
-            rows = self.query("SELECT stat FROM sqlite_stat1 WHERE tbl = 'memberships' LIMIT 1")
-        except IndexOpenError:
-            rows = []
-        if rows and rows[0][0]:
-            return int(str(rows[0][0]).split()[0])
+        rows = self._analyzed_rows("memberships")
+        if rows is not None:
+            return rows
         read = self.meta.get("rows_read", "")
         return int(read) if read.isdigit() else SCAN_MAX_ROWS + 1  # unknown: assume large
 
