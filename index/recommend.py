@@ -41,12 +41,6 @@ FALLBACK_BIG_PLAYLIST = 1000
 RANKINGS = rk.RANKINGS
 
 
-def rank(idx: SongIndex, recs: list[Recommendation], ranking: str) -> list[Recommendation]:
-    """Recommendations by score (set for ``ranking`` when built), then Jaccard, then id."""
-    rk.check_ranking(ranking)
-    return sorted(recs, key=lambda r: (-r.score, -r.jaccard, r.track.track_id))
-
-
 def similar(
     idx: SongIndex,
     track_id: int,
@@ -61,15 +55,14 @@ def similar(
     seed = idx.track(track_id)
     rows = idx.neighbour_rows(seed.track_id)
     found = idx.tracks(r[0] for r in rows)
+    rows = [r for r in rows if r[0] in found]
+    shared = np.array([s for _, _, s in rows], dtype=np.int64)
+    pops = np.array([found[n].playlists for n, _, _ in rows], dtype=np.int64)
+    ids = np.array([n for n, _, _ in rows], dtype=np.int64)
+    scores = rk.pair_scores(ranking, shared, seed.playlists, pops)
     recs = [
-        Recommendation(
-            found[n],
-            jaccard=j,
-            shared=s,
-            score=rk.pair_score(ranking, s, seed.playlists, found[n].playlists),
-        )
-        for n, j, s in rows
-        if n in found
+        Recommendation(found[int(ids[i])], rows[i][1], int(shared[i]), float(scores[i]))
+        for i in rk.order(ranking, shared, seed.playlists, pops, ids).tolist()
     ]
     answer = _page(idx, recs, [seed], limit, offset, ranking, more_of_artist)
     return _or_fallback(idx, answer, [seed], limit)
@@ -213,7 +206,7 @@ def _merged(idx: SongIndex, seeds: list[Track], limit: int, offset: int, ranking
 
 def _page(
     idx: SongIndex,
-    recs: list[Recommendation],
+    recs: list[Recommendation],  # in ranked order
     seeds: list[Track],
     limit: int,
     offset: int,
@@ -222,7 +215,7 @@ def _page(
 ) -> Answer:
     if limit < 1 or offset < 0:
         raise ValueError("limit must be at least 1 and offset at least 0.")
-    shown = presentable(rank(idx, recs, ranking), seeds)
+    shown = presentable(recs, seeds)
     pages = paginate(
         shown,
         limit,

@@ -356,6 +356,27 @@ def test_popular_prefers_the_better_known_song_at_similar_jaccard():
     assert rk.order("popular", shared, 10, pops, ids).tolist() == [1, 0]
 
 
+def test_discovery_settings_spread_songs_tied_on_the_evidence():
+    # Seed in 10 playlists. Eight songs met it in the same 4 playlists and nowhere else;
+    # two met it in 4 of their 5. Jaccard lists the eight tied songs first.
+    shared = np.array([4] * 8 + [4, 4])
+    pops = np.array([4] * 8 + [5, 5])
+    ids = np.arange(10)
+    assert rk.order("jaccard", shared, 10, pops, ids).tolist() == list(range(10))
+    for ranking in rk.DISCOVERY:
+        top = rk.order(ranking, shared, 10, pops, ids)[:5].tolist()
+        assert top[0] == 0 and {8, 9} & set(top), ranking
+        assert sorted(rk.order(ranking, shared, 10, pops, ids).tolist()) == list(range(10))
+
+
+def test_spread_keeps_the_order_when_nothing_ties():
+    shared, pops = np.array([9, 7, 5, 3, 2]), np.array([10, 12, 9, 30, 4])
+    ids = np.array([5, 4, 3, 2, 1])
+    score = rk.pair_scores("closest", shared, 10, pops)
+    ranked = np.lexsort((ids, -score))
+    assert rk.order("closest", shared, 10, pops, ids).tolist() == ranked.tolist()
+
+
 def test_unknown_ranking_names_the_choices():
     with pytest.raises(ValueError, match="closest, popular, deep cuts"):
         rk.pair_scores("loudest", np.array([1]), 1, np.array([1]))
