@@ -123,7 +123,7 @@ def spread(
     A group is the songs with the same ``shared`` and ``neighbour_playlists``; the k-th
     song taken from a group (k = 0, 1, …) competes with ``score / (1 + β·k)``. Greedy, so
     every page of the answer is spread, not just the first. Equal values keep ``ranked``'s
-    order, so one group per level changes nothing.
+    order, so a list without ties comes back unchanged.
     """
     ranked = np.asarray(ranked, dtype=np.int64)
     if len(ranked) < 3:
