@@ -64,7 +64,7 @@ def similar(
         Recommendation(found[int(ids[i])], rows[i][1], int(shared[i]), float(scores[i]))
         for i in rk.order(ranking, shared, seed.playlists, pops, ids).tolist()
     ]
-    answer = _page(idx, recs, [seed], limit, offset, ranking, more_of_artist)
+    answer = _page(recs, [seed], limit, offset, ranking, more_of_artist)
     return _or_fallback(idx, answer, [seed], limit)
 
 
@@ -200,12 +200,11 @@ def _merged(idx: SongIndex, seeds: list[Track], limit: int, offset: int, ranking
                 score[n] = score.get(n, 0.0) + rk.pair_score(ranking, sh, s.playlists, b)
     order = sorted(score, key=lambda n: (-score[n], -jac[n], n))
     recs = [Recommendation(found[n], jac[n], shared[n], score[n]) for n in order]
-    answer = _page(idx, recs, seeds, limit, offset, ranking, more_of_artist=False)
+    answer = _page(recs, seeds, limit, offset, ranking, more_of_artist=False)
     return _replace(answer, seed=None)
 
 
 def _page(
-    idx: SongIndex,
     recs: list[Recommendation],  # in ranked order
     seeds: list[Track],
     limit: int,
