@@ -53,17 +53,7 @@ def similar(
     """Neighbours of one song; when it has none, a labelled fallback of related songs."""
     rk.check_ranking(ranking)
     seed = idx.track(track_id)
-    rows = idx.neighbour_rows(seed.track_id)
-    found = idx.tracks(r[0] for r in rows)
-    rows = [r for r in rows if r[0] in found]
-    shared = np.array([s for _, _, s in rows], dtype=np.int64)
-    pops = np.array([found[n].playlists for n, _, _ in rows], dtype=np.int64)
-    ids = np.array([n for n, _, _ in rows], dtype=np.int64)
-    scores = rk.pair_scores(ranking, shared, seed.playlists, pops)
-    recs = [
-        Recommendation(found[int(ids[i])], rows[i][1], int(shared[i]), float(scores[i]))
-        for i in rk.order(ranking, shared, seed.playlists, pops, ids).tolist()
-    ]
+    recs = _ranked_neighbours(idx, seed, ranking)
     answer = _page(recs, [seed], limit, offset, ranking, more_of_artist)
     return _or_fallback(idx, answer, [seed], limit)
 
@@ -178,9 +168,32 @@ def _example_names(names, limit: int = 5) -> list[str]:
     return out
 
 
+def _ranked_neighbours(idx: SongIndex, seed: Track, ranking: str) -> list[Recommendation]:
+    """One seed's stored neighbours in ``ranking``'s order (:func:`index.ranking.order`,
+    the order the holdout report measures)."""
+    rows = idx.neighbour_rows(seed.track_id)
+    found = idx.tracks(r[0] for r in rows)
+    rows = [r for r in rows if r[0] in found]
+    shared = np.array([s for _, _, s in rows], dtype=np.int64)
+    pops = np.array([found[n].playlists for n, _, _ in rows], dtype=np.int64)
+    ids = np.array([n for n, _, _ in rows], dtype=np.int64)
+    scores = rk.pair_scores(ranking, shared, seed.playlists, pops)
+    return [
+        Recommendation(found[int(ids[i])], rows[i][1], int(shared[i]), float(scores[i]))
+        for i in rk.order(ranking, shared, seed.playlists, pops, ids).tolist()
+    ]
+
+
 def _merged(idx: SongIndex, seeds: list[Track], limit: int, offset: int, ranking: str) -> Answer:
-    """Neighbour lists of several seeds merged by summed ranking score, seeds excluded."""
+    """Neighbour lists of several seeds merged by summed ranking score, seeds excluded.
+
+    One seed (``/foryou`` with one like) is ranked exactly as ``similar`` ranks it, spread
+    over tied songs included; several are not spread, as their summed scores rarely tie.
+    """
     rk.check_ranking(ranking)
+    if len(seeds) == 1:
+        recs = _ranked_neighbours(idx, seeds[0], ranking)
+        return _replace(_page(recs, seeds, limit, offset, ranking, False), seed=None)
     jac: dict[int, float] = {}
     shared: dict[int, int] = {}
     seed_ids = {s.track_id for s in seeds}

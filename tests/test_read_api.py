@@ -232,6 +232,19 @@ def test_for_you_never_returns_a_liked_song(idx: SongIndex) -> None:
         }
 
 
+def test_for_you_with_one_like_answers_like_similar_on_that_song(idx: SongIndex) -> None:
+    # The seed's neighbours include a group of tied songs, so the spread is at work.
+    seed = find(idx, *SEED)
+    for ranking in ("closest", "deep cuts", "jaccard"):
+        for offset in (0, 5):
+            mine = idx.for_you([seed], limit=5, offset=offset, ranking=ranking)
+            same = idx.similar(seed, limit=5, offset=offset, ranking=ranking)
+            assert [r.track.track_id for r in mine.items] == [
+                r.track.track_id for r in same.items
+            ], (ranking, offset)
+            assert mine.seed is None
+
+
 def test_for_you_without_likes_offers_popular_songs(idx: SongIndex) -> None:
     answer = idx.for_you([])
     assert answer.rare and answer.items == []
