@@ -126,13 +126,11 @@ def spread(
     order, so a list without ties comes back unchanged.
     """
     ranked = np.asarray(ranked, dtype=np.int64)
-    if len(ranked) < 3:
-        return ranked
     s, b, sc = np.asarray(shared), np.asarray(neighbour_playlists), np.asarray(score, float)
     groups: dict[tuple[int, int], list[int]] = {}
     for pos in ranked.tolist():
         groups.setdefault((int(s[pos]), int(b[pos])), []).append(pos)
-    if len(groups) == len(ranked) or len(groups) == 1:
+    if len(groups) in (1, len(ranked)):  # no ties, or nothing but ties: nothing to spread
         return ranked
     place = np.empty(len(sc), dtype=np.int64)
     place[ranked] = np.arange(len(ranked))
