@@ -22,7 +22,7 @@ FORMATS = ["auto", "zenodo", "mpd", "csv", "yes"]
 
 def register_holdout(isub: argparse._SubParsersAction) -> None:
     """Add ``holdout`` to the ``songsim index`` subcommands."""
-    from index.holdout import BUILD_K, BUILD_MIN_PLAYLISTS, BUILD_MIN_SHARED, METHODS
+    from index.holdout import BUILD_K, BUILD_MIN_PLAYLISTS, BUILD_MIN_SHARED, LIKES, METHODS
 
     h = isub.add_parser(
         "holdout",
@@ -88,6 +88,13 @@ def register_holdout(isub: argparse._SubParsersAction) -> None:
         "3 songs per artist); for comparison with figures before the cap",
     )
     h.add_argument(
+        "--likes",
+        type=int,
+        default=LIKES,
+        help=f"tracks of a test playlist liked together in the /foryou and mixes table "
+        f"(default {LIKES}; 0 = no such table)",
+    )
+    h.add_argument(
         "--out", help="Markdown report to add this run's section to (e.g. docs/QUALITY.md)"
     )
     h.add_argument(
@@ -143,6 +150,7 @@ def run_holdout(args: argparse.Namespace) -> int:
             min_shared=args.min_shared,
             min_playlists=args.min_playlists,
             per_artist=None if args.no_artist_cap else MAX_PER_ARTIST,
+            likes=args.likes,
             log=log,
         )
     except (DatasetError, ValueError) as exc:

@@ -35,7 +35,7 @@ class Recommendation:
     track: Track
     jaccard: float  # exact Jaccard of the two playlist sets (summed over seeds for a mix)
     shared: int  # playlists holding both songs (summed over seeds for a mix)
-    score: float  # the ranking's score (index.ranking; summed over seeds for a mix)
+    score: float  # the ranking's score (index.ranking; for a mix, the rank fusion's)
 
 
 @dataclass(frozen=True)

@@ -22,6 +22,9 @@ of :mod:`index.present`): one version of each song, none of the seed's versions,
 :data:`~index.present.MAX_PER_ARTIST` songs per artist, topped up from further down the
 method's list. Every row gets the same rules, bot answer or not, so rows compare like for
 like; each method offers ``max(build_k, k)`` candidates, the stored table's budget.
+
+A second table measures ``/foryou`` and mixes: a few tracks of one test playlist liked
+together (:func:`pick_likes`), merged as the bot merges them (:func:`merged_top`).
 """
 
 from __future__ import annotations
@@ -48,6 +51,16 @@ NEAR_COPY_CONTAINMENT = 0.8
 NEAR_COPY_MIN_OVERLAP = 5
 # A playlist holding this share of all tracks is a library: never a test playlist.
 LIBRARY_SHARE = 0.1
+
+# The "/foryou and mixes" table: this many likes from one test playlist make one query.
+LIKES = 3
+LIKES_RANKINGS: dict[str, str] = {
+    "summed": "Jaccard summed over the likes (the reference)",
+    "jaccard": 'rank fusion, "jaccard" lists',
+    "closest": 'rank fusion, "closest" lists (the default: the bot\'s `/foryou`)',
+    "popular": 'rank fusion, "popular" lists',
+    "deep cuts": 'rank fusion, "deep cuts" lists',
+}
 
 # Method key → what the report calls it. Order is the report's row order.
 METHODS: dict[str, str] = {
@@ -174,6 +187,93 @@ def pick_seeds(split: HoldoutSplit, per_playlist: int = 5, seed: int = 0) -> See
 
 
 @dataclass
+class Likes:
+    """``/foryou`` queries: a few tracks of one test playlist, liked together."""
+
+    tracks: np.ndarray  # (queries, likes) track ids
+    playlist: np.ndarray  # index into HoldoutSplit.test_playlists
+
+
+def pick_likes(seeds: Seeds, n: int = LIKES) -> Likes:
+    """The first ``n`` seeds of every test playlist that has ``n`` (seeds are drawn at
+    random, so these are a random ``n`` of its tracks known to train)."""
+    rows, owners = [], []
+    for p in np.unique(seeds.playlist).tolist():
+        mine = seeds.track[seeds.playlist == p]
+        if len(mine) >= n:
+            rows.append(mine[:n])
+            owners.append(p)
+    tracks = np.array(rows, dtype=np.int64).reshape(len(rows), n)
+    return Likes(tracks, np.array(owners, dtype=np.int64))
+
+
+def merged_top(
+    table: NeighbourTable, pop: np.ndarray, likes: np.ndarray, k: int, ranking: str
+) -> np.ndarray:
+    """Top ``k`` of each row of ``likes`` from the stored table, as ``/foryou`` and a mix
+    rank them: each like's list in ``ranking``'s order, the likes left out, fused by rank
+    (:func:`index.ranking.fuse`)."""
+    out = np.full((len(likes), k), -1, dtype=np.int64)
+    starts = np.searchsorted(table.track, likes, side="left")
+    ends = np.searchsorted(table.track, likes, side="right")
+    for i, row in enumerate(likes):
+        lists, jaccards = [], []
+        for seed, lo, hi in zip(row.tolist(), starts[i], ends[i], strict=True):
+            nb = table.neighbour[lo:hi].astype(np.int64)
+            shared = table.shared[lo:hi]
+            ranked = rk.order(ranking, shared, pop[seed], pop[nb], nb)
+            ranked = ranked[~np.isin(nb[ranked], row)]
+            lists.append(nb[ranked])
+            jaccards.append(rk.pair_scores("jaccard", shared[ranked], pop[seed], pop[nb[ranked]]))
+        ids = rk.fuse(lists, jaccards)[0]
+        out[i, : min(k, len(ids))] = ids[:k]
+    return out
+
+
+def summed_top(table: NeighbourTable, pop: np.ndarray, likes: np.ndarray, k: int) -> np.ndarray:
+    """The plain way to merge likes, for reference: each song's Jaccard summed over them."""
+    out = np.full((len(likes), k), -1, dtype=np.int64)
+    for i, row in enumerate(likes):
+        lo = np.searchsorted(table.track, row, side="left")
+        hi = np.searchsorted(table.track, row, side="right")
+        nb = np.concatenate([table.neighbour[a:b] for a, b in zip(lo, hi, strict=True)])
+        score = np.concatenate([table.jaccard[a:b] for a, b in zip(lo, hi, strict=True)])
+        keep = ~np.isin(nb, row)
+        songs, where = np.unique(nb[keep].astype(np.int64), return_inverse=True)
+        total = np.bincount(where, weights=score[keep], minlength=len(songs))
+        ids = songs[np.lexsort((songs, -total))]
+        out[i, : min(k, len(ids))] = ids[:k]
+    return out
+
+
+def score_likes(
+    top: np.ndarray, likes: Likes, split: HoldoutSplit, name: str, key: str
+) -> MethodScore:
+    """A likes table row: hit rate, recall of the playlist's other tracks, coverage over
+    every query (up to :data:`COVERAGE_SEEDS`), median popularity."""
+    targets = [
+        np.setdiff1d(split.test_playlists[p], row)
+        for p, row in zip(likes.playlist, likes.tracks, strict=True)
+    ]
+    found = np.array(
+        [np.isin(r[r >= 0], tg).sum() for r, tg in zip(top, targets, strict=True)], dtype=float
+    )
+    sizes = np.array([len(tg) for tg in targets], dtype=float)
+    recall = np.divide(found, sizes, out=np.zeros(len(found)), where=sizes > 0)
+    cov = top[:COVERAGE_SEEDS]
+    shown = top[top >= 0]
+    return MethodScore(
+        key,
+        name,
+        hit_rate=float((found > 0).mean()),
+        recall=float(recall.mean()),
+        coverage=int(np.unique(cov[cov >= 0]).size),
+        median_popularity=float(np.median(split.popularity[shown])) if shown.size else float("nan"),
+        hits=found > 0,
+    )
+
+
+@dataclass
 class MethodScore:
     """One row of the report."""
 
@@ -280,6 +380,8 @@ class Presentation:
     ) -> np.ndarray:
         """Each seed's first page of ``k`` from its ranked ``candidates`` (``-1`` pads).
 
+        ``seeds`` is one track per row, or (``/foryou`` queries) a row of likes, all left out.
+
         ``fill`` tops a capped page up from later pages, as the bot's rare-song fallback
         does; a ranked answer's first page instead stays short when only capped artists
         are left.
@@ -311,10 +413,11 @@ class Presentation:
             out[i, : len(shown)] = shown
         return out
 
-    def _pages(self, candidates: np.ndarray, seed: int, k: int) -> list[list[int]]:
-        row = [t for t in candidates.tolist() if t >= 0 and t != seed]
+    def _pages(self, candidates: np.ndarray, seed: int | list[int], k: int) -> list[list[int]]:
+        seeds = seed if isinstance(seed, list) else [seed]
+        row = [t for t in candidates.tolist() if t >= 0 and t not in seeds]
         if self.song is not None:
-            row = one_version_each(row, exclude=[seed], key=self.song.__getitem__)
+            row = one_version_each(row, exclude=seeds, key=self.song.__getitem__)
         return paginate(row, k, artist_of=self.artist.__getitem__, per_artist=self.per_artist)
 
 
@@ -329,6 +432,8 @@ class QualityReport:
     rows: list[MethodScore] = field(default_factory=list)
     settings: dict[str, object] = field(default_factory=dict)
     repeats: list[tuple[HoldoutSplit, Seeds]] = field(default_factory=list)
+    likes_rows: list[MethodScore] = field(default_factory=list)  # the /foryou table
+    likes_queries: list[int] = field(default_factory=list)  # its queries, per split
 
     def split_line(self) -> str:
         """The split in one sentence (per-split means over repeated splits)."""
@@ -395,7 +500,41 @@ class QualityReport:
                 f"{cov_vs} | {r.median_popularity:.3g} | {r.seconds:.1f} |"
             )
         notes = [f"- {r.name}: {r.note}" for r in self.rows if r.note]
-        return "\n".join(lines + ([""] + notes if notes else []))
+        return "\n".join(lines + ([""] + notes if notes else []) + self._likes_lines())
+
+    def _likes_lines(self) -> list[str]:
+        """The ``/foryou`` and mixes table: several likes ranked together."""
+        if not self.likes_rows:
+            return []
+        k, n = self.k, self.settings.get("likes", LIKES)
+        ref = self.likes_rows[0]
+        every = np.arange(len(ref.hits)) if ref.hits is not None else None
+        lines = [
+            "",
+            f"`/foryou` and mixes: {n} tracks of one test playlist (drawn from its seeds) "
+            f"liked together, {np.mean(self.likes_queries):,.0f} queries a split; a hit is "
+            "another track of that playlist on the first page. Each like's stored top-30 "
+            "(index as built) in the setting's order, fused by rank (`index.ranking.fuse`); "
+            "the reference sums each song's Jaccard with the likes.",
+            "",
+            f"| `/foryou`, {n} likes | HitRate@{k} | vs summed Jaccard (± s.e.) | Recall@{k} | "
+            "coverage | vs Jaccard | median popularity |",
+            "|---|---:|---:|---:|---:|---:|---:|",
+        ]
+        for r in self.likes_rows:
+            gain = (r.hit_rate / ref.hit_rate - 1) * 100 if ref.hit_rate else float("nan")
+            se = (
+                gain_standard_error(r.hits, ref.hits, every) / ref.hit_rate * 100
+                if r is not ref and ref.hit_rate
+                else float("nan")
+            )
+            vs = f"{gain:+.1f} ± {se:.1f} %" if np.isfinite(se) else f"{gain:+.1f} %"
+            cov = f"{r.coverage / ref.coverage * 100:.0f} %" if ref.coverage else "—"
+            lines.append(
+                f"| {r.name} | {r.hit_rate:.3f} | {vs} | {r.recall:.4f} | {r.coverage:,} | "
+                f"{cov} | {r.median_popularity:.3g} |"
+            )
+        return lines
 
     def clusters(self) -> np.ndarray:
         """Per seed (all splits, in order), an id of its test playlist unique across splits."""
@@ -434,6 +573,7 @@ def evaluate(
     min_playlists: int = BUILD_MIN_PLAYLISTS,
     lsh_options: dict[str, object] | None = None,
     per_artist: int | None = MAX_PER_ARTIST,
+    likes: int = LIKES,
     progress: bool = False,
     log: Callable[[str], None] | None = None,
 ) -> QualityReport:
@@ -446,6 +586,8 @@ def evaluate(
     every query through MinHash, which small datasets otherwise scan exactly).
     Every method's top ``k`` is the bot's first page (:class:`Presentation`);
     ``per_artist=None`` lifts its artist cap, for comparison with an uncapped top ``k``.
+    ``likes`` > 0 adds the ``/foryou`` table (:meth:`_Runner.likes_rows`): that many
+    tracks of one test playlist liked together, per discovery setting.
     """
     unknown = [m for m in methods if m not in METHODS]
     if unknown:
@@ -454,6 +596,11 @@ def evaluate(
         )
     if k < 1 or seeds_per_playlist < 1 or repeats < 1:
         raise ValueError("k, seeds per playlist and repeats must be at least 1.")
+    if likes < 0 or likes == 1 or likes > seeds_per_playlist:
+        raise ValueError(
+            "likes must be 0 (no /foryou table) or from 2 to the seeds per playlist "
+            f"({seeds_per_playlist})."
+        )
     guard = {} if near_copy_guard else {"containment": float("inf")}
     present = Presentation(corpus.track_artist, song_ids(corpus), per_artist)
     runs: list[QualityReport] = []
@@ -500,6 +647,14 @@ def evaluate(
             if log:
                 got = f"HitRate@{k} {row.hit_rate:.3f}" if row.hit_rate is not None else row.note
                 log(f"split {r + 1}/{repeats} {row.name}: {got}")
+        if likes:
+            picked = pick_likes(seeds, likes)
+            report.likes_queries = [len(picked.playlist)]
+            if len(picked.playlist):
+                report.likes_rows = runner.likes_rows(picked)
+                if log:
+                    got = ", ".join(f"{x.key} {x.hit_rate:.3f}" for x in report.likes_rows)
+                    log(f"split {r + 1}/{repeats} /foryou with {likes} likes: {got}")
         runs.append(report)
     out = runs[0]
     out.settings = {
@@ -513,10 +668,14 @@ def evaluate(
         "min_shared": min_shared,
         "min_playlists": min_playlists,
         "per_artist": per_artist,
+        "likes": likes,
     }
     out.repeats = [(r.split, r.seeds) for r in runs]
+    out.likes_queries = [q for r in runs for q in r.likes_queries]
     if repeats > 1:
         out.rows = [_mean_row([r.rows[i] for r in runs]) for i in range(len(out.rows))]
+        with_likes = [r.likes_rows for r in runs if r.likes_rows]
+        out.likes_rows = [_mean_row(list(rows)) for rows in zip(*with_likes, strict=True)]
     return out
 
 
@@ -642,6 +801,21 @@ class _Runner:
                 stored[short] = self.present.topped_up(ranked[short], mates, s[short], k)
             return stored
         return self._page(self.ranked(key), s, k)
+
+    def likes_rows(self, likes: Likes) -> list[MethodScore]:
+        """The ``/foryou`` table's rows: each setting's merged first page per query."""
+        rows = []
+        for ranking, name in LIKES_RANKINGS.items():
+            t = time.perf_counter()
+            if ranking == "summed":
+                merged = summed_top(self.table("lsh"), self.pop, likes.tracks, self.depth)
+            else:
+                merged = merged_top(self.table("lsh"), self.pop, likes.tracks, self.depth, ranking)
+            top = self._page(merged, likes.tracks, self.k)
+            row = score_likes(top, likes, self.split, name, ranking)
+            row.seconds = time.perf_counter() - t
+            rows.append(row)
+        return rows
 
     def _page(self, ranked: np.ndarray, seeds: np.ndarray, k: int, fill: bool = False):
         if self.present is None:  # bare runner (tests of the methods): the plain top k

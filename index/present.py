@@ -106,9 +106,12 @@ def paginate(
         page: list[T] = []
         counts: dict[int, int] = {}
         waiting: list[T] = []
-        for item in queue:
+        for i, item in enumerate(queue):
+            if len(page) == limit:  # the rest waits as it is (keeps long lists linear-ish)
+                waiting.extend(queue[i:])
+                break
             a = artist_of(item)
-            if len(page) < limit and counts.get(a, 0) < per_artist:
+            if counts.get(a, 0) < per_artist:
                 page.append(item)
                 counts[a] = counts.get(a, 0) + 1
             else:

@@ -410,7 +410,8 @@ class SongIndex:
     def mix(
         self, track_ids: list[int], *, limit: int = 10, offset: int = 0, ranking: str = "closest"
     ) -> Answer:
-        """Songs close to all of 2–5 seeds (summed Jaccard), seeds and their versions excluded."""
+        """Songs close to all of 2–5 seeds (each seed's list fused by rank), seeds and their
+        versions excluded."""
         from index.recommend import mix
 
         return mix(self, track_ids, limit=limit, offset=offset, ranking=ranking)

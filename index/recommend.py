@@ -66,7 +66,7 @@ def mix(
     offset: int = 0,
     ranking: str = "closest",
 ) -> Answer:
-    """Songs close to several seeds: Jaccard summed over the seeds' neighbour lists."""
+    """Songs close to several seeds: each seed's ranked neighbours, fused by rank."""
     ids = list(dict.fromkeys(int(t) for t in track_ids))
     lo, hi = MIX_SEEDS
     if not lo <= len(ids) <= hi:
@@ -169,10 +169,16 @@ def _example_names(names, limit: int = 5) -> list[str]:
 
 
 def _ranked_neighbours(idx: SongIndex, seed: Track, ranking: str) -> list[Recommendation]:
-    """One seed's stored neighbours in ``ranking``'s order (:func:`index.ranking.order`,
-    the order the holdout report measures)."""
+    """One seed's stored neighbours in ``ranking``'s order."""
     rows = idx.neighbour_rows(seed.track_id)
-    found = idx.tracks(r[0] for r in rows)
+    return _ranked(seed, rows, idx.tracks(r[0] for r in rows), ranking)
+
+
+def _ranked(
+    seed: Track, rows: list[tuple[int, float, int]], found: dict[int, Track], ranking: str
+) -> list[Recommendation]:
+    """Stored rows (neighbour, jaccard, shared) of ``seed`` in ``ranking``'s order
+    (:func:`index.ranking.order`, the order the holdout report measures)."""
     rows = [r for r in rows if r[0] in found]
     shared = np.array([s for _, _, s in rows], dtype=np.int64)
     pops = np.array([found[n].playlists for n, _, _ in rows], dtype=np.int64)
@@ -185,34 +191,35 @@ def _ranked_neighbours(idx: SongIndex, seed: Track, ranking: str) -> list[Recomm
 
 
 def _merged(idx: SongIndex, seeds: list[Track], limit: int, offset: int, ranking: str) -> Answer:
-    """Neighbour lists of several seeds merged by summed ranking score, seeds excluded.
-
-    One seed (``/foryou`` with one like) is ranked exactly as ``similar`` ranks it, spread
-    over tied songs included; several are not spread, as their summed scores rarely tie.
-    """
+    """Several seeds' answers as one list, seeds excluded: each seed's neighbours ranked as
+    ``similar`` ranks them, then fused by rank (:func:`index.ranking.fuse`), so every seed
+    counts alike. One seed (``/foryou`` with one like) keeps ``similar``'s order."""
     rk.check_ranking(ranking)
-    if len(seeds) == 1:
-        recs = _ranked_neighbours(idx, seeds[0], ranking)
-        return _replace(_page(recs, seeds, limit, offset, ranking, False), seed=None)
-    jac: dict[int, float] = {}
-    shared: dict[int, int] = {}
     seed_ids = {s.track_id for s in seeds}
-    lists = [(s, idx.neighbour_rows(s.track_id)) for s in seeds]
-    for _, rows in lists:
-        for n, j, sh in rows:
-            if n in seed_ids:
-                continue
-            jac[n] = jac.get(n, 0.0) + j
-            shared[n] = shared.get(n, 0) + sh
-    found = idx.tracks(jac)
-    score: dict[int, float] = {}
-    for s, rows in lists:
-        for n, _, sh in rows:
-            if n in found and n not in seed_ids:
-                b = found[n].playlists
-                score[n] = score.get(n, 0.0) + rk.pair_score(ranking, sh, s.playlists, b)
-    order = sorted(score, key=lambda n: (-score[n], -jac[n], n))
-    recs = [Recommendation(found[n], jac[n], shared[n], score[n]) for n in order]
+    rows = {s.track_id: idx.neighbour_rows(s.track_id) for s in seeds}
+    found = idx.tracks({n for r in rows.values() for n, _, _ in r})
+    lists = [
+        [
+            r
+            for r in _ranked(s, rows[s.track_id], found, ranking)
+            if r.track.track_id not in seed_ids
+        ]
+        for s in seeds
+    ]
+    ids, fused, jac = rk.fuse(
+        [[r.track.track_id for r in rows] for rows in lists],
+        [[r.jaccard for r in rows] for rows in lists],
+    )
+    track: dict[int, Track] = {}
+    shared: dict[int, int] = {}
+    for rows in lists:
+        for r in rows:
+            track[r.track.track_id] = r.track
+            shared[r.track.track_id] = shared.get(r.track.track_id, 0) + r.shared
+    recs = [
+        Recommendation(track[n], float(j), shared[n], float(sc))
+        for n, sc, j in zip(ids.tolist(), fused, jac, strict=True)
+    ]
     answer = _page(recs, seeds, limit, offset, ranking, more_of_artist=False)
     return _replace(answer, seed=None)
 

@@ -4,6 +4,7 @@ and name-resolution accuracy, against any built index.
     python scripts/bench_read.py speed INDEX [--queries 10000] [--seed 0]
     python scripts/bench_read.py accuracy INDEX [--songs 2000] [--seed 0]
     python scripts/bench_read.py synth OUT [--tracks 2800000] [--k 10]   # a large test index
+    python scripts/bench_read.py foryou INDEX [--likes 3,50,500] [--runs 20] [--seed 0]
 
 ``speed`` draws its queries from the index's own tracks (popular and random ones) in the
 ways people type them (exact, typos, free word order, title only, artist only) plus misses,
@@ -11,6 +12,8 @@ and times ``resolve`` followed by ``similar`` when a song matched, as the bot do
 ``accuracy`` is the accuracy test's measure (index.query_variants) on any index: top-1 is
 correct when the match is the song asked for (another version of it counts as "same song"
 in the second figure); a title-only query counts only when no other song has that title.
+``foryou`` times ``for_you`` (the first page, as the bot asks for it) on sets of likes
+drawn like ``speed``'s songs, half well known and half uniform, per number of likes.
 ``synth`` writes a synthetic index of the given size (names from a Zipf vocabulary with
 accents and version suffixes, random neighbours) for when no full-scale index is at hand.
 Figures vary with machine load; say when the machine was shared.
@@ -251,6 +254,25 @@ def synth(args: argparse.Namespace) -> int:
     return 0
 
 
+def foryou(args: argparse.Namespace) -> int:
+    rng = random.Random(args.seed)
+    with SongIndex.open(args.index) as idx:
+        print(f"index {args.index}: {len(idx.rank_track):,} tracks")
+        for n in (int(x) for x in args.likes.split(",")):
+            times = []
+            for _ in range(args.runs):
+                likes = [t for t, *_ in sample_tracks(idx, n, rng)]
+                t = time.perf_counter()
+                idx.for_you(likes, limit=10)
+                times.append((time.perf_counter() - t) * 1000)
+            print(
+                f"{n:>4} likes, {args.runs} runs: p50 {pct(times, 50):.1f} ms, "
+                f"p90 {pct(times, 90):.1f} ms, max {max(times):.1f} ms",
+                flush=True,
+            )
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -267,6 +289,12 @@ def main(argv: list[str] | None = None) -> int:
     a.add_argument("--seed", type=int, default=0)
     a.add_argument("--show", type=int, default=15, help="failures to print")
     a.set_defaults(func=accuracy)
+    f = sub.add_parser("foryou", help="/foryou latency by number of likes")
+    f.add_argument("index")
+    f.add_argument("--likes", default="3,50,500", help="comma-separated numbers of likes")
+    f.add_argument("--runs", type=int, default=20)
+    f.add_argument("--seed", type=int, default=0)
+    f.set_defaults(func=foryou)
     y = sub.add_parser("synth", help="write a large synthetic index for speed runs")
     y.add_argument("out")
     y.add_argument("--tracks", type=int, default=2_800_000)

@@ -141,6 +141,36 @@ def test_report_gives_each_gain_over_jaccard_with_its_standard_error(planted_rep
     assert "| exact Jaccard | " in text and f"| {exact.hit_rate:.3f} | +0.0 % |" in text
 
 
+def test_report_has_a_for_you_table_with_one_row_per_setting(planted_report):
+    text = planted_report.markdown()
+    queries = planted_report.likes_queries[0]
+    assert (
+        f"3 tracks of one test playlist (drawn from its seeds) liked together, {queries:,}" in text
+    )
+    assert [r.key for r in planted_report.likes_rows] == list(ho.LIKES_RANKINGS)
+    for row in planted_report.likes_rows:
+        assert f"| {row.name} | {row.hit_rate:.3f} |" in text
+        assert len(row.hits) == queries
+    fused = {r.key: r for r in planted_report.likes_rows}
+    assert fused["deep cuts"].median_popularity < fused["closest"].median_popularity
+    assert fused["popular"].median_popularity >= fused["closest"].median_popularity
+
+
+def test_likes_are_tracks_of_one_test_playlist_known_to_train():
+    playlists, n_tracks = planted_playlists(n_playlists=300)
+    split = ho.split_playlists(corpus_from_playlists(playlists, n_tracks), seed=1)
+    seeds = ho.pick_seeds(split, 5, seed=1)
+    likes = ho.pick_likes(seeds, 3)
+    assert likes.tracks.shape == (len(likes.playlist), 3) and len(likes.playlist) > 20
+    with_three = {p for p in set(seeds.playlist.tolist()) if (seeds.playlist == p).sum() >= 3}
+    assert set(likes.playlist.tolist()) == with_three
+    for row, p in zip(likes.tracks, likes.playlist, strict=True):
+        assert len(set(row.tolist())) == 3
+        assert np.isin(row, split.test_playlists[p]).all() and (split.popularity[row] > 0).all()
+    with pytest.raises(ValueError, match="likes must be 0"):
+        ho.evaluate(corpus_from_playlists(playlists, n_tracks), methods=["exact"], likes=1)
+
+
 def test_standard_error_treats_the_seeds_of_one_playlist_as_one_observation():
     hits, ref = np.array([1, 1, 0, 0]), np.zeros(4)
     together = ho.gain_standard_error(hits, ref, np.array([0, 0, 1, 1]))
@@ -377,6 +407,21 @@ def test_spread_keeps_the_order_when_nothing_ties():
     assert rk.order("closest", shared, 10, pops, ids).tolist() == ranked.tolist()
 
 
+def test_rank_fusion_lets_every_like_count_alike():
+    # Like 0's neighbours have Jaccard 0.9, like 1's 0.3: summed scores would list all of
+    # like 0's first; fused by rank, the page takes turns between the two.
+    strong, weak = np.array([1, 2, 3, 4]), np.array([11, 12, 13, 14])
+    ids, score, jac = rk.fuse([strong, weak], [np.full(4, 0.9), np.full(4, 0.3)])
+    assert ids[:2].tolist() == [1, 11] and set(ids[:4].tolist()) == {1, 2, 11, 12}
+    assert np.all(np.diff(score) <= 0) and jac[0] == pytest.approx(0.9)
+    # A song on both lists comes before songs on one list at the same places.
+    both = rk.fuse([np.array([7, 5]), np.array([8, 5])], [np.array([0.5, 0.4])] * 2)[0]
+    assert both[0] == 5
+    # One list keeps its own order; no list at all is an empty answer.
+    assert rk.fuse([np.array([9, 3, 6])], [np.array([0.1, 0.5, 0.2])])[0].tolist() == [9, 3, 6]
+    assert rk.fuse([], [])[0].size == 0
+
+
 def test_unknown_ranking_names_the_choices():
     with pytest.raises(ValueError, match="closest, popular, deep cuts"):
         rk.pair_scores("loudest", np.array([1]), 1, np.array([1]))
@@ -442,6 +487,10 @@ def test_holdout_command_prints_the_table_and_keeps_one_section_per_label(tmp_pa
     assert text.startswith("# Quality\n\nProse that must survive.")
     assert text.count("### planted") == 1
     assert text.count("| most popular |") == 1
+    assert text.count("| Jaccard summed over the likes (the reference) |") == 1
+    args = _parser().parse_args([*argv, "--likes", "0"])
+    assert args.func(args) == 0
+    assert "liked together" not in capsys.readouterr().out
 
 
 def test_holdout_command_explains_a_bad_method_list(tmp_path):
@@ -514,6 +563,53 @@ def test_bot_answers_use_the_ranking_the_report_measures(planted_index):
                 for r in idx.similar(seed, limit=30, ranking=ranking, more_of_artist=True).items
             ]
             assert got == [t for t in expected if t in set(got)]
+
+
+def test_for_you_ranks_as_the_report_measures_it(planted_index):
+    """`for_you(likes, ranking=R)` lists what the holdout's /foryou table scores for R."""
+    idx = planted_index
+    likes = [t for (t,) in idx.query("SELECT track_id FROM tracks ORDER BY playlists DESC LIMIT 3")]
+    counts = idx.query("SELECT track_id, playlists FROM tracks")
+    pop = np.zeros(max(t for t, _ in counts) + 1, dtype=np.int64)
+    for t, n in counts:
+        pop[t] = n
+    rows = [(s, *r) for s in sorted(likes) for r in idx.neighbour_rows(s)]
+    table = NeighbourTable(
+        track=np.array([r[0] for r in rows], dtype=np.int32),
+        rank=np.ones(len(rows), dtype=np.int32),
+        neighbour=np.array([r[1] for r in rows], dtype=np.int32),
+        jaccard=np.array([r[2] for r in rows]),
+        shared=np.array([r[3] for r in rows], dtype=np.int32),
+    )
+    for ranking in rk.RANKINGS:
+        expected = ho.merged_top(table, pop, np.array([likes]), 60, ranking)[0]
+        got = [r.track.track_id for r in idx.for_you(likes, limit=30, ranking=ranking).items]
+        assert len(got) >= 10
+        assert got == [t for t in expected.tolist() if t in set(got)], ranking
+
+
+def test_for_you_shows_songs_close_to_each_like(tmp_path):
+    """A like whose neighbours have high Jaccard (song 0, in two playlists with twelve
+    others) does not crowd out one with lower (song 13, in 40 playlists)."""
+    from index.build import build_index
+    from index.reader import SongIndex
+
+    close_to_0 = list(range(1, 13))
+    close_to_13 = list(range(14, 26))
+    playlists = [[0, *close_to_0]] * 2
+    playlists += [[13, *(t for i, t in enumerate(close_to_13) if q < 10 + i)] for q in range(40)]
+    data = _write_csv(tmp_path / "two.csv", playlists)
+    build_index(data, tmp_path / "two.sqlite", fmt="csv", method="exact", progress=False)
+    with SongIndex.open(tmp_path / "two.sqlite") as idx:
+        ids = {int(title[5:]): t for t, title in idx.query("SELECT track_id, title FROM tracks")}
+        page = idx.for_you([ids[0], ids[13]], limit=10)
+        shown = {r.track.track_id for r in page.items}
+        assert len(shown) == 10
+        assert len(shown & {ids[t] for t in close_to_0}) >= 4
+        assert len(shown & {ids[t] for t in close_to_13}) >= 4
+        # The first two: the best of each like's list.
+        firsts = [r.track.track_id for r in page.items[:2]]
+        assert ids[25] in firsts and set(firsts) & {ids[t] for t in close_to_0}
 
 
 def test_deep_cuts_answers_are_less_known_than_popular_ones(planted_index):
