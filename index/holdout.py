@@ -224,7 +224,7 @@ def merged_top(
             ranked = rk.order(ranking, shared, pop[seed], pop[nb], nb)
             ranked = ranked[~np.isin(nb[ranked], row)]
             lists.append(nb[ranked])
-            jaccards.append(rk.pair_scores("jaccard", shared[ranked], pop[seed], pop[nb[ranked]]))
+            jaccards.append(table.jaccard[lo:hi][ranked])
         ids = rk.fuse(lists, jaccards)[0]
         out[i, : min(k, len(ids))] = ids[:k]
     return out
