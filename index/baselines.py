@@ -23,7 +23,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from index import ranking as rk
-from index.recommend import FALLBACK_BIG_PLAYLIST
+from index.recommend import FALLBACK_BIG_PLAYLIST, FALLBACK_PLAYLISTS
 
 CHUNK = 256  # seeds per sparse co-occurrence product; bounds memory on dense rows
 
@@ -87,19 +87,32 @@ def playlist_mates(
     k: int,
     big_playlist: int = FALLBACK_BIG_PLAYLIST,
 ) -> np.ndarray:
-    """Tracks sharing most playlists with the seed; at the same count those met in a
-    playlist of fewer than ``big_playlist`` tracks first, then more popular, then lower id.
+    """Tracks in most of the seed's playlists; at the same count those met in a playlist
+    of fewer than ``big_playlist`` tracks first, then more popular, then lower id.
 
-    :func:`index.recommend.playlist_mates` on the train matrix, without its read bounds
-    (20 playlists, 5,000 songs of each), which only bite on huge playlists.
+    ``seeds`` is one track per row, or a row of likes (``/foryou``): then the playlists
+    holding most of them count, at most :data:`~index.recommend.FALLBACK_PLAYLISTS`, as
+    in :func:`index.recommend.playlist_mates` on the train matrix (without its read bound
+    of 5,000 songs a playlist, which only bites on huge playlists).
     """
-    small_playlist = np.asarray(x.sum(axis=0)).ravel() < big_playlist
-    every = _cooccurrence_rows(x, seeds)
-    rows = zip(every, _cooccurrence_rows(x, seeds, small_playlist), strict=True)
-    out = np.full((len(seeds), k), -1, dtype=np.int64)
-    for i, ((_, ids, shared), (_, met_in_small, _)) in enumerate(rows):
-        small = np.isin(ids, met_in_small)
-        best = np.lexsort((ids, -pop[ids], ~small, -shared))[:k]
+    rows = np.asarray(seeds, dtype=np.int64)
+    rows = rows[:, None] if rows.ndim == 1 else rows
+    xt = x.T.tocsr()
+    length = np.diff(xt.indptr)
+    out = np.full((len(rows), k), -1, dtype=np.int64)
+    for i, row in enumerate(rows):
+        held = np.concatenate([x.indices[x.indptr[s] : x.indptr[s + 1]] for s in row])
+        playlists, holding = np.unique(held, return_counts=True)
+        playlists = playlists[np.lexsort((playlists, -holding))][:FALLBACK_PLAYLISTS]
+        if not len(playlists):
+            continue
+        members = [xt.indices[xt.indptr[p] : xt.indptr[p + 1]] for p in playlists]
+        ids, shared = np.unique(np.concatenate(members), return_counts=True)
+        small = [m for m, p in zip(members, playlists, strict=True) if length[p] < big_playlist]
+        in_small = np.isin(ids, np.concatenate(small)) if small else np.zeros(len(ids), bool)
+        keep = ~np.isin(ids, row)
+        ids, shared, in_small = ids[keep], shared[keep], in_small[keep]
+        best = np.lexsort((ids, -pop[ids], ~in_small, -shared))[:k]
         out[i, : len(best)] = ids[best]
     return out
 
@@ -142,24 +155,28 @@ def with_rare_fallback(
     track_artist: np.ndarray | None = None,
 ) -> np.ndarray:
     """``top`` with every empty row (a seed without stored neighbours) answered as the bot
-    answers it: :func:`playlist_mates`, else the artist's other songs, best known first.
+    answers it: :func:`playlist_mates`, else the artists' other songs, best known first.
 
+    ``seeds`` is one track per row or a row of likes, as for :func:`playlist_mates`.
     The presentation rules (one version of each song, three per artist) are applied by the
     caller, :class:`index.holdout.Presentation`, so pass ``top`` wider than the page.
     """
     out = top.copy()
     k = top.shape[1]
+    rows = np.asarray(seeds, dtype=np.int64)
+    rows = rows[:, None] if rows.ndim == 1 else rows
     empty = np.flatnonzero(top[:, 0] < 0)
     if len(empty) == 0:
         return out
-    out[empty] = playlist_mates(x, pop, seeds[empty], k)
+    out[empty] = playlist_mates(x, pop, rows[empty], k)
     if track_artist is None:
         return out
-    for i in empty[out[empty, 0] < 0]:  # alone in its playlists: the artist's other songs
-        s = seeds[i]
-        own = np.flatnonzero((track_artist == track_artist[s]) & (pop > 0))
-        own = own[own != s]
-        own = own[np.lexsort((own, -pop[own]))][:k]
+    for i in empty[out[empty, 0] < 0]:  # alone in their playlists: the artists' other songs
+        own = []
+        for a in dict.fromkeys(track_artist[rows[i]].tolist()):
+            mine = np.flatnonzero((track_artist == a) & (pop > 0))
+            own.extend(mine[np.lexsort((mine, -pop[mine]))].tolist())
+        own = [t for t in own if t not in set(rows[i].tolist())][:k]
         out[i, : len(own)] = own
     return out
 

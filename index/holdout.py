@@ -57,9 +57,11 @@ LIKES = 3
 LIKES_RANKINGS: dict[str, str] = {
     "summed": "Jaccard summed over the likes (the reference)",
     "jaccard": 'rank fusion, "jaccard" lists',
-    "closest": 'rank fusion, "closest" lists (the default: the bot\'s `/foryou`)',
+    "closest": 'rank fusion, "closest" lists (the default)',
     "popular": 'rank fusion, "popular" lists',
     "deep cuts": 'rank fusion, "deep cuts" lists',
+    "closest+fallback": 'rank fusion, "closest" lists + playlist fallback and top-up '
+    "(the bot's answer)",
 }
 
 # Method key → what the report calls it. Order is the report's row order.
@@ -403,9 +405,10 @@ class Presentation:
             pages = self._pages(candidates[i], s, k)
             shown = pages[0] if pages else []
             if len(pages) <= 1 and len(shown) < k:
-                more = [t for t in mates[i].tolist() if t >= 0 and t != s and t not in shown]
+                mine = s if isinstance(s, list) else [s]
+                more = [t for t in mates[i].tolist() if t >= 0 and t not in mine + shown]
                 if self.song is not None:
-                    more = one_version_each(more, exclude=[s, *shown], key=self.song.__getitem__)
+                    more = one_version_each(more, exclude=mine + shown, key=self.song.__getitem__)
                 cap = k if self.per_artist is None else self.per_artist
                 shown = shown + complete_page(
                     shown, more, k, artist_of=self.artist.__getitem__, per_artist=cap
@@ -787,31 +790,39 @@ class _Runner:
         """Method ``key``'s top ``k`` per seed, as the bot's first page would show it."""
         s, k = self.seeds.track, self.k
         if key.endswith("+fallback"):
-            # Rare seeds (nothing left to show) answered from their playlists, and short
-            # lists completed from them, as the bot does.
-            ranked = self.ranked(key.removesuffix("+fallback"))
-            stored = self._page(ranked, s, k)
-            padded = np.pad(stored, ((0, 0), (0, self.depth - k)), constant_values=-1)
-            filled = bl.with_rare_fallback(padded, self.x, self.pop, s, self.track_artist)
-            empty = stored[:, 0] < 0
-            stored[empty] = self._page(filled[empty], s[empty], k, fill=True)
-            short = ~empty & (stored[:, -1] < 0)
-            if self.present is not None and short.any():
-                mates = bl.playlist_mates(self.x, self.pop, s[short], self.depth + k)
-                stored[short] = self.present.topped_up(ranked[short], mates, s[short], k)
-            return stored
+            return self._with_fallback(self.ranked(key.removesuffix("+fallback")), s)
         return self._page(self.ranked(key), s, k)
+
+    def _with_fallback(self, ranked: np.ndarray, seeds: np.ndarray) -> np.ndarray:
+        """First pages of ``ranked`` as the bot answers: rows with nothing to show answered
+        from the seeds' playlists (else their artists' songs), short lists completed from
+        those playlists. ``seeds``: one per row, or a row of likes."""
+        k = self.k
+        stored = self._page(ranked, seeds, k)
+        padded = np.pad(stored, ((0, 0), (0, self.depth - k)), constant_values=-1)
+        filled = bl.with_rare_fallback(padded, self.x, self.pop, seeds, self.track_artist)
+        empty = stored[:, 0] < 0
+        stored[empty] = self._page(filled[empty], seeds[empty], k, fill=True)
+        short = ~empty & (stored[:, -1] < 0)
+        if self.present is not None and short.any():
+            mates = bl.playlist_mates(self.x, self.pop, seeds[short], self.depth + k)
+            stored[short] = self.present.topped_up(ranked[short], mates, seeds[short], k)
+        return stored
 
     def likes_rows(self, likes: Likes) -> list[MethodScore]:
         """The ``/foryou`` table's rows: each setting's merged first page per query."""
         rows = []
         for ranking, name in LIKES_RANKINGS.items():
             t = time.perf_counter()
-            if ranking == "summed":
+            setting = ranking.removesuffix("+fallback")
+            if setting == "summed":
                 merged = summed_top(self.table("lsh"), self.pop, likes.tracks, self.depth)
             else:
-                merged = merged_top(self.table("lsh"), self.pop, likes.tracks, self.depth, ranking)
-            top = self._page(merged, likes.tracks, self.k)
+                merged = merged_top(self.table("lsh"), self.pop, likes.tracks, self.depth, setting)
+            if ranking.endswith("+fallback"):
+                top = self._with_fallback(merged, likes.tracks)
+            else:
+                top = self._page(merged, likes.tracks, self.k)
             row = score_likes(top, likes, self.split, name, ranking)
             row.seconds = time.perf_counter() - t
             rows.append(row)

@@ -156,6 +156,13 @@ def test_report_has_a_for_you_table_with_one_row_per_setting(planted_report):
     assert fused["popular"].median_popularity >= fused["closest"].median_popularity
 
 
+def test_for_you_answer_row_only_adds_the_fallback_to_closest(planted_report):
+    rows = {r.key: r for r in planted_report.likes_rows}
+    bot, closest = rows["closest+fallback"], rows["closest"]
+    assert bot.hit_rate >= closest.hit_rate and bot.coverage >= closest.coverage
+    assert not (closest.hits & ~bot.hits).any()  # a page is completed, never replaced
+
+
 def test_likes_are_tracks_of_one_test_playlist_known_to_train():
     playlists, n_tracks = planted_playlists(n_playlists=300)
     split = ho.split_playlists(corpus_from_playlists(playlists, n_tracks), seed=1)
@@ -328,6 +335,22 @@ def test_rare_fallback_fills_only_seeds_without_stored_neighbours():
     assert top[0].tolist() == [1, -1, -1]  # a real answer is never touched
     assert top[1].tolist() == [1, 2, 5]  # playlist-mates, best known first, then by id
     assert top[2].tolist() == [8, -1, -1]  # alone in its playlist: the artist's other song
+
+
+def test_liked_songs_without_neighbours_get_the_playlists_holding_most_of_them():
+    # Likes 0 and 1 share playlists 0 and 1; 5 is in both, 6-8 in one playlist of a like.
+    playlists = [[0, 1, 5, 6], [0, 1, 5], [0, 7], [1, 8], [9, 10], [11], [12, 13]]
+    corpus = corpus_from_playlists(playlists, 14)
+    x = bl.track_matrix(corpus.indptr, corpus.indices, corpus.n_playlists)
+    pop = corpus.track_playlist_counts
+    likes = np.array([[0, 1], [11, 12]])
+    assert bl.playlist_mates(x, pop, likes, 5).tolist() == [[5, 6, 7, 8, -1], [13, -1, -1, -1, -1]]
+    # 11 is alone in its playlist, 12 only with 13: for their row, 13 comes from the
+    # playlist; with no playlist-mate at all, the likes' artists' songs (artist 9 = 9, 10).
+    artist = np.array([0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 9, 9, 10, 11], dtype=np.int32)
+    stored = np.full((2, 3), -1)
+    top = bl.with_rare_fallback(stored, x, pop, np.array([[11, 11], [0, 1]]), artist)
+    assert top[0].tolist() == [9, 10, -1] and top[1].tolist() == [5, 6, 7]
 
 
 def test_playlist_mates_prefer_songs_met_in_a_small_playlist():
