@@ -45,19 +45,16 @@ def most_popular(pop: np.ndarray, seeds: np.ndarray, k: int) -> np.ndarray:
     return out
 
 
-def _cooccurrence_rows(x: sp.csr_matrix, seeds: np.ndarray, playlists: np.ndarray | None = None):
-    """Yield ``(seed, neighbour ids, shared counts)`` for every seed, seed excluded; only the
-    playlists where the boolean mask ``playlists`` holds are counted when it is given."""
+def _cooccurrence_rows(x: sp.csr_matrix, seeds: np.ndarray):
+    """Yield ``(seed, neighbour ids, shared counts)`` for every seed, seed excluded."""
     xt = x.T.tocsr()
-    if playlists is not None:
-        xt = (sp.diags(playlists.astype(x.dtype)) @ xt).tocsr()
     for lo in range(0, len(seeds), CHUNK):
         block = seeds[lo : lo + CHUNK]
         co = (x[block] @ xt).tocsr()
         for i, s in enumerate(block):
             a, b = co.indptr[i], co.indptr[i + 1]
             ids, cnt = co.indices[a:b], np.rint(co.data[a:b]).astype(np.int64)
-            keep = (ids != s) & (cnt > 0)  # a masked-out playlist leaves explicit zeros
+            keep = ids != s
             yield int(s), ids[keep].astype(np.int64), cnt[keep]
 
 
@@ -176,7 +173,8 @@ def with_rare_fallback(
         for a in dict.fromkeys(track_artist[rows[i]].tolist()):
             mine = np.flatnonzero((track_artist == a) & (pop > 0))
             own.extend(mine[np.lexsort((mine, -pop[mine]))].tolist())
-        own = [t for t in own if t not in set(rows[i].tolist())][:k]
+        liked = set(rows[i].tolist())
+        own = [t for t in own if t not in liked][:k]
         out[i, : len(own)] = own
     return out
 

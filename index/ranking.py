@@ -78,21 +78,6 @@ def pair_scores(
     return (s / union) / np.maximum(b, 1.0) ** DEEP_CUTS_POWER
 
 
-def pair_score(ranking: str, shared: int, seed_playlists: int, neighbour_playlists: int) -> float:
-    """One pair's score under ``ranking`` (plain Python: the read path scores a few dozen)."""
-    s, a, b = float(shared), float(seed_playlists), float(neighbour_playlists)
-    union = max(a + b - s, 1.0)
-    if ranking == "jaccard":
-        return s / union
-    if ranking == "closest":
-        return s / (union + CLOSEST_SHRINK * a)
-    if ranking == "popular":
-        return s / (union + POPULAR_SHRINK * a)
-    if ranking == "deep cuts":
-        return (s / union) / max(b, 1.0) ** DEEP_CUTS_POWER
-    raise ValueError(check_ranking(ranking))
-
-
 def order(
     ranking: str,
     shared: np.ndarray,

@@ -196,28 +196,26 @@ def _merged(idx: SongIndex, seeds: list[Track], limit: int, offset: int, ranking
     counts alike. One seed (``/foryou`` with one like) keeps ``similar``'s order."""
     rk.check_ranking(ranking)
     seed_ids = {s.track_id for s in seeds}
-    rows = {s.track_id: idx.neighbour_rows(s.track_id) for s in seeds}
-    found = idx.tracks({n for r in rows.values() for n, _, _ in r})
+    stored = {s.track_id: idx.neighbour_rows(s.track_id) for s in seeds}
+    found = idx.tracks({n for rows in stored.values() for n, _, _ in rows})
     lists = [
         [
             r
-            for r in _ranked(s, rows[s.track_id], found, ranking)
+            for r in _ranked(s, stored[s.track_id], found, ranking)
             if r.track.track_id not in seed_ids
         ]
         for s in seeds
     ]
     ids, fused, jac = rk.fuse(
-        [[r.track.track_id for r in rows] for rows in lists],
-        [[r.jaccard for r in rows] for rows in lists],
+        [[r.track.track_id for r in recs] for recs in lists],
+        [[r.jaccard for r in recs] for recs in lists],
     )
-    track: dict[int, Track] = {}
     shared: dict[int, int] = {}
-    for rows in lists:
-        for r in rows:
-            track[r.track.track_id] = r.track
+    for recs in lists:
+        for r in recs:
             shared[r.track.track_id] = shared.get(r.track.track_id, 0) + r.shared
     recs = [
-        Recommendation(track[n], float(j), shared[n], float(sc))
+        Recommendation(found[n], float(j), shared[n], float(sc))
         for n, sc, j in zip(ids.tolist(), fused, jac, strict=True)
     ]
     answer = _page(recs, seeds, limit, offset, ranking, more_of_artist=False)
