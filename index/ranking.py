@@ -25,6 +25,9 @@ less (its score divided by ``1 + β·taken``), so a page mixes a few groups of n
 strong evidence instead. Held out, that lifts hit rate on every sample, most on one
 curator's playlists, for a few points of coverage; "jaccard" keeps the stored order.
 
+Several seeds (a mix, ``/foryou``) are answered by :func:`fuse`: each seed's list in the
+setting's order, spread included, merged by rank so that every seed counts alike.
+
 The constants were picked by ``songsim index holdout`` on the real samples; the figures
 for each setting are in ``docs/QUALITY.md``.
 """
