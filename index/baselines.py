@@ -28,6 +28,13 @@ from index.recommend import FALLBACK_BIG_PLAYLIST, FALLBACK_PLAYLISTS
 CHUNK = 256  # seeds per sparse co-occurrence product; bounds memory on dense rows
 
 
+def seed_rows(seeds: np.ndarray) -> np.ndarray:
+    """Queries as rows of tracks: one seed per query becomes a one-column matrix, rows of
+    likes (``/foryou``) stay as they are."""
+    rows = np.asarray(seeds, dtype=np.int64)
+    return rows[:, None] if rows.ndim == 1 else rows
+
+
 def track_matrix(indptr: np.ndarray, indices: np.ndarray, n_playlists: int) -> sp.csr_matrix:
     """Track × playlist 0/1 matrix (float32, what scipy and implicit multiply fastest)."""
     n_tracks = len(indptr) - 1
@@ -92,8 +99,7 @@ def playlist_mates(
     in :func:`index.recommend.playlist_mates` on the train matrix (without its read bound
     of 5,000 songs a playlist, which only bites on huge playlists).
     """
-    rows = np.asarray(seeds, dtype=np.int64)
-    rows = rows[:, None] if rows.ndim == 1 else rows
+    rows = seed_rows(seeds)
     xt = x.T.tocsr()
     length = np.diff(xt.indptr)
     out = np.full((len(rows), k), -1, dtype=np.int64)
@@ -160,8 +166,7 @@ def with_rare_fallback(
     """
     out = top.copy()
     k = top.shape[1]
-    rows = np.asarray(seeds, dtype=np.int64)
-    rows = rows[:, None] if rows.ndim == 1 else rows
+    rows = seed_rows(seeds)
     empty = np.flatnonzero(top[:, 0] < 0)
     if len(empty) == 0:
         return out

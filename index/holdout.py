@@ -248,33 +248,6 @@ def summed_top(table: NeighbourTable, pop: np.ndarray, likes: np.ndarray, k: int
     return out
 
 
-def score_likes(
-    top: np.ndarray, likes: Likes, split: HoldoutSplit, name: str, key: str
-) -> MethodScore:
-    """A likes table row: hit rate, recall of the playlist's other tracks, coverage over
-    every query (up to :data:`COVERAGE_SEEDS`), median popularity."""
-    targets = [
-        np.setdiff1d(split.test_playlists[p], row)
-        for p, row in zip(likes.playlist, likes.tracks, strict=True)
-    ]
-    found = np.array(
-        [np.isin(r[r >= 0], tg).sum() for r, tg in zip(top, targets, strict=True)], dtype=float
-    )
-    sizes = np.array([len(tg) for tg in targets], dtype=float)
-    recall = np.divide(found, sizes, out=np.zeros(len(found)), where=sizes > 0)
-    cov = top[:COVERAGE_SEEDS]
-    shown = top[top >= 0]
-    return MethodScore(
-        key,
-        name,
-        hit_rate=float((found > 0).mean()),
-        recall=float(recall.mean()),
-        coverage=int(np.unique(cov[cov >= 0]).size),
-        median_popularity=float(np.median(split.popularity[shown])) if shown.size else float("nan"),
-        hits=found > 0,
-    )
-
-
 @dataclass
 class MethodScore:
     """One row of the report."""
@@ -290,29 +263,46 @@ class MethodScore:
     hits: np.ndarray | None = field(default=None, repr=False)  # per seed, over all splits
 
 
-def seed_found(top: np.ndarray, seeds: Seeds, split: HoldoutSplit) -> np.ndarray:
-    """How many of its playlist's other tracks each seed's recommendations ``top`` hold."""
-    found = np.zeros(len(seeds.track), dtype=np.int64)
-    for i, p in enumerate(seeds.playlist):
-        row = top[i][top[i] >= 0]
-        found[i] = np.isin(row, split.test_playlists[p]).sum()
-    return found
+def score_rows(
+    top: np.ndarray,
+    playlist: np.ndarray,
+    given: int,
+    coverage_rows: np.ndarray,
+    split: HoldoutSplit,
+    key: str = "",
+    name: str = "",
+) -> MethodScore:
+    """Figures of recommendations ``top`` (one row per query; ``-1`` pads): HitRate and
+    Recall of the query's test playlist (index ``playlist``) less the ``given`` tracks it
+    was asked with, coverage over the rows ``coverage_rows``, median popularity."""
+    found = np.array(
+        [
+            np.isin(row[row >= 0], split.test_playlists[p]).sum()
+            for row, p in zip(top, playlist, strict=True)
+        ],
+        dtype=float,
+    )
+    targets = np.array([len(split.test_playlists[p]) - given for p in playlist], dtype=float)
+    recall = np.divide(found, targets, out=np.zeros(len(found)), where=targets > 0)
+    cov = top[coverage_rows]
+    shown = top[top >= 0]
+    return MethodScore(
+        key,
+        name,
+        hit_rate=float((found > 0).mean()),
+        recall=float(recall.mean()),
+        coverage=int(np.unique(cov[cov >= 0]).size),
+        median_popularity=float(np.median(split.popularity[shown])) if shown.size else float("nan"),
+        hits=found > 0,
+    )
 
 
 def score_top(
     top: np.ndarray, seeds: Seeds, split: HoldoutSplit
 ) -> tuple[float, float, int, float]:
-    """(HitRate@k, Recall@k, coverage, median popularity) of recommendations ``top``."""
-    found = seed_found(top, seeds, split)
-    hits = found > 0
-    # targets: the playlist's other tracks (the seed is one member)
-    targets = np.array([len(split.test_playlists[p]) - 1 for p in seeds.playlist], dtype=float)
-    recall = np.divide(found, targets, out=np.zeros(len(found)), where=targets > 0)
-    cov_rows = top[seeds.coverage_sample]
-    coverage = int(np.unique(cov_rows[cov_rows >= 0]).size)
-    shown = top[top >= 0]
-    med = float(np.median(split.popularity[shown])) if shown.size else float("nan")
-    return float(hits.mean()), float(recall.mean()), coverage, med
+    """(HitRate@k, Recall@k, coverage, median popularity) of one seed per row."""
+    row = score_rows(top, seeds.playlist, 1, seeds.coverage_sample, split)
+    return row.hit_rate, row.recall, row.coverage, row.median_popularity
 
 
 def gain_standard_error(hits: np.ndarray, ref_hits: np.ndarray, clusters: np.ndarray) -> float:
@@ -389,7 +379,7 @@ class Presentation:
         are left.
         """
         out = np.full((len(seeds), k), -1, dtype=np.int64)
-        for i, s in enumerate(seeds.tolist()):
+        for i, s in enumerate(bl.seed_rows(seeds).tolist()):
             pages = self._pages(candidates[i], s, k)
             shown = [t for page in pages for t in page][:k] if fill else (pages or [[]])[0]
             out[i, : len(shown)] = shown
@@ -401,14 +391,13 @@ class Presentation:
         """Each seed's first page, completed from ``mates`` when it is the only page and
         short, as :func:`index.recommend.playlist_mates` completes the bot's short list."""
         out = np.full((len(seeds), k), -1, dtype=np.int64)
-        for i, s in enumerate(seeds.tolist()):
+        for i, s in enumerate(bl.seed_rows(seeds).tolist()):
             pages = self._pages(candidates[i], s, k)
             shown = pages[0] if pages else []
             if len(pages) <= 1 and len(shown) < k:
-                mine = s if isinstance(s, list) else [s]
-                more = [t for t in mates[i].tolist() if t >= 0 and t not in mine + shown]
+                more = [t for t in mates[i].tolist() if t >= 0 and t not in s + shown]
                 if self.song is not None:
-                    more = one_version_each(more, exclude=mine + shown, key=self.song.__getitem__)
+                    more = one_version_each(more, exclude=s + shown, key=self.song.__getitem__)
                 cap = k if self.per_artist is None else self.per_artist
                 shown = shown + complete_page(
                     shown, more, k, artist_of=self.artist.__getitem__, per_artist=cap
@@ -416,8 +405,7 @@ class Presentation:
             out[i, : len(shown)] = shown
         return out
 
-    def _pages(self, candidates: np.ndarray, seed: int | list[int], k: int) -> list[list[int]]:
-        seeds = seed if isinstance(seed, list) else [seed]
+    def _pages(self, candidates: np.ndarray, seeds: list[int], k: int) -> list[list[int]]:
         row = [t for t in candidates.tolist() if t >= 0 and t not in seeds]
         if self.song is not None:
             row = one_version_each(row, exclude=seeds, key=self.song.__getitem__)
@@ -492,11 +480,12 @@ class QualityReport:
             "median popularity | seconds |",
             "|---|---:|---:|---:|---:|---:|---:|---:|",
         ]
+        clusters = self.clusters()
         for r in self.rows:
             if r.hit_rate is None:
                 lines.append(f"| {r.name} | — | — | — | — | — | — | skipped |")
                 continue
-            hit_vs = self._hit_vs(r, ref)
+            hit_vs = self._hit_vs(r, ref, clusters)
             cov_vs = f"{r.coverage / ref.coverage * 100:.0f} %" if ref and ref.coverage else "—"
             lines.append(
                 f"| {r.name} | {r.hit_rate:.3f} | {hit_vs} | {r.recall:.4f} | {r.coverage:,} | "
@@ -511,7 +500,7 @@ class QualityReport:
             return []
         k, n = self.k, self.settings.get("likes", LIKES)
         ref = self.likes_rows[0]
-        every = np.arange(len(ref.hits)) if ref.hits is not None else None
+        every = np.arange(len(ref.hits))  # one query per test playlist: no clusters
         lines = [
             "",
             f"`/foryou` and mixes: {n} tracks of one test playlist (drawn from its seeds) "
@@ -525,13 +514,7 @@ class QualityReport:
             "|---|---:|---:|---:|---:|---:|---:|",
         ]
         for r in self.likes_rows:
-            gain = (r.hit_rate / ref.hit_rate - 1) * 100 if ref.hit_rate else float("nan")
-            se = (
-                gain_standard_error(r.hits, ref.hits, every) / ref.hit_rate * 100
-                if r is not ref and ref.hit_rate
-                else float("nan")
-            )
-            vs = f"{gain:+.1f} ± {se:.1f} %" if np.isfinite(se) else f"{gain:+.1f} %"
+            vs = self._hit_vs(r, ref, every)
             cov = f"{r.coverage / ref.coverage * 100:.0f} %" if ref.coverage else "—"
             lines.append(
                 f"| {r.name} | {r.hit_rate:.3f} | {vs} | {r.recall:.4f} | {r.coverage:,} | "
@@ -548,14 +531,15 @@ class QualityReport:
             offset += len(split.test_playlists)
         return np.concatenate(out)
 
-    def _hit_vs(self, row: MethodScore, ref: MethodScore | None) -> str:
-        """Relative HitRate gain over exact Jaccard, with its standard error when known."""
+    @staticmethod
+    def _hit_vs(row: MethodScore, ref: MethodScore | None, clusters: np.ndarray) -> str:
+        """Relative HitRate gain over the reference row, with its standard error when known."""
         if not ref or not ref.hit_rate:
             return "—"
         gain = f"{(row.hit_rate / ref.hit_rate - 1) * 100:+.1f}"
         if row is ref or row.hits is None or ref.hits is None:
             return f"{gain} %"
-        se = gain_standard_error(row.hits, ref.hits, self.clusters()) / ref.hit_rate * 100
+        se = gain_standard_error(row.hits, ref.hits, clusters) / ref.hit_rate * 100
         return f"{gain} ± {se:.1f} %" if np.isfinite(se) else f"{gain} %"
 
 
@@ -635,16 +619,13 @@ def evaluate(
         )
         for key in methods:
             t = time.perf_counter()
-            row = MethodScore(key, METHODS[key])
             try:
                 top = runner.top(key)
             except _Skipped as why:
-                row.note = str(why)
+                row = MethodScore(key, METHODS[key], note=str(why))
             else:
-                row.hit_rate, row.recall, row.coverage, row.median_popularity = score_top(
-                    top, seeds, split
-                )
-                row.hits = seed_found(top, seeds, split) > 0
+                cover = seeds.coverage_sample
+                row = score_rows(top, seeds.playlist, 1, cover, split, key, METHODS[key])
             row.seconds = time.perf_counter() - t
             report.rows.append(row)
             if log:
@@ -823,7 +804,9 @@ class _Runner:
                 top = self._with_fallback(merged, likes.tracks)
             else:
                 top = self._page(merged, likes.tracks, self.k)
-            row = score_likes(top, likes, self.split, name, ranking)
+            cover = np.arange(min(COVERAGE_SEEDS, len(top)))
+            given = likes.tracks.shape[1]
+            row = score_rows(top, likes.playlist, given, cover, self.split, ranking, name)
             row.seconds = time.perf_counter() - t
             rows.append(row)
         return rows
