@@ -24,8 +24,31 @@ import scipy.sparse as sp
 
 from index import ranking as rk
 from index.recommend import FALLBACK_BIG_PLAYLIST, FALLBACK_PLAYLISTS
+from index.versions import credited_artists
 
 CHUNK = 256  # seeds per sparse co-occurrence product; bounds memory on dense rows
+
+
+class ArtistCredits:
+    """Which tracks share a credited artist with a seed, decided as the bot decides it
+    (:func:`index.versions.share_an_artist`), over arrays of track ids."""
+
+    def __init__(self, track_artist: np.ndarray, artist_names: list[str]) -> None:
+        self.track_artist = np.asarray(track_artist)
+        self._credits = [credited_artists(name) for name in artist_names]
+        by_name: dict[str, list[int]] = {}
+        for artist, names in enumerate(self._credits):
+            for name in names:
+                by_name.setdefault(name, []).append(artist)
+        self._by_name = {name: np.array(ids) for name, ids in by_name.items()}
+
+    def shared_with(self, seed: int, tracks: np.ndarray) -> np.ndarray:
+        """For each of ``tracks``: does it share a credited artist with ``seed``?"""
+        names = self._credits[int(self.track_artist[seed])]
+        if not names:
+            return np.zeros(len(tracks), dtype=bool)
+        sharing = np.concatenate([self._by_name[name] for name in names])
+        return np.isin(self.track_artist[np.asarray(tracks, dtype=np.int64)], sharing)
 
 
 def seed_rows(seeds: np.ndarray) -> np.ndarray:
@@ -129,12 +152,14 @@ def candidates_ranked(
     *,
     min_shared: int,
     min_playlists: int,
+    credits: ArtistCredits | None = None,
 ) -> np.ndarray:
     """``ranking`` over *every* track sharing ``min_shared`` playlists with the seed.
 
     Same eligibility as the build (a seed in fewer than ``min_playlists`` playlists gets
     nothing), so the only difference from re-ordering the stored lists is their top-k cut:
     the bot can only re-order the stored top-30, and this is the ceiling it is held against.
+    ``credits`` gives the rankings their shared-artist weight (None: left out).
     """
     rk.check_ranking(ranking)
     out = np.full((len(seeds), k), -1, dtype=np.int64)
@@ -143,9 +168,11 @@ def candidates_ranked(
             continue
         keep = shared >= min_shared
         ids, shared = ids[keep], shared[keep]
-        score = rk.pair_scores(ranking, shared, pop[s], pop[ids])
+        same = None if credits is None else credits.shared_with(s, ids)
+        score = rk.pair_scores(ranking, shared, pop[s], pop[ids], same)
         pos = _top(score, k)
-        best = rk.order(ranking, shared[pos], pop[s], pop[ids[pos]], ids[pos])[:k]
+        same = None if same is None else same[pos]
+        best = rk.order(ranking, shared[pos], pop[s], pop[ids[pos]], ids[pos], same)[:k]
         out[i, : len(best)] = ids[pos][best]
     return out
 

@@ -210,11 +210,17 @@ def pick_likes(seeds: Seeds, n: int = LIKES) -> Likes:
 
 
 def merged_top(
-    table: NeighbourTable, pop: np.ndarray, likes: np.ndarray, k: int, ranking: str
+    table: NeighbourTable,
+    pop: np.ndarray,
+    likes: np.ndarray,
+    k: int,
+    ranking: str,
+    credits: bl.ArtistCredits | None = None,
 ) -> np.ndarray:
     """Top ``k`` of each row of ``likes`` from the stored table, as ``/foryou`` and a mix
     rank them: each like's list in ``ranking``'s order, the likes left out, fused by rank
-    (:func:`index.ranking.fuse`)."""
+    (:func:`index.ranking.fuse`). ``credits`` gives the rankings their shared-artist
+    weight (None: left out)."""
     out = np.full((len(likes), k), -1, dtype=np.int64)
     starts = np.searchsorted(table.track, likes, side="left")
     ends = np.searchsorted(table.track, likes, side="right")
@@ -223,7 +229,8 @@ def merged_top(
         for seed, lo, hi in zip(row.tolist(), starts[i], ends[i], strict=True):
             nb = table.neighbour[lo:hi].astype(np.int64)
             shared = table.shared[lo:hi]
-            ranked = rk.order(ranking, shared, pop[seed], pop[nb], nb)
+            same = None if credits is None else credits.shared_with(seed, nb)
+            ranked = rk.order(ranking, shared, pop[seed], pop[nb], nb, same)
             ranked = ranked[~np.isin(nb[ranked], row)]
             lists.append(nb[ranked])
             jaccards.append(table.jaccard[lo:hi][ranked])
@@ -323,9 +330,15 @@ def gain_standard_error(hits: np.ndarray, ref_hits: np.ndarray, clusters: np.nda
 
 
 def table_top(
-    table: NeighbourTable, pop: np.ndarray, seeds: np.ndarray, k: int, ranking: str = "jaccard"
+    table: NeighbourTable,
+    pop: np.ndarray,
+    seeds: np.ndarray,
+    k: int,
+    ranking: str = "jaccard",
+    credits: bl.ArtistCredits | None = None,
 ) -> np.ndarray:
-    """Top ``k`` of each seed from a stored neighbour table, re-ordered by ``ranking``.
+    """Top ``k`` of each seed from a stored neighbour table, re-ordered by ``ranking``
+    (``credits``: for the shared-artist weight; None leaves it out).
 
     This is exactly what the bot can do at query time: re-order the stored candidates.
     """
@@ -335,7 +348,8 @@ def table_top(
     for i, (s, lo, hi) in enumerate(zip(seeds, starts, ends, strict=True)):
         nb = table.neighbour[lo:hi].astype(np.int64)
         if ranking != "jaccard":
-            nb = nb[rk.order(ranking, table.shared[lo:hi], pop[s], pop[nb], nb)]
+            same = None if credits is None else credits.shared_with(s, nb)
+            nb = nb[rk.order(ranking, table.shared[lo:hi], pop[s], pop[nb], nb, same)]
         out[i, : min(k, len(nb))] = nb[:k]
     return out
 
@@ -590,6 +604,7 @@ def evaluate(
         )
     guard = {} if near_copy_guard else {"containment": float("inf")}
     present = Presentation(corpus.track_artist, song_ids(corpus), per_artist)
+    credits = bl.ArtistCredits(corpus.track_artist, corpus.artist_names)
     runs: list[QualityReport] = []
     for r in range(repeats):
         split = split_playlists(
@@ -611,6 +626,7 @@ def evaluate(
             k,
             progress,
             track_artist=corpus.track_artist,
+            credits=credits,
             present=present,
             build_k=build_k,
             min_shared=min_shared,
@@ -689,6 +705,7 @@ def recommendations(
         k,
         False,
         track_artist=corpus.track_artist,
+        credits=bl.ArtistCredits(corpus.track_artist, corpus.artist_names),
         present=Presentation(corpus.track_artist, song_ids(corpus), per_artist),
         build_k=build_k,
         min_shared=min_shared,
@@ -732,10 +749,11 @@ class _Runner:
         min_playlists: int = BUILD_MIN_PLAYLISTS,
         lsh_options: dict[str, object] | None = None,
         track_artist: np.ndarray | None = None,
+        credits: bl.ArtistCredits | None = None,
         present: Presentation | None = None,
     ) -> None:
         self.split, self.seeds, self.k, self.progress = split, seeds, k, progress
-        self.track_artist = track_artist
+        self.track_artist, self.credits = track_artist, credits
         self.present = present
         # Candidates each method offers the presentation rules: the stored table's budget.
         self.depth = max(build_k, k)
@@ -799,7 +817,14 @@ class _Runner:
             if setting == "summed":
                 merged = summed_top(self.table("lsh"), self.pop, likes.tracks, self.depth)
             else:
-                merged = merged_top(self.table("lsh"), self.pop, likes.tracks, self.depth, setting)
+                merged = merged_top(
+                    self.table("lsh"),
+                    self.pop,
+                    likes.tracks,
+                    self.depth,
+                    setting,
+                    self.credits,
+                )
             if ranking.endswith("+fallback"):
                 top = self._with_fallback(merged, likes.tracks)
             else:
@@ -840,5 +865,6 @@ class _Runner:
                 ranking,
                 min_shared=self.min_shared,
                 min_playlists=self.min_playlists,
+                credits=self.credits,
             )
-        return table_top(self.table("lsh"), self.pop, s, depth, ranking)
+        return table_top(self.table("lsh"), self.pop, s, depth, ranking, self.credits)

@@ -19,6 +19,7 @@ import numpy as np
 from index import ranking as rk
 from index.answers import Answer, ArtistScore, Recommendation, Track, Why
 from index.present import MAX_PER_ARTIST, complete_page, one_version_each, paginate, presentable
+from index.versions import share_an_artist
 
 if TYPE_CHECKING:
     from index.reader import SongIndex
@@ -183,10 +184,11 @@ def _ranked(
     shared = np.array([s for _, _, s in rows], dtype=np.int64)
     pops = np.array([found[n].playlists for n, _, _ in rows], dtype=np.int64)
     ids = np.array([n for n, _, _ in rows], dtype=np.int64)
-    scores = rk.pair_scores(ranking, shared, seed.playlists, pops)
+    same = np.array([share_an_artist(seed.artist, found[n].artist) for n, _, _ in rows], bool)
+    scores = rk.pair_scores(ranking, shared, seed.playlists, pops, same)
     return [
         Recommendation(found[int(ids[i])], rows[i][1], int(shared[i]), float(scores[i]))
-        for i in rk.order(ranking, shared, seed.playlists, pops, ids).tolist()
+        for i in rk.order(ranking, shared, seed.playlists, pops, ids, same).tolist()
     ]
 
 

@@ -81,11 +81,23 @@ _ARTIST_SPLIT = re.compile(
 
 
 @lru_cache(maxsize=65536)
-def artist_identity(artist: str) -> str:
-    """The artists credited, in a fixed order: "Warren G, Nate Dogg" = "Nate Dogg & Warren G"."""
+def credited_artists(artist: str) -> frozenset[str]:
+    """Each artist a credit names, folded: "Daft Punk, Pharrell Williams" → {"daft punk",
+    "pharrell williams"}; empty for an empty credit."""
     parts = {artist_key(p) for p in _ARTIST_SPLIT.split(artist) if p.strip()}
     parts.discard("")
-    return " | ".join(sorted(parts)) or artist_key(artist)
+    return frozenset(parts) if parts else frozenset({artist_key(artist)}) - {""}
+
+
+@lru_cache(maxsize=65536)
+def artist_identity(artist: str) -> str:
+    """The artists credited, in a fixed order: "Warren G, Nate Dogg" = "Nate Dogg & Warren G"."""
+    return " | ".join(sorted(credited_artists(artist))) or artist_key(artist)
+
+
+def share_an_artist(artist_a: str, artist_b: str) -> bool:
+    """True when two credits name a common artist: "Eminem" and "Eminem, Rihanna"."""
+    return not credited_artists(artist_a).isdisjoint(credited_artists(artist_b))
 
 
 def same_song(artist_a: str, title_a: str, artist_b: str, title_b: str) -> bool:

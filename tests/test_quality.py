@@ -18,6 +18,7 @@ from index import baselines as bl
 from index import holdout as ho
 from index import ranking as rk
 from index.corpus import Corpus, IngestReport, NeighbourTable
+from index.versions import share_an_artist
 
 SHARED_DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
 
@@ -422,6 +423,21 @@ def test_discovery_settings_spread_songs_tied_on_the_evidence():
         assert sorted(rk.order(ranking, shared, 10, pops, ids).tolist()) == list(range(10))
 
 
+def test_discovery_settings_weigh_the_seeds_artist_at_similar_evidence():
+    # Seed in 10 playlists. Song 1 (another artist) met it in 5 of its 8 playlists, song 2
+    # (the seed's artist) in 4 of its 8: Jaccard lists song 1 first, every discovery setting
+    # song 2; much stronger evidence still wins over the artist.
+    shared, pops, ids = np.array([5, 4]), np.array([8, 8]), np.array([1, 2])
+    same = np.array([False, True])
+    assert rk.order("jaccard", shared, 10, pops, ids, same).tolist() == [0, 1]
+    for ranking in rk.DISCOVERY:
+        assert rk.order(ranking, shared, 10, pops, ids).tolist() == [0, 1], ranking
+        assert rk.order(ranking, shared, 10, pops, ids, same).tolist() == [1, 0], ranking
+    strong = np.array([9, 2])
+    for ranking in rk.DISCOVERY:
+        assert rk.order(ranking, strong, 10, np.array([9, 8]), ids, same).tolist() == [0, 1]
+
+
 def test_spread_keeps_the_order_when_nothing_ties():
     shared, pops = np.array([9, 7, 5, 3, 2]), np.array([10, 12, 9, 30, 4])
     ids = np.array([5, 4, 3, 2, 1])
@@ -443,6 +459,18 @@ def test_rank_fusion_lets_every_like_count_alike():
     # One list keeps its own order; no list at all is an empty answer.
     assert rk.fuse([np.array([9, 3, 6])], [np.array([0.1, 0.5, 0.2])])[0].tolist() == [9, 3, 6]
     assert rk.fuse([], [])[0].size == 0
+
+
+def test_the_report_decides_shared_artists_as_the_bot_does():
+    names = ["Eminem", "Eminem, Rihanna", "Rihanna & Drake", "The Beatles", "Beatles", ""]
+    credits = bl.ArtistCredits(np.arange(len(names)), names)
+    for seed, name in enumerate(names):
+        expected = [share_an_artist(name, other) for other in names]
+        assert credits.shared_with(seed, np.arange(len(names))).tolist() == expected
+    assert share_an_artist("Eminem", "Eminem, Rihanna") and share_an_artist(
+        "The Beatles", "Beatles"
+    )
+    assert not share_an_artist("Eminem", "Rihanna & Drake") and not share_an_artist("", "")
 
 
 def test_unknown_ranking_names_the_choices():
@@ -578,9 +606,10 @@ def test_bot_answers_use_the_ranking_the_report_measures(planted_index):
         ids = np.array([n for n, _, _ in rows])
         shared = np.array([s for _, _, s in rows])
         pops = np.array([found[n].playlists for n in ids])
+        same = np.array([share_an_artist(idx.track(seed).artist, found[n].artist) for n in ids])
         a = idx.track(seed).playlists
         for ranking in rk.DISCOVERY:
-            expected = ids[rk.order(ranking, shared, a, pops, ids)].tolist()
+            expected = ids[rk.order(ranking, shared, a, pops, ids, same)].tolist()
             got = [
                 r.track.track_id
                 for r in idx.similar(seed, limit=30, ranking=ranking, more_of_artist=True).items
@@ -592,10 +621,13 @@ def test_for_you_ranks_as_the_report_measures_it(planted_index):
     """`for_you(likes, ranking=R)` lists what the holdout's /foryou table scores for R."""
     idx = planted_index
     likes = [t for (t,) in idx.query("SELECT track_id FROM tracks ORDER BY playlists DESC LIMIT 3")]
-    counts = idx.query("SELECT track_id, playlists FROM tracks")
-    pop = np.zeros(max(t for t, _ in counts) + 1, dtype=np.int64)
-    for t, n in counts:
-        pop[t] = n
+    counts = idx.query("SELECT track_id, playlists, artist_id FROM tracks")
+    pop = np.zeros(max(t for t, _, _ in counts) + 1, dtype=np.int64)
+    artist = np.zeros_like(pop)
+    for t, n, a in counts:
+        pop[t], artist[t] = n, a
+    names = dict(idx.query("SELECT artist_id, name FROM artists"))
+    credits = bl.ArtistCredits(artist, [names.get(a, "") for a in range(max(names) + 1)])
     rows = [(s, *r) for s in sorted(likes) for r in idx.neighbour_rows(s)]
     table = NeighbourTable(
         track=np.array([r[0] for r in rows], dtype=np.int32),
@@ -605,10 +637,35 @@ def test_for_you_ranks_as_the_report_measures_it(planted_index):
         shared=np.array([r[3] for r in rows], dtype=np.int32),
     )
     for ranking in rk.RANKINGS:
-        expected = ho.merged_top(table, pop, np.array([likes]), 60, ranking)[0]
+        expected = ho.merged_top(table, pop, np.array([likes]), 60, ranking, credits)[0]
         got = [r.track.track_id for r in idx.for_you(likes, limit=30, ranking=ranking).items]
         assert len(got) >= 10
         assert got == [t for t in expected.tolist() if t in set(got)], ranking
+
+
+def test_similar_puts_a_song_sharing_the_seeds_artist_first_at_close_evidence(tmp_path):
+    """A song credited to the seed's artist and another ("Eminem, Rihanna" for an Eminem
+    seed) comes before a slightly better-supported song by someone else, except in the
+    stored Jaccard order."""
+    from index.build import build_index
+    from index.reader import SongIndex
+
+    seed, other, duet = "Eminem,Lose Yourself", "Drake,Hotline Bling", '"Eminem, Rihanna",Monster'
+    rows = [f"p{p},{seed}" for p in range(10)]
+    rows += [f"p{p},{other}" for p in (0, 1, 2, 3, 4, 10, 11, 12)]  # 5 of its 8 with the seed
+    rows += [f"p{p},{duet}" for p in (0, 1, 2, 3, 13, 14, 15, 16)]  # 4 of its 8
+    rows += [f"p{p},Filler,Song {p}" for p in range(17)]
+    data = tmp_path / "duet.csv"
+    data.write_text("playlist,artist,track\n" + "\n".join(rows) + "\n", encoding="utf-8")
+    build_index(data, tmp_path / "duet.sqlite", fmt="csv", method="exact", progress=False)
+    with SongIndex.open(tmp_path / "duet.sqlite") as idx:
+        (seed_id,) = idx.query("SELECT track_id FROM tracks WHERE title = 'Lose Yourself'")[0]
+        for ranking, first in (
+            ("jaccard", "Hotline Bling"),
+            *((r, "Monster") for r in rk.DISCOVERY),
+        ):
+            titles = [r.track.title for r in idx.similar(seed_id, ranking=ranking).items]
+            assert titles[:2] == [first, ({"Monster", "Hotline Bling"} - {first}).pop()], ranking
 
 
 def test_for_you_shows_songs_close_to_each_like(tmp_path):
