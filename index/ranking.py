@@ -22,7 +22,7 @@ Each discovery setting counts a song that **shares a credited artist with the se
 double (score × 2; "Eminem" and "Eminem, Rihanna" share one, see
 :func:`index.versions.share_an_artist`): at equal evidence, another song by the same
 artist is the likelier pick. Held out that lifts one curator's playlists (many of them one
-artist's, many songs credited to several) by about 4 points and costs crowd data at most
+artist's, many songs credited to several) by 2.5–4 points and costs crowd data at most
 0.4; a page still shows at most three songs per artist (``index.present``).
 
 Each discovery setting then **spreads its list over levels of evidence** (:func:`spread`):
