@@ -18,6 +18,7 @@ list; the seed itself is never recommended):
 from __future__ import annotations
 
 import warnings
+from collections.abc import Hashable, Sequence
 
 import numpy as np
 import scipy.sparse as sp
@@ -30,17 +31,24 @@ CHUNK = 256  # seeds per sparse co-occurrence product; bounds memory on dense ro
 
 
 class ArtistCredits:
-    """Which tracks share a credited artist with a seed, decided as the bot decides it
-    (:func:`index.versions.share_an_artist`), over arrays of track ids."""
+    """Each track's artist and the artists its credit names, read as the bot reads them:
+    which tracks share an artist with a seed (:func:`index.versions.share_an_artist`) and
+    what a page's artist cap counts a track against (:func:`index.present.artists_on_page`),
+    over arrays of track ids."""
 
-    def __init__(self, track_artist: np.ndarray, artist_names: list[str]) -> None:
+    def __init__(self, track_artist: np.ndarray, artist_names: Sequence[str]) -> None:
         self.track_artist = np.asarray(track_artist)
         self._credits = [credited_artists(name) for name in artist_names]
+        self._on_page = [c or frozenset({a}) for a, c in enumerate(self._credits)]
         by_name: dict[str, list[int]] = {}
         for artist, names in enumerate(self._credits):
             for name in names:
                 by_name.setdefault(name, []).append(artist)
         self._by_name = {name: np.array(ids) for name, ids in by_name.items()}
+
+    def on_page(self, track: int) -> frozenset[Hashable]:
+        """The artists a page's cap counts ``track`` against."""
+        return self._on_page[int(self.track_artist[track])]
 
     def shared_with(self, seed: int, tracks: np.ndarray) -> np.ndarray:
         """For each of ``tracks``: does it share a credited artist with ``seed``?"""

@@ -377,7 +377,7 @@ class Presentation:
     a user asks for more of one artist); ``song=None`` skips the one-version rule.
     """
 
-    artist: np.ndarray  # artist id per track
+    credits: bl.ArtistCredits  # whom each track credits (for the artist cap)
     song: np.ndarray | None = None  # song id per track (:func:`song_ids`)
     per_artist: int | None = MAX_PER_ARTIST
 
@@ -414,7 +414,7 @@ class Presentation:
                     more = one_version_each(more, exclude=s + shown, key=self.song.__getitem__)
                 cap = k if self.per_artist is None else self.per_artist
                 shown = shown + complete_page(
-                    shown, more, k, artist_of=self.artist.__getitem__, per_artist=cap
+                    shown, more, k, artists_of=self.credits.on_page, per_artist=cap
                 )
             out[i, : len(shown)] = shown
         return out
@@ -423,7 +423,7 @@ class Presentation:
         row = [t for t in candidates.tolist() if t >= 0 and t not in seeds]
         if self.song is not None:
             row = one_version_each(row, exclude=seeds, key=self.song.__getitem__)
-        return paginate(row, k, artist_of=self.artist.__getitem__, per_artist=self.per_artist)
+        return paginate(row, k, artists_of=self.credits.on_page, per_artist=self.per_artist)
 
 
 @dataclass
@@ -603,8 +603,8 @@ def evaluate(
             f"({seeds_per_playlist})."
         )
     guard = {} if near_copy_guard else {"containment": float("inf")}
-    present = Presentation(corpus.track_artist, song_ids(corpus), per_artist)
     credits = bl.ArtistCredits(corpus.track_artist, corpus.artist_names)
+    present = Presentation(credits, song_ids(corpus), per_artist)
     runs: list[QualityReport] = []
     for r in range(repeats):
         split = split_playlists(
@@ -625,7 +625,6 @@ def evaluate(
             seeds,
             k,
             progress,
-            track_artist=corpus.track_artist,
             credits=credits,
             present=present,
             build_k=build_k,
@@ -699,14 +698,14 @@ def recommendations(
     """
     if key not in METHODS:
         raise ValueError(f"Unknown method {key}; choose from: {', '.join(METHODS)}.")
+    credits = bl.ArtistCredits(corpus.track_artist, corpus.artist_names)
     runner = _Runner(
         split,
         seeds,
         k,
         False,
-        track_artist=corpus.track_artist,
-        credits=bl.ArtistCredits(corpus.track_artist, corpus.artist_names),
-        present=Presentation(corpus.track_artist, song_ids(corpus), per_artist),
+        credits=credits,
+        present=Presentation(credits, song_ids(corpus), per_artist),
         build_k=build_k,
         min_shared=min_shared,
         min_playlists=min_playlists,
@@ -748,12 +747,12 @@ class _Runner:
         min_shared: int = BUILD_MIN_SHARED,
         min_playlists: int = BUILD_MIN_PLAYLISTS,
         lsh_options: dict[str, object] | None = None,
-        track_artist: np.ndarray | None = None,
         credits: bl.ArtistCredits | None = None,
         present: Presentation | None = None,
     ) -> None:
         self.split, self.seeds, self.k, self.progress = split, seeds, k, progress
-        self.track_artist, self.credits = track_artist, credits
+        self.credits = credits
+        self.track_artist = None if credits is None else credits.track_artist
         self.present = present
         # Candidates each method offers the presentation rules: the stored table's budget.
         self.depth = max(build_k, k)

@@ -3,8 +3,9 @@
 - Never show another version of the asked-for song (same artist, same title once version
   suffixes are removed, see :mod:`index.versions`).
 - Show one version of any neighbour: the first (closest) one.
-- At most :data:`MAX_PER_ARTIST` songs by one artist per page, unless the user asked for
-  more of that artist; songs over the cap move to later pages, keeping their order.
+- At most :data:`MAX_PER_ARTIST` songs crediting one artist per page ("Eminem, Rihanna"
+  counts for both), unless the user asked for more of that artist; songs over the cap
+  move to later pages, keeping their order.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from collections.abc import Callable, Hashable, Iterable, Sequence
 from typing import Any, TypeVar
 
 from index.answers import Recommendation, Track
-from index.versions import artist_identity, base_title
+from index.versions import artist_identity, base_title, credited_artists
 
 MAX_PER_ARTIST = 3
 
@@ -24,6 +25,12 @@ T = TypeVar("T")
 def song_key(track: Track) -> tuple[str, str]:
     """Tracks with the same key are versions of one song."""
     return artist_identity(track.artist), base_title(track.title)
+
+
+def artists_on_page(track: Track) -> frozenset[Hashable]:
+    """What the page cap counts a song against: each artist its credit names, or its
+    artist id when the credit names nobody."""
+    return credited_artists(track.artist) or frozenset({track.artist_id})
 
 
 def one_version_each(
@@ -49,7 +56,7 @@ def complete_page(
     more: Iterable[T],
     limit: int,
     *,
-    artist_of: Callable[[T], int],
+    artists_of: Callable[[T], Iterable[Hashable]],
     per_artist: int = MAX_PER_ARTIST,
 ) -> list[T]:
     """What of ``more`` fills a page that already shows ``shown``, up to ``limit`` in all.
@@ -57,13 +64,13 @@ def complete_page(
     ``shown`` counts toward each artist's cap; songs over it come last, used only when
     nothing else is left, as :func:`paginate`'s short page is topped up.
     """
-    counts = Counter(artist_of(t) for t in shown)
+    counts = Counter(a for t in shown for a in artists_of(t))
     fits: list[T] = []
     over: list[T] = []
     for t in more:
-        a = artist_of(t)
-        if counts[a] < per_artist:
-            counts[a] += 1
+        artists = list(artists_of(t))
+        if all(counts[a] < per_artist for a in artists):
+            counts.update(artists)
             fits.append(t)
         else:
             over.append(t)
@@ -88,10 +95,11 @@ def paginate(
     items: Sequence[T],
     limit: int,
     *,
-    artist_of: Callable[[T], int],
+    artists_of: Callable[[T], Iterable[Hashable]],
     per_artist: int | None = MAX_PER_ARTIST,
 ) -> list[list[T]]:
-    """Split ``items`` into pages of ``limit`` with at most ``per_artist`` per artist a page.
+    """Split ``items`` into pages of ``limit`` with at most ``per_artist`` per artist a page
+    (an item counts for each artist ``artists_of`` names: every one must be under the cap).
 
     Items over an artist's cap wait for the next page, in order; a page is short only when
     everything left is by artists already at their cap. ``per_artist=None`` lifts the cap.
@@ -104,16 +112,16 @@ def paginate(
     queue = list(items)
     while queue:
         page: list[T] = []
-        counts: dict[int, int] = {}
+        counts: Counter[Hashable] = Counter()
         waiting: list[T] = []
         for i, item in enumerate(queue):
             if len(page) == limit:  # the rest waits as it is (keeps long lists linear-ish)
                 waiting.extend(queue[i:])
                 break
-            a = artist_of(item)
-            if counts.get(a, 0) < per_artist:
+            artists = list(artists_of(item))
+            if all(counts[a] < per_artist for a in artists):
                 page.append(item)
-                counts[a] = counts.get(a, 0) + 1
+                counts.update(artists)
             else:
                 waiting.append(item)
         pages.append(page)

@@ -18,7 +18,14 @@ import numpy as np
 
 from index import ranking as rk
 from index.answers import Answer, ArtistScore, Recommendation, Track, Why
-from index.present import MAX_PER_ARTIST, complete_page, one_version_each, paginate, presentable
+from index.present import (
+    MAX_PER_ARTIST,
+    artists_on_page,
+    complete_page,
+    one_version_each,
+    paginate,
+    presentable,
+)
 from index.versions import share_an_artist
 
 if TYPE_CHECKING:
@@ -238,7 +245,7 @@ def _page(
     pages = paginate(
         shown,
         limit,
-        artist_of=lambda r: r.track.artist_id,
+        artists_of=lambda r: artists_on_page(r.track),
         per_artist=None if more_of_artist else MAX_PER_ARTIST,
     )
     page_no = offset // limit
@@ -352,9 +359,9 @@ def playlist_mates(
     found = idx.tracks(head)
     songs = one_version_each((found[t] for t in head if t in found), exclude=[*seeds, *shown])
     if shown:
-        picked = complete_page(shown, songs, limit, artist_of=lambda t: t.artist_id)
+        picked = complete_page(shown, songs, limit, artists_of=artists_on_page)
     else:
-        pages = paginate(songs, limit, artist_of=lambda t: t.artist_id)
+        pages = paginate(songs, limit, artists_of=artists_on_page)
         picked = [t for page in pages for t in page][:limit]
     return picked, _playlists_label(idx, chosen, len(holding), len(seeds), also=bool(shown))
 

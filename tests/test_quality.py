@@ -778,7 +778,8 @@ def test_first_page_shows_one_version_of_each_song_and_none_of_the_seeds():
             "Song 2 (Live)",
         ],
     )
-    present = ho.Presentation(corpus.track_artist, ho.song_ids(corpus))
+    credits = bl.ArtistCredits(corpus.track_artist, corpus.artist_names)
+    present = ho.Presentation(credits, ho.song_ids(corpus))
     page = present.first_page(np.array([[1, 3, 4, 2]]), np.array([0]), 10)
     assert page[0][page[0] >= 0].tolist() == [3, 2]  # no other Wonderwall, one Song 2
 
@@ -787,7 +788,7 @@ def test_a_short_only_page_is_completed_from_playlist_mates_as_the_bot_does():
     # Artists: 0 (tracks 1-4), 1 (5, 6), 2 (7); track 8 is a version of track 5.
     artist = np.array([9, 0, 0, 0, 0, 1, 1, 2, 1], dtype=np.int32)
     song = np.array([0, 1, 2, 3, 4, 5, 6, 7, 5])
-    present = ho.Presentation(artist, song)
+    present = ho.Presentation(bl.ArtistCredits(artist, [f"artist {a}" for a in range(10)]), song)
     seeds = np.array([0, 0])
     ranked = np.array([[5, 1, -1, -1, -1, -1], [1, 2, 3, 4, -1, -1]])
     mates = np.array([[8, 5, 2, 3, 4, 6, 7], [8, 5, 2, 3, 4, 6, 7]])

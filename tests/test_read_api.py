@@ -124,6 +124,27 @@ def test_at_most_three_songs_by_one_artist_per_page(idx: SongIndex) -> None:
     assert not second.has_more
 
 
+def test_the_cap_counts_every_artist_a_song_credits(tmp_path: Path) -> None:
+    # An Eminem song's closest neighbours: three Eminem songs, two credited to Eminem and
+    # someone else, then other artists. "Eminem, Rihanna" is Eminem too: a page of five
+    # holds three songs crediting him, and the duets wait for the next page.
+    seed = ("Eminem", "Lose Yourself")
+    close = [("Eminem", f"Track {n}") for n in range(3)]
+    close += [("Eminem, Rihanna", "Love the Way You Lie"), ("Eminem & Dr. Dre", "Forgot")]
+    others = [("50 Cent", "In da Club"), ("Nas", "N.Y. State of Mind"), ("Drake", "Headlines")]
+    playlists = {f"Rap {i}": [seed, *close] for i in range(1, 6)}
+    for i in range(1, 4):
+        playlists[f"Rap {i}"] += others
+    with SongIndex.open(build(tmp_path, playlists, name="duets.sqlite")) as index:
+        for ranking in ("jaccard", "closest"):
+            first = index.similar(find(index, *seed), limit=5, ranking=ranking)
+            second = index.similar(find(index, *seed), limit=5, offset=5, ranking=ranking)
+            artists = [r.track.artist for r in first.items]
+            assert sum("Eminem" in a for a in artists) == 3 and len(artists) == 5, ranking
+            later = {r.track.title for r in second.items}
+            assert {"Love the Way You Lie", "Forgot"} <= later, ranking
+
+
 def test_more_of_artist_lifts_the_cap_and_keeps_the_ranking_order(idx: SongIndex) -> None:
     answer = idx.similar(find(idx, *SEED), limit=10, ranking="jaccard", more_of_artist=True)
     assert sum(r.track.artist == "Stardust" for r in answer.items) == 5
