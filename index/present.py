@@ -97,20 +97,23 @@ def paginate(
     *,
     artists_of: Callable[[T], Iterable[Hashable]],
     per_artist: int | None = MAX_PER_ARTIST,
+    pages: int | None = None,
 ) -> list[list[T]]:
     """Split ``items`` into pages of ``limit`` with at most ``per_artist`` per artist a page
     (an item counts for each artist ``artists_of`` names: every one must be under the cap).
 
     Items over an artist's cap wait for the next page, in order; a page is short only when
     everything left is by artists already at their cap. ``per_artist=None`` lifts the cap.
+    ``pages`` stops after that many (the first ones are the same): a reply shows one page
+    of a list that can hold thousands of songs (``/foryou``).
     """
     if limit <= 0:
         raise ValueError("limit must be at least 1")
     if per_artist is None:
-        return [list(items[i : i + limit]) for i in range(0, len(items), limit)]
-    pages: list[list[T]] = []
+        return [list(items[i : i + limit]) for i in range(0, len(items), limit)][:pages]
+    out: list[list[T]] = []
     queue = list(items)
-    while queue:
+    while queue and (pages is None or len(out) < pages):
         page: list[T] = []
         counts: Counter[Hashable] = Counter()
         waiting: list[T] = []
@@ -124,6 +127,6 @@ def paginate(
                 counts.update(artists)
             else:
                 waiting.append(item)
-        pages.append(page)
+        out.append(page)
         queue = waiting
-    return pages
+    return out

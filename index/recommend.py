@@ -242,13 +242,14 @@ def _page(
     if limit < 1 or offset < 0:
         raise ValueError("limit must be at least 1 and offset at least 0.")
     shown = presentable(recs, seeds)
-    pages = paginate(
+    page_no = offset // limit
+    pages = paginate(  # up to the page after this one: enough to say whether there is more
         shown,
         limit,
         artists_of=lambda r: artists_on_page(r.track),
         per_artist=None if more_of_artist else MAX_PER_ARTIST,
+        pages=page_no + 2,
     )
-    page_no = offset // limit
     return Answer(
         seed=seeds[0] if seeds else None,
         items=pages[page_no] if page_no < len(pages) else [],

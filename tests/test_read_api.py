@@ -145,6 +145,22 @@ def test_the_cap_counts_every_artist_a_song_credits(tmp_path: Path) -> None:
             assert {"Love the Way You Lie", "Forgot"} <= later, ranking
 
 
+def test_a_page_deep_in_a_long_list_is_the_same_when_only_it_is_computed() -> None:
+    import random
+
+    from index.present import paginate
+
+    rng = random.Random(7)
+    items = [(n, frozenset(rng.sample("abcdef", rng.choice((1, 1, 2))))) for n in range(300)]
+    everything = paginate(items, 10, artists_of=lambda item: item[1])
+    for cap in (3, None):
+        full = paginate(items, 10, artists_of=lambda item: item[1], per_artist=cap)
+        for n in (1, 2, 7):
+            some = paginate(items, 10, artists_of=lambda item: item[1], per_artist=cap, pages=n)
+            assert some == full[:n]
+    assert sum(map(len, everything)) == len(items) and len(everything) > 30
+
+
 def test_more_of_artist_lifts_the_cap_and_keeps_the_ranking_order(idx: SongIndex) -> None:
     answer = idx.similar(find(idx, *SEED), limit=10, ranking="jaccard", more_of_artist=True)
     assert sum(r.track.artist == "Stardust" for r in answer.items) == 5
