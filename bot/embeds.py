@@ -228,13 +228,14 @@ def _item_similarity(item: Any) -> float | None:
 
 
 def _lines(
-    items: Sequence[Any], offset: int, links: Mapping[int, str], *, one_seed: bool = True
+    items: Sequence[Any], offset: int, links: Mapping[int, str], *, seeds: Sequence[Any] = ()
 ) -> list[str]:
-    """Numbered songs; a mix sums over its seeds, so it shows no percentage."""
+    """Numbered songs. Songs from several ``seeds`` (a mix, ``/foryou``) were merged by rank,
+    so instead of a percentage they say which of the seeds they are like."""
     lines = []
     for i, item in enumerate(items):
         track, shared = item.track, getattr(item, "shared", None)
-        if one_seed:
+        if len(seeds) <= 1:
             lines.append(
                 song_line(
                     offset + i + 1, track, _item_similarity(item), shared, links.get(track.track_id)
@@ -242,10 +243,21 @@ def _lines(
             )
         else:
             line = song_line(offset + i + 1, track, None, None, links.get(track.track_id))
-            if shared is not None:
-                line += f" · {count_of(int(shared), 'shared playlist')}"
-            lines.append(line)
+            lines.append(line + _like_which(item, seeds))
     return lines
+
+
+def _like_which(item: Any, seeds: Sequence[Any]) -> str:
+    """ " · like One More Time", " · like both your songs", " · like 2 of your 3 songs"."""
+    near, via = getattr(item, "near", None), getattr(item, "via", None)
+    if near is None:
+        return ""
+    if near == 1:
+        seed = next((s for s in seeds if s.track_id == via), None)
+        return f" · like {safe(seed.title, 80)}" if seed else ""
+    if near == len(seeds):
+        return " · like both your songs" if near == 2 else f" · like all {near:,} of your songs"
+    return f" · like {near:,} of your {len(seeds):,} songs"
 
 
 def _plain_lines(tracks: Sequence[Any], links: Mapping[int, str], start: int = 1) -> list[str]:
@@ -380,7 +392,8 @@ def mix_embed(
     more = f" and {len(seeds) - 5} more" if len(seeds) > 5 else ""
     lines = [intro or f"A mix of {names}{more}.", ""]
     if answer.items:
-        lines.extend(_lines(answer.items, offset, links, one_seed=False))
+        likes = list(getattr(answer, "seeds", None) or seeds)  # /foryou names no seeds above
+        lines.extend(_lines(answer.items, offset, links, seeds=likes))
         lines.extend(_top_up_lines(answer, offset, links))
     elif _from_playlists(answer):
         lines.append(

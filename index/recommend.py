@@ -220,11 +220,17 @@ def _merged(idx: SongIndex, seeds: list[Track], limit: int, offset: int, ranking
         [[r.jaccard for r in recs] for recs in lists],
     )
     shared: dict[int, int] = {}
-    for recs in lists:
+    near: dict[int, int] = {}
+    via: dict[int, tuple[int, int]] = {}  # song -> (most playlists shared with a seed, seed)
+    for seed, recs in zip(seeds, lists, strict=True):
         for r in recs:
-            shared[r.track.track_id] = shared.get(r.track.track_id, 0) + r.shared
+            n = r.track.track_id
+            shared[n] = shared.get(n, 0) + r.shared
+            near[n] = near.get(n, 0) + 1
+            if n not in via or r.shared > via[n][0]:
+                via[n] = (r.shared, seed.track_id)
     recs = [
-        Recommendation(found[n], float(j), shared[n], float(sc))
+        Recommendation(found[n], float(j), shared[n], float(sc), near[n], via[n][1])
         for n, sc, j in zip(ids.tolist(), fused, jac, strict=True)
     ]
     answer = _page(recs, seeds, limit, offset, ranking, more_of_artist=False)

@@ -159,6 +159,23 @@ async def test_mix_needs_two_to_five_songs(services: Services) -> None:
     assert not {t.title for t in mix.items} & {"One More Time", "Bohemian Rhapsody"}
 
 
+async def test_mix_and_for_you_lines_say_which_of_your_songs_each_is_like(
+    services: Services,
+) -> None:
+    answers = Answers(services, ALICE)
+    mix = await answers.mix(f"{SEED} | queen - bohemian rhapsody")
+    await answers.like(SEED)
+    await answers.like("queen - bohemian rhapsody")
+    picks = await answers.for_you()
+    for reply in (mix, picks):
+        lines = [x for x in reply.embed.description.splitlines() if x.startswith("**")]
+        assert len(lines) == len(reply.items) > 0
+        endings = ("like One More Time", "like Bohemian Rhapsody", "like both your songs")
+        assert all(x.endswith(endings) for x in lines), lines
+        # Merged by rank over both songs: no percentage, no summed playlist count.
+        assert not any("%" in x or "playlist" in x for x in lines)
+
+
 async def test_artist_lists_other_artists(services: Services) -> None:
     reply = await Answers(services, ALICE).artist("daft punk")
     assert reply.embed.title == "Artists like Daft Punk"
