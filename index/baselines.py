@@ -24,6 +24,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from index import ranking as rk
+from index.present import page_artists
 from index.recommend import FALLBACK_BIG_PLAYLIST, FALLBACK_PLAYLISTS
 from index.versions import credited_artists
 
@@ -39,7 +40,7 @@ class ArtistCredits:
     def __init__(self, track_artist: np.ndarray, artist_names: Sequence[str]) -> None:
         self.track_artist = np.asarray(track_artist)
         self._credits = [credited_artists(name) for name in artist_names]
-        self._on_page = [c or frozenset({a}) for a, c in enumerate(self._credits)]
+        self._on_page = [page_artists(name, a) for a, name in enumerate(artist_names)]
         by_name: dict[str, list[int]] = {}
         for artist, names in enumerate(self._credits):
             for name in names:

@@ -27,10 +27,24 @@ def song_key(track: Track) -> tuple[str, str]:
     return artist_identity(track.artist), base_title(track.title)
 
 
-def artists_on_page(track: Track) -> frozenset[Hashable]:
+def page_artists(artist: str, artist_id: int) -> frozenset[Hashable]:
     """What the page cap counts a song against: each artist its credit names, or its
     artist id when the credit names nobody."""
-    return credited_artists(track.artist) or frozenset({track.artist_id})
+    return credited_artists(artist) or frozenset({artist_id})
+
+
+def artists_on_page(track: Track) -> frozenset[Hashable]:
+    """:func:`page_artists` of a track."""
+    return page_artists(track.artist, track.artist_id)
+
+
+def _take(counts: Counter[Hashable], artists: Iterable[Hashable], cap: int) -> bool:
+    """Count an item against its ``artists`` if every one is under ``cap``; say whether."""
+    artists = list(artists)
+    if any(counts[a] >= cap for a in artists):
+        return False
+    counts.update(artists)
+    return True
 
 
 def one_version_each(
@@ -68,12 +82,7 @@ def complete_page(
     fits: list[T] = []
     over: list[T] = []
     for t in more:
-        artists = list(artists_of(t))
-        if all(counts[a] < per_artist for a in artists):
-            counts.update(artists)
-            fits.append(t)
-        else:
-            over.append(t)
+        (fits if _take(counts, artists_of(t), per_artist) else over).append(t)
     return (fits + over)[: max(limit - len(shown), 0)]
 
 
@@ -110,7 +119,8 @@ def paginate(
     if limit <= 0:
         raise ValueError("limit must be at least 1")
     if per_artist is None:
-        return [list(items[i : i + limit]) for i in range(0, len(items), limit)][:pages]
+        end = len(items) if pages is None else min(len(items), pages * limit)
+        return [list(items[i : i + limit]) for i in range(0, end, limit)]
     out: list[list[T]] = []
     queue = list(items)
     while queue and (pages is None or len(out) < pages):
@@ -121,12 +131,7 @@ def paginate(
             if len(page) == limit:  # the rest waits as it is (keeps long lists linear-ish)
                 waiting.extend(queue[i:])
                 break
-            artists = list(artists_of(item))
-            if all(counts[a] < per_artist for a in artists):
-                page.append(item)
-                counts.update(artists)
-            else:
-                waiting.append(item)
+            (page if _take(counts, artists_of(item), per_artist) else waiting).append(item)
         out.append(page)
         queue = waiting
     return out
