@@ -17,8 +17,8 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot.answers import Answers
 from bot.heartbeat import Heartbeat
+from bot.replies import Answers
 from bot.services import Services
 
 log = logging.getLogger(__name__)

@@ -19,8 +19,8 @@ from typing import IO
 
 import discord
 
-from bot.answers import Answers, Reply
 from bot.embeds import count_of
+from bot.replies import Answers, Reply
 from bot.services import Services
 
 log = logging.getLogger(__name__)

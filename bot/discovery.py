@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from index.ranking import DEFAULT_RANKING, DISCOVERY
+from index.read.ranking import DEFAULT_RANKING, DISCOVERY
 
 # What each setting does, in a user's words (the slash option's choices and /help).
 EXPLAINED: dict[str, str] = {

@@ -249,7 +249,7 @@ def open_index(settings: Settings, *, build_demo: bool = True) -> Any:
     if not path.exists() and build_demo and is_demo_index(settings):
         log.info("No index yet: building the demo index at %s (first start only)", path)
         try:
-            from index.build import ensure_demo_index
+            from index.build.pipeline import ensure_demo_index
 
             ensure_demo_index()
         except Exception as exc:
@@ -264,7 +264,7 @@ def open_index(settings: Settings, *, build_demo: bool = True) -> Any:
             "or set SONGSIM_INDEX to an existing index file."
         )
     try:
-        from index.reader import IndexOpenError, SongIndex
+        from index.read.api import IndexOpenError, SongIndex
     except ImportError as exc:  # pragma: no cover - only while the read path is missing
         raise StartupError("This songsim install has no index reader (index.reader).") from exc
     try:
@@ -283,7 +283,7 @@ def file_stamp(path: os.PathLike[str] | str) -> tuple[int, int, int, int] | None
 
 
 def _open_index_file(path: os.PathLike[str] | str) -> Any:
-    from index.reader import SongIndex
+    from index.read.api import SongIndex
 
     return SongIndex.open(path)
 

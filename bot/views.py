@@ -14,7 +14,7 @@ from typing import Any
 import discord
 
 from bot import embeds
-from bot.answers import Answers, Reply
+from bot.replies import Answers, Reply
 
 log = logging.getLogger(__name__)
 

@@ -1,7 +1,7 @@
 """Load benchmark: many users send ``!similar`` through a fake Discord to a real bot process.
 
 The real ``songsim bot`` runs as a child process against the fake Discord of the test suite
-(``tests/fakediscord``, REST + Gateway on 127.0.0.1) and the index given with ``--index``.
+(``tests/support/fakediscord``, REST + Gateway on 127.0.0.1) and the index given with ``--index``.
 Simulated users each post commands in their own channel (half in server channels, half in
 DMs), wait for the reply, and pause so they stay under the bot's per-user cooldown. The run
 checks that every command got exactly one reply (none lost, none doubled, no error status)
@@ -40,7 +40,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from tests.fakediscord import FakeDiscord, FakeUser  # noqa: E402
+from tests.support.fakediscord import FakeDiscord, FakeUser  # noqa: E402
 
 PER_USER_INTERVAL = 2.2  # s between one user's commands: 5 per 11 s, under the 5-per-10 s cooldown
 

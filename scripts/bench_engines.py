@@ -168,14 +168,14 @@ def main(argv: list[str] | None = None) -> int:
         t = time.perf_counter()
         cpu0 = cpu_seconds()
         if engine == "lsh":
-            from index.lsh import lsh_neighbours
+            from index.build.lsh import lsh_neighbours
 
             kw = {} if args.num_perm is None else {"num_perm": args.num_perm}
             if args.exact_below is not None:
                 kw["exact_below"] = args.exact_below
             table = lsh_neighbours(indptr, indices, n_pl, k=args.k, progress=False, **kw)
         elif engine == "exact":
-            from index.exact import exact_neighbours
+            from index.build.exact import exact_neighbours
 
             table = exact_neighbours(indptr, indices, n_pl, k=args.k, progress=False)
         else:
@@ -193,7 +193,7 @@ def main(argv: list[str] | None = None) -> int:
             print(f"  params {table.params}", flush=True)
 
     if "lsh" in tables and args.recall_queries:
-        from index.evaluate import recall_against_csr
+        from index.quality.recall import recall_against_csr
 
         r = recall_against_csr(
             indptr, indices, tables["lsh"], queries=args.recall_queries, k=10, seed=args.seed

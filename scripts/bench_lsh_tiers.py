@@ -25,9 +25,9 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from index.exact import MIN_BIG, run_exact_queries  # noqa: E402
-from index.lsh import DEFAULT_BUCKET_CAP, DEFAULT_NUM_PERM, _lsh_queries, scan_costs  # noqa: E402
-from index.topk import eligible_rows, identical_set_classes  # noqa: E402
+from index.build.exact import MIN_BIG, run_exact_queries  # noqa: E402
+from index.build.lsh import DEFAULT_BUCKET_CAP, DEFAULT_NUM_PERM, _lsh_queries, scan_costs  # noqa: E402
+from index.build.topk import eligible_rows, identical_set_classes  # noqa: E402
 
 TIER_EDGES = "1000,5000,20000,100000"
 

@@ -19,8 +19,8 @@ from collections import Counter
 
 import numpy as np
 
-from index.reader import SongIndex
-from index.store import PLAYLIST_INDEX
+from index.read.api import SongIndex
+from index.schema import PLAYLIST_INDEX
 
 
 def rare_seeds(idx: SongIndex, n: int, rng: random.Random) -> tuple[list[int], list[int]]:

@@ -32,9 +32,9 @@ from pathlib import Path
 
 import numpy as np
 
-from index.query_variants import VARIANTS, typo, variants
-from index.reader import SongIndex
-from index.versions import base_title, same_song
+from index.names import base_title, same_song
+from index.quality.query_variants import VARIANTS, typo, variants
+from index.read.api import SongIndex
 
 
 def rss_mb() -> float:
@@ -187,8 +187,8 @@ def accuracy(args: argparse.Namespace) -> int:
 
 def synth(args: argparse.Namespace) -> int:
     """A synthetic index with realistic name statistics, written by the real store."""
+    from index.build.store import write_index
     from index.corpus import Corpus, IngestReport, NeighbourTable
-    from index.store import write_index
 
     rng = np.random.default_rng(args.seed)
     n, n_art = args.tracks, max(args.tracks // 7, 1)

@@ -89,7 +89,7 @@ def child(
 ) -> None:
     """Build one index and print a JSON line with the summary (and Spark stage metrics)."""
     if engine == "local":
-        from index.build import build_index
+        from index.build.pipeline import build_index
 
         s = build_index(data, out, method="lsh", progress=False)
         print(json.dumps({"stages": s.stage_seconds, "summary": s.lines()}))
@@ -181,7 +181,7 @@ def main() -> None:
         diff = table_differences(results["local"][4], results["spark"][4])
         print(f"parity (rows differing, local vs spark): {diff}")
     if not a.no_recall:
-        from index.exact import exact_neighbours
+        from index.build.exact import exact_neighbours
         from index.ingest import read_dataset
         from index.spark.compare import recall_at
 

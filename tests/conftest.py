@@ -14,7 +14,7 @@ import pytest
 REPO_ROOT = Path(__file__).resolve().parents[1]
 SHARED_DATA = REPO_ROOT.parent / "shared" / "data"
 
-pytest_plugins = ["tests.fakediscord.fixtures"]  # fake_discord, start_bot for every test
+pytest_plugins = ["tests.support.fakediscord.fixtures"]  # fake_discord, start_bot for every test
 
 _session_dir = Path(tempfile.mkdtemp(prefix="songsim-tests-"))
 os.environ["SONGSIM_DATA_DIR"] = str(_session_dir / "data")
@@ -34,7 +34,7 @@ def shared_data() -> Path:
 
 @pytest.fixture(scope="session")
 def demo_dataset(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    from index.demo import write_demo_dataset
+    from index.build.demo import write_demo_dataset
 
     return write_demo_dataset(tmp_path_factory.mktemp("demo") / "demo-playlists.csv")
 
@@ -42,7 +42,7 @@ def demo_dataset(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture(scope="session")
 def demo_index(demo_dataset: Path) -> Path:
     """A demo index built by the real pipeline (exact method: the reference)."""
-    from index.build import build_index
+    from index.build.pipeline import build_index
 
     out = demo_dataset.with_name("demo.sqlite")
     build_index(demo_dataset, out, fmt="csv", method="exact", progress=False)
@@ -52,7 +52,7 @@ def demo_index(demo_dataset: Path) -> Path:
 @pytest.fixture(scope="session")
 def demo_index_lsh(demo_dataset: Path) -> Path:
     """The same demo data built with MinHash + LSH."""
-    from index.build import build_index
+    from index.build.pipeline import build_index
 
     out = demo_dataset.with_name("demo-lsh.sqlite")
     build_index(demo_dataset, out, fmt="csv", method="lsh", progress=False)

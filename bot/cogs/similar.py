@@ -9,11 +9,11 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot.answers import Answers
 from bot.discovery import EXPLAINED, FLAG_HINT
+from bot.replies import Answers
 from bot.views import send_reply
 from bot.working import working
-from index.ranking import DISCOVERY
+from index.read.ranking import DISCOVERY
 
 log = logging.getLogger(__name__)
 

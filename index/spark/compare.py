@@ -13,8 +13,8 @@ from pathlib import Path
 
 import numpy as np
 
+from index.build.jaccard import pair_jaccard
 from index.corpus import NeighbourTable
-from index.jaccard import pair_jaccard
 
 PARITY_TABLES = ("artists", "tracks", "playlists", "memberships")
 

@@ -24,7 +24,7 @@ from pathlib import Path
 import numpy as np
 
 from index.arrays import sorted_unique
-from index.build import BuildSummary, build_meta
+from index.build.pipeline import BuildSummary, build_meta
 from index.corpus import Corpus, DatasetError, IngestReport
 from index.ingest import detect_format, read_dataset
 from index.spark.session import (

@@ -24,8 +24,8 @@ from pathlib import Path
 import numpy as np
 import pyarrow.parquet as pq
 
+from index.build.store import write_index
 from index.corpus import Corpus, IngestReport, NeighbourTable
-from index.store import write_index
 
 TABLES = ("tracks", "artists", "playlists", "memberships", "neighbours")
 

@@ -34,16 +34,16 @@ import numpy as np
 from pyspark.sql import DataFrame, Window
 from pyspark.sql import functions as F
 
-from index.exact import MIN_BIG
+from index.build.exact import MIN_BIG
 
 # The local engine's defaults, so both engines plan the same queries the same way.
-from index.lsh import (
+from index.build.lsh import (
     DEFAULT_BUCKET_CAP,
     DEFAULT_EXACT_BELOW,
     DEFAULT_NUM_PERM,
     DEFAULT_RERANK_FACTOR,
 )
-from index.minhash import element_hashes, minhash_signatures
+from index.build.minhash import element_hashes, minhash_signatures
 from index.spark.tasks import (
     TOP_SCHEMA,
     bucket_window_task,

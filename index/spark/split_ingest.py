@@ -21,8 +21,8 @@ from pathlib import Path
 
 import numpy as np
 
-from index.ingest import CorpusBuilder, open_bytes
-from index.read_zenodo import BOM, _Parser, _split_lines
+from index.ingest.rows import CorpusBuilder, open_bytes
+from index.ingest.zenodo import BOM, _Parser, _split_lines
 
 ANCHOR_AFTER_NEWLINE = re.compile(rb'\n"[0-9a-fA-F]{32}","')
 SCAN_BYTES = 1 << 20

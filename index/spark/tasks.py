@@ -25,8 +25,8 @@ import numba
 import numpy as np
 import pyarrow as pa
 
-from index.jaccard import shared_counts
-from index.topk import SetClasses
+from index.build.jaccard import shared_counts
+from index.build.topk import SetClasses
 
 TOP_SCHEMA = "cls INT, cand INT, jaccard DOUBLE, shared INT"
 
@@ -84,7 +84,7 @@ def exact_scan_task(batches, k: int, min_shared: int):
     playlist (``id``, ``a`` = its classes ascending, ``b`` = their set sizes). Local ids
     keep the global order, so ties break by class id as in the local engine.
     """
-    from index.exact import run_exact_queries
+    from index.build.exact import run_exact_queries
 
     got = _group_rows(batches)
     if got is None:

@@ -1,0 +1,198 @@
+"""``songsim ask``: print what the bot would answer to a query (table or JSON).
+
+The answer comes from the same read API the bot uses (``SongIndex.resolve`` then
+``SongIndex.similar``), so what this prints is what a Discord user would see. The JSON form
+is read by outside tools: its keys ``match``, ``suggestions`` and ``neighbours`` keep
+their fields; new fields are only ever added.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from pathlib import Path
+
+from index.model import Answer, Resolution, Track
+from index.read.api import IndexOpenError, SongIndex
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("ask", help="print what the bot would answer to a song query")
+    p.add_argument("query", help='what a user would type, e.g. "daft punk - one more time"')
+    p.add_argument("--index", help="index file (default: $SONGSIM_INDEX, then the demo index)")
+    p.add_argument("-k", type=int, default=10, help="how many songs to show (default 10)")
+    p.add_argument("--json", action="store_true", help="print JSON for other tools")
+    p.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    from bot.errors import UserFacingError
+
+    if args.k < 1:
+        raise UserFacingError("-k must be at least 1 (it is how many songs to show).")
+    try:
+        with SongIndex.open(index_path(args.index)) as idx:
+            resolution = idx.resolve(args.query)
+            answer = (
+                idx.similar(resolution.match.track_id, limit=args.k) if resolution.match else None
+            )
+            text = (
+                json.dumps(answer_json(resolution, answer), ensure_ascii=False, indent=2)
+                if args.json
+                else answer_text(resolution, answer, idx)
+            )
+    except IndexOpenError as exc:
+        raise UserFacingError(str(exc)) from None
+    try:
+        print(text)
+        sys.stdout.flush()
+    except BrokenPipeError:  # `songsim ask ... | head`: the reader left, which is fine
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+    return 0
+
+
+def index_path(given: str | None) -> Path:
+    """--index, else $SONGSIM_INDEX, else the demo index (built on first use)."""
+    if given:
+        return Path(given)
+    if os.environ.get("SONGSIM_INDEX"):
+        return Path(os.environ["SONGSIM_INDEX"])
+    from index.paths import demo_index_path
+
+    path = demo_index_path()
+    if not path.exists():
+        from index.build.pipeline import ensure_demo_index
+
+        print("songsim: building the demo index (first use, a few seconds)…", file=sys.stderr)
+        path = ensure_demo_index()
+    return path
+
+
+def _track_json(t: Track) -> dict[str, object]:
+    return {
+        "track_id": t.track_id,
+        "artist": t.artist,
+        "title": t.title,
+        "playlists": t.playlists,
+        "spotify_uri": t.spotify_uri,
+    }
+
+
+def answer_json(resolution: Resolution, answer: Answer | None) -> dict[str, object]:
+    """The ``--json`` document: match, suggestions and neighbours, plus extra context."""
+    match = None
+    if resolution.match is not None:
+        match = {**_track_json(resolution.match), "confidence": resolution.confidence}
+    neighbours = []
+    if answer is not None:
+        for r in answer.items:
+            neighbours.append(
+                {
+                    "track_id": r.track.track_id,
+                    "artist": r.track.artist,
+                    "title": r.track.title,
+                    "jaccard": round(r.jaccard, 6),
+                    "shared": r.shared,
+                    "playlists": r.track.playlists,
+                    "score": round(r.score, 6),
+                    "spotify_uri": r.track.spotify_uri,
+                }
+            )
+    doc: dict[str, object] = {
+        "query": resolution.query,
+        "match": match,
+        "suggestions": [_track_json(t) for t in resolution.suggestions],
+        "neighbours": neighbours,
+        "confidence": resolution.confidence,
+        "artist": None
+        if resolution.artist is None
+        else {
+            "artist_id": resolution.artist.artist_id,
+            "name": resolution.artist.name,
+            "playlists": resolution.artist.playlists,
+        },
+        "message": resolution.message,
+    }
+    if answer is not None:
+        doc.update(
+            total=answer.total,
+            has_more=answer.has_more,
+            rare=answer.rare,
+            fallback_label=answer.fallback_label,
+            fallback_source=answer.fallback_source,
+            fallback=[_track_json(t) for t in answer.fallback],
+        )
+    return doc
+
+
+def answer_text(resolution: Resolution, answer: Answer | None, idx: SongIndex) -> str:
+    """The readable answer: the matched song and its neighbours, or what to try instead."""
+    lines: list[str] = []
+    if resolution.artist is not None:
+        a = resolution.artist
+        if resolution.message:
+            lines.append(resolution.message)
+        lines.append(f"{a.name} (artist, in {a.playlists:,} playlists). Best-known songs:")
+        lines += _numbered(resolution.suggestions)
+        near = idx.similar_artists(a.artist_id, limit=5)
+        if near:
+            lines.append("Similar artists: " + ", ".join(s.artist.name for s in near))
+        lines.append(
+            'Ask for one of them, e.g. songsim ask "' + _query_of(resolution.suggestions) + '"'
+        )
+        return "\n".join(lines)
+    if resolution.match is None:
+        if resolution.message:
+            lines.append(resolution.message)
+        if resolution.suggestions:
+            lines.append("Did you mean:")
+            lines += _numbered(resolution.suggestions)
+        return "\n".join(lines)
+
+    m = resolution.match
+    lines.append(
+        f"{m.artist} - {m.title}  (in {m.playlists:,} playlists; match {resolution.confidence:.0%})"
+    )
+    assert answer is not None
+    if answer.rare:
+        if answer.fallback_source == "playlists":
+            lines.append(
+                "This song is in too few playlists for recommendations of its own; "
+                "songs it shares a playlist with are a weaker hint."
+            )
+        else:
+            lines.append("This song is in the index but too rare to have recommendations.")
+        if answer.fallback:
+            lines.append(f"{answer.fallback_label}:")
+            lines += _numbered(answer.fallback)
+        return "\n".join(lines)
+    lines.append("")
+    rows = [("#", "Song", "Jaccard", "Shared", "Playlists")]
+    for i, r in enumerate(answer.items, start=1):
+        rows.append(
+            (str(i), r.track.label, f"{r.jaccard:.3f}", f"{r.shared:,}", f"{r.track.playlists:,}")
+        )
+    widths = [min(max(len(row[c]) for row in rows), 60) for c in range(5)]
+    for row in rows:
+        song = row[1] if len(row[1]) <= 60 else row[1][:59] + "…"
+        lines.append(
+            f"{row[0]:>{widths[0]}}  {song:<{widths[1]}}  {row[2]:>{widths[2]}}  "
+            f"{row[3]:>{widths[3]}}  {row[4]:>{widths[4]}}"
+        )
+    if answer.fallback:  # a short list topped up from the song's playlists
+        lines.append("")
+        lines.append(f"{answer.fallback_label} (a weaker hint: they share a playlist):")
+        lines += _numbered(answer.fallback, start=len(answer.items) + 1)
+    if answer.has_more:
+        lines.append(f"… {answer.total - len(answer.items)} more (use -k to show more)")
+    return "\n".join(lines)
+
+
+def _numbered(tracks: list[Track], start: int = 1) -> list[str]:
+    return [f"{i:>3}. {t.label}  ({t.playlists:,} playlists)" for i, t in enumerate(tracks, start)]
+
+
+def _query_of(tracks: list[Track]) -> str:
+    return tracks[0].label.lower() if tracks else "artist - title"

@@ -1,0 +1,145 @@
+"""``songsim index ...``: build an index from a dataset, check its recall, build the demo."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from bot.cli.index_quality import register_holdout
+from bot.errors import UserFacingError
+from index.corpus import DatasetError
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("index", help="build and check neighbour indexes")
+    isub = p.add_subparsers(dest="index_command", required=True, metavar="ACTION")
+
+    b = isub.add_parser("build", help="build an index from a playlist dataset")
+    b.add_argument("dataset", help="dataset file, or a folder of MPD slices")
+    b.add_argument("-o", "--out", required=True, help="index file to write (replaced atomically)")
+    b.add_argument("--format", default="auto", choices=["auto", "zenodo", "mpd", "csv", "yes"])
+    b.add_argument(
+        "--method",
+        default="lsh",
+        choices=["lsh", "exact", "auto"],
+        help="lsh: MinHash+LSH candidates, exact re-rank (default); exact: reference",
+    )
+    b.add_argument("--k", type=int, default=30, help="neighbours kept per track (default 30)")
+    b.add_argument(
+        "--min-playlists",
+        type=int,
+        default=2,
+        help="playlists a track needs to get neighbours (default 2)",
+    )
+    b.add_argument(
+        "--min-shared", type=int, default=2, help="playlists a neighbour must share (default 2)"
+    )
+    b.add_argument("--strict", action="store_true", help="fail on the first malformed row")
+    b.add_argument(
+        "--no-memberships",
+        action="store_true",
+        help="do not store playlist names and memberships (smaller file, no 'why' examples)",
+    )
+    b.add_argument("--quiet", action="store_true", help="no progress bars")
+    b.add_argument(
+        "--engine",
+        default="local",
+        choices=["local", "spark"],
+        help="local: this machine (default); spark: Apache Spark "
+        "(pip install 'songsim[spark]', Java 17; see docs/SCALE.md)",
+    )
+    b.add_argument(
+        "--master",
+        default="local[2]",
+        help="Spark master with --engine spark: local[N], spark://host:7077, yarn, k8s://...",
+    )
+    b.set_defaults(func=run_build)
+
+    e = isub.add_parser("evaluate", help="recall@10 of an index against exact Jaccard")
+    e.add_argument("--dataset", required=True, help="the dataset the index was built from")
+    e.add_argument("--index", required=True, help="the index file")
+    e.add_argument("--format", default="auto", choices=["auto", "zenodo", "mpd", "csv", "yes"])
+    e.add_argument("--queries", type=int, default=1000, help="tracks to sample (default 1000)")
+    e.add_argument("--seed", type=int, default=0)
+    e.add_argument(
+        "--weighted",
+        action="store_true",
+        help="sample tracks in proportion to their playlists (the songs people ask about)",
+    )
+    e.set_defaults(func=run_evaluate)
+
+    d = isub.add_parser("demo", help="(re)build the demo index from the bundled demo dataset")
+    d.add_argument("-o", "--out", help="index file (default: the demo index path)")
+    d.set_defaults(func=run_demo)
+
+    register_holdout(isub)
+
+
+def run_build(args: argparse.Namespace) -> int:
+    from index.build.pipeline import build_index
+
+    build, extra = build_index, {}
+    if args.engine == "spark":
+        from index.spark.engine import spark_build
+
+        build, extra = spark_build, {"master": args.master}
+    try:
+        summary = build(
+            args.dataset,
+            args.out,
+            fmt=args.format,
+            method=args.method,
+            k=args.k,
+            min_playlists=args.min_playlists,
+            min_shared=args.min_shared,
+            strict=args.strict,
+            memberships=not args.no_memberships,
+            progress=not args.quiet,
+            **extra,
+        )
+    except (DatasetError, ValueError) as exc:
+        raise UserFacingError(f"{exc} The index at {args.out} was not changed.") from exc
+    except OSError as exc:
+        raise UserFacingError(
+            f"could not write {args.out}: {exc.strerror or exc}. "
+            "The previous index, if any, is untouched."
+        ) from exc
+    except RuntimeError as exc:  # index.spark.session.SparkUnavailable: PySpark or Java missing
+        raise UserFacingError(str(exc)) from exc
+    print("\n".join(summary.lines()))
+    return 0
+
+
+def run_evaluate(args: argparse.Namespace) -> int:
+    from index.ingest import read_dataset
+    from index.quality.recall import evaluate_recall
+
+    if not Path(args.index).exists():
+        raise UserFacingError(f"no index at {args.index}.")
+    try:
+        corpus = read_dataset(args.dataset, args.format, progress=True)
+    except DatasetError as exc:
+        raise UserFacingError(str(exc)) from exc
+    report = evaluate_recall(
+        corpus.indptr,
+        corpus.indices,
+        args.index,
+        queries=args.queries,
+        seed=args.seed,
+        weighted=args.weighted,
+    )
+    print(("weighted by playlists: " if args.weighted else "") + report.summary())
+    return 0
+
+
+def run_demo(args: argparse.Namespace) -> int:
+    from index.build.demo import write_demo_dataset
+    from index.build.pipeline import build_index
+    from index.paths import demo_index_path
+
+    out = Path(args.out) if args.out else demo_index_path()
+    csv_path = write_demo_dataset(out.with_name("demo-playlists.csv"))
+    summary = build_index(csv_path, out, fmt="csv", method="auto", progress=sys.stderr.isatty())
+    print("\n".join(summary.lines()))
+    return 0

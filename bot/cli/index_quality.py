@@ -1,0 +1,203 @@
+"""``songsim index holdout``: measure recommendation quality on held-out playlists.
+
+Registered under ``songsim index`` by ``bot.cli_index`` via :func:`register_holdout`.
+The work is in :mod:`index.holdout`; this module parses arguments, prints the table and,
+with ``--out``, writes it as a section of a Markdown report (``docs/QUALITY.md``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import re
+import shlex
+import sys
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+
+from index.corpus import DatasetError
+
+FORMATS = ["auto", "zenodo", "mpd", "csv", "yes"]
+
+
+def register_holdout(isub: argparse._SubParsersAction) -> None:
+    """Add ``holdout`` to the ``songsim index`` subcommands."""
+    from index.quality.holdout import BUILD_K, BUILD_MIN_PLAYLISTS, BUILD_MIN_SHARED, LIKES, METHODS
+
+    h = isub.add_parser(
+        "holdout",
+        help="measure recommendation quality on held-out playlists",
+        description=(
+            "Hold out a seeded share of the playlists, build neighbours on the rest as "
+            "`songsim index build` does, and report HitRate@k, Recall@k, catalogue coverage "
+            "and the median popularity of recommendations for the index, exact Jaccard, "
+            "baselines and each discovery ranking, side by side."
+        ),
+    )
+    h.add_argument("dataset", help="dataset file, or a folder of MPD slices / a Yes.com folder")
+    h.add_argument("--format", default="auto", choices=FORMATS)
+    h.add_argument("--seed", type=int, default=0, help="seed of the split and of the seed tracks")
+    h.add_argument(
+        "--test-fraction", type=float, default=0.2, help="share of playlists held out (default 0.2)"
+    )
+    h.add_argument(
+        "--max-test-playlists",
+        type=int,
+        default=2000,
+        help="at most this many test playlists per split (default 2000; 0 = no cap)",
+    )
+    h.add_argument(
+        "--seeds-per-playlist",
+        type=int,
+        default=5,
+        help="seed tracks per test playlist (default 5)",
+    )
+    h.add_argument("--k", type=int, default=10, help="recommendations scored per seed (default 10)")
+    h.add_argument(
+        "--methods",
+        default="all",
+        help=f"comma-separated subset of: {', '.join(METHODS)} (default all)",
+    )
+    h.add_argument(
+        "--repeats", type=int, default=1, help="average over this many splits (seed, seed+1, ...)"
+    )
+    h.add_argument(
+        "--no-near-copy-guard",
+        action="store_true",
+        help="keep train playlists that mostly overlap a test playlist (leaks; for comparison only)",
+    )
+    h.add_argument(
+        "--build-k", type=int, default=BUILD_K, help=f"as `index build --k` (default {BUILD_K})"
+    )
+    h.add_argument(
+        "--min-shared",
+        type=int,
+        default=BUILD_MIN_SHARED,
+        help=f"as `index build --min-shared` (default {BUILD_MIN_SHARED})",
+    )
+    h.add_argument(
+        "--min-playlists",
+        type=int,
+        default=BUILD_MIN_PLAYLISTS,
+        help=f"as `index build --min-playlists` (default {BUILD_MIN_PLAYLISTS})",
+    )
+    h.add_argument(
+        "--no-artist-cap",
+        action="store_true",
+        help="score each method's plain top k instead of the bot's first page (at most "
+        "3 songs per artist); for comparison with figures before the cap",
+    )
+    h.add_argument(
+        "--likes",
+        type=int,
+        default=LIKES,
+        help=f"tracks of a test playlist liked together in the /foryou and mixes table "
+        f"(default {LIKES}; 0 = no such table)",
+    )
+    h.add_argument(
+        "--out", help="Markdown report to add this run's section to (e.g. docs/QUALITY.md)"
+    )
+    h.add_argument(
+        "--label", help="section title in --out (default: the dataset's name); a rerun replaces it"
+    )
+    h.add_argument("--quiet", action="store_true", help="no progress output")
+    h.set_defaults(func=run_holdout)
+
+
+def parse_methods(text: str) -> list[str]:
+    """``"all"`` or a comma-separated list of method keys, checked."""
+    from index.quality.holdout import METHODS
+
+    if text.strip() == "all":
+        return list(METHODS)
+    chosen = [m.strip() for m in text.split(",") if m.strip()]
+    unknown = [m for m in chosen if m not in METHODS]
+    if unknown or not chosen:
+        raise ValueError(
+            f"unknown method(s) {', '.join(unknown) or '(none given)'}; choose from: {', '.join(METHODS)}."
+        )
+    return chosen
+
+
+def run_holdout(args: argparse.Namespace) -> int:
+    from bot.errors import UserFacingError
+    from index.ingest import read_dataset
+    from index.quality.holdout import evaluate
+    from index.read.present import MAX_PER_ARTIST
+
+    try:
+        methods = parse_methods(args.methods)
+    except ValueError as exc:
+        raise UserFacingError(str(exc)) from exc
+    if not 0 < args.test_fraction < 1:  # checked before a long read, not after
+        raise UserFacingError("--test-fraction must be between 0 and 1 (e.g. 0.2).")
+    started = time.monotonic()
+    log = None if args.quiet else (lambda line: print(line, file=sys.stderr, flush=True))
+    try:
+        corpus = read_dataset(args.dataset, args.format, progress=not args.quiet)
+        report = evaluate(
+            corpus,
+            dataset=str(args.dataset),
+            seed=args.seed,
+            test_fraction=args.test_fraction,
+            seeds_per_playlist=args.seeds_per_playlist,
+            k=args.k,
+            methods=methods,
+            max_test_playlists=args.max_test_playlists or None,
+            repeats=args.repeats,
+            near_copy_guard=not args.no_near_copy_guard,
+            build_k=args.build_k,
+            min_shared=args.min_shared,
+            min_playlists=args.min_playlists,
+            per_artist=None if args.no_artist_cap else MAX_PER_ARTIST,
+            likes=args.likes,
+            log=log,
+        )
+    except (DatasetError, ValueError) as exc:
+        raise UserFacingError(str(exc)) from exc
+    seconds = time.monotonic() - started
+    label = args.label or _dataset_name(args.dataset)
+    section = _section(label, report.markdown(), seconds)
+    print(section)
+    if args.out:
+        try:
+            write_section(Path(args.out), label, section)
+        except OSError as exc:
+            raise UserFacingError(f"could not write {args.out}: {exc.strerror or exc}.") from exc
+        print(f"Wrote section {label!r} of {args.out}.", file=sys.stderr)
+    return 0
+
+
+def _dataset_name(dataset: str) -> str:
+    path = Path(dataset)
+    name = path.name or str(path)
+    for suffix in (".gz", ".csv", ".json", ".txt"):
+        name = name.removesuffix(suffix)
+    return name
+
+
+def _section(label: str, table: str, seconds: float) -> str:
+    """One dataset's section: title, the command that produced it, when, how long, the table."""
+    command = "songsim " + " ".join(shlex.quote(a) for a in sys.argv[1:]) if sys.argv[1:] else ""
+    when = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
+    ran = f"`{command}` — " if command.startswith("songsim index holdout") else ""
+    return (
+        f"### {label}\n\n{ran}{when}, {seconds:.0f} s wall (all methods, shared 2-core machine).\n\n"
+        f"{table}\n"
+    )
+
+
+def write_section(path: Path, label: str, section: str) -> None:
+    """Replace the section for ``label`` in ``path`` (between markers), or append it."""
+    start, end = f"<!-- holdout: {label} -->", f"<!-- /holdout: {label} -->"
+    block = f"{start}\n{section.rstrip()}\n{end}\n"
+    text = path.read_text(encoding="utf-8") if path.exists() else "# Recommendation quality\n\n"
+    pattern = re.compile(re.escape(start) + r".*?" + re.escape(end) + r"\n?", re.DOTALL)
+    if pattern.search(text):
+        text = pattern.sub(lambda _: block, text, count=1)
+    else:
+        text = text.rstrip("\n") + "\n\n" + block
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(path.name + ".tmp")
+    tmp.write_text(text, encoding="utf-8")
+    tmp.replace(path)

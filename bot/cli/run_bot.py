@@ -1,0 +1,248 @@
+"""``songsim bot``: run the Discord bot, the console, or a configuration check.
+
+* ``songsim bot`` connects to Discord with ``DISCORD_TOKEN``; without a token it starts the
+  console when run in a terminal, and otherwise stops with one sentence saying what to set.
+* ``songsim bot --console`` runs the same commands in this terminal.
+* ``songsim bot --check`` checks the configuration, the index and the user database and
+  exits 0 or 1 (the container's start-up check). Whether a running bot is connected is
+  ``songsim health``'s job (it reads the heartbeat file this bot touches).
+
+While the bot runs, ``kill -HUP`` (``docker compose kill -s HUP bot``) makes it reopen the
+index file, and it also notices by itself, within half a minute, when the file is replaced.
+
+Only the standard library is imported at module level: ``bot.cli`` imports this module for
+every subcommand (``songsim health`` runs every 30 s), and discord.py with aiohttp costs
+most of a second to import, so ``run`` imports them when the bot is really started.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import logging
+import signal
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    import discord
+
+    from bot.services import Services
+    from bot.settings import Settings
+
+log = logging.getLogger("songsim.bot")
+
+INTENT_HELP = (
+    "Enable it at https://discord.com/developers/applications → your app → Bot → "
+    "Privileged Gateway Intents → Message Content Intent."
+)
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser(
+        "bot",
+        help="run the Discord bot (console mode without a token)",
+        description="Run the Discord bot. Settings come from the environment or ./.env "
+        "(see .env.example).",
+    )
+    mode = p.add_mutually_exclusive_group()
+    mode.add_argument("--console", action="store_true", help="run the commands in this terminal")
+    mode.add_argument(
+        "--check",
+        action="store_true",
+        help="check configuration, index and user database; exit 0 when all is well, else 1",
+    )
+    p.add_argument("--env-file", type=Path, help="read settings from this file instead of ./.env")
+    p.set_defaults(func=run)
+
+
+def _user_facing(message: str) -> Exception:
+    from bot.errors import UserFacingError
+
+    return UserFacingError(message)
+
+
+def run(args: argparse.Namespace) -> int:
+    from bot.settings import Settings, SettingsError
+
+    try:
+        settings = Settings.from_env(dotenv_path=args.env_file)
+    except SettingsError as exc:
+        raise _user_facing(str(exc)) from None
+    configure_logging(settings)
+    if args.check:
+        return check(settings, out=sys.stdout)
+    if args.console or settings.token is None:
+        if not args.console and not sys.stdin.isatty():
+            raise _user_facing(
+                "DISCORD_TOKEN is not set — put it in .env or the environment (see .env.example), "
+                "or run `songsim bot --console` to try the commands in a terminal."
+            )
+        if not args.console:
+            print(
+                "No DISCORD_TOKEN set, so starting the console instead of Discord.", file=sys.stderr
+            )
+        return asyncio.run(_console(settings))
+    return asyncio.run(run_bot(settings))
+
+
+def configure_logging(settings: Settings) -> None:
+    """Apply LOG_LEVEL and hide every secret from every log handler."""
+    from bot.settings import install_redaction
+
+    root = logging.getLogger()
+    if not root.handlers:
+        logging.basicConfig(format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    root.setLevel(settings.log_level)
+    install_redaction(settings.secrets())
+    # Lines that only confuse: songsim plays no voice, and it explains the content intent itself.
+    noise = ("voice will NOT be supported", "Privileged message content intent is missing")
+    for name in ("discord.client", "discord.ext.commands.bot"):
+        logging.getLogger(name).addFilter(lambda r: not any(n in r.getMessage() for n in noise))
+
+
+async def _console(settings: Settings) -> int:
+    from bot.console import run_console
+
+    services = await _open_services(settings, spotify=True)
+    try:
+        return await run_console(services)
+    finally:
+        await services.close()
+
+
+async def _open_services(settings: Settings, *, spotify: bool) -> Services:
+    from bot.services import Services, StartupError
+
+    try:
+        return await Services.open(settings, spotify=spotify)
+    except StartupError as exc:
+        raise _user_facing(str(exc)) from None
+
+
+async def run_bot(settings: Settings) -> int:
+    """Connect to Discord and serve until stopped (SIGTERM or Ctrl-C) — returns 0."""
+    import aiohttp
+    import discord
+
+    from bot.bot import SongsimBot
+    from bot.heartbeat import remove_stale
+
+    assert settings.token is not None
+    if settings.heartbeat_path is not None:
+        # A heartbeat left by a killed bot must not make this one look connected while it
+        # is still opening the index (or building the demo one) and logging in.
+        remove_stale(settings.heartbeat_path)
+    settings.apply_discord_endpoints()
+    services = await _open_services(settings, spotify=True)
+    _reopen_index_on_sighup(services)
+    services.watch_index_file()
+    content = settings.message_content
+    try:
+        while True:
+            bot = SongsimBot(services, message_content=content)
+            _stop_on_sigterm(bot)
+            try:
+                async with bot:
+                    await bot.start(settings.token.reveal())
+                return 0
+            except discord.PrivilegedIntentsRequired:
+                if not content:
+                    raise _user_facing(
+                        "Discord refused a privileged intent this bot does not ask for; "
+                        "check the application's settings in the Developer Portal."
+                    ) from None
+                log.warning(
+                    "The Message Content intent is not enabled for this bot, so prefix commands "
+                    "in servers only work when you mention the bot (DMs and slash commands work). %s",
+                    INTENT_HELP,
+                )
+                content = False
+            except discord.LoginFailure:
+                raise _user_facing(
+                    "Discord rejected DISCORD_TOKEN — copy the token again from the Developer "
+                    "Portal (your app → Bot → Reset Token) into .env."
+                ) from None
+            except (aiohttp.ClientConnectorError, discord.GatewayNotFound) as exc:
+                raise _user_facing(
+                    f"Cannot reach Discord at {settings.api_base} ({type(exc).__name__}); "
+                    "check the network or DISCORD_API_BASE."
+                ) from None
+    finally:
+        await services.close()
+
+
+def _reopen_index_on_sighup(services: Services) -> None:
+    """``kill -HUP`` reopens the index file (after a rebuild), without a restart."""
+    loop = asyncio.get_running_loop()
+    sighup = getattr(signal, "SIGHUP", None)
+    if sighup is None:  # pragma: no cover - Windows has no SIGHUP; the file watch still works
+        return
+    with contextlib.suppress(NotImplementedError, RuntimeError):
+        loop.add_signal_handler(sighup, services.reopen_index_soon, "SIGHUP")
+
+
+def _stop_on_sigterm(bot: discord.Client) -> None:
+    """Close cleanly on SIGTERM (docker stop), so the heartbeat file is removed."""
+    loop = asyncio.get_running_loop()
+    with contextlib.suppress(NotImplementedError, RuntimeError):
+        loop.add_signal_handler(signal.SIGTERM, lambda: asyncio.ensure_future(bot.close()))
+
+
+class _DemoPending(Exception):
+    """The demo index is not built yet; ``songsim bot`` builds it on start."""
+
+
+def check(settings: Settings, out: Any) -> int:
+    """Print one line per check; 0 when the bot could start, else 1."""
+    from bot.services import StartupError, is_demo_index, open_index
+    from bot.user_db import UserDBError, check_writable
+
+    ok = True
+
+    def line(good: bool, what: str, detail: str) -> None:
+        nonlocal ok
+        ok = ok and good
+        out.write(f"{'ok  ' if good else 'FAIL'} {what}: {detail}\n")
+
+    line(True, "settings", f"prefix {settings.prefix!r}, log level {settings.log_level}")
+    if settings.token:
+        line(True, "token", "DISCORD_TOKEN is set")
+    else:
+        line(False, "token", "DISCORD_TOKEN is not set (the console works without it)")
+    try:
+        if is_demo_index(settings) and not settings.index_path.exists():
+            raise _DemoPending
+        index = open_index(settings, build_demo=False)
+        stats = index.stats
+        tracks = getattr(stats, "tracks", None)
+        if tracks is None and isinstance(stats, dict):
+            tracks = stats.get("tracks")
+        songs = int(tracks or 0)
+        line(True, "index", f"{settings.index_path} ({songs:,} song{'' if songs == 1 else 's'})")
+        close = getattr(index, "close", None)
+        if close:
+            close()
+    except _DemoPending:
+        line(
+            True,
+            "index",
+            f"no SONGSIM_INDEX; the demo index is built at {settings.index_path} on first start",
+        )
+    except StartupError as exc:
+        line(False, "index", str(exc))
+    try:
+        check_writable(settings.user_db_path)
+        line(True, "user database", f"{settings.user_db_path} is writable")
+    except UserDBError as exc:
+        line(False, "user database", str(exc))
+    line(
+        True,
+        "spotify",
+        "links on" if settings.spotify_enabled else "off (no SPOTIFY_CLIENT_ID/SECRET)",
+    )
+    if settings.api_base.rstrip("/") != "https://discord.com/api/v10":
+        line(True, "discord", f"API {settings.api_base}, gateway {settings.gateway_url}")
+    return 0 if ok else 1

@@ -1,0 +1,238 @@
+"""Write an index to SQLite (schema version 1), atomically.
+
+The file is written under a temporary name beside the target and renamed into place only
+when complete, so an interrupted or failed build never replaces a good index. Temporary
+files left by a killed build (kill -9 cannot be caught) are swept by the next build.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import sqlite3
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import numpy as np
+
+from index.schema import PLAYLIST_INDEX, SCHEMA, SCHEMA_VERSION
+from index.arrays import sorted_unique
+from index.corpus import Corpus, NeighbourTable
+from index.build.search_tables import create_search_tables
+
+TMP_MARK = ".building-"
+BATCH = 200_000
+
+
+def temp_path_for(out: Path) -> Path:
+    """The temporary file a build of ``out`` writes to (same folder, so rename is atomic)."""
+    return out.with_name(f".{out.name}{TMP_MARK}{os.getpid()}.tmp")
+
+
+def sweep_stale_temp_files(out: Path) -> list[Path]:
+    """Remove temporary files of earlier builds of ``out`` whose process is gone."""
+    removed = []
+    for p in out.parent.glob(f".{out.name}{TMP_MARK}*.tmp*"):
+        pid_text = p.name.split(TMP_MARK, 1)[1].split(".tmp", 1)[0]
+        if pid_text.isdigit() and _pid_alive(int(pid_text)):
+            continue
+        with contextlib.suppress(FileNotFoundError):
+            p.unlink()
+            removed.append(p)
+    return removed
+
+
+def _pid_alive(pid: int) -> bool:
+    if pid == os.getpid():
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def connect_for_writing(path: Path) -> sqlite3.Connection:
+    """A connection tuned for one bulk writer and no concurrent readers (the file is private)."""
+    conn = sqlite3.connect(path, isolation_level=None)
+    conn.execute("PRAGMA journal_mode=OFF")
+    conn.execute("PRAGMA synchronous=OFF")
+    conn.execute("PRAGMA temp_store=MEMORY")
+    conn.execute("PRAGMA cache_size=-262144")  # 256 MiB
+    return conn
+
+
+@contextlib.contextmanager
+def atomic_index_file(out: Path) -> Iterator[Path]:
+    """Yield a fresh temporary path beside ``out``; rename it to ``out`` on success.
+
+    Any exception (including KeyboardInterrupt) removes the temporary file and leaves
+    ``out`` as it was.
+    """
+    out = Path(out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    sweep_stale_temp_files(out)
+    tmp = temp_path_for(out)
+    _remove_with_journals(tmp)
+    try:
+        yield tmp
+        with open(tmp, "rb+") as f:
+            os.fsync(f.fileno())
+        os.replace(tmp, out)
+    except BaseException:
+        _remove_with_journals(tmp)
+        raise
+
+
+def _remove_with_journals(tmp: Path) -> None:
+    for p in [tmp, *tmp.parent.glob(tmp.name + "-*")]:  # -journal / -wal leftovers
+        with contextlib.suppress(FileNotFoundError):
+            p.unlink()
+
+
+def artist_playlist_counts(corpus: Corpus) -> np.ndarray:
+    """Number of distinct playlists holding at least one track by each artist."""
+    counts = corpus.track_playlist_counts
+    artist_of_membership = np.repeat(corpus.track_artist.astype(np.int64), counts)
+    pairs = sorted_unique(artist_of_membership * max(corpus.n_playlists, 1) + corpus.indices)
+    return np.bincount(pairs // max(corpus.n_playlists, 1), minlength=corpus.n_artists)
+
+
+def write_index(
+    corpus: Corpus,
+    table: NeighbourTable,
+    out: Path,
+    meta: dict[str, object],
+    *,
+    memberships: bool = True,
+    progress=None,
+    started: float | None = None,
+) -> None:
+    """Write ``corpus`` and its neighbour ``table`` to ``out`` (atomic replace).
+
+    ``progress`` is an optional callable ``(stage_name, rows_done, rows_total)`` used to
+    show progress; it is called at least once per table. ``started`` (a ``time.monotonic()``
+    value) makes ``meta.build_seconds`` cover the whole build, writing included.
+    """
+    with atomic_index_file(Path(out)) as tmp:
+        write_corpus_tables(tmp, corpus, memberships=memberships, progress=progress)
+        write_neighbours_and_meta(
+            tmp, corpus, table, meta, memberships=memberships, progress=progress, started=started
+        )
+
+
+def write_corpus_tables(
+    path: Path, corpus: Corpus, *, memberships: bool = True, progress=None
+) -> None:
+    """First half of a build's file: schema, artists, tracks, playlists, memberships, search.
+
+    Needs only the corpus, so the build runs it in a second process while neighbours are
+    computed.
+    """
+    tick = progress or (lambda *a: None)
+    conn = connect_for_writing(path)
+    try:
+        conn.executescript(SCHEMA)
+        conn.execute("BEGIN")
+        a_counts = artist_playlist_counts(corpus)
+        conn.executemany(
+            "INSERT INTO artists VALUES (?,?,?)",
+            zip(
+                range(1, corpus.n_artists + 1), corpus.artist_names, a_counts.tolist(), strict=True
+            ),
+        )
+        tick("artists", corpus.n_artists, corpus.n_artists)
+
+        rows = zip(
+            range(1, corpus.n_tracks + 1),
+            (corpus.track_artist + 1).tolist(),
+            corpus.track_titles,
+            corpus.track_playlist_counts.tolist(),
+            corpus.track_uris,
+            strict=True,
+        )
+        conn.executemany("INSERT INTO tracks VALUES (?,?,?,?,?)", rows)
+        tick("tracks", corpus.n_tracks, corpus.n_tracks)
+
+        if memberships:
+            conn.executemany(
+                "INSERT INTO playlists VALUES (?,?)",
+                zip(range(1, corpus.n_playlists + 1), corpus.playlist_names, strict=True),
+            )
+            track_col = np.repeat(
+                np.arange(1, corpus.n_tracks + 1, dtype=np.int64), corpus.track_playlist_counts
+            )
+            _insert_columns(
+                conn,
+                "INSERT INTO memberships VALUES (?,?)",
+                [track_col, corpus.indices.astype(np.int64) + 1],
+                lambda done: tick("memberships", done, len(track_col)),
+            )
+            # Playlist → songs, for the read path's rare-song fallback (made after the bulk
+            # insert, which is faster than keeping it up to date row by row).
+            conn.execute(f"CREATE INDEX {PLAYLIST_INDEX} ON memberships(playlist_id)")
+
+        create_search_tables(conn)
+        tick("search tables", 1, 1)
+        conn.execute("COMMIT")
+    finally:
+        conn.close()
+
+
+def write_neighbours_and_meta(
+    path: Path,
+    corpus: Corpus,
+    table: NeighbourTable,
+    meta: dict[str, object],
+    *,
+    memberships: bool = True,
+    progress=None,
+    started: float | None = None,
+) -> None:
+    """Second half: the neighbour table and ``meta`` (written last: its presence marks a complete file)."""
+    tick = progress or (lambda *a: None)
+    conn = connect_for_writing(path)
+    try:
+        conn.execute("BEGIN")
+        _insert_columns(
+            conn,
+            "INSERT INTO neighbours VALUES (?,?,?,?,?)",
+            [table.track + 1, table.rank, table.neighbour + 1, table.jaccard, table.shared],
+            lambda done: tick("neighbours", done, len(table)),
+        )
+        full_meta = {
+            "schema_version": SCHEMA_VERSION,
+            "built_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+            "playlists": corpus.n_playlists,
+            "tracks": corpus.n_tracks,
+            "artists": corpus.n_artists,
+            "memberships": "1" if memberships else "0",
+            **meta,
+        }
+        if started is not None:
+            full_meta["build_seconds"] = f"{time.monotonic() - started:.2f}"
+        conn.executemany(
+            "INSERT INTO meta VALUES (?,?)", [(k, str(v)) for k, v in full_meta.items()]
+        )
+        conn.execute("COMMIT")
+        conn.execute(
+            "PRAGMA analysis_limit=1000"
+        )  # bounded ANALYZE: planner stats, not a full scan
+        conn.execute("ANALYZE")
+        conn.execute("PRAGMA journal_mode=DELETE")  # readers expect a normal rollback journal
+    finally:
+        conn.close()
+
+
+def _insert_columns(conn: sqlite3.Connection, sql: str, columns: list[np.ndarray], tick) -> None:
+    """Insert parallel numpy columns in batches (tolist keeps values as Python ints/floats)."""
+    n = len(columns[0]) if columns else 0
+    for start in range(0, n, BATCH):
+        chunk = [c[start : start + BATCH].tolist() for c in columns]
+        conn.executemany(sql, zip(*chunk, strict=True))
+        tick(min(start + BATCH, n))
+    if n == 0:
+        tick(0)

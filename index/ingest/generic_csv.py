@@ -1,0 +1,144 @@
+"""Read a generic playlist CSV: one row per (playlist, artist, track[, uri]).
+
+Columns are found from the header by loose name matching (case, spaces, ``_``, ``-`` and
+quotes ignored), so ``playlist_name``, ``Playlist Name`` and ``"playlistname"`` all name
+the playlist. Recognised names (after that folding):
+
+* playlist name: ``playlist``, ``playlistname``, ``playlisttitle``
+* playlist id (optional; identity when present, e.g. two playlists sharing a name):
+  ``playlistid``, ``pid``, ``playlistpath``, ``playlisturi``
+* owner (optional; a playlist is then (owner, playlist) as in the Zenodo file):
+  ``userid``, ``user``, ``owner``, ``ownerid``, ``username``
+* artist: ``artist``, ``artists``, ``artistname``, ``artistnames``
+* track: ``track``, ``title``, ``trackname``, ``tracktitle``, ``song``, ``songname``, ``songtitle``
+* URI (optional): ``uri``, ``trackuri``, ``spotifyuri``, ``spotifytrackuri``
+
+The delimiter is the first of ``,``, tab, ``;``, ``|`` whose header names the needed
+columns. Standard CSV quoting. A row with too few fields, an empty track name, an empty
+playlist, or a line that is not UTF-8 is malformed; an empty artist is kept as ``""``.
+Only ``spotify:track:`` URIs are kept (local files and episodes have none).
+"""
+
+from __future__ import annotations
+
+import csv
+import re
+import sys
+from pathlib import Path
+
+from index.corpus import Corpus, DatasetError
+from index.ingest.rows import CorpusBuilder, make_progress, open_bytes, text_lines
+
+ALIASES: dict[str, tuple[str, ...]] = {
+    "playlist": ("playlist", "playlistname", "playlisttitle"),
+    "playlist_id": ("playlistid", "pid", "playlistpath", "playlisturi"),
+    "user": ("userid", "user", "owner", "ownerid", "username"),
+    "artist": ("artist", "artists", "artistname", "artistnames"),
+    "track": ("track", "title", "trackname", "tracktitle", "song", "songname", "songtitle"),
+    "uri": ("uri", "trackuri", "spotifyuri", "spotifytrackuri"),
+}
+DELIMITERS = (",", "\t", ";", "|")
+
+csv.field_size_limit(min(sys.maxsize, 2**31 - 1))
+
+
+def fold_header(name: str) -> str:
+    """A header cell reduced to lowercase letters and digits, for loose matching."""
+    return re.sub(r"[^0-9a-z]", "", name.casefold())
+
+
+def match_columns(header: list[str]) -> dict[str, int] | None:
+    """Map roles (playlist, artist, track, ...) to column positions, or None if incomplete."""
+    folded = [fold_header(h) for h in header]
+    cols: dict[str, int] = {}
+    for role, names in ALIASES.items():
+        for name in names:  # aliases in order of preference
+            if name in folded:
+                cols[role] = folded.index(name)
+                break
+    if "artist" in cols and "track" in cols and ("playlist" in cols or "playlist_id" in cols):
+        return cols
+    return None
+
+
+def sniff_header(first_line: str) -> tuple[str, dict[str, int]] | None:
+    """The delimiter and column map that make ``first_line`` a usable header, if any."""
+    for delim in DELIMITERS:
+        if delim not in first_line:
+            continue
+        header = next(csv.reader([first_line], delimiter=delim), [])
+        cols = match_columns(header)
+        if cols is not None:
+            return delim, cols
+    return None
+
+
+def looks_like_csv(first_line: str) -> bool:
+    return sniff_header(first_line) is not None
+
+
+def read_csv(path: Path, *, strict: bool = False, progress: bool = True) -> Corpus:
+    """Read a generic playlist CSV (plain or .gz) into a Corpus."""
+    with open_bytes(path) as (stream, done, total):
+        first = stream.readline().decode("utf-8", errors="replace").removeprefix("\ufeff")
+        sniffed = sniff_header(first.rstrip("\r\n"))
+        if sniffed is None:
+            raise DatasetError(
+                f"{path}: the CSV header {first.strip()[:200]!r} does not name a playlist, an "
+                "artist and a track column (e.g. playlist,artist,track[,uri])."
+            )
+        delim, cols = sniffed
+        builder = CorpusBuilder(str(path), "csv", strict=strict, with_uris="uri" in cols)
+        bar = make_progress(total, f"reading {path.name}", progress)
+        last = [0]
+
+        def tick() -> None:
+            now = done()
+            bar.update(now - last[0])
+            last[0] = now
+
+        bad_lines: set[int] = set()
+
+        def on_bad(line_no: int, shown: str) -> None:
+            bad_lines.add(line_no + 1)  # +1: the header line was read before
+            builder.malformed(line_no + 1, shown, "it is not valid UTF-8")
+
+        reader = csv.reader(text_lines(stream, on_bad, tick), delimiter=delim)
+        _read_rows(builder, reader, cols, bad_lines)
+        tick()
+        bar.close()
+    return builder.build()
+
+
+def _read_rows(builder: CorpusBuilder, reader, cols: dict[str, int], bad_lines: set[int]) -> None:
+    p_col = cols.get("playlist")
+    id_col = cols.get("playlist_id")
+    user_col = cols.get("user")
+    a_col, t_col, u_col = cols["artist"], cols["track"], cols.get("uri")
+    need = max(cols.values()) + 1
+    end_line = 1  # the header is line 1; reader.line_num counts from line 2 on
+    for row in reader:
+        line_no = end_line + 1  # first physical line of this record
+        end_line = reader.line_num + 1
+        if not row or (len(row) == 1 and not row[0].strip()):
+            continue  # blank line (or a non-UTF-8 line, already counted)
+        if len(row) < need:
+            builder.malformed(line_no, _shown(row), f"it has {len(row)} fields, {need} needed")
+            continue
+        title = row[t_col]
+        name = row[p_col] if p_col is not None else row[id_col]
+        ident = row[id_col] if id_col is not None else name
+        if not ident.strip():
+            builder.malformed(line_no, _shown(row), "its playlist is empty")
+            continue
+        rid = builder.raw_track_id(row[a_col], title)
+        if rid < 0:
+            builder.malformed(line_no, _shown(row), "its track name is empty")
+            continue
+        key = (row[user_col], ident) if user_col is not None else ident
+        pid = builder.playlist_id(key, name)
+        builder.add(rid, pid, row[u_col] if u_col is not None else None)
+
+
+def _shown(row: list[str]) -> str:
+    return ",".join(row)

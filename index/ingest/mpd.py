@@ -1,0 +1,124 @@
+"""Read the Million Playlist Dataset: a folder of ``mpd.slice.*.json`` (or one slice).
+
+Each slice is ``{"info": ..., "playlists": [{"pid", "name", "tracks": [{"artist_name",
+"track_name", "track_uri", ...}]}]}``. A playlist is identified by its ``pid`` (names
+repeat: thousands are called "chill"); a playlist without a name is shown as
+"mpd playlist <pid>". A "row" is one entry of a ``tracks`` list, numbered from 1 across
+the whole dataset in reading order (JSON has no useful line numbers); a malformed row's
+report names its file, pid and position. Slices are read in order of their first pid, so
+ids are stable. Each track keeps its most frequent ``spotify:track:`` URI.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+from index.corpus import Corpus, DatasetError
+from index.ingest.rows import CorpusBuilder, make_progress, open_bytes
+
+SLICE_RE = re.compile(r"mpd\.slice\.(\d+)-\d+\.json(\.gz)?$")
+
+
+def find_slices(folder: Path) -> list[Path]:
+    """The MPD slice files under ``folder`` (itself, or its ``data/`` subfolder), in pid order."""
+    found = [p for p in folder.glob("mpd.slice.*.json*") if SLICE_RE.search(p.name)]
+    if not found and (folder / "data").is_dir():
+        found = [p for p in (folder / "data").glob("mpd.slice.*.json*") if SLICE_RE.search(p.name)]
+    return sorted(found, key=lambda p: (int(SLICE_RE.search(p.name).group(1)), p.name))
+
+
+def looks_like_mpd(head: str) -> bool:
+    """True when the text starts a JSON object with a "playlists" (or MPD "info") key."""
+    start = head.lstrip()
+    return start.startswith("{") and ('"playlists"' in head or '"info"' in start[:200])
+
+
+def read_mpd(path: Path, *, strict: bool = False, progress: bool = True) -> Corpus:
+    """Read one MPD slice file, or every slice in a folder, into a Corpus."""
+    files = find_slices(path) if path.is_dir() else [path]
+    if not files:
+        raise DatasetError(f"No MPD slices (mpd.slice.*.json) in {path}.")
+    builder = CorpusBuilder(str(path), "mpd", strict=strict, with_uris=True)
+    builder.row_word = "row"
+    total = sum(f.stat().st_size for f in files)
+    bar = make_progress(total, f"reading {path.name}", progress)
+    row = 0
+    for file in files:
+        with open_bytes(file) as (stream, _, size):
+            try:
+                doc = json.loads(stream.read())
+            except (ValueError, OSError, EOFError) as exc:
+                raise DatasetError(f"{file} is not a readable MPD slice: {exc}.") from exc
+        bar.update(size)
+        playlists = doc.get("playlists") if isinstance(doc, dict) else None
+        if not isinstance(playlists, list):
+            raise DatasetError(f'{file} has no "playlists" list; is it an MPD slice?')
+        for n, pl in enumerate(playlists, 1):
+            row = _read_playlist(builder, file, n, pl, row)
+    bar.close()
+    return builder.build()
+
+
+def _read_playlist(builder: CorpusBuilder, file: Path, n: int, pl: object, row: int) -> int:
+    """Add one playlist's rows; returns the running row number."""
+    tracks = pl.get("tracks") if isinstance(pl, dict) else None
+    if not isinstance(tracks, list):
+        row += 1
+        where = f"{file.name}: playlist #{n}"
+        builder.malformed(row, f"{where}: {json.dumps(pl)[:200]}", 'it has no "tracks" list')
+        return row
+    pid = pl.get("pid", f"{file.name}#{n}")
+    name = pl.get("name")
+    if not isinstance(name, str):
+        name = f"mpd playlist {pid}"
+    playlist = -1
+    raw_get = builder.raw_ids.get
+    uri_get = builder.uri_ids.get
+    add_raw = builder.row_raw.append
+    add_playlist = builder.row_playlist.append
+    add_uri = builder.row_uri.append
+    for pos, t in enumerate(tracks):
+        row += 1
+        try:
+            rid = raw_get((t["artist_name"], t["track_name"]))
+        except (KeyError, TypeError):  # not an object, a name missing, or not hashable
+            rid = None
+        if rid is None or rid < 0:  # first sight, or a known-bad entry: check and report
+            rid = _checked_raw_id(builder, row, file, pid, pos, t)
+            if rid < 0:
+                continue
+        if playlist < 0:
+            playlist = builder.playlist_id(pid, name)
+        add_raw(rid)
+        add_playlist(playlist)
+        uri = t.get("track_uri")
+        u = uri_get(uri) if type(uri) is str else -1
+        if u is None:
+            u = builder.uri_id(uri)
+        add_uri(u)
+    return row
+
+
+def _checked_raw_id(
+    builder: CorpusBuilder, row: int, file: Path, pid: object, pos: int, t: object
+) -> int:
+    """Raw id of a track entry not seen before, or -1 after reporting why it is unusable."""
+    if not isinstance(t, dict):
+        builder.malformed(row, _where(file, pid, pos, t), "it is not a JSON object")
+        return -1
+    artist, title = t.get("artist_name"), t.get("track_name")
+    if artist is None:
+        artist = ""
+    if not isinstance(title, str) or not isinstance(artist, str):
+        builder.malformed(row, _where(file, pid, pos, t), "its track_name is missing")
+        return -1
+    rid = builder.raw_track_id(artist, title)
+    if rid < 0:
+        builder.malformed(row, _where(file, pid, pos, t), "its track_name is empty")
+    return rid
+
+
+def _where(file: Path, pid: object, pos: int, track: object) -> str:
+    return f"{file.name}: pid {pid} track {pos}: {json.dumps(track, ensure_ascii=False)[:200]}"

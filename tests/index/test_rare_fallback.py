@@ -1,0 +1,217 @@
+"""Songs too rare for stored neighbours are answered from the playlists they are in.
+
+The index is built by the real pipeline with ``--min-playlists 3``, so the two seeds below
+(in one and in two playlists) have no stored neighbours and take the fallback.
+"""
+
+from __future__ import annotations
+
+import csv
+import shutil
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from index.build.pipeline import build_index
+from index.read import api as reader_module
+from index.read import recommend
+from index.read.api import SongIndex
+from index.schema import PLAYLIST_INDEX
+from tests.support.bot_fixtures import console_text
+
+ONE = ("Night Owl", "Moonlit")  # in one playlist, "Summer 2015"
+TWO = ("Loner", "Two Places")  # in two playlists, "Road Trip" and "Rainy Day"
+
+PLAYLISTS: dict[str, list[tuple[str, str]]] = {
+    "Summer 2015": [
+        ONE,
+        ("Night Owl", "Moonlit - Live"),  # a version of the seed: never shown
+        ("Band Z", "Quiet"),  # only here: least known
+        ("Band Y", "Hit"),  # in many playlists: best known
+        ("Band W", "Tune"),
+        ("Band W", "Tune - Radio Edit"),  # one version of each song
+    ],
+    "Road Trip": [TWO, ("Band X", "Both"), ("Band Y", "Hit")],
+    "Rainy Day": [TWO, ("Band X", "Both"), ("Band V", "Alpha"), ("Band V", "Beta")],
+    "Night Owl Live": [("Night Owl", "Sunrise")],
+}
+for i in range(1, 6):
+    PLAYLISTS[f"Pop {i}"] = [("Band Y", "Hit"), ("Band W", "Tune"), ("Filler", f"Song {i}")]
+for i in range(1, 4):
+    PLAYLISTS["Night Owl Live"].append(("Night Owl", f"Encore {i}"))
+    PLAYLISTS[f"Pop {i}"].append(("Night Owl", "Sunrise"))
+
+
+def write_playlists(path: Path, playlists: dict[str, list[tuple[str, str]]]) -> Path:
+    with open(path, "w", newline="", encoding="utf-8") as f:
+        w = csv.writer(f)
+        w.writerow(["playlist", "artist", "track"])
+        w.writerows([name, a, t] for name, rows in playlists.items() for a, t in rows)
+    return path
+
+
+def build(folder: Path, *, memberships: bool = True) -> Path:
+    out = folder / ("with.sqlite" if memberships else "without.sqlite")
+    build_index(
+        write_playlists(folder / "p.csv", PLAYLISTS), out, fmt="csv", method="exact",
+        min_playlists=3, min_shared=1, memberships=memberships, progress=False,
+    )  # fmt: skip
+    return out
+
+
+@pytest.fixture(scope="module")
+def folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("rare")
+
+
+@pytest.fixture(scope="module")
+def index_path(folder: Path) -> Path:
+    return build(folder)
+
+
+@pytest.fixture()
+def idx(index_path: Path):
+    with SongIndex.open(index_path) as opened:
+        yield opened
+
+
+def tid(idx: SongIndex, song: tuple[str, str]) -> int:
+    match = idx.resolve(" - ".join(song)).match
+    assert match is not None and (match.artist, match.title) == song
+    return match.track_id
+
+
+def names(tracks) -> list[tuple[str, str]]:
+    return [(t.artist, t.title) for t in tracks]
+
+
+def test_one_playlist_song_gets_its_playlist_mates_named_by_the_playlist(idx) -> None:
+    answer = idx.similar(tid(idx, ONE))
+    assert answer.rare and answer.items == [] and answer.total == 0
+    assert answer.fallback_source == "playlists"
+    assert answer.fallback_label == "From the playlist “Summer 2015”"
+    shown = names(answer.fallback)
+    # Best known first; the seed's own live version and the radio edit are left out.
+    assert shown == [("Band Y", "Hit"), ("Band W", "Tune"), ("Band Z", "Quiet")]
+
+
+def test_order_is_shared_playlists_then_popularity_then_id(idx) -> None:
+    answer = idx.similar(tid(idx, TWO))
+    assert answer.rare and answer.fallback_label == "From the 2 playlists with this song"
+    # Both (2 shared, 2 playlists) > Hit (1 shared, 7 playlists) > Alpha = Beta (1, 1: by id)
+    assert names(answer.fallback) == [
+        ("Band X", "Both"),
+        ("Band Y", "Hit"),
+        ("Band V", "Alpha"),
+        ("Band V", "Beta"),
+    ]
+    assert tid(idx, ("Band V", "Alpha")) < tid(idx, ("Band V", "Beta"))
+
+
+def test_deep_cuts_lists_the_least_known_playlist_mates_first(idx) -> None:
+    shown = names(idx.similar(tid(idx, ONE), ranking="deep cuts").fallback)
+    # Quiet and the radio edit are in one playlist; the edit stands for Tune, as the first
+    # version met does in every list; the best-known song comes last.
+    assert set(shown[:2]) == {("Band Z", "Quiet"), ("Band W", "Tune - Radio Edit")}
+    assert shown[2:] == [("Band Y", "Hit")]
+
+
+def test_songs_met_in_a_small_playlist_come_before_a_librarys(folder: Path, monkeypatch) -> None:
+    # "Seed" is in a library and in a two-song playlist with "Gem"; the library's other
+    # songs are better known (in four more playlists each) but say less about the seed.
+    playlists = {
+        "Library": [("S", "Seed"), ("P", "A"), ("P", "B"), ("Q", "C"), ("Q", "D")],
+        "Tiny": [("S", "Seed"), ("G", "Gem")],
+        **{f"Pop {i}": [("P", "A"), ("P", "B"), ("Q", "C"), ("Q", "D")] for i in range(4)},
+    }
+    out = folder / "library.sqlite"
+    build_index(
+        write_playlists(folder / "library.csv", playlists), out, fmt="csv", method="exact",
+        min_playlists=3, progress=False,
+    )  # fmt: skip
+    with SongIndex.open(out) as lib:
+        seed = tid(lib, ("S", "Seed"))
+        monkeypatch.setattr(recommend, "FALLBACK_BIG_PLAYLIST", 5)  # the library is big
+        assert names(lib.similar(seed).fallback)[0] == ("G", "Gem")
+        monkeypatch.setattr(recommend, "FALLBACK_BIG_PLAYLIST", 1000)  # neither is
+        assert names(lib.similar(seed).fallback)[-1] == ("G", "Gem")
+
+
+def test_limit_cuts_the_fallback(idx) -> None:
+    answer = idx.similar(tid(idx, TWO), limit=2)
+    assert names(answer.fallback) == [("Band X", "Both"), ("Band Y", "Hit")]
+
+
+def test_a_mix_of_rare_songs_uses_all_their_playlists(idx) -> None:
+    answer = idx.mix([tid(idx, ONE), tid(idx, TWO)])
+    assert answer.rare and answer.fallback_label == "From the 3 playlists with these songs"
+    shown = names(answer.fallback)
+    assert shown[0] == ("Band Y", "Hit")  # in 2 of the 3 seeds' playlists
+    assert ONE not in shown and TWO not in shown
+
+
+def test_huge_playlists_are_read_in_part_not_skipped(idx, monkeypatch) -> None:
+    # The first 4 songs of "Summer 2015" (by id): the seed, its live version, Quiet, Hit.
+    monkeypatch.setattr(recommend, "FALLBACK_MEMBERS", 4)
+    answer = idx.similar(tid(idx, ONE))
+    assert answer.fallback_source == "playlists"
+    assert names(answer.fallback) == [("Band Y", "Hit"), ("Band Z", "Quiet")]
+
+
+def test_without_memberships_the_artists_other_songs_are_shown(folder: Path) -> None:
+    with SongIndex.open(build(folder, memberships=False)) as idx:
+        answer = idx.similar(tid(idx, ONE))
+        assert answer.rare and answer.fallback_source == "artist"
+        assert answer.fallback_label == "Other songs by Night Owl"
+        assert names(answer.fallback)[0] == ("Night Owl", "Sunrise")
+
+
+def older_copy(index_path: Path, folder: Path) -> Path:
+    """The index as a build before the playlist index would have written it."""
+    old = folder / "old.sqlite"
+    shutil.copy(index_path, old)
+    with sqlite3.connect(old) as conn:
+        conn.execute(f"DROP INDEX {PLAYLIST_INDEX}")
+    return old
+
+
+def test_small_index_built_before_the_playlist_index_still_gets_playlist_mates(
+    index_path: Path, folder: Path
+) -> None:
+    with SongIndex.open(older_copy(index_path, folder)) as idx:
+        assert PLAYLIST_INDEX not in idx.sql_indexes
+        answer = idx.similar(tid(idx, TWO))
+        assert answer.fallback_label == "From the 2 playlists with this song"
+        assert names(answer.fallback)[:2] == [("Band X", "Both"), ("Band Y", "Hit")]
+
+
+def test_large_index_built_before_the_playlist_index_falls_back_to_the_artist(
+    index_path: Path, folder: Path, monkeypatch
+) -> None:
+    # Scanning a large memberships table would make the reply slow: it is skipped.
+    monkeypatch.setattr(reader_module, "SCAN_MAX_ROWS", 0)
+    with SongIndex.open(older_copy(index_path, folder)) as idx:
+        answer = idx.similar(tid(idx, ONE))
+        assert answer.rare and answer.fallback_source == "artist"
+        assert names(answer.fallback)[0] == ("Night Owl", "Sunrise")
+
+
+def test_build_writes_the_playlist_index(idx) -> None:
+    plan = " ".join(
+        str(r)
+        for r in idx.query(
+            "EXPLAIN QUERY PLAN SELECT track_id FROM memberships WHERE playlist_id = 1"
+        )
+    )
+    assert PLAYLIST_INDEX in plan
+
+
+async def test_console_answers_a_rare_song_with_its_playlist_labelled(
+    index_path: Path, tmp_path: Path
+) -> None:
+    text = await console_text(index_path, tmp_path, "similar night owl - moonlit")
+    assert "── Songs like Moonlit — Night Owl" in text
+    assert "too few playlists for recommendations of its own" in text
+    assert "From the playlist “Summer 2015”" in text
+    assert text.index("Hit") < text.index("Tune") < text.index("Quiet")
