@@ -16,7 +16,7 @@ from pathlib import Path
 
 from dotenv import dotenv_values
 
-from index.paths import data_dir, demo_index_path
+from index.paths import configured_index_path, data_dir, demo_index_path
 
 DISCORD_API_DEFAULT = "https://discord.com/api/v10"
 DISCORD_GATEWAY_DEFAULT = "wss://gateway.discord.gg/"
@@ -123,7 +123,7 @@ class Settings:
         interval = _number(get("SONGSIM_HEARTBEAT_INTERVAL"), "SONGSIM_HEARTBEAT_INTERVAL", 15.0)
         return cls(
             token=Secret(token) if token else None,
-            index_path=Path(get("SONGSIM_INDEX") or demo_index_path()),
+            index_path=configured_index_path(v) or demo_index_path(),
             user_db_path=Path(get("SONGSIM_USER_DB") or data_dir() / "users.sqlite"),
             prefix=prefix,
             spotify_client_id=get("SPOTIFY_CLIENT_ID"),

@@ -15,6 +15,7 @@ import sys
 from pathlib import Path
 
 from index.model import Answer, Resolution, Track
+from index.paths import configured_index_path, demo_index_path
 from index.read.api import IndexOpenError, SongIndex
 
 
@@ -57,10 +58,9 @@ def index_path(given: str | None) -> Path:
     """--index, else $SONGSIM_INDEX, else the demo index (built on first use)."""
     if given:
         return Path(given)
-    if os.environ.get("SONGSIM_INDEX"):
-        return Path(os.environ["SONGSIM_INDEX"])
-    from index.paths import demo_index_path
-
+    configured = configured_index_path()
+    if configured is not None:
+        return configured
     path = demo_index_path()
     if not path.exists():
         from index.build.pipeline import ensure_demo_index

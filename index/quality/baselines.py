@@ -25,8 +25,8 @@ import scipy.sparse as sp
 
 from index.names import credited_artists
 from index.read import ranking as rk
+from index.read.fallback import FALLBACK_BIG_PLAYLIST, FALLBACK_PLAYLISTS
 from index.read.present import page_artists
-from index.read.recommend import FALLBACK_BIG_PLAYLIST, FALLBACK_PLAYLISTS
 
 CHUNK = 256  # seeds per sparse co-occurrence product; bounds memory on dense rows
 

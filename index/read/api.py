@@ -1,385 +1,40 @@
-"""Open a built index read-only and answer what the bot and the CLI ask of it.
+"""The read API the bot and the CLI call: :class:`SongIndex`.
 
-One :class:`SongIndex` wraps one read-only SQLite connection; every query takes a lock, so
-an instance can be shared by worker threads, and any number of processes can open the
-same file at once. Names stay on disk: only the popularity→track map (4 bytes a track)
-is held in memory, and its inverse once a rare song is asked for (another 4 bytes a track,
-55 ms to build at 2.8M tracks), so a 2.8M-track index costs well under 100 MB of RSS.
-
-Resolution of free text lives in :mod:`index.resolve`, the presentation rules in
-:mod:`index.present`, and the neighbour answers in :mod:`index.recommend`; this module
-owns the file and the row → dataclass plumbing they share.
+A :class:`SongIndex` is an :class:`~index.read.tables.IndexFile` (the opened file and its
+rows) that also answers questions: what song some text means, what to autocomplete, a
+song's neighbours, a mix, recommendations from likes, and why two songs are related. Each
+answer is made by the module for that question (:mod:`index.read.resolve`,
+:mod:`index.read.autocomplete`, :mod:`index.read.recommend`, :mod:`index.read.explain`),
+which reads rows through the :class:`~index.read.tables.IndexFile` it is given and never
+imports this module, so the answer modules and the API do not depend on each other both
+ways.
 """
 
 from __future__ import annotations
 
-import functools
-import os
-import sqlite3
-import struct
-import threading
-from collections.abc import Iterable, Sequence
-from pathlib import Path
-from urllib.parse import quote
+from index.model import Answer, ArtistScore, Resolution, Track, Why
+from index.read import explain, neighbours, recommend
+from index.read.autocomplete import complete_prefix
+from index.read.connect import IndexOpenError
+from index.read.resolve import resolve_query
+from index.read.tables import IndexFile, UnknownIdError
 
-import numpy as np
-
-from index.model import (
-    Answer,
-    Artist,
-    ArtistScore,
-    IndexStats,
-    Recommendation,
-    Resolution,
-    Track,
-    Why,
-)
-from index.names import mark_table
-from index.schema import PLAYLIST_INDEX, SCHEMA_VERSION, SEARCH_TABLES
-
-__all__ = [
-    "Answer",
-    "Artist",
-    "ArtistScore",
-    "IndexOpenError",
-    "IndexStats",
-    "Recommendation",
-    "Resolution",
-    "SongIndex",
-    "Track",
-    "UnknownIdError",
-    "Why",
-]
-
-# Builds before index.store.PLAYLIST_INDEX existed lack it: their memberships table is then
-# scanned for a playlist's songs only up to this many rows (a few tens of ms), else skipped.
-SCAN_MAX_ROWS = 300_000
-
-_REQUIRED_TABLES = ("meta", "artists", "tracks", "neighbours", *SEARCH_TABLES)
-_TRACK_COLUMNS = (
-    "t.track_id, t.artist_id, a.name, t.title, t.playlists, t.spotify_uri "
-    "FROM tracks t JOIN artists a ON a.artist_id = t.artist_id"
-)
+__all__ = ["IndexOpenError", "SongIndex", "UnknownIdError"]
 
 
-class IndexOpenError(Exception):
-    """The index cannot be used; the message names the problem and the command that fixes it."""
+class SongIndex(IndexFile):
+    """A read-only index file with the read API. Create with :meth:`SongIndex.open`.
 
-
-class UnknownIdError(LookupError):
-    """A track or artist id that is not in this index."""
-
-
-def _build_hint(path: Path) -> str:
-    return f"`songsim index build DATASET -o {path}` (or `songsim index demo` for the demo index)"
-
-
-class SongIndex:
-    """A read-only view of one index file. Create with :meth:`SongIndex.open`."""
-
-    def __init__(
-        self, path: Path, conn: sqlite3.Connection, meta: dict[str, str], tables: set[str]
-    ) -> None:
-        self.path = path
-        self.tables = frozenset(tables)
-        self._conn = conn
-        self._lock = threading.RLock()
-        self.meta = meta
-        with self._lock:
-            blobs = conn.execute("SELECT track_ids FROM search_rank_track ORDER BY part").fetchall()
-        # rank → track id, most popular first (see index.search_tables).
-        self.rank_track = np.frombuffer(b"".join(b[0] for b in blobs), dtype=np.int32)
-        self.n_tracks = int(meta.get("tracks", len(self.rank_track)))
-        # The most popular track is rank 0: no table scan needed.
-        top = int(self.rank_track[0]) if len(self.rank_track) else 0
-        self.max_playlists = int(
-            self._scalar("SELECT playlists FROM tracks WHERE track_id = ?", (top,)) or 1
-        )
-        self.stats = self._read_stats()
-        with self._lock:
-            self.sql_indexes = frozenset(
-                r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='index'")
-            )
-        self._rank_of: np.ndarray | None = None  # track id → popularity rank, made on first use
-        mark_table()  # build the accent table now, not inside the first user's query
-
-    # ----------------------------------------------------------------- opening
-
-    @classmethod
-    def open(cls, path: str | os.PathLike[str]) -> SongIndex:
-        """Open ``path`` read-only, or raise :class:`IndexOpenError` with a one-sentence fix."""
-        path = Path(path)
-        if not path.exists():
-            raise IndexOpenError(f"No index at {path} — build one with {_build_hint(path)}.")
-        if path.is_dir():
-            raise IndexOpenError(
-                f"{path} is a folder, not an index file — point --index at the .sqlite file "
-                f"or build one with {_build_hint(path / 'neighbours.sqlite')}."
-            )
-        _check_not_truncated(path)
-        # immutable=1 skips locking: safe because builds write a temporary file and rename
-        # it into place, so the inode we open is never modified. A leftover journal means
-        # someone wrote to the file in place; then fall back to ordinary read-only mode.
-        hot = any(Path(f"{path}{s}").exists() for s in ("-journal", "-wal"))
-        uri = f"file:{quote(str(path.resolve()))}?mode=ro" + ("" if hot else "&immutable=1")
-        try:
-            conn = sqlite3.connect(uri, uri=True, check_same_thread=False)
-            tables = {
-                r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")
-            }
-            if "meta" not in tables:
-                raise IndexOpenError(
-                    f"{path} is not a songsim index (no meta table) — build one with "
-                    f"{_build_hint(path)}."
-                )
-            meta = dict(conn.execute("SELECT key, value FROM meta").fetchall())
-            _check_version(path, meta)
-            missing = [t for t in _REQUIRED_TABLES if t not in tables]
-            if missing:
-                raise IndexOpenError(
-                    f"{path} lacks the {', '.join(missing)} table(s) (an incomplete or older "
-                    f"build) — rebuild it with {_build_hint(path)}."
-                )
-            return cls(path, conn, meta, tables)
-        except sqlite3.DatabaseError as exc:
-            raise IndexOpenError(
-                f"{path} is not a readable songsim index ({exc}) — rebuild it with "
-                f"{_build_hint(path)}."
-            ) from exc
-
-    def close(self) -> None:
-        with self._lock:
-            self._conn.close()
-
-    def __enter__(self) -> SongIndex:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
-
-    # ----------------------------------------------------------------- plumbing
-
-    def query(self, sql: str, params: Sequence[object] | dict[str, object] = ()) -> list[tuple]:
-        """Run one read query under the lock; a damaged file becomes :class:`IndexOpenError`."""
-        try:
-            with self._lock:
-                return self._conn.execute(sql, params).fetchall()
-        except sqlite3.DatabaseError as exc:
-            raise IndexOpenError(
-                f"{self.path} is damaged ({exc}) — rebuild it with {_build_hint(self.path)}."
-            ) from exc
-
-    def has_table(self, name: str) -> bool:
-        """Whether the index file has this table (optional tables of newer builds)."""
-        return name in self.tables
-
-    def _scalar(self, sql: str, params: Sequence[object] = ()) -> object:
-        rows = self.query(sql, params)
-        return rows[0][0] if rows else None
-
-    def read_postings(self, word_id: int, max_ranks: int | None = None) -> np.ndarray:
-        """Popularity ranks of the tracks containing a word; the ``max_ranks`` best-known only."""
-        try:
-            with (
-                self._lock,
-                self._conn.blobopen("search_postings", "ranks", word_id, readonly=True) as blob,
-            ):
-                data = blob.read(-1 if max_ranks is None else 4 * max_ranks)
-        except sqlite3.DatabaseError as exc:
-            raise IndexOpenError(
-                f"{self.path} is damaged ({exc}) — rebuild it with {_build_hint(self.path)}."
-            ) from exc
-        return np.frombuffer(data, dtype=np.int32)
-
-    def _read_stats(self) -> IndexStats:
-        m = self.meta
-        k = m.get("k")
-        return IndexStats(
-            tracks=int(m.get("tracks", 0)),
-            artists=int(m.get("artists", 0)),
-            playlists=int(m.get("playlists", 0)),
-            built_at=m.get("built_at", ""),
-            source=m.get("source", ""),
-            method=m.get("method", ""),
-            has_memberships=m.get("memberships") == "1",
-            neighbours=self._neighbour_rows(),
-            k=int(k) if k and k.isdigit() else None,
-            schema_version=int(m.get("schema_version", SCHEMA_VERSION)),
-            path=str(self.path),
-            meta=dict(m),
-        )
-
-    def _analyzed_rows(self, table: str) -> int | None:
-        """Rows of ``table`` from ANALYZE's statistics (a count(*) would scan it), or None."""
-        try:
-            rows = self.query("SELECT stat FROM sqlite_stat1 WHERE tbl = ? LIMIT 1", (table,))
-        except IndexOpenError:
-            return None
-        return int(str(rows[0][0]).split()[0]) if rows and rows[0][0] else None
-
-    def _neighbour_rows(self) -> int:
-        """Stored neighbour rows (counted only when the build left no statistics)."""
-        rows = self._analyzed_rows("neighbours")
-        if rows is not None:
-            return rows
-        return int(self._scalar("SELECT count(*) FROM neighbours") or 0)
-
-    # ----------------------------------------------------------------- rows
-
-    def tracks(self, track_ids: Iterable[int]) -> dict[int, Track]:
-        """Tracks by id (missing ids are left out)."""
-        ids = list(dict.fromkeys(int(t) for t in track_ids))
-        out: dict[int, Track] = {}
-        for start in range(0, len(ids), 500):
-            chunk = ids[start : start + 500]
-            marks = ",".join("?" * len(chunk))
-            for row in self.query(f"SELECT {_TRACK_COLUMNS} WHERE t.track_id IN ({marks})", chunk):
-                out[row[0]] = Track(*row)
-        return out
-
-    def track(self, track_id: int) -> Track:
-        """One track by id, or :class:`UnknownIdError`."""
-        found = self.tracks([track_id]).get(int(track_id))
-        if found is None:
-            raise UnknownIdError(f"No track {track_id} in {self.path}.")
-        return found
-
-    def artist(self, artist_id: int) -> Artist:
-        """One artist by id, or :class:`UnknownIdError`."""
-        rows = self.query(
-            "SELECT artist_id, name, playlists FROM artists WHERE artist_id = ?", (int(artist_id),)
-        )
-        if not rows:
-            raise UnknownIdError(f"No artist {artist_id} in {self.path}.")
-        return Artist(*rows[0])
-
-    def artists(self, artist_ids: Iterable[int]) -> dict[int, Artist]:
-        ids = list(dict.fromkeys(int(a) for a in artist_ids))
-        out: dict[int, Artist] = {}
-        for start in range(0, len(ids), 500):
-            chunk = ids[start : start + 500]
-            marks = ",".join("?" * len(chunk))
-            for row in self.query(
-                f"SELECT artist_id, name, playlists FROM artists WHERE artist_id IN ({marks})",
-                chunk,
-            ):
-                out[row[0]] = Artist(*row)
-        return out
-
-    def artist_top_tracks(self, artist_id: int, *, limit: int = 10) -> list[Track]:
-        """The artist's best-known songs (most playlists first), one version of each."""
-        from index.read.present import one_version_each
-
-        rows = self.query(
-            f"SELECT {_TRACK_COLUMNS} WHERE t.artist_id = ? ORDER BY t.playlists DESC, t.track_id "
-            "LIMIT ?",
-            (int(artist_id), max(4 * limit, 50)),
-        )
-        return one_version_each([Track(*r) for r in rows])[:limit]
-
-    def popularity_rank(self, track_ids: np.ndarray) -> np.ndarray:
-        """Popularity rank of each track id (0 = in most playlists; ties by lower id).
-
-        The inverse of :attr:`rank_track`, built on first use (4 bytes a track), so ordering
-        thousands of playlist members by popularity needs no query.
-        """
-        with self._lock:
-            if self._rank_of is None:
-                rank_of = np.full(int(self.rank_track.max(initial=0)) + 1, -1, dtype=np.int32)
-                rank_of[self.rank_track] = np.arange(len(self.rank_track), dtype=np.int32)
-                self._rank_of = rank_of
-        ids = np.asarray(track_ids, dtype=np.int64)
-        ok = (ids >= 0) & (ids < len(self._rank_of))
-        out = np.full(len(ids), len(self._rank_of), dtype=np.int64)  # unknown ids sort last
-        out[ok] = self._rank_of[ids[ok]]
-        out[out < 0] = len(self._rank_of)
-        return out
-
-    @functools.cached_property
-    def can_list_playlists(self) -> bool:
-        """Whether a playlist's songs can be read quickly: memberships are stored and either
-        indexed by playlist (builds since the rare-song fallback) or few enough to scan.
-        The file is read-only, so this is decided once per opened index."""
-        if not self.stats.has_memberships or "memberships" not in self.tables:
-            return False
-        return PLAYLIST_INDEX in self.sql_indexes or self._membership_rows() <= SCAN_MAX_ROWS
-
-    def playlists_of(self, track_ids: Iterable[int]) -> dict[int, list[int]]:
-        """Playlist ids holding each track (tracks without stored memberships are left out)."""
-        ids = list(dict.fromkeys(int(t) for t in track_ids))
-        out: dict[int, list[int]] = {}
-        for start in range(0, len(ids), 500):
-            chunk = ids[start : start + 500]
-            marks = ",".join("?" * len(chunk))
-            for t, p in self.query(
-                f"SELECT track_id, playlist_id FROM memberships WHERE track_id IN ({marks})", chunk
-            ):
-                out.setdefault(t, []).append(p)
-        return out
-
-    def playlist_members(self, playlist_ids: Sequence[int], per_playlist: int) -> list[np.ndarray]:
-        """Track ids of each playlist, at most ``per_playlist`` of each (lowest ids first).
-
-        Uses the ``memberships_by_playlist`` index; an index built before it existed is
-        scanned once for all the playlists, which :attr:`can_list_playlists` allows only
-        when the table is small. Callers check :attr:`can_list_playlists` first.
-        """
-        pids = [int(p) for p in playlist_ids]
-        if not pids:
-            return []
-        if PLAYLIST_INDEX in self.sql_indexes:
-            # group_concat: one string per playlist instead of thousands of Python tuples
-            sql = (
-                "SELECT group_concat(track_id) FROM (SELECT track_id FROM memberships "
-                f"INDEXED BY {PLAYLIST_INDEX} WHERE playlist_id = ? ORDER BY track_id LIMIT ?)"
-            )
-            texts = [self.query(sql, (p, int(per_playlist)))[0][0] for p in pids]
-            return [_int_list(t) for t in texts]
-        marks = ",".join("?" * len(pids))
-        rows = self.query(
-            f"SELECT playlist_id, track_id FROM memberships WHERE playlist_id IN ({marks})", pids
-        )
-        found: dict[int, list[int]] = {}
-        for p, t in rows:
-            found.setdefault(p, []).append(t)
-        return [np.sort(np.array(found.get(p, []), dtype=np.int64))[:per_playlist] for p in pids]
-
-    def playlist_names(self, playlist_ids: Iterable[int]) -> dict[int, str]:
-        """Stored names of playlists by id (empty when names were not stored)."""
-        ids = list(dict.fromkeys(int(p) for p in playlist_ids))
-        if not ids or "playlists" not in self.tables:
-            return {}
-        marks = ",".join("?" * len(ids))
-        sql = f"SELECT playlist_id, name FROM playlists WHERE playlist_id IN ({marks})"
-        return dict(self.query(sql, ids))
-
-    def _membership_rows(self) -> int:
-        """Stored membership rows, from ANALYZE's statistics or the build's row count."""
-        rows = self._analyzed_rows("memberships")
-        if rows is not None:
-            return rows
-        read = self.meta.get("rows_read", "")
-        return int(read) if read.isdigit() else SCAN_MAX_ROWS + 1  # unknown: assume large
-
-    def neighbour_rows(self, track_id: int) -> list[tuple[int, float, int]]:
-        """Stored (neighbour_id, jaccard, shared) of a track, best first."""
-        return self.query(
-            "SELECT neighbour_id, jaccard, shared FROM neighbours WHERE track_id = ? ORDER BY rank",
-            (int(track_id),),
-        )
-
-    # ----------------------------------------------------------------- the read API
+    A subclass rather than a wrapper: callers hold one object and use both its answers
+    and its rows (``idx.track``, ``idx.query``, ``idx.stats``), with no forwarding layer.
+    """
 
     def resolve(self, text: str) -> Resolution:
         """What song (or artist) the user's text means; see :class:`Resolution`."""
-        from index.read.resolve import resolve_query
-
         return resolve_query(self, text)
 
     def autocomplete(self, prefix: str, *, limit: int = 25) -> list[Track]:
         """Songs for what the user has typed so far, best-known first (one version each)."""
-        from index.read.autocomplete import complete_prefix
-
         return complete_prefix(self, prefix, limit=limit)
 
     def similar(
@@ -391,95 +46,29 @@ class SongIndex:
         ranking: str = "closest",
         more_of_artist: bool = False,
     ) -> Answer:
-        """The song's neighbours, presented (see :mod:`index.present`) and paged."""
-        from index.read.recommend import similar
-
-        return similar(
+        """The song's neighbours, presented (see :mod:`index.read.present`) and paged."""
+        return recommend.similar(
             self, track_id, limit=limit, offset=offset, ranking=ranking,
             more_of_artist=more_of_artist,
         )  # fmt: skip
 
     def similar_artists(self, artist_id: int, *, limit: int = 10) -> list[ArtistScore]:
         """Artists whose songs are most often neighbours of this artist's songs."""
-        from index.read.recommend import similar_artists
-
-        return similar_artists(self, artist_id, limit=limit)
+        return neighbours.similar_artists(self, artist_id, limit=limit)
 
     def mix(
         self, track_ids: list[int], *, limit: int = 10, offset: int = 0, ranking: str = "closest"
     ) -> Answer:
         """Songs close to all of 2–5 seeds (each seed's list fused by rank), seeds and their
         versions excluded."""
-        from index.read.recommend import mix
-
-        return mix(self, track_ids, limit=limit, offset=offset, ranking=ranking)
+        return recommend.mix(self, track_ids, limit=limit, offset=offset, ranking=ranking)
 
     def for_you(
         self, track_ids: list[int], *, limit: int = 10, offset: int = 0, ranking: str = "closest"
     ) -> Answer:
         """Recommendations from a user's liked songs, never returning a liked song."""
-        from index.read.recommend import for_you
-
-        return for_you(self, track_ids, limit=limit, offset=offset, ranking=ranking)
+        return recommend.for_you(self, track_ids, limit=limit, offset=offset, ranking=ranking)
 
     def why(self, track_id: int, neighbour_id: int) -> Why:
         """The playlists two songs share: count, Jaccard and up to five example names."""
-        from index.read.recommend import why
-
-        return why(self, track_id, neighbour_id)
-
-    def recommendation(self, track: Track, jaccard: float, shared: int) -> Recommendation:
-        return Recommendation(track=track, jaccard=jaccard, shared=shared, score=jaccard)
-
-
-def _int_list(text: str | None) -> np.ndarray:
-    """The ids of a ``group_concat`` (None when the playlist has no stored songs)."""
-    if not text:
-        return np.zeros(0, dtype=np.int64)
-    return np.array(text.split(","), dtype=np.int64)
-
-
-def _check_not_truncated(path: Path) -> None:
-    """A file shorter than its SQLite header says was cut off (a copy or disk failure)."""
-    try:
-        with open(path, "rb") as f:
-            header = f.read(100)
-    except OSError as exc:
-        raise IndexOpenError(
-            f"Cannot read {path} ({exc.strerror}) — check its permissions."
-        ) from exc
-    if len(header) < 100 or not header.startswith(b"SQLite format 3\x00"):
-        # Often the dataset itself was passed: offer to index it, never to overwrite it.
-        out = path.with_suffix(".sqlite") if path.suffix != ".sqlite" else path
-        raise IndexOpenError(
-            f"{path} is not a songsim index (not an SQLite file) — if it is a playlist "
-            f"dataset, build an index from it with `songsim index build {path} -o {out}`."
-        )
-    page_size = struct.unpack(">H", header[16:18])[0]
-    page_size = 65536 if page_size == 1 else page_size
-    pages, valid_for = struct.unpack(">I", header[28:32])[0], header[92:96]
-    if valid_for == header[24:28] and pages * page_size > path.stat().st_size:
-        raise IndexOpenError(
-            f"{path} is truncated ({path.stat().st_size} of {pages * page_size} bytes) — "
-            f"rebuild it with {_build_hint(path)}."
-        )
-
-
-def _check_version(path: Path, meta: dict[str, str]) -> None:
-    version = meta.get("schema_version", "")
-    if not version.isdigit():
-        raise IndexOpenError(
-            f"{path} is not a songsim index (no schema version) — build one with "
-            f"{_build_hint(path)}."
-        )
-    if int(version) > SCHEMA_VERSION:
-        raise IndexOpenError(
-            f"{path} was built by a newer songsim (schema v{version}; this one reads "
-            f"v{SCHEMA_VERSION}) — upgrade songsim (`pip install -U songsim`) or rebuild it "
-            f"with {_build_hint(path)}."
-        )
-    if int(version) < SCHEMA_VERSION:
-        raise IndexOpenError(
-            f"{path} uses the old schema v{version} (this songsim reads v{SCHEMA_VERSION}) — "
-            f"rebuild it with {_build_hint(path)}."
-        )
+        return explain.why(self, track_id, neighbour_id)

@@ -8,25 +8,21 @@ hold popularity ranks the first entries left are the best-known songs.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 import numpy as np
 
 from index.arrays import sorted_unique
 from index.model import Track
 from index.names import fold_words
 from index.read.present import one_version_each
+from index.read.tables import IndexFile
 from index.read.word_index import WordGroup, cap, word_group
 from index.schema import PREFIX_TABLE
-
-if TYPE_CHECKING:
-    from index.read.api import SongIndex
 
 PREFIX_WORDS = 12  # commonest words an unfinished last word stands for
 FILTER_BY_NAME = 300  # when the finished words leave this few songs, match the rest by name
 
 
-def complete_prefix(idx: SongIndex, prefix: str, *, limit: int = 25) -> list[Track]:
+def complete_prefix(idx: IndexFile, prefix: str, *, limit: int = 25) -> list[Track]:
     """Songs matching a partly typed query: whole words exactly, the last one as a prefix.
 
     Best-known songs first, one version of each.
@@ -57,7 +53,7 @@ def complete_prefix(idx: SongIndex, prefix: str, *, limit: int = 25) -> list[Tra
 
 
 def _intersect(
-    idx: SongIndex, groups: list[WordGroup], ranks: np.ndarray | None = None
+    idx: IndexFile, groups: list[WordGroup], ranks: np.ndarray | None = None
 ) -> np.ndarray | None:
     """Ranks of tracks containing every group (a group: any of its words), rarest first."""
     for g in sorted(groups, key=lambda g: sum(df for _, df, _ in g)):
@@ -70,7 +66,7 @@ def _intersect(
     return ranks
 
 
-def _complete_by_name(idx: SongIndex, ranks: np.ndarray, partial: str, limit: int) -> list[Track]:
+def _complete_by_name(idx: IndexFile, ranks: np.ndarray, partial: str, limit: int) -> list[Track]:
     ids = [int(idx.rank_track[r]) for r in ranks]
     found = idx.tracks(ids)
     hits = (
@@ -82,7 +78,7 @@ def _complete_by_name(idx: SongIndex, ranks: np.ndarray, partial: str, limit: in
     return one_version_each(hits)[:limit]
 
 
-def _prefix_group(idx: SongIndex, partial: str) -> WordGroup:
+def _prefix_group(idx: IndexFile, partial: str) -> WordGroup:
     """The commonest known words starting with ``partial``."""
     if len(partial) <= 2 and idx.has_table(PREFIX_TABLE):
         rows = idx.query(f"SELECT word_ids FROM {PREFIX_TABLE} WHERE prefix = ?", (partial,))

@@ -1,7 +1,7 @@
 """Presentation rules shared by the bot and the CLI, so both show the same songs.
 
 - Never show another version of the asked-for song (same artist, same title once version
-  suffixes are removed, see :mod:`index.versions`).
+  suffixes are removed, see :mod:`index.names`).
 - Show one version of any neighbour: the first (closest) one.
 - At most :data:`MAX_PER_ARTIST` songs crediting one artist per page ("Eminem, Rihanna"
   counts for both), unless the user asked for more of that artist; songs over the cap

@@ -20,10 +20,10 @@ two counts and ``s`` for ``shared``:
 
 Each discovery setting counts a song that **shares a credited artist with the seed**
 double (score × 2; "Eminem" and "Eminem, Rihanna" share one, see
-:func:`index.versions.share_an_artist`): at equal evidence, another song by the same
+:func:`index.names.share_an_artist`): at equal evidence, another song by the same
 artist is the likelier pick. Held out that lifts one curator's playlists (many of them one
 artist's, many songs credited to several) by 2.5–4 points and costs crowd data at most
-0.4; a page still shows at most three songs per artist (``index.present``).
+0.4; a page still shows at most three songs per artist (``index.read.present``).
 
 Each discovery setting then **spreads its list over levels of evidence** (:func:`spread`):
 neighbours with the same ``shared`` and the same ``playlists`` count tie exactly, and on a

@@ -2,7 +2,7 @@
 
 Two steps keep this fast at millions of tracks:
 
-1. **Candidates** from the word index (:mod:`index.word_index`): each folded query word
+1. **Candidates** from the word index (:mod:`index.read.word_index`): each folded query word
    is looked up exactly, missing words by their typo alternatives. Tracks score the idf
    weight of the query words they contain, ties go to the more popular track, and only
    the best few dozen are read from disk.
@@ -20,7 +20,6 @@ from __future__ import annotations
 import math
 import re
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
 import numpy as np
 from rapidfuzz import fuzz, process
@@ -28,10 +27,8 @@ from rapidfuzz import fuzz, process
 from index.model import Artist, Resolution, Track
 from index.names import artist_key, base_title, fold, fold_words, squashed_title
 from index.read.present import song_key
+from index.read.tables import IndexFile
 from index.read.word_index import candidate_tracks
-
-if TYPE_CHECKING:
-    from index.read.api import SongIndex
 
 MATCH_SCORE = 80.0  # below this the best song is only a suggestion
 CLOSE_SCORE = 55.0  # below this nothing is close: say so
@@ -52,7 +49,7 @@ class _Scored:
     key: float = 0.0  # text plus a small popularity bonus, for ordering
 
 
-def resolve_query(idx: SongIndex, text: str) -> Resolution:
+def resolve_query(idx: IndexFile, text: str) -> Resolution:
     """Resolve a user's text; see the module docstring for the rules."""
     raw = " ".join(text.split()).strip(_QUOTES + " ")
     words = fold_words(raw)
@@ -147,7 +144,7 @@ def _readings(raw: str) -> list[tuple[str, str, bool]]:
 
 
 def _score(
-    idx: SongIndex, track_ids: list[int], q: str, readings: list[tuple[str, str, bool]]
+    idx: IndexFile, track_ids: list[int], q: str, readings: list[tuple[str, str, bool]]
 ) -> list[_Scored]:
     """Score every candidate under every reading of the query, in a few batched calls."""
     found = idx.tracks(track_ids)
@@ -196,7 +193,7 @@ class _Forms:
         return np.maximum.reduceat(scores, self.starts)
 
 
-def _rank(idx: SongIndex, scored: list[_Scored]) -> list[_Scored]:
+def _rank(idx: IndexFile, scored: list[_Scored]) -> list[_Scored]:
     """Best first (text, then popularity), one entry per song (its best-scoring version)."""
     top = math.log1p(idx.max_playlists)
     for s in scored:
@@ -215,7 +212,7 @@ def _rank(idx: SongIndex, scored: list[_Scored]) -> list[_Scored]:
 # --------------------------------------------------------------------------- artists
 
 
-def _exact_artist(idx: SongIndex, folded: str) -> Artist | None:
+def _exact_artist(idx: IndexFile, folded: str) -> Artist | None:
     """The best-known artist whose folded name (or name without "the") is exactly this."""
     rows = idx.query(
         "SELECT a.artist_id, a.name, a.playlists FROM search_artists s "
@@ -227,7 +224,7 @@ def _exact_artist(idx: SongIndex, folded: str) -> Artist | None:
 
 
 def _artist_in_parts(
-    idx: SongIndex, readings: list[tuple[str, str, bool]]
+    idx: IndexFile, readings: list[tuple[str, str, bool]]
 ) -> tuple[Artist, str] | None:
     """An artist named exactly by one part of "x - y" / "y by x", with the other part."""
     for first, second, ordered in readings:
@@ -240,7 +237,7 @@ def _artist_in_parts(
 
 
 def _artist_answer(
-    idx: SongIndex,
+    idx: IndexFile,
     text: str,
     artist: Artist,
     confidence: float,
@@ -260,7 +257,7 @@ def _artist_answer(
     )
 
 
-def _example(idx: SongIndex) -> str:
+def _example(idx: IndexFile) -> str:
     """A real song from this index to show how to phrase a query."""
     if len(idx.rank_track) == 0:
         return "daft punk - one more time"

@@ -1,4 +1,4 @@
-"""Look words up in the index's word tables (:mod:`index.search_tables`).
+"""Look words up in the index's word tables (:mod:`index.build.search_tables`).
 
 Names stay on disk; a query reads only the lists of the words it contains. Each word's
 list holds popularity ranks (0 = the track in most playlists), so the first entries of a
@@ -10,15 +10,12 @@ last two letters, or the same letters in another order, within one or two edits.
 from __future__ import annotations
 
 import math
-from typing import TYPE_CHECKING
 
 import numpy as np
 from rapidfuzz.distance import OSA
 
 from index.arrays import sorted_unique
-
-if TYPE_CHECKING:
-    from index.read.api import SongIndex
+from index.read.tables import IndexFile
 
 CANDIDATES = 40  # tracks read from disk and scored with rapidfuzz per query
 POSTING_CAP = 3000  # a common word contributes only its best-known tracks as candidates
@@ -33,7 +30,7 @@ def cap(df: int) -> int | None:
     return None if df <= POSTING_CAP else POSTING_CAP
 
 
-def word_group(idx: SongIndex, word: str, *, typos: bool) -> WordGroup:
+def word_group(idx: IndexFile, word: str, *, typos: bool) -> WordGroup:
     """(word_id, df, weight factor) for a query word: itself if known, else near spellings."""
     rows = idx.query("SELECT word_id, df FROM search_words WHERE word = ?", (word,))
     if rows:
@@ -43,7 +40,7 @@ def word_group(idx: SongIndex, word: str, *, typos: bool) -> WordGroup:
     return typo_alternatives(idx, word)
 
 
-def typo_alternatives(idx: SongIndex, word: str) -> WordGroup:
+def typo_alternatives(idx: IndexFile, word: str) -> WordGroup:
     """Known words within 1 edit (2 for words of 6+ letters), closest and commonest first.
 
     Only words that could be that close are read: for a long word, those keeping its first
@@ -88,7 +85,7 @@ def typo_alternatives(idx: SongIndex, word: str) -> WordGroup:
     return [(wid, -ndf, 0.8 - 0.15 * d) for d, ndf, wid in near[:TYPO_ALTERNATIVES]]
 
 
-def split_word(idx: SongIndex, word: str) -> list[WordGroup]:
+def split_word(idx: IndexFile, word: str) -> list[WordGroup]:
     """Two known words a run-together word may be ("daftpunk" → "daft", "punk")."""
     best: list[WordGroup] = []
     for i in range(2, len(word) - 1):
@@ -100,7 +97,7 @@ def split_word(idx: SongIndex, word: str) -> list[WordGroup]:
     return best
 
 
-def candidate_tracks(idx: SongIndex, words: list[str]) -> list[int]:
+def candidate_tracks(idx: IndexFile, words: list[str]) -> list[int]:
     """Track ids most likely meant: summed idf of matched query words, popularity breaks ties.
 
     The pool is the best-known tracks of every query word, plus every track containing the

@@ -14,8 +14,7 @@ from pathlib import Path
 import pytest
 
 from index.build.pipeline import build_index
-from index.read import api as reader_module
-from index.read import recommend
+from index.read import fallback, tables
 from index.read.api import SongIndex
 from index.schema import PLAYLIST_INDEX
 from tests.support.bot_fixtures import console_text
@@ -132,9 +131,9 @@ def test_songs_met_in_a_small_playlist_come_before_a_librarys(folder: Path, monk
     )  # fmt: skip
     with SongIndex.open(out) as lib:
         seed = tid(lib, ("S", "Seed"))
-        monkeypatch.setattr(recommend, "FALLBACK_BIG_PLAYLIST", 5)  # the library is big
+        monkeypatch.setattr(fallback, "FALLBACK_BIG_PLAYLIST", 5)  # the library is big
         assert names(lib.similar(seed).fallback)[0] == ("G", "Gem")
-        monkeypatch.setattr(recommend, "FALLBACK_BIG_PLAYLIST", 1000)  # neither is
+        monkeypatch.setattr(fallback, "FALLBACK_BIG_PLAYLIST", 1000)  # neither is
         assert names(lib.similar(seed).fallback)[-1] == ("G", "Gem")
 
 
@@ -153,7 +152,7 @@ def test_a_mix_of_rare_songs_uses_all_their_playlists(idx) -> None:
 
 def test_huge_playlists_are_read_in_part_not_skipped(idx, monkeypatch) -> None:
     # The first 4 songs of "Summer 2015" (by id): the seed, its live version, Quiet, Hit.
-    monkeypatch.setattr(recommend, "FALLBACK_MEMBERS", 4)
+    monkeypatch.setattr(fallback, "FALLBACK_MEMBERS", 4)
     answer = idx.similar(tid(idx, ONE))
     assert answer.fallback_source == "playlists"
     assert names(answer.fallback) == [("Band Y", "Hit"), ("Band Z", "Quiet")]
@@ -190,7 +189,7 @@ def test_large_index_built_before_the_playlist_index_falls_back_to_the_artist(
     index_path: Path, folder: Path, monkeypatch
 ) -> None:
     # Scanning a large memberships table would make the reply slow: it is skipped.
-    monkeypatch.setattr(reader_module, "SCAN_MAX_ROWS", 0)
+    monkeypatch.setattr(tables, "SCAN_MAX_ROWS", 0)
     with SongIndex.open(older_copy(index_path, folder)) as idx:
         answer = idx.similar(tid(idx, ONE))
         assert answer.rare and answer.fallback_source == "artist"

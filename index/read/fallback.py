@@ -1,0 +1,170 @@
+"""The labelled fallback for a seed with too few neighbours: songs from its playlists.
+
+A seed with no stored neighbours (too few playlists) is answered ``rare``, with a labelled
+fallback: the songs of its playlists (:func:`playlist_mates`), else its artist's other
+songs, else songs by similar artists. A seed with a few neighbours but not a page of them
+gets its page topped up from its playlists, labelled likewise: held-out playlists show
+those songs are hits more often than an empty slot (docs/QUALITY.md). A ``/foryou`` with
+no known likes gets the index's best-known songs (:func:`popular_tracks`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import replace
+
+import numpy as np
+
+from index.model import Answer, Track
+from index.read.neighbours import similar_artists
+from index.read.present import (
+    artists_on_page,
+    complete_page,
+    one_version_each,
+    paginate,
+)
+from index.read.tables import IndexFile
+
+# Rare-song fallback bounds: playlists read (a seed without neighbours is in one or a few)
+# and songs read per playlist (lowest ids first: a 47,000-song playlist is read in part).
+FALLBACK_PLAYLISTS = 20
+FALLBACK_MEMBERS = 5000
+# Songs met only in playlists of this many songs or more (libraries, mega-mixes) come after
+# songs met in a smaller playlist of the seed's, at the same shared count: "Liked Songs"
+# says little about a song, a 6-song playlist a lot. Held out, it changes hit rates by at
+# most +0.4 points (docs/QUALITY.md); it keeps a library from filling the whole list.
+FALLBACK_BIG_PLAYLIST = 1000
+
+
+def with_fallback(idx: IndexFile, answer: Answer, seeds: list[Track], limit: int) -> Answer:
+    """``answer`` itself when it fills its page; a short single page topped up from the
+    seeds' playlists; no recommendations at all: marked rare, with a labelled fallback."""
+    if answer.total:
+        short = answer.offset == 0 and not answer.has_more and len(answer.items) < limit
+        if not short or not seeds:
+            return answer
+        mates, label = playlist_mates(
+            idx, seeds, limit, shown=[r.track for r in answer.items], ranking=answer.ranking
+        )
+        if not mates:
+            return answer
+        return replace(answer, fallback=mates, fallback_label=label, fallback_source="playlists")
+    if seeds:
+        fallback, label, source = _fallback_for(idx, seeds, limit, answer.ranking)
+    else:  # for_you with no (known) likes
+        fallback, label = popular_tracks(idx, limit), "Popular songs in this index"
+        source = "popular"
+    return replace(
+        answer, rare=True, fallback=fallback, fallback_label=label, fallback_source=source
+    )
+
+
+def _fallback_for(
+    idx: IndexFile, seeds: list[Track], limit: int, ranking: str = "closest"
+) -> tuple[list[Track], str | None, str | None]:
+    """Songs from the seeds' playlists, else their artists' other songs, else songs by
+    similar artists: the list, its label and its source (see ``Answer.fallback_source``)."""
+    mates, label = playlist_mates(idx, seeds, limit, ranking=ranking)
+    if mates:
+        return mates, label, "playlists"
+    artists = list(dict.fromkeys(s.artist_id for s in seeds))
+    own: list[Track] = []
+    for a in artists:
+        own.extend(idx.artist_top_tracks(a, limit=limit + len(seeds)))
+    own = one_version_each(own, exclude=seeds)[:limit]
+    names = _join_names([s.artist for s in {s.artist_id: s for s in seeds}.values()])
+    if own:
+        return own, f"Other songs by {names}", "artist"
+    near: list[Track] = []
+    for a in artists:
+        for score in similar_artists(idx, a, limit=5):
+            near.extend(idx.artist_top_tracks(score.artist.artist_id, limit=3))
+    near = one_version_each(near, exclude=seeds)[:limit]
+    if near:
+        return near, f"Songs by artists similar to {names}", "similar artists"
+    return [], None, None
+
+
+def playlist_mates(
+    idx: IndexFile,
+    seeds: Sequence[Track],
+    limit: int,
+    *,
+    shown: Sequence[Track] = (),
+    ranking: str = "closest",
+) -> tuple[list[Track], str]:
+    """Songs sharing the most of the seeds' playlists (ties: met in a playlist of fewer than
+    :data:`FALLBACK_BIG_PLAYLIST` songs, then better known, then lower id; least known first
+    for the "deep cuts" setting, as its recommendations are).
+
+    The answer for a song too rare for stored neighbours: the playlists it is in are the
+    only evidence there is. One version of each song, none of the seeds (or their
+    versions), at most :data:`~index.read.present.MAX_PER_ARTIST` per artist unless that leaves the list short.
+    With ``shown`` (a short page of recommendations above it), the list completes that page
+    to ``limit``: none of those songs again, and they count toward the artist cap.
+    The work is bounded for huge playlists: at most :data:`FALLBACK_PLAYLISTS` playlists
+    (those holding most seeds) and :data:`FALLBACK_MEMBERS` songs of each are read, so a
+    reply costs a few milliseconds even when the seed is in a 47,000-song playlist.
+    Returns ``([], "")`` when the index stores no memberships, or cannot list a
+    playlist's songs quickly (a large index built before the playlist index existed).
+    """
+    if not seeds or not idx.can_list_playlists:
+        return [], ""
+    of_track = idx.playlists_of(s.track_id for s in seeds)
+    holding: dict[int, int] = {}
+    for pids in of_track.values():
+        for p in pids:
+            holding[p] = holding.get(p, 0) + 1
+    if not holding:
+        return [], ""
+    chosen = sorted(holding, key=lambda p: (-holding[p], p))[:FALLBACK_PLAYLISTS]
+    members = [m for m in idx.playlist_members(chosen, FALLBACK_MEMBERS) if len(m)]
+    if not members:
+        return [], ""
+    ids, shared = np.unique(np.concatenate(members), return_counts=True)
+    small = [m for m in members if len(m) < FALLBACK_BIG_PLAYLIST]
+    in_small = np.isin(ids, np.concatenate(small)) if small else np.zeros(len(ids), bool)
+    keep = ~np.isin(ids, [t.track_id for t in (*seeds, *shown)])
+    ids, shared, in_small = ids[keep], shared[keep], in_small[keep]
+    # Popularity rank orders by playlist count, then track id: the tie-breaks asked for.
+    rank = idx.popularity_rank(ids)
+    order = np.lexsort((-rank if ranking == "deep cuts" else rank, ~in_small, -shared))
+    # Enough candidates for versions and the per-artist cap to be applied, not all of them.
+    head = [int(t) for t in ids[order[: 8 * limit + 4 * len(seeds) + 20]]]
+    found = idx.tracks(head)
+    songs = one_version_each((found[t] for t in head if t in found), exclude=[*seeds, *shown])
+    if shown:
+        picked = complete_page(shown, songs, limit, artists_of=artists_on_page)
+    else:
+        pages = paginate(songs, limit, artists_of=artists_on_page)
+        picked = [t for page in pages for t in page][:limit]
+    return picked, _playlists_label(idx, chosen, len(holding), len(seeds), also=bool(shown))
+
+
+def _playlists_label(
+    idx: IndexFile, chosen: list[int], total: int, n_seeds: int, *, also: bool = False
+) -> str:
+    """ "From the playlist “Summer 2015”", "From the 2 playlists with this song", …;
+    "Also from …" under a list of recommendations."""
+    with_them = "this song" if n_seeds == 1 else "these songs"
+    start = "Also from" if also else "From"
+    if total == 1:
+        name = " ".join(str(idx.playlist_names(chosen).get(chosen[0], "")).split())
+        if name:
+            short = name if len(name) <= 80 else name[:79] + "…"
+            return f"{start} the playlist “{short}”"
+        return f"{start} the one playlist with {with_them}"
+    if len(chosen) < total:
+        return f"{start} {len(chosen)} of the {total:,} playlists with {with_them}"
+    return f"{start} the {total:,} playlists with {with_them}"
+
+
+def _join_names(names: list[str]) -> str:
+    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+
+
+def popular_tracks(idx: IndexFile, limit: int) -> list[Track]:
+    """The best-known songs of the whole index, one version each."""
+    ids = [int(t) for t in idx.rank_track[: 4 * limit + 10]]
+    found = idx.tracks(ids)
+    return one_version_each(found[t] for t in ids if t in found)[:limit]
