@@ -5,7 +5,8 @@ newcomer try every command without Discord. Commands are the same as on Discord,
 without the prefix; buttons become words: ``pick N`` for "did you mean", ``more``/``back``
 for pages and ``why N`` for the "Why?" button. The discovery setting is a trailing flag,
 as with prefix commands (``similar daft punk - one more time --deep-cuts``, ``foryou
---popular``). Likes are stored for the console user.
+--popular``). Likes are stored for the console user. The names, aliases and the help text
+come from the command catalogue (:mod:`bot.commands`), as on Discord.
 """
 
 from __future__ import annotations
@@ -14,11 +15,12 @@ import asyncio
 import contextlib
 import logging
 import sys
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from typing import IO
 
 import discord
 
+from bot.commands import BUTTON_WORDS, CONSOLE, QUIT, on
 from bot.embeds import count_of
 from bot.replies import Answers, Reply
 from bot.services import Services
@@ -31,7 +33,23 @@ WIDTH = 78
 BANNER = """songsim console — {songs} in the index. Type a command, for example:
   similar daft punk - one more time      artist daft punk      help
 Add --popular or --deep-cuts after a song for better-known or less-known picks.
-Buttons become words: pick N, more, back, why N. Type quit (or Ctrl-D) to leave."""
+Buttons become words: {buttons}. Type {quit} (or Ctrl-D) to leave."""
+BUTTONS = ", ".join(f"{w.name} {w.args}".rstrip() for w in BUTTON_WORDS)  # pick N, more, …
+
+Handler = Callable[[str], Awaitable[Reply | None]]
+
+
+def dispatch(handlers: Mapping[str, Handler]) -> dict[str, Handler]:
+    """Every console name and alias in the catalogue, mapped to its command's handler.
+
+    ``handlers`` is keyed by command name and must cover the catalogue's console commands
+    (quitting aside, which :meth:`Console.handle` does itself): a command added to the
+    catalogue without a handler here fails loudly instead of answering "unknown command".
+    """
+    wanted = {c.name for c in on(CONSOLE) if c is not QUIT}
+    if wanted != set(handlers):
+        raise ValueError(f"console handlers {sorted(handlers)} != catalogue {sorted(wanted)}")
+    return {alias: handlers[c.name] for c in on(CONSOLE) if c is not QUIT for alias in c.names}
 
 
 def markdown_to_text(text: str) -> str:
@@ -112,24 +130,21 @@ def render_reply(reply: Reply) -> str:
 
 
 class Console:
-    """Reads commands, answers them with :class:`~bot.answers.Answers`, prints the result."""
+    """Reads commands, answers them with :class:`~bot.replies.Answers`, prints the result."""
 
     def __init__(self, services: Services, out: IO[str], user_id: int = CONSOLE_USER_ID) -> None:
         self.answers = Answers(services, user_id)
         self.prefix = services.settings.prefix
         self.out = out
         self.last: Reply | None = None
-        self.commands: dict[str, Callable[[str], Awaitable[Reply | None]]] = {
+        handlers: dict[str, Handler] = {
             "similar": self.answers.similar,
-            "sim": self.answers.similar,
-            "s": self.answers.similar,
             "artist": self.answers.artist,
             "mix": self.answers.mix,
             "like": self.answers.like,
             "unlike": self.answers.unlike,
             "likes": lambda _: self.answers.likes(),
             "foryou": self.answers.for_you,  # "foryou --popular": the discovery setting
-            "for-you": self.answers.for_you,
             "about": lambda _: self.answers.about(),
             "help": self._help,
             "pick": self._pick,
@@ -137,6 +152,7 @@ class Console:
             "back": self._back,
             "why": self._why,
         }
+        self.commands = dispatch(handlers)
 
     def print(self, text: str = "") -> None:
         self.out.write(text + "\n")
@@ -153,7 +169,7 @@ class Console:
             return True
         name, _, rest = line.partition(" ")
         name = name.lower()
-        if name in ("quit", "exit", "q"):
+        if name in QUIT.names:
             return False
         command = self.commands.get(name)
         if command is None:
@@ -238,7 +254,11 @@ async def run_console(
     if songs is None and isinstance(stats, dict):
         songs = stats.get("tracks")
     console.print(
-        BANNER.format(songs=count_of(int(songs), "song") if songs is not None else "? songs")
+        BANNER.format(
+            songs=count_of(int(songs), "song") if songs is not None else "? songs",
+            buttons=BUTTONS,
+            quit=QUIT.name,
+        )
     )
     interactive = stdin is sys.stdin and stdin.isatty()
     if interactive:

@@ -17,6 +17,7 @@ import discord
 from discord.utils import escape_markdown, escape_mentions
 
 from bot import __version__
+from bot.commands import COMMANDS, CommandSpec
 from bot.discovery import EXPLAINED, FLAGS
 
 TITLE_MAX = 256
@@ -540,30 +541,25 @@ def about_embed(
     return fit(card)
 
 
-HELP_LINES: list[tuple[str, str, str]] = [
-    ("similar", "song", "songs that share playlists with a song"),
-    ("artist", "name", "artists similar to an artist"),
-    ("mix", "song | song | …", "songs close to 2–5 songs at once"),
-    ("like", "song", "remember a song you like"),
-    ("unlike", "song or number", "forget a liked song"),
-    ("likes", "", "list the songs you liked"),
-    ("foryou", "", "recommendations from your likes"),
-    ("about", "", "how big the index is and how it works"),
-    ("help", "", "this list"),
-]
+def _one_of(items: Sequence[str]) -> str:
+    """``a, b or c``."""
+    return f"{', '.join(items[:-1])} or {items[-1]}" if len(items) > 1 else "".join(items)
 
 
-def help_embed(
-    prefix: str = "!", commands: Iterable[tuple[str, str, str]] = HELP_LINES
-) -> discord.Embed:
-    """Every command with its arguments, in both the prefix and the slash form."""
+def help_embed(prefix: str = "!", catalogue: Iterable[CommandSpec] = COMMANDS) -> discord.Embed:
+    """Every command with its arguments, in both the prefix and the slash form.
+
+    The list is the catalogue's (:mod:`bot.commands`), so it names what the bot answers to.
+    """
+    listed = [c for c in catalogue if c.listed]
     lines = []
-    for name, args, what in commands:
-        usage = f"{prefix}{name} {args}".rstrip()
-        lines.append(f"`{usage}` — {what}")
+    for c in listed:
+        usage = f"{prefix}{c.name} {c.args}".rstrip()
+        lines.append(f"`{usage}` — {c.summary}")
+    flagged = [f"`{prefix}{c.name}`" for c in listed if c.takes_discovery]
     lines.append("")
     lines.append(
-        f"**Discovery:** end `{prefix}similar`, `{prefix}mix` or `{prefix}foryou` with "
+        f"**Discovery:** end {_one_of(flagged)} with "
         + ", ".join(f"`{flag}` ({EXPLAINED[r]})" for flag, r in FLAGS.items())
         + f", for example `{prefix}similar daft punk - one more time --deep-cuts`. "
         "The slash commands have a `discovery` option."

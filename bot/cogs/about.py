@@ -6,6 +6,8 @@ import math
 
 from discord.ext import commands
 
+from bot.cogs._options import command
+from bot.commands import ABOUT, HELP
 from bot.views import send_reply
 from bot.working import working
 
@@ -16,7 +18,7 @@ class About(commands.Cog):
     def __init__(self, bot: commands.Bot) -> None:
         self.bot = bot
 
-    @commands.hybrid_command(name="about", description="How big the index is and how songsim works")
+    @command(ABOUT)
     async def about(self, ctx: commands.Context) -> None:
         """How big the index is and how songsim works."""
         latency = self.bot.latency * 1000 if math.isfinite(self.bot.latency) else None
@@ -24,7 +26,7 @@ class About(commands.Cog):
         async with working(ctx):
             await send_reply(ctx, await answers.about(latency), answers)
 
-    @commands.hybrid_command(name="help", description="What songsim can do")
+    @command(HELP)
     async def help(self, ctx: commands.Context) -> None:
         """Every command with an example."""
         answers = self.bot.answers_for(ctx.author)

@@ -11,6 +11,8 @@ from typing import Literal
 
 from discord.ext import commands
 
+from bot.cogs._options import command
+from bot.commands import SYNC
 from bot.embeds import count_of, notice_embed
 
 log = logging.getLogger(__name__)
@@ -22,8 +24,7 @@ class Admin(commands.Cog):
     def __init__(self, bot: commands.Bot) -> None:
         self.bot = bot
 
-    @commands.command(name="sync", hidden=True)
-    @commands.is_owner()
+    @command(SYNC)  # owner-only: the catalogue says so and the decorator adds the check
     async def sync(
         self, ctx: commands.Context, scope: Literal["guild", "global", "clear"] = "guild"
     ) -> None:

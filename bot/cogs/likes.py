@@ -6,8 +6,8 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot.cogs.similar import DISCOVERY_CHOICES, DISCOVERY_HELP, choices_within_budget
-from bot.discovery import FLAG_HINT
+from bot.cogs._options import choices_within_budget, command
+from bot.commands import FOR_YOU, LIKE, LIKES, UNLIKE
 from bot.views import send_reply
 from bot.working import working
 
@@ -18,8 +18,7 @@ class Likes(commands.Cog):
     def __init__(self, bot: commands.Bot) -> None:
         self.bot = bot
 
-    @commands.hybrid_command(name="like", description="Remember a song you like")
-    @app_commands.describe(song="artist - title")
+    @command(LIKE)
     async def like(self, ctx: commands.Context, *, song: str) -> None:
         """Remember a song you like: !like daft punk - one more time"""
         answers = self.bot.answers_for(ctx.author)
@@ -34,10 +33,7 @@ class Likes(commands.Cog):
             self.bot.answers_for(interaction.user).song_choices(current), current
         )
 
-    @commands.hybrid_command(
-        name="unlike", description="Forget a liked song (by name or its number in /likes)"
-    )
-    @app_commands.describe(song="artist - title, or the song's number in /likes")
+    @command(UNLIKE)
     async def unlike(self, ctx: commands.Context, *, song: str) -> None:
         """Forget a liked song: !unlike 3 or !unlike daft punk - one more time"""
         answers = self.bot.answers_for(ctx.author)
@@ -62,21 +58,14 @@ class Likes(commands.Cog):
 
         return await choices_within_budget(liked(), current)
 
-    @commands.hybrid_command(name="likes", description="List the songs you liked")
+    @command(LIKES)
     async def likes(self, ctx: commands.Context) -> None:
         """List the songs you liked."""
         answers = self.bot.answers_for(ctx.author)
         async with working(ctx, ephemeral=True):
             await send_reply(ctx, await answers.likes(), answers)
 
-    @commands.hybrid_command(
-        name="foryou",
-        aliases=["for-you"],
-        description="Recommendations from the songs you liked",
-        usage=f"[{FLAG_HINT}]",
-    )
-    @app_commands.describe(discovery=DISCOVERY_HELP)
-    @app_commands.choices(discovery=DISCOVERY_CHOICES)
+    @command(FOR_YOU)
     async def foryou(self, ctx: commands.Context, *, discovery: str | None = None) -> None:
         """Recommendations from the songs you liked (leaving out the ones you already like).
 

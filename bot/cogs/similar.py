@@ -2,36 +2,15 @@
 
 from __future__ import annotations
 
-import asyncio
-import logging
-
 import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot.discovery import EXPLAINED, FLAG_HINT
+from bot.cogs._options import choices_within_budget, command
+from bot.commands import ARTIST, MIX, SIMILAR
 from bot.replies import Answers
 from bot.views import send_reply
 from bot.working import working
-from index.read.ranking import DISCOVERY
-
-log = logging.getLogger(__name__)
-
-AUTOCOMPLETE_BUDGET = 2.5  # Discord drops autocomplete answers after 3 s
-
-# The slash option for the discovery setting; prefix users write --popular etc. instead.
-DISCOVERY_CHOICES = [app_commands.Choice(name=f"{r} — {EXPLAINED[r]}", value=r) for r in DISCOVERY]
-DISCOVERY_HELP = "closest (default), popular (better-known songs) or deep cuts (less-known ones)"
-
-
-async def choices_within_budget(coro, current: str) -> list[app_commands.Choice[str]]:
-    """Autocomplete choices, or the user's own text if the index is too slow to answer."""
-    try:
-        pairs = await asyncio.wait_for(coro, AUTOCOMPLETE_BUDGET)
-    except Exception:
-        log.warning("Autocomplete for %r failed or took too long", current[:100], exc_info=True)
-        pairs = [(current[:100], current[:100])] if current.strip() else []
-    return [app_commands.Choice(name=name, value=value) for name, value in pairs[:25]]
 
 
 class Similar(commands.Cog):
@@ -44,16 +23,7 @@ class Similar(commands.Cog):
         user = getattr(ctx_or_interaction, "author", None) or ctx_or_interaction.user
         return self.bot.answers_for(user)
 
-    @commands.hybrid_command(
-        name="similar",
-        aliases=["sim", "s"],
-        description="Songs that share playlists with a song",
-        usage=f"<artist - title> [{FLAG_HINT}]",
-    )
-    @app_commands.describe(
-        song="artist - title, for example: daft punk - one more time", discovery=DISCOVERY_HELP
-    )
-    @app_commands.choices(discovery=DISCOVERY_CHOICES)
+    @command(SIMILAR)
     async def similar(
         self, ctx: commands.Context, *, song: str, discovery: str | None = None
     ) -> None:
@@ -73,8 +43,7 @@ class Similar(commands.Cog):
     ) -> list[app_commands.Choice[str]]:
         return await choices_within_budget(self.answers(interaction).song_choices(current), current)
 
-    @commands.hybrid_command(name="artist", description="Artists similar to an artist")
-    @app_commands.describe(name="an artist, for example: daft punk")
+    @command(ARTIST)
     async def artist(self, ctx: commands.Context, *, name: str) -> None:
         """Artists whose songs share playlists with this artist's: !artist daft punk"""
         answers = self.answers(ctx)
@@ -89,16 +58,7 @@ class Similar(commands.Cog):
             self.answers(interaction).artist_choices(current), current
         )
 
-    @commands.hybrid_command(
-        name="mix",
-        description="Songs close to 2–5 songs at once",
-        usage=f"<song | song | …> [{FLAG_HINT}]",
-    )
-    @app_commands.describe(
-        songs="2–5 songs separated by |, for example: daft punk - one more time | queen - bohemian rhapsody",
-        discovery=DISCOVERY_HELP,
-    )
-    @app_commands.choices(discovery=DISCOVERY_CHOICES)
+    @command(MIX)
     async def mix(self, ctx: commands.Context, *, songs: str, discovery: str | None = None) -> None:
         """Songs close to 2–5 songs at once: !mix song | song | song --deep-cuts"""
         answers = self.answers(ctx)

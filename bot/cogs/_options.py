@@ -1,0 +1,73 @@
+"""What the cogs share: commands declared from the catalogue, and their slash options.
+
+:func:`command` turns a :class:`~bot.commands.CommandSpec` into a discord.py command, so a
+cog method says only which catalogue entry it answers. The discovery choices and
+:func:`choices_within_budget` (autocomplete that never misses Discord's deadline) are used
+by several cogs; they live here so that no cog imports another. The leading underscore
+keeps this module out of :data:`bot.bot.EXTENSIONS`: it is not a feature.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable, Sequence
+from typing import Any
+
+from discord import app_commands
+from discord.ext import commands
+
+from bot.commands import DISCOVERY_OPTION, SLASH, CommandSpec
+from bot.discovery import EXPLAINED
+from index.read.ranking import DISCOVERY as RANKINGS
+
+log = logging.getLogger(__name__)
+
+AUTOCOMPLETE_BUDGET = 2.5  # Discord drops autocomplete answers after 3 s
+
+# The slash option for the discovery setting; prefix users write --popular etc. instead.
+DISCOVERY_CHOICES = [app_commands.Choice(name=f"{r} — {EXPLAINED[r]}", value=r) for r in RANKINGS]
+
+
+def command(spec: CommandSpec) -> Callable[[Callable[..., Any]], commands.Command[Any, ..., Any]]:
+    """Decorate a cog method as the command ``spec`` describes.
+
+    A slash command is a hybrid command (``/similar`` and ``!similar``); a prefix-only one
+    is a plain command. Name, aliases, description, usage and hidden come from the
+    catalogue, as do the slash options' descriptions (and the discovery choices for the
+    commands that take the setting); an owner-only entry gets discord.py's owner check.
+    """
+    attrs: dict[str, Any] = {
+        "name": spec.name,
+        "aliases": list(spec.aliases),
+        "description": spec.description,
+        "usage": spec.usage,
+        "hidden": spec.hidden,
+    }
+
+    def decorate(func: Callable[..., Any]) -> commands.Command[Any, ..., Any]:
+        if spec.params:
+            func = app_commands.describe(**spec.params)(func)
+        if spec.takes_discovery:
+            func = app_commands.choices(**{DISCOVERY_OPTION: DISCOVERY_CHOICES})(func)
+        if SLASH in spec.surfaces:
+            cmd: commands.Command[Any, ..., Any] = commands.hybrid_command(**attrs)(func)
+        else:
+            cmd = commands.command(**attrs)(func)
+        if spec.owner_only:
+            cmd = commands.is_owner()(cmd)
+        return cmd
+
+    return decorate
+
+
+async def choices_within_budget(
+    coro: Awaitable[Sequence[tuple[str, str]]], current: str
+) -> list[app_commands.Choice[str]]:
+    """Autocomplete choices, or the user's own text if the index is too slow to answer."""
+    try:
+        pairs = await asyncio.wait_for(coro, AUTOCOMPLETE_BUDGET)
+    except Exception:
+        log.warning("Autocomplete for %r failed or took too long", current[:100], exc_info=True)
+        pairs = [(current[:100], current[:100])] if current.strip() else []
+    return [app_commands.Choice(name=name, value=value) for name, value in pairs[:25]]

@@ -1,0 +1,180 @@
+"""The command catalogue: every command written down once, as plain data.
+
+Slash commands, prefix commands, the terminal console and ``help`` are four views of one
+list. Each :class:`CommandSpec` holds a command's name and aliases, what it does in one line,
+its arguments as ``help`` shows them, its slash options' descriptions and the surfaces it
+exists on. The cogs declare their commands from these entries
+(:func:`bot.cogs._options.command`), the console builds its dispatch from them
+(:mod:`bot.console`) and :func:`bot.embeds.help_embed` lists them, so a command renamed or
+reworded here changes everywhere at once.
+
+Why data rather than walking the registered commands (``bot.walk_commands()``, as many
+discord.py bots build their help): the console has no bot, and it must answer to the same
+names and print the same help. No discord import, so the console and the help text can use
+the catalogue without one.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Literal
+
+from bot.discovery import FLAG_HINT
+
+Surface = Literal["slash", "prefix", "console"]
+SLASH: Surface = "slash"
+PREFIX: Surface = "prefix"
+CONSOLE: Surface = "console"
+EVERYWHERE: frozenset[Surface] = frozenset({SLASH, PREFIX, CONSOLE})
+CONSOLE_ONLY: frozenset[Surface] = frozenset({CONSOLE})
+
+# The slash option for the discovery setting; prefix and console users write --popular etc.
+DISCOVERY_OPTION = "discovery"
+DISCOVERY_HELP = "closest (default), popular (better-known songs) or deep cuts (less-known ones)"
+
+
+@dataclass(frozen=True, eq=False)  # compared and hashed by identity: params is a dict
+class CommandSpec:
+    """One command as every surface needs it.
+
+    ``description`` is the slash command's one line (at most 100 characters, Discord's
+    limit); ``brief`` is the line in ``help`` when it should differ, else the description
+    starting in lower case. ``args`` is the arguments as ``help`` writes them; ``usage``
+    replaces the prefix signature discord.py derives from the parameters, for commands whose
+    text also takes a trailing discovery flag. ``params`` describes each slash option, and
+    must name the cog method's parameters (discord.py checks that when the cog loads).
+    """
+
+    name: str
+    description: str
+    args: str = ""
+    brief: str = ""
+    aliases: tuple[str, ...] = ()
+    usage: str | None = None
+    params: Mapping[str, str] = field(default_factory=dict)
+    surfaces: frozenset[Surface] = EVERYWHERE
+    owner_only: bool = False
+    hidden: bool = False
+
+    def __post_init__(self) -> None:
+        if SLASH in self.surfaces and PREFIX not in self.surfaces:
+            raise ValueError(f"{self.name}: slash commands are hybrid, so also prefix commands")
+        if len(self.description) > 100:
+            raise ValueError(f"{self.name}: Discord allows 100 characters of description")
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        """The name and every alias: what a user may type."""
+        return (self.name, *self.aliases)
+
+    @property
+    def summary(self) -> str:
+        """The command's line in ``help``."""
+        return self.brief or self.description[:1].lower() + self.description[1:]
+
+    @property
+    def on_discord(self) -> bool:
+        return bool(self.surfaces & {SLASH, PREFIX})
+
+    @property
+    def listed(self) -> bool:
+        """Shown by ``help``: the Discord commands everyone may use (help is the same list
+        on Discord and in the console)."""
+        return self.on_discord and not self.hidden
+
+    @property
+    def takes_discovery(self) -> bool:
+        return DISCOVERY_OPTION in self.params
+
+
+SIMILAR = CommandSpec(
+    "similar",
+    "Songs that share playlists with a song",
+    args="song",
+    aliases=("sim", "s"),
+    usage=f"<artist - title> [{FLAG_HINT}]",
+    params={
+        "song": "artist - title, for example: daft punk - one more time",
+        DISCOVERY_OPTION: DISCOVERY_HELP,
+    },
+)
+ARTIST = CommandSpec(
+    "artist",
+    "Artists similar to an artist",
+    args="name",
+    params={"name": "an artist, for example: daft punk"},
+)
+MIX = CommandSpec(
+    "mix",
+    "Songs close to 2–5 songs at once",
+    args="song | song | …",
+    usage=f"<song | song | …> [{FLAG_HINT}]",
+    params={
+        "songs": "2–5 songs separated by |, for example: "
+        "daft punk - one more time | queen - bohemian rhapsody",
+        DISCOVERY_OPTION: DISCOVERY_HELP,
+    },
+)
+LIKE = CommandSpec(
+    "like", "Remember a song you like", args="song", params={"song": "artist - title"}
+)
+UNLIKE = CommandSpec(
+    "unlike",
+    "Forget a liked song (by name or its number in /likes)",
+    args="song or number",
+    brief="forget a liked song",
+    params={"song": "artist - title, or the song's number in /likes"},
+)
+LIKES = CommandSpec("likes", "List the songs you liked")
+FOR_YOU = CommandSpec(
+    "foryou",
+    "Recommendations from the songs you liked",
+    brief="recommendations from your likes",
+    aliases=("for-you",),
+    usage=f"[{FLAG_HINT}]",
+    params={DISCOVERY_OPTION: DISCOVERY_HELP},
+)
+ABOUT = CommandSpec(
+    "about",
+    "How big the index is and how songsim works",
+    brief="how big the index is and how it works",
+)
+HELP = CommandSpec("help", "What songsim can do", brief="this list")
+SYNC = CommandSpec(
+    "sync",
+    "Publish the slash commands to this server or everywhere, or clear them",
+    args="guild | global | clear",
+    surfaces=frozenset({PREFIX}),
+    owner_only=True,
+    hidden=True,
+)
+
+# The console's words for Discord's buttons, and its way out.
+PICK = CommandSpec("pick", "Choose a “did you mean” song", args="N", surfaces=CONSOLE_ONLY)
+MORE = CommandSpec("more", "The next page of the list", surfaces=CONSOLE_ONLY)
+BACK = CommandSpec("back", "The page before", surfaces=CONSOLE_ONLY)
+WHY = CommandSpec("why", "Why song N is on the list", args="N", surfaces=CONSOLE_ONLY)
+QUIT = CommandSpec("quit", "Leave the console", aliases=("exit", "q"), surfaces=CONSOLE_ONLY)
+BUTTON_WORDS = (PICK, MORE, BACK, WHY)
+
+# In the order ``help`` lists them.
+COMMANDS: tuple[CommandSpec, ...] = (
+    SIMILAR,
+    ARTIST,
+    MIX,
+    LIKE,
+    UNLIKE,
+    LIKES,
+    FOR_YOU,
+    ABOUT,
+    HELP,
+    SYNC,
+    *BUTTON_WORDS,
+    QUIT,
+)
+
+
+def on(surface: Surface, catalogue: Iterable[CommandSpec] = COMMANDS) -> list[CommandSpec]:
+    """The commands that exist on ``surface``, in catalogue order."""
+    return [c for c in catalogue if surface in c.surfaces]
