@@ -112,7 +112,7 @@ def render_reply(reply: Reply) -> str:
 
 
 class Console:
-    """Reads commands, answers them with :class:`~bot.answers.Answers`, prints the result."""
+    """Reads commands, answers them with :class:`~bot.replies.Answers`, prints the result."""
 
     def __init__(self, services: Services, out: IO[str], user_id: int = CONSOLE_USER_ID) -> None:
         self.answers = Answers(services, user_id)
@@ -234,12 +234,7 @@ async def run_console(
     stdin = stdin or sys.stdin
     console = Console(services, stdout or sys.stdout)
     stats = await services.stats()
-    songs = getattr(stats, "tracks", None)
-    if songs is None and isinstance(stats, dict):
-        songs = stats.get("tracks")
-    console.print(
-        BANNER.format(songs=count_of(int(songs), "song") if songs is not None else "? songs")
-    )
+    console.print(BANNER.format(songs=count_of(stats.tracks, "song")))
     interactive = stdin is sys.stdin and stdin.isatty()
     if interactive:
         with contextlib.suppress(ImportError):
