@@ -117,7 +117,7 @@ class SongsimBot(commands.Bot):
         log.info(
             "Connected as %s (id %s) to %d servers",
             self.user,
-            getattr(self.user, "id", "?"),
+            self.user.id if self.user is not None else "?",
             len(self.guilds),
         )
         if self.heartbeat is not None:

@@ -250,15 +250,8 @@ async def run_console(
     stdin = stdin or sys.stdin
     console = Console(services, stdout or sys.stdout)
     stats = await services.stats()
-    songs = getattr(stats, "tracks", None)
-    if songs is None and isinstance(stats, dict):
-        songs = stats.get("tracks")
     console.print(
-        BANNER.format(
-            songs=count_of(int(songs), "song") if songs is not None else "? songs",
-            buttons=BUTTONS,
-            quit=QUIT.name,
-        )
+        BANNER.format(songs=count_of(stats.tracks, "song"), buttons=BUTTONS, quit=QUIT.name)
     )
     interactive = stdin is sys.stdin and stdin.isatty()
     if interactive:

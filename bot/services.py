@@ -18,11 +18,16 @@ import logging
 import os
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from bot.settings import Settings
 from bot.user_db import UserDB, UserDBError
+from index.model import IndexStats, Track
 from index.paths import demo_index_path
+
+if TYPE_CHECKING:  # both are imported when first needed (see open_index and _make_links)
+    from bot.spotify import SpotifyInfo, SpotifyLinks
+    from index.read.api import SongIndex
 
 log = logging.getLogger(__name__)
 
@@ -54,7 +59,13 @@ def uri_link(uri: str | None) -> str | None:
 class Services:
     """The index, the user database and the Spotify links, opened once at start-up."""
 
-    def __init__(self, settings: Settings, index: Any, user_db: UserDB, links: Any = None) -> None:
+    def __init__(
+        self,
+        settings: Settings,
+        index: SongIndex,
+        user_db: UserDB,
+        links: SpotifyLinks | None = None,
+    ) -> None:
         self.settings = settings
         self._index = index
         self.user_db = user_db
@@ -64,12 +75,12 @@ class Services:
         self.generation = 0
         self._index_stamp = file_stamp(settings.index_path)
         self._readers: dict[int, int] = {}  # id(index) → reads in flight
-        self._retired: dict[int, Any] = {}  # replaced indexes waiting for their last read
+        self._retired: dict[int, SongIndex] = {}  # replaced indexes waiting for their last read
         self._reopen_lock = asyncio.Lock()
         self._tasks: set[asyncio.Task[Any]] = set()
 
     @property
-    def index(self) -> Any:
+    def index(self) -> SongIndex:
         """The index answering now (it may be replaced between two reads, see reopen_index)."""
         return self._index
 
@@ -84,10 +95,9 @@ class Services:
         links = None
         if spotify:
             links = _make_links(settings)
-            start = getattr(links, "start", None)
-            if start is not None:
+            if links is not None:
                 try:
-                    await start()
+                    await links.start()
                 except Exception:  # Spotify must never stop the bot
                     log.exception("Spotify links could not start; replies go out without them.")
                     links = None
@@ -98,10 +108,9 @@ class Services:
             task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await task
-        close = getattr(self.links, "close", None)
-        if close is not None:
+        if self.links is not None:
             try:
-                await close()
+                await self.links.close()
             except Exception:
                 log.exception("Closing Spotify links failed")
         await self.user_db.close()
@@ -116,6 +125,7 @@ class Services:
         ``fn`` is usually a method of :attr:`index`; while it runs, that index stays open
         even if :meth:`reopen_index` swaps in a new one meanwhile.
         """
+        # The index a bound method reads; other callables (functions) have no __self__.
         target = getattr(fn, "__self__", None)
         if target is not self._index and id(target) not in self._retired:
             target = self._index
@@ -170,13 +180,12 @@ class Services:
                 self._retired[id(old)] = old
             else:
                 _close_index(old)
-            stats = getattr(new, "stats", None)
             log.info(
                 "Reloaded the index from %s (%s): %s, built %s",
                 path,
                 reason,
                 _songs(new),
-                str(getattr(stats, "built_at", "") or "?")[:19],
+                str(new.stats.built_at or "?")[:19],
             )
             return True
 
@@ -201,10 +210,10 @@ class Services:
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
 
-    async def stats(self) -> Any:
+    async def stats(self) -> IndexStats:
         return self.index.stats
 
-    async def links_for(self, tracks: Sequence[Any], *, art_for: int | None = None) -> Links:
+    async def links_for(self, tracks: Sequence[Track], *, art_for: int | None = None) -> Links:
         """Links for ``tracks``: from the index's Spotify URIs, then the Spotify lookup.
 
         This is the one call site of the Spotify hook; it returns within its timeout and a
@@ -213,23 +222,23 @@ class Services:
         out = Links()
         unique = list({t.track_id: t for t in tracks}.values())
         for t in unique:
-            url = uri_link(getattr(t, "spotify_uri", None))
+            url = uri_link(t.spotify_uri)
             if url:
                 out.urls[t.track_id] = url
         if self.links is None or not unique:
             return out
         try:
             kwargs = {"artwork_for": [art_for] if art_for is not None else []}
-            found: Mapping[int, Any] = await self.links.lookup(
+            found: Mapping[int, SpotifyInfo] = await self.links.lookup(
                 unique, timeout=LINK_TIMEOUT, **kwargs
             )
         except Exception:
             log.exception("Spotify lookup failed; replying without links")
             return out
         for track_id, info in found.items():
-            if getattr(info, "url", None):
+            if info.url:
                 out.urls[track_id] = info.url
-            if getattr(info, "image_url", None):
+            if info.image_url:
                 out.images[track_id] = info.image_url
         return out
 
@@ -239,7 +248,7 @@ def is_demo_index(settings: Settings) -> bool:
     return settings.index_path == demo_index_path()
 
 
-def open_index(settings: Settings, *, build_demo: bool = True) -> Any:
+def open_index(settings: Settings, *, build_demo: bool = True) -> SongIndex:
     """Open the read-only song index, or raise :class:`StartupError` saying how to get one.
 
     Without SONGSIM_INDEX the demo index is used, and built on first use (a few seconds),
@@ -282,26 +291,21 @@ def file_stamp(path: os.PathLike[str] | str) -> tuple[int, int, int, int] | None
     return (st.st_dev, st.st_ino, st.st_mtime_ns, st.st_size)
 
 
-def _open_index_file(path: os.PathLike[str] | str) -> Any:
+def _open_index_file(path: os.PathLike[str] | str) -> SongIndex:
     from index.read.api import SongIndex
 
     return SongIndex.open(path)
 
 
-def _close_index(index: Any) -> None:
-    close = getattr(index, "close", None)
-    if close is None:
-        return
+def _close_index(index: SongIndex) -> None:
     try:
-        close()
+        index.close()
     except Exception:
         log.exception("Closing an index failed")
 
 
-def _songs(index: Any) -> str:
-    tracks = getattr(getattr(index, "stats", None), "tracks", None)
-    if not isinstance(tracks, int):
-        return "? songs"
+def _songs(index: SongIndex) -> str:
+    tracks = index.stats.tracks
     return f"{tracks:,} song{'' if tracks == 1 else 's'}"
 
 
@@ -310,7 +314,7 @@ def _sentence(exc: BaseException) -> str:
     return text if text.endswith((".", "!", "?")) else text + "."
 
 
-def _make_links(settings: Settings) -> Any:
+def _make_links(settings: Settings) -> SpotifyLinks | None:
     """The Spotify hook, or None when the module is missing or credentials are not set."""
     try:
         from bot.spotify import SpotifyLinks

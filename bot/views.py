@@ -12,9 +12,11 @@ import logging
 from typing import Any
 
 import discord
+from discord.ext import commands
 
 from bot import embeds
 from bot.replies import Answers, Reply
+from bot.text import CHOICE_MAX, plain, playlists_phrase
 
 log = logging.getLogger(__name__)
 
@@ -56,6 +58,7 @@ class OwnedView(discord.ui.View):
     ) -> None:
         log.error(
             "Button %r failed for user %s",
+            # Buttons and selects have a custom_id; a plain discord.ui.Item has none.
             getattr(item, "custom_id", item),
             interaction.user.id,
             exc_info=error,
@@ -71,7 +74,7 @@ class OwnedView(discord.ui.View):
 
 
 class ReplyView(OwnedView):
-    """The components under an :class:`~bot.answers.Reply`, built from what it allows."""
+    """The components under an :class:`~bot.reply.Reply`, built from what it allows."""
 
     def __init__(
         self, reply: Reply, answers: Answers, owner_id: int, *, timeout: float | None = None
@@ -162,10 +165,8 @@ class ChoiceSelect(discord.ui.Select["ReplyView"]):
     def __init__(self, reply: Reply) -> None:
         options = [
             discord.SelectOption(
-                label=embeds.plain(t.title, embeds.CHOICE_MAX),
-                description=embeds.plain(
-                    f"{t.artist} · {embeds.playlists_phrase(int(t.playlists))}", embeds.CHOICE_MAX
-                ),
+                label=plain(t.title, CHOICE_MAX),
+                description=plain(f"{t.artist} · {playlists_phrase(int(t.playlists))}", CHOICE_MAX),
                 value=str(t.track_id),
             )
             for t in reply.choices[:25]
@@ -193,8 +194,8 @@ class WhyView(OwnedView):
             placeholder="Why is this song here?",
             options=[
                 discord.SelectOption(
-                    label=embeds.plain(t.title, embeds.CHOICE_MAX),
-                    description=embeds.plain(t.artist, embeds.CHOICE_MAX),
+                    label=plain(t.title, CHOICE_MAX),
+                    description=plain(t.artist, CHOICE_MAX),
                     value=str(t.track_id),
                 )
                 for t in reply.items[:25]
@@ -210,7 +211,7 @@ class WhyView(OwnedView):
         await interaction.edit_original_response(embed=embed, view=self)
 
 
-async def send_reply(ctx: Any, reply: Reply, answers: Answers) -> Any:
+async def send_reply(ctx: commands.Context, reply: Reply, answers: Answers) -> discord.Message:
     """Send ``reply`` for a command (prefix or slash), with its components when it has any."""
     view = ReplyView(reply, answers, ctx.author.id) if reply.interactive else None
     kwargs: dict[str, Any] = {"embed": reply.embed, "ephemeral": reply.ephemeral}

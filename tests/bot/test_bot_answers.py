@@ -8,11 +8,19 @@ from pathlib import Path
 import pytest
 import pytest_asyncio
 
+from bot.autocomplete import song_choices
 from bot.console import markdown_to_text
-from bot.replies import Answers, song_choices
+from bot.replies import Answers
 from bot.services import Services, StartupError, open_index
 from bot.settings import Settings
-from tests.support.bot_fixtures import NASTY_ID, SEED, SEED_ID, build_song_index, shared_playlists
+from tests.support.bot_fixtures import (
+    NASTY_ID,
+    SEED,
+    SEED_ID,
+    build_song_index,
+    make_track,
+    shared_playlists,
+)
 
 pytest.importorskip("index.read.api")
 
@@ -196,9 +204,7 @@ async def test_autocomplete_fits_discord_and_offers_own_text(services: Services)
 
 
 def test_song_choices_cut_long_names_to_100() -> None:
-    from types import SimpleNamespace
-
-    t = SimpleNamespace(track_id=5, title="x" * 150, artist="y" * 50)
+    t = make_track(5, "x" * 150, "y" * 50)
     [(name, value)] = song_choices("x", [t])
     assert len(name) <= 100 and value == "track:5"
 

@@ -5,17 +5,18 @@ from __future__ import annotations
 import re
 from collections.abc import AsyncIterator
 from pathlib import Path
-from types import SimpleNamespace
 
 import pytest
 import pytest_asyncio
 
 from bot.console import markdown_to_text, render_reply
-from bot.embeds import count_of, index_footer, likes_embed, playlists_phrase
+from bot.embeds import likes_embed
 from bot.replies import Answers
 from bot.services import Services
 from bot.settings import Settings
-from tests.support.bot_fixtures import SEED, build_song_index
+from bot.song_lines import index_footer
+from bot.text import count_of, playlists_phrase
+from tests.support.bot_fixtures import SEED, build_song_index, make_stats, make_track
 
 pytest.importorskip("index.read.api")
 
@@ -48,12 +49,12 @@ def test_count_of_and_playlists_phrase() -> None:
 
 
 def test_footer_of_a_one_song_index() -> None:
-    stats = SimpleNamespace(tracks=1, playlists=1, built_at="2026-11-26T20:00:00")
+    stats = make_stats(tracks=1, playlists=1, built_at="2026-11-26T20:00:00")
     assert index_footer(stats) == "Index: 1 song from 1 playlist · built 2026-11-26"
 
 
 def test_likes_list_of_one() -> None:
-    song = SimpleNamespace(track_id=1, title="One More Time", artist="Daft Punk")
+    song = make_track(1, "One More Time", "Daft Punk")
     embed = likes_embed([song], {}, 1, "!")
     assert embed.footer.text.startswith("1 liked song ·")
     assert "1 liked song is no longer in the index" in markdown_to_text(embed.description)

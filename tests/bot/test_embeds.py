@@ -2,13 +2,28 @@
 
 from __future__ import annotations
 
-from types import SimpleNamespace
+from dataclasses import replace
 
 import discord
 import pytest
 
 from bot import embeds
+from bot.card import (
+    DESCRIPTION_MAX,
+    FIELD_NAME_MAX,
+    FIELD_VALUE_MAX,
+    FIELDS_MAX,
+    FOOTER_MAX,
+    TITLE_MAX,
+    TOTAL_MAX,
+    Card,
+    Field,
+    fit,
+)
 from bot.console import markdown_to_text, render_embed
+from bot.text import ELLIPSIS, clip, percent, safe
+from index.model import Answer, Recommendation, Track, Why
+from tests.support.bot_fixtures import make_stats, make_track
 
 NASTY = [
     "@everyone",
@@ -30,20 +45,19 @@ NASTY = [
 ]
 
 
-def track(track_id: int, title: str, artist: str = "Artist", playlists: int = 10, uri=None):
-    return SimpleNamespace(
-        track_id=track_id,
-        artist_id=1,
-        artist=artist,
-        title=title,
-        playlists=playlists,
-        spotify_uri=uri,
-    )
+track = make_track
 
 
-def answer(seed, items, total=None, has_more=False, fallback=(), rare=False):
-    recs = [SimpleNamespace(track=t, jaccard=j, shared=s, score=j) for t, j, s in items]
-    return SimpleNamespace(
+def answer(
+    seed: Track | None,
+    items: list[tuple[Track, float, int]],
+    total: int | None = None,
+    has_more: bool = False,
+    fallback: tuple[Track, ...] | list[Track] = (),
+    rare: bool = False,
+) -> Answer:
+    recs = [Recommendation(track=t, jaccard=j, shared=s, score=j) for t, j, s in items]
+    return Answer(
         seed=seed,
         items=recs,
         total=total if total is not None else len(recs),
@@ -54,26 +68,26 @@ def answer(seed, items, total=None, has_more=False, fallback=(), rare=False):
     )
 
 
-STATS = {"tracks": 1234, "playlists": 567, "artists": 89, "built_at": "2026-11-26T10:00:00Z"}
+STATS = make_stats(tracks=1234, playlists=567, artists=89, built_at="2026-11-26T10:00:00Z")
 
 
 @pytest.mark.parametrize("text", NASTY)
 def test_safe_text_renders_literally(text: str) -> None:
     # Undoing Discord's markdown gives back exactly what the user or dataset wrote.
-    assert markdown_to_text(embeds.safe(text)).replace("\u200b", "") == text
+    assert markdown_to_text(safe(text)).replace("\u200b", "") == text
 
 
 @pytest.mark.parametrize(
     "text", ["@everyone", "@here", "<@123456789012345678>", "<@&123456789012345678>"]
 )
 def test_safe_text_pings_nobody(text: str) -> None:
-    out = embeds.safe(text)
+    out = safe(text)
     assert "@everyone" not in out and "@here" not in out
     assert "<@1" not in out and "<@&1" not in out
 
 
 def test_safe_text_cannot_open_a_masked_link() -> None:
-    out = embeds.safe("[click](https://evil.example)")
+    out = safe("[click](https://evil.example)")
     assert "[click](" not in out
     assert "\\[click\\](" in out
 
@@ -136,8 +150,7 @@ def test_similar_embed_without_neighbours_shows_the_fallback() -> None:
 def from_playlists(seed, fallback, label):
     """A rare answer whose fallback is the songs of the seed's playlists."""
     ans = answer(seed, [], fallback=fallback, rare=True)
-    ans.fallback_label, ans.fallback_source = label, "playlists"
-    return ans
+    return replace(ans, fallback_label=label, fallback_source="playlists")
 
 
 def test_rare_song_answered_from_its_playlist_says_it_is_a_weaker_hint() -> None:
@@ -159,22 +172,21 @@ def test_mix_of_rare_songs_shows_the_fallback() -> None:
 
 
 def test_fit_cuts_every_part_to_discords_limits() -> None:
-    card = embeds.Card(
+    card = Card(
         title="t" * 1000,
         description="d" * 10_000,
-        fields=[embeds.Field("n" * 400, "v" * 2000) for _ in range(30)],
+        fields=[Field("n" * 400, "v" * 2000) for _ in range(30)],
         footer="f" * 3000,
     )
-    embed = embeds.fit(card)
-    assert len(embed.title) == embeds.TITLE_MAX and embed.title.endswith("…")
-    assert len(embed.description) <= embeds.DESCRIPTION_MAX
-    assert len(embed.fields) <= embeds.FIELDS_MAX
+    embed = fit(card)
+    assert len(embed.title) == TITLE_MAX and embed.title.endswith("…")
+    assert len(embed.description) <= DESCRIPTION_MAX
+    assert len(embed.fields) <= FIELDS_MAX
     assert all(
-        len(f.value) <= embeds.FIELD_VALUE_MAX and len(f.name) <= embeds.FIELD_NAME_MAX
-        for f in embed.fields
+        len(f.value) <= FIELD_VALUE_MAX and len(f.name) <= FIELD_NAME_MAX for f in embed.fields
     )
-    assert len(embed.footer.text) <= embeds.FOOTER_MAX
-    assert len(embed) <= embeds.TOTAL_MAX
+    assert len(embed.footer.text) <= FOOTER_MAX
+    assert len(embed) <= TOTAL_MAX
 
 
 def test_long_song_names_still_fit_in_one_embed() -> None:
@@ -184,18 +196,18 @@ def test_long_song_names_still_fit_in_one_embed() -> None:
     embed = embeds.similar_embed(
         answer(seed, items), STATS, links={i: "https://x.example/" + "a" * 200 for i in range(30)}
     )
-    assert len(embed) <= embeds.TOTAL_MAX
-    assert len(embed.title) <= embeds.TITLE_MAX
-    assert len(embed.description) <= embeds.DESCRIPTION_MAX
+    assert len(embed) <= TOTAL_MAX
+    assert len(embed.title) <= TITLE_MAX
+    assert len(embed.description) <= DESCRIPTION_MAX
     assert "@everyone" not in embed.title + embed.description
 
 
 def test_clip_never_leaves_an_escaping_backslash() -> None:
-    text = embeds.safe("a*" * 100)  # a\*a\*…
+    text = safe("a*" * 100)  # a\*a\*…
     for limit in range(2, 40):
-        out = embeds.clip(text, limit)
+        out = clip(text, limit)
         assert len(out) <= limit
-        body = out.removesuffix(embeds.ELLIPSIS)
+        body = out.removesuffix(ELLIPSIS)
         assert (len(body) - len(body.rstrip("\\"))) % 2 == 0
 
 
@@ -203,12 +215,14 @@ def test_clip_never_leaves_an_escaping_backslash() -> None:
     ("x", "expected"), [(0.634, "63%"), (0.042, "4.2%"), (0.0004, "<0.1%"), (1.0, "100%")]
 )
 def test_percent(x: float, expected: str) -> None:
-    assert embeds.percent(x) == expected
+    assert percent(x) == expected
 
 
 def test_why_embed_lists_example_playlists_escaped() -> None:
-    why = SimpleNamespace(shared=3, jaccard=0.25, examples=["Road trip", "**gym**", "@everyone"])
-    embed = embeds.why_embed(track(1, "A"), track(2, "B"), why)
+    a, b = track(1, "A"), track(2, "B")
+    examples = ["Road trip", "**gym**", "@everyone"]
+    why = Why(track=a, neighbour=b, shared=3, jaccard=0.25, examples=examples, stored=True)
+    embed = embeds.why_embed(a, b, why)
     assert "in 3 playlists" in embed.description
     value = embed.fields[0].value
     assert "Road trip" in value and "\\*\\*gym\\*\\*" in value and "@everyone" not in value
@@ -224,7 +238,7 @@ def test_choose_embed_numbers_the_suggestions() -> None:
 
 def test_about_embed_reports_index_size() -> None:
     embed = embeds.about_embed(
-        SimpleNamespace(tracks=1234, artists=89, playlists=567, built_at="2026-11-26")
+        make_stats(tracks=1234, artists=89, playlists=567, built_at="2026-11-26")
     )
     values = {f.name: f.value for f in embed.fields}
     assert values["Songs"] == "1,234" and values["Playlists"] == "567" and values["Artists"] == "89"

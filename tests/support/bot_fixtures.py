@@ -4,6 +4,9 @@ Small enough to reason about, with what the bot must cope with: a song with more
 page of neighbours (One More Time), songs whose names are markdown and a mention
 (``@everyone`` by ``**Bold**``), two songs a short query cannot tell apart ("one more"),
 playlists whose names need escaping, and a song with no neighbours at all.
+
+Tests of what the bot shows without an index build the index's real answers
+(:mod:`index.model`) with :func:`make_track` and :func:`make_stats`.
 """
 
 from __future__ import annotations
@@ -13,12 +16,17 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from itertools import combinations
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from index.build.store import write_index
 from index.corpus import Corpus, IngestReport, NeighbourTable
+from index.model import IndexStats, Track
+from index.schema import SCHEMA_VERSION
+
+if TYPE_CHECKING:
+    from bot.services import Services
 
 ARTISTS = ["Daft Punk", "Justice", "Queen", "**Bold**", "Maroon 5", "Various", "Loner"]
 TRACKS: list[tuple[int, str, str | None]] = [
@@ -50,6 +58,41 @@ PLAYLISTS: list[tuple[str, list[int]]] = [
 SEED = "daft punk - one more time"
 SEED_ID = 1
 NASTY_ID = 7
+
+
+def make_track(
+    track_id: int,
+    title: str,
+    artist: str = "Artist",
+    playlists: int = 10,
+    uri: str | None = None,
+) -> Track:
+    """A song as the index returns it, for tests that need no index."""
+    return Track(
+        track_id=track_id,
+        artist_id=1,
+        artist=artist,
+        title=title,
+        playlists=playlists,
+        spotify_uri=uri,
+    )
+
+
+def make_stats(*, tracks: int, playlists: int, artists: int = 0, built_at: str = "") -> IndexStats:
+    """An index's statistics with the counts a test shows (source, method and k unknown)."""
+    return IndexStats(
+        tracks=tracks,
+        artists=artists,
+        playlists=playlists,
+        built_at=built_at,
+        source="",
+        method="",
+        has_memberships=False,
+        neighbours=0,
+        k=None,
+        schema_version=SCHEMA_VERSION,
+        path="",
+    )
 
 
 def build_corpus(*, reverse: bool = False) -> Corpus:
@@ -114,7 +157,7 @@ def build_song_index(out: Path, *, reverse: bool = False) -> Path:
 
 
 @asynccontextmanager
-async def open_services(index: Path, folder: Path) -> AsyncIterator[Any]:
+async def open_services(index: Path, folder: Path) -> AsyncIterator[Services]:
     """The bot's services over ``index`` (no Spotify), user data kept in ``folder``."""
     from bot.services import Services
     from bot.settings import Settings

@@ -1,0 +1,137 @@
+"""The lines of a list of songs: numbered songs, the fallback or top-up under them, footers.
+
+``/similar``, ``/mix`` and ``/foryou`` show the same kind of list, so its parts are built
+here once: :func:`recommendation_lines` numbers the songs (on from earlier pages),
+:func:`fallback_lines` and :func:`top_up_lines` label the weaker hints below them, and
+:func:`answer_footer` says where the page is, how it was ranked and what index answered.
+Every name passes through :func:`~bot.text.safe`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+from bot.text import count_of, percent, playlists_phrase, safe
+from index.model import Answer, IndexStats, Recommendation, Track
+
+
+def index_footer(stats: IndexStats) -> str:
+    """ "Index: 2,262,292 songs from 1,000,000 playlists · built 2026-11-26"."""
+    songs, playlists = count_of(stats.tracks, "song"), count_of(stats.playlists, "playlist")
+    parts = [f"Index: {songs} from {playlists}"]
+    if stats.built_at:
+        parts.append(f"built {str(stats.built_at)[:10]}")
+    return " · ".join(parts)
+
+
+def linked(text: str, url: str | None) -> str:
+    """``text`` as a masked link to ``url``, or as it is without one."""
+    return f"[{text}]({url})" if url else text
+
+
+def song_line(
+    number: int, track: Track, similarity: float | None, shared: int | None, url: str | None
+) -> str:
+    """ "**1.** [One More Time](url) — Daft Punk · 63% · in 17 shared playlists"."""
+    line = f"**{number}.** {linked(safe(track.title, 200), url)} — {safe(track.artist, 120)}"
+    if similarity is not None:
+        line += f" · {percent(similarity)}"
+    if shared is not None:
+        line += f" · {playlists_phrase(int(shared), 'shared playlists')}"
+    return line
+
+
+def recommendation_lines(
+    items: Sequence[Recommendation],
+    offset: int,
+    links: Mapping[int, str],
+    *,
+    seeds: Sequence[Track] = (),
+) -> list[str]:
+    """Numbered songs. Songs from several ``seeds`` (a mix, ``/foryou``) were merged by rank,
+    so instead of a percentage they say which of the seeds they are like."""
+    lines = []
+    for i, item in enumerate(items):
+        track = item.track
+        url = links.get(track.track_id)
+        if len(seeds) <= 1:
+            lines.append(song_line(offset + i + 1, track, item.jaccard, item.shared, url))
+        else:
+            line = song_line(offset + i + 1, track, None, None, url)
+            lines.append(line + _like_which(item, seeds))
+    return lines
+
+
+def _like_which(item: Recommendation, seeds: Sequence[Track]) -> str:
+    """ " · like One More Time", " · like both your songs", " · like 2 of your 3 songs"."""
+    near, via = item.near, item.via
+    if near == 1:
+        seed = next((s for s in seeds if s.track_id == via), None)
+        return f" · like {safe(seed.title, 80)}" if seed else ""
+    if near == len(seeds):
+        return " · like both your songs" if near == 2 else f" · like all {near:,} of your songs"
+    return f" · like {near:,} of your {len(seeds):,} songs"
+
+
+def _plain_lines(tracks: Sequence[Track], links: Mapping[int, str], start: int = 1) -> list[str]:
+    return [
+        song_line(start + i, t, None, None, links.get(t.track_id))
+        + f" · {playlists_phrase(int(t.playlists))}"
+        for i, t in enumerate(tracks)
+    ]
+
+
+def from_playlists(answer: Answer) -> bool:
+    """A rare answer's fallback is the songs of the seeds' playlists (not their artists')."""
+    return answer.rare and answer.fallback_source == "playlists"
+
+
+def fallback_lines(
+    answer: Answer, links: Mapping[int, str], start: int = 1, note: str | None = None
+) -> list[str]:
+    """The labelled fallback list of a rare answer ("From the playlist “…”", "Other songs
+    by …"), with an optional ``note`` under the label, or nothing when there is none."""
+    if not answer.fallback:
+        return []
+    label = answer.fallback_label or "You might try"
+    return [
+        "",
+        f"**{safe(label, 200)}**",
+        *([note] if note else []),
+        *_plain_lines(answer.fallback, links, start),
+    ]
+
+
+def top_up_lines(answer: Answer, offset: int, links: Mapping[int, str]) -> list[str]:
+    """A short page's top-up from the seeds' playlists, numbered on from the list above and
+    labelled as the weaker hint it is."""
+    if answer.rare or not answer.fallback:
+        return []
+    return fallback_lines(
+        answer,
+        links,
+        start=offset + len(answer.items) + 1,
+        note="_A weaker hint than the songs above: they only share a playlist._",
+    )
+
+
+def _page_footer(
+    stats: IndexStats, offset: int, shown: int, total: int | None, ranking: str | None = None
+) -> str:
+    """ "Songs 1–10 of 30 · Discovery: closest · Index: …": where the page is and how it was
+    ranked, so a user comparing two lists can see which setting made each."""
+    parts = []
+    if shown:
+        span = f"{offset + 1}–{offset + shown}"
+        parts.append(f"Songs {span} of {total:,}" if total else f"Songs {span}")
+    if ranking and shown:  # a fallback list was not ranked by the setting
+        parts.append(f"Discovery: {ranking}")
+    footer = index_footer(stats)
+    if footer:
+        parts.append(footer)
+    return " · ".join(parts)
+
+
+def answer_footer(answer: Answer, stats: IndexStats, offset: int) -> str:
+    """The footer of a list answer: counts its recommendations, not a top-up below them."""
+    return _page_footer(stats, offset, len(answer.items), answer.total, answer.ranking)

@@ -1,0 +1,87 @@
+"""Strangers' text made safe and short, and numbers put into words.
+
+Song titles, artist and playlist names come from users and from the dataset, so any of them
+may be ``@everyone``, ``**bold**`` or a masked link. Everything shown on Discord passes
+through :func:`safe` (markdown and mentions escaped) or, where Discord shows no markdown
+(select labels, autocomplete choices), :func:`plain`; :func:`clip` cuts to a limit without
+breaking an escape. The counting helpers keep nouns in the right number ("1 playlist").
+"""
+
+from __future__ import annotations
+
+from discord.utils import escape_markdown, escape_mentions
+
+from index.model import Track
+
+CHOICE_MAX = 100  # select options and autocomplete choices
+ELLIPSIS = "…"
+
+
+def clip(text: str, limit: int) -> str:
+    """``text`` cut to at most ``limit`` characters, ending in "…" when cut.
+
+    A cut never leaves a lone backslash at the end, which would escape the ellipsis.
+    """
+    if len(text) <= limit:
+        return text
+    head = text[: max(limit - 1, 0)]
+    trailing = len(head) - len(head.rstrip("\\"))
+    if trailing % 2:
+        head = head[:-1]
+    return head + ELLIPSIS
+
+
+def safe(text: object, limit: int | None = None) -> str:
+    """A user- or data-supplied string made inert: markdown escaped, mentions defused.
+
+    Square brackets are escaped too so a title cannot open or close a masked link.
+    """
+    s = str(text).replace("\r", " ").replace("\n", " ")
+    s = _escape_brackets(escape_mentions(escape_markdown(s)))
+    return clip(s, limit) if limit is not None else s
+
+
+def _escape_brackets(s: str) -> str:
+    """Escape every ``[`` and ``]`` not already escaped (escape pairs are skipped whole)."""
+    out: list[str] = []
+    i = 0
+    while i < len(s):
+        ch = s[i]
+        if ch == "\\" and i + 1 < len(s):
+            out.append(s[i : i + 2])
+            i += 2
+            continue
+        out.append("\\" + ch if ch in "[]" else ch)
+        i += 1
+    return "".join(out)
+
+
+def plain(text: object, limit: int) -> str:
+    """A string for a place Discord shows without markdown (select labels, choices)."""
+    s = " ".join(str(text).split())
+    return clip(s, limit) or "?"
+
+
+def percent(x: float) -> str:
+    """A similarity as a short percentage: 63%, 4.2%, <0.1%."""
+    p = 100.0 * float(x)
+    if p >= 10:
+        return f"{p:.0f}%"
+    if p >= 0.1:
+        return f"{p:.1f}%"
+    return "<0.1%"
+
+
+def song_name(track: Track) -> str:
+    """ "Title — Artist" without markdown, for labels and plain text."""
+    return f"{track.title} — {track.artist}"
+
+
+def count_of(n: int, singular: str, plural: str | None = None) -> str:
+    """A count with its noun in the right number: "1 song", "2 songs", "1,000 playlists"."""
+    return f"{n:,} {singular if n == 1 else plural or singular + 's'}"
+
+
+def playlists_phrase(n: int, what: str = "playlists") -> str:
+    """ "in 1 playlist", "in 17 shared playlists"."""
+    return f"in {count_of(n, what.removesuffix('s'), what)}"
