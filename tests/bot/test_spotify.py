@@ -13,11 +13,11 @@ import base64
 import logging
 import time
 from collections.abc import AsyncIterator, Callable
-from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
+from bot.settings import Secret, Settings
 from bot.spotify import (
     HIT_TTL,
     MISS_TTL,
@@ -337,18 +337,15 @@ async def test_without_credentials_nothing_happens(
 
 
 async def test_from_settings_reads_the_settings_object(fake: FakeSpotify, tmp_path: Path) -> None:
-    @dataclass
-    class Settings:
-        spotify_client_id: str | None
-        spotify_client_secret: str | None
-
     on = SpotifyLinks.from_settings(
-        Settings(fake.client_id, fake.client_secret),
+        Settings(
+            spotify_client_id=fake.client_id, spotify_client_secret=Secret(fake.client_secret)
+        ),
         tmp_path / "s.sqlite",
         api_prefix=fake.api_prefix,
         token_url=fake.token_url,
     )
-    off = SpotifyLinks.from_settings(Settings(None, None), tmp_path / "s.sqlite")
+    off = SpotifyLinks.from_settings(Settings(), tmp_path / "s.sqlite")
     await on.start()
     try:
         assert on.enabled and not off.enabled
