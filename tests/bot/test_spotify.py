@@ -13,20 +13,12 @@ import base64
 import logging
 import time
 from collections.abc import AsyncIterator, Callable
-from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
-from bot.spotify import (
-    HIT_TTL,
-    MISS_TTL,
-    SpotifyInfo,
-    SpotifyLinks,
-    pick_match,
-    retry_after_seconds,
-    spotify_track_id,
-)
+from bot.settings import Secret, Settings
+from bot.spotify import HIT_TTL, MISS_TTL, SpotifyInfo, SpotifyLinks
 from index import model as answers
 from tests.support.fakespotify import FakeSpotify
 
@@ -132,27 +124,6 @@ async def test_near_misses_are_rejected_and_the_miss_is_cached(
     # Asking again costs nothing: "not found" is remembered too.
     assert await links.lookup([song], timeout=5.0) == {}
     assert fake.count("/v1/search") == 1
-
-
-def test_pick_match_rules() -> None:
-    def item(id_: str, name: str, *artists: str) -> dict:
-        return {"id": id_, "name": name, "artists": [{"name": a} for a in artists]}
-
-    items = [
-        item("a", "Hey Jude", "Wilson Pickett"),
-        item("b", "Hey Jude - Live", "The Beatles"),
-        item("c", "Hey Jude", "Beatles"),
-    ]
-    # Both b and c are the song; the title closest to ours wins over Spotify's order.
-    assert pick_match("The Beatles", "Hey Jude", items)["id"] == "c"
-    assert pick_match("The Beatles", "Hey Jude (Live)", items)["id"] == "b"
-    assert pick_match("The Beatles", "Yesterdays", [item("y", "Yesterday", "The Beatles")]) is None
-    duet = [item("d", "Under Pressure", "Queen", "David Bowie")]
-    assert pick_match("David Bowie", "Under Pressure", duet)["id"] == "d"
-    assert pick_match("Queen & David Bowie", "Under Pressure", duet)["id"] == "d"
-    assert (
-        pick_match("Queen", "Under Pressure", [item("x", "Under Pressure", "Vanilla Ice")]) is None
-    )
 
 
 async def test_index_uri_gives_link_without_search(fake: FakeSpotify, make_links) -> None:
@@ -337,18 +308,15 @@ async def test_without_credentials_nothing_happens(
 
 
 async def test_from_settings_reads_the_settings_object(fake: FakeSpotify, tmp_path: Path) -> None:
-    @dataclass
-    class Settings:
-        spotify_client_id: str | None
-        spotify_client_secret: str | None
-
     on = SpotifyLinks.from_settings(
-        Settings(fake.client_id, fake.client_secret),
+        Settings(
+            spotify_client_id=fake.client_id, spotify_client_secret=Secret(fake.client_secret)
+        ),
         tmp_path / "s.sqlite",
         api_prefix=fake.api_prefix,
         token_url=fake.token_url,
     )
-    off = SpotifyLinks.from_settings(Settings(None, None), tmp_path / "s.sqlite")
+    off = SpotifyLinks.from_settings(Settings(), tmp_path / "s.sqlite")
     await on.start()
     try:
         assert on.enabled and not off.enabled
@@ -391,17 +359,3 @@ async def test_api_calls_for_a_cold_and_a_warm_reply_of_ten_songs(
         f"\nSpotify API calls for 10 songs: cold {cold_calls}, warm {warm_calls}; "
         f"with index URIs and seed art: cold {fake.count()}"
     )
-
-
-def test_uri_and_retry_after_parsing() -> None:
-    assert spotify_track_id("spotify:track:4uLU6hMCjMI75M1A2tKUQC") == "4uLU6hMCjMI75M1A2tKUQC"
-    assert spotify_track_id("https://open.spotify.com/track/4uLU6hMCjMI75M1A2tKUQC?si=x") == (
-        "4uLU6hMCjMI75M1A2tKUQC"
-    )
-    assert spotify_track_id("spotify:album:4uLU6hMCjMI75M1A2tKUQC") is None
-    assert spotify_track_id("") is None and spotify_track_id(None) is None
-    now = 1_700_000_000.0
-    assert retry_after_seconds({"Retry-After": "42"}, now) == 42
-    date = time.strftime("%a, %d %b %Y %H:%M:%S GMT", time.gmtime(now + 90))
-    assert 89 <= retry_after_seconds({"Retry-After": date}, now) <= 91
-    assert retry_after_seconds({}, now) > 0
