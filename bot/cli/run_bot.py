@@ -24,7 +24,7 @@ import logging
 import signal
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, TextIO
 
 if TYPE_CHECKING:
     import discord
@@ -195,7 +195,7 @@ class _DemoPending(Exception):
     """The demo index is not built yet; ``songsim bot`` builds it on start."""
 
 
-def check(settings: Settings, out: Any) -> int:
+def check(settings: Settings, out: TextIO) -> int:
     """Print one line per check; 0 when the bot could start, else 1."""
     from bot.services import StartupError, is_demo_index, open_index
     from bot.user_db import UserDBError, check_writable
@@ -215,16 +215,9 @@ def check(settings: Settings, out: Any) -> int:
     try:
         if is_demo_index(settings) and not settings.index_path.exists():
             raise _DemoPending
-        index = open_index(settings, build_demo=False)
-        stats = index.stats
-        tracks = getattr(stats, "tracks", None)
-        if tracks is None and isinstance(stats, dict):
-            tracks = stats.get("tracks")
-        songs = int(tracks or 0)
+        with open_index(settings, build_demo=False) as index:
+            songs = index.stats.tracks
         line(True, "index", f"{settings.index_path} ({songs:,} song{'' if songs == 1 else 's'})")
-        close = getattr(index, "close", None)
-        if close:
-            close()
     except _DemoPending:
         line(
             True,

@@ -20,7 +20,10 @@ class Similar(commands.Cog):
         self.bot = bot
 
     def answers(self, ctx_or_interaction: commands.Context | discord.Interaction) -> Answers:
-        user = getattr(ctx_or_interaction, "author", None) or ctx_or_interaction.user
+        if isinstance(ctx_or_interaction, discord.Interaction):
+            user = ctx_or_interaction.user
+        else:
+            user = ctx_or_interaction.author
         return self.bot.answers_for(user)
 
     @command(SIMILAR)
