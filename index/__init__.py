@@ -7,7 +7,8 @@ The stages, one subpackage each, in the order data flows through them:
 - :mod:`index.ingest` reads a dataset (Zenodo CSV, MPD JSON, generic CSV, Yes.com) into a
   :class:`~index.corpus.Corpus`;
 - :mod:`index.build` computes each track's neighbours (exact Jaccard or MinHash + LSH,
-  locally or on Spark, see :mod:`index.spark`) and writes the SQLite file;
+  locally or on Spark, see :mod:`index.spark`) and writes the SQLite file; every setting
+  and its default is one :class:`BuildOptions`;
 - :mod:`index.read` opens that file and answers (:class:`SongIndex`);
 - :mod:`index.quality` measures the answers (recall against exact, held-out playlists).
 
@@ -29,6 +30,7 @@ _PUBLIC = {
     "SongIndex": "index.read",
     "IndexOpenError": "index.read",
     "build_index": "index.build",
+    "BuildOptions": "index.build",
     "ensure_demo_index": "index.build",
     "BuildSummary": "index.build",
     "read_dataset": "index.ingest",
@@ -51,6 +53,7 @@ __all__ = [
     "SongIndex",
     "IndexOpenError",
     "build_index",
+    "BuildOptions",
     "ensure_demo_index",
     "BuildSummary",
     "read_dataset",
@@ -69,7 +72,7 @@ __all__ = [
 ]
 
 if TYPE_CHECKING:
-    from index.build import BuildSummary, build_index, ensure_demo_index
+    from index.build import BuildOptions, BuildSummary, build_index, ensure_demo_index
     from index.corpus import Corpus, DatasetError
     from index.ingest import FORMATS, detect_format, read_dataset
     from index.model import (

@@ -1,7 +1,7 @@
 """The in-memory shape of a dataset after ingest, shared by every build stage.
 
 Readers (``index.ingest``) produce a :class:`Corpus`; the similarity engines read its
-CSR track→playlist matrix; ``index.store`` writes it to SQLite. Ids here are 0-based
+CSR track→playlist matrix; ``index.build.store`` writes it to SQLite. Ids here are 0-based
 array positions; the SQLite file uses ``position + 1``.
 """
 

@@ -1,7 +1,7 @@
 """Where MinHash + LSH beats the exact kernel, and where it cannot: cost per query, by tier.
 
 The lsh engine scans a query exactly when its scan cost (memberships the exact kernel would
-walk, ``index.lsh.scan_costs``) is at most ``exact_below``, and sends it through MinHash +
+walk, ``index.build.lsh.scan_costs``) is at most ``exact_below``, and sends it through MinHash +
 LSH otherwise. This script measures both paths on the *same* sampled queries of every
 scan-cost tier: wall time per query, and recall@10 of the LSH path against exact (class
 level: a hit is a neighbour whose exact Jaccard reaches the exact 10th best). From that it
@@ -26,7 +26,8 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from index.build.exact import MIN_BIG, run_exact_queries  # noqa: E402
-from index.build.lsh import DEFAULT_BUCKET_CAP, DEFAULT_NUM_PERM, _lsh_queries, scan_costs  # noqa: E402
+from index.build.lsh import run_lsh_queries, scan_costs  # noqa: E402
+from index.build.options import DEFAULTS  # noqa: E402
 from index.build.topk import eligible_rows, identical_set_classes  # noqa: E402
 
 TIER_EDGES = "1000,5000,20000,100000"
@@ -70,9 +71,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--tiers", default=TIER_EDGES, help="scan-cost edges between tiers")
     ap.add_argument("--min-cost", type=int, default=0, help="skip queries cheaper than this")
     ap.add_argument("--rerank", type=int, default=None, help="candidates re-ranked (3k)")
-    ap.add_argument("--num-perm", type=int, default=DEFAULT_NUM_PERM)
-    ap.add_argument("--bucket-cap", type=int, default=DEFAULT_BUCKET_CAP)
-    ap.add_argument("--k", type=int, default=30)
+    ap.add_argument("--num-perm", type=int, default=DEFAULTS.num_perm)
+    ap.add_argument("--bucket-cap", type=int, default=DEFAULTS.bucket_cap)
+    ap.add_argument("--k", type=int, default=DEFAULTS.k)
     ap.add_argument("--seed", type=int, default=0)
     args = ap.parse_args(argv)
 
@@ -113,7 +114,7 @@ def main(argv: list[str] | None = None) -> int:
         ex = run_exact_queries(classes, q, args.k, 2, progress=False)
         ex_us = max(time.perf_counter() - t - ex_fixed, 0.0) / q.size * 1e6
         stages: dict[str, float] = {}
-        lsh = _lsh_queries(
+        lsh = run_lsh_queries(
             classes,
             q,
             k=args.k,

@@ -1,4 +1,8 @@
-"""``songsim index ...``: build an index from a dataset, check its recall, build the demo."""
+"""``songsim index ...``: build an index from a dataset, check its recall, build the demo.
+
+Thin on purpose: the flags' defaults come from :data:`index.build.options.DEFAULTS`, the
+formats from :data:`index.ingest.FORMATS`, and ``index.build.build_index`` picks the engine.
+"""
 
 from __future__ import annotations
 
@@ -6,8 +10,9 @@ import argparse
 import sys
 from pathlib import Path
 
-from bot.cli.index_quality import register_holdout
+from bot.cli.index_quality import DATASET_FORMATS, register_holdout
 from bot.errors import UserFacingError
+from index.build.options import DEFAULTS, ENGINES, METHODS
 from index.corpus import DatasetError
 
 
@@ -18,22 +23,30 @@ def register(sub: argparse._SubParsersAction) -> None:
     b = isub.add_parser("build", help="build an index from a playlist dataset")
     b.add_argument("dataset", help="dataset file, or a folder of MPD slices")
     b.add_argument("-o", "--out", required=True, help="index file to write (replaced atomically)")
-    b.add_argument("--format", default="auto", choices=["auto", "zenodo", "mpd", "csv", "yes"])
+    b.add_argument("--format", default=DEFAULTS.fmt, choices=DATASET_FORMATS)
     b.add_argument(
         "--method",
-        default="lsh",
-        choices=["lsh", "exact", "auto"],
+        default=DEFAULTS.method,
+        choices=METHODS,
         help="lsh: MinHash+LSH candidates, exact re-rank (default); exact: reference",
     )
-    b.add_argument("--k", type=int, default=30, help="neighbours kept per track (default 30)")
+    b.add_argument(
+        "--k",
+        type=int,
+        default=DEFAULTS.k,
+        help=f"neighbours kept per track (default {DEFAULTS.k})",
+    )
     b.add_argument(
         "--min-playlists",
         type=int,
-        default=2,
-        help="playlists a track needs to get neighbours (default 2)",
+        default=DEFAULTS.min_playlists,
+        help=f"playlists a track needs to get neighbours (default {DEFAULTS.min_playlists})",
     )
     b.add_argument(
-        "--min-shared", type=int, default=2, help="playlists a neighbour must share (default 2)"
+        "--min-shared",
+        type=int,
+        default=DEFAULTS.min_shared,
+        help=f"playlists a neighbour must share (default {DEFAULTS.min_shared})",
     )
     b.add_argument("--strict", action="store_true", help="fail on the first malformed row")
     b.add_argument(
@@ -44,14 +57,14 @@ def register(sub: argparse._SubParsersAction) -> None:
     b.add_argument("--quiet", action="store_true", help="no progress bars")
     b.add_argument(
         "--engine",
-        default="local",
-        choices=["local", "spark"],
+        default=DEFAULTS.engine,
+        choices=ENGINES,
         help="local: this machine (default); spark: Apache Spark "
         "(pip install 'songsim[spark]', Java 17; see docs/SCALE.md)",
     )
     b.add_argument(
         "--master",
-        default="local[2]",
+        default=DEFAULTS.master,
         help="Spark master with --engine spark: local[N], spark://host:7077, yarn, k8s://...",
     )
     b.set_defaults(func=run_build)
@@ -59,7 +72,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     e = isub.add_parser("evaluate", help="recall@10 of an index against exact Jaccard")
     e.add_argument("--dataset", required=True, help="the dataset the index was built from")
     e.add_argument("--index", required=True, help="the index file")
-    e.add_argument("--format", default="auto", choices=["auto", "zenodo", "mpd", "csv", "yes"])
+    e.add_argument("--format", default="auto", choices=DATASET_FORMATS)
     e.add_argument("--queries", type=int, default=1000, help="tracks to sample (default 1000)")
     e.add_argument("--seed", type=int, default=0)
     e.add_argument(
@@ -77,27 +90,21 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def run_build(args: argparse.Namespace) -> int:
-    from index.build.pipeline import build_index
+    from index.build import BuildOptions, build_index
 
-    build, extra = build_index, {}
-    if args.engine == "spark":
-        from index.spark.engine import spark_build
-
-        build, extra = spark_build, {"master": args.master}
+    options = BuildOptions(
+        fmt=args.format,
+        method=args.method,
+        k=args.k,
+        min_playlists=args.min_playlists,
+        min_shared=args.min_shared,
+        strict=args.strict,
+        memberships=not args.no_memberships,
+        engine=args.engine,
+        master=args.master,
+    )
     try:
-        summary = build(
-            args.dataset,
-            args.out,
-            fmt=args.format,
-            method=args.method,
-            k=args.k,
-            min_playlists=args.min_playlists,
-            min_shared=args.min_shared,
-            strict=args.strict,
-            memberships=not args.no_memberships,
-            progress=not args.quiet,
-            **extra,
-        )
+        summary = build_index(args.dataset, args.out, options, progress=not args.quiet)
     except (DatasetError, ValueError) as exc:
         raise UserFacingError(f"{exc} The index at {args.out} was not changed.") from exc
     except OSError as exc:
@@ -134,8 +141,8 @@ def run_evaluate(args: argparse.Namespace) -> int:
 
 
 def run_demo(args: argparse.Namespace) -> int:
+    from index.build import build_index
     from index.build.demo import write_demo_dataset
-    from index.build.pipeline import build_index
     from index.paths import demo_index_path
 
     out = Path(args.out) if args.out else demo_index_path()

@@ -1,8 +1,9 @@
 """``songsim index holdout``: measure recommendation quality on held-out playlists.
 
-Registered under ``songsim index`` by ``bot.cli_index`` via :func:`register_holdout`.
-The work is in :mod:`index.holdout`; this module parses arguments, prints the table and,
-with ``--out``, writes it as a section of a Markdown report (``docs/QUALITY.md``).
+Registered under ``songsim index`` by :mod:`bot.cli.index_build` via
+:func:`register_holdout`. The work is in :mod:`index.quality.holdout`; this module parses
+arguments (build defaults from :data:`index.build.options.DEFAULTS`), prints the table
+and, with ``--out``, writes it as a section of a Markdown report (``docs/QUALITY.md``).
 """
 
 from __future__ import annotations
@@ -15,14 +16,17 @@ import time
 from datetime import UTC, datetime
 from pathlib import Path
 
+from index.build.options import DEFAULTS
 from index.corpus import DatasetError
+from index.ingest import FORMATS
 
-FORMATS = ["auto", "zenodo", "mpd", "csv", "yes"]
+DATASET_FORMATS = ["auto", *FORMATS]
+"""``--format`` choices of every ``songsim index`` command that reads a dataset."""
 
 
 def register_holdout(isub: argparse._SubParsersAction) -> None:
     """Add ``holdout`` to the ``songsim index`` subcommands."""
-    from index.quality.holdout import BUILD_K, BUILD_MIN_PLAYLISTS, BUILD_MIN_SHARED, LIKES, METHODS
+    from index.quality.holdout import LIKES, METHODS
 
     h = isub.add_parser(
         "holdout",
@@ -35,7 +39,7 @@ def register_holdout(isub: argparse._SubParsersAction) -> None:
         ),
     )
     h.add_argument("dataset", help="dataset file, or a folder of MPD slices / a Yes.com folder")
-    h.add_argument("--format", default="auto", choices=FORMATS)
+    h.add_argument("--format", default="auto", choices=DATASET_FORMATS)
     h.add_argument("--seed", type=int, default=0, help="seed of the split and of the seed tracks")
     h.add_argument(
         "--test-fraction", type=float, default=0.2, help="share of playlists held out (default 0.2)"
@@ -67,19 +71,22 @@ def register_holdout(isub: argparse._SubParsersAction) -> None:
         help="keep train playlists that mostly overlap a test playlist (leaks; for comparison only)",
     )
     h.add_argument(
-        "--build-k", type=int, default=BUILD_K, help=f"as `index build --k` (default {BUILD_K})"
+        "--build-k",
+        type=int,
+        default=DEFAULTS.k,
+        help=f"as `index build --k` (default {DEFAULTS.k})",
     )
     h.add_argument(
         "--min-shared",
         type=int,
-        default=BUILD_MIN_SHARED,
-        help=f"as `index build --min-shared` (default {BUILD_MIN_SHARED})",
+        default=DEFAULTS.min_shared,
+        help=f"as `index build --min-shared` (default {DEFAULTS.min_shared})",
     )
     h.add_argument(
         "--min-playlists",
         type=int,
-        default=BUILD_MIN_PLAYLISTS,
-        help=f"as `index build --min-playlists` (default {BUILD_MIN_PLAYLISTS})",
+        default=DEFAULTS.min_playlists,
+        help=f"as `index build --min-playlists` (default {DEFAULTS.min_playlists})",
     )
     h.add_argument(
         "--no-artist-cap",

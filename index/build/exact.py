@@ -1,6 +1,6 @@
 """Exact top-k neighbours by sparse co-occurrence: the reference the LSH engine is held to.
 
-For every query class (tracks with one playlist set, see ``index.topk``) the kernel walks
+For every query class (tracks with one playlist set, see ``index.build.topk``) the kernel walks
 the classes of each of its playlists and counts co-occurrences, in parallel over queries
 (numba, one counter array per thread). Plain co-occurrence costs the sum of squared
 playlist lengths, dominated by the few 20k–47k-track libraries. This kernel is exact and
@@ -19,7 +19,7 @@ import numba
 import numpy as np
 from tqdm import tqdm
 
-from index.corpus import NeighbourTable
+from index.build.options import DEFAULTS
 from index.build.topk import (
     SetClasses,
     eligible_rows,
@@ -27,6 +27,7 @@ from index.build.topk import (
     identical_set_classes,
     offer,
 )
+from index.corpus import NeighbourTable
 
 BATCHES = 40  # progress updates per run; each batch is one parallel kernel call
 MIN_BIG = 1024  # a playlist this long (in classes) gets a bitset and may be skipped
@@ -265,9 +266,9 @@ def exact_neighbours(
     indices: np.ndarray,
     n_playlists: int,
     *,
-    k: int = 30,
-    min_playlists: int = 2,
-    min_shared: int = 2,
+    k: int = DEFAULTS.k,
+    min_playlists: int = DEFAULTS.min_playlists,
+    min_shared: int = DEFAULTS.min_shared,
     progress: bool = True,
 ) -> NeighbourTable:
     """Exact top-``k`` neighbours of every track in at least ``min_playlists`` playlists.

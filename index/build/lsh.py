@@ -3,17 +3,17 @@
 Pipeline (timed per stage in ``NeighbourTable.stage_seconds``):
 
 1. **classes**: tracks in fewer than ``min_shared`` playlists are dropped (they can share
-   that many with nobody), the rest grouped by identical playlist set (``index.topk``).
+   that many with nobody), the rest grouped by identical playlist set (``index.build.topk``).
 2. **plan**: each query class's exact scan cost (playlist lengths it would walk, see
-   ``index.exact``) is known up front. Classes whose scan costs at most ``exact_below``
+   ``index.build.exact``) is known up front. Classes whose scan costs at most ``exact_below``
    are scanned exactly, and so is everything when the expensive ones together cost less
    than computing signatures (small data). Most tracks sit in a few short playlists: their
    scan is cheaper than one pass over their LSH buckets, and MinHash cannot rank their
    low-Jaccard neighbours (0.03–0.2, close together) without far more permutations than
    the scan costs. Only the most expensive classes — popular tracks in many long
    playlists — go through LSH (per-tier figures: ``scripts/bench_lsh_tiers.py``).
-3. **signatures**: datasketch-compatible MinHash (``index.minhash``) of every class, kept
-   as the *argmin playlist* per permutation (equal minimum ⇔ equal argmin, since each
+3. **signatures**: datasketch-compatible MinHash (``index.build.minhash``) of every class,
+   kept as the *argmin playlist* per permutation (equal minimum ⇔ equal argmin, since each
    permutation is a bijection of the 32-bit playlist hashes; colliding hashes are merged).
 4. **buckets**: one band per permutation (``rows_per_band = 1``): a pair collides in a band
    with probability exactly J, which is what low-Jaccard top-K needs (two rows per band
@@ -24,272 +24,27 @@ Pipeline (timed per stage in ``NeighbourTable.stage_seconds``):
    min(|a|, |b|) / max(|a|, |b|): far-off sizes cannot be near neighbours.
 6. **re-rank**: the ``rerank`` classes with most shared bands are scored exactly from the
    playlist sets; the best ``k`` are kept (Jaccard desc, shared desc, id asc).
+
+This module is the plan (steps 1, 2) and the driver; steps 3 and 4 are
+:mod:`index.build.lsh_bands`, steps 5 and 6 :mod:`index.build.lsh_candidates`. The tuning
+(``num_perm``, ``bucket_cap``, ``rerank``, ``exact_below``) has its defaults and their
+trade-offs in :class:`~index.build.options.BuildOptions`.
 """
 
 from __future__ import annotations
 
 import time
 
-import numba
 import numpy as np
-from tqdm import tqdm
 
+from index.build.exact import MIN_BIG, run_exact_queries
+from index.build.lsh_bands import bucket_classes
+from index.build.lsh_candidates import rerank_candidates
+from index.build.options import DEFAULTS, RERANK_FACTOR
+from index.build.topk import SetClasses, eligible_rows, expand_to_tracks, identical_set_classes
 from index.corpus import NeighbourTable
-from index.build.exact import run_exact_queries
-from index.build.jaccard import count_marked
-from index.build.minhash import element_hashes, permutations
-from index.build.topk import (
-    SetClasses,
-    eligible_rows,
-    expand_to_tracks,
-    identical_set_classes,
-    offer,
-)
 
-DEFAULT_NUM_PERM = 128
-DEFAULT_BUCKET_CAP = 256
-DEFAULT_RERANK_FACTOR = 3  # exact re-rank of rerank_factor * k best candidates
-# Scan cost (memberships walked) up to which a query is scanned exactly. Per query, LSH is
-# cheaper than the scan above about 5,000, but its recall@10 there is only 0.5-0.6: the
-# neighbour Jaccards of mid-popular tracks (0.1-0.2) are too close together for 128 one-row
-# bands to rank. Above 40,000 (about 12k popular tracks, set size 70+) LSH is 10x cheaper
-# and its recall 0.75-0.9; tracks in 20+ playlists keep recall@10 0.97 overall.
-# Figures: scripts/bench_lsh_tiers.py, docs/BENCHMARKS.md.
-DEFAULT_EXACT_BELOW = 40_000
-BATCHES = 40
 SETUP_STEPS_PER_SCAN_STEP = 8  # a signature step (SIMD min) vs a scan step (random access)
-PERM_SLICE = 16  # permutations hashed and bucketed together (memory: 16 × classes int32)
-
-
-def playlist_hashes(n_playlists: int) -> tuple[np.ndarray, np.ndarray]:
-    """Pre-mixed datasketch hashes of every playlist id, and each id's canonical id.
-
-    The canonical id is the smallest playlist with the same 32-bit hash (a few collide
-    among hundreds of thousands), so bucketing by canonical argmin equals bucketing by
-    the MinHash value itself.
-    """
-    h = element_hashes(n_playlists)
-    order = np.argsort(h, kind="stable")
-    hs = h[order]
-    first = np.ones(hs.size, dtype=bool)
-    first[1:] = hs[1:] != hs[:-1]
-    run_head = order[np.maximum.accumulate(np.where(first, np.arange(hs.size), 0))]
-    canon = np.empty(n_playlists, dtype=np.int32)
-    canon[order] = run_head
-    return h, canon
-
-
-@numba.njit(cache=True, parallel=True)
-def _argmin_playlists(rep_indptr, rep_indices, item_class, hashes, canon, a, b, out):
-    # pragma: no cover - numba
-    """``out[k, i]`` = canonical playlist holding item i's k-th MinHash value.
-
-    Band-major output (one contiguous row per permutation) is what bucketing reads;
-    items are processed in blocks so the writes stay contiguous too.
-    """
-    num_perm = a.size
-    n_items = item_class.size
-    block = 256
-    for blk in numba.prange((n_items + block - 1) // block):
-        i0 = blk * block
-        i1 = min(n_items, i0 + block)
-        best = np.empty(num_perm, dtype=np.uint32)
-        arg = np.empty((num_perm, i1 - i0), dtype=np.int32)
-        for i in range(i0, i1):
-            c = item_class[i]
-            best[:] = np.uint32(0xFFFFFFFF)
-            for j in range(rep_indptr[c], rep_indptr[c + 1]):
-                p = rep_indices[j]
-                h = np.uint64(hashes[p])
-                for k in range(num_perm):
-                    v = np.uint32((a[k] * h + b[k]) & np.uint64(0xFFFFFFFF))
-                    if v < best[k]:
-                        best[k] = v
-                        arg[k, i - i0] = p
-        for k in range(num_perm):
-            for i in range(i0, i1):
-                out[k, i] = canon[arg[k, i - i0]]
-
-
-@numba.njit(cache=True, parallel=True)
-def _build_buckets(argmins, n_playlists, ptr, members):  # pragma: no cover - numba
-    """Per band: counting sort of items by argmin playlist, items ascending per bucket."""
-    n_bands, n_items = argmins.shape
-    for k in numba.prange(n_bands):
-        row = argmins[k]
-        counts = np.zeros(n_playlists + 1, dtype=np.int32)
-        for i in range(n_items):
-            counts[row[i] + 1] += 1
-        for p in range(n_playlists):
-            counts[p + 1] += counts[p]
-        for p in range(n_playlists + 1):
-            ptr[k, p] = counts[p]
-        for i in range(n_items):
-            p = row[i]
-            members[k, counts[p]] = i
-            counts[p] += 1
-
-
-@numba.njit(cache=True, nogil=True)
-def _lower_bound(arr, lo, hi, value):  # pragma: no cover - numba
-    while lo < hi:
-        mid = (lo + hi) >> 1
-        if arr[mid] < value:
-            lo = mid + 1
-        else:
-            hi = mid
-    return lo
-
-
-@numba.njit(cache=True, nogil=True)
-def lsh_query(
-    q_item,
-    q_argmins,
-    k,
-    min_shared,
-    cap,
-    rerank,
-    ptr,
-    members,
-    item_class,
-    rep_indptr,
-    rep_indices,
-    size,
-    cnt,
-    touched,
-    mark,
-    hist,
-    top_j,
-    top_s,
-    top_c,
-):
-    # pragma: no cover - numba
-    """Top-``k`` classes for one query item from its buckets; returns how many."""
-    n_bands = q_argmins.size
-    nt = 0
-    for b in range(n_bands):
-        p = q_argmins[b]
-        lo = ptr[b, p]
-        hi = ptr[b, p + 1]
-        if hi - lo > cap:
-            # Cap by set size: the cap members nearest the query in popularity order.
-            pos = _lower_bound(members[b], lo, hi, q_item)
-            wlo = max(lo, pos - cap // 2)
-            whi = min(hi, wlo + cap)
-            lo = max(lo, whi - cap)
-            hi = whi
-        for x in range(lo, hi):
-            u = members[b, x]
-            touched[nt] = u
-            nt += cnt[u] == 0
-            cnt[u] += 1
-    # Keep the ``rerank`` candidates sharing most bands, ordered by that count (counting
-    # sort), so the best ones are scored first and the size bound below prunes the rest.
-    hist[:] = 0
-    for i in range(nt):
-        u = touched[i]
-        if u != q_item:
-            hist[cnt[u]] += 1
-    n_bands1 = n_bands + 1
-    start = np.empty(n_bands1 + 1, dtype=np.int64)
-    taken = 0
-    start[n_bands1] = 0
-    for bc in range(n_bands, 0, -1):
-        start[bc] = taken
-        take = min(hist[bc], rerank - taken)
-        hist[bc] = take  # how many of this count may still be taken
-        taken += take
-    order = np.empty(taken, dtype=np.int64)
-    for i in range(nt):
-        u = touched[i]
-        bc = cnt[u]
-        cnt[u] = 0
-        if u == q_item or hist[bc] == 0:
-            continue
-        hist[bc] -= 1
-        order[start[bc]] = u
-        start[bc] += 1
-
-    c = item_class[q_item]
-    size_c = size[c]
-    for j in range(rep_indptr[c], rep_indptr[c + 1]):
-        mark[rep_indices[j]] = True
-    n = 0
-    for i in range(taken):
-        uc = item_class[order[i]]
-        size_u = size[uc]
-        # J <= min/max of the set sizes: skip a candidate that cannot enter the top k.
-        if n == k and min(size_c, size_u) / max(size_c, size_u) < top_j[k - 1]:
-            continue
-        s = count_marked(rep_indptr, rep_indices, uc, mark)
-        if s < min_shared:
-            continue
-        jac = s / (size_c + size_u - s)
-        n = offer(top_j, top_s, top_c, n, k, jac, s, uc)
-    for j in range(rep_indptr[c], rep_indptr[c + 1]):
-        mark[rep_indices[j]] = False
-    return n
-
-
-@numba.njit(cache=True, parallel=True)
-def _lsh_batch(
-    q_items,
-    q_argmins,
-    q_lo,
-    q_hi,
-    k,
-    min_shared,
-    cap,
-    rerank,
-    ptr,
-    members,
-    item_class,
-    rep_indptr,
-    rep_indices,
-    size,
-    scratch_cnt,
-    scratch_touched,
-    scratch_mark,
-    out_c,
-    out_s,
-    out_n,
-):  # pragma: no cover - numba
-    n_chunks = 64 * scratch_cnt.shape[0]
-    for chunk in numba.prange(n_chunks):
-        tid = numba.get_thread_id()
-        cnt = scratch_cnt[tid]
-        touched = scratch_touched[tid]
-        mark = scratch_mark[tid]
-        hist = np.zeros(q_argmins.shape[1] + 1, dtype=np.int64)
-        top_j = np.empty(k, dtype=np.float64)
-        top_s = np.empty(k, dtype=np.int64)
-        top_c = np.empty(k, dtype=np.int64)
-        for q in range(q_lo + chunk, q_hi, n_chunks):
-            n = lsh_query(
-                q_items[q],
-                q_argmins[q],
-                k,
-                min_shared,
-                cap,
-                rerank,
-                ptr,
-                members,
-                item_class,
-                rep_indptr,
-                rep_indices,
-                size,
-                cnt,
-                touched,
-                mark,
-                hist,
-                top_j,
-                top_s,
-                top_c,
-            )
-            out_n[q] = n
-            for i in range(n):
-                out_c[q, i] = top_c[i]
-                out_s[q, i] = top_s[i]
 
 
 def scan_costs(classes: SetClasses, min_shared: int, min_big: int) -> np.ndarray:
@@ -309,17 +64,17 @@ def lsh_neighbours(
     indices: np.ndarray,
     n_playlists: int,
     *,
-    k: int = 30,
-    min_playlists: int = 2,
-    min_shared: int = 2,
-    num_perm: int = DEFAULT_NUM_PERM,
+    k: int = DEFAULTS.k,
+    min_playlists: int = DEFAULTS.min_playlists,
+    min_shared: int = DEFAULTS.min_shared,
+    num_perm: int = DEFAULTS.num_perm,
     bands: int | None = None,
     rows_per_band: int | None = None,
-    seed: int = 1,
+    seed: int = DEFAULTS.seed,
     progress: bool = True,
-    bucket_cap: int = DEFAULT_BUCKET_CAP,
-    rerank: int | None = None,
-    exact_below: int = DEFAULT_EXACT_BELOW,
+    bucket_cap: int = DEFAULTS.bucket_cap,
+    rerank: int | None = DEFAULTS.rerank,
+    exact_below: int = DEFAULTS.exact_below,
 ) -> NeighbourTable:
     """Top-``k`` neighbours of every track in ≥ ``min_playlists`` playlists (module doc).
 
@@ -336,9 +91,7 @@ def lsh_neighbours(
         raise ValueError(
             "lsh_neighbours bands one permutation at a time: use bands=num_perm, rows_per_band=1"
         )
-    rerank = DEFAULT_RERANK_FACTOR * k if rerank is None else max(int(rerank), k)
-    from index.build.exact import MIN_BIG
-
+    rerank = RERANK_FACTOR * k if rerank is None else max(int(rerank), k)
     stages: dict[str, float] = {}
     t = time.perf_counter()
     indptr = np.ascontiguousarray(indptr, dtype=np.int64)
@@ -379,7 +132,7 @@ def lsh_neighbours(
     stages["exact scan"] = time.perf_counter() - t
 
     if lsh_q.size:
-        lc, ls, ln = _lsh_queries(
+        lc, ls, ln = run_lsh_queries(
             classes,
             lsh_q,
             k=k,
@@ -420,7 +173,7 @@ def lsh_neighbours(
     return table
 
 
-def _lsh_queries(
+def run_lsh_queries(
     classes: SetClasses,
     lsh_q: np.ndarray,
     *,
@@ -433,91 +186,19 @@ def _lsh_queries(
     rerank: int,
     progress: bool,
     stages: dict[str, float],
-):
-    """Signatures, buckets and candidate re-rank for the LSH-path query classes."""
-    t = time.perf_counter()
-    n = classes.n_classes
-    n_pl = max(n_playlists, int(classes.rep_indices.max()) + 1 if classes.rep_indices.size else 0)
-    # Items: classes in popularity order (largest sets first), as in index.exact.
-    item_class = np.argsort(-classes.size, kind="stable").astype(np.int64)
-    item_of = np.empty(n, dtype=np.int64)
-    item_of[item_class] = np.arange(n)
-    hashes, canon = playlist_hashes(n_pl)
-    a, b = permutations(num_perm, seed)
-    a = a.astype(np.uint64)
-    b = b.astype(np.uint64)
-    q_items = item_of[lsh_q]
-    q_argmins = np.empty((q_items.size, num_perm), dtype=np.int32)
-    ptr = np.empty((num_perm, n_pl + 1), dtype=np.int32)
-    members = np.empty((num_perm, n), dtype=np.int32)
-    # Signatures in slices of permutations, each bucketed at once, so only one slice of
-    # argmins (not num_perm × classes of them) is ever held next to the buckets.
-    sig_s = bucket_s = 0.0
-    for k0 in range(0, num_perm, PERM_SLICE):
-        k1 = min(num_perm, k0 + PERM_SLICE)
-        t0 = time.perf_counter()
-        argmins = np.empty((k1 - k0, n), dtype=np.int32)
-        _argmin_playlists(
-            classes.rep_indptr,
-            classes.rep_indices,
-            item_class,
-            hashes,
-            canon,
-            a[k0:k1].copy(),
-            b[k0:k1].copy(),
-            argmins,
-        )
-        t1 = time.perf_counter()
-        _build_buckets(argmins, n_pl, ptr[k0:k1], members[k0:k1])
-        q_argmins[:, k0:k1] = argmins[:, q_items].T
-        del argmins
-        sig_s += t1 - t0
-        bucket_s += time.perf_counter() - t1
-    stages["signatures"] = sig_s + (time.perf_counter() - t - sig_s - bucket_s)
-    stages["buckets"] = bucket_s
-
-    t = time.perf_counter()
-    n_q = lsh_q.size
-    top_c = np.zeros((n_q, k), dtype=np.int32)
-    top_s = np.zeros((n_q, k), dtype=np.int32)
-    top_n = np.zeros(n_q, dtype=np.int32)
-    n_threads = numba.get_num_threads()
-    cnt_type = np.uint16 if num_perm < 65535 else np.int32
-    cnt = np.zeros((n_threads, n), dtype=cnt_type)
-    # A walk visits at most ``cap`` members per band, so this bounds the distinct ones.
-    touched = np.empty((n_threads, min(n, num_perm * max(cap, 1)) + 1), dtype=np.int32)
-    mark = np.zeros((n_threads, n_pl), dtype=np.bool_)
-    bounds = np.linspace(0, n_q, min(BATCHES, -(-n_q // 5000)) + 1).astype(np.int64)
-    with tqdm(
-        total=n_q,
-        desc="LSH candidates + exact re-rank",
-        unit="track",
-        disable=not progress,
-        leave=False,
-    ) as bar:
-        for lo, hi in zip(bounds[:-1], bounds[1:], strict=True):
-            _lsh_batch(
-                q_items,
-                q_argmins,
-                lo,
-                hi,
-                k,
-                min_shared,
-                cap,
-                rerank,
-                ptr,
-                members,
-                item_class,
-                classes.rep_indptr,
-                classes.rep_indices,
-                classes.size,
-                cnt,
-                touched,
-                mark,
-                top_c,
-                top_s,
-                top_n,
-            )
-            bar.update(int(hi - lo))
-    stages["candidates + re-rank"] = time.perf_counter() - t
-    return top_c, top_s, top_n
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Signatures, buckets and candidate re-rank for the LSH-path query classes ``lsh_q``:
+    their top ``k`` (classes, shared, count), stages timed into ``stages``."""
+    buckets = bucket_classes(
+        classes, lsh_q, num_perm=num_perm, seed=seed, n_playlists=n_playlists, stages=stages
+    )
+    return rerank_candidates(
+        classes,
+        buckets,
+        k=k,
+        min_shared=min_shared,
+        cap=cap,
+        rerank=rerank,
+        progress=progress,
+        stages=stages,
+    )

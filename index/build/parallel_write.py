@@ -15,12 +15,12 @@ import time
 from multiprocessing.connection import Connection
 from pathlib import Path
 
-from index.corpus import Corpus
 from index.build.store import write_corpus_tables
+from index.corpus import Corpus
 
 
 class CorpusTablesWriter:
-    """A child process writing :func:`index.store.write_corpus_tables` into ``path``."""
+    """A child process writing :func:`index.build.store.write_corpus_tables` into ``path``."""
 
     def __init__(self, path: Path, corpus: Corpus, *, memberships: bool) -> None:
         self.path = path

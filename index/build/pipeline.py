@@ -1,7 +1,10 @@
 """Build an index: dataset → ingest → neighbours (LSH or exact) → SQLite, with a summary.
 
-This is the one path data takes through the build; every stage is timed so the summary
-and ``meta`` can say where the time went.
+:func:`build_index` is the one entry point: it takes a :class:`BuildOptions` and runs the
+local pipeline below, or hands the build to the Spark engine (:mod:`index.spark`, imported
+only then, since PySpark is an optional extra), so callers never choose an engine's module.
+The local path is the one path data takes through this machine; every stage is timed so
+the summary and ``meta`` can say where the time went.
 """
 
 from __future__ import annotations
@@ -10,20 +13,19 @@ import json
 import resource
 import sys
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import numpy as np
 from tqdm import tqdm
 
 from index.arrays import sorted_unique
+from index.build.options import DEFAULTS, BuildOptions
+from index.build.parallel_write import CorpusTablesWriter
+from index.build.store import atomic_index_file, write_neighbours_and_meta
 from index.corpus import Corpus, DatasetError, IngestReport, NeighbourTable
 from index.ingest import read_dataset
-from index.build.parallel_write import CorpusTablesWriter
 from index.paths import demo_index_path
-from index.build.store import atomic_index_file, write_neighbours_and_meta
-
-METHODS = ("lsh", "exact", "auto")
 
 # Below this many co-occurrence pairs (sum of squared playlist lengths) the exact kernel
 # finishes in well under a second, so `auto` picks it; above, LSH.
@@ -49,8 +51,8 @@ class BuildSummary:
     peak_rss_mb: float = 0.0
     writer_peak_rss_mb: float = 0.0  # the forked corpus-table writer (shares pages with the build)
     size_bytes: int = 0
-    min_playlists: int = 2
-    min_shared: int = 2
+    min_playlists: int = DEFAULTS.min_playlists
+    min_shared: int = DEFAULTS.min_shared
 
     def lines(self) -> list[str]:
         r = self.corpus.report
@@ -96,12 +98,9 @@ def build_meta(
     report: IngestReport,
     method: str,
     params: dict[str, object],
-    *,
-    k: int,
-    min_playlists: int,
-    min_shared: int,
+    options: BuildOptions,
 ) -> dict[str, object]:
-    """The ``meta`` rows every engine writes besides the counts ``index.store`` adds."""
+    """The ``meta`` rows every engine writes besides the counts ``index.build.store`` adds."""
     return {
         "source": Path(dataset).resolve().name,
         "format": report.format,
@@ -109,9 +108,9 @@ def build_meta(
         "num_perm": params.get("num_perm", 0),
         "bands": params.get("bands", 0),
         "rows_per_band": params.get("rows_per_band", 0),
-        "k": k,
-        "min_playlists": min_playlists,
-        "min_shared": min_shared,
+        "k": options.k,
+        "min_playlists": options.min_playlists,
+        "min_shared": options.min_shared,
         "rows_read": report.rows_read,
         "rows_malformed": report.rows_malformed,
         "malformed_lines": ",".join(str(n) for n in report.malformed_lines),
@@ -127,66 +126,78 @@ def exact_cost(corpus: Corpus) -> int:
 
 
 def choose_method(method: str, corpus: Corpus) -> str:
+    """``method``, with ``auto`` resolved by the exact scan's cost."""
     if method != "auto":
         return method
     return "exact" if exact_cost(corpus) <= AUTO_EXACT_MAX_PAIRS else "lsh"
 
 
 def compute_neighbours(
-    corpus: Corpus, method: str, *, k: int, min_playlists: int, min_shared: int, progress: bool
+    corpus: Corpus, method: str, options: BuildOptions, *, progress: bool
 ) -> NeighbourTable:
+    """The neighbour table of ``corpus`` by ``method`` (``exact`` or ``lsh``)."""
     args = (corpus.indptr, corpus.indices, corpus.n_playlists)
-    kw = dict(k=k, min_playlists=min_playlists, min_shared=min_shared, progress=progress)
+    kw = dict(
+        k=options.k,
+        min_playlists=options.min_playlists,
+        min_shared=options.min_shared,
+        progress=progress,
+    )
     if method == "exact":
         from index.build.exact import exact_neighbours
 
         return exact_neighbours(*args, **kw)
     from index.build.lsh import lsh_neighbours
 
-    return lsh_neighbours(*args, **kw)
+    return lsh_neighbours(*args, **kw, **options.lsh_params())
 
 
 def build_index(
     dataset: str | Path,
     out: str | Path,
+    options: BuildOptions | None = None,
     *,
-    fmt: str = "auto",
-    method: str = "lsh",
-    k: int = 30,
-    min_playlists: int = 2,
-    min_shared: int = 2,
-    strict: bool = False,
-    memberships: bool = True,
     progress: bool = True,
+    **settings: object,
 ) -> BuildSummary:
-    """Build the index file ``out`` from ``dataset``; the old ``out`` survives any failure."""
-    if method not in METHODS:
-        raise ValueError(f"method must be one of {METHODS}")
-    if k < 1 or min_playlists < 1 or min_shared < 1:
-        raise ValueError("k, min_playlists and min_shared must be at least 1")
+    """Build the index file ``out`` from ``dataset``; the old ``out`` survives any failure.
+
+    ``options`` (default :data:`~index.build.options.DEFAULTS`) holds every setting;
+    ``settings`` override single fields by name (``method="exact"``, ``k=10``, ...).
+    ``options.engine`` picks where the build runs: ``"local"`` here, ``"spark"`` through
+    :func:`index.spark.engine.spark_build` (same file; needs the ``spark`` extra). Raises
+    ValueError for an impossible setting, :class:`DatasetError` for an unusable dataset.
+    """
+    options = replace(options or DEFAULTS, **settings)
+    options.check()
+    if options.engine == "spark":
+        from index.spark.engine import spark_build
+
+        return spark_build(dataset, out, options, progress=progress)
+    return _build_locally(dataset, Path(out), options, progress)
+
+
+def _build_locally(
+    dataset: str | Path, out: Path, options: BuildOptions, progress: bool
+) -> BuildSummary:
+    """The local engine: ingest, neighbours beside the corpus tables, then the rest."""
     started = time.monotonic()
     stages: dict[str, float] = {}
 
     t = time.monotonic()
-    corpus = read_dataset(dataset, fmt, strict=strict, progress=progress)
+    corpus = read_dataset(dataset, options.fmt, strict=options.strict, progress=progress)
     stages["ingest"] = time.monotonic() - t
     if corpus.n_tracks == 0:
         raise DatasetError(f"{dataset} holds no usable rows, so there is nothing to index.")
 
-    method = choose_method(method, corpus)
+    method = choose_method(options.method, corpus)
     report = corpus.report
-    with atomic_index_file(Path(out)) as tmp:
+    memberships = options.memberships
+    with atomic_index_file(out) as tmp:
         t = time.monotonic()
         writer = CorpusTablesWriter(tmp, corpus, memberships=memberships)
         try:
-            table = compute_neighbours(
-                corpus,
-                method,
-                k=k,
-                min_playlists=min_playlists,
-                min_shared=min_shared,
-                progress=progress,
-            )
+            table = compute_neighbours(corpus, method, options, progress=progress)
         except BaseException:
             writer.stop()
             raise
@@ -197,10 +208,7 @@ def build_index(
         writer.wait()
         waited = time.monotonic() - write_started
 
-        meta = build_meta(
-            dataset, report, method, table.params,
-            k=k, min_playlists=min_playlists, min_shared=min_shared,
-        )  # fmt: skip
+        meta = build_meta(dataset, report, method, table.params, options)
         meta["neighbour_rows"] = len(table)
         bar = _WriteProgress(progress)
         try:
@@ -214,7 +222,6 @@ def build_index(
         stages["  waiting for them"] = waited
         stages["  neighbour rows + meta"] = stages["write"] - waited
 
-    out = Path(out)
     return BuildSummary(
         out=out,
         corpus=corpus,
@@ -226,8 +233,8 @@ def build_index(
         peak_rss_mb=resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
         writer_peak_rss_mb=resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024,
         size_bytes=out.stat().st_size,
-        min_playlists=min_playlists,
-        min_shared=min_shared,
+        min_playlists=options.min_playlists,
+        min_shared=options.min_shared,
     )
 
 

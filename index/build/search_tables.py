@@ -24,8 +24,8 @@ import sqlite3
 
 import numpy as np
 
-from index.schema import PREFIX_TABLE, SEARCH_INDEXES, SEARCH_SCHEMA
 from index.names import fold, fold_chars, fold_words, has_joiners, squash_joiners
+from index.schema import PREFIX_TABLE, SEARCH_INDEXES, SEARCH_SCHEMA
 
 PREFIX_TOP = 24  # commonest words kept for each one- and two-letter prefix
 

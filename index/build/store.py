@@ -16,10 +16,10 @@ from pathlib import Path
 
 import numpy as np
 
-from index.schema import PLAYLIST_INDEX, SCHEMA, SCHEMA_VERSION
 from index.arrays import sorted_unique
-from index.corpus import Corpus, NeighbourTable
 from index.build.search_tables import create_search_tables
+from index.corpus import Corpus, NeighbourTable
+from index.schema import PLAYLIST_INDEX, SCHEMA, SCHEMA_VERSION
 
 TMP_MARK = ".building-"
 BATCH = 200_000

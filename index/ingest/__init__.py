@@ -4,7 +4,7 @@
 it to the matching reader, one module per format: :mod:`~index.ingest.zenodo`,
 :mod:`~index.ingest.mpd`, :mod:`~index.ingest.generic_csv`, :mod:`~index.ingest.yes`.
 They all feed one :class:`~index.ingest.rows.CorpusBuilder`. Compressed (``.gz``) files are
-read transparently.
+read transparently (:mod:`~index.ingest.files`).
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from pathlib import Path
 
 from index.corpus import Corpus, DatasetError
 from index.ingest import generic_csv, mpd, yes, zenodo
-from index.ingest.rows import read_head
+from index.ingest.files import read_head
 
 FORMATS = ("zenodo", "mpd", "csv", "yes")
 """Every ``--format`` a build accepts (besides ``auto``), in the order they are tried."""

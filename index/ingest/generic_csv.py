@@ -27,7 +27,8 @@ import sys
 from pathlib import Path
 
 from index.corpus import Corpus, DatasetError
-from index.ingest.rows import CorpusBuilder, make_progress, open_bytes, text_lines
+from index.ingest.files import make_progress, open_bytes, text_lines
+from index.ingest.rows import CorpusBuilder
 
 ALIASES: dict[str, tuple[str, ...]] = {
     "playlist": ("playlist", "playlistname", "playlisttitle"),

@@ -16,7 +16,8 @@ import re
 from pathlib import Path
 
 from index.corpus import Corpus, DatasetError
-from index.ingest.rows import CorpusBuilder, make_progress, open_bytes
+from index.ingest.files import make_progress, open_bytes
+from index.ingest.rows import CorpusBuilder
 
 SLICE_RE = re.compile(r"mpd\.slice\.(\d+)-\d+\.json(\.gz)?$")
 

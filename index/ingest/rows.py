@@ -1,19 +1,13 @@
-"""What every dataset reader shares: opening (maybe gzipped) files, progress, and the one
-:class:`CorpusBuilder` that turns (artist, title, playlist) rows into a Corpus.
+"""The one :class:`CorpusBuilder` every dataset reader feeds (artist, title, playlist) rows.
 
 Every reader feeds the same builder, so track identity, display names, duplicate folding
-and malformed-row accounting are the same whatever the input format.
+and malformed-row accounting are the same whatever the input format. Opening the files
+and reporting progress is :mod:`index.ingest.files`.
 """
 
 from __future__ import annotations
 
-import contextlib
-import gzip
-import logging
 from array import array
-from collections.abc import Callable, Iterator
-from pathlib import Path
-from typing import BinaryIO
 
 import numpy as np
 
@@ -21,68 +15,7 @@ from index.arrays import sorted_unique
 from index.corpus import Corpus, DatasetError, IngestReport
 from index.names import normalise_name
 
-log = logging.getLogger(__name__)
-
-SNIFF_BYTES = 1 << 16
-GZIP_MAGIC = b"\x1f\x8b"
 SPOTIFY_TRACK_PREFIX = "spotify:track:"
-
-
-# --------------------------------------------------------------------------- opening files
-
-
-@contextlib.contextmanager
-def open_bytes(path: str | Path) -> Iterator[tuple[BinaryIO, Callable[[], int], int]]:
-    """Open ``path`` for binary reading, gunzipping if it is gzip.
-
-    Yields ``(stream, bytes_done, bytes_total)``: ``bytes_done()`` is the position in the
-    file on disk (compressed bytes for .gz), so progress bars are right for both.
-    """
-    path = Path(path)
-    try:
-        raw = open(path, "rb")  # noqa: SIM115 - closed below, wrapped by gzip when needed
-    except OSError as exc:
-        raise DatasetError(f"Cannot open {path}: {exc.strerror or exc}.") from exc
-    try:
-        total = path.stat().st_size
-        magic = raw.read(2)
-        raw.seek(0)
-        stream: BinaryIO = gzip.GzipFile(fileobj=raw, mode="rb") if magic == GZIP_MAGIC else raw
-        try:
-            yield stream, raw.tell, total
-        except (OSError, EOFError) as exc:  # truncated or corrupt .gz, I/O error mid-read
-            raise DatasetError(f"Cannot read {path}: {exc}.") from exc
-    finally:
-        raw.close()
-
-
-def read_head(path: str | Path, n: int = SNIFF_BYTES) -> str:
-    """The first ``n`` (decompressed) bytes of a file as text, BOM removed, for sniffing."""
-    with open_bytes(path) as (f, _, _):
-        try:
-            data = f.read(n)
-        except (OSError, EOFError) as exc:
-            raise DatasetError(f"Cannot read {path}: {exc}.") from exc
-    return data.decode("utf-8", errors="replace").removeprefix("\ufeff")
-
-
-def make_progress(total: int, desc: str, enabled: bool):
-    """A tqdm bar over bytes on disk (a no-op object when progress is off)."""
-    from tqdm import tqdm
-
-    return tqdm(
-        total=total,
-        unit="B",
-        unit_scale=True,
-        unit_divisor=1024,
-        desc=desc,
-        disable=not enabled,
-        mininterval=0.5,
-        leave=False,
-    )
-
-
-# --------------------------------------------------------------------------- building
 
 
 class CorpusBuilder:
@@ -406,24 +339,3 @@ def _as_i32(a: array) -> np.ndarray:
 
 def _empty_i32() -> np.ndarray:
     return np.zeros(0, dtype=np.int32)
-
-
-def text_lines(
-    stream: BinaryIO, on_bad: Callable[[int, str], None], tick: Callable[[], None] | None = None
-) -> Iterator[str]:
-    """Decode a binary stream line by line as UTF-8 (BOM dropped), for line-based readers.
-
-    A line that is not valid UTF-8 is passed to ``on_bad(line_no, shown)`` and replaced
-    by an empty line, so it is counted instead of crashing the read or being mangled.
-    """
-    for n, raw in enumerate(stream, 1):
-        try:
-            line = raw.decode("utf-8")
-        except UnicodeDecodeError:
-            on_bad(n, raw.decode("utf-8", errors="backslashreplace").rstrip("\r\n"))
-            line = "\n"
-        if n == 1:
-            line = line.removeprefix("\ufeff")
-        if tick is not None and n % 8192 == 0:
-            tick()
-        yield line

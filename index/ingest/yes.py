@@ -16,7 +16,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from index.corpus import Corpus, DatasetError
-from index.ingest.rows import CorpusBuilder, make_progress, open_bytes, text_lines
+from index.ingest.files import make_progress, open_bytes, text_lines
+from index.ingest.rows import CorpusBuilder
 
 PLAYLIST_FILE = "train.txt"
 SONG_FILE = "song_hash.txt"

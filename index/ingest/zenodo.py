@@ -30,7 +30,8 @@ import re
 from pathlib import Path
 
 from index.corpus import Corpus
-from index.ingest.rows import CorpusBuilder, make_progress, open_bytes
+from index.ingest.files import make_progress, open_bytes
+from index.ingest.rows import CorpusBuilder
 
 HEADER_RE = re.compile(
     r'\s*"user_id"\s*,\s*"artistname"\s*,\s*"trackname"\s*,\s*"playlistname"\s*', re.IGNORECASE

@@ -6,7 +6,7 @@ list; the seed itself is never recommended):
 
 * :func:`most_popular`: the same best-known songs for everyone (what hit rate alone rewards);
 * :func:`cooccurrence`: raw count of shared playlists (what a data scientist tries first);
-* :func:`candidates_ranked`: every co-occurring track ordered by a :mod:`index.ranking`
+* :func:`candidates_ranked`: every co-occurring track ordered by a :mod:`index.read.ranking`
   score, i.e. what a ranking would do with no top-30 cut;
 * :func:`playlist_mates`: the bot's rare-song fallback and top-up on the train matrix;
 * :func:`with_rare_fallback`: a stored top-k with the bot's answer for seeds that have no
@@ -33,8 +33,8 @@ CHUNK = 256  # seeds per sparse co-occurrence product; bounds memory on dense ro
 
 class ArtistCredits:
     """Each track's artist and the artists its credit names, read as the bot reads them:
-    which tracks share an artist with a seed (:func:`index.versions.share_an_artist`) and
-    what a page's artist cap counts a track against (:func:`index.present.artists_on_page`),
+    which tracks share an artist with a seed (:func:`index.names.share_an_artist`) and
+    what a page's artist cap counts a track against (:func:`index.read.present.artists_on_page`),
     over arrays of track ids."""
 
     def __init__(self, track_artist: np.ndarray, artist_names: Sequence[str]) -> None:
@@ -127,8 +127,8 @@ def playlist_mates(
     of fewer than ``big_playlist`` tracks first, then more popular, then lower id.
 
     ``seeds`` is one track per row, or a row of likes (``/foryou``): then the playlists
-    holding most of them count, at most :data:`~index.recommend.FALLBACK_PLAYLISTS`, as
-    in :func:`index.recommend.playlist_mates` on the train matrix (without its read bound
+    holding most of them count, at most :data:`~index.read.recommend.FALLBACK_PLAYLISTS`, as
+    in :func:`index.read.recommend.playlist_mates` on the train matrix (without its read bound
     of 5,000 songs a playlist, which only bites on huge playlists).
     """
     rows = seed_rows(seeds)
@@ -198,7 +198,7 @@ def with_rare_fallback(
 
     ``seeds`` is one track per row or a row of likes, as for :func:`playlist_mates`.
     The presentation rules (one version of each song, three per artist) are applied by the
-    caller, :class:`index.holdout.Presentation`, so pass ``top`` wider than the page.
+    caller, :class:`index.quality.pages.Presentation`, so pass ``top`` wider than the page.
     """
     out = top.copy()
     k = top.shape[1]

@@ -22,6 +22,7 @@ from pathlib import Path
 import numpy as np
 import scipy.sparse as sp
 
+from index.build.options import DEFAULTS
 from index.corpus import NeighbourTable
 
 BATCH = 64  # queries per sparse product
@@ -75,7 +76,7 @@ def score_queries(
     stored: Callable[[int], tuple[np.ndarray, np.ndarray]],
     *,
     k: int = 10,
-    min_shared: int = 2,
+    min_shared: int = DEFAULTS.min_shared,
 ) -> EvalReport:
     """Compare ``stored(track) -> (neighbours, jaccards)`` (rank order) with exact Jaccard."""
     n_tracks = indptr.size - 1
@@ -156,8 +157,8 @@ def evaluate_recall(
                 f"The index {path} has {n_tracks:,} tracks but the dataset has "
                 f"{indptr.size - 1:,}: evaluate it against the dataset it was built from."
             )
-        min_playlists = int(meta.get("min_playlists", 2))
-        min_shared = int(meta.get("min_shared", 2))
+        min_playlists = int(meta.get("min_playlists", DEFAULTS.min_playlists))
+        min_shared = int(meta.get("min_shared", DEFAULTS.min_shared))
         qs = sample_queries(indptr, max(min_playlists, 1), queries, seed, weighted)
 
         def stored(track: int) -> tuple[np.ndarray, np.ndarray]:
@@ -183,8 +184,8 @@ def recall_against_csr(
     queries: int = 1000,
     k: int = 10,
     seed: int = 0,
-    min_playlists: int = 2,
-    min_shared: int = 2,
+    min_playlists: int = DEFAULTS.min_playlists,
+    min_shared: int = DEFAULTS.min_shared,
 ) -> EvalReport:
     """The same evaluation for an in-memory :class:`NeighbourTable` (benchmarks, tests)."""
     indptr = np.asarray(indptr, dtype=np.int64)

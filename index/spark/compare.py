@@ -49,7 +49,7 @@ def recall_at(
     """recall@``n`` of the neighbours stored in ``index_file`` against an exact table.
 
     Every track with at least one exact neighbour is a query; ``exact`` holds 0-based ids
-    (``index.exact.exact_neighbours``), ``indptr/indices`` the track→playlist CSR the
+    (``index.build.exact.exact_neighbours``), ``indptr/indices`` the track→playlist CSR the
     stored scores are checked against.
     """
     with sqlite3.connect(index_file) as c:

@@ -4,7 +4,10 @@ Stages (timed in the summary): **ingest** (Zenodo files are parsed in parallel b
 ranges by the local reader's own code; other formats are read by the driver with
 ``index.ingest.read_dataset``), **parquet** (tracks, artists, playlists, memberships
 written to a Parquet folder), **neighbours** (``index.spark.neighbours``), **write**
-(``index.spark.load``: Parquet → ``index.store.write_index``, atomic replace).
+(``index.spark.load``: Parquet → ``index.build.store.write_index``, atomic replace).
+
+``index.build.build_index(..., engine="spark")`` calls :func:`spark_build`; call it
+directly for the Spark-only knobs (``parquet_dir``, ``splits``, ``driver_memory``, ...).
 
 With ``out=None`` the build stops at Parquet (``parquet_dir``), the hand-off for catalogues
 too big for one SQLite file.
@@ -19,11 +22,13 @@ import resource
 import shutil
 import time
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
 
 from index.arrays import sorted_unique
+from index.build.options import DEFAULTS, BuildOptions
 from index.build.pipeline import BuildSummary, build_meta
 from index.corpus import Corpus, DatasetError, IngestReport
 from index.ingest import detect_format, read_dataset
@@ -38,55 +43,47 @@ from index.spark.session import (
 def spark_build(
     dataset: str | Path,
     out: str | Path | None,
+    options: BuildOptions | None = None,
     *,
-    fmt: str = "auto",
-    method: str = "lsh",
-    k: int = 30,
-    min_playlists: int = 2,
-    min_shared: int = 2,
-    strict: bool = False,
-    memberships: bool = True,
-    master: str = "local[2]",
+    progress: bool = True,
     parquet_dir: str | Path | None = None,
     splits: int | None = None,
     shuffle_partitions: int | None = None,
     driver_memory: str = DEFAULT_DRIVER_MEMORY,
     spark_conf: dict[str, str] | None = None,
-    progress: bool = True,
     before_stop: Callable[[object], None] | None = None,
-    **engine_options: object,
+    **settings: object,
 ) -> BuildSummary:
-    """Build the index ``out`` (SQLite, schema v1) from ``dataset`` on Spark ``master``.
+    """Build the index ``out`` (SQLite, schema v1) from ``dataset`` on Spark ``options.master``.
 
-    Same arguments and rules as ``index.build.build_index`` (``fmt``, ``method``, ``k``,
-    ``min_playlists``, ``min_shared``, ``strict``, ``memberships``); ``parquet_dir`` keeps
-    the intermediate Parquet tables there (default: a temporary folder beside ``out``,
-    removed afterwards). ``splits`` is how many byte ranges a Zenodo file is parsed in
-    (default: 2 per core of ``local[N]``, else 64). ``engine_options`` go to
-    ``spark_neighbours`` (``num_perm``, ``bucket_cap``, ``rerank``, ``exact_below``, ``seed``).
-    ``method="exact"`` sends every query through the exact co-occurrence path (complete,
-    the reference); ``"lsh"`` and ``"auto"`` use the cheap/expensive plan. The previous
-    ``out`` survives any failure.
+    Same :class:`~index.build.options.BuildOptions` as ``index.build.build_index`` (which
+    calls this for ``engine="spark"``; ``settings`` override single fields by name), and
+    the same rules; the LSH tuning (``num_perm``, ``bucket_cap``, ``rerank``,
+    ``exact_below``, ``seed``) goes to ``spark_neighbours``. ``parquet_dir`` keeps the
+    intermediate Parquet tables there (default: a temporary folder beside ``out``, removed
+    afterwards). ``splits`` is how many byte ranges a Zenodo file is parsed in (default: 2
+    per core of ``local[N]``, else 64). ``method="exact"`` sends every query through the
+    exact co-occurrence path (complete, the reference); ``"lsh"`` and ``"auto"`` use the
+    cheap/expensive plan. The previous ``out`` survives any failure.
 
     A Spark session started here is stopped once the Parquet tables are written, before
     the driver loads them into SQLite, so the JVM and its Python workers do not sit in
     memory beside the load (``before_stop(spark)`` runs just before, e.g. to read the
     Spark UI's stage metrics). A session that was already running is left running.
     """
-    if method not in ("lsh", "exact", "auto"):
-        raise ValueError("method must be one of ('lsh', 'exact', 'auto')")
-    if method == "exact":
-        engine_options["exact_below"] = 1 << 62
-    if k < 1 or min_playlists < 1 or min_shared < 1:
-        raise ValueError("k, min_playlists and min_shared must be at least 1")
+    options = replace(options or DEFAULTS, **settings)
+    options.check()
     if out is None and parquet_dir is None:
         raise ValueError("give out (a SQLite file), parquet_dir, or both")
+    method, master, strict = options.method, options.master, options.strict
+    lsh_params = options.lsh_params()
+    if method == "exact":
+        lsh_params["exact_below"] = 1 << 62
     started = time.monotonic()
     dataset = Path(dataset)
     if not dataset.exists():
         raise DatasetError(f"No such file or folder: {dataset}.")
-    if fmt == "auto":
-        fmt = detect_format(dataset)
+    fmt = detect_format(dataset) if options.fmt == "auto" else options.fmt
     keep = parquet_dir is not None
     folder = (
         Path(parquet_dir)
@@ -136,10 +133,10 @@ def spark_build(
         rows, params = spark_neighbours(
             memberships_df,
             n_playlists,
-            k=k,
-            min_playlists=min_playlists,
-            min_shared=min_shared,
-            **engine_options,
+            k=options.k,
+            min_playlists=options.min_playlists,
+            min_shared=options.min_shared,
+            **lsh_params,
         )
         rows.write.mode("overwrite").parquet(str(folder / "neighbours"))
         stages["neighbours"] = time.monotonic() - t
@@ -162,12 +159,11 @@ def spark_build(
             from index.spark.load import load_into_sqlite
 
             meta = build_meta(
-                dataset, report, "exact" if method == "exact" else "lsh", params,
-                k=k, min_playlists=min_playlists, min_shared=min_shared,
-            )  # fmt: skip
+                dataset, report, "exact" if method == "exact" else "lsh", params, options
+            )
             meta["engine"] = "spark"
             corpus, table = load_into_sqlite(
-                folder, out, meta, report, memberships=memberships, started=started
+                folder, out, meta, report, memberships=options.memberships, started=started
             )
             stages["write"] = time.monotonic() - t
             summary_out = Path(out)
@@ -182,8 +178,8 @@ def spark_build(
             total_seconds=time.monotonic() - started,
             peak_rss_mb=resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
             size_bytes=size,
-            min_playlists=min_playlists,
-            min_shared=min_shared,
+            min_playlists=options.min_playlists,
+            min_shared=options.min_shared,
         )
     finally:
         if ours:

@@ -11,7 +11,7 @@ part files) with 0-based ids::
 
 This loader needs only pyarrow (no JVM): it rebuilds the :class:`~index.corpus.Corpus`
 and :class:`~index.corpus.NeighbourTable` the local engines produce and hands them to
-``index.store.write_index``, so the file is byte-for-byte the same schema and the bot
+``index.build.store.write_index``, so the file is byte-for-byte the same schema and the bot
 serves it unchanged. For a catalogue too big for one SQLite file, the same Parquet
 folder is the hand-off: any warehouse (DuckDB, BigQuery, Spark SQL) can serve
 ``neighbours`` joined to ``tracks``.

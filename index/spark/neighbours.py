@@ -1,5 +1,5 @@
 """Top-K neighbours on Spark: identical-set classes, a cheap/expensive plan, MinHash bands,
-exact re-rank, expansion to tracks. Same rules as ``index.lsh`` (read its module doc):
+exact re-rank, expansion to tracks. Same rules as ``index.build.lsh`` (read its module doc):
 
 1. **classes**: tracks in at least ``min_shared`` playlists, grouped by identical playlist
    set (class id = smallest member), so a 40,000-track "Starred" playlist's one-off tracks
@@ -9,7 +9,7 @@ exact re-rank, expansion to tracks. Same rules as ``index.lsh`` (read its module
    at most ``exact_below`` (the local engine's default) is scanned exactly: queries are
    split into groups, each group shipped with the member lists of the playlists it
    touches, and scored in one Spark task by the local exact kernel (``tasks``).
-3. **signatures**: datasketch-compatible MinHash (``index.minhash.minhash_signatures``,
+3. **signatures**: datasketch-compatible MinHash (``index.build.minhash.minhash_signatures``,
    the same permutations and element hashes) computed per partition with numba.
 4. **bands**: one band per permutation (``rows_per_band = 1``), so a pair collides in a
    band with probability J — what low-Jaccard top-K needs. Spark ML's ``MinHashLSH`` is
@@ -35,15 +35,10 @@ from pyspark.sql import DataFrame, Window
 from pyspark.sql import functions as F
 
 from index.build.exact import MIN_BIG
-
-# The local engine's defaults, so both engines plan the same queries the same way.
-from index.build.lsh import (
-    DEFAULT_BUCKET_CAP,
-    DEFAULT_EXACT_BELOW,
-    DEFAULT_NUM_PERM,
-    DEFAULT_RERANK_FACTOR,
-)
 from index.build.minhash import element_hashes, minhash_signatures
+
+# The build's defaults, shared with the local engine, so both plan the same queries alike.
+from index.build.options import DEFAULTS, RERANK_FACTOR
 from index.spark.tasks import (
     TOP_SCHEMA,
     bucket_window_task,
@@ -57,14 +52,14 @@ def spark_neighbours(
     memberships: DataFrame,
     n_playlists: int,
     *,
-    k: int = 30,
-    min_playlists: int = 2,
-    min_shared: int = 2,
-    num_perm: int = DEFAULT_NUM_PERM,
-    seed: int = 1,
-    bucket_cap: int = DEFAULT_BUCKET_CAP,
-    rerank: int | None = None,
-    exact_below: int = DEFAULT_EXACT_BELOW,
+    k: int = DEFAULTS.k,
+    min_playlists: int = DEFAULTS.min_playlists,
+    min_shared: int = DEFAULTS.min_shared,
+    num_perm: int = DEFAULTS.num_perm,
+    seed: int = DEFAULTS.seed,
+    bucket_cap: int = DEFAULTS.bucket_cap,
+    rerank: int | None = DEFAULTS.rerank,
+    exact_below: int = DEFAULTS.exact_below,
 ) -> tuple[DataFrame, dict[str, object]]:
     """Neighbour rows ``(track, rank, neighbour, jaccard, shared)`` and the engine params.
 
@@ -72,7 +67,7 @@ def spark_neighbours(
     """
     if k < 1 or min_playlists < 1 or min_shared < 1:
         raise ValueError("k, min_playlists and min_shared must be at least 1")
-    rerank = DEFAULT_RERANK_FACTOR * k if rerank is None else max(int(rerank), k)
+    rerank = RERANK_FACTOR * k if rerank is None else max(int(rerank), k)
     q_min = max(min_playlists, min_shared, 1)
     spark = memberships.sparkSession
 
@@ -248,7 +243,7 @@ def _band_batches(batches, hashes: np.ndarray, num_perm: int, seed: int):
     ``(value, cls, size, query)`` as lists.
 
     The playlist ids are renumbered per batch so the CSR stays small; ``hashes`` of the
-    global ids are passed along, so signatures equal ``index.minhash`` (and datasketch).
+    global ids are passed along, so signatures equal ``index.build.minhash`` (and datasketch).
     List rows, not one row per (band, class): the JVM then shuffles 128 rows per batch
     instead of 128 per class, and the bucket task sorts each band in numpy.
     """

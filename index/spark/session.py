@@ -11,6 +11,8 @@ import shutil
 import sys
 from pathlib import Path
 
+from index.build.options import DEFAULTS
+
 # The driver JVM's heap. In local mode the executors live in it too; 1.5 GB keeps the
 # whole process tree (JVM + Python workers) under 4 GB at 1M rows with no slowdown
 # against 2 GB (spills go to disk). Raise it for much bigger inputs on one machine.
@@ -46,7 +48,7 @@ def _local_cores(master: str) -> int:
 
 
 def get_session(
-    master: str = "local[2]",
+    master: str = DEFAULTS.master,
     *,
     shuffle_partitions: int | None = None,
     driver_memory: str = DEFAULT_DRIVER_MEMORY,

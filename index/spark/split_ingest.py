@@ -1,7 +1,7 @@
 """Parse one byte range of a Zenodo file with the local reader, and describe what it saw.
 
 This runs inside Spark tasks. It does not re-implement any parsing or normalisation rule:
-the range is fed to :class:`index.read_zenodo._Parser` and a real
+the range is fed to :class:`index.ingest.zenodo._Parser` and a real
 :class:`index.ingest.CorpusBuilder`, exactly as the local reader feeds its 16 MB chunks.
 What comes out is the builder's state in a form the driver-side merge can combine
 (``index.spark.ingest``): every local id keeps its creation order, so ``(split, local id)``
@@ -21,7 +21,8 @@ from pathlib import Path
 
 import numpy as np
 
-from index.ingest.rows import CorpusBuilder, open_bytes
+from index.ingest.files import open_bytes
+from index.ingest.rows import CorpusBuilder
 from index.ingest.zenodo import BOM, _Parser, _split_lines
 
 ANCHOR_AFTER_NEWLINE = re.compile(rb'\n"[0-9a-fA-F]{32}","')

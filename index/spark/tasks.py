@@ -7,7 +7,7 @@ task then scores a *group* of queries in one call to the local engine's own kern
 
 * :func:`exact_scan_task`: a group of cheap queries with the member lists of every
   playlist they touch is a small co-occurrence index, handed to
-  ``index.exact.run_exact_queries`` (same walk, same skip of the longest playlist).
+  ``index.build.exact.run_exact_queries`` (same walk, same skip of the longest playlist).
 * :func:`bucket_window_task`: LSH buckets (rows sorted by band, value, size, class); each
   query takes the ``bucket_cap`` members nearest to it in size, one row per (query, band).
 * :func:`top_candidates_task`: per query, the ``rerank`` classes that share most bands.

@@ -156,7 +156,7 @@ def test_banding_must_be_one_row_per_band() -> None:
 
 def test_buckets_are_keyed_by_datasketch_minhash_values() -> None:
     """The engine buckets by the playlist holding each minimum: same key ⇔ same MinHash."""
-    from index.build.lsh import _argmin_playlists, playlist_hashes
+    from index.build.lsh_bands import argmin_playlists, playlist_hashes
     from index.build.minhash import minhash_signatures, permutations
 
     indptr, indices, n_pl = planted_csr(seed=1, clusters=5)
@@ -164,7 +164,7 @@ def test_buckets_are_keyed_by_datasketch_minhash_values() -> None:
     hashes, canon = playlist_hashes(n_pl)
     a, b = permutations(64, seed=1)
     argmins = np.empty((64, rows.size), dtype=np.int32)
-    _argmin_playlists(
+    argmin_playlists(
         indptr, indices, rows, hashes, canon, a.astype(np.uint64), b.astype(np.uint64), argmins
     )
     sig = minhash_signatures(indptr, indices, rows, num_perm=64, seed=1)

@@ -1,0 +1,147 @@
+"""A holdout run's findings as Markdown: the split in a paragraph, then the tables.
+
+One row per method against exact Jaccard, each hit-rate gain with its standard error;
+then the ``/foryou`` and mixes table against summed Jaccard. ``songsim index holdout``
+prints it and can write it into ``docs/QUALITY.md``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from index.quality.scores import MethodScore, gain_standard_error
+from index.quality.split import COVERAGE_SEEDS, LIKES, HoldoutSplit, Seeds
+from index.read.present import MAX_PER_ARTIST
+
+
+@dataclass
+class QualityReport:
+    """Everything one holdout run measured, ready for ``docs/QUALITY.md``."""
+
+    dataset: str
+    split: HoldoutSplit
+    seeds: Seeds
+    k: int
+    rows: list[MethodScore] = field(default_factory=list)
+    settings: dict[str, object] = field(default_factory=dict)
+    repeats: list[tuple[HoldoutSplit, Seeds]] = field(default_factory=list)
+    likes_rows: list[MethodScore] = field(default_factory=list)  # the /foryou table
+    likes_queries: list[int] = field(default_factory=list)  # its queries, per split
+
+    def split_line(self) -> str:
+        """The split in one sentence (per-split means over repeated splits)."""
+        runs = self.repeats or [(self.split, self.seeds)]
+        first = runs[0][0]
+
+        def mean(values: list[int]) -> str:
+            return f"{np.mean(values):,.0f}"
+
+        train = mean([sp_.n_train for sp_, _ in runs])
+        test = mean([len(sp_.test_playlists) for sp_, _ in runs])
+        quarantined = mean([sp_.n_quarantined for sp_, _ in runs])
+        seeds = mean([len(sd.track) for _, sd in runs])
+        seeded = mean([len(np.unique(sd.playlist)) for _, sd in runs])
+        over = (
+            f"Per split, mean of {len(runs)} (seeds {self.settings.get('seed', 0)}, +1, …): "
+            if len(runs) > 1
+            else ""
+        )
+        guard = (
+            f"{quarantined} quarantined as near-copies of a test playlist"
+            if self.settings.get("near_copy_guard", True)
+            else "near-copy guard off (nothing quarantined)"
+        )
+        return (
+            f"Playlists: {first.n_playlists:,}, of which {first.n_libraries:,} library-sized are never "
+            f"test playlists. {over}{train} train, {test} test, {guard}. Seeds: {seeds} "
+            f"from {seeded} test playlists; coverage over up to {COVERAGE_SEEDS:,} of them; "
+            f"train catalogue {int((first.popularity > 0).sum()):,} tracks. {self.shown_line()}"
+        )
+
+    def shown_line(self) -> str:
+        """What a seed's top k is: the bot's first page, or the plain top k (no cap)."""
+        cap = self.settings.get("per_artist", MAX_PER_ARTIST)
+        if cap is None:
+            return (
+                f"Top {self.k}: each method's plain top {self.k} (one version of each song, "
+                "no artist cap; `--no-artist-cap`)."
+            )
+        return (
+            f"Top {self.k}: the bot's first page (one version of each song, at most {cap} "
+            "per artist, topped up from further down), for every row."
+        )
+
+    def markdown(self) -> str:
+        """The split in one paragraph, then one table row per method (vs exact Jaccard)."""
+        k = self.k
+        ref = next((r for r in self.rows if r.key == "exact" and r.hit_rate is not None), None)
+        lines = [
+            self.split_line(),
+            "",
+            f"| method | HitRate@{k} | vs exact (± s.e.) | Recall@{k} | coverage | vs exact | "
+            "median popularity | seconds |",
+            "|---|---:|---:|---:|---:|---:|---:|---:|",
+        ]
+        clusters = self.clusters()
+        for r in self.rows:
+            if r.hit_rate is None:
+                lines.append(f"| {r.name} | — | — | — | — | — | — | skipped |")
+                continue
+            hit_vs = self._hit_vs(r, ref, clusters)
+            cov_vs = f"{r.coverage / ref.coverage * 100:.0f} %" if ref and ref.coverage else "—"
+            lines.append(
+                f"| {r.name} | {r.hit_rate:.3f} | {hit_vs} | {r.recall:.4f} | {r.coverage:,} | "
+                f"{cov_vs} | {r.median_popularity:.3g} | {r.seconds:.1f} |"
+            )
+        notes = [f"- {r.name}: {r.note}" for r in self.rows if r.note]
+        return "\n".join(lines + ([""] + notes if notes else []) + self._likes_lines())
+
+    def _likes_lines(self) -> list[str]:
+        """The ``/foryou`` and mixes table: several likes ranked together."""
+        if not self.likes_rows:
+            return []
+        k, n = self.k, self.settings.get("likes", LIKES)
+        ref = self.likes_rows[0]
+        every = np.arange(len(ref.hits))  # one query per test playlist: no clusters
+        lines = [
+            "",
+            f"`/foryou` and mixes: {n} tracks of one test playlist (drawn from its seeds) "
+            f"liked together, {np.mean(self.likes_queries):,.0f} queries a split; a hit is "
+            "another track of that playlist on the first page. Each like's stored top-30 "
+            "(index as built) in the setting's order, fused by rank (`index.ranking.fuse`); "
+            "the reference sums each song's Jaccard with the likes.",
+            "",
+            f"| `/foryou`, {n} likes | HitRate@{k} | vs summed Jaccard (± s.e.) | Recall@{k} | "
+            "coverage | vs Jaccard | median popularity |",
+            "|---|---:|---:|---:|---:|---:|---:|",
+        ]
+        for r in self.likes_rows:
+            vs = self._hit_vs(r, ref, every)
+            cov = f"{r.coverage / ref.coverage * 100:.0f} %" if ref.coverage else "—"
+            lines.append(
+                f"| {r.name} | {r.hit_rate:.3f} | {vs} | {r.recall:.4f} | {r.coverage:,} | "
+                f"{cov} | {r.median_popularity:.3g} |"
+            )
+        return lines
+
+    def clusters(self) -> np.ndarray:
+        """Per seed (all splits, in order), an id of its test playlist unique across splits."""
+        runs = self.repeats or [(self.split, self.seeds)]
+        out, offset = [], 0
+        for split, seeds in runs:
+            out.append(seeds.playlist + offset)
+            offset += len(split.test_playlists)
+        return np.concatenate(out)
+
+    @staticmethod
+    def _hit_vs(row: MethodScore, ref: MethodScore | None, clusters: np.ndarray) -> str:
+        """Relative HitRate gain over the reference row, with its standard error when known."""
+        if not ref or not ref.hit_rate:
+            return "—"
+        gain = f"{(row.hit_rate / ref.hit_rate - 1) * 100:+.1f}"
+        if row is ref or row.hits is None or ref.hits is None:
+            return f"{gain} %"
+        se = gain_standard_error(row.hits, ref.hits, clusters) / ref.hit_rate * 100
+        return f"{gain} ± {se:.1f} %" if np.isfinite(se) else f"{gain} %"
