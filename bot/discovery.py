@@ -1,6 +1,6 @@
 """The discovery setting as users write it: ``--popular`` after a song, or a slash option.
 
-The rankings themselves live in :mod:`index.ranking` (``closest`` is the default, measured
+The rankings themselves live in :mod:`index.read.ranking` (``closest`` is the default, measured
 in ``docs/QUALITY.md``); this module only reads a user's words for them, so prefix
 commands, slash commands and the console accept the same spellings.
 """

@@ -275,7 +275,7 @@ def open_index(settings: Settings, *, build_demo: bool = True) -> SongIndex:
     try:
         from index.read.api import IndexOpenError, SongIndex
     except ImportError as exc:  # pragma: no cover - only while the read path is missing
-        raise StartupError("This songsim install has no index reader (index.reader).") from exc
+        raise StartupError("This songsim install has no index reader (index.read.api).") from exc
     try:
         return SongIndex.open(path)
     except IndexOpenError as exc:

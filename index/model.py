@@ -35,7 +35,7 @@ class Recommendation:
     track: Track
     jaccard: float  # exact Jaccard of the two playlist sets (summed over seeds for a mix)
     shared: int  # playlists holding both songs (summed over seeds for a mix)
-    score: float  # the ranking's score (index.ranking; for a mix, the rank fusion's)
+    score: float  # the ranking's score (index.read.ranking; for a mix, the rank fusion's)
     # For a mix or /foryou: how many of the seeds list it among their neighbours, and the
     # one sharing most playlists with it (the seed "why" explains it with).
     near: int = 1

@@ -193,7 +193,7 @@ def base_title(title: str) -> str:
 
     Suffixes removed include " - Remastered 2011", " - 2011 Remaster", " (Live)",
     " - Radio Edit", " - Single Version", " - Mono", " - Original Mix" and "(feat. ...)"
-    / "[feat. ...]". The result is folded (see :func:`index.textfold.fold`), so
+    / "[feat. ...]". The result is folded (see :func:`index.names.fold`), so
     "Don't Stop Me Now - Remastered 2011" → "dont stop me now".
     """
     folded = fold(strip_versions(title))

@@ -9,7 +9,7 @@ and name-resolution accuracy, against any built index.
 ``speed`` draws its queries from the index's own tracks (popular and random ones) in the
 ways people type them (exact, typos, free word order, title only, artist only) plus misses,
 and times ``resolve`` followed by ``similar`` when a song matched, as the bot does.
-``accuracy`` is the accuracy test's measure (index.query_variants) on any index: top-1 is
+``accuracy`` is the accuracy test's measure (index.quality.query_variants) on any index: top-1 is
 correct when the match is the song asked for (another version of it counts as "same song"
 in the second figure); a title-only query counts only when no other song has that title.
 ``foryou`` times ``for_you`` (the first page, as the bot asks for it) on sets of likes

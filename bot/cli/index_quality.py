@@ -3,7 +3,7 @@
 Registered under ``songsim index`` by :mod:`bot.cli.index_build` via
 :func:`register_holdout`. The work is in :mod:`index.quality.holdout`; this module parses
 arguments (build defaults from :data:`index.build.options.DEFAULTS`), prints the table
-and, with ``--out``, writes it as a section of a Markdown report (``docs/QUALITY.md``).
+and, with ``--out``, writes it as a section of a Markdown report (e.g. ``docs/research/quality-notes.md``).
 """
 
 from __future__ import annotations
@@ -102,7 +102,8 @@ def register_holdout(isub: argparse._SubParsersAction) -> None:
         f"(default {LIKES}; 0 = no such table)",
     )
     h.add_argument(
-        "--out", help="Markdown report to add this run's section to (e.g. docs/QUALITY.md)"
+        "--out",
+        help="Markdown report to add this run's section to (e.g. docs/research/quality-notes.md)",
     )
     h.add_argument(
         "--label", help="section title in --out (default: the dataset's name); a rerun replaces it"

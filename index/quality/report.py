@@ -110,7 +110,7 @@ class QualityReport:
             f"`/foryou` and mixes: {n} tracks of one test playlist (drawn from its seeds) "
             f"liked together, {np.mean(self.likes_queries):,.0f} queries a split; a hit is "
             "another track of that playlist on the first page. Each like's stored top-30 "
-            "(index as built) in the setting's order, fused by rank (`index.ranking.fuse`); "
+            "(index as built) in the setting's order, fused by rank (`index.read.ranking.fuse`); "
             "the reference sums each song's Jaccard with the likes.",
             "",
             f"| `/foryou`, {n} likes | HitRate@{k} | vs summed Jaccard (± s.e.) | Recall@{k} | "

@@ -12,7 +12,7 @@ task then scores a *group* of queries in one call to the local engine's own kern
   query takes the ``bucket_cap`` members nearest to it in size, one row per (query, band).
 * :func:`top_candidates_task`: per query, the ``rerank`` classes that share most bands.
 * :func:`rerank_task`: a group of LSH queries with the playlist sets of their candidates;
-  exact shared counts by ``index.jaccard.shared_counts``, top ``k`` per query.
+  exact shared counts by ``index.build.jaccard.shared_counts``, top ``k`` per query.
 
 Each task sets numba to one thread: Spark already runs one task per core.
 """
