@@ -103,7 +103,7 @@ class AnswersBase:
             track = await self.track(int(m.group(1)))
             if track is not None:
                 return Resolution(query=text, match=track, confidence=1.0)
-        return await self._read(self.index.read.resolve, text)
+        return await self._read(self.index.resolve, text)
 
     def _usage(self, command: str, example: str = "daft punk - one more time") -> str:
         return f"`{self.prefix}{command} artist - title`, for example `{self.prefix}{command} {example}`"

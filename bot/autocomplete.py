@@ -20,14 +20,14 @@ class AutocompleteAnswers(AnswersBase):
     async def song_choices(self, current: str, limit: int = 25) -> list[tuple[str, str]]:
         """Autocomplete ``(name, value)`` pairs for a song; the user's text when nothing matches."""
         current = current.strip()
-        tracks = await self._read(self.index.read.autocomplete, current, limit=limit)
+        tracks = await self._read(self.index.autocomplete, current, limit=limit)
         return song_choices(current, tracks, limit)
 
     async def mix_choices(self, current: str, limit: int = 25) -> list[tuple[str, str]]:
         """Autocomplete the last song of ``a | b | c…`` keeping the ones before it."""
         head, _, last = current.rpartition("|")
         head = f"{head.strip()} | " if head.strip() else ""
-        tracks = await self._read(self.index.read.autocomplete, last.strip(), limit=limit)
+        tracks = await self._read(self.index.autocomplete, last.strip(), limit=limit)
         choices = []
         for name, value in song_choices(last.strip(), tracks, limit):
             full = head + value
@@ -39,7 +39,7 @@ class AutocompleteAnswers(AnswersBase):
 
     async def artist_choices(self, current: str, limit: int = 25) -> list[tuple[str, str]]:
         current = current.strip()
-        tracks = await self._read(self.index.read.autocomplete, current, limit=limit)
+        tracks = await self._read(self.index.autocomplete, current, limit=limit)
         names: dict[str, None] = {}
         for t in tracks:
             names.setdefault(t.artist, None)

@@ -113,7 +113,7 @@ class LikeAnswers(AnswersBase):
             if track is not None and _same_song(track, like.artist, like.title):
                 tracks.append(track)
                 continue
-            res = await self._read(self.index.read.resolve, f"{like.artist} - {like.title}")
+            res = await self._read(self.index.resolve, f"{like.artist} - {like.title}")
             match = res.match
             if match is not None and _same_song(match, like.artist, like.title):
                 await db.replace_track_id(self.user_id, like.track_id, match.track_id)
