@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 from aiohttp import WSMsgType, web
 
 from .journal import GatewayFrame, Journal
+from .payloads import member_payload
 
 if TYPE_CHECKING:
     from .server import FakeDiscord
@@ -62,7 +63,8 @@ class Gateway:
         self.connections = 0
         self.heartbeat_interval_ms = 41250
         # Privileged intents enabled "in the developer portal"; asking for others closes 4014.
-        self.allowed_privileged = PRIVILEGED
+        # Message Content only by default (FakeDiscord.set_privileged_intents changes it).
+        self.allowed_privileged = MESSAGE_CONTENT
         self._send_lock = asyncio.Lock()
 
     # --- connection -------------------------------------------------------------------
@@ -144,7 +146,7 @@ class Gateway:
             ready["shard"] = session.shard
         await self.dispatch("READY", ready)
         if session.has(GUILDS):
-            await self.dispatch("GUILD_CREATE", fake.guild_payload())
+            await self.dispatch("GUILD_CREATE", fake.guild_payload(session.intents))
 
     async def _resume(self, ctx: dict[str, Any], d: dict[str, Any]) -> None:
         session = self.sessions.get(d.get("session_id", ""))
@@ -164,13 +166,32 @@ class Gateway:
         await self.dispatch("RESUMED", {}, session=session)
 
     async def _send_members(self, ctx: dict[str, Any], d: dict[str, Any]) -> None:
-        data = {
-            "guild_id": str(self.fake.guild_id),
-            "members": self.fake.member_payloads(),
+        """Op 8: the members asked for (by ids, or by name prefix and limit), in one chunk."""
+        fake = self.fake
+        users = list(fake.users.values())
+        wanted = d.get("user_ids")
+        not_found: list[str] = []
+        if wanted is not None:
+            ids = [int(i) for i in (wanted if isinstance(wanted, list) else [wanted])]
+            not_found = [str(i) for i in ids if i not in fake.users]
+            users = [u for u in users if u.id in ids]
+        else:
+            query = (d.get("query") or "").lower()
+            users = [u for u in users if u.username.lower().startswith(query)]
+            users = users[: d["limit"]] if d.get("limit") else users
+        data: dict[str, Any] = {
+            "guild_id": str(fake.guild_id),
+            "members": [member_payload(u) for u in users],
             "chunk_index": 0,
             "chunk_count": 1,
-            "not_found": [],
+            "not_found": not_found,
         }
+        session = ctx["session"]
+        if d.get("presences") and session is not None and session.has(GUILD_PRESENCES):
+            shown = {u.id for u in users}
+            data["presences"] = [
+                p for p in fake.presence_payloads() if int(p["user"]["id"]) in shown
+            ]
         if d.get("nonce"):
             data["nonce"] = d["nonce"]
         await self.dispatch("GUILD_MEMBERS_CHUNK", data)

@@ -98,10 +98,13 @@ def interaction_payload(
         "attachment_size_limit": 10 * 1024 * 1024,
         "context": CONTEXTS[context],
     }
+    # Discord's authorizing_integration_owners: a guild install is keyed by the guild id
+    # in a server and by "0" in the bot's DM; a user install by the user's id. A group DM
+    # the bot is not in can only be reached through a user install.
     owners: dict[str, str] = {}
-    if install == "guild" and context == "guild":
-        owners[str(INSTALLS["guild"])] = str(fake.guild_id)
-    if install == "user" or context != "guild":
+    if install == "guild" and context != "private_channel":
+        owners[str(INSTALLS["guild"])] = str(fake.guild_id) if context == "guild" else "0"
+    else:
         owners[str(INSTALLS["user"])] = str(user.id)
     payload["authorizing_integration_owners"] = owners
     if context == "guild":
@@ -127,7 +130,7 @@ def interaction_payload(
         )
     else:  # a group DM the bot is not in: only a user-installed app can be used there
         channel_id = channel_id or snowflake()
-        channel = group_dm_payload(channel_id, [user, fake.owner])
+        channel = fake.channels.get(channel_id) or group_dm_payload(channel_id, [user, fake.owner])
         payload.update(
             channel=channel,
             channel_id=str(channel_id),
@@ -167,6 +170,69 @@ def command_data(
         "options": opts,
     }
     if known.get("guild_id"):
+        data["guild_id"] = known["guild_id"]
+    return data
+
+
+# Where a global command is offered when its registration leaves the field out (Discord's
+# defaults: every context; the app's default install type, a guild install).
+DEFAULT_CONTEXTS = [0, 1, 2]
+DEFAULT_INSTALLS = [0]
+
+
+def offered_problem(command: dict[str, Any], context: str, install: str) -> str | None:
+    """Why Discord would not offer ``command`` in ``context`` for ``install``, or None."""
+    if command.get("guild_id"):
+        if context != "guild" or install != "guild":
+            return "a guild command is offered only in its guild, through the guild install"
+        return None
+    contexts = command.get("contexts")
+    if contexts is None:
+        contexts = [c for c in DEFAULT_CONTEXTS if c != 1 or command.get("dm_permission", True)]
+    installs = command.get("integration_types") or DEFAULT_INSTALLS
+    if CONTEXTS[context] not in contexts:
+        return f"its contexts are {contexts}, not {CONTEXTS[context]} ({context})"
+    if INSTALLS[install] not in installs:
+        return f"its integration_types are {installs}, not {INSTALLS[install]} ({install})"
+    return None
+
+
+def resolved_message(message: dict[str, Any]) -> dict[str, Any]:
+    """A message as ``resolved.messages`` carries it: the REST shape, content always included.
+
+    Like Discord's documented example it has no ``guild_id`` or ``member``; the Message
+    Content intent does not apply (reading the target message is what context menus are for).
+    """
+    return {k: v for k, v in message.items() if k not in ("guild_id", "member")}
+
+
+def message_command_data(
+    fake: FakeDiscord, name: str, message: dict[str, Any], *, context: str, install: str
+) -> dict[str, Any]:
+    """The ``data`` of a message context-menu command run on ``message``.
+
+    Before the bot has synced anything the command gets a fresh id; afterwards it must be a
+    synced message command (type 3) that Discord offers in this context and install type,
+    else AssertionError: the user could not have clicked it.
+    """
+    scopes = ([fake.guild_id] if context == "guild" else []) + [None]
+    synced = [c for scope in scopes for c in fake.commands.get(scope, [])]
+    known = next((c for c in synced if c["name"] == name and c.get("type") == 3), None)
+    if known is None and fake.commands:
+        have = sorted(c["name"] for c in synced if c.get("type") == 3)
+        raise AssertionError(f"no message command {name!r} is synced here; synced: {have}")
+    if known is not None:
+        problem = offered_problem(known, context, install)
+        if problem:
+            raise AssertionError(f"Discord would not offer {name!r} in {context}: {problem}")
+    data: dict[str, Any] = {
+        "id": known["id"] if known else str(snowflake()),
+        "name": name,
+        "type": 3,
+        "target_id": message["id"],
+        "resolved": {"messages": {message["id"]: resolved_message(message)}},
+    }
+    if known is not None and known.get("guild_id"):
         data["guild_id"] = known["guild_id"]
     return data
 

@@ -127,9 +127,16 @@ def group_dm_payload(channel_id: int, users: list[FakeUser]) -> dict[str, Any]:
 
 
 def guild_payload(
-    guild_id: int, name: str, owner: FakeUser, members: list[FakeUser], channels: list[dict]
+    guild_id: int,
+    name: str,
+    owner: FakeUser,
+    members: list[FakeUser],
+    channels: list[dict],
+    *,
+    member_count: int | None = None,
+    presences: list[dict[str, Any]] | None = None,
 ) -> dict[str, Any]:
-    """GUILD_CREATE data; member_count equals the member list so no chunking is needed."""
+    """GUILD_CREATE data: ``members`` as sent, ``member_count`` the guild's real size."""
     return {
         "id": str(guild_id),
         "name": name,
@@ -173,11 +180,11 @@ def guild_payload(
         "joined_at": iso_now(),
         "large": False,
         "unavailable": False,
-        "member_count": len(members),
+        "member_count": len(members) if member_count is None else member_count,
         "members": [member_payload(m) for m in members],
         "channels": channels,
         "threads": [],
-        "presences": [],
+        "presences": list(presences or []),
         "voice_states": [],
         "stage_instances": [],
         "guild_scheduled_events": [],
@@ -219,6 +226,21 @@ def message_payload(
     if extra:
         data.update(extra)
     return data
+
+
+def attachment_payload(
+    attachment_id: int, filename: str, size: int, url: str, content_type: str
+) -> dict[str, Any]:
+    """An attachment object; ``url`` points at the fake, which serves the bytes."""
+    return {
+        "id": str(attachment_id),
+        "filename": filename,
+        "size": size,
+        "url": url,
+        "proxy_url": url,
+        "content_type": content_type,
+        "flags": 0,
+    }
 
 
 # Fields of an outgoing message body that a message payload keeps.

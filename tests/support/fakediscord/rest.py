@@ -19,9 +19,9 @@ from typing import TYPE_CHECKING, Any
 
 from aiohttp import web
 
-from . import validate
+from . import app_commands, validate
 from .journal import RecordedRequest, path_matches
-from .payloads import EPHEMERAL, LOADING, apply_body, dm_channel_payload, snowflake
+from .payloads import EPHEMERAL, LOADING, apply_body, dm_channel_payload
 
 if TYPE_CHECKING:
     from .interactions import FakeInteraction
@@ -445,24 +445,11 @@ class RestApi:
     ) -> Answer:
         if app != str(self.fake.application_id):
             return _error(403, 50001, "Missing Access")
-        payload = req.json or []
-        stored = []
-        for command in payload:
-            item = {
-                "id": str(snowflake()),
-                "application_id": app,
-                "version": str(snowflake()),
-                "type": 1,
-                "description": "",
-                "options": [],
-                "default_member_permissions": None,
-                "nsfw": False,
-            } | command
-            if guild_id:
-                item["guild_id"] = guild_id
-            else:
-                item.setdefault("contexts", None)
-                item.setdefault("integration_types", [0])
-            stored.append(item)
+        if guild_id and int(guild_id) != self.fake.guild_id:
+            return _error(403, 50001, "Missing Access")
+        error = app_commands.registration_error(req.json)
+        if error is not None:
+            return 400, error
+        stored = [app_commands.stored_command(c, app, guild_id) for c in req.json]
         self.fake.commands[int(guild_id) if guild_id else None] = stored
         return 200, stored

@@ -17,27 +17,39 @@ from typing import Any
 import yarl
 from aiohttp import web
 
-from .gateway import DIRECT_MESSAGES, GUILD_MESSAGES, MESSAGE_CONTENT, Gateway
-from .interactions import FakeInteraction, command_data, find_component, interaction_payload
+from .gateway import (
+    DIRECT_MESSAGES,
+    GUILD_MEMBERS,
+    GUILD_MESSAGES,
+    GUILD_PRESENCES,
+    MESSAGE_CONTENT,
+    Gateway,
+)
+from .interactions import FakeInteraction
 from .journal import GatewayFrame, Journal, RecordedRequest
 from .payloads import (
     FakeUser,
     apply_body,
-    dm_channel_payload,
+    group_dm_payload,
     guild_payload,
-    member_payload,
     message_payload,
     snowflake,
     text_channel_payload,
 )
+from .presence import UserPresence
 from .rest import RateLimitRule, RestApi
+from .user_actions import UserActions
 
 # Routes whose POST/PATCH body is a message (channel sends and edits, follow-ups and edits).
 MESSAGE_ROUTE = re.compile(r"/channels/\d+/messages(/\d+)?|/webhooks/\d+/[^/]+(/messages/[^/]+)?")
 
 
-class FakeDiscord:
-    """One fake Discord: a bot account, its owner, a guild with #general, and users."""
+class FakeDiscord(UserActions, UserPresence):
+    """One fake Discord: a bot account, its owner, a guild with #general, and users.
+
+    What the users do (messages, commands, clicks, right-clicks, presences) comes from the
+    UserActions and UserPresence mixins; this class holds the world and the plumbing.
+    """
 
     def __init__(self, *, token: str | None = None, bot_name: str = "songsim") -> None:
         self.token = token or f"fake.{secrets.token_urlsafe(24)}"
@@ -52,6 +64,8 @@ class FakeDiscord:
             self.channel_id: text_channel_payload(self.channel_id, self.guild_id, "general")
         }
         self.messages: dict[int, dict[str, Any]] = {}
+        self.files: dict[int, tuple[str, bytes, str]] = {}  # attachment id -> name, bytes, type
+        self.presences: dict[int, tuple[str, list[dict[str, Any]]]] = {}
         self.interactions: dict[int, FakeInteraction] = {}
         self.interactions_by_token: dict[str, FakeInteraction] = {}
         self.commands: dict[int | None, list[dict[str, Any]]] = {}
@@ -73,12 +87,20 @@ class FakeDiscord:
         app.router.add_route("GET", "/gateway", self.gateway.handle)
         app.router.add_route("GET", "/gateway-resume", self.gateway.handle)
         app.router.add_route("*", "/api/{tail:.*}", self.rest.handle)
+        app.router.add_route("GET", "/attachments/{channel}/{id}/{name}", self._attachment)
         self._runner = web.AppRunner(app, access_log=None, shutdown_timeout=1.0)
         await self._runner.setup()
         site = web.TCPSite(self._runner, "127.0.0.1", 0)
         await site.start()
         self.port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
         return self
+
+    async def _attachment(self, request: web.Request) -> web.Response:
+        """The CDN: an attachment's bytes, 404 for one the fake never stored."""
+        stored = self.files.get(int(request.match_info["id"]))
+        if stored is None or stored[0] != request.match_info["name"]:
+            return web.Response(status=404, text="Not Found")
+        return web.Response(body=stored[1], content_type=stored[2])
 
     async def stop(self) -> None:
         await self.gateway.shutdown()
@@ -148,13 +170,50 @@ class FakeDiscord:
         self.channels[channel_id] = text_channel_payload(channel_id, self.guild_id, name)
         return channel_id
 
-    def member_payloads(self) -> list[dict[str, Any]]:
-        return [member_payload(u) for u in self.users.values()]
+    def group_dm(self, *users: FakeUser) -> int:
+        """A group DM of ``users`` (default: the default actor and the owner) without the bot.
 
-    def guild_payload(self) -> dict[str, Any]:
-        members = list(self.users.values())  # the bot is a member too
+        Only a user-installed app reaches it (context PRIVATE_CHANNEL); returns its id, for
+        ``add_message(channel_id=...)`` and ``slash(..., channel_id=...)``.
+        """
+        channel_id = snowflake()
+        members = list(users) or [self.user, self.owner]
+        self.channels[channel_id] = group_dm_payload(channel_id, members)
+        return channel_id
+
+    def set_privileged_intents(
+        self, *, message_content: bool = True, presences: bool = False, members: bool = False
+    ) -> None:
+        """Which privileged intents are enabled "in the developer portal" (before IDENTIFY).
+
+        By default only Message Content is; a bot asking for one not enabled is closed
+        with 4014 "Disallowed intent(s)" (discord.py raises PrivilegedIntentsRequired).
+        """
+        self.gateway.allowed_privileged = (
+            (MESSAGE_CONTENT if message_content else 0)
+            | (GUILD_PRESENCES if presences else 0)
+            | (GUILD_MEMBERS if members else 0)
+        )
+
+    def guild_payload(self, intents: int = GUILD_PRESENCES) -> dict[str, Any]:
+        """GUILD_CREATE for a session with ``intents``.
+
+        Without GUILD_PRESENCES Discord lists only the bot's own member and no presences;
+        the rest come from member chunking (op 8), which needs GUILD_MEMBERS.
+        """
+        everyone = list(self.users.values())  # the bot is a member too
+        with_presences = bool(intents & GUILD_PRESENCES)
+        members = everyone if with_presences else [self.bot_user]
         channels = [c for c in self.channels.values() if c.get("guild_id") == str(self.guild_id)]
-        return guild_payload(self.guild_id, "Test Server", self.owner, members, channels)
+        return guild_payload(
+            self.guild_id,
+            "Test Server",
+            self.owner,
+            members,
+            channels,
+            member_count=len(everyone),
+            presences=self.presence_payloads() if with_presences else [],
+        )
 
     def new_bot_message(
         self,
@@ -186,6 +245,9 @@ class FakeDiscord:
                     "authorizing_integration_owners", {}
                 ),
             }
+            data = interaction.payload.get("data") or {}
+            if interaction.type == 2 and data.get("type") == 3:  # a message command's target
+                message["interaction_metadata"]["target_message_id"] = data["target_id"]
         self.messages[int(message["id"])] = message
         return message
 
@@ -197,175 +259,6 @@ class FakeDiscord:
         wanted = GUILD_MESSAGES if "guild_id" in message else DIRECT_MESSAGES
         if session.has(wanted):
             await self.gateway.dispatch("MESSAGE_CREATE", dict(message))
-
-    # --- playing users: messages --------------------------------------------------------------
-
-    async def send_message(
-        self,
-        content: str,
-        *,
-        author: FakeUser | None = None,
-        dm: bool = False,
-        channel_id: int | None = None,
-        mention_bot: bool = False,
-        mentions: list[FakeUser] | None = None,
-    ) -> dict[str, Any] | None:
-        """A user posts ``content`` in #general (or a DM with the bot) and the bot is told.
-
-        ``mention_bot`` starts the text with the bot's mention, as the Discord client does.
-        Delivery follows Discord's intent rules: no MESSAGE_CREATE for guild messages without
-        GUILD_MESSAGES (DMs need DIRECT_MESSAGES), and without MESSAGE_CONTENT a guild
-        message that does not mention the bot arrives with empty content. Returns the
-        payload as delivered (``None`` if the intents filtered it out).
-        """
-        author = author or self.user
-        mentioned = list(mentions or [])
-        if mention_bot:
-            content = f"{self.bot_user.mention} {content}".rstrip()
-            mentioned.insert(0, self.bot_user)
-        if dm:
-            channel_id = author.dm_channel_id
-            self.channels.setdefault(channel_id, dm_channel_payload(author))
-        channel_id = channel_id or self.channel_id
-        guild_id = None if dm else self.guild_id
-        message = message_payload(
-            message_id=snowflake(),
-            channel_id=channel_id,
-            author=author,
-            content=content,
-            guild_id=guild_id,
-            mentions=mentioned,
-        )
-        self.messages[int(message["id"])] = message
-        session = self.gateway.session
-        if session is None:
-            raise RuntimeError("no bot is connected to the fake gateway")
-        if not session.has(DIRECT_MESSAGES if dm else GUILD_MESSAGES):
-            return None
-        delivered = dict(message)
-        if not dm and not session.has(MESSAGE_CONTENT) and self.bot_user not in mentioned:
-            delivered.update(content="", embeds=[], attachments=[], components=[])
-        await self.gateway.dispatch("MESSAGE_CREATE", delivered)
-        return delivered
-
-    # --- playing users: interactions ---------------------------------------------------------
-
-    def _register(
-        self,
-        payload: dict[str, Any],
-        user: FakeUser,
-        channel_id: int,
-        message_id: int | None = None,
-    ) -> FakeInteraction:
-        inter = FakeInteraction(
-            id=int(payload["id"]),
-            token=payload["token"],
-            type=payload["type"],
-            payload=payload,
-            user=user,
-            channel_id=channel_id,
-            message_id=message_id,
-        )
-        self.interactions[inter.id] = inter
-        self.interactions_by_token[inter.token] = inter
-        return inter
-
-    async def slash(
-        self,
-        name: str,
-        options: dict[str, Any] | None = None,
-        *,
-        user: FakeUser | None = None,
-        context: str = "guild",
-        install: str = "guild",
-        channel_id: int | None = None,
-    ) -> FakeInteraction:
-        """A user runs ``/name`` with ``options``; ``context`` is guild, dm or private_channel.
-
-        Option types come from the synced command when there is one, else from the Python
-        value (str 3, int 4, bool 5, float 10).
-        """
-        user = user or self.user
-        payload, channel_id = interaction_payload(
-            self, 2, user, context=context, install=install, channel_id=channel_id
-        )
-        payload["data"] = command_data(self, name, options, None, context == "guild")
-        inter = self._register(payload, user, channel_id)
-        await self.gateway.dispatch("INTERACTION_CREATE", payload)
-        return inter
-
-    async def autocomplete(
-        self,
-        name: str,
-        options: dict[str, Any],
-        focused: str,
-        *,
-        user: FakeUser | None = None,
-        context: str = "guild",
-        timeout: float = 5.0,
-    ) -> list[dict[str, Any]]:
-        """A user types in option ``focused`` of ``/name``; returns the bot's choices."""
-        user = user or self.user
-        payload, channel_id = interaction_payload(
-            self, 4, user, context=context, install="guild", channel_id=None
-        )
-        payload["data"] = command_data(self, name, options, focused, context == "guild")
-        inter = self._register(payload, user, channel_id)
-        await self.gateway.dispatch("INTERACTION_CREATE", payload)
-        answer = await inter.wait_answer(timeout)
-        return list((answer.get("data") or {}).get("choices") or [])
-
-    async def click(
-        self,
-        message: dict[str, Any] | int,
-        *,
-        label: str | None = None,
-        custom_id: str | None = None,
-        user: FakeUser | None = None,
-    ) -> FakeInteraction:
-        """A user presses a button (found by label or custom_id) on a message the bot sent."""
-        msg = self._stored(message)
-        button = find_component(msg, type=2, label=label, custom_id=custom_id)
-        data = {"custom_id": button["custom_id"], "component_type": 2}
-        return await self._component(msg, data, user or self.user)
-
-    async def select(
-        self,
-        message: dict[str, Any] | int,
-        values: list[str],
-        *,
-        custom_id: str | None = None,
-        user: FakeUser | None = None,
-    ) -> FakeInteraction:
-        """A user picks ``values`` in a select menu (the first one unless ``custom_id``)."""
-        msg = self._stored(message)
-        menu = find_component(msg, type=3, custom_id=custom_id)
-        data = {"custom_id": menu["custom_id"], "component_type": 3, "values": list(values)}
-        return await self._component(msg, data, user or self.user)
-
-    def _stored(self, message: dict[str, Any] | int) -> dict[str, Any]:
-        mid = int(message["id"]) if isinstance(message, dict) else int(message)
-        try:
-            return self.messages[mid]
-        except KeyError:
-            raise AssertionError(f"the fake has no message {mid}") from None
-
-    async def _component(
-        self, msg: dict[str, Any], data: dict[str, Any], user: FakeUser
-    ) -> FakeInteraction:
-        channel_id = int(msg["channel_id"])
-        channel = self.channels.get(channel_id, {})
-        context = "guild" if channel.get("guild_id") else "dm"
-        payload, channel_id = interaction_payload(
-            self, 3, user, context=context, install="guild", channel_id=channel_id
-        )
-        if context == "dm":  # the clicker is in the DM the message was sent to
-            payload.update(channel=channel, channel_id=str(channel_id))
-        payload["data"] = data
-        payload["message"] = dict(msg)
-        inter = self._register(payload, user, channel_id, message_id=int(msg["id"]))
-        await self.gateway.dispatch("INTERACTION_CREATE", payload)
-        return inter
 
     # --- observing the bot --------------------------------------------------------------------
 

@@ -28,7 +28,8 @@ SELECT_OPTION_TEXT = 100
 CHOICES = 25
 CHOICE_TEXT = 100
 
-Problem = tuple[tuple[str, ...], str]
+# A field path and Discord's message, optionally with its error code (BASE_TYPE_INVALID).
+Problem = tuple[tuple[str, ...], str] | tuple[tuple[str, ...], str, str]
 
 
 def _too_long(path: tuple[str, ...], limit: int) -> Problem:
@@ -133,9 +134,10 @@ def error_body(problems: list[Problem]) -> dict[str, Any]:
     if len(problems) == 1 and problems[0][0] == ():
         return {"message": problems[0][1], "code": 50006}
     errors: dict[str, Any] = {}
-    for path, message in problems:
+    for path, message, *code in problems:
         node = errors
         for part in path:
             node = node.setdefault(part, {})
-        node.setdefault("_errors", []).append({"code": "BASE_TYPE_INVALID", "message": message})
+        error = {"code": code[0] if code else "BASE_TYPE_INVALID", "message": message}
+        node.setdefault("_errors", []).append(error)
     return {"message": "Invalid Form Body", "code": 50035, "errors": errors}
