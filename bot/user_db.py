@@ -1,9 +1,14 @@
-"""The bot's own writable database (aiosqlite): what each user liked.
+"""The bot's own writable database (aiosqlite): what each user liked, and the artists
+each user blocked.
 
 The song index is read-only and replaced wholesale on a rebuild, so likes live here. Track
 ids change when an index is rebuilt, so each like also keeps the artist and title it was
 given for: :meth:`UserDB.likes` returns them and the caller re-finds songs whose id now
-points elsewhere. Other modules (the Spotify cache) add their own tables to the same file.
+points elsewhere. Blocks are kept by name for the same reason, with the folded key
+(:func:`index.names.block_key`) that makes "Beyoncé" and "beyonce" one block; answers
+pass the names to :class:`index.model.Exclusions`. The tables are created and upgraded by
+:mod:`bot.user_db_schema`; other modules (the Spotify cache) add their own tables to the
+same file.
 """
 
 from __future__ import annotations
@@ -15,18 +20,12 @@ from pathlib import Path
 
 import aiosqlite
 
-MAX_LIKES = 500
+from bot.user_db_schema import migrate
+from index.names import block_key
 
-SCHEMA = """
-CREATE TABLE IF NOT EXISTS likes(
-    user_id INTEGER NOT NULL,
-    track_id INTEGER NOT NULL,
-    artist TEXT NOT NULL,
-    title TEXT NOT NULL,
-    liked_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%SZ', 'now')),
-    PRIMARY KEY (user_id, track_id)
-);
-"""
+MAX_LIKES = 500
+MAX_BLOCKS = 200  # a list people read through with /blocks; more is a sign of a mistake
+MAX_BLOCK_NAME = 100  # characters; artist names are far shorter
 
 
 class UserDBError(Exception):
@@ -41,6 +40,15 @@ class Like:
     artist: str
     title: str
     liked_at: str
+
+
+@dataclass(frozen=True)
+class Block:
+    """One blocked artist: the name as the user gave it, its folded key, and when."""
+
+    name: str
+    key: str
+    blocked_at: str
 
 
 def check_writable(path: Path) -> None:
@@ -64,9 +72,9 @@ def check_writable(path: Path) -> None:
             "set SONGSIM_USER_DB to a writable path."
         )
     try:
-        conn = sqlite3.connect(path)
+        conn = sqlite3.connect(path, timeout=5.0)
         try:
-            conn.executescript(SCHEMA)
+            migrate(conn)  # creates the tables, or upgrades an older file keeping its rows
         finally:
             conn.close()
     except sqlite3.Error as exc:
@@ -77,7 +85,8 @@ def check_writable(path: Path) -> None:
 
 
 class UserDB:
-    """Per-user likes in a small SQLite file, opened once and shared by every command."""
+    """Per-user likes and blocked artists in a small SQLite file, opened once and shared by
+    every command."""
 
     def __init__(self, conn: aiosqlite.Connection, path: Path) -> None:
         self._conn = conn
@@ -85,15 +94,15 @@ class UserDB:
 
     @classmethod
     async def open(cls, path: Path) -> UserDB:
-        """Open (creating if needed) the database at ``path``; raise :class:`UserDBError`."""
+        """Open (creating or upgrading if needed) the database at ``path``; raise
+        :class:`UserDBError`."""
         path = Path(path)
-        check_writable(path)
+        check_writable(path)  # also brings the schema up to date (bot.user_db_schema)
         try:
             conn = await aiosqlite.connect(path)
             # WAL lets the Spotify cache and the likes share the file without blocking reads.
             await conn.execute("PRAGMA journal_mode=WAL")
             await conn.execute("PRAGMA busy_timeout=5000")
-            await conn.executescript(SCHEMA)
             await conn.commit()
         except sqlite3.Error as exc:
             raise UserDBError(
@@ -156,6 +165,69 @@ class UserDB:
         )
         await self._conn.commit()
 
+    # ---------------------------------------------------------------- blocked artists
+
+    async def block_artist(self, user_id: int, artist_name: str) -> bool:
+        """Hide ``artist_name`` from every answer to ``user_id``; False when already blocked
+        (under any spelling that folds alike: "Beyoncé" and "beyonce" are one block).
+
+        Raises :class:`InvalidArtistName` for an empty or overlong name and
+        :class:`BlockLimitReached` when the user already has :data:`MAX_BLOCKS`.
+        """
+        name, key = _block_name(artist_name)
+        async with self._conn.execute(
+            "SELECT 1 FROM blocks WHERE user_id=? AND artist_key=?", (user_id, key)
+        ) as cur:
+            if await cur.fetchone():
+                return False
+        if await self.block_count(user_id) >= MAX_BLOCKS:
+            raise BlockLimitReached(MAX_BLOCKS)
+        await self._conn.execute(
+            "INSERT INTO blocks(user_id, artist_key, artist) VALUES (?,?,?)", (user_id, key, name)
+        )
+        await self._conn.commit()
+        return True
+
+    async def unblock_artist(self, user_id: int, artist_name: str) -> bool:
+        """Show the artist again (any spelling that folds alike); False when not blocked."""
+        try:
+            _, key = _block_name(artist_name)
+        except InvalidArtistName:
+            return False
+        cur = await self._conn.execute(
+            "DELETE FROM blocks WHERE user_id=? AND artist_key=?", (user_id, key)
+        )
+        await self._conn.commit()
+        return cur.rowcount > 0
+
+    async def blocks(self, user_id: int) -> list[Block]:
+        """The user's blocked artists, most recent first."""
+        async with self._conn.execute(
+            "SELECT artist, artist_key, blocked_at FROM blocks WHERE user_id=? ORDER BY rowid DESC",
+            (user_id,),
+        ) as cur:
+            return [Block(*row) for row in await cur.fetchall()]
+
+    async def block_count(self, user_id: int) -> int:
+        async with self._conn.execute(
+            "SELECT count(*) FROM blocks WHERE user_id=?", (user_id,)
+        ) as cur:
+            row = await cur.fetchone()
+        return int(row[0]) if row else 0
+
+
+def _block_name(artist_name: str) -> tuple[str, str]:
+    """The name as it will be shown (spaces collapsed) and its key, or InvalidArtistName."""
+    name = " ".join(str(artist_name).split())
+    if not name:
+        raise InvalidArtistName("Name the artist to block, for example `/block artist Drake`.")
+    if len(name) > MAX_BLOCK_NAME:
+        raise InvalidArtistName(
+            f"That artist name is {len(name)} characters long; names of at most "
+            f"{MAX_BLOCK_NAME} characters can be blocked."
+        )
+    return name, block_key(name)
+
 
 class LikeLimitReached(Exception):
     """The user has as many likes as the bot keeps."""
@@ -163,3 +235,18 @@ class LikeLimitReached(Exception):
     def __init__(self, limit: int) -> None:
         super().__init__(f"You can keep at most {limit} liked songs; /unlike some first.")
         self.limit = limit
+
+
+class BlockLimitReached(Exception):
+    """The user has blocked as many artists as the bot keeps."""
+
+    def __init__(self, limit: int) -> None:
+        super().__init__(
+            f"You can block at most {limit} artists; /unblock some first (/blocks lists them)."
+        )
+        self.limit = limit
+
+
+class InvalidArtistName(ValueError):
+    """A name that cannot be blocked (empty, or longer than any artist's); the message
+    says what to type instead."""

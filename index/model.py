@@ -60,6 +60,45 @@ class Answer:
     offset: int = 0
     limit: int = 10
     ranking: str = "closest"
+    # Recommendations the request's Exclusions hid (0 without any): lets a reply say
+    # "5 songs hidden by your blocks", and tells an answer emptied by exclusions from a
+    # rare song (``rare`` stays False when the seed has neighbours, all of them excluded).
+    excluded: int = 0
+
+
+@dataclass(frozen=True)
+class Exclusions:
+    """What a user asked not to see: every list an answer shows honours it (its pages, a
+    short page's top-up, a rare song's fallback), before paging, so pages stay full.
+
+    The default excludes nothing and leaves answers exactly as they were. Songs count as
+    by an artist when their artist credit or their title ("feat. X", "(with X)") names
+    that artist (:func:`index.read.exclude.credits`), so blocking "Rihanna" hides
+    "Eminem, Rihanna - …" and "Eminem - Love the Way You Lie (feat. Rihanna)".
+    """
+
+    # No song by any seed's artist ("other artists only"; for a mix, any seed's).
+    other_artists_only: bool = False
+    # Blocked artists as people write them ("Beyoncé", "beyonce" and "BEYONCE" are one) or
+    # their index.names.block_key; a block of several names ("Simon & Garfunkel") hides
+    # songs crediting all of them.
+    artist_names: frozenset[str] = frozenset()
+    # Blocked artists by this index's ids (ids change when the index is rebuilt).
+    artist_ids: frozenset[int] = frozenset()
+    # Songs not to show (a user's likes): other versions of them are hidden too.
+    track_ids: frozenset[int] = frozenset()
+
+    def __post_init__(self) -> None:
+        # Accept any iterable (a list of likes, a set of names) and stay hashable.
+        object.__setattr__(self, "artist_names", frozenset(self.artist_names))
+        object.__setattr__(self, "artist_ids", frozenset(int(a) for a in self.artist_ids))
+        object.__setattr__(self, "track_ids", frozenset(int(t) for t in self.track_ids))
+
+    def __bool__(self) -> bool:
+        """Whether anything is excluded."""
+        return bool(
+            self.other_artists_only or self.artist_names or self.artist_ids or self.track_ids
+        )
 
 
 @dataclass(frozen=True)

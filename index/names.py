@@ -228,6 +228,32 @@ def artist_identity(artist: str) -> str:
     return " | ".join(sorted(credited_artists(artist))) or artist_key(artist)
 
 
+_LEADING_FEATURE = re.compile(r"^\s*(?:feat\.?|ft\.?|featuring|with)\s+", re.IGNORECASE)
+_TAIL_FEATURE = re.compile(r"\s(?:feat\.?|ft\.?|featuring)\s+(?P<names>.+)$", re.IGNORECASE)
+
+
+@lru_cache(maxsize=65536)
+def featured_in_title(title: str) -> frozenset[str]:
+    """Artists a title credits, folded: "Umbrella (feat. JAY-Z)" → {"jay z"}; "Song [with X &
+    Y]" → {"x", "y"}; "Song feat. Z" → {"z"}. Playlist data often credits guests in the
+    title rather than the artist field, and a user who blocks an artist means those too."""
+    names = [_LEADING_FEATURE.sub("", m.group("inner")) for m in _GROUP_ANYWHERE.finditer(title)]
+    tail = _TAIL_FEATURE.search(_GROUP_ANYWHERE.sub("", title))
+    if tail:
+        names.append(tail.group("names"))
+    found: set[str] = set()
+    for n in names:
+        found |= credited_artists(n)
+    return frozenset(found)
+
+
+def block_key(name: str) -> str:
+    """The key of a blocked artist name: the folded artists it credits, sorted, so that
+    "Beyoncé", "beyonce" and " BEYONCE " are one block and "Simon & Garfunkel" is
+    "garfunkel | simon"; a name with no letters or digits ("!!!") keys as itself."""
+    return " | ".join(sorted(credited_artists(name))) or normalise_name(name)
+
+
 def share_an_artist(artist_a: str, artist_b: str) -> bool:
     """True when two credits name a common artist: "Eminem" and "Eminem, Rihanna"."""
     return not credited_artists(artist_a).isdisjoint(credited_artists(artist_b))

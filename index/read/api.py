@@ -12,7 +12,7 @@ ways.
 
 from __future__ import annotations
 
-from index.model import Answer, ArtistScore, Resolution, Track, Why
+from index.model import Answer, ArtistScore, Exclusions, Resolution, Track, Why
 from index.read import explain, neighbours, recommend
 from index.read.autocomplete import complete_prefix
 from index.read.connect import IndexOpenError
@@ -45,11 +45,13 @@ class SongIndex(IndexFile):
         offset: int = 0,
         ranking: str = "closest",
         more_of_artist: bool = False,
+        exclusions: Exclusions | None = None,
     ) -> Answer:
-        """The song's neighbours, presented (see :mod:`index.read.present`) and paged."""
+        """The song's neighbours, presented (see :mod:`index.read.present`) and paged;
+        ``exclusions`` (blocked artists, other artists only, likes) are left out first."""
         return recommend.similar(
             self, track_id, limit=limit, offset=offset, ranking=ranking,
-            more_of_artist=more_of_artist,
+            more_of_artist=more_of_artist, exclusions=exclusions,
         )  # fmt: skip
 
     def similar_artists(self, artist_id: int, *, limit: int = 10) -> list[ArtistScore]:
@@ -57,17 +59,34 @@ class SongIndex(IndexFile):
         return neighbours.similar_artists(self, artist_id, limit=limit)
 
     def mix(
-        self, track_ids: list[int], *, limit: int = 10, offset: int = 0, ranking: str = "closest"
+        self,
+        track_ids: list[int],
+        *,
+        limit: int = 10,
+        offset: int = 0,
+        ranking: str = "closest",
+        exclusions: Exclusions | None = None,
     ) -> Answer:
         """Songs close to all of 2–5 seeds (each seed's list fused by rank), seeds and their
-        versions excluded."""
-        return recommend.mix(self, track_ids, limit=limit, offset=offset, ranking=ranking)
+        versions excluded, and ``exclusions`` ("other artists only": any seed's artists)."""
+        return recommend.mix(
+            self, track_ids, limit=limit, offset=offset, ranking=ranking, exclusions=exclusions
+        )
 
     def for_you(
-        self, track_ids: list[int], *, limit: int = 10, offset: int = 0, ranking: str = "closest"
+        self,
+        track_ids: list[int],
+        *,
+        limit: int = 10,
+        offset: int = 0,
+        ranking: str = "closest",
+        exclusions: Exclusions | None = None,
     ) -> Answer:
-        """Recommendations from a user's liked songs, never returning a liked song."""
-        return recommend.for_you(self, track_ids, limit=limit, offset=offset, ranking=ranking)
+        """Recommendations from a user's liked songs, never returning a liked song, nor
+        what ``exclusions`` leaves out (blocked artists)."""
+        return recommend.for_you(
+            self, track_ids, limit=limit, offset=offset, ranking=ranking, exclusions=exclusions
+        )
 
     def why(self, track_id: int, neighbour_id: int) -> Why:
         """The playlists two songs share: count, Jaccard and up to five example names."""

@@ -5,17 +5,20 @@ fallback: the songs of its playlists (:func:`playlist_mates`), else its artist's
 songs, else songs by similar artists. A seed with a few neighbours but not a page of them
 gets its page topped up from its playlists, labelled likewise: held-out playlists show
 those songs are hits more often than an empty slot (docs/QUALITY.md). A ``/foryou`` with
-no known likes gets the index's best-known songs (:func:`popular_tracks`).
+no known likes gets the index's best-known songs (:func:`popular_tracks`). Every list
+honours the request's :class:`~index.read.exclude.ExclusionRule`, reading further
+candidates when it thins them (:func:`first_songs`).
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import replace
 
 import numpy as np
 
 from index.model import Answer, Track
+from index.read.exclude import NO_EXCLUSIONS, ExclusionRule
 from index.read.neighbours import similar_artists
 from index.read.present import (
     artists_on_page,
@@ -34,25 +37,40 @@ FALLBACK_MEMBERS = 5000
 # says little about a song, a 6-song playlist a lot. Held out, it changes hit rates by at
 # most +0.4 points (docs/QUALITY.md); it keeps a library from filling the whole list.
 FALLBACK_BIG_PLAYLIST = 1000
+# With exclusions, a fallback reads up to this many times its usual candidates before it
+# settles for a short list (a user who blocked the seed's whole neighbourhood).
+EXCLUDED_READS = 10
 
 
-def with_fallback(idx: IndexFile, answer: Answer, seeds: list[Track], limit: int) -> Answer:
+def with_fallback(
+    idx: IndexFile,
+    answer: Answer,
+    seeds: list[Track],
+    limit: int,
+    rule: ExclusionRule = NO_EXCLUSIONS,
+) -> Answer:
     """``answer`` itself when it fills its page; a short single page topped up from the
-    seeds' playlists; no recommendations at all: marked rare, with a labelled fallback."""
-    if answer.total:
+    seeds' playlists; no recommendations at all: marked rare, with a labelled fallback.
+    Recommendations that exist but were all excluded are not rare: the page is empty and
+    the fallback (honouring ``rule`` like every list here) stands in for it."""
+    if answer.total or answer.excluded:
         short = answer.offset == 0 and not answer.has_more and len(answer.items) < limit
         if not short or not seeds:
             return answer
+        if not answer.items:
+            fallback, label, source = _fallback_for(idx, seeds, limit, answer.ranking, rule)
+            return replace(answer, fallback=fallback, fallback_label=label, fallback_source=source)
         mates, label = playlist_mates(
-            idx, seeds, limit, shown=[r.track for r in answer.items], ranking=answer.ranking
-        )
+            idx, seeds, limit, shown=[r.track for r in answer.items], ranking=answer.ranking,
+            rule=rule,
+        )  # fmt: skip
         if not mates:
             return answer
         return replace(answer, fallback=mates, fallback_label=label, fallback_source="playlists")
     if seeds:
-        fallback, label, source = _fallback_for(idx, seeds, limit, answer.ranking)
+        fallback, label, source = _fallback_for(idx, seeds, limit, answer.ranking, rule)
     else:  # for_you with no (known) likes
-        fallback, label = popular_tracks(idx, limit), "Popular songs in this index"
+        fallback, label = popular_tracks(idx, limit, rule), "Popular songs in this index"
         source = "popular"
     return replace(
         answer, rare=True, fallback=fallback, fallback_label=label, fallback_source=source
@@ -60,29 +78,51 @@ def with_fallback(idx: IndexFile, answer: Answer, seeds: list[Track], limit: int
 
 
 def _fallback_for(
-    idx: IndexFile, seeds: list[Track], limit: int, ranking: str = "closest"
+    idx: IndexFile,
+    seeds: list[Track],
+    limit: int,
+    ranking: str = "closest",
+    rule: ExclusionRule = NO_EXCLUSIONS,
 ) -> tuple[list[Track], str | None, str | None]:
     """Songs from the seeds' playlists, else their artists' other songs, else songs by
     similar artists: the list, its label and its source (see ``Answer.fallback_source``)."""
-    mates, label = playlist_mates(idx, seeds, limit, ranking=ranking)
+    mates, label = playlist_mates(idx, seeds, limit, ranking=ranking, rule=rule)
     if mates:
         return mates, label, "playlists"
     artists = list(dict.fromkeys(s.artist_id for s in seeds))
-    own: list[Track] = []
-    for a in artists:
-        own.extend(idx.artist_top_tracks(a, limit=limit + len(seeds)))
-    own = one_version_each(own, exclude=seeds)[:limit]
+
+    def own_songs(extra: int) -> list[Track]:
+        return [
+            t for a in artists for t in idx.artist_top_tracks(a, limit=limit + len(seeds) + extra)
+        ]
+
+    def near_songs(extra: int) -> list[Track]:
+        near = [
+            s.artist.artist_id for a in artists for s in similar_artists(idx, a, limit=5 + extra)
+        ]
+        return [t for a in near for t in idx.artist_top_tracks(a, limit=3)]
+
+    own = _kept(own_songs, limit, seeds, rule)
     names = _join_names([s.artist for s in {s.artist_id: s for s in seeds}.values()])
     if own:
         return own, f"Other songs by {names}", "artist"
-    near: list[Track] = []
-    for a in artists:
-        for score in similar_artists(idx, a, limit=5):
-            near.extend(idx.artist_top_tracks(score.artist.artist_id, limit=3))
-    near = one_version_each(near, exclude=seeds)[:limit]
+    near = _kept(near_songs, limit, seeds, rule)
     if near:
         return near, f"Songs by artists similar to {names}", "similar artists"
     return [], None, None
+
+
+def _kept(
+    read: Callable[[int], list[Track]], limit: int, seeds: list[Track], rule: ExclusionRule
+) -> list[Track]:
+    """Up to ``limit`` songs of ``read(0)``, one version each, none of the seeds' versions
+    nor what ``rule`` hides; read again with room for more (``read(2 * limit)``) when the
+    rule hid some and left the list short."""
+    songs = one_version_each(read(0), exclude=seeds)
+    kept = rule.keep(songs)
+    if len(songs) > len(kept) and len(kept) < limit:
+        kept = rule.keep(one_version_each(read(2 * limit), exclude=seeds))
+    return kept[:limit]
 
 
 def playlist_mates(
@@ -92,6 +132,7 @@ def playlist_mates(
     *,
     shown: Sequence[Track] = (),
     ranking: str = "closest",
+    rule: ExclusionRule = NO_EXCLUSIONS,
 ) -> tuple[list[Track], str]:
     """Songs sharing the most of the seeds' playlists (ties: met in a playlist of fewer than
     :data:`FALLBACK_BIG_PLAYLIST` songs, then better known, then lower id; least known first
@@ -102,6 +143,7 @@ def playlist_mates(
     versions), at most :data:`~index.read.present.MAX_PER_ARTIST` per artist unless that leaves the list short.
     With ``shown`` (a short page of recommendations above it), the list completes that page
     to ``limit``: none of those songs again, and they count toward the artist cap.
+    Nothing ``rule`` excludes is listed; further candidates are read in its place.
     The work is bounded for huge playlists: at most :data:`FALLBACK_PLAYLISTS` playlists
     (those holding most seeds) and :data:`FALLBACK_MEMBERS` songs of each are read, so a
     reply costs a few milliseconds even when the seed is in a 47,000-song playlist.
@@ -130,9 +172,8 @@ def playlist_mates(
     rank = idx.popularity_rank(ids)
     order = np.lexsort((-rank if ranking == "deep cuts" else rank, ~in_small, -shared))
     # Enough candidates for versions and the per-artist cap to be applied, not all of them.
-    head = [int(t) for t in ids[order[: 8 * limit + 4 * len(seeds) + 20]]]
-    found = idx.tracks(head)
-    songs = one_version_each((found[t] for t in head if t in found), exclude=[*seeds, *shown])
+    want = 8 * limit + 4 * len(seeds) + 20
+    songs = first_songs(idx, ids[order], want, rule, exclude=[*seeds, *shown])
     if shown:
         picked = complete_page(shown, songs, limit, artists_of=artists_on_page)
     else:
@@ -163,8 +204,34 @@ def _join_names(names: list[str]) -> str:
     return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
 
 
-def popular_tracks(idx: IndexFile, limit: int) -> list[Track]:
-    """The best-known songs of the whole index, one version each."""
-    ids = [int(t) for t in idx.rank_track[: 4 * limit + 10]]
-    found = idx.tracks(ids)
-    return one_version_each(found[t] for t in ids if t in found)[:limit]
+def popular_tracks(idx: IndexFile, limit: int, rule: ExclusionRule = NO_EXCLUSIONS) -> list[Track]:
+    """The best-known songs of the whole index, one version each, none ``rule`` excludes."""
+    return first_songs(idx, idx.rank_track, 4 * limit + 10, rule)[:limit]
+
+
+def first_songs(
+    idx: IndexFile,
+    ordered_ids: np.ndarray,
+    want: int,
+    rule: ExclusionRule = NO_EXCLUSIONS,
+    *,
+    exclude: Sequence[Track] = (),
+) -> list[Track]:
+    """One version each of the first ``want`` of ``ordered_ids`` (best first), none of
+    ``exclude``'s versions. When ``rule`` hides some, the next ``want`` are read too, and
+    so on (at most :data:`EXCLUDED_READS` times) until ``want`` songs remain: a fallback
+    stays as full with exclusions as without while candidates last, and is unchanged by
+    exclusions that hide none of it."""
+    read: list[Track] = []
+    songs: list[Track] = []
+    for start in range(0, len(ordered_ids), want):
+        chunk = [int(t) for t in ordered_ids[start : start + want]]
+        found = idx.tracks(chunk)
+        read.extend(found[t] for t in chunk if t in found)
+        each = one_version_each(read, exclude=exclude)
+        songs = rule.keep(each)
+        if len(songs) == len(each) or len(songs) >= want:
+            break
+        if start >= (EXCLUDED_READS - 1) * want:
+            break
+    return songs

@@ -14,6 +14,7 @@ import numpy as np
 from index.model import Answer, ArtistScore, Recommendation, Track
 from index.names import share_an_artist
 from index.read import ranking as rk
+from index.read.exclude import NO_EXCLUSIONS, ExclusionRule
 from index.read.present import MAX_PER_ARTIST, artists_on_page, paginate, presentable
 from index.read.tables import IndexFile
 
@@ -50,12 +51,15 @@ def answer_page(
     offset: int,
     ranking: str,
     more_of_artist: bool,
+    rule: ExclusionRule = NO_EXCLUSIONS,
 ) -> Answer:
     """The page at ``offset`` of ``recs`` as shown: seeds' versions and repeated versions
-    dropped, at most :data:`MAX_PER_ARTIST` songs an artist unless ``more_of_artist``."""
+    dropped, then what ``rule`` excludes (before paging, so pages stay full), at most
+    :data:`MAX_PER_ARTIST` songs an artist unless ``more_of_artist``."""
     if limit < 1 or offset < 0:
         raise ValueError("limit must be at least 1 and offset at least 0.")
-    shown = presentable(recs, seeds)
+    presented = presentable(recs, seeds)
+    shown = rule.keep(presented, lambda r: r.track)
     page_no = offset // limit
     pages = paginate(  # up to the page after this one: enough to say whether there is more
         shown,
@@ -73,6 +77,7 @@ def answer_page(
         offset=offset,
         limit=limit,
         ranking=ranking,
+        excluded=len(presented) - len(shown),
     )
 
 

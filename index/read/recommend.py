@@ -5,7 +5,9 @@ neighbours, order them by the chosen ranking, apply the presentation rules
 (:mod:`index.read.present`), then cut one page. Several seeds' lists are fused by rank
 (:func:`index.read.ranking.fuse`) so every seed counts alike. An answer with no
 recommendations, or a short one, gets a labelled fallback from the seeds' playlists
-(:mod:`index.read.fallback`).
+(:mod:`index.read.fallback`). A request's :class:`~index.model.Exclusions` become one
+:class:`~index.read.exclude.ExclusionRule` for its seeds, which the page and the fallback
+both apply before paging.
 """
 
 from __future__ import annotations
@@ -13,8 +15,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import replace
 
-from index.model import Answer, Recommendation, Track
+from index.model import Answer, Exclusions, Recommendation, Track
 from index.read import ranking as rk
+from index.read.exclude import ExclusionRule, exclusion_rule
 from index.read.fallback import with_fallback
 from index.read.neighbours import answer_page, ranked, ranked_neighbours
 from index.read.tables import IndexFile
@@ -36,13 +39,15 @@ def similar(
     offset: int = 0,
     ranking: str = "closest",
     more_of_artist: bool = False,
+    exclusions: Exclusions | None = None,
 ) -> Answer:
     """Neighbours of one song; when it has none, a labelled fallback of related songs."""
     rk.check_ranking(ranking)
     seed = idx.track(track_id)
+    rule = exclusion_rule(idx, exclusions, [seed])
     recs = ranked_neighbours(idx, seed, ranking)
-    answer = answer_page(recs, [seed], limit, offset, ranking, more_of_artist)
-    return with_fallback(idx, answer, [seed], limit)
+    answer = answer_page(recs, [seed], limit, offset, ranking, more_of_artist, rule)
+    return with_fallback(idx, answer, [seed], limit, rule)
 
 
 def mix(
@@ -52,6 +57,7 @@ def mix(
     limit: int = 10,
     offset: int = 0,
     ranking: str = "closest",
+    exclusions: Exclusions | None = None,
 ) -> Answer:
     """Songs close to several seeds: each seed's ranked neighbours, fused by rank."""
     ids = list(dict.fromkeys(int(t) for t in track_ids))
@@ -59,8 +65,9 @@ def mix(
     if not lo <= len(ids) <= hi:
         raise ValueError(f"A mix needs {lo} to {hi} different songs; got {len(ids)}.")
     seeds = [idx.track(t) for t in ids]
-    answer = _merged(idx, seeds, limit, offset, ranking)
-    return with_fallback(idx, replace(answer, seed=seeds[0]), seeds, limit)
+    rule = exclusion_rule(idx, exclusions, seeds)
+    answer = _merged(idx, seeds, limit, offset, ranking, rule)
+    return with_fallback(idx, replace(answer, seed=seeds[0]), seeds, limit, rule)
 
 
 def for_you(
@@ -70,15 +77,25 @@ def for_you(
     limit: int = 10,
     offset: int = 0,
     ranking: str = "closest",
+    exclusions: Exclusions | None = None,
 ) -> Answer:
     """Recommendations from liked songs (any number; the latest 500 count), likes excluded."""
     ids = list(dict.fromkeys(int(t) for t in track_ids))[-FOR_YOU_MAX_LIKES:]
     found = idx.tracks(ids)
     likes = [found[t] for t in ids if t in found]
-    return with_fallback(idx, _merged(idx, likes, limit, offset, ranking), likes, limit)
+    rule = exclusion_rule(idx, exclusions, likes)
+    answer = _merged(idx, likes, limit, offset, ranking, rule)
+    return with_fallback(idx, answer, likes, limit, rule)
 
 
-def _merged(idx: IndexFile, seeds: list[Track], limit: int, offset: int, ranking: str) -> Answer:
+def _merged(
+    idx: IndexFile,
+    seeds: list[Track],
+    limit: int,
+    offset: int,
+    ranking: str,
+    rule: ExclusionRule,
+) -> Answer:
     """Several seeds' answers as one list, seeds excluded: each seed's neighbours ranked as
     ``similar`` ranks them, then fused by rank (:func:`index.read.ranking.fuse`), so every
     seed counts alike. One seed (``/foryou`` with one like) keeps ``similar``'s order."""
@@ -112,5 +129,5 @@ def _merged(idx: IndexFile, seeds: list[Track], limit: int, offset: int, ranking
         Recommendation(found[n], float(j), shared[n], float(sc), near[n], via[n][1])
         for n, sc, j in zip(ids.tolist(), fused, jac, strict=True)
     ]
-    answer = answer_page(recs, seeds, limit, offset, ranking, more_of_artist=False)
+    answer = answer_page(recs, seeds, limit, offset, ranking, more_of_artist=False, rule=rule)
     return replace(answer, seed=None)
