@@ -10,7 +10,7 @@ import re
 from datetime import UTC, datetime
 
 from bot.export import CSV_HEADER, export_files, export_name
-from bot.playlist_files import read_playlist_file
+from bot.playlists import read_playlist_file
 from index.model import Track
 from tests.support.bot_fixtures import make_track
 

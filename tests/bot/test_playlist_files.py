@@ -10,7 +10,7 @@ import random
 
 import pytest
 
-from bot.playlist_files import (
+from bot.playlists import (
     MAX_BYTES,
     MAX_SONGS,
     PlaylistFile,
@@ -18,7 +18,7 @@ from bot.playlist_files import (
     read_playlist_file,
     size_problem,
 )
-from bot.playlist_seeds import song_from_path
+from bot.playlists.seeds import song_from_path
 
 ONE_MORE_TIME = "0DiWol3AO6WpXZgp0goxAV"
 GET_LUCKY = "2Foc5Q5nqNiosCNqttzHof"
@@ -434,7 +434,7 @@ def test_a_bug_in_a_reader_costs_one_reply_not_a_traceback(
     def broken(lines: list[str]) -> None:
         raise ValueError("bug")
 
-    monkeypatch.setattr("bot.playlist_files.read_text", broken)
+    monkeypatch.setattr("bot.playlists.read_text", broken)
     result = read_playlist_file(b"Daft Punk - One More Time\n", "a.txt")
     assert result.seeds == [] and result.summary().startswith("Something went wrong reading a.txt")
     assert "bug" in caplog.text

@@ -5,7 +5,7 @@ The rules every format shares live here: a Spotify track in a URI or link, "arti
 file's path names. A seed keeps what the file says: an artist and a title, a link (any
 http(s) URL, for the link readers to resolve) and, when the file names a Spotify track, its
 ``spotify:track:ID`` URI, which an index built from the Million Playlist Dataset looks up
-directly. The readers are in :mod:`bot.playlist_formats` and :mod:`bot.playlist_csv`.
+directly. The readers are in :mod:`bot.playlists.formats` and :mod:`bot.playlists.csv_columns`.
 """
 
 from __future__ import annotations

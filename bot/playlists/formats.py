@@ -1,12 +1,12 @@
 """How each playlist format names its songs: M3U, XSPF, JSPF and plain text (CSV is in
-:mod:`bot.playlist_csv`).
+:mod:`bot.playlists.csv_columns`).
 
 Each reader takes one decoded file (XSPF: its bytes, so the XML parser sees the declared
-encoding) and returns a :class:`~bot.playlist_seeds.Parsed`: the songs in file order, every
-entry it could not read as a :class:`~bot.playlist_seeds.BadLine` (never dropped silently),
+encoding) and returns a :class:`~bot.playlists.seeds.Parsed`: the songs in file order, every
+entry it could not read as a :class:`~bot.playlists.seeds.BadLine` (never dropped silently),
 and how many entries it looked at. A problem with the file as a whole (not XML, not JSON, not
-a playlist) raises :class:`~bot.playlist_seeds.FileProblem` with the sentence for the user.
-:mod:`bot.playlist_files` picks the reader, decodes the bytes and enforces the limits.
+a playlist) raises :class:`~bot.playlists.seeds.FileProblem` with the sentence for the user.
+:mod:`bot.playlists` picks the reader, decodes the bytes and enforces the limits.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ import re
 from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import ParseError, fromstring
 
-from bot.playlist_seeds import (
+from bot.playlists.seeds import (
     URL,
     BadLine,
     FileProblem,

@@ -15,7 +15,7 @@ import re
 from dataclasses import dataclass
 from urllib.parse import unquote_plus
 
-from bot.playlist_seeds import (
+from bot.playlists.seeds import (
     SPOTIFY_OTHER,
     URL,
     BadLine,

@@ -26,9 +26,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from bot.playlist_csv import find_columns, read_csv
-from bot.playlist_formats import read_jspf, read_m3u, read_text, read_xspf
-from bot.playlist_seeds import BadLine, FileProblem, Parsed, Seed
+from bot.playlists.csv_columns import find_columns, read_csv
+from bot.playlists.formats import read_jspf, read_m3u, read_text, read_xspf
+from bot.playlists.seeds import BadLine, FileProblem, Parsed, Seed
 from bot.text import count_of
 
 __all__ = [
