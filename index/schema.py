@@ -26,6 +26,10 @@ CREATE TABLE memberships(track_id INTEGER NOT NULL, playlist_id INTEGER NOT NULL
 # The playlist → songs SQL index for the rare-song fallback; readers look for it by name.
 PLAYLIST_INDEX = "memberships_by_playlist"
 
+# Spotify URI → track, for pasted Spotify links (partial: builds without URIs store none).
+# Optional like PLAYLIST_INDEX: files built before it existed are scanned instead.
+SPOTIFY_URI_INDEX = "tracks_by_spotify_uri"
+
 # Search tables (see :mod:`index.build.search_tables`).
 SEARCH_SCHEMA = """
 CREATE TABLE search_words(word_id INTEGER PRIMARY KEY, word TEXT NOT NULL, df INTEGER NOT NULL,

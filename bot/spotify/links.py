@@ -35,7 +35,7 @@ from bot.spotify.client import (
     plain_secret,
     silence_spotipy,
 )
-from bot.spotify.matching import track_url
+from bot.spotify.matching import SpotifyItem, track_url
 from bot.spotify.resolve import Job, Resolver, job_for
 from index.model import Track
 
@@ -319,6 +319,25 @@ class SpotifyLinks:
                 elif answer.url:
                     result[song.track_id] = SpotifyInfo(answer.url, answer.image_url)
         return result
+
+    async def track_object(self, spotify_id: str, timeout: float = 2.0) -> SpotifyItem | None:
+        """Spotify's track object for a pasted link (one ``GET /tracks/{id}``), within ``timeout``.
+
+        ``{}`` when Spotify has no such track; None when links are off or paused, or the
+        call failed or took too long (it then finishes in its thread, unused). Nothing is
+        cached here: :mod:`bot.links` caches the names it reads from the object.
+        """
+        if not self.enabled or self._pool is None or self._resolver is None:
+            return None
+        loop = asyncio.get_running_loop()
+        call = loop.run_in_executor(self._pool, self._resolver.fetch_track, spotify_id)
+        try:
+            return await asyncio.wait_for(call, max(0.0, timeout))
+        except TimeoutError:
+            return None
+        except Exception:  # a bug or an odd response must cost a link, never a reply
+            log.warning("Spotify track %r failed unexpectedly.", spotify_id, exc_info=True)
+            return None
 
     def _resolve_in_background(self, job: Job) -> asyncio.Task[CachedLookup | None]:
         """The task answering ``job``: joined if one is already running (one call per song)."""

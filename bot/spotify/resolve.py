@@ -27,7 +27,14 @@ from bot.spotify.client import (
     SpotifyHttp,
     retry_after_seconds,
 )
-from bot.spotify.matching import pick_image, pick_match, search_query, spotify_track_id, track_url
+from bot.spotify.matching import (
+    SpotifyItem,
+    pick_image,
+    pick_match,
+    search_query,
+    spotify_track_id,
+    track_url,
+)
 from index.model import Track
 from index.names import artist_key, fold
 
@@ -106,6 +113,32 @@ class Resolver:
             return None
         except requests.RequestException as exc:
             log.debug("Spotify lookup %r failed: %s", job.key, type(exc).__name__)
+            return None
+
+    def fetch_track(self, spotify_id: str) -> SpotifyItem | None:
+        """Runs in a worker thread: one ``GET /tracks/{id}`` for a pasted link.
+
+        The track object; ``{}`` when Spotify has no such track; None when the answer is
+        unknown for now (rejected, paused, rate limited, a server or network error).
+        """
+        if self.rejected or self._breaker.remaining():
+            return None
+        try:
+            return dict(self._http.track(spotify_id) or {})
+        except SpotifyException as exc:
+            if exc.http_status == 429:
+                self._breaker.trip(retry_after_seconds(exc.headers, self._clock()))
+            elif exc.http_status in (400, 404):
+                return {}
+            else:
+                log.debug("Spotify track %r failed with HTTP %s.", spotify_id, exc.http_status)
+            return None
+        except SpotifyOauthError as exc:
+            if exc.error in REJECTED_ERRORS:
+                self.reject(exc)
+            return None
+        except requests.RequestException as exc:
+            log.debug("Spotify track %r failed: %s", spotify_id, type(exc).__name__)
             return None
 
     def reject(self, exc: SpotifyOauthError) -> None:

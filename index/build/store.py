@@ -19,7 +19,7 @@ import numpy as np
 from index.arrays import sorted_unique
 from index.build.search_tables import create_search_tables
 from index.corpus import Corpus, NeighbourTable
-from index.schema import PLAYLIST_INDEX, SCHEMA, SCHEMA_VERSION
+from index.schema import PLAYLIST_INDEX, SCHEMA, SCHEMA_VERSION, SPOTIFY_URI_INDEX
 
 TMP_MARK = ".building-"
 BATCH = 200_000
@@ -175,6 +175,10 @@ def write_corpus_tables(
             # insert, which is faster than keeping it up to date row by row).
             conn.execute(f"CREATE INDEX {PLAYLIST_INDEX} ON memberships(playlist_id)")
 
+        # A pasted Spotify link finds its track without a scan (about 45 bytes a track).
+        conn.execute(
+            f"CREATE INDEX {SPOTIFY_URI_INDEX} ON tracks(spotify_uri) WHERE spotify_uri IS NOT NULL"
+        )
         create_search_tables(conn)
         tick("search tables", 1, 1)
         conn.execute("COMMIT")

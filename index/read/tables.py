@@ -27,7 +27,7 @@ from index.model import Artist, IndexStats, Track
 from index.names import mark_table
 from index.read.connect import IndexOpenError, connect, damaged, unreadable
 from index.read.present import one_version_each
-from index.schema import PLAYLIST_INDEX, SCHEMA_VERSION
+from index.schema import PLAYLIST_INDEX, SCHEMA_VERSION, SPOTIFY_URI_INDEX
 
 __all__ = ["SCAN_MAX_ROWS", "IndexFile", "IndexOpenError", "UnknownIdError"]
 
@@ -39,6 +39,9 @@ _TRACK_COLUMNS = (
     "t.track_id, t.artist_id, a.name, t.title, t.playlists, t.spotify_uri "
     "FROM tracks t JOIN artists a ON a.artist_id = t.artist_id"
 )
+
+
+_SPOTIFY_TRACK = "spotify:track:"
 
 
 class UnknownIdError(LookupError):
@@ -179,6 +182,38 @@ class IndexFile:
         if found is None:
             raise UnknownIdError(f"No track {track_id} in {self.path}.")
         return found
+
+    def track_by_spotify_uri(self, uri: str) -> Track | None:
+        """The track stored with this ``spotify:track:`` URI (or bare track id), else None.
+
+        Only builds from data with URIs (the Million Playlist Dataset) store them. Builds
+        with :data:`~index.schema.SPOTIFY_URI_INDEX` answer from it in well under a
+        millisecond; older files scan ``tracks`` (about 0.15 s at 2.3M tracks, warm), and
+        files without a single URI answer None at once after one check per opening. Each
+        track keeps its most frequent URI, so another release's URI of the same song is
+        not found here (the caller then resolves its names instead).
+        """
+        uri = uri.strip()
+        if not uri.startswith(_SPOTIFY_TRACK):
+            uri = _SPOTIFY_TRACK + uri
+        if not uri[len(_SPOTIFY_TRACK) :].isalnum() or not self.has_spotify_uris:
+            return None
+        # Most playlists first: two differently spelt songs may have kept one URI.
+        rows = self.query(
+            f"SELECT {_TRACK_COLUMNS} WHERE t.spotify_uri = ? ORDER BY t.playlists DESC LIMIT 1",
+            (uri,),
+        )
+        return Track(*rows[0]) if rows else None
+
+    @functools.cached_property
+    def has_spotify_uris(self) -> bool:
+        """Whether any track has a Spotify URI (decided once per opened file)."""
+        return bool(self.query("SELECT 1 FROM tracks WHERE spotify_uri IS NOT NULL LIMIT 1"))
+
+    @property
+    def has_uri_index(self) -> bool:
+        """Whether the build stored the URI → track index (builds since pasted links)."""
+        return SPOTIFY_URI_INDEX in self.sql_indexes
 
     def artist(self, artist_id: int) -> Artist:
         """One artist by id, or :class:`UnknownIdError`."""
