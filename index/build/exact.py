@@ -17,7 +17,6 @@ from dataclasses import dataclass
 
 import numba
 import numpy as np
-from tqdm import tqdm
 
 from index.build.options import DEFAULTS
 from index.build.topk import (
@@ -28,6 +27,7 @@ from index.build.topk import (
     offer,
 )
 from index.corpus import NeighbourTable
+from index.progress import progress as progress_display
 
 BATCHES = 40  # progress updates per run; each batch is one parallel kernel call
 MIN_BIG = 1024  # a playlist this long (in classes) gets a bitset and may be skipped
@@ -342,7 +342,7 @@ def run_exact_queries(
     out_s = np.zeros((n_q, k), dtype=np.int32)
     out_n = np.zeros(n_q, dtype=np.int32)
     bounds = np.linspace(0, n_q, min(BATCHES, -(-n_q // 5000)) + 1).astype(np.int64)
-    with tqdm(total=n_q, desc=desc, unit="track", disable=not progress, leave=False) as bar:
+    with progress_display(n_q, desc, unit="track", enabled=progress) as bar:
         for lo, hi in zip(bounds[:-1], bounds[1:], strict=True):
             _exact_batch(
                 q_sorted,

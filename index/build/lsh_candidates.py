@@ -14,11 +14,11 @@ import time
 
 import numba
 import numpy as np
-from tqdm import tqdm
 
 from index.build.jaccard import count_marked
 from index.build.lsh_bands import Buckets
 from index.build.topk import SetClasses, offer
+from index.progress import progress as progress_display
 
 BATCHES = 40  # progress updates per run; each batch is one parallel kernel call
 
@@ -214,12 +214,8 @@ def rerank_candidates(
     touched = np.empty((n_threads, min(n, num_perm * max(cap, 1)) + 1), dtype=np.int32)
     mark = np.zeros((n_threads, buckets.n_playlists), dtype=np.bool_)
     bounds = np.linspace(0, n_q, min(BATCHES, -(-n_q // 5000)) + 1).astype(np.int64)
-    with tqdm(
-        total=n_q,
-        desc="LSH candidates + exact re-rank",
-        unit="track",
-        disable=not progress,
-        leave=False,
+    with progress_display(
+        n_q, "LSH candidates + exact re-rank", unit="track", enabled=progress
     ) as bar:
         for lo, hi in zip(bounds[:-1], bounds[1:], strict=True):
             _lsh_batch(

@@ -11,13 +11,11 @@ from __future__ import annotations
 
 import json
 import resource
-import sys
 import time
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import numpy as np
-from tqdm import tqdm
 
 from index.arrays import sorted_unique
 from index.build.options import DEFAULTS, BuildOptions
@@ -26,6 +24,7 @@ from index.build.store import atomic_index_file, write_neighbours_and_meta
 from index.corpus import Corpus, DatasetError, IngestReport, NeighbourTable
 from index.ingest import read_dataset
 from index.paths import demo_index_path
+from index.progress import Progress, progress
 
 # Below this many co-occurrence pairs (sum of squared playlist lengths) the exact kernel
 # finishes in well under a second, so `auto` picks it; above, LSH.
@@ -239,11 +238,12 @@ def _build_locally(
 
 
 class _WriteProgress:
-    """One tqdm bar per table while the SQLite file is written."""
+    """Progress per table while the SQLite file is written (see :mod:`index.progress`)."""
 
     def __init__(self, enabled: bool) -> None:
         self.enabled = enabled
-        self.bar: tqdm | None = None
+        self.bar: Progress | None = None
+        self.done = 0
         self.stage = ""
 
     def __call__(self, stage: str, done: int, total: int) -> None:
@@ -254,18 +254,11 @@ class _WriteProgress:
             self.stage = stage
             # The first call comes after the first chunk: count the rate from there, not
             # from a bar created a microsecond ago (which showed billions of rows/s).
-            self.bar = tqdm(
-                total=total,
-                initial=done,
-                desc=f"write {stage}",
-                unit="row",
-                unit_scale=True,
-                file=sys.stderr,
-                leave=False,
-            )
-        if self.bar is not None:
-            self.bar.n = done
-            self.bar.refresh()
+            self.bar = progress(total, f"write {stage}", unit="row", initial=done)
+            self.done = done
+        if self.bar is not None and done > self.done:
+            self.bar.update(done - self.done)
+            self.done = done
 
     def close(self) -> None:
         if self.bar is not None:

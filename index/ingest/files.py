@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import BinaryIO
 
 from index.corpus import DatasetError
+from index.progress import Progress, progress
 
 SNIFF_BYTES = 1 << 16
 GZIP_MAGIC = b"\x1f\x8b"
@@ -54,20 +55,9 @@ def read_head(path: str | Path, n: int = SNIFF_BYTES) -> str:
     return data.decode("utf-8", errors="replace").removeprefix("\ufeff")
 
 
-def make_progress(total: int, desc: str, enabled: bool):
-    """A tqdm bar over bytes on disk (a no-op object when progress is off)."""
-    from tqdm import tqdm
-
-    return tqdm(
-        total=total,
-        unit="B",
-        unit_scale=True,
-        unit_divisor=1024,
-        desc=desc,
-        disable=not enabled,
-        mininterval=0.5,
-        leave=False,
-    )
+def make_progress(total: int, desc: str, enabled: bool) -> Progress:
+    """Progress over bytes on disk: a bar on a terminal, a few lines elsewhere, or nothing."""
+    return progress(total, desc, bytes_=True, enabled=enabled)
 
 
 def text_lines(
