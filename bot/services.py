@@ -258,7 +258,7 @@ def open_index(settings: Settings, *, build_demo: bool = True) -> SongIndex:
     if not path.exists() and build_demo and is_demo_index(settings):
         log.info("No index yet: building the demo index at %s (first start only)", path)
         try:
-            from index.build.pipeline import ensure_demo_index
+            from index.build import ensure_demo_index
 
             ensure_demo_index()
         except Exception as exc:

@@ -89,7 +89,7 @@ def child(
 ) -> None:
     """Build one index and print a JSON line with the summary (and Spark stage metrics)."""
     if engine == "local":
-        from index.build.pipeline import build_index
+        from index.build import build_index
 
         s = build_index(data, out, method="lsh", progress=False)
         print(json.dumps({"stages": s.stage_seconds, "summary": s.lines()}))

@@ -42,7 +42,7 @@ def demo_dataset(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture(scope="session")
 def demo_index(demo_dataset: Path) -> Path:
     """A demo index built by the real pipeline (exact method: the reference)."""
-    from index.build.pipeline import build_index
+    from index.build import build_index
 
     out = demo_dataset.with_name("demo.sqlite")
     build_index(demo_dataset, out, fmt="csv", method="exact", progress=False)
@@ -52,7 +52,7 @@ def demo_index(demo_dataset: Path) -> Path:
 @pytest.fixture(scope="session")
 def demo_index_lsh(demo_dataset: Path) -> Path:
     """The same demo data built with MinHash + LSH."""
-    from index.build.pipeline import build_index
+    from index.build import build_index
 
     out = demo_dataset.with_name("demo-lsh.sqlite")
     build_index(demo_dataset, out, fmt="csv", method="lsh", progress=False)

@@ -63,7 +63,7 @@ def index_path(given: str | None) -> Path:
         return configured
     path = demo_index_path()
     if not path.exists():
-        from index.build.pipeline import ensure_demo_index
+        from index.build import ensure_demo_index
 
         print("songsim: building the demo index (first use, a few seconds)…", file=sys.stderr)
         path = ensure_demo_index()

@@ -24,9 +24,9 @@ _PUBLIC = {
     "DEFAULTS": "index.build.options",
     "ENGINES": "index.build.options",
     "METHODS": "index.build.options",
-    "BuildSummary": "index.build.pipeline",
+    "BuildSummary": "index.build.summary",
     "build_index": "index.build.pipeline",
-    "build_meta": "index.build.pipeline",
+    "build_meta": "index.build.summary",
     "ensure_demo_index": "index.build.pipeline",
 }
 
@@ -43,7 +43,8 @@ __all__ = [
 
 if TYPE_CHECKING:
     from index.build.options import DEFAULTS, ENGINES, METHODS, BuildOptions
-    from index.build.pipeline import BuildSummary, build_index, build_meta, ensure_demo_index
+    from index.build.pipeline import build_index, ensure_demo_index
+    from index.build.summary import BuildSummary, build_meta
 
 
 def __getattr__(name: str) -> object:

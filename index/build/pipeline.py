@@ -9,10 +9,9 @@ the summary and ``meta`` can say where the time went.
 
 from __future__ import annotations
 
-import json
 import resource
 import time
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -21,7 +20,8 @@ from index.arrays import sorted_unique
 from index.build.options import DEFAULTS, BuildOptions
 from index.build.parallel_write import CorpusTablesWriter
 from index.build.store import atomic_index_file, write_neighbours_and_meta
-from index.corpus import Corpus, DatasetError, IngestReport, NeighbourTable
+from index.build.summary import BuildSummary, build_meta
+from index.corpus import Corpus, DatasetError, NeighbourTable
 from index.ingest import read_dataset
 from index.paths import demo_index_path
 from index.progress import Progress, progress
@@ -29,93 +29,6 @@ from index.progress import Progress, progress
 # Below this many co-occurrence pairs (sum of squared playlist lengths) the exact kernel
 # finishes in well under a second, so `auto` picks it; above, LSH.
 AUTO_EXACT_MAX_PAIRS = 50_000_000
-# The build suggests --min-shared 1 --min-playlists 1 when fewer than this share of the
-# songs got neighbours, on a collection small enough (memberships) to rebuild in seconds:
-# on one curator's 452 playlists it lifted held-out HitRate@10 by 45 % (docs/QUALITY.md).
-HINT_MAX_SHARE = 0.6
-HINT_MAX_MEMBERSHIPS = 1_000_000
-
-
-@dataclass
-class BuildSummary:
-    """What a finished build did, for the CLI summary and for tests."""
-
-    out: Path
-    corpus: Corpus
-    method: str
-    neighbour_rows: int
-    tracks_with_neighbours: int
-    stage_seconds: dict[str, float] = field(default_factory=dict)
-    total_seconds: float = 0.0
-    peak_rss_mb: float = 0.0
-    writer_peak_rss_mb: float = 0.0  # the forked corpus-table writer (shares pages with the build)
-    size_bytes: int = 0
-    min_playlists: int = DEFAULTS.min_playlists
-    min_shared: int = DEFAULTS.min_shared
-
-    def lines(self) -> list[str]:
-        r = self.corpus.report
-        ingest_s = self.stage_seconds.get("ingest", 0.0) or 1e-9
-        out = [
-            f"Built {self.out} in {self.total_seconds:.1f} s (method {self.method}, {self.size_bytes / 1e6:.1f} MB on disk).",
-            f"  peak RSS: {self.peak_rss_mb:,.0f} MB, plus {self.writer_peak_rss_mb:,.0f} MB in the table writer running alongside (pages shared with the build counted in both)",
-            f"  rows read: {r.rows_read:,} ({r.rows_read / ingest_s:,.0f} rows/s), malformed: {r.rows_malformed:,}, repeated in a playlist: {r.duplicate_rows:,}",
-            f"  playlists: {self.corpus.n_playlists:,}, tracks: {self.corpus.n_tracks:,}, artists: {self.corpus.n_artists:,}",
-            f"  tracks with neighbours: {self.tracks_with_neighbours:,}, neighbour rows: {self.neighbour_rows:,}",
-            "  stages: " + ", ".join(f"{k} {v:.1f} s" for k, v in self.stage_seconds.items()),
-        ]
-        hint = self.few_neighbours_hint()
-        if hint:
-            out.append(hint)
-        if r.rows_malformed:
-            shown = ", ".join(str(n) for n in r.malformed_lines)
-            out.append(
-                f"  {r.rows_malformed:,} malformed row(s) were skipped and counted; first at line(s) {shown}"
-                " (use --strict to fail instead)."
-            )
-        return out
-
-    def few_neighbours_hint(self) -> str | None:
-        """A suggestion when most songs of a small collection got no neighbours."""
-        n = self.corpus.n_tracks
-        if not n or (self.min_shared <= 1 and self.min_playlists <= 1):
-            return None
-        share = self.tracks_with_neighbours / n
-        if share >= HINT_MAX_SHARE or len(self.corpus.indices) > HINT_MAX_MEMBERSHIPS:
-            return None
-        return (
-            f"  only {share:.0%} of the songs have recommendations of their own (the rest are "
-            f"in fewer than {self.min_playlists} playlists or share fewer than "
-            f"{self.min_shared} with any song; the bot answers those from their playlists). "
-            "If one person curated these playlists, --min-shared 1 --min-playlists 1 gives "
-            "many more songs real recommendations (docs/QUALITY.md)."
-        )
-
-
-def build_meta(
-    dataset: str | Path,
-    report: IngestReport,
-    method: str,
-    params: dict[str, object],
-    options: BuildOptions,
-) -> dict[str, object]:
-    """The ``meta`` rows every engine writes besides the counts ``index.build.store`` adds."""
-    return {
-        "source": Path(dataset).resolve().name,
-        "format": report.format,
-        "method": method,
-        "num_perm": params.get("num_perm", 0),
-        "bands": params.get("bands", 0),
-        "rows_per_band": params.get("rows_per_band", 0),
-        "k": options.k,
-        "min_playlists": options.min_playlists,
-        "min_shared": options.min_shared,
-        "rows_read": report.rows_read,
-        "rows_malformed": report.rows_malformed,
-        "malformed_lines": ",".join(str(n) for n in report.malformed_lines),
-        "duplicate_rows": report.duplicate_rows,
-        "engine_params": json.dumps(params, default=str, sort_keys=True),
-    }
 
 
 def exact_cost(corpus: Corpus) -> int:

@@ -29,7 +29,7 @@ import numpy as np
 
 from index.arrays import sorted_unique
 from index.build.options import DEFAULTS, BuildOptions
-from index.build.pipeline import BuildSummary, build_meta
+from index.build.summary import BuildSummary, build_meta
 from index.corpus import Corpus, DatasetError, IngestReport
 from index.ingest import detect_format, read_dataset
 from index.spark.session import (

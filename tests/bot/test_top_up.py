@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from index.build.pipeline import build_index
+from index.build import build_index
 from index.read.api import SongIndex
 from tests.index.test_rare_fallback import PLAYLISTS, names, tid, write_playlists
 from tests.support.bot_fixtures import console_text, open_services

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from index.build.pipeline import build_index
+from index.build import build_index
 from index.model import Answer, Exclusions, Track
 from index.names import block_key
 from index.read.api import SongIndex

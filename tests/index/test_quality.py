@@ -585,7 +585,7 @@ def test_harisekhon_split_quarantines_the_mixes_built_from_test_playlists():
 
 @pytest.fixture(scope="module")
 def planted_index(tmp_path_factory):
-    from index.build.pipeline import build_index
+    from index.build import build_index
     from index.read.api import SongIndex
 
     playlists, _ = planted_playlists(n_playlists=400)
@@ -647,7 +647,7 @@ def test_similar_puts_a_song_sharing_the_seeds_artist_first_at_close_evidence(tm
     """A song credited to the seed's artist and another ("Eminem, Rihanna" for an Eminem
     seed) comes before a slightly better-supported song by someone else, except in the
     stored Jaccard order."""
-    from index.build.pipeline import build_index
+    from index.build import build_index
     from index.read.api import SongIndex
 
     seed, other, duet = "Eminem,Lose Yourself", "Drake,Hotline Bling", '"Eminem, Rihanna",Monster'
@@ -671,7 +671,7 @@ def test_similar_puts_a_song_sharing_the_seeds_artist_first_at_close_evidence(tm
 def test_for_you_shows_songs_close_to_each_like(tmp_path):
     """A like whose neighbours have high Jaccard (song 0, in two playlists with twelve
     others) does not crowd out one with lower (song 13, in 40 playlists)."""
-    from index.build.pipeline import build_index
+    from index.build import build_index
     from index.read.api import SongIndex
 
     close_to_0 = list(range(1, 13))

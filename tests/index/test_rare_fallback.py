@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from index.build.pipeline import build_index
+from index.build import build_index
 from index.read import fallback, tables
 from index.read.api import SongIndex
 from index.schema import PLAYLIST_INDEX

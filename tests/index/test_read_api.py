@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from index.build.pipeline import build_index
+from index.build import build_index
 from index.names import same_song
 from index.read.api import IndexOpenError, SongIndex, UnknownIdError
 

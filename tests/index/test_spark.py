@@ -72,7 +72,7 @@ def dataset(tmp_path_factory) -> Path:
 def builds(dataset: Path, tmp_path_factory):
     """(local index, spark index, spark summary) of the same file."""
     _spark_or_skip()
-    from index.build.pipeline import build_index
+    from index.build import build_index
     from index.spark.engine import spark_build
     from index.spark.session import get_session
 

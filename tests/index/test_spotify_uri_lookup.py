@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from index.build.pipeline import build_index
+from index.build import build_index
 from index.read.api import SongIndex
 from index.schema import SPOTIFY_URI_INDEX
 from tests.support.mpd_index import SONGS, build_mpd_index

@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from index.build.pipeline import build_index
+from index.build import build_index
 
 # (artist, title, 22-character Spotify id); each playlist below holds several of them.
 SONGS = [
