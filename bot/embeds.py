@@ -28,6 +28,7 @@ from bot.commands import COMMANDS, CommandSpec
 from bot.discovery import EXPLAINED, FLAGS
 from bot.exclusions import INCLUDE_LIKED_FLAG, OTHER_ARTISTS_FLAG, UserExclusions
 from bot.song_lines import (
+    SHORTER_SEARCHES,
     Listen,
     answer_footer,
     fallback_lines,
@@ -141,10 +142,18 @@ def mix_embed(
 
 
 def _with_listen(body: Callable[[Listen | None], list[str]], links: Mapping[int, str]) -> str:
-    """The description with a listen line under each song that fits in Discord's 4096."""
+    """The description with a listen line under each song that fits in Discord's 4096:
+    shorter searches when the full ones do not all fit, then the top songs' only."""
     bare = "\n".join(body(None))
     room = DESCRIPTION_MAX - len(bare)
-    return "\n".join(body(Listen(links, room))) if room > 0 else bare
+    if room <= 0:
+        return bare
+    for search_max in SHORTER_SEARCHES:
+        listen = Listen(links, room, search_max)
+        lines = body(listen)
+        if not listen.full:
+            break
+    return "\n".join(lines)
 
 
 def _emptied(answer: Answer, hidden: UserExclusions | None, prefix: str, otherwise: str) -> str:
@@ -343,8 +352,8 @@ def help_embed(prefix: str = "!", catalogue: Iterable[CommandSpec] = COMMANDS) -
     )
     lines.append("")
     lines.append(
-        "Under each song: links to search it on YouTube Music, Apple Music and Deezer "
-        "(and Spotify). **Export** under a list (or `"
+        "Under each song: links to find it on YouTube Music, Apple Music and Deezer "
+        "(its title links to Spotify when known). **Export** under a list (or `"
         f"{prefix}export`) gives it as Spotify links, CSV and JSPF files."
     )
     lines.append("")

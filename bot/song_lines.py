@@ -7,40 +7,45 @@ here once: :func:`recommendation_lines` numbers the songs (on from earlier pages
 Every name passes through :func:`~bot.text.safe`.
 
 Under each song a :class:`Listen` budget adds one small "Listen:" line of search links
-(YouTube Music, Apple Music, Deezer, and Spotify when the title is not already its link).
+(YouTube Music, Apple Music, Deezer); Spotify is the song title's own link when known.
 One line per song keeps the links beside the song they play, and Discord's subtext
-(``-# ``) keeps them small; they cost about 250 characters a song, so they are added top
-down while the description's 4096 fit, and a page of very long names gives its last songs
-none rather than cutting a link in half.
+(``-# ``) keeps them small; they cost about 250 characters a song. When they do not all
+fit in the description's 4096, the searches are shortened (a title's first words find a
+song as well), and only then does a page of very long names give its last songs none
+rather than cutting a link in half.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
-from bot.listen import SEPARATOR, listen_links
+from bot.listen import SEARCH_MAX, SEPARATOR, listen_links
 from bot.text import count_of, percent, playlists_phrase, safe
 from index.model import Answer, IndexStats, Recommendation, Track
 
 LISTEN_START = "-# Listen: "  # Discord subtext; the console recognises these lines by it
+SHORTER_SEARCHES = (SEARCH_MAX, 48, 32)  # "artist title" searched, tried in turn to fit
 
 
 class Listen:
-    """Listen lines under songs while ``budget`` characters last, top song first."""
+    """Listen lines under songs while ``budget`` characters last, top song first; searches
+    for at most ``search_max`` characters of "artist title"."""
 
-    def __init__(self, links: Mapping[int, str], budget: int) -> None:
+    def __init__(self, links: Mapping[int, str], budget: int, search_max: int = SEARCH_MAX) -> None:
         self.links = links
         self.left = budget
+        self.search_max = search_max
         self.full = False
 
-    def under(self, track: Track, title_url: str | None) -> list[str]:
+    def under(self, track: Track) -> list[str]:
         """The line under ``track`` (``[]`` once the budget ran out: no gaps in a list)."""
         if self.full:
             return []
+        # Spotify is the title's link when known; a Spotify search would only repeat it.
         chosen = [
             link
-            for link in listen_links(track, self.links)
-            if not (link.service == "Spotify" and title_url)  # the title already links it
+            for link in listen_links(track, self.links, search_max=self.search_max)
+            if link.service != "Spotify"
         ]
         line = LISTEN_START + SEPARATOR.join(f"[{k.label}]({k.url})" for k in chosen)
         if len(line) + 1 > self.left:
@@ -50,8 +55,8 @@ class Listen:
         return [line]
 
 
-def _under(listen: Listen | None, track: Track, url: str | None) -> list[str]:
-    return listen.under(track, url) if listen is not None else []
+def _under(listen: Listen | None, track: Track) -> list[str]:
+    return listen.under(track) if listen is not None else []
 
 
 def index_footer(stats: IndexStats) -> str:
@@ -99,7 +104,7 @@ def recommendation_lines(
         else:
             line = song_line(offset + i + 1, track, None, None, url)
             lines.append(line + _like_which(item, seeds))
-        lines += _under(listen, track, url)
+        lines += _under(listen, track)
     return lines
 
 
@@ -123,7 +128,7 @@ def _plain_lines(
         lines.append(
             song_line(start + i, t, None, None, url) + f" · {playlists_phrase(int(t.playlists))}"
         )
-        lines += _under(listen, t, url)
+        lines += _under(listen, t)
     return lines
 
 

@@ -68,9 +68,19 @@ def test_every_song_of_an_ordinary_page_gets_its_listen_line() -> None:
     lines = embed.description.split("\n")
     at = listen_lines(embed.description)
     assert len(at) == 10 and all(lines[i - 1].startswith("**") for i in at)
-    first = dict(LINK.findall(lines[at[0]]))
-    assert list(first) == ["YT Music", "Apple", "Deezer"]  # the title already links Spotify
-    assert list(dict(LINK.findall(lines[at[1]]))) == ["Spotify", "YT Music", "Apple", "Deezer"]
+    for i in at:  # Spotify is the title's link when known, not repeated as a search
+        assert list(dict(LINK.findall(lines[i]))) == ["YT Music", "Apple", "Deezer"]
+    assert "(https://open.spotify.com/track/x)" in lines[at[0] - 1]
+
+
+def test_a_full_page_gets_shorter_searches_before_losing_any_line() -> None:
+    titles = [f"Symphony No. {i} in C Minor, Op. 67: I. Allegro" for i in range(10)]
+    embed = embeds.similar_embed(page(titles, "Ludwig van Beethoven & The Orchestra"), STATS)
+    lines = embed.description.split("\n")
+    at = listen_lines(embed.description)
+    assert len(at) == 10 and len(embed.description) <= DESCRIPTION_MAX
+    deezer = dict(LINK.findall(lines[at[0]]))["Deezer"]
+    assert deezer == "https://www.deezer.com/search/Ludwig%20van%20Symphony%20No.%200%20in%20C"
 
 
 def test_long_names_keep_the_embed_whole_and_the_top_songs_linked() -> None:
@@ -84,7 +94,7 @@ def test_long_names_keep_the_embed_whole_and_the_top_songs_linked() -> None:
     songs = [i for i, line in enumerate(lines) if line.startswith("**")]
     assert at == [s + 1 for s in songs[: len(at)]]  # no gaps: top songs first
     for i in at:
-        assert len(LINK.findall(lines[i])) == 4  # every link whole
+        assert len(LINK.findall(lines[i])) == 3  # every link whole
 
 
 def test_a_list_emptied_by_exclusions_says_so() -> None:
@@ -181,3 +191,12 @@ def test_ask_other_artists_leaves_out_the_songs_artist(demo_index: Path, capsys)
     assert others["excluded"] > 0 and everyone["excluded"] == 0
     assert main(argv[:-1] + ["--other-artists"]) == 0
     assert "by Daft Punk left out: --other-artists" in capsys.readouterr().out
+
+
+async def test_foryou_honours_blocks(song_index: Path, tmp_path: Path) -> None:
+    text = await console_text(
+        song_index, tmp_path, "like justice - d.a.n.c.e.", "foryou", "block daft punk", "foryou"
+    )
+    before, after = text.split("── Picked for you")[1:]
+    assert "— Daft Punk" in before and "— Daft Punk" not in after
+    assert "hidden by your blocks" in after

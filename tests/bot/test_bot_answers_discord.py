@@ -110,8 +110,7 @@ async def test_each_song_has_well_formed_listen_links(fake_discord: FakeDiscord,
         listen = lines[i + 1]
         assert listen.startswith("-# Listen: "), listen
         links = dict(LINK.findall(listen))
-        # The fixture's listed songs have no Spotify link, so Spotify is a search here.
-        assert list(links) == ["Spotify", "YT Music", "Apple", "Deezer"]
+        assert list(links) == ["YT Music", "Apple", "Deezer"]
         for label, host in HOSTS.items():
             url = urlsplit(links[label])
             assert url.scheme == "https" and url.netloc == host
@@ -160,6 +159,11 @@ async def test_export_command_without_and_with_a_list(fake_discord: FakeDiscord,
     sent = await fake_discord.wait_for_request("POST", general(fake_discord))
     assert len(sent.file_data) == 3
     assert json.loads(sent.file_data[next(n for n in sent.files if n.endswith(".jspf"))])
+    inter = await fake_discord.slash("export", {})
+    await inter.wait_answer()
+    follow = await fake_discord.wait_for_request("POST", webhook(fake_discord))
+    assert sorted(follow.file_data) == sorted(sent.file_data)  # the same list, privately
+    assert follow.json["flags"] & EPHEMERAL
 
 
 async def test_other_artists_only_leaves_out_the_seeds_artist(
