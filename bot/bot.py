@@ -27,6 +27,8 @@ EXTENSIONS = (
     "bot.cogs.errors",
     "bot.cogs.similar",
     "bot.cogs.likes",
+    "bot.cogs.blocks",
+    "bot.cogs.export",
     "bot.cogs.about",
     "bot.cogs.admin",
 )

@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 from bot.discovery import FLAG_HINT
+from bot.exclusions import INCLUDE_LIKED_FLAG, OTHER_ARTISTS_FLAG
 
 Surface = Literal["slash", "prefix", "console"]
 SLASH: Surface = "slash"
@@ -32,6 +33,14 @@ CONSOLE_ONLY: frozenset[Surface] = frozenset({CONSOLE})
 # The slash option for the discovery setting; prefix and console users write --popular etc.
 DISCOVERY_OPTION = "discovery"
 DISCOVERY_HELP = "closest (default), popular (better-known songs) or deep cuts (less-known ones)"
+# The exclusion options of /similar and /mix; prefix and console users write the flags
+# (bot.exclusions: --other-artists, --include-liked).
+OTHER_ARTISTS_OPTION = "other_artists"
+INCLUDE_LIKED_OPTION = "include_liked"
+EXCLUSION_PARAMS = {
+    OTHER_ARTISTS_OPTION: "only songs by other artists than the one(s) you named",
+    INCLUDE_LIKED_OPTION: "also show songs you liked (left out by default)",
+}
 
 
 @dataclass(frozen=True, eq=False)  # compared and hashed by identity: params is a dict
@@ -93,10 +102,11 @@ SIMILAR = CommandSpec(
     "Songs that share playlists with a song",
     args="song",
     aliases=("sim", "s"),
-    usage=f"<artist - title> [{FLAG_HINT}]",
+    usage=f"<artist - title> [{FLAG_HINT}] [{OTHER_ARTISTS_FLAG}] [{INCLUDE_LIKED_FLAG}]",
     params={
         "song": "artist - title, for example: daft punk - one more time",
         DISCOVERY_OPTION: DISCOVERY_HELP,
+        **EXCLUSION_PARAMS,
     },
 )
 ARTIST = CommandSpec(
@@ -109,11 +119,12 @@ MIX = CommandSpec(
     "mix",
     "Songs close to 2–5 songs at once",
     args="song | song | …",
-    usage=f"<song | song | …> [{FLAG_HINT}]",
+    usage=f"<song | song | …> [{FLAG_HINT}] [{OTHER_ARTISTS_FLAG}] [{INCLUDE_LIKED_FLAG}]",
     params={
         "songs": "2–5 songs separated by |, for example: "
         "daft punk - one more time | queen - bohemian rhapsody",
         DISCOVERY_OPTION: DISCOVERY_HELP,
+        **EXCLUSION_PARAMS,
     },
 )
 LIKE = CommandSpec(
@@ -135,6 +146,25 @@ FOR_YOU = CommandSpec(
     usage=f"[{FLAG_HINT}]",
     params={DISCOVERY_OPTION: DISCOVERY_HELP},
 )
+BLOCK = CommandSpec(
+    "block",
+    "Leave an artist out of every answer you get",
+    args="artist",
+    params={"artist": "the artist's name, for example: drake"},
+)
+UNBLOCK = CommandSpec(
+    "unblock",
+    "Show a blocked artist again (by name or its number in /blocks)",
+    args="artist or number",
+    brief="show a blocked artist again",
+    params={"artist": "the artist's name, or its number in /blocks"},
+)
+BLOCKS = CommandSpec("blocks", "List the artists you blocked")
+EXPORT = CommandSpec(
+    "export",
+    "Your last list of songs as files: Spotify links, CSV and JSPF",
+    brief="your last list as files (Spotify links, CSV, JSPF)",
+)
 ABOUT = CommandSpec(
     "about",
     "How big the index is and how songsim works",
@@ -155,8 +185,11 @@ PICK = CommandSpec("pick", "Choose a “did you mean” song", args="N", surface
 MORE = CommandSpec("more", "The next page of the list", surfaces=CONSOLE_ONLY)
 BACK = CommandSpec("back", "The page before", surfaces=CONSOLE_ONLY)
 WHY = CommandSpec("why", "Why song N is on the list", args="N", surfaces=CONSOLE_ONLY)
+# On Discord each song's listen links are under it; the console keeps its list short and
+# prints them on asking.
+LISTEN = CommandSpec("listen", "Links to song N on every service", args="N", surfaces=CONSOLE_ONLY)
 QUIT = CommandSpec("quit", "Leave the console", aliases=("exit", "q"), surfaces=CONSOLE_ONLY)
-BUTTON_WORDS = (PICK, MORE, BACK, WHY)
+BUTTON_WORDS = (PICK, MORE, BACK, WHY, LISTEN)
 
 # In the order ``help`` lists them.
 COMMANDS: tuple[CommandSpec, ...] = (
@@ -167,6 +200,10 @@ COMMANDS: tuple[CommandSpec, ...] = (
     UNLIKE,
     LIKES,
     FOR_YOU,
+    BLOCK,
+    UNBLOCK,
+    BLOCKS,
+    EXPORT,
     ABOUT,
     HELP,
     SYNC,

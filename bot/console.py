@@ -5,8 +5,11 @@ newcomer try every command without Discord. Commands are the same as on Discord,
 without the prefix; buttons become words: ``pick N`` for "did you mean", ``more``/``back``
 for pages and ``why N`` for the "Why?" button. The discovery setting is a trailing flag,
 as with prefix commands (``similar daft punk - one more time --deep-cuts``, ``foryou
---popular``). Likes are stored for the console user. The names, aliases and the help text
-come from the command catalogue (:mod:`bot.commands`), as on Discord.
+--popular``), as are ``--other-artists`` and ``--include-liked``. Likes and blocks are
+stored for the console user. The listen links Discord shows under each song would double
+a terminal list's height, so the console leaves them out and ``listen N`` prints song N's;
+``export`` writes the last list's files into the current folder. The names, aliases and
+the help text come from the command catalogue (:mod:`bot.commands`), as on Discord.
 """
 
 from __future__ import annotations
@@ -16,14 +19,17 @@ import contextlib
 import logging
 import sys
 from collections.abc import Awaitable, Callable, Mapping
+from pathlib import Path
 from typing import IO
 
 import discord
 
 from bot.commands import BUTTON_WORDS, CONSOLE, QUIT, on
 from bot.embeds import count_of
+from bot.export import ExportFile
 from bot.replies import Answers, Reply
 from bot.services import Services
+from bot.song_lines import LISTEN_START
 
 log = logging.getLogger(__name__)
 
@@ -91,7 +97,8 @@ def render_embed(embed: discord.Embed) -> str:
     if embed.url:
         lines.append(f"   <{embed.url}>")
     if embed.description:
-        lines.append(markdown_to_text(embed.description))
+        kept = [x for x in embed.description.split("\n") if not x.startswith(LISTEN_START)]
+        lines.append(markdown_to_text("\n".join(kept)))
     for f in embed.fields:
         name, value = markdown_to_text(f.name or ""), markdown_to_text(f.value or "")
         if "\n" in value:
@@ -124,6 +131,9 @@ def render_reply(reply: Reply) -> str:
             hints.append("back")
         if reply.items and reply.page.mode != "foryou":
             hints.append("why N")
+        if reply.items:
+            hints.append("listen N")
+        hints.append("export")
     if hints:
         parts.append("[" + " · ".join(hints) + "]")
     return "\n".join(parts)
@@ -132,10 +142,17 @@ def render_reply(reply: Reply) -> str:
 class Console:
     """Reads commands, answers them with :class:`~bot.replies.Answers`, prints the result."""
 
-    def __init__(self, services: Services, out: IO[str], user_id: int = CONSOLE_USER_ID) -> None:
+    def __init__(
+        self,
+        services: Services,
+        out: IO[str],
+        user_id: int = CONSOLE_USER_ID,
+        folder: Path | None = None,
+    ) -> None:
         self.answers = Answers(services, user_id)
         self.prefix = services.settings.prefix
         self.out = out
+        self.folder = folder  # where ``export`` writes; None: the current folder
         self.last: Reply | None = None
         handlers: dict[str, Handler] = {
             "similar": self.answers.similar,
@@ -145,12 +162,17 @@ class Console:
             "unlike": self.answers.unlike,
             "likes": lambda _: self.answers.likes(),
             "foryou": self.answers.for_you,  # "foryou --popular": the discovery setting
+            "block": self.answers.block,
+            "unblock": self.answers.unblock,
+            "blocks": lambda _: self.answers.blocks(),
+            "export": self._export,
             "about": lambda _: self.answers.about(),
             "help": self._help,
             "pick": self._pick,
             "more": self._more,
             "back": self._back,
             "why": self._why,
+            "listen": self._listen,
         }
         self.commands = dispatch(handlers)
 
@@ -223,6 +245,16 @@ class Console:
             return None
         return await self.answers.back(self.last)
 
+    def _listed(self, rest: str, what: str) -> int | None:
+        """The index on the last page of the song numbered ``rest`` as the list shows it
+        ("why 12" on the second page means song 12, not the 12th on the page)."""
+        assert self.last is not None and self.last.page is not None
+        first = self.last.page.number
+        n = rest.strip()
+        if n.isdigit() and first <= int(n) < first + len(self.last.items):
+            n = str(int(n) - first + 1)
+        return self._number(n, len(self.last.items), what)
+
     async def _why(self, rest: str) -> None:
         if (
             self.last is None
@@ -232,15 +264,48 @@ class Console:
         ):
             self.print("Ask for similar songs or a mix first, then: why N.")
             return None
-        # "why 12" on the second page means song 12 as numbered, not the 12th on the page.
-        first = self.last.page.number
-        n = rest.strip()
-        if n.isdigit() and first <= int(n) < first + len(self.last.items):
-            n = str(int(n) - first + 1)
-        i = self._number(n, len(self.last.items), "why")
+        i = self._listed(rest, "why")
         if i is not None:
             self.print(render_embed(await self.answers.why(self.last, self.last.items[i].track_id)))
         return None
+
+    async def _listen(self, rest: str) -> Reply | None:
+        if self.last is None or not self.last.items or not self.last.page:
+            self.print("Ask for a list of songs first, then: listen N.")
+            return None
+        i = self._listed(rest, "listen")
+        if i is None:
+            return None
+        return await self.answers.listen(self.last, self.last.items[i].track_id)
+
+    async def _export(self, _: str) -> None:
+        """Write the last list's files into the folder and say where they are."""
+        reply = await self.answers.export_last()
+        self.print(render_embed(reply.embed))
+        if reply.files:
+            try:
+                written = write_files(reply.files, self.folder or Path.cwd())
+            except OSError as exc:
+                self.print(f"Could not write the files ({exc.strerror or exc}); nothing saved.")
+                return None
+            self.print("Saved:")
+            for path in written:
+                self.print(f"  {path}")
+        return None
+
+
+def write_files(files: list[ExportFile], folder: Path) -> list[Path]:
+    """Write each file into ``folder``, never over an existing file ("name (2).csv")."""
+    written = []
+    for f in files:
+        path = folder / f.filename
+        n = 2
+        while path.exists():
+            path = folder / f"{Path(f.filename).stem} ({n}){Path(f.filename).suffix}"
+            n += 1
+        path.write_bytes(f.data)
+        written.append(path)
+    return written
 
 
 async def run_console(

@@ -9,15 +9,27 @@ of a list of songs are built in :mod:`bot.song_lines`.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 
 import discord
 
 from bot import __version__
-from bot.card import COLOUR_ERROR, COLOUR_INFO, COLOUR_OK, COLOUR_WARN, Card, Field, fit
+from bot.card import (
+    COLOUR_ERROR,
+    COLOUR_INFO,
+    COLOUR_OK,
+    COLOUR_WARN,
+    DESCRIPTION_MAX,
+    Card,
+    Field,
+    fit,
+)
 from bot.commands import COMMANDS, CommandSpec
 from bot.discovery import EXPLAINED, FLAGS
+from bot.exclusions import INCLUDE_LIKED_FLAG, OTHER_ARTISTS_FLAG, UserExclusions
 from bot.song_lines import (
+    SHORTER_SEARCHES,
+    Listen,
     answer_footer,
     fallback_lines,
     from_playlists,
@@ -38,24 +50,33 @@ def similar_embed(
     links: Mapping[int, str] | None = None,
     thumbnail: str | None = None,
     alternatives: bool = False,
+    hidden: UserExclusions | None = None,
+    prefix: str = "/",
 ) -> discord.Embed:
-    """Songs like the seed: the matched song stated first, then the numbered list."""
+    """Songs like the seed: the matched song stated first, then the numbered list, each
+    song with its listen links. ``hidden`` is what the user's exclusions left out."""
     links = links or {}
     seed = answer.seed
     assert seed is not None, "a song's neighbours always name the song"
-    lines = [
+    head = (
         f"Matched {linked('**' + safe(seed.title, 300) + '**', links.get(seed.track_id))}"
         f" by **{safe(seed.artist, 200)}** ({playlists_phrase(int(seed.playlists))})."
-    ]
+    )
     if alternatives:
-        lines[0] += " Not the one? Pick another below."
-    lines.append("")
-    if answer.items:
-        lines.extend(recommendation_lines(answer.items, offset, links))
-        lines.extend(top_up_lines(answer, offset, links))
-    else:
+        head += " Not the one? Pick another below."
+
+    def body(listen: Listen | None) -> list[str]:
+        lines = [head, ""]
+        if answer.items:
+            lines += recommendation_lines(answer.items, offset, links, listen=listen)
+            lines += top_up_lines(answer, offset, links, listen)
+            return lines
         if not answer.rare:
-            lines.append("No song shares enough playlists with this one yet.")
+            lines.append(
+                _emptied(
+                    answer, hidden, prefix, "No song shares enough playlists with this one yet."
+                )
+            )
         elif from_playlists(answer):
             lines.append(
                 "This song is in too few playlists for recommendations of its own yet. "
@@ -63,11 +84,12 @@ def similar_embed(
             )
         else:
             lines.append("This song is in too few playlists to have recommendations yet.")
-        lines.extend(fallback_lines(answer, links))
+        return lines + fallback_lines(answer, links, listen=listen)
+
     card = Card(
         title=f"Songs like {safe(seed.title, 150)} — {safe(seed.artist, 90)}",
-        description="\n".join(lines),
-        footer=answer_footer(answer, stats, offset),
+        description=_with_listen(body, links),
+        footer=answer_footer(answer, stats, offset, _hidden_note(answer, hidden)),
         url=links.get(seed.track_id),
         thumbnail=thumbnail,
     )
@@ -83,31 +105,66 @@ def mix_embed(
     links: Mapping[int, str] | None = None,
     title: str | None = None,
     intro: str | None = None,
+    hidden: UserExclusions | None = None,
+    prefix: str = "/",
 ) -> discord.Embed:
     """Songs near several seeds at once (``/mix``) or near the user's likes (``/foryou``)."""
     links = links or {}
     names = ", ".join(f"**{safe(s.title, 80)}** ({safe(s.artist, 60)})" for s in seeds[:5])
     more = f" and {len(seeds) - 5} more" if len(seeds) > 5 else ""
-    lines = [intro or f"A mix of {names}{more}.", ""]
-    if answer.items:
-        likes = list(answer.seeds or seeds)  # /foryou names no seeds above
-        lines.extend(recommendation_lines(answer.items, offset, links, seeds=likes))
-        lines.extend(top_up_lines(answer, offset, links))
-    elif from_playlists(answer):
-        lines.append(
-            "These songs are in too few playlists for recommendations of their own yet. "
-            "Songs they share a playlist with are a weaker hint:"
-        )
-        lines.extend(fallback_lines(answer, links))
-    else:
-        lines.append("These songs share no playlists with anything else yet.")
-        lines.extend(fallback_lines(answer, links))
+
+    def body(listen: Listen | None) -> list[str]:
+        lines = [intro or f"A mix of {names}{more}.", ""]
+        if answer.items:
+            likes = list(answer.seeds or seeds)  # /foryou names no seeds above
+            lines += recommendation_lines(answer.items, offset, links, seeds=likes, listen=listen)
+            lines += top_up_lines(answer, offset, links, listen)
+            return lines
+        if from_playlists(answer):
+            lines.append(
+                "These songs are in too few playlists for recommendations of their own yet. "
+                "Songs they share a playlist with are a weaker hint:"
+            )
+        else:
+            lines.append(
+                _emptied(
+                    answer, hidden, prefix, "These songs share no playlists with anything else yet."
+                )
+            )
+        return lines + fallback_lines(answer, links, listen=listen)
+
     card = Card(
         title=title or "Mix",
-        description="\n".join(lines),
-        footer=answer_footer(answer, stats, offset),
+        description=_with_listen(body, links),
+        footer=answer_footer(answer, stats, offset, _hidden_note(answer, hidden)),
     )
     return fit(card)
+
+
+def _with_listen(body: Callable[[Listen | None], list[str]], links: Mapping[int, str]) -> str:
+    """The description with a listen line under each song that fits in Discord's 4096:
+    shorter searches when the full ones do not all fit, then the top songs' only."""
+    bare = "\n".join(body(None))
+    room = DESCRIPTION_MAX - len(bare)
+    if room <= 0:
+        return bare
+    for search_max in SHORTER_SEARCHES:
+        listen = Listen(links, room, search_max)
+        lines = body(listen)
+        if not listen.full:
+            break
+    return "\n".join(lines)
+
+
+def _emptied(answer: Answer, hidden: UserExclusions | None, prefix: str, otherwise: str) -> str:
+    """Why a list has no recommendations: all excluded (not "none exist"), or ``otherwise``."""
+    if answer.excluded and hidden is not None:
+        return hidden.emptied(prefix)
+    return otherwise
+
+
+def _hidden_note(answer: Answer, hidden: UserExclusions | None) -> str | None:
+    return hidden.footer(answer.excluded) if hidden is not None else None
 
 
 def artists_embed(
@@ -200,6 +257,28 @@ def likes_embed(
     return fit(Card(title="Your likes", description="\n".join(lines), footer=footer))
 
 
+def blocks_embed(names: Sequence[str], prefix: str = "!") -> discord.Embed:
+    """The artists the user blocked, most recent first (names are the user's own text)."""
+    if not names:
+        text = (
+            "You haven't blocked any artists. "
+            f"`{prefix}block artist name` leaves an artist out of every answer."
+        )
+        return fit(Card(title="Your blocked artists", description=text, colour=COLOUR_INFO))
+    lines = [f"**{i}.** {safe(name, 120)}" for i, name in enumerate(names, start=1)]
+    footer = (
+        f"{count_of(len(names), 'blocked artist')} · {prefix}unblock name-or-number shows one again"
+    )
+    return fit(
+        Card(
+            title="Your blocked artists",
+            description="\n".join(lines),
+            footer=footer,
+            colour=COLOUR_INFO,
+        )
+    )
+
+
 def notice_embed(text: str, kind: str = "info", title: str | None = None) -> discord.Embed:
     """A short message: ``kind`` is info, ok, warning or error. ``text`` is trusted (ours)."""
     colour = {"ok": COLOUR_OK, "info": COLOUR_INFO, "warning": COLOUR_WARN, "error": COLOUR_ERROR}[
@@ -263,6 +342,19 @@ def help_embed(prefix: str = "!", catalogue: Iterable[CommandSpec] = COMMANDS) -
         + ", ".join(f"`{flag}` ({EXPLAINED[r]})" for flag, r in FLAGS.items())
         + f", for example `{prefix}similar daft punk - one more time --deep-cuts`. "
         "The slash commands have a `discovery` option."
+    )
+    lines.append("")
+    lines.append(
+        f"**Leaving songs out:** `{prefix}similar` and `{prefix}mix` leave out songs you liked "
+        f"(end with `{INCLUDE_LIKED_FLAG}` to keep them) and take `{OTHER_ARTISTS_FLAG}` for "
+        "no songs by the artists you named (slash options `include_liked`, `other_artists`). "
+        f"Artists you `{prefix}block` are left out of every answer."
+    )
+    lines.append("")
+    lines.append(
+        "Under each song: links to find it on YouTube Music, Apple Music and Deezer "
+        "(its title links to Spotify when known). **Export** under a list (or `"
+        f"{prefix}export`) gives it as Spotify links, CSV and JSPF files."
     )
     lines.append("")
     lines.append(

@@ -39,14 +39,37 @@ class ListenLink:
     direct: bool  # the song's own page (a Spotify track), not a search
 
 
-def search_terms(track: Track) -> str:
-    """ "Artist Title" on one line, cut at a word to :data:`SEARCH_MAX` characters and
-    :data:`ENCODED_MAX` encoded ones, so every URL stays short (a link button takes 512)."""
-    text = one_line(f"{track.artist} {track.title}")
-    while len(text) > SEARCH_MAX or len(_q(text)) > ENCODED_MAX:
-        head = text[: min(len(text) - 1, SEARCH_MAX)]
-        text = head.rsplit(" ", 1)[0] if " " in head.strip() else head
-        text = text.rstrip()
+def search_terms(track: Track, limit: int = SEARCH_MAX) -> str:
+    """ "Artist Title" on one line, at most ``limit`` (:data:`SEARCH_MAX`) characters and
+    :data:`ENCODED_MAX` encoded ones, so every URL stays short (a link button takes 512).
+
+    A name too long is cut at words keeping the start of both parts: the artist's first
+    words (a third of the room, or what the title leaves) and as much of the title as fits, since a search for
+    the artist alone would find any of their songs. A smaller ``limit`` makes shorter links
+    where space is tight (an embed's description)."""
+    artist, title = one_line(track.artist), one_line(track.title)
+    encoded_max = min(ENCODED_MAX, 3 * limit)
+    text = f"{artist} {title}".strip()
+    if len(text) <= limit and len(_q(text)) <= encoded_max:
+        return text
+    head = _cut(  # the artist whole when the title leaves room, else its first third
+        artist,
+        max(limit // 3, limit - len(title) - 1),
+        max(encoded_max // 3, encoded_max - len(_q(" " + title))),
+    )
+    used, used_encoded = len(head) + 1, len(_q(head + " "))
+    tail = _cut(title, limit - used, encoded_max - used_encoded)
+    return f"{head} {tail}".strip()
+
+
+def _cut(text: str, chars: int, encoded: int) -> str:
+    """``text`` cut at a word to ``chars`` characters and ``encoded`` encoded ones (within a
+    word when its first word alone is too long)."""
+    while text and (len(text) > chars or len(_q(text)) > encoded):
+        if " " in text.strip():
+            text = text.rsplit(" ", 1)[0].rstrip()
+        else:
+            text = text[: min(len(text) - 1, max(chars, 0))]
     return text
 
 
@@ -77,14 +100,19 @@ def deezer_search_url(terms: str) -> str:
 
 
 def listen_links(
-    track: Track, links: Mapping[int, str] | None = None, *, storefront: str | None = None
+    track: Track,
+    links: Mapping[int, str] | None = None,
+    *,
+    storefront: str | None = None,
+    search_max: int = SEARCH_MAX,
 ) -> list[ListenLink]:
     """The song on Spotify, YouTube Music, Apple Music and Deezer, in that order.
 
     ``links`` maps track ids to Spotify track URLs found by the lookup; a stored
     ``spotify_uri`` is used first. Fit for link buttons too (each URL is far below 512).
+    ``search_max`` caps the searched "artist title" (see :func:`search_terms`).
     """
-    terms = search_terms(track)
+    terms = search_terms(track, search_max)
     sid = spotify_id(track, links)
     spotify = (
         ListenLink("Spotify", "Spotify", spotify_track_url(sid), True)

@@ -3,10 +3,11 @@
 The cogs (Discord) and the console (terminal) both call :class:`Answers`, so every command
 behaves the same in both; they differ only in how a reply is shown and how its buttons are
 pressed. :class:`Answers` is one object per command made of a part per family of commands:
-the lists of songs (``similar``, ``mix``, ``foryou``), their buttons, ``artist``, ``about``
-and ``help`` are here; the likes are in :mod:`bot.like_replies`, autocomplete in
-:mod:`bot.autocomplete`, and what they share (resolving text, stale buttons) in
-:mod:`bot.answer_base`.
+the lists of songs (``similar``, ``mix``, ``foryou``), their buttons, ``about`` and
+``help`` are here; ``artist`` is in :mod:`bot.artist_replies`, the likes are in :mod:`bot.like_replies`, blocked artists and the
+exclusions every list honours in :mod:`bot.block_replies`, the Export in
+:mod:`bot.export_replies`, autocomplete in :mod:`bot.autocomplete`, and what they share
+(resolving text, stale buttons) in :mod:`bot.answer_base`.
 """
 
 from __future__ import annotations
@@ -20,8 +21,12 @@ import discord
 
 from bot import embeds
 from bot.answer_base import SUGGESTIONS_MAX, remembers_index
+from bot.artist_replies import ArtistAnswers
 from bot.autocomplete import AutocompleteAnswers
+from bot.block_replies import BlockAnswers
 from bot.discovery import UnknownDiscovery, choose, ranking_named, split_discovery
+from bot.exclusions import split_exclusion_flags
+from bot.export_replies import ExportAnswers
 from bot.like_replies import LikeAnswers
 from bot.reply import PAGE_SIZE, PageSpec, Reply, notice
 from bot.text import count_of, safe
@@ -38,42 +43,64 @@ MIX_MIN, MIX_MAX = 2, 5
 MIX_SEPARATORS = re.compile(r"\s*[|;\n]\s*")
 
 
-class Answers(LikeAnswers, AutocompleteAnswers):
+class Answers(ArtistAnswers, ExportAnswers, BlockAnswers, LikeAnswers, AutocompleteAnswers):
     """Every command's logic for one user; cheap to create per command."""
 
     # --- similar -----------------------------------------------------------------------------
 
-    def _discovery(self, text: str, option: str | None) -> tuple[str, str] | Reply:
-        """``(text without its flag, ranking)``, or a notice when the flag is unknown."""
+    def _options(
+        self, text: str, option: str | None, other: bool | None, liked: bool | None
+    ) -> tuple[str, str, bool, bool] | Reply:
+        """``(text without its flags, ranking, other artists only, include liked)``: the
+        slash options where given, else the trailing flags; a notice for an unknown flag."""
+        flags = split_exclusion_flags(text)
         try:
-            found = split_discovery(text)
-            return found.text.strip(), choose(option, found.ranking)
+            found = split_discovery(flags.text)
+            ranking = choose(option, found.ranking)
         except UnknownDiscovery as exc:
             return notice(str(exc), "warning", ephemeral=True)
+        return (
+            found.text.strip(),
+            ranking,
+            flags.other_artists if other is None else other,
+            flags.include_liked if liked is None else liked,
+        )
 
     @remembers_index
-    async def similar(self, text: str, discovery: str | None = None) -> Reply:
+    async def similar(
+        self,
+        text: str,
+        discovery: str | None = None,
+        other_artists: bool | None = None,
+        include_liked: bool | None = None,
+    ) -> Reply:
         """``/similar``: the song's nearest neighbours, or "did you mean" when unsure.
 
         ``discovery`` is the slash option; without it a trailing ``--popular`` or
-        ``--deep-cuts`` in ``text`` chooses the ranking (default: closest).
+        ``--deep-cuts`` in ``text`` chooses the ranking (default: closest). Likewise
+        ``other_artists`` / ``--other-artists`` leaves out the song's artists, and songs the
+        user liked are left out unless ``include_liked`` / ``--include-liked``.
         """
-        parsed = self._discovery(text, discovery)
+        parsed = self._options(text, discovery, other_artists, include_liked)
         if isinstance(parsed, Reply):
             return parsed
-        text, ranking = parsed
+        text, ranking, other, liked = parsed
         if not text:
             return notice(f"Tell me a song: {self._usage('similar')}.", "warning", ephemeral=True)
         res = await self.resolve(text)
         if res.match is None:
             reply = await self._choose_or_fail(text, res, "similar")
-            reply.ranking = ranking
+            reply.ranking, reply.other_artists, reply.include_liked = ranking, other, liked
             return reply
         others: list[Track] = []
         if res.confidence < CERTAIN:  # a wrong match is one click from fixed
             others = [t for t in res.suggestions if t.track_id != res.match.track_id]
         return await self.similar_track(
-            res.match.track_id, alternatives=others[: SUGGESTIONS_MAX - 1], ranking=ranking
+            res.match.track_id,
+            alternatives=others[: SUGGESTIONS_MAX - 1],
+            ranking=ranking,
+            other_artists=other,
+            include_liked=liked,
         )
 
     @remembers_index
@@ -84,11 +111,27 @@ class Answers(LikeAnswers, AutocompleteAnswers):
         page: PageSpec | None = None,
         alternatives: Sequence[Track] = (),
         ranking: str = DEFAULT_RANKING,
+        other_artists: bool = False,
+        include_liked: bool = False,
     ) -> Reply:
         """One page (the first unless ``page`` says otherwise) of a song's neighbours."""
-        spec = page or PageSpec("similar", (track_id,), ranking=ranking)
+        spec = page or PageSpec(
+            "similar",
+            (track_id,),
+            ranking=ranking,
+            other_artists=other_artists,
+            include_liked=include_liked,
+        )
+        chosen = await self.user_exclusions(
+            spec.mode, other_artists=spec.other_artists, include_liked=spec.include_liked
+        )
         answer = await self._read(
-            self.index.similar, track_id, limit=spec.limit, offset=spec.offset, ranking=spec.ranking
+            self.index.similar,
+            track_id,
+            limit=spec.limit,
+            offset=spec.offset,
+            ranking=spec.ranking,
+            exclusions=chosen.exclusions,
         )
         seed = answer.seed
         assert seed is not None, "a song's neighbours always name the song"
@@ -101,28 +144,40 @@ class Answers(LikeAnswers, AutocompleteAnswers):
             links=links.urls,
             thumbnail=links.images.get(seed.track_id),
             alternatives=bool(alternatives),
+            hidden=chosen,
+            prefix=self.prefix,
         )
         spec = replace(spec, has_more=answer.has_more)
-        return Reply(
+        reply = Reply(
             embed,
             choices=list(alternatives),
             page=spec,
             items=[i.track for i in answer.items],
             ranking=spec.ranking,
+            other_artists=spec.other_artists,
+            include_liked=spec.include_liked,
         )
+        return self.remember_list(reply)
 
     # --- mix and for you -----------------------------------------------------------------------
 
     @remembers_index
-    async def mix(self, text: str, discovery: str | None = None) -> Reply:
+    async def mix(
+        self,
+        text: str,
+        discovery: str | None = None,
+        other_artists: bool | None = None,
+        include_liked: bool | None = None,
+    ) -> Reply:
         """``/mix a | b | c``: songs near all the seeds at once (2–5 seeds).
 
-        A trailing ``--popular`` / ``--deep-cuts`` (or ``discovery``) sets the ranking.
+        A trailing ``--popular`` / ``--deep-cuts`` (or ``discovery``) sets the ranking;
+        ``--other-artists`` and ``--include-liked`` (or the options) as for ``similar``.
         """
-        parsed = self._discovery(text, discovery)
+        parsed = self._options(text, discovery, other_artists, include_liked)
         if isinstance(parsed, Reply):
             return parsed
-        text, ranking = parsed
+        text, ranking, other, liked = parsed
         parts = [p for p in MIX_SEPARATORS.split(text.strip()) if p]
         if not MIX_MIN <= len(parts) <= MIX_MAX:
             return notice(
@@ -150,14 +205,28 @@ class Answers(LikeAnswers, AutocompleteAnswers):
                 "Those are all the same song — give me at least two different ones.", "warning"
             )
         return await self.mix_page(
-            PageSpec("mix", tuple(s.track_id for s in seeds), ranking=ranking)
+            PageSpec(
+                "mix",
+                tuple(s.track_id for s in seeds),
+                ranking=ranking,
+                other_artists=other,
+                include_liked=liked,
+            )
         )
 
     @remembers_index
     async def mix_page(self, spec: PageSpec) -> Reply:
         fn = self.index.mix if spec.mode == "mix" else self.index.for_you
+        chosen = await self.user_exclusions(
+            spec.mode, other_artists=spec.other_artists, include_liked=spec.include_liked
+        )
         answer = await self._read(
-            fn, list(spec.seeds), limit=spec.limit, offset=spec.offset, ranking=spec.ranking
+            fn,
+            list(spec.seeds),
+            limit=spec.limit,
+            offset=spec.offset,
+            ranking=spec.ranking,
+            exclusions=chosen.exclusions,
         )
         links = await self.services.links_for([*(i.track for i in answer.items), *answer.fallback])
         if spec.mode == "mix":
@@ -170,6 +239,8 @@ class Answers(LikeAnswers, AutocompleteAnswers):
                 offset=spec.number - 1,
                 links=links.urls,
                 title="Your mix",
+                hidden=chosen,
+                prefix=self.prefix,
             )
         else:
             n = len(spec.seeds)
@@ -182,9 +253,19 @@ class Answers(LikeAnswers, AutocompleteAnswers):
                 title="Picked for you",
                 intro=f"From the {count_of(n, 'song')} you liked "
                 "(songs you already like are left out).",
+                hidden=chosen,
+                prefix=self.prefix,
             )
         page = replace(spec, has_more=answer.has_more)
-        return Reply(embed, page=page, items=[i.track for i in answer.items], ranking=spec.ranking)
+        reply = Reply(
+            embed,
+            page=page,
+            items=[i.track for i in answer.items],
+            ranking=spec.ranking,
+            other_artists=spec.other_artists,
+            include_liked=spec.include_liked,
+        )
+        return self.remember_list(reply)
 
     @remembers_index
     async def for_you(self, discovery: str | None = None) -> Reply:
@@ -263,7 +344,12 @@ class Answers(LikeAnswers, AutocompleteAnswers):
         if reply.purpose == "artist":
             track = await self.track(track_id)
             return await self.artist_of(track.artist_id) if track else reply
-        return await self.similar_track(track_id, ranking=reply.ranking)
+        return await self.similar_track(
+            track_id,
+            ranking=reply.ranking,
+            other_artists=reply.other_artists,
+            include_liked=reply.include_liked,
+        )
 
     async def why(self, reply: Reply, neighbour_id: int) -> discord.Embed:
         """Why a listed song is linked to the seed (for a mix, to the closest seed)."""
@@ -283,44 +369,6 @@ class Answers(LikeAnswers, AutocompleteAnswers):
                 "These songs share no playlists.", "info", "Why these songs?"
             )
         return embeds.why_embed(best.track, best.neighbour, best)
-
-    # --- artists -----------------------------------------------------------------------------
-
-    @remembers_index
-    async def artist(self, text: str) -> Reply:
-        """``/artist``: artists whose songs share playlists with this artist's."""
-        text = text.strip()
-        if not text:
-            return notice(
-                f"Tell me an artist, for example `{self.prefix}artist daft punk`.",
-                "warning",
-                ephemeral=True,
-            )
-        res = await self.resolve(text)
-        artist = res.artist
-        if artist is None and res.match is not None:
-            return await self.artist_of(res.match.artist_id)
-        if artist is None:
-            if res.suggestions:
-                return Reply(
-                    embeds.choose_embed(
-                        text,
-                        res.suggestions[:SUGGESTIONS_MAX],
-                        f"Which artist did you mean by “{text}”?",
-                    ),
-                    choices=list(res.suggestions[:SUGGESTIONS_MAX]),
-                    purpose="artist",
-                )
-            return notice(f"I couldn't find an artist called “{safe(text, 200)}”.", "warning")
-        return await self.artist_of(artist.artist_id)
-
-    async def artist_of(self, artist_id: int) -> Reply:
-        found = await self._read(self.index.artists, [artist_id])
-        artist = found.get(artist_id)
-        if artist is None:
-            return notice("That artist is no longer in the index.", "warning")
-        scores = await self._read(self.index.similar_artists, artist_id, limit=PAGE_SIZE)
-        return Reply(embeds.artists_embed(artist, scores, await self.services.stats()))
 
     # --- about and help ------------------------------------------------------------------
 

@@ -13,6 +13,7 @@ from typing import Literal
 import discord
 
 from bot import embeds
+from bot.export import ExportFile
 from index.model import Track
 from index.read.ranking import DEFAULT_RANKING
 
@@ -29,7 +30,9 @@ class PageSpec:
     Pages can be shorter than ``limit`` (the index caps songs per artist on a page), so the
     number shown beside the first song is kept here rather than computed from ``offset``;
     ``previous`` holds the first numbers of earlier pages for "Back". ``ranking`` is the
-    discovery setting the list was asked with, so every page keeps it.
+    discovery setting the list was asked with, and ``other_artists`` / ``include_liked``
+    its exclusion options, so every page (and the Export) keeps them; the user's blocks are
+    read afresh for each page.
     """
 
     mode: Mode
@@ -40,6 +43,8 @@ class PageSpec:
     number: int = 1
     previous: tuple[int, ...] = ()
     ranking: str = DEFAULT_RANKING
+    other_artists: bool = False
+    include_liked: bool = False
 
 
 @dataclass
@@ -49,7 +54,8 @@ class Reply:
     ``choices`` are "did you mean" songs (picking one does ``purpose``); ``page`` is set on
     lists that can page further; ``items`` are the songs listed, for "Why?"; ``generation``
     is the index (:attr:`bot.services.Services.generation`) their song ids belong to;
-    ``ranking`` is the discovery setting a picked choice is answered with.
+    ``ranking``, ``other_artists`` and ``include_liked`` are the options a picked choice is
+    answered with; ``files`` are attachments (an Export's files).
     """
 
     embed: discord.Embed
@@ -60,6 +66,9 @@ class Reply:
     ephemeral: bool = False
     generation: int | None = None
     ranking: str = DEFAULT_RANKING
+    other_artists: bool = False
+    include_liked: bool = False
+    files: list[ExportFile] = field(default_factory=list)
 
     @property
     def interactive(self) -> bool:

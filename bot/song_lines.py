@@ -5,14 +5,58 @@ here once: :func:`recommendation_lines` numbers the songs (on from earlier pages
 :func:`fallback_lines` and :func:`top_up_lines` label the weaker hints below them, and
 :func:`answer_footer` says where the page is, how it was ranked and what index answered.
 Every name passes through :func:`~bot.text.safe`.
+
+Under each song a :class:`Listen` budget adds one small "Listen:" line of search links
+(YouTube Music, Apple Music, Deezer); Spotify is the song title's own link when known.
+One line per song keeps the links beside the song they play, and Discord's subtext
+(``-# ``) keeps them small; they cost about 250 characters a song. When they do not all
+fit in the description's 4096, the searches are shortened (a title's first words find a
+song as well), and only then does a page of very long names give its last songs none
+rather than cutting a link in half.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
+from bot.listen import SEARCH_MAX, SEPARATOR, listen_links
 from bot.text import count_of, percent, playlists_phrase, safe
 from index.model import Answer, IndexStats, Recommendation, Track
+
+LISTEN_START = "-# Listen: "  # Discord subtext; the console recognises these lines by it
+SHORTER_SEARCHES = (SEARCH_MAX, 48, 32)  # "artist title" searched, tried in turn to fit
+
+
+class Listen:
+    """Listen lines under songs while ``budget`` characters last, top song first; searches
+    for at most ``search_max`` characters of "artist title"."""
+
+    def __init__(self, links: Mapping[int, str], budget: int, search_max: int = SEARCH_MAX) -> None:
+        self.links = links
+        self.left = budget
+        self.search_max = search_max
+        self.full = False
+
+    def under(self, track: Track) -> list[str]:
+        """The line under ``track`` (``[]`` once the budget ran out: no gaps in a list)."""
+        if self.full:
+            return []
+        # Spotify is the title's link when known; a Spotify search would only repeat it.
+        chosen = [
+            link
+            for link in listen_links(track, self.links, search_max=self.search_max)
+            if link.service != "Spotify"
+        ]
+        line = LISTEN_START + SEPARATOR.join(f"[{k.label}]({k.url})" for k in chosen)
+        if len(line) + 1 > self.left:
+            self.full = True
+            return []
+        self.left -= len(line) + 1
+        return [line]
+
+
+def _under(listen: Listen | None, track: Track) -> list[str]:
+    return listen.under(track) if listen is not None else []
 
 
 def index_footer(stats: IndexStats) -> str:
@@ -47,6 +91,7 @@ def recommendation_lines(
     links: Mapping[int, str],
     *,
     seeds: Sequence[Track] = (),
+    listen: Listen | None = None,
 ) -> list[str]:
     """Numbered songs. Songs from several ``seeds`` (a mix, ``/foryou``) were merged by rank,
     so instead of a percentage they say which of the seeds they are like."""
@@ -59,6 +104,7 @@ def recommendation_lines(
         else:
             line = song_line(offset + i + 1, track, None, None, url)
             lines.append(line + _like_which(item, seeds))
+        lines += _under(listen, track)
     return lines
 
 
@@ -73,12 +119,17 @@ def _like_which(item: Recommendation, seeds: Sequence[Track]) -> str:
     return f" · like {near:,} of your {len(seeds):,} songs"
 
 
-def _plain_lines(tracks: Sequence[Track], links: Mapping[int, str], start: int = 1) -> list[str]:
-    return [
-        song_line(start + i, t, None, None, links.get(t.track_id))
-        + f" · {playlists_phrase(int(t.playlists))}"
-        for i, t in enumerate(tracks)
-    ]
+def _plain_lines(
+    tracks: Sequence[Track], links: Mapping[int, str], start: int = 1, listen: Listen | None = None
+) -> list[str]:
+    lines = []
+    for i, t in enumerate(tracks):
+        url = links.get(t.track_id)
+        lines.append(
+            song_line(start + i, t, None, None, url) + f" · {playlists_phrase(int(t.playlists))}"
+        )
+        lines += _under(listen, t)
+    return lines
 
 
 def from_playlists(answer: Answer) -> bool:
@@ -87,7 +138,11 @@ def from_playlists(answer: Answer) -> bool:
 
 
 def fallback_lines(
-    answer: Answer, links: Mapping[int, str], start: int = 1, note: str | None = None
+    answer: Answer,
+    links: Mapping[int, str],
+    start: int = 1,
+    note: str | None = None,
+    listen: Listen | None = None,
 ) -> list[str]:
     """The labelled fallback list of a rare answer ("From the playlist “…”", "Other songs
     by …"), with an optional ``note`` under the label, or nothing when there is none."""
@@ -98,11 +153,13 @@ def fallback_lines(
         "",
         f"**{safe(label, 200)}**",
         *([note] if note else []),
-        *_plain_lines(answer.fallback, links, start),
+        *_plain_lines(answer.fallback, links, start, listen),
     ]
 
 
-def top_up_lines(answer: Answer, offset: int, links: Mapping[int, str]) -> list[str]:
+def top_up_lines(
+    answer: Answer, offset: int, links: Mapping[int, str], listen: Listen | None = None
+) -> list[str]:
     """A short page's top-up from the seeds' playlists, numbered on from the list above and
     labelled as the weaker hint it is."""
     if answer.rare or not answer.fallback:
@@ -112,18 +169,27 @@ def top_up_lines(answer: Answer, offset: int, links: Mapping[int, str]) -> list[
         links,
         start=offset + len(answer.items) + 1,
         note="_A weaker hint than the songs above: they only share a playlist._",
+        listen=listen,
     )
 
 
 def _page_footer(
-    stats: IndexStats, offset: int, shown: int, total: int | None, ranking: str | None = None
+    stats: IndexStats,
+    offset: int,
+    shown: int,
+    total: int | None,
+    ranking: str | None = None,
+    hidden: str | None = None,
 ) -> str:
-    """ "Songs 1–10 of 30 · Discovery: closest · Index: …": where the page is and how it was
-    ranked, so a user comparing two lists can see which setting made each."""
+    """ "Songs 1–10 of 30 · 3 songs hidden by your blocks · Discovery: closest · Index: …":
+    where the page is, what was left out and how it was ranked, so a user comparing two
+    lists can see which setting made each."""
     parts = []
     if shown:
         span = f"{offset + 1}–{offset + shown}"
         parts.append(f"Songs {span} of {total:,}" if total else f"Songs {span}")
+    if hidden:
+        parts.append(hidden)
     if ranking and shown:  # a fallback list was not ranked by the setting
         parts.append(f"Discovery: {ranking}")
     footer = index_footer(stats)
@@ -132,6 +198,7 @@ def _page_footer(
     return " · ".join(parts)
 
 
-def answer_footer(answer: Answer, stats: IndexStats, offset: int) -> str:
-    """The footer of a list answer: counts its recommendations, not a top-up below them."""
-    return _page_footer(stats, offset, len(answer.items), answer.total, answer.ranking)
+def answer_footer(answer: Answer, stats: IndexStats, offset: int, hidden: str | None = None) -> str:
+    """The footer of a list answer: counts its recommendations, not a top-up below them;
+    ``hidden`` is the note on what exclusions left out."""
+    return _page_footer(stats, offset, len(answer.items), answer.total, answer.ranking, hidden)

@@ -1,4 +1,4 @@
-"""Buttons and menus under a reply: "did you mean" choices, Back/More pages, "Why?".
+"""Buttons and menus under a reply: "did you mean" choices, Back/More pages, "Why?", Export.
 
 Every view answers only the person who asked (others get a short private note), disables
 its components when it times out, and replaces the message in place when used, so a
@@ -8,6 +8,7 @@ conversation is one message that changes rather than a trail of new ones.
 from __future__ import annotations
 
 import contextlib
+import io
 import logging
 from typing import Any
 
@@ -15,6 +16,7 @@ import discord
 from discord.ext import commands
 
 from bot import embeds
+from bot.export import ExportFile
 from bot.replies import Answers, Reply
 from bot.text import CHOICE_MAX, plain, playlists_phrase
 
@@ -110,6 +112,11 @@ class ReplyView(OwnedView):
                 )
                 why.callback = self._why
                 self.add_item(why)
+            export = discord.ui.Button(
+                label="Export", emoji="💾", style=discord.ButtonStyle.secondary, row=1
+            )
+            export.callback = self._export
+            self.add_item(export)
 
     async def show(self, interaction: discord.Interaction, reply: Reply) -> None:
         """Replace this message's embed and components with ``reply`` (after a defer)."""
@@ -157,6 +164,20 @@ class ReplyView(OwnedView):
             view=view,
             ephemeral=True,
         )
+
+    async def _export(self, interaction: discord.Interaction) -> None:
+        """The list as files, sent privately to the asker (the list itself stays as it is)."""
+        if await self.refuse_if_stale(interaction):
+            return
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        reply = await self.answers.export(self.reply)
+        kwargs: dict[str, Any] = {"files": discord_files(reply.files)} if reply.files else {}
+        await interaction.followup.send(embed=reply.embed, ephemeral=True, **kwargs)
+
+
+def discord_files(files: list[ExportFile]) -> list[discord.File]:
+    """An export's files as attachments."""
+    return [discord.File(io.BytesIO(f.data), filename=f.filename) for f in files]
 
 
 class ChoiceSelect(discord.ui.Select["ReplyView"]):
@@ -217,6 +238,8 @@ async def send_reply(ctx: commands.Context, reply: Reply, answers: Answers) -> d
     kwargs: dict[str, Any] = {"embed": reply.embed, "ephemeral": reply.ephemeral}
     if view is not None:
         kwargs["view"] = view
+    if reply.files:
+        kwargs["files"] = discord_files(reply.files)
     message = await ctx.send(**kwargs)
     if ctx.interaction is not None:
         ctx.interaction.extras[REPLIED] = True

@@ -14,7 +14,7 @@ import os
 import sys
 from pathlib import Path
 
-from index.model import Answer, Resolution, Track
+from index.model import Answer, Exclusions, Resolution, Track
 from index.paths import configured_index_path, demo_index_path
 from index.read.api import IndexOpenError, SongIndex
 
@@ -25,6 +25,11 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--index", help="index file (default: $SONGSIM_INDEX, then the demo index)")
     p.add_argument("-k", type=int, default=10, help="how many songs to show (default 10)")
     p.add_argument("--json", action="store_true", help="print JSON for other tools")
+    p.add_argument(
+        "--other-artists",
+        action="store_true",
+        help="only songs by other artists than the matched song's (as /similar other_artists)",
+    )
     p.set_defaults(func=run)
 
 
@@ -36,8 +41,11 @@ def run(args: argparse.Namespace) -> int:
     try:
         with SongIndex.open(index_path(args.index)) as idx:
             resolution = idx.resolve(args.query)
+            exclusions = Exclusions(other_artists_only=args.other_artists)
             answer = (
-                idx.similar(resolution.match.track_id, limit=args.k) if resolution.match else None
+                idx.similar(resolution.match.track_id, limit=args.k, exclusions=exclusions)
+                if resolution.match
+                else None
             )
             text = (
                 json.dumps(answer_json(resolution, answer), ensure_ascii=False, indent=2)
@@ -123,6 +131,7 @@ def answer_json(resolution: Resolution, answer: Answer | None) -> dict[str, obje
             fallback_label=answer.fallback_label,
             fallback_source=answer.fallback_source,
             fallback=[_track_json(t) for t in answer.fallback],
+            excluded=answer.excluded,
         )
     return doc
 
@@ -169,13 +178,15 @@ def answer_text(resolution: Resolution, answer: Answer | None, idx: SongIndex) -
             lines += _numbered(answer.fallback)
         return "\n".join(lines)
     lines.append("")
+    if not answer.items and answer.excluded:
+        lines.append(f"Every recommendation is by {m.artist} (left out by --other-artists).")
     rows = [("#", "Song", "Jaccard", "Shared", "Playlists")]
     for i, r in enumerate(answer.items, start=1):
         rows.append(
             (str(i), r.track.label, f"{r.jaccard:.3f}", f"{r.shared:,}", f"{r.track.playlists:,}")
         )
     widths = [min(max(len(row[c]) for row in rows), 60) for c in range(5)]
-    for row in rows:
+    for row in rows if answer.items else []:
         song = row[1] if len(row[1]) <= 60 else row[1][:59] + "…"
         lines.append(
             f"{row[0]:>{widths[0]}}  {song:<{widths[1]}}  {row[2]:>{widths[2]}}  "
@@ -187,6 +198,9 @@ def answer_text(resolution: Resolution, answer: Answer | None, idx: SongIndex) -
         lines += _numbered(answer.fallback, start=len(answer.items) + 1)
     if answer.has_more:
         lines.append(f"… {answer.total - len(answer.items)} more (use -k to show more)")
+    if answer.excluded:
+        noun = "song" if answer.excluded == 1 else "songs"
+        lines.append(f"({answer.excluded:,} {noun} by {m.artist} left out: --other-artists)")
     return "\n".join(lines)
 
 

@@ -28,16 +28,23 @@ class Similar(commands.Cog):
 
     @command(SIMILAR)
     async def similar(
-        self, ctx: commands.Context, *, song: str, discovery: str | None = None
+        self,
+        ctx: commands.Context,
+        *,
+        song: str,
+        discovery: str | None = None,
+        other_artists: bool | None = None,
+        include_liked: bool | None = None,
     ) -> None:
         """Songs that share playlists with a song: !similar daft punk - one more time --popular
 
-        The prefix form takes the rest of the line as the song, so its discovery setting is a
-        trailing flag (read by :meth:`Answers.similar`); ``discovery`` is the slash option.
+        The prefix form takes the rest of the line as the song, so its discovery setting and
+        exclusion options are trailing flags (read by :meth:`Answers.similar`); the slash
+        command has them as options.
         """
         answers = self.answers(ctx)
         async with working(ctx):
-            reply = await answers.similar(song, discovery)
+            reply = await answers.similar(song, discovery, other_artists, include_liked)
             await send_reply(ctx, reply, answers)
 
     @similar.autocomplete("song")
@@ -62,11 +69,20 @@ class Similar(commands.Cog):
         )
 
     @command(MIX)
-    async def mix(self, ctx: commands.Context, *, songs: str, discovery: str | None = None) -> None:
+    async def mix(
+        self,
+        ctx: commands.Context,
+        *,
+        songs: str,
+        discovery: str | None = None,
+        other_artists: bool | None = None,
+        include_liked: bool | None = None,
+    ) -> None:
         """Songs close to 2–5 songs at once: !mix song | song | song --deep-cuts"""
         answers = self.answers(ctx)
         async with working(ctx):
-            await send_reply(ctx, await answers.mix(songs, discovery), answers)
+            reply = await answers.mix(songs, discovery, other_artists, include_liked)
+            await send_reply(ctx, reply, answers)
 
     @mix.autocomplete("songs")
     async def mix_songs(

@@ -49,7 +49,7 @@ async def test_similar_more_and_why_as_words(services: Services) -> None:
     assert "Matched One More Time <https://open.spotify.com/track/" in text
     assert "\n1. " in text and "\n11. " in text
     assert "── Why these songs?" in text
-    assert "[more · why N]" in text
+    assert "[more · why N · listen N · export]" in text
     assert "**1.**" not in text and "\\" not in text  # markdown is rendered, not shown
 
 

@@ -107,3 +107,19 @@ def test_prefix_counts_toward_the_budget() -> None:
     # Exactly at the limit: the budget is a maximum, not a target.
     exact = listen_lines(tracks[:1], budget=len(listen_line(tracks[0])))
     assert exact == [listen_line(tracks[0])]
+
+
+def test_shorter_searches_keep_words_of_artist_and_title() -> None:
+    long_artist = make_track(
+        1, "Canon in D", "Johann Pachelbel and the Very Long Chamber Orchestra"
+    )
+    long_title = make_track(2, "Orchestral Suite No. 3 in D Major, BWV 1068: II. Air", "J. S. Bach")
+    for limit in (48, 32):
+        for track in (long_artist, long_title):
+            terms = search_terms(track, limit)
+            assert len(terms) <= limit
+            artist_words, title_words = track.artist.split(), track.title.split()
+            assert terms.split()[0] == artist_words[0]  # the artist's start...
+            assert title_words[0] in terms.split()[1:]  # ...and the title's, never one alone
+    assert search_terms(long_artist, 48) == "Johann Pachelbel and the Very Long Canon in D"
+    assert search_terms(make_track(3, "Halo", "Beyoncé"), 32) == "Beyoncé Halo"

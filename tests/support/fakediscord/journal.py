@@ -26,6 +26,7 @@ class RecordedRequest:
     headers: dict[str, str]
     at: float = field(default_factory=time.perf_counter)
     files: list[str] = field(default_factory=list)
+    file_data: dict[str, bytes] = field(default_factory=dict)  # attached files by name
     status: int | None = None
     response: Any = None
     consumed: bool = False

@@ -107,14 +107,16 @@ class RestApi:
         path = API_PREFIX.sub("", request.path)
         body: Any = None
         files: list[str] = []
+        file_data: dict[str, bytes] = {}
         if request.content_type == "multipart/form-data":
             reader = await request.multipart()
             async for part in reader:
                 if part.name == "payload_json":
                     body = json.loads(await part.text())
                 else:
-                    files.append(part.filename or part.name or "")
-                    await part.read()
+                    name = part.filename or part.name or ""
+                    files.append(name)
+                    file_data[name] = bytes(await part.read())
         elif request.can_read_body:
             raw = await request.text()
             body = json.loads(raw) if raw else None
@@ -125,6 +127,7 @@ class RestApi:
             json=body,
             headers={k: v for k, v in request.headers.items() if k.lower() == "authorization"},
             files=files,
+            file_data=file_data,
         )
         status, data, extra = await self._answer(req)
         req.status, req.response = status, data

@@ -1,0 +1,55 @@
+"""``/artist``: artists whose songs share playlists with an artist's, without the ones the
+user blocked (:func:`bot.exclusions.keep_artists`, the rule songs follow)."""
+
+from __future__ import annotations
+
+from bot import embeds
+from bot.answer_base import SUGGESTIONS_MAX, remembers_index
+from bot.block_replies import BlockAnswers
+from bot.exclusions import keep_artists
+from bot.reply import PAGE_SIZE, Reply, notice
+from bot.text import safe
+
+
+class ArtistAnswers(BlockAnswers):
+    """Similar artists."""
+
+    @remembers_index
+    async def artist(self, text: str) -> Reply:
+        """``/artist``: artists whose songs share playlists with this artist's."""
+        text = text.strip()
+        if not text:
+            return notice(
+                f"Tell me an artist, for example `{self.prefix}artist daft punk`.",
+                "warning",
+                ephemeral=True,
+            )
+        res = await self.resolve(text)
+        artist = res.artist
+        if artist is None and res.match is not None:
+            return await self.artist_of(res.match.artist_id)
+        if artist is None:
+            if res.suggestions:
+                return Reply(
+                    embeds.choose_embed(
+                        text,
+                        res.suggestions[:SUGGESTIONS_MAX],
+                        f"Which artist did you mean by “{text}”?",
+                    ),
+                    choices=list(res.suggestions[:SUGGESTIONS_MAX]),
+                    purpose="artist",
+                )
+            return notice(f"I couldn't find an artist called “{safe(text, 200)}”.", "warning")
+        return await self.artist_of(artist.artist_id)
+
+    async def artist_of(self, artist_id: int) -> Reply:
+        found = await self._read(self.index.artists, [artist_id])
+        artist = found.get(artist_id)
+        if artist is None:
+            return notice("That artist is no longer in the index.", "warning")
+        blocked = await self.blocked_names()  # blocked artists are left out here too
+        scores = await self._read(
+            self.index.similar_artists, artist_id, limit=PAGE_SIZE + len(blocked)
+        )
+        scores = keep_artists(scores, blocked)[:PAGE_SIZE]
+        return Reply(embeds.artists_embed(artist, scores, await self.services.stats()))

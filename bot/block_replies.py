@@ -1,0 +1,132 @@
+"""Blocked artists: ``block``, ``unblock`` and ``blocks``, and the exclusions every list
+answer is asked with.
+
+A block is kept by name (:mod:`bot.user_db`), so it survives an index rebuild, and is
+applied by the index to every list (its pages, top-ups and fallbacks) through
+:class:`~index.model.Exclusions`; :meth:`BlockAnswers.user_exclusions` builds that for one
+answer from the user's blocks, their likes (re-found after a rebuild by
+:meth:`~bot.like_replies.LikeAnswers.liked_tracks`) and the answer's options. The similar
+artists of ``/artist`` are filtered here by the same rule (:func:`bot.exclusions.keep_artists`).
+"""
+
+from __future__ import annotations
+
+from bot import embeds
+from bot.exclusions import UserExclusions
+from bot.like_replies import LikeAnswers
+from bot.reply import Mode, Reply, notice
+from bot.text import count_of, safe
+from bot.user_db import Block, BlockLimitReached, InvalidArtistName
+from index.model import Exclusions
+from index.names import block_key
+
+
+class BlockAnswers(LikeAnswers):
+    """Blocking artists, and the exclusions a user's answers honour."""
+
+    async def block(self, text: str) -> Reply:
+        """``/block artist``: leave the artist out of every answer to this user."""
+        text = " ".join(text.split())
+        if not text:
+            return notice(
+                f"Tell me which artist, for example `{self.prefix}block drake`.",
+                "warning",
+                ephemeral=True,
+            )
+        name, known = await self._artist_name(text)
+        try:
+            added = await self.services.user_db.block_artist(self.user_id, name)
+        except (BlockLimitReached, InvalidArtistName) as exc:
+            return notice(str(exc), "warning", ephemeral=True)
+        shown = f"**{safe(name, 120)}**"
+        if not added:
+            return notice(f"You already blocked {shown}.", "info", ephemeral=True)
+        count = await self.services.user_db.block_count(self.user_id)
+        text = (
+            f"Blocked {shown}: their songs are left out of every answer you get. You have "
+            f"{count_of(count, 'blocked artist')} (`{self.prefix}blocks`); "
+            f"`{self.prefix}unblock {safe(name, 120)}` shows them again."
+        )
+        if not known:
+            text += (
+                " No artist by that name is in the index now, so check the spelling; the "
+                "block applies if they appear."
+            )
+        return notice(text, "ok", ephemeral=True)
+
+    async def _artist_name(self, text: str) -> tuple[str, bool]:
+        """The index's spelling of the artist ``text`` names (same block key), and whether
+        the index knows one; else ``text`` as typed."""
+        key = block_key(text)
+        res = await self.resolve(text)
+        if res.artist is not None and block_key(res.artist.name) == key:
+            return res.artist.name, True
+        tracks = await self._read(self.index.autocomplete, text, limit=25)
+        for t in [*(res.suggestions or []), *tracks]:
+            if block_key(t.artist) == key:
+                return t.artist, True
+        return text, False
+
+    async def unblock(self, text: str) -> Reply:
+        """``/unblock``: show an artist again, by name or by its number in ``/blocks``."""
+        text = " ".join(text.split())
+        blocks = await self.services.user_db.blocks(self.user_id)
+        if not text:
+            return notice(
+                f"Tell me which artist, or its number in `{self.prefix}blocks`.",
+                "warning",
+                ephemeral=True,
+            )
+        target = _blocked(text, blocks)
+        if target is None:
+            return notice(
+                f"“{safe(text, 120)}” is not one of your blocked artists "
+                f"(`{self.prefix}blocks` lists them).",
+                "warning",
+                ephemeral=True,
+            )
+        await self.services.user_db.unblock_artist(self.user_id, target.name)
+        return notice(
+            f"Unblocked **{safe(target.name, 120)}**: their songs can appear in your answers again.",
+            "ok",
+            ephemeral=True,
+        )
+
+    async def blocks(self) -> Reply:
+        """``/blocks``: the user's blocked artists, most recent first."""
+        blocks = await self.services.user_db.blocks(self.user_id)
+        return Reply(embeds.blocks_embed([b.name for b in blocks], self.prefix), ephemeral=True)
+
+    async def blocked_names(self) -> list[str]:
+        return [b.name for b in await self.services.user_db.blocks(self.user_id)]
+
+    async def user_exclusions(
+        self, mode: Mode, *, other_artists: bool = False, include_liked: bool = False
+    ) -> UserExclusions:
+        """What one answer leaves out: the user's blocked artists always; for ``similar`` and
+        ``mix``, the songs they liked (unless ``include_liked``) and, when asked, the named
+        songs' artists. ``/foryou`` leaves out likes by itself and takes no options."""
+        names = await self.blocked_names()
+        liked: list[int] = []
+        if mode != "foryou" and not include_liked:
+            tracks, _ = await self.liked_tracks()
+            liked = [t.track_id for t in tracks]
+        other = other_artists and mode != "foryou"
+        return UserExclusions(
+            Exclusions(other_artists_only=other, artist_names=names, track_ids=liked),
+            blocks=len(names),
+            likes=len(liked),
+            other_artists=other,
+        )
+
+
+def _blocked(text: str, blocks: list[Block]) -> Block | None:
+    """The block ``text`` names: by name (any spelling that folds alike) first, so an artist
+    called "311" is found by name, else by its number in ``/blocks``."""
+    key = block_key(text)
+    for b in blocks:
+        if b.key == key:
+            return b
+    if text.isdigit() and 1 <= int(text) <= len(blocks):
+        return blocks[int(text) - 1]
+    return None

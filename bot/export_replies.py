@@ -1,0 +1,136 @@
+"""Taking a list elsewhere: the Export button and ``/export``, and one song's listen links.
+
+Export gives the list as three files (:func:`bot.export.export_files`: Spotify links, CSV,
+JSPF). It re-reads the list's pages from the first, up to :data:`EXPORT_SONGS` songs, with
+the options it was asked with and the user's blocks as they are now, so the files hold the
+playlist the pages add up to (not only the page on screen). ``/export`` exports the user's
+last list: each list reply is remembered per user, in memory (a restart forgets it, and
+``/export`` then says how to get a list).
+
+``listen`` is the console's word for the links Discord shows under each song.
+"""
+
+from __future__ import annotations
+
+import weakref
+from collections import OrderedDict
+
+from bot import embeds
+from bot.block_replies import BlockAnswers
+from bot.export import export_files
+from bot.listen import listen_links
+from bot.reply import PageSpec, Reply, notice
+from bot.services import Services
+from bot.text import safe
+from index.model import Answer, Track
+
+EXPORT_SONGS = 50  # a playlist's worth; five pages of the list
+EXPORT_PAGES = 10  # pages read at most (a page can be short: it caps songs per artist)
+LAST_LISTS_MAX = 10_000  # users whose last list is kept; the oldest is forgotten first
+
+_last_lists: weakref.WeakKeyDictionary[Services, OrderedDict[int, Reply]] = (
+    weakref.WeakKeyDictionary()
+)
+
+
+class ExportAnswers(BlockAnswers):
+    """Exporting a list as files, and the listen links of one of its songs."""
+
+    def remember_list(self, reply: Reply) -> Reply:
+        """Keep ``reply`` (a page of a list) as this user's last list, for ``/export``."""
+        if reply.page is not None:
+            lists = _last_lists.setdefault(self.services, OrderedDict())
+            lists[self.user_id] = reply
+            lists.move_to_end(self.user_id)
+            while len(lists) > LAST_LISTS_MAX:
+                lists.popitem(last=False)
+        return reply
+
+    def last_list(self) -> Reply | None:
+        return _last_lists.get(self.services, OrderedDict()).get(self.user_id)
+
+    async def export_last(self) -> Reply:
+        """``/export``: the user's last list as files, or how to get a list first."""
+        return await self.export(self.last_list())
+
+    async def export(self, reply: Reply | None) -> Reply:
+        """The Export button: the list ``reply`` is a page of, as three files."""
+        if reply is None or reply.page is None:
+            return notice(
+                "There is no list to export yet. Ask for songs first "
+                f"(`{self.prefix}similar artist - title`, `{self.prefix}mix` or "
+                f"`{self.prefix}foryou`), then press **Export** under the list or use "
+                f"`{self.prefix}export`.",
+                "info",
+                ephemeral=True,
+            )
+        if self.is_stale(reply):
+            return self.stale_notice()
+        tracks, more, seeds, title = await self._whole_list(reply.page)
+        if not tracks:
+            return notice("This list has no songs to export.", "info", ephemeral=True)
+        links = await self.services.links_for(tracks)
+        export = export_files(tracks, title, seeds=seeds, links=links.urls)
+        text = export.summary()
+        if more:
+            text += f" The list goes on; these are its first {EXPORT_SONGS} songs."
+        text += (
+            "\nPaste the links into a Spotify playlist; import the CSV into a playlist-transfer "
+            "tool (TuneMyMusic, Soundiiz) or the JSPF into ListenBrainz."
+        )
+        return Reply(
+            embeds.notice_embed(text, "ok", f"Export: {safe(title, 200)}"),
+            files=export.files,
+            ephemeral=True,
+        )
+
+    async def _whole_list(self, spec: PageSpec) -> tuple[list[Track], bool, list[Track], str]:
+        """The list's songs page by page as "More" walks them, up to :data:`EXPORT_SONGS`
+        (a page caps songs per artist, so one long page would not be the same list);
+        whether more remain; its seeds; and a plain title."""
+        chosen = await self.user_exclusions(
+            spec.mode, other_artists=spec.other_artists, include_liked=spec.include_liked
+        )
+        fn = {"similar": self.index.similar, "mix": self.index.mix, "foryou": self.index.for_you}
+        seeds_arg = spec.seeds[0] if spec.mode == "similar" else list(spec.seeds)
+        tracks: list[Track] = []
+        offset, first, more, pages = 0, None, True, 0
+        while more and len(tracks) < EXPORT_SONGS and pages < EXPORT_PAGES:
+            pages += 1
+            answer: Answer = await self._read(
+                fn[spec.mode],
+                seeds_arg,
+                limit=spec.limit,
+                offset=offset,
+                ranking=spec.ranking,
+                exclusions=chosen.exclusions,
+            )
+            first = first or answer
+            tracks += [*(i.track for i in answer.items), *answer.fallback]
+            more, offset = answer.has_more, offset + spec.limit
+        assert first is not None
+        more = more or len(tracks) > EXPORT_SONGS
+        tracks = list({t.track_id: t for t in tracks}.values())[:EXPORT_SONGS]
+        if spec.mode == "similar":
+            seed = first.seed
+            assert seed is not None, "a song's neighbours always name the song"
+            return tracks, more, [seed], f"Songs like {seed.title} — {seed.artist}"
+        if spec.mode == "mix":
+            seeds = list(first.seeds)
+            return tracks, more, seeds, "A mix of " + ", ".join(s.title for s in seeds)
+        return tracks, more, [], "Picked for you"
+
+    async def listen(self, reply: Reply, track_id: int) -> Reply:
+        """A listed song on every service (the console's ``listen N``)."""
+        if self.is_stale(reply):
+            return self.stale_notice()
+        track = next((t for t in reply.items if t.track_id == track_id), None)
+        if track is None:
+            return notice("That song is not on this list.", "warning")
+        links = await self.services.links_for([track])
+        lines = [
+            f"[{link.service}]({link.url})" + ("" if link.direct else " (search)")
+            for link in listen_links(track, links.urls)
+        ]
+        title = f"Listen to {safe(track.title, 150)} — {safe(track.artist, 90)}"
+        return notice("\n".join(lines), "info", title)
