@@ -5,7 +5,9 @@ behaves the same in both; they differ only in how a reply is shown and how its b
 pressed. :class:`Answers` is one object per command made of a part per family of commands:
 the lists of songs (``similar``, ``mix``, ``foryou``), their buttons, ``artist``, ``about``
 and ``help`` are here; the likes are in :mod:`bot.like_replies`, autocomplete in
-:mod:`bot.autocomplete`, and what they share (resolving text, stale buttons) in
+:mod:`bot.autocomplete`, reading the song a command names (a link, what the caller is
+playing) in :mod:`bot.seed_replies`, a mix from an attached file in
+:mod:`bot.playlist_replies`, and what they share (resolving text, stale buttons) in
 :mod:`bot.answer_base`.
 """
 
@@ -23,7 +25,9 @@ from bot.answer_base import SUGGESTIONS_MAX, remembers_index
 from bot.autocomplete import AutocompleteAnswers
 from bot.discovery import UnknownDiscovery, choose, ranking_named, split_discovery
 from bot.like_replies import LikeAnswers
+from bot.playlist_replies import PlaylistAnswers, Upload
 from bot.reply import PAGE_SIZE, PageSpec, Reply, notice
+from bot.seed_replies import Listening
 from bot.text import count_of, safe
 from index.model import Track, Why
 from index.read.ranking import DEFAULT_RANKING
@@ -38,7 +42,7 @@ MIX_MIN, MIX_MAX = 2, 5
 MIX_SEPARATORS = re.compile(r"\s*[|;\n]\s*")
 
 
-class Answers(LikeAnswers, AutocompleteAnswers):
+class Answers(PlaylistAnswers, LikeAnswers, AutocompleteAnswers):
     """Every command's logic for one user; cheap to create per command."""
 
     # --- similar -----------------------------------------------------------------------------
@@ -52,21 +56,24 @@ class Answers(LikeAnswers, AutocompleteAnswers):
             return notice(str(exc), "warning", ephemeral=True)
 
     @remembers_index
-    async def similar(self, text: str, discovery: str | None = None) -> Reply:
+    async def similar(
+        self, text: str, discovery: str | None = None, listening: Listening | None = None
+    ) -> Reply:
         """``/similar``: the song's nearest neighbours, or "did you mean" when unsure.
 
         ``discovery`` is the slash option; without it a trailing ``--popular`` or
-        ``--deep-cuts`` in ``text`` chooses the ranking (default: closest).
+        ``--deep-cuts`` in ``text`` chooses the ranking (default: closest). ``text`` may be
+        a song link; without any, ``listening`` (the caller's presence) names the song.
         """
         parsed = self._discovery(text, discovery)
         if isinstance(parsed, Reply):
             return parsed
         text, ranking = parsed
-        if not text:
-            return notice(f"Tell me a song: {self._usage('similar')}.", "warning", ephemeral=True)
-        res = await self.resolve(text)
+        res = await self.song_of(text, listening, "similar")
+        if isinstance(res, Reply):
+            return res
         if res.match is None:
-            reply = await self._choose_or_fail(text, res, "similar")
+            reply = await self._choose_or_fail(res.query, res, "similar")
             reply.ranking = ranking
             return reply
         others: list[Track] = []
@@ -114,16 +121,23 @@ class Answers(LikeAnswers, AutocompleteAnswers):
     # --- mix and for you -----------------------------------------------------------------------
 
     @remembers_index
-    async def mix(self, text: str, discovery: str | None = None) -> Reply:
-        """``/mix a | b | c``: songs near all the seeds at once (2–5 seeds).
+    async def mix(
+        self, text: str, discovery: str | None = None, upload: Upload | None = None
+    ) -> Reply:
+        """``/mix a | b | c``: songs near all the seeds at once (2–5 seeds, songs or links).
 
-        A trailing ``--popular`` / ``--deep-cuts`` (or ``discovery``) sets the ranking.
+        A trailing ``--popular`` / ``--deep-cuts`` (or ``discovery``) sets the ranking. With
+        an attached playlist file (``upload``) its songs are the seeds, up to 100.
         """
         parsed = self._discovery(text, discovery)
         if isinstance(parsed, Reply):
             return parsed
         text, ranking = parsed
         parts = [p for p in MIX_SEPARATORS.split(text.strip()) if p]
+        if upload is not None:
+            return await self.mix_upload(upload, parts, ranking)
+        if problem := self.link_problem(parts):
+            return problem
         if not MIX_MIN <= len(parts) <= MIX_MAX:
             return notice(
                 f"Give me {MIX_MIN}–{MIX_MAX} songs separated by `|`, for example "
@@ -134,7 +148,9 @@ class Answers(LikeAnswers, AutocompleteAnswers):
         seeds: list[Track] = []
         missing: list[str] = []
         for part in parts:
-            res = await self.resolve(part)
+            res = await self.song_of(part, command="mix")
+            if isinstance(res, Reply):
+                return res
             track = res.match or next(iter(res.suggestions), None)
             if track is None:
                 missing.append(part)
@@ -251,6 +267,8 @@ class Answers(LikeAnswers, AutocompleteAnswers):
     async def _page(self, spec: PageSpec) -> Reply:
         if spec.mode == "similar":
             return await self.similar_track(spec.seeds[0], page=spec)
+        if spec.mode == "playlist":
+            return await self.playlist_page(spec)
         return await self.mix_page(spec)
 
     @remembers_index

@@ -18,7 +18,7 @@ from index.read.ranking import DEFAULT_RANKING
 
 PAGE_SIZE = 10
 
-Mode = Literal["similar", "mix", "foryou"]
+Mode = Literal["similar", "mix", "foryou", "playlist"]  # playlist: /mix with a file
 Purpose = Literal["similar", "like", "artist"]
 
 
@@ -29,7 +29,8 @@ class PageSpec:
     Pages can be shorter than ``limit`` (the index caps songs per artist on a page), so the
     number shown beside the first song is kept here rather than computed from ``offset``;
     ``previous`` holds the first numbers of earlier pages for "Back". ``ranking`` is the
-    discovery setting the list was asked with, so every page keeps it.
+    discovery setting the list was asked with, so every page keeps it. ``note`` is the
+    line every page repeats above the list (what an attached playlist file gave).
     """
 
     mode: Mode
@@ -40,6 +41,12 @@ class PageSpec:
     number: int = 1
     previous: tuple[int, ...] = ()
     ranking: str = DEFAULT_RANKING
+    note: str = ""
+
+    @property
+    def explains(self) -> bool:
+        """True when "Why?" can name the seed a listed song is close to (a few seeds)."""
+        return self.mode in ("similar", "mix")
 
 
 @dataclass

@@ -1,4 +1,8 @@
-"""``similar``, ``artist`` and ``mix``: recommendations from a song, an artist or a few songs."""
+"""``similar``, ``artist`` and ``mix``: recommendations from a song, an artist or a few songs.
+
+A song may be typed, pasted as a link, or (``/similar`` alone) what the caller is playing
+on Spotify; ``/mix`` also takes an attached playlist file.
+"""
 
 from __future__ import annotations
 
@@ -8,6 +12,8 @@ from discord.ext import commands
 
 from bot.cogs._options import choices_within_budget, command
 from bot.commands import ARTIST, MIX, SIMILAR
+from bot.playlist_replies import Upload
+from bot.presence import listening_of
 from bot.replies import Answers
 from bot.views import send_reply
 from bot.working import working
@@ -28,16 +34,18 @@ class Similar(commands.Cog):
 
     @command(SIMILAR)
     async def similar(
-        self, ctx: commands.Context, *, song: str, discovery: str | None = None
+        self, ctx: commands.Context, *, song: str = "", discovery: str | None = None
     ) -> None:
         """Songs that share playlists with a song: !similar daft punk - one more time --popular
 
         The prefix form takes the rest of the line as the song, so its discovery setting is a
         trailing flag (read by :meth:`Answers.similar`); ``discovery`` is the slash option.
+        The song may be a link; without one, what the caller is playing on Spotify.
         """
         answers = self.answers(ctx)
+        listening = listening_of(self.bot, ctx.author, ctx.guild)
         async with working(ctx):
-            reply = await answers.similar(song, discovery)
+            reply = await answers.similar(song, discovery, listening)
             await send_reply(ctx, reply, answers)
 
     @similar.autocomplete("song")
@@ -62,11 +70,27 @@ class Similar(commands.Cog):
         )
 
     @command(MIX)
-    async def mix(self, ctx: commands.Context, *, songs: str, discovery: str | None = None) -> None:
-        """Songs close to 2–5 songs at once: !mix song | song | song --deep-cuts"""
+    async def mix(
+        self,
+        ctx: commands.Context,
+        *,
+        songs: str = "",
+        discovery: str | None = None,
+        playlist: discord.Attachment | None = None,
+    ) -> None:
+        """Songs close to 2–5 songs at once: !mix song | song | song --deep-cuts
+
+        An attached playlist file (the slash option, or the prefix message's attachment)
+        gives up to 100 seeds.
+        """
         answers = self.answers(ctx)
+        if playlist is None and ctx.interaction is None and ctx.message.attachments:
+            playlist = ctx.message.attachments[0]
+        upload = None
+        if playlist is not None:
+            upload = Upload(playlist.filename, playlist.size, playlist.read)
         async with working(ctx):
-            await send_reply(ctx, await answers.mix(songs, discovery), answers)
+            await send_reply(ctx, await answers.mix(songs, discovery, upload), answers)
 
     @mix.autocomplete("songs")
     async def mix_songs(
