@@ -14,7 +14,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
-import logging
 import os
 import sys
 from dataclasses import replace
@@ -87,7 +86,6 @@ async def _read_link(idx: SongIndex, query: str) -> SeedReading:
     from bot.seed_reading import close_link_reader, open_link_reader, read_seed
     from bot.settings import Settings, SettingsError
 
-    logging.getLogger("bot").setLevel(logging.ERROR)  # the answer says what went wrong
     try:
         settings = Settings.from_env()
     except SettingsError:

@@ -12,6 +12,7 @@ applied here.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 from types import SimpleNamespace
 from typing import Any
@@ -78,7 +79,9 @@ class Menus(commands.Cog):
             await send_followup(interaction, reply, answers)
         except Exception:
             log.exception("The %r menu failed (user %s)", FIND_SIMILAR.name, interaction.user.id)
-            try:
+            try:  # the public "thinking…" goes, so that only the user sees the apology
+                with contextlib.suppress(discord.HTTPException):
+                    await interaction.delete_original_response()
                 await interaction.followup.send(embed=notice_embed(OOPS, "error"), ephemeral=True)
             except discord.HTTPException:
                 log.warning("Could not tell user %s about a failed menu", interaction.user.id)

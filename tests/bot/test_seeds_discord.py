@@ -15,7 +15,7 @@ import pytest_asyncio
 from bot.bot import SongsimBot
 from bot.services import Services
 from bot.settings import Settings
-from tests.support.fakediscord import FakeDiscord
+from tests.support.fakediscord import EPHEMERAL, FakeDiscord
 from tests.support.fakelinks import FakeLinks
 from tests.support.mpd_index import SONGS, build_mpd_index
 
@@ -247,6 +247,29 @@ async def test_right_click_in_a_guild_a_dm_and_a_group_dm(fake_discord: FakeDisc
     follow = await fake_discord.wait_for_request("POST", webhook(fake_discord))
     assert "No such song" in follow.json["embeds"][0]["title"]
     assert_mentions_disabled(fake_discord)
+
+
+async def test_the_menu_shares_the_cooldown_and_fails_politely(
+    fake_discord: FakeDiscord, bot, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    await sync_global(fake_discord)
+    posted = await fake_discord.send_message("toto - africa", author=fake_discord.owner)
+    for _ in range(5):  # the shared cooldown: 5 commands per 10 s
+        await (await fake_discord.context_menu("Find similar songs", posted)).wait_answer()
+        await fake_discord.wait_for_request("POST", webhook(fake_discord))
+    refused = await (await fake_discord.context_menu("Find similar songs", posted)).wait_answer()
+    assert refused["type"] == 4 and refused["data"]["flags"] & EPHEMERAL
+    assert "ask again in" in refused["data"]["embeds"][0]["description"]
+
+    async def broken(*args, **kwargs):
+        raise RuntimeError("the index fell over")
+
+    monkeypatch.setattr("bot.replies.Answers.similar", broken)
+    inter = await fake_discord.context_menu("Find similar songs", posted, user=fake_discord.owner)
+    await inter.wait_answer()
+    sorry = await fake_discord.wait_for_request("POST", webhook(fake_discord))
+    assert "something went wrong" in sorry.json["embeds"][0]["description"]
+    assert fake_discord.messages[int(sorry.response["id"])]["flags"] & EPHEMERAL
 
 
 async def test_the_menu_is_synced_everywhere(fake_discord: FakeDiscord, bot) -> None:
