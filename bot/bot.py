@@ -29,6 +29,7 @@ EXTENSIONS = (
     "bot.cogs.likes",
     "bot.cogs.blocks",
     "bot.cogs.export",
+    "bot.cogs.menus",
     "bot.cogs.about",
     "bot.cogs.admin",
 )
@@ -36,22 +37,36 @@ EXTENSIONS = (
 COOLDOWN_RATE, COOLDOWN_PER = 5, 10.0
 
 
-def intents(message_content: bool) -> discord.Intents:
-    """Only what the bot reads: guild and DM messages (content when the intent is granted)."""
+def intents(message_content: bool, presence: bool = False) -> discord.Intents:
+    """Only what the bot reads: guild and DM messages (content when the intent is granted);
+    with ``presence``, members and their presences, for "what I'm playing" (both privileged:
+    enable "Presence Intent" and "Server Members Intent" in the Developer Portal)."""
     return discord.Intents(
-        guilds=True, guild_messages=True, dm_messages=True, message_content=message_content
+        guilds=True,
+        guild_messages=True,
+        dm_messages=True,
+        message_content=message_content,
+        presences=presence,
+        members=presence,
     )
 
 
 class SongsimBot(commands.Bot):
     """songsim on Discord: hybrid commands (``!similar`` and ``/similar``) over the index."""
 
-    def __init__(self, services: Services, *, message_content: bool | None = None) -> None:
+    def __init__(
+        self,
+        services: Services,
+        *,
+        message_content: bool | None = None,
+        presence: bool | None = None,
+    ) -> None:
         settings = services.settings
         content = settings.message_content if message_content is None else message_content
+        presence = settings.presence if presence is None else presence
         super().__init__(
             command_prefix=commands.when_mentioned_or(settings.prefix),
-            intents=intents(content),
+            intents=intents(content, presence),
             allowed_mentions=discord.AllowedMentions.none(),
             help_command=None,
             case_insensitive=True,

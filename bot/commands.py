@@ -1,7 +1,7 @@
 """The command catalogue: every command written down once, as plain data.
 
-Slash commands, prefix commands, the terminal console and ``help`` are four views of one
-list. Each :class:`CommandSpec` holds a command's name and aliases, what it does in one line,
+Slash commands, prefix commands, message context menus (right-click a message → Apps), the
+terminal console and ``help`` are views of one list. Each :class:`CommandSpec` holds a command's name and aliases, what it does in one line,
 its arguments as ``help`` shows them, its slash options' descriptions and the surfaces it
 exists on. The cogs declare their commands from these entries
 (:func:`bot.cogs._options.command`), the console builds its dispatch from them
@@ -23,12 +23,20 @@ from typing import Literal
 from bot.discovery import FLAG_HINT
 from bot.exclusions import INCLUDE_LIKED_FLAG, OTHER_ARTISTS_FLAG
 
-Surface = Literal["slash", "prefix", "console"]
+Surface = Literal["slash", "prefix", "console", "menu"]
 SLASH: Surface = "slash"
 PREFIX: Surface = "prefix"
 CONSOLE: Surface = "console"
+MENU: Surface = "menu"  # a message context menu: its name is what the Apps menu shows
 EVERYWHERE: frozenset[Surface] = frozenset({SLASH, PREFIX, CONSOLE})
 CONSOLE_ONLY: frozenset[Surface] = frozenset({CONSOLE})
+MENU_ONLY: frozenset[Surface] = frozenset({MENU})
+
+# The console's way to attach a playlist file: ``mix --file PATH``.
+FILE_FLAG = "--file"
+
+# How a song may be named wherever a command asks for one (slash options, help).
+SONG_HELP = "artist - title, or a song link (Spotify, YouTube, Apple Music, Deezer, Last.fm)"
 
 # The slash option for the discovery setting; prefix and console users write --popular etc.
 DISCOVERY_OPTION = "discovery"
@@ -69,7 +77,9 @@ class CommandSpec:
     def __post_init__(self) -> None:
         if SLASH in self.surfaces and PREFIX not in self.surfaces:
             raise ValueError(f"{self.name}: slash commands are hybrid, so also prefix commands")
-        if len(self.description) > 100:
+        if MENU in self.surfaces and (self.surfaces != MENU_ONLY or self.params or self.aliases):
+            raise ValueError(f"{self.name}: a context menu is its own command, with no options")
+        if len(self.description) > 100 or any(len(d) > 100 for d in self.params.values()):
             raise ValueError(f"{self.name}: Discord allows 100 characters of description")
 
     @property
@@ -84,7 +94,12 @@ class CommandSpec:
 
     @property
     def on_discord(self) -> bool:
-        return bool(self.surfaces & {SLASH, PREFIX})
+        return bool(self.surfaces & {SLASH, PREFIX, MENU})
+
+    @property
+    def is_menu(self) -> bool:
+        """A message context menu (right-click a message → Apps → :attr:`name`)."""
+        return MENU in self.surfaces
 
     @property
     def listed(self) -> bool:
@@ -100,11 +115,11 @@ class CommandSpec:
 SIMILAR = CommandSpec(
     "similar",
     "Songs that share playlists with a song",
-    args="song",
+    args="song or link",
     aliases=("sim", "s"),
-    usage=f"<artist - title> [{FLAG_HINT}] [{OTHER_ARTISTS_FLAG}] [{INCLUDE_LIKED_FLAG}]",
+    usage=f"[artist - title or link] [{FLAG_HINT}] [{OTHER_ARTISTS_FLAG}] [{INCLUDE_LIKED_FLAG}]",
     params={
-        "song": "artist - title, for example: daft punk - one more time",
+        "song": "artist - title or a song link; leave empty for what you're playing on Spotify",
         DISCOVERY_OPTION: DISCOVERY_HELP,
         **EXCLUSION_PARAMS,
     },
@@ -117,19 +132,19 @@ ARTIST = CommandSpec(
 )
 MIX = CommandSpec(
     "mix",
-    "Songs close to 2–5 songs at once",
-    args="song | song | …",
+    "Songs close to 2–5 songs at once, or to a playlist file",
+    args="song | song | … (or attach a playlist file)",
+    brief="songs close to 2–5 songs at once; attach a playlist file to mix up to 100",
     usage=f"<song | song | …> [{FLAG_HINT}] [{OTHER_ARTISTS_FLAG}] [{INCLUDE_LIKED_FLAG}]",
     params={
-        "songs": "2–5 songs separated by |, for example: "
+        "songs": "2–5 songs or links separated by |, e.g. "
         "daft punk - one more time | queen - bohemian rhapsody",
         DISCOVERY_OPTION: DISCOVERY_HELP,
         **EXCLUSION_PARAMS,
+        "playlist": "a playlist file: Exportify CSV, M3U, XSPF, JSPF or one song per line",
     },
 )
-LIKE = CommandSpec(
-    "like", "Remember a song you like", args="song", params={"song": "artist - title"}
-)
+LIKE = CommandSpec("like", "Remember a song you like", args="song", params={"song": SONG_HELP})
 UNLIKE = CommandSpec(
     "unlike",
     "Forget a liked song (by name or its number in /likes)",
@@ -171,6 +186,12 @@ ABOUT = CommandSpec(
     brief="how big the index is and how it works",
 )
 HELP = CommandSpec("help", "What songsim can do", brief="this list")
+FIND_SIMILAR = CommandSpec(
+    "Find similar songs",
+    "Songs like the one a message links to or names",
+    brief="songs like the link or “artist - title” in someone's message",
+    surfaces=MENU_ONLY,
+)
 SYNC = CommandSpec(
     "sync",
     "Publish the slash commands to this server or everywhere, or clear them",
@@ -204,6 +225,7 @@ COMMANDS: tuple[CommandSpec, ...] = (
     UNBLOCK,
     BLOCKS,
     EXPORT,
+    FIND_SIMILAR,
     ABOUT,
     HELP,
     SYNC,

@@ -5,10 +5,11 @@ newcomer try every command without Discord. Commands are the same as on Discord,
 without the prefix; buttons become words: ``pick N`` for "did you mean", ``more``/``back``
 for pages and ``why N`` for the "Why?" button. The discovery setting is a trailing flag,
 as with prefix commands (``similar daft punk - one more time --deep-cuts``, ``foryou
---popular``), as are ``--other-artists`` and ``--include-liked``. Likes and blocks are
-stored for the console user. The listen links Discord shows under each song would double
-a terminal list's height, so the console leaves them out and ``listen N`` prints song N's;
-``export`` writes the last list's files into the current folder. The names, aliases and
+--popular``), as are ``--other-artists`` and ``--include-liked``. A song may be a link;
+``mix --file PATH`` mixes from a playlist file, as attaching one to ``/mix`` does. Likes and
+blocks are stored for the console user. The listen links Discord shows under each song would
+double a terminal list's height, so the console leaves them out and ``listen N`` prints song
+N's; ``export`` writes the last list's files into the current folder. The names, aliases and
 the help text come from the command catalogue (:mod:`bot.commands`), as on Discord.
 """
 
@@ -17,6 +18,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import re
 import sys
 from collections.abc import Awaitable, Callable, Mapping
 from pathlib import Path
@@ -24,9 +26,10 @@ from typing import IO
 
 import discord
 
-from bot.commands import BUTTON_WORDS, CONSOLE, QUIT, on
+from bot.commands import BUTTON_WORDS, CONSOLE, FILE_FLAG, QUIT, on
 from bot.embeds import count_of
 from bot.export import ExportFile
+from bot.playlist_replies import Upload
 from bot.replies import Answers, Reply
 from bot.services import Services
 from bot.song_lines import LISTEN_START
@@ -39,10 +42,12 @@ WIDTH = 78
 BANNER = """songsim console — {songs} in the index. Type a command, for example:
   similar daft punk - one more time      artist daft punk      help
 Add --popular or --deep-cuts after a song for better-known or less-known picks.
+Paste a song link as the song; mix {file_flag} PATH mixes from a playlist file.
 Buttons become words: {buttons}. Type {quit} (or Ctrl-D) to leave."""
 BUTTONS = ", ".join(f"{w.name} {w.args}".rstrip() for w in BUTTON_WORDS)  # pick N, more, …
 
 Handler = Callable[[str], Awaitable[Reply | None]]
+FILE_OPTION = re.compile(rf"(?:^|\s){FILE_FLAG}(?:=|\s+)(?:\"([^\"]+)\"|'([^']+)'|(\S+))")
 
 
 def dispatch(handlers: Mapping[str, Handler]) -> dict[str, Handler]:
@@ -129,7 +134,7 @@ def render_reply(reply: Reply) -> str:
             hints.append("more")
         if reply.page.offset > 0:
             hints.append("back")
-        if reply.items and reply.page.mode != "foryou":
+        if reply.items and reply.page.explains:
             hints.append("why N")
         if reply.items:
             hints.append("listen N")
@@ -157,7 +162,7 @@ class Console:
         handlers: dict[str, Handler] = {
             "similar": self.answers.similar,
             "artist": self.answers.artist,
-            "mix": self.answers.mix,
+            "mix": self._mix,
             "like": self.answers.like,
             "unlike": self.answers.unlike,
             "likes": lambda _: self.answers.likes(),
@@ -208,6 +213,19 @@ class Console:
             if reply.interactive:
                 self.last = reply
         return True
+
+    async def _mix(self, rest: str) -> Reply | None:
+        """``mix a | b``, or ``mix --file PATH`` (plus any typed songs) for a playlist file."""
+        found = FILE_OPTION.search(rest)
+        if found is None:
+            return await self.answers.mix(rest)
+        path = Path(next(g for g in found.groups() if g)).expanduser()
+        rest = (rest[: found.start()] + " " + rest[found.end() :]).strip()
+        if not path.is_file():
+            self.print(f"There is no file at {path}.")
+            return None
+        upload = Upload(path.name, path.stat().st_size, lambda: asyncio.to_thread(path.read_bytes))
+        return await self.answers.mix(rest, upload=upload)
 
     async def _help(self, _: str) -> Reply:
         return self.answers.help()
@@ -260,7 +278,7 @@ class Console:
             self.last is None
             or not self.last.items
             or not self.last.page
-            or self.last.page.mode == "foryou"
+            or not self.last.page.explains
         ):
             self.print("Ask for similar songs or a mix first, then: why N.")
             return None
@@ -316,7 +334,12 @@ async def run_console(
     console = Console(services, stdout or sys.stdout)
     stats = await services.stats()
     console.print(
-        BANNER.format(songs=count_of(stats.tracks, "song"), buttons=BUTTONS, quit=QUIT.name)
+        BANNER.format(
+            songs=count_of(stats.tracks, "song"),
+            buttons=BUTTONS,
+            quit=QUIT.name,
+            file_flag=FILE_FLAG,
+        )
     )
     interactive = stdin is sys.stdin and stdin.isatty()
     if interactive:

@@ -333,6 +333,9 @@ def help_embed(prefix: str = "!", catalogue: Iterable[CommandSpec] = COMMANDS) -
     listed = [c for c in catalogue if c.listed]
     lines = []
     for c in listed:
+        if c.is_menu:
+            lines.append(f"Right-click a message → Apps → **{c.name}** — {c.summary}")
+            continue
         usage = f"{prefix}{c.name} {c.args}".rstrip()
         lines.append(f"`{usage}` — {c.summary}")
     flagged = [f"`{prefix}{c.name}`" for c in listed if c.takes_discovery]
@@ -360,6 +363,8 @@ def help_embed(prefix: str = "!", catalogue: Iterable[CommandSpec] = COMMANDS) -
     lines.append(
         "Every command also works as a slash command (`/similar`), "
         "by mentioning me (`@songsim similar …`) and in direct messages. "
-        "Write songs as `artist - title`."
+        "Write songs as `artist - title` or paste a song link (Spotify, YouTube, Apple Music, "
+        f"Deezer, Last.fm); `{prefix}similar` alone uses what you're playing on Spotify, "
+        "where I can see it."
     )
     return fit(Card(title="songsim commands", description="\n".join(lines), colour=COLOUR_INFO))

@@ -91,7 +91,12 @@ class ExportAnswers(BlockAnswers):
         chosen = await self.user_exclusions(
             spec.mode, other_artists=spec.other_artists, include_liked=spec.include_liked
         )
-        fn = {"similar": self.index.similar, "mix": self.index.mix, "foryou": self.index.for_you}
+        fn = {
+            "similar": self.index.similar,
+            "mix": self.index.mix,
+            "foryou": self.index.for_you,
+            "playlist": self.index.for_you,  # a file's mix: every seed counts, as for likes
+        }
         seeds_arg = spec.seeds[0] if spec.mode == "similar" else list(spec.seeds)
         tracks: list[Track] = []
         offset, first, more, pages = 0, None, True, 0
@@ -118,6 +123,8 @@ class ExportAnswers(BlockAnswers):
         if spec.mode == "mix":
             seeds = list(first.seeds)
             return tracks, more, seeds, "A mix of " + ", ".join(s.title for s in seeds)
+        if spec.mode == "playlist":
+            return tracks, more, [], "Your playlist mix"
         return tracks, more, [], "Picked for you"
 
     async def listen(self, reply: Reply, track_id: int) -> Reply:

@@ -12,8 +12,9 @@ from collections.abc import Sequence
 from rapidfuzz import fuzz, process
 
 from bot import embeds
-from bot.answer_base import AnswersBase, remembers_index
+from bot.answer_base import remembers_index
 from bot.reply import Reply, notice
+from bot.seed_replies import SeedAnswers
 from bot.text import count_of, safe
 from bot.user_db import LikeLimitReached
 from index.model import Track
@@ -21,7 +22,7 @@ from index.model import Track
 LIKES_SHOWN = 50  # songs ``likes`` lists (and looks up links for)
 
 
-class LikeAnswers(AnswersBase):
+class LikeAnswers(SeedAnswers):
     """Liking and forgetting songs, and listing the user's likes."""
 
     @remembers_index
@@ -29,9 +30,11 @@ class LikeAnswers(AnswersBase):
         text = text.strip()
         if not text:
             return notice(f"Tell me which song: {self._usage('like')}.", "warning", ephemeral=True)
-        res = await self.resolve(text)
+        res = await self.song_of(text, command="like")  # typed, or a song link
+        if isinstance(res, Reply):
+            return res
         if res.match is None:
-            return await self._choose_or_fail(text, res, "like")
+            return await self._choose_or_fail(res.query, res, "like")
         return await self.like_track(res.match.track_id)
 
     async def like_track(self, track_id: int) -> Reply:

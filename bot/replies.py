@@ -4,10 +4,13 @@ The cogs (Discord) and the console (terminal) both call :class:`Answers`, so eve
 behaves the same in both; they differ only in how a reply is shown and how its buttons are
 pressed. :class:`Answers` is one object per command made of a part per family of commands:
 the lists of songs (``similar``, ``mix``, ``foryou``), their buttons, ``about`` and
-``help`` are here; ``artist`` is in :mod:`bot.artist_replies`, the likes are in :mod:`bot.like_replies`, blocked artists and the
-exclusions every list honours in :mod:`bot.block_replies`, the Export in
-:mod:`bot.export_replies`, autocomplete in :mod:`bot.autocomplete`, and what they share
-(resolving text, stale buttons) in :mod:`bot.answer_base`.
+``help`` are here; ``artist`` is in :mod:`bot.artist_replies`, the likes in
+:mod:`bot.like_replies`, blocked artists and the exclusions every list honours in
+:mod:`bot.block_replies`, the Export in :mod:`bot.export_replies`, autocomplete in
+:mod:`bot.autocomplete`, reading the song a command names (a link, what the caller is
+playing) in :mod:`bot.seed_replies`, a mix from an attached file in
+:mod:`bot.playlist_replies`, and what they share (resolving text, stale buttons) in
+:mod:`bot.answer_base`.
 """
 
 from __future__ import annotations
@@ -28,7 +31,9 @@ from bot.discovery import UnknownDiscovery, choose, ranking_named, split_discove
 from bot.exclusions import split_exclusion_flags
 from bot.export_replies import ExportAnswers
 from bot.like_replies import LikeAnswers
+from bot.playlist_replies import PlaylistAnswers, Upload
 from bot.reply import PAGE_SIZE, PageSpec, Reply, notice
+from bot.seed_replies import Listening
 from bot.text import count_of, safe
 from index.model import Track, Why
 from index.read.ranking import DEFAULT_RANKING
@@ -43,7 +48,9 @@ MIX_MIN, MIX_MAX = 2, 5
 MIX_SEPARATORS = re.compile(r"\s*[|;\n]\s*")
 
 
-class Answers(ArtistAnswers, ExportAnswers, BlockAnswers, LikeAnswers, AutocompleteAnswers):
+class Answers(
+    PlaylistAnswers, ArtistAnswers, ExportAnswers, BlockAnswers, LikeAnswers, AutocompleteAnswers
+):
     """Every command's logic for one user; cheap to create per command."""
 
     # --- similar -----------------------------------------------------------------------------
@@ -71,6 +78,8 @@ class Answers(ArtistAnswers, ExportAnswers, BlockAnswers, LikeAnswers, Autocompl
         self,
         text: str,
         discovery: str | None = None,
+        listening: Listening | None = None,
+        *,
         other_artists: bool | None = None,
         include_liked: bool | None = None,
     ) -> Reply:
@@ -79,17 +88,18 @@ class Answers(ArtistAnswers, ExportAnswers, BlockAnswers, LikeAnswers, Autocompl
         ``discovery`` is the slash option; without it a trailing ``--popular`` or
         ``--deep-cuts`` in ``text`` chooses the ranking (default: closest). Likewise
         ``other_artists`` / ``--other-artists`` leaves out the song's artists, and songs the
-        user liked are left out unless ``include_liked`` / ``--include-liked``.
+        user liked are left out unless ``include_liked`` / ``--include-liked``. ``text`` may
+        be a song link; without any, ``listening`` (the caller's presence) names the song.
         """
         parsed = self._options(text, discovery, other_artists, include_liked)
         if isinstance(parsed, Reply):
             return parsed
         text, ranking, other, liked = parsed
-        if not text:
-            return notice(f"Tell me a song: {self._usage('similar')}.", "warning", ephemeral=True)
-        res = await self.resolve(text)
+        res = await self.song_of(text, listening, "similar")
+        if isinstance(res, Reply):
+            return res
         if res.match is None:
-            reply = await self._choose_or_fail(text, res, "similar")
+            reply = await self._choose_or_fail(res.query, res, "similar")
             reply.ranking, reply.other_artists, reply.include_liked = ranking, other, liked
             return reply
         others: list[Track] = []
@@ -166,19 +176,28 @@ class Answers(ArtistAnswers, ExportAnswers, BlockAnswers, LikeAnswers, Autocompl
         self,
         text: str,
         discovery: str | None = None,
+        upload: Upload | None = None,
+        *,
         other_artists: bool | None = None,
         include_liked: bool | None = None,
     ) -> Reply:
-        """``/mix a | b | c``: songs near all the seeds at once (2–5 seeds).
+        """``/mix a | b | c``: songs near all the seeds at once (2–5 seeds, songs or links).
 
         A trailing ``--popular`` / ``--deep-cuts`` (or ``discovery``) sets the ranking;
-        ``--other-artists`` and ``--include-liked`` (or the options) as for ``similar``.
+        ``--other-artists`` and ``--include-liked`` (or the options) as for ``similar``. With
+        an attached playlist file (``upload``) its songs are the seeds, up to 100.
         """
         parsed = self._options(text, discovery, other_artists, include_liked)
         if isinstance(parsed, Reply):
             return parsed
         text, ranking, other, liked = parsed
         parts = [p for p in MIX_SEPARATORS.split(text.strip()) if p]
+        if upload is not None:
+            return await self.mix_upload(
+                upload, parts, ranking, other_artists=other, include_liked=liked
+            )
+        if problem := self.link_problem(parts):
+            return problem
         if not MIX_MIN <= len(parts) <= MIX_MAX:
             return notice(
                 f"Give me {MIX_MIN}–{MIX_MAX} songs separated by `|`, for example "
@@ -189,7 +208,9 @@ class Answers(ArtistAnswers, ExportAnswers, BlockAnswers, LikeAnswers, Autocompl
         seeds: list[Track] = []
         missing: list[str] = []
         for part in parts:
-            res = await self.resolve(part)
+            res = await self.song_of(part, command="mix")
+            if isinstance(res, Reply):
+                return res
             track = res.match or next(iter(res.suggestions), None)
             if track is None:
                 missing.append(part)
@@ -332,6 +353,8 @@ class Answers(ArtistAnswers, ExportAnswers, BlockAnswers, LikeAnswers, Autocompl
     async def _page(self, spec: PageSpec) -> Reply:
         if spec.mode == "similar":
             return await self.similar_track(spec.seeds[0], page=spec)
+        if spec.mode == "playlist":
+            return await self.playlist_page(spec)
         return await self.mix_page(spec)
 
     @remembers_index

@@ -19,7 +19,7 @@ from index.read.ranking import DEFAULT_RANKING
 
 PAGE_SIZE = 10
 
-Mode = Literal["similar", "mix", "foryou"]
+Mode = Literal["similar", "mix", "foryou", "playlist"]  # playlist: /mix with a file
 Purpose = Literal["similar", "like", "artist"]
 
 
@@ -32,7 +32,8 @@ class PageSpec:
     ``previous`` holds the first numbers of earlier pages for "Back". ``ranking`` is the
     discovery setting the list was asked with, and ``other_artists`` / ``include_liked``
     its exclusion options, so every page (and the Export) keeps them; the user's blocks are
-    read afresh for each page.
+    read afresh for each page. ``note`` is the line every page repeats above the list (what
+    an attached playlist file gave).
     """
 
     mode: Mode
@@ -45,6 +46,12 @@ class PageSpec:
     ranking: str = DEFAULT_RANKING
     other_artists: bool = False
     include_liked: bool = False
+    note: str = ""
+
+    @property
+    def explains(self) -> bool:
+        """True when "Why?" can name the seed a listed song is close to (a few seeds)."""
+        return self.mode in ("similar", "mix")
 
 
 @dataclass

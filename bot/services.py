@@ -1,4 +1,5 @@
-"""What every command needs, opened once at start-up: the index, the user database, Spotify.
+"""What every command needs, opened once at start-up: the index, the user database, Spotify,
+and the one HTTP session with the reader of pasted links (:mod:`bot.links`).
 
 :class:`Services` is shared by the Discord cogs and the console. Index reads are synchronous
 SQLite; :meth:`Services.read` runs them in a worker thread so a slow disk never stalls the
@@ -25,7 +26,10 @@ from bot.user_db import UserDB, UserDBError
 from index.model import IndexStats, Track
 from index.paths import demo_index_path
 
-if TYPE_CHECKING:  # both are imported when first needed (see open_index and _make_links)
+if TYPE_CHECKING:  # imported when first needed (see open_index, _make_links, open)
+    import aiohttp
+
+    from bot.links import LinkReader, ServiceUrls
     from bot.spotify import SpotifyInfo, SpotifyLinks
     from index.read.api import SongIndex
 
@@ -65,11 +69,16 @@ class Services:
         index: SongIndex,
         user_db: UserDB,
         links: SpotifyLinks | None = None,
+        *,
+        http: aiohttp.ClientSession | None = None,
+        link_reader: LinkReader | None = None,
     ) -> None:
         self.settings = settings
         self._index = index
         self.user_db = user_db
         self.links = links
+        self.http = http  # the one aiohttp session every outside lookup shares
+        self.link_reader = link_reader  # reads pasted links (None: only offline ones)
         # Bumped on every successful reopen: replies remember it, so a button pressed under
         # a list made from an older index (whose song ids mean other songs) is recognised.
         self.generation = 0
@@ -84,9 +93,18 @@ class Services:
         """The index answering now (it may be replaced between two reads, see reopen_index)."""
         return self._index
 
+    async def find_spotify_uri(self, uri: str) -> Track | None:
+        """The song the index stores with this Spotify URI, read from the index answering now."""
+        return await self.read(self.index.track_by_spotify_uri, uri)
+
     @classmethod
-    async def open(cls, settings: Settings, *, spotify: bool = True) -> Services:
-        """Open everything or raise :class:`StartupError` with one sentence."""
+    async def open(
+        cls, settings: Settings, *, spotify: bool = True, link_urls: ServiceUrls | None = None
+    ) -> Services:
+        """Open everything or raise :class:`StartupError` with one sentence.
+
+        ``link_urls`` points the link reader's services elsewhere (tests use a local fake).
+        """
         index = open_index(settings)
         try:
             user_db = await UserDB.open(settings.user_db_path)
@@ -101,7 +119,10 @@ class Services:
                 except Exception:  # Spotify must never stop the bot
                     log.exception("Spotify links could not start; replies go out without them.")
                     links = None
-        return cls(settings, index, user_db, links)
+        from bot.seed_reading import open_link_reader
+
+        http, reader = await open_link_reader(settings.user_db_path, spotify=links, urls=link_urls)
+        return cls(settings, index, user_db, links, http=http, link_reader=reader)
 
     async def close(self) -> None:
         for task in list(self._tasks):
@@ -113,6 +134,10 @@ class Services:
                 await self.links.close()
             except Exception:
                 log.exception("Closing Spotify links failed")
+        if self.http is not None and self.link_reader is not None:
+            from bot.seed_reading import close_link_reader
+
+            await close_link_reader(self.http, self.link_reader)
         await self.user_db.close()
         for old in self._retired.values():
             _close_index(old)
@@ -227,10 +252,12 @@ class Services:
                 out.urls[t.track_id] = url
         if self.links is None or not unique:
             return out
+        from bot.seed_reading import time_left  # less when a pasted link used the time
+
         try:
             kwargs = {"artwork_for": [art_for] if art_for is not None else []}
             found: Mapping[int, SpotifyInfo] = await self.links.lookup(
-                unique, timeout=LINK_TIMEOUT, **kwargs
+                unique, timeout=time_left(LINK_TIMEOUT), **kwargs
             )
         except Exception:
             log.exception("Spotify lookup failed; replying without links")

@@ -73,6 +73,7 @@ class Settings:
     heartbeat_path: Path | None = None
     heartbeat_interval: float = 15.0
     message_content: bool = True
+    presence: bool = False  # "what I'm playing": the privileged Presences and Members intents
     owner_ids: frozenset[int] = frozenset()
 
     @classmethod
@@ -134,6 +135,7 @@ class Settings:
             heartbeat_path=Path(heartbeat) if heartbeat else None,
             heartbeat_interval=interval,
             message_content=_flag(get("SONGSIM_MESSAGE_CONTENT"), "SONGSIM_MESSAGE_CONTENT", True),
+            presence=_flag(get("SONGSIM_PRESENCE"), "SONGSIM_PRESENCE", False),
             owner_ids=_ids(get("SONGSIM_OWNER_IDS"), "SONGSIM_OWNER_IDS"),
         )
 

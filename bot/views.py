@@ -106,7 +106,7 @@ class ReplyView(OwnedView):
             more.callback = self._more
             self.add_item(back)
             self.add_item(more)
-            if reply.items and spec.mode != "foryou":
+            if reply.items and spec.explains:
                 why = discord.ui.Button(
                     label="Why?", emoji="❔", style=discord.ButtonStyle.secondary, row=1
                 )

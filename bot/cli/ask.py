@@ -1,27 +1,39 @@
 """``songsim ask``: print what the bot would answer to a query (table or JSON).
 
 The answer comes from the same read API the bot uses (``SongIndex.resolve`` then
-``SongIndex.similar``), so what this prints is what a Discord user would see. The JSON form
-is read by outside tools: its keys ``match``, ``suggestions`` and ``neighbours`` keep
-their fields; new fields are only ever added.
+``SongIndex.similar``), so what this prints is what a Discord user would see. A song link
+works as it does in the bot (:func:`bot.seed_reading.read_seed`): a Spotify link to a song
+the index stores is found offline; other links are read by their service (one lookup, at
+most 2 s). The JSON form is read by outside tools: its keys ``match``, ``suggestions`` and
+``neighbours`` keep their fields; new fields are only ever added (``source``: how the song
+was read, ``text`` or ``link``).
 """
 
 from __future__ import annotations
 
 import argparse
+import asyncio
 import json
 import os
 import sys
+from dataclasses import replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from index.model import Answer, Exclusions, Resolution, Track
 from index.paths import configured_index_path, demo_index_path
 from index.read.api import IndexOpenError, SongIndex
 
+if TYPE_CHECKING:
+    from bot.seed_reading import SeedReading
+
 
 def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("ask", help="print what the bot would answer to a song query")
-    p.add_argument("query", help='what a user would type, e.g. "daft punk - one more time"')
+    p.add_argument(
+        "query",
+        help='what a user would type, e.g. "daft punk - one more time", or a song link',
+    )
     p.add_argument("--index", help="index file (default: $SONGSIM_INDEX, then the demo index)")
     p.add_argument("-k", type=int, default=10, help="how many songs to show (default 10)")
     p.add_argument("--json", action="store_true", help="print JSON for other tools")
@@ -40,18 +52,22 @@ def run(args: argparse.Namespace) -> int:
         raise UserFacingError("-k must be at least 1 (it is how many songs to show).")
     try:
         with SongIndex.open(index_path(args.index)) as idx:
-            resolution = idx.resolve(args.query)
+            reading = read_query(idx, args.query)
+            if reading.resolution is None:  # a link that could not be read: its sentence
+                resolution = Resolution(args.query, None, 0.0, message=reading.failure)
+            else:
+                resolution = replace(reading.resolution, query=args.query)
             exclusions = Exclusions(other_artists_only=args.other_artists)
             answer = (
                 idx.similar(resolution.match.track_id, limit=args.k, exclusions=exclusions)
                 if resolution.match
                 else None
             )
-            text = (
-                json.dumps(answer_json(resolution, answer), ensure_ascii=False, indent=2)
-                if args.json
-                else answer_text(resolution, answer, idx)
-            )
+            if args.json:
+                doc = {**answer_json(resolution, answer), "source": reading.source}
+                text = json.dumps(doc, ensure_ascii=False, indent=2)
+            else:
+                text = answer_text(resolution, answer, idx)
     except IndexOpenError as exc:
         raise UserFacingError(str(exc)) from None
     try:
@@ -60,6 +76,52 @@ def run(args: argparse.Namespace) -> int:
     except BrokenPipeError:  # `songsim ask ... | head`: the reader left, which is fine
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
     return 0
+
+
+def read_query(idx: SongIndex, query: str) -> SeedReading:
+    """The song ``query`` names: typed text at once, a link through the link reader."""
+    from bot.links import find_link
+    from bot.seed_reading import SeedReading
+
+    if find_link(query) is None:
+        return SeedReading(query, "text", idx.resolve(query))
+    return asyncio.run(_read_link(idx, query))
+
+
+async def _read_link(idx: SongIndex, query: str) -> SeedReading:
+    """Read a link with a session of its own, caching in the bot's database when it exists;
+    with Spotify credentials set, a Spotify link the index lacks is named by the Web API."""
+    from bot.seed_reading import close_link_reader, open_link_reader, read_seed
+    from bot.settings import Settings, SettingsError
+
+    try:
+        settings = Settings.from_env()
+    except SettingsError:
+        settings = Settings()
+    cache = settings.user_db_path if settings.user_db_path.parent.is_dir() else None
+    spotify = None
+    if settings.spotify_enabled:
+        from bot.spotify import SpotifyLinks
+
+        spotify = SpotifyLinks.from_settings(settings, cache)
+        try:
+            await spotify.start()
+        except Exception:
+            spotify = None
+    session, reader = await open_link_reader(cache, spotify=spotify)
+
+    async def find_uri(uri: str) -> Track | None:
+        return idx.track_by_spotify_uri(uri)
+
+    async def resolve(text: str) -> Resolution:
+        return idx.resolve(text)
+
+    try:
+        return await read_seed(query, reader=reader, find_uri=find_uri, resolve=resolve)
+    finally:
+        await close_link_reader(session, reader)
+        if spotify is not None:
+            await spotify.close()
 
 
 def index_path(given: str | None) -> Path:

@@ -39,6 +39,11 @@ INTENT_HELP = (
     "Privileged Gateway Intents → Message Content Intent."
 )
 
+PRESENCE_HELP = (
+    "Enable “Presence Intent” and “Server Members Intent” in the Developer Portal "
+    "(your app → Bot → Privileged Gateway Intents), or set SONGSIM_PRESENCE=false."
+)
+
 
 def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser(
@@ -140,15 +145,24 @@ async def run_bot(settings: Settings) -> int:
     _reopen_index_on_sighup(services)
     services.watch_index_file()
     content = settings.message_content
+    presence = settings.presence
     try:
         while True:
-            bot = SongsimBot(services, message_content=content)
+            bot = SongsimBot(services, message_content=content, presence=presence)
             _stop_on_sigterm(bot)
             try:
                 async with bot:
                     await bot.start(settings.token.reveal())
                 return 0
             except discord.PrivilegedIntentsRequired:
+                if presence:  # asked for last, so given up first
+                    log.warning(
+                        "SONGSIM_PRESENCE is on but Discord refused the Presence and Server "
+                        "Members intents, so /similar cannot see what people are playing. %s",
+                        PRESENCE_HELP,
+                    )
+                    presence = False
+                    continue
                 if not content:
                     raise _user_facing(
                         "Discord refused a privileged intent this bot does not ask for; "
@@ -235,6 +249,13 @@ def check(settings: Settings, out: TextIO) -> int:
         True,
         "spotify",
         "links on" if settings.spotify_enabled else "off (no SPOTIFY_CLIENT_ID/SECRET)",
+    )
+    line(
+        True,
+        "presence",
+        "on: /similar alone uses what people play (needs the Presence and Server Members intents)"
+        if settings.presence
+        else "off (SONGSIM_PRESENCE=true lets /similar alone use what people play)",
     )
     if settings.api_base.rstrip("/") != "https://discord.com/api/v10":
         line(True, "discord", f"API {settings.api_base}, gateway {settings.gateway_url}")

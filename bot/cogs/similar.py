@@ -1,4 +1,8 @@
-"""``similar``, ``artist`` and ``mix``: recommendations from a song, an artist or a few songs."""
+"""``similar``, ``artist`` and ``mix``: recommendations from a song, an artist or a few songs.
+
+A song may be typed, pasted as a link, or (``/similar`` alone) what the caller is playing
+on Spotify; ``/mix`` also takes an attached playlist file.
+"""
 
 from __future__ import annotations
 
@@ -8,6 +12,8 @@ from discord.ext import commands
 
 from bot.cogs._options import choices_within_budget, command
 from bot.commands import ARTIST, MIX, SIMILAR
+from bot.playlist_replies import Upload
+from bot.presence import listening_of
 from bot.replies import Answers
 from bot.views import send_reply
 from bot.working import working
@@ -31,7 +37,7 @@ class Similar(commands.Cog):
         self,
         ctx: commands.Context,
         *,
-        song: str,
+        song: str = "",
         discovery: str | None = None,
         other_artists: bool | None = None,
         include_liked: bool | None = None,
@@ -40,11 +46,15 @@ class Similar(commands.Cog):
 
         The prefix form takes the rest of the line as the song, so its discovery setting and
         exclusion options are trailing flags (read by :meth:`Answers.similar`); the slash
-        command has them as options.
+        command has them as options. The song may be a link; without one, what the caller
+        is playing on Spotify.
         """
         answers = self.answers(ctx)
+        listening = listening_of(self.bot, ctx.author, ctx.guild)
         async with working(ctx):
-            reply = await answers.similar(song, discovery, other_artists, include_liked)
+            reply = await answers.similar(
+                song, discovery, listening, other_artists=other_artists, include_liked=include_liked
+            )
             await send_reply(ctx, reply, answers)
 
     @similar.autocomplete("song")
@@ -73,15 +83,27 @@ class Similar(commands.Cog):
         self,
         ctx: commands.Context,
         *,
-        songs: str,
+        songs: str = "",
         discovery: str | None = None,
+        playlist: discord.Attachment | None = None,
         other_artists: bool | None = None,
         include_liked: bool | None = None,
     ) -> None:
-        """Songs close to 2–5 songs at once: !mix song | song | song --deep-cuts"""
+        """Songs close to 2–5 songs at once: !mix song | song | song --deep-cuts
+
+        An attached playlist file (the slash option, or the prefix message's attachment)
+        gives up to 100 seeds.
+        """
         answers = self.answers(ctx)
+        if playlist is None and ctx.interaction is None and ctx.message.attachments:
+            playlist = ctx.message.attachments[0]
+        upload = None
+        if playlist is not None:
+            upload = Upload(playlist.filename, playlist.size, playlist.read)
         async with working(ctx):
-            reply = await answers.mix(songs, discovery, other_artists, include_liked)
+            reply = await answers.mix(
+                songs, discovery, upload, other_artists=other_artists, include_liked=include_liked
+            )
             await send_reply(ctx, reply, answers)
 
     @mix.autocomplete("songs")

@@ -399,9 +399,12 @@ async def test_synced_commands_offer_the_discovery_choices(fake_discord: FakeDis
         assert discovery["type"] == 3 and not discovery.get("required"), name
         assert [c["value"] for c in discovery["choices"]] == list(DISCOVERY), name
         assert all(len(c["name"]) <= 100 for c in discovery["choices"])
-    # The song stays the first, required, autocompleted option.
-    assert synced["similar"]["options"][0]["name"] == "song"
-    assert synced["similar"]["options"][0]["required"] is True
+    # The song stays the first, autocompleted option; optional since issue 17 (empty: what
+    # the caller is playing on Spotify), as /mix's songs are (a playlist file instead).
+    song = synced["similar"]["options"][0]
+    assert song["name"] == "song" and song["autocomplete"] is True and not song.get("required")
+    playlist = {o["name"]: o for o in synced["mix"]["options"]}["playlist"]
+    assert playlist["type"] == 11 and not playlist.get("required")
 
 
 async def test_slash_discovery_option_reaches_the_answer(fake_discord: FakeDiscord, bot) -> None:

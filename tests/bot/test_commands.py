@@ -8,7 +8,7 @@ from discord.ext import commands
 
 from bot import embeds
 from bot.bot import EXTENSIONS
-from bot.commands import COMMANDS, CONSOLE, PREFIX, QUIT, SLASH, CommandSpec, on
+from bot.commands import COMMANDS, CONSOLE, MENU, PREFIX, QUIT, SLASH, CommandSpec, on
 from bot.console import dispatch
 
 
@@ -23,8 +23,10 @@ async def test_the_cogs_register_exactly_the_catalogue() -> None:
     bot = await loaded_bot()
     registered = {c.name: c for c in bot.walk_commands()}
     assert set(registered) == {c.name for c in on(PREFIX)}
-    slash = {c.name: c for c in bot.tree.get_commands()}
+    slash = {c.name: c for c in bot.tree.get_commands(type=discord.AppCommandType.chat_input)}
     assert set(slash) == {c.name for c in on(SLASH)}
+    menus = bot.tree.get_commands(type=discord.AppCommandType.message)
+    assert {c.name for c in menus} == {c.name for c in on(MENU)}
     for spec in on(PREFIX):
         cmd = registered[spec.name]
         assert (tuple(cmd.aliases), cmd.description, cmd.hidden) == (
@@ -49,7 +51,17 @@ def test_the_console_answers_every_console_name() -> None:
 def test_help_lists_the_listed_commands() -> None:
     text = embeds.help_embed("!").description
     for spec in COMMANDS:
-        assert (f"`!{spec.name}" in text) == spec.listed, spec.name
+        if spec.is_menu:
+            assert f"Apps → **{spec.name}**" in text
+        else:
+            assert (f"`!{spec.name}" in text) == spec.listed, spec.name
+
+
+def test_a_context_menu_has_no_options_and_no_other_surface() -> None:
+    with pytest.raises(ValueError):
+        CommandSpec("Menu", "x", surfaces=frozenset({MENU, SLASH, PREFIX}))
+    with pytest.raises(ValueError):
+        CommandSpec("Menu", "x", surfaces=frozenset({MENU}), params={"a": "b"})
 
 
 def test_a_slash_command_is_also_a_prefix_command() -> None:

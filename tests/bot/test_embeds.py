@@ -246,7 +246,7 @@ def test_about_embed_reports_index_size() -> None:
 
 def test_help_uses_the_configured_prefix() -> None:
     embed = embeds.help_embed("?")
-    assert "`?similar song`" in embed.description
+    assert "`?similar song or link`" in embed.description
     assert "`!similar" not in embed.description
 
 

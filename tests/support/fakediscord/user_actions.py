@@ -60,13 +60,7 @@ class UserActions:
     ) -> dict[str, Any]:
         """Store and return a message ``author`` posted in ``channel_id`` (not delivered)."""
         channel = self.channels[channel_id]
-        attachments = []
-        for filename, data in (files or {}).items():
-            attachment_id = snowflake()
-            kind = mimetypes.guess_type(filename)[0] or "application/octet-stream"
-            url = f"{self.http_base}/attachments/{channel_id}/{attachment_id}/{filename}"
-            self.files[attachment_id] = (filename, data, kind)
-            attachments.append(attachment_payload(attachment_id, filename, len(data), url, kind))
+        attachments = [self._upload(channel_id, name, data) for name, data in (files or {}).items()]
         message = message_payload(
             message_id=snowflake(),
             channel_id=channel_id,
@@ -78,6 +72,14 @@ class UserActions:
         )
         self.messages[int(message["id"])] = message
         return message
+
+    def _upload(self, channel_id: int, filename: str, data: bytes) -> dict[str, Any]:
+        """An attachment the fake serves at its ``url`` (as Discord's CDN would)."""
+        attachment_id = snowflake()
+        kind = mimetypes.guess_type(filename)[0] or "application/octet-stream"
+        url = f"{self.http_base}/attachments/{channel_id}/{attachment_id}/{filename}"
+        self.files[attachment_id] = (filename, data, kind)
+        return attachment_payload(attachment_id, filename, len(data), url, kind)
 
     async def send_message(
         self,
@@ -176,17 +178,27 @@ class UserActions:
         context: str = "guild",
         install: str = "guild",
         channel_id: int | None = None,
+        files: dict[str, tuple[str, bytes]] | None = None,
     ) -> FakeInteraction:
         """A user runs ``/name`` with ``options``; ``context`` is guild, dm or private_channel.
 
         Option types come from the synced command when there is one, else from the Python
-        value (str 3, int 4, bool 5, float 10).
+        value (str 3, int 4, bool 5, float 10). ``files`` ({option: (filename, bytes)}) fills
+        attachment options (type 11): the option's value is the attachment's id and the
+        attachment itself is in ``data.resolved.attachments``, served by the fake.
         """
         user = user or self.user
         payload, channel_id = interaction_payload(
             self, 2, user, context=context, install=install, channel_id=channel_id
         )
         payload["data"] = command_data(self, name, options, None, context == "guild")
+        for option, (filename, data) in (files or {}).items():
+            attachment = self._upload(channel_id, filename, data)
+            resolved = payload["data"].setdefault("resolved", {}).setdefault("attachments", {})
+            resolved[attachment["id"]] = attachment
+            payload["data"]["options"].append(
+                {"name": option, "type": 11, "value": attachment["id"]}
+            )
         inter = self._register(payload, user, channel_id)
         await self.gateway.dispatch("INTERACTION_CREATE", payload)
         return inter

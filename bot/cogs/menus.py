@@ -1,0 +1,111 @@
+"""Right-click a message → Apps → "Find similar songs": songs like what the message names.
+
+A message context menu reads someone else's message (its song link, else its "artist -
+title") and answers as ``/similar`` does, in servers, DMs and group DMs (user installs).
+The interaction carries the message's content even without the Message Content intent.
+
+discord.py cannot declare a context menu as a cog method, so the cog builds an
+``app_commands.ContextMenu`` and adds it to the command tree when it loads. Context menus
+are not hybrid commands, so the shared cooldown and the error cog do not see them: both are
+applied here.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+from types import SimpleNamespace
+from typing import Any
+
+import discord
+from discord import app_commands
+from discord.ext import commands
+
+from bot.cogs.errors import OOPS
+from bot.commands import FIND_SIMILAR
+from bot.embeds import notice_embed
+from bot.replies import Answers, Reply
+from bot.reply import notice
+from bot.seed_replies import message_song_text
+from bot.views import ReplyView
+
+log = logging.getLogger(__name__)
+
+EVERYWHERE = app_commands.AppCommandContext(guild=True, dm_channel=True, private_channel=True)
+ANY_INSTALL = app_commands.AppInstallationType(guild=True, user=True)
+NOTHING_TO_READ = (
+    "That message has no song link or “artist - title” I can read. Right-click a message "
+    "with a Spotify, YouTube, Apple Music, Deezer or Last.fm link, or use `/similar`."
+)
+
+
+class Menus(commands.Cog):
+    """The message context menus (right-click → Apps)."""
+
+    def __init__(self, bot: commands.Bot) -> None:
+        self.bot = bot
+        self.find_similar_menu = app_commands.ContextMenu(
+            name=FIND_SIMILAR.name,
+            callback=self.find_similar,
+            allowed_contexts=EVERYWHERE,
+            allowed_installs=ANY_INSTALL,
+        )
+
+    async def cog_load(self) -> None:
+        self.bot.tree.add_command(self.find_similar_menu)
+
+    async def cog_unload(self) -> None:
+        menu = self.find_similar_menu
+        self.bot.tree.remove_command(menu.name, type=menu.type)
+
+    async def find_similar(
+        self, interaction: discord.Interaction, message: discord.Message
+    ) -> None:
+        """Songs like the right-clicked message's link or song, answered like ``/similar``."""
+        if retry_after := self.cooling_down(interaction.user):
+            await interaction.response.send_message(
+                embed=notice_embed(
+                    f"Easy there — you can ask again in {retry_after:.0f} s.", "warning"
+                ),
+                ephemeral=True,
+            )
+            return
+        await interaction.response.defer(thinking=True)
+        answers: Answers = self.bot.answers_for(interaction.user)  # type: ignore[attr-defined]
+        try:
+            embeds = [(e.url or "", e.title or "", e.description or "") for e in message.embeds]
+            text = message_song_text(message.content, embeds)
+            reply = await answers.similar(text) if text else notice(NOTHING_TO_READ, "info")
+            await send_followup(interaction, reply, answers)
+        except Exception:
+            log.exception("The %r menu failed (user %s)", FIND_SIMILAR.name, interaction.user.id)
+            try:  # the public "thinking…" goes, so that only the user sees the apology
+                with contextlib.suppress(discord.HTTPException):
+                    await interaction.delete_original_response()
+                await interaction.followup.send(embed=notice_embed(OOPS, "error"), ephemeral=True)
+            except discord.HTTPException:
+                log.warning("Could not tell user %s about a failed menu", interaction.user.id)
+
+    def cooling_down(self, user: discord.abc.User) -> float | None:
+        """Seconds to wait when ``user`` is over the bot's shared per-user cooldown."""
+        owners = self.bot.owner_ids or set()
+        cooldown = getattr(self.bot, "cooldown", None)
+        if cooldown is None or user.id in owners:
+            return None
+        bucket = cooldown.get_bucket(SimpleNamespace(author=user))  # keyed by author id
+        return bucket.update_rate_limit() if bucket is not None else None
+
+
+async def send_followup(interaction: discord.Interaction, reply: Reply, answers: Answers) -> None:
+    """Send ``reply`` after a defer, with its buttons (for the person who asked)."""
+    view = ReplyView(reply, answers, interaction.user.id) if reply.interactive else None
+    kwargs: dict[str, Any] = {"embed": reply.embed, "wait": True}
+    if view is not None:
+        kwargs["view"] = view
+    message = await interaction.followup.send(**kwargs)
+    if view is not None:
+        view.message = message
+
+
+async def setup(bot: commands.Bot) -> None:
+    await bot.add_cog(Menus(bot))
