@@ -29,8 +29,8 @@ import discord
 from bot.commands import BUTTON_WORDS, CONSOLE, FILE_FLAG, QUIT, on
 from bot.embeds import count_of
 from bot.export import ExportFile
-from bot.playlist_replies import Upload
 from bot.replies import Answers, Reply
+from bot.replies.playlist import Upload
 from bot.services import Services
 from bot.song_lines import LISTEN_START
 

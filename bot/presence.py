@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import discord
 
-from bot.seed_replies import Listening
+from bot.replies.seeds import Listening
 
 
 def reads_presences(client: discord.Client) -> bool:

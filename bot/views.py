@@ -76,7 +76,7 @@ class OwnedView(discord.ui.View):
 
 
 class ReplyView(OwnedView):
-    """The components under an :class:`~bot.reply.Reply`, built from what it allows."""
+    """The components under an :class:`~bot.replies.reply.Reply`, built from what it allows."""
 
     def __init__(
         self, reply: Reply, answers: Answers, owner_id: int, *, timeout: float | None = None

@@ -25,8 +25,8 @@ from bot.cogs.errors import OOPS
 from bot.commands import FIND_SIMILAR
 from bot.embeds import notice_embed
 from bot.replies import Answers, Reply
-from bot.reply import notice
-from bot.seed_replies import message_song_text
+from bot.replies.reply import notice
+from bot.replies.seeds import message_song_text
 from bot.views import ReplyView
 
 log = logging.getLogger(__name__)

@@ -12,9 +12,9 @@ from discord.ext import commands
 
 from bot.cogs._options import choices_within_budget, command
 from bot.commands import ARTIST, MIX, SIMILAR
-from bot.playlist_replies import Upload
 from bot.presence import listening_of
 from bot.replies import Answers
+from bot.replies.playlist import Upload
 from bot.views import send_reply
 from bot.working import working
 

@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 import pytest_asyncio
 
-from bot.autocomplete import song_choices
 from bot.console import markdown_to_text
 from bot.replies import Answers
+from bot.replies.autocomplete import song_choices
 from bot.services import Services, StartupError, open_index
 from bot.settings import Settings
 from tests.support.bot_fixtures import (

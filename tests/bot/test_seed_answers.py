@@ -13,13 +13,13 @@ from pathlib import Path
 import pytest
 import pytest_asyncio
 
-from bot import playlist_replies, seed_reading
-from bot.autocomplete import link_choice
 from bot.bot import intents
 from bot.console import run_console
-from bot.playlist_replies import Upload
-from bot.replies import Answers
-from bot.seed_replies import Listening, message_song_text
+from bot.replies import Answers, seed_reading
+from bot.replies import playlist as playlist_replies
+from bot.replies.autocomplete import link_choice
+from bot.replies.playlist import Upload
+from bot.replies.seeds import Listening, message_song_text
 from bot.services import Services
 from bot.settings import Settings, SettingsError
 from tests.support.fakediscord import FakeDiscord

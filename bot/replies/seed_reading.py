@@ -1,6 +1,6 @@
 """How a user's words become one song: typed text, or a pasted link read by its service.
 
-The bot (:mod:`bot.seed_replies`), the console and ``songsim ask`` all read a song the same
+The bot (:mod:`bot.replies.seeds`), the console and ``songsim ask`` all read a song the same
 way, through :func:`read_seed`: text without a link is resolved as typed; a link is read
 by :class:`~bot.links.LinkReader` (a Spotify URI the index stores is found directly, other
 links give "artist - title" to resolve, or a sentence saying why they can't be read). The

@@ -12,9 +12,9 @@ from collections.abc import Sequence
 from rapidfuzz import fuzz, process
 
 from bot import embeds
-from bot.answer_base import remembers_index
-from bot.reply import Reply, notice
-from bot.seed_replies import SeedAnswers
+from bot.replies.base import remembers_index
+from bot.replies.reply import Reply, notice
+from bot.replies.seeds import SeedAnswers
 from bot.text import count_of, safe
 from bot.user_db import LikeLimitReached
 from index.model import Track

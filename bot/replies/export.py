@@ -16,10 +16,10 @@ import weakref
 from collections import OrderedDict
 
 from bot import embeds
-from bot.block_replies import BlockAnswers
 from bot.export import export_files
 from bot.listen import listen_links
-from bot.reply import PageSpec, Reply, notice
+from bot.replies.blocks import BlockAnswers
+from bot.replies.reply import PageSpec, Reply, notice
 from bot.services import Services
 from bot.text import safe
 from index.model import Answer, Track

@@ -4,7 +4,7 @@
 without a song takes what the caller is playing (their Discord presence, read by the cog
 into a :class:`Listening`). :class:`SeedAnswers` turns each of those into the index's
 :class:`~index.model.Resolution` — a match, or "did you mean" choices — or, when nothing can
-be read, a :class:`~bot.reply.Reply` whose one sentence says why and how to ask instead.
+be read, a :class:`~bot.replies.reply.Reply` whose one sentence says why and how to ask instead.
 No Discord here: the console gets the same answers.
 """
 
@@ -15,10 +15,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal
 
-from bot.answer_base import AnswersBase
 from bot.links import Link, UnsupportedLink, find_link, find_links
-from bot.reply import Reply, notice
-from bot.seed_reading import SeedReading, read_seed
+from bot.replies.base import AnswersBase
+from bot.replies.reply import Reply, notice
+from bot.replies.seed_reading import SeedReading, read_seed
 from bot.text import safe
 from index.model import Resolution
 
@@ -76,7 +76,7 @@ class SeedAnswers(AnswersBase):
         return self.answer_of(await self.read_song(text), command)
 
     async def read_song(self, text: str) -> SeedReading:
-        """``text`` read as typed text or a link (see :func:`bot.seed_reading.read_seed`)."""
+        """``text`` read as typed text or a link (see :func:`bot.replies.seed_reading.read_seed`)."""
         return await read_seed(
             text,
             reader=self.services.link_reader,

@@ -11,8 +11,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from urllib.parse import urlsplit, urlunsplit
 
-from bot.answer_base import AnswersBase
 from bot.links import find_link
+from bot.replies.base import AnswersBase
 from bot.text import CHOICE_MAX, plain, song_name
 from index.model import Track
 

@@ -2,7 +2,7 @@
 shows about what was left out.
 
 Every list answer honours an :class:`~index.model.Exclusions` (the index applies it before
-paging, so pages stay full). The bot builds one per answer (:mod:`bot.block_replies`) from
+paging, so pages stay full). The bot builds one per answer (:mod:`bot.replies.blocks`) from
 three things: the user's blocked artists (every answer), the songs they liked (left out of
 ``/similar`` and ``/mix`` unless they ask to include them) and "other artists only"
 (``/similar`` and ``/mix``, on request). This module reads the prefix and console spelling

@@ -20,13 +20,13 @@ from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field, replace
 
 from bot import embeds
-from bot.answer_base import remembers_index
-from bot.block_replies import BlockAnswers
 from bot.links import read_link
 from bot.playlists import MAX_SONGS, Seed, display_name, read_playlist_file, size_problem
-from bot.reply import PageSpec, Reply, notice
-from bot.seed_reading import from_link
-from bot.seed_replies import quoted
+from bot.replies.base import remembers_index
+from bot.replies.blocks import BlockAnswers
+from bot.replies.reply import PageSpec, Reply, notice
+from bot.replies.seed_reading import from_link
+from bot.replies.seeds import quoted
 from bot.text import count_of, safe
 from index.model import Track
 

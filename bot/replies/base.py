@@ -1,7 +1,7 @@
 """What every command's answer stands on: the user, the index, and text read as a song.
 
 :class:`bot.replies.Answers` is one object per command, made of a part per family of
-commands (likes in :mod:`bot.like_replies`, autocomplete in :mod:`bot.autocomplete`, the
+commands (likes in :mod:`bot.replies.likes`, autocomplete in :mod:`bot.replies.autocomplete`, the
 lists in :mod:`bot.replies`); they all stand on :class:`AnswersBase`, which reads the
 index off the event loop and turns a user's text into a song or a "did you mean".
 
@@ -19,7 +19,7 @@ from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Any, Concatenate, ParamSpec, TypeVar
 
 from bot import embeds
-from bot.reply import Purpose, Reply, notice
+from bot.replies.reply import Purpose, Reply, notice
 from bot.services import Services
 from index.model import Resolution, Track
 

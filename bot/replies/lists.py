@@ -1,0 +1,226 @@
+"""What the bot answers, without Discord: text in, :class:`~bot.replies.reply.Reply` out.
+
+The cogs (Discord) and the console (terminal) both call :class:`Answers`, so every command
+behaves the same in both; they differ only in how a reply is shown and how its buttons are
+pressed. :class:`Answers` is one object per command made of a part per family of commands
+(the map is in :mod:`bot.replies`): ``similar``, the list buttons (More, Back, pick, Why?),
+``about`` and ``help`` are here.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from dataclasses import replace
+
+import discord
+
+from bot import embeds
+from bot.replies.artist import ArtistAnswers
+from bot.replies.autocomplete import AutocompleteAnswers
+from bot.replies.base import SUGGESTIONS_MAX, remembers_index
+from bot.replies.export import ExportAnswers
+from bot.replies.mixes import MIX_MAX, MixAnswers
+from bot.replies.reply import PageSpec, Reply
+from bot.replies.seeds import Listening
+from index.model import Track, Why
+from index.read.ranking import DEFAULT_RANKING
+
+log = logging.getLogger(__name__)
+
+
+CERTAIN = 0.9  # below this resolver confidence a match comes with "Not the one?" choices
+
+
+class Answers(MixAnswers, ArtistAnswers, ExportAnswers, AutocompleteAnswers):
+    """Every command's logic for one user; cheap to create per command."""
+
+    # --- similar -----------------------------------------------------------------------------
+
+    @remembers_index
+    async def similar(
+        self,
+        text: str,
+        discovery: str | None = None,
+        listening: Listening | None = None,
+        *,
+        other_artists: bool | None = None,
+        include_liked: bool | None = None,
+    ) -> Reply:
+        """``/similar``: the song's nearest neighbours, or "did you mean" when unsure.
+
+        ``discovery`` is the slash option; without it a trailing ``--popular`` or
+        ``--deep-cuts`` in ``text`` chooses the ranking (default: closest). Likewise
+        ``other_artists`` / ``--other-artists`` leaves out the song's artists, and songs the
+        user liked are left out unless ``include_liked`` / ``--include-liked``. ``text`` may
+        be a song link; without any, ``listening`` (the caller's presence) names the song.
+        """
+        parsed = self._options(text, discovery, other_artists, include_liked)
+        if isinstance(parsed, Reply):
+            return parsed
+        text, ranking, other, liked = parsed
+        res = await self.song_of(text, listening, "similar")
+        if isinstance(res, Reply):
+            return res
+        if res.match is None:
+            reply = await self._choose_or_fail(res.query, res, "similar")
+            reply.ranking, reply.other_artists, reply.include_liked = ranking, other, liked
+            return reply
+        others: list[Track] = []
+        if res.confidence < CERTAIN:  # a wrong match is one click from fixed
+            others = [t for t in res.suggestions if t.track_id != res.match.track_id]
+        return await self.similar_track(
+            res.match.track_id,
+            alternatives=others[: SUGGESTIONS_MAX - 1],
+            ranking=ranking,
+            other_artists=other,
+            include_liked=liked,
+        )
+
+    @remembers_index
+    async def similar_track(
+        self,
+        track_id: int,
+        *,
+        page: PageSpec | None = None,
+        alternatives: Sequence[Track] = (),
+        ranking: str = DEFAULT_RANKING,
+        other_artists: bool = False,
+        include_liked: bool = False,
+    ) -> Reply:
+        """One page (the first unless ``page`` says otherwise) of a song's neighbours."""
+        spec = page or PageSpec(
+            "similar",
+            (track_id,),
+            ranking=ranking,
+            other_artists=other_artists,
+            include_liked=include_liked,
+        )
+        chosen = await self.user_exclusions(
+            spec.mode, other_artists=spec.other_artists, include_liked=spec.include_liked
+        )
+        answer = await self._read(
+            self.index.similar,
+            track_id,
+            limit=spec.limit,
+            offset=spec.offset,
+            ranking=spec.ranking,
+            exclusions=chosen.exclusions,
+        )
+        seed = answer.seed
+        assert seed is not None, "a song's neighbours always name the song"
+        tracks = [seed, *(i.track for i in answer.items), *answer.fallback]
+        links = await self.services.links_for(tracks, art_for=seed.track_id)
+        embed = embeds.similar_embed(
+            answer,
+            await self.services.stats(),
+            offset=spec.number - 1,
+            links=links.urls,
+            thumbnail=links.images.get(seed.track_id),
+            alternatives=bool(alternatives),
+            hidden=chosen,
+            prefix=self.prefix,
+        )
+        spec = replace(spec, has_more=answer.has_more)
+        reply = Reply(
+            embed,
+            choices=list(alternatives),
+            page=spec,
+            items=[i.track for i in answer.items],
+            ranking=spec.ranking,
+            other_artists=spec.other_artists,
+            include_liked=spec.include_liked,
+        )
+        return self.remember_list(reply)
+
+    # --- buttons ---------------------------------------------------------------------------
+
+    @remembers_index
+    async def more(self, reply: Reply) -> Reply:
+        """The next page of the same list (the "More" button)."""
+        if self.is_stale(reply):
+            return self.stale_notice()
+        spec = reply.page
+        if spec is None or not spec.has_more:
+            return reply
+        return await self._page(
+            replace(
+                spec,
+                offset=spec.offset + spec.limit,
+                number=spec.number + len(reply.items),
+                previous=(*spec.previous, spec.number),
+            )
+        )
+
+    @remembers_index
+    async def back(self, reply: Reply) -> Reply:
+        """The page before (the "Back" button)."""
+        if self.is_stale(reply):
+            return self.stale_notice()
+        spec = reply.page
+        if spec is None or spec.offset == 0:
+            return reply
+        number = spec.previous[-1] if spec.previous else 1
+        return await self._page(
+            replace(
+                spec,
+                offset=max(0, spec.offset - spec.limit),
+                number=number,
+                previous=spec.previous[:-1],
+            )
+        )
+
+    async def _page(self, spec: PageSpec) -> Reply:
+        if spec.mode == "similar":
+            return await self.similar_track(spec.seeds[0], page=spec)
+        if spec.mode == "playlist":
+            return await self.playlist_page(spec)
+        return await self.mix_page(spec)
+
+    @remembers_index
+    async def pick(self, reply: Reply, track_id: int) -> Reply:
+        """A "did you mean" choice: do what the original command meant with that song."""
+        if self.is_stale(reply):
+            return self.stale_notice()
+        if reply.purpose == "like":
+            return await self.like_track(track_id)
+        if reply.purpose == "artist":
+            track = await self.track(track_id)
+            return await self.artist_of(track.artist_id) if track else reply
+        return await self.similar_track(
+            track_id,
+            ranking=reply.ranking,
+            other_artists=reply.other_artists,
+            include_liked=reply.include_liked,
+        )
+
+    async def why(self, reply: Reply, neighbour_id: int) -> discord.Embed:
+        """Why a listed song is linked to the seed (for a mix, to the closest seed)."""
+        if self.is_stale(reply):
+            return self.stale_notice().embed
+        spec = reply.page
+        seeds = list(spec.seeds[:MIX_MAX]) if spec else []
+        best: Why | None = None
+        for seed in seeds:
+            if seed == neighbour_id:
+                continue
+            why = await self._read(self.index.why, seed, neighbour_id)
+            if best is None or why.shared > best.shared:
+                best = why
+        if best is None:
+            return embeds.notice_embed(
+                "These songs share no playlists.", "info", "Why these songs?"
+            )
+        return embeds.why_embed(best.track, best.neighbour, best)
+
+    # --- about and help ------------------------------------------------------------------
+
+    async def about(self, latency_ms: float | None = None) -> Reply:
+        links = self.services.links
+        spotify = links is not None and links.enabled
+        return Reply(
+            embeds.about_embed(await self.services.stats(), latency_ms=latency_ms, spotify=spotify)
+        )
+
+    def help(self) -> Reply:
+        return Reply(embeds.help_embed(self.prefix))
