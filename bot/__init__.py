@@ -11,7 +11,8 @@ Where things live (the library it answers from is :mod:`index`, which never impo
 - what a reply shows: :mod:`bot.embeds`, :mod:`bot.card` (Discord's limits),
   :mod:`bot.song_lines`, :mod:`bot.text` (strangers' text made safe), :mod:`bot.listen`
   (links for every service), :mod:`bot.export` (the Export files), :mod:`bot.discovery`;
-- reading what people give: :mod:`bot.links` (pasted links, with the outside services they
+- reading what people give: :mod:`bot.seed_reading` (the song a command names),
+  :mod:`bot.links` (pasted links, with the outside services they
   need), :mod:`bot.playlists` (attached playlist files);
 - outside services and state: :mod:`bot.spotify`, :mod:`bot.services` (the index, the user
   database and the HTTP session one bot shares), :mod:`bot.user_db` and

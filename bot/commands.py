@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 from bot.discovery import FLAG_HINT
-from bot.replies.exclusions import INCLUDE_LIKED_FLAG, OTHER_ARTISTS_FLAG
+from bot.exclusions import INCLUDE_LIKED_FLAG, OTHER_ARTISTS_FLAG
 
 Surface = Literal["slash", "prefix", "console", "menu"]
 SLASH: Surface = "slash"
@@ -42,7 +42,7 @@ SONG_HELP = "artist - title, or a song link (Spotify, YouTube, Apple Music, Deez
 DISCOVERY_OPTION = "discovery"
 DISCOVERY_HELP = "closest (default), popular (better-known songs) or deep cuts (less-known ones)"
 # The exclusion options of /similar and /mix; prefix and console users write the flags
-# (bot.replies.exclusions: --other-artists, --include-liked).
+# (bot.exclusions: --other-artists, --include-liked).
 OTHER_ARTISTS_OPTION = "other_artists"
 INCLUDE_LIKED_OPTION = "include_liked"
 EXCLUSION_PARAMS = {

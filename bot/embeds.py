@@ -26,7 +26,7 @@ from bot.card import (
 )
 from bot.commands import COMMANDS, CommandSpec
 from bot.discovery import EXPLAINED, FLAGS
-from bot.replies.exclusions import INCLUDE_LIKED_FLAG, OTHER_ARTISTS_FLAG, UserExclusions
+from bot.exclusions import INCLUDE_LIKED_FLAG, OTHER_ARTISTS_FLAG, UserExclusions
 from bot.song_lines import (
     SHORTER_SEARCHES,
     Listen,

@@ -119,7 +119,7 @@ class Services:
                 except Exception:  # Spotify must never stop the bot
                     log.exception("Spotify links could not start; replies go out without them.")
                     links = None
-        from bot.replies.seed_reading import open_link_reader
+        from bot.seed_reading import open_link_reader
 
         http, reader = await open_link_reader(settings.user_db_path, spotify=links, urls=link_urls)
         return cls(settings, index, user_db, links, http=http, link_reader=reader)
@@ -135,7 +135,7 @@ class Services:
             except Exception:
                 log.exception("Closing Spotify links failed")
         if self.http is not None and self.link_reader is not None:
-            from bot.replies.seed_reading import close_link_reader
+            from bot.seed_reading import close_link_reader
 
             await close_link_reader(self.http, self.link_reader)
         await self.user_db.close()
@@ -252,7 +252,7 @@ class Services:
                 out.urls[t.track_id] = url
         if self.links is None or not unique:
             return out
-        from bot.replies.seed_reading import time_left  # less when a pasted link used the time
+        from bot.seed_reading import time_left  # less when a pasted link used the time
 
         try:
             kwargs = {"artwork_for": [art_for] if art_for is not None else []}

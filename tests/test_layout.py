@@ -63,11 +63,28 @@ def _imports(tree: ast.AST, module: str, is_package: bool) -> Iterator[str]:
         stack.extend(ast.iter_child_nodes(node))
 
 
+def _packages_run_by(importer: str, target: str) -> set[str]:
+    """The packages whose ``__init__`` importing ``target`` runs first, seen from ``importer``.
+
+    Importing ``a.b.c`` runs ``a/__init__`` and ``a/b/__init__`` unless they already run,
+    which they do for a module inside them: so a package ``__init__`` that imports a lot is
+    an edge from every outside importer of its submodules.
+    """
+    parts = target.split(".")
+    return {
+        p
+        for p in (".".join(parts[:i]) for i in range(1, len(parts)))
+        if p in MODULES and importer != p and not importer.startswith(p + ".")
+    }
+
+
 def _graph() -> dict[str, set[str]]:
     graph: dict[str, set[str]] = {}
     for name, path in MODULES.items():
         tree = ast.parse(path.read_text(encoding="utf-8"))
         targets = {t for t in _imports(tree, name, path.name == "__init__.py") if t in MODULES}
+        for target in list(targets):
+            targets |= _packages_run_by(name, target)
         graph[name] = targets - {name}
     return graph
 

@@ -2,7 +2,7 @@
 
 The answer comes from the same read API the bot uses (``SongIndex.resolve`` then
 ``SongIndex.similar``), so what this prints is what a Discord user would see. A song link
-works as it does in the bot (:func:`bot.replies.seed_reading.read_seed`): a Spotify link to a song
+works as it does in the bot (:func:`bot.seed_reading.read_seed`): a Spotify link to a song
 the index stores is found offline; other links are read by their service (one lookup, at
 most 2 s). The JSON form is read by outside tools: its keys ``match``, ``suggestions`` and
 ``neighbours`` keep their fields; new fields are only ever added (``source``: how the song
@@ -25,7 +25,7 @@ from index.paths import configured_index_path, demo_index_path
 from index.read.api import IndexOpenError, SongIndex
 
 if TYPE_CHECKING:
-    from bot.replies.seed_reading import SeedReading
+    from bot.seed_reading import SeedReading
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -81,7 +81,7 @@ def run(args: argparse.Namespace) -> int:
 def read_query(idx: SongIndex, query: str) -> SeedReading:
     """The song ``query`` names: typed text at once, a link through the link reader."""
     from bot.links import find_link
-    from bot.replies.seed_reading import SeedReading
+    from bot.seed_reading import SeedReading
 
     if find_link(query) is None:
         return SeedReading(query, "text", idx.resolve(query))
@@ -91,7 +91,7 @@ def read_query(idx: SongIndex, query: str) -> SeedReading:
 async def _read_link(idx: SongIndex, query: str) -> SeedReading:
     """Read a link with a session of its own, caching in the bot's database when it exists;
     with Spotify credentials set, a Spotify link the index lacks is named by the Web API."""
-    from bot.replies.seed_reading import close_link_reader, open_link_reader, read_seed
+    from bot.seed_reading import close_link_reader, open_link_reader, read_seed
     from bot.settings import Settings, SettingsError
 
     try:

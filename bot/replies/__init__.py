@@ -7,10 +7,10 @@ pressed. :class:`Answers` is one object per command, made of a part per family o
 - :mod:`~bot.replies.lists`: ``similar``, the list buttons (More, Back, pick, Why?),
   ``about`` and ``help``; :mod:`~bot.replies.mixes`: ``mix`` and ``foryou``;
 - :mod:`~bot.replies.playlist`: a mix from an attached playlist file;
-- :mod:`~bot.replies.seeds` and :mod:`~bot.replies.seed_reading`: the song a command names
+- :mod:`~bot.replies.seeds` and :mod:`~bot.seed_reading`: the song a command names
   (typed text, a link, what the caller is playing);
 - :mod:`~bot.replies.artist`, :mod:`~bot.replies.likes`, :mod:`~bot.replies.blocks` (and
-  :mod:`~bot.replies.exclusions`, what every list leaves out), :mod:`~bot.replies.export`,
+  :mod:`~bot.exclusions`, what every list leaves out), :mod:`~bot.replies.export`,
   :mod:`~bot.replies.autocomplete`;
 - :mod:`~bot.replies.base`: what they all share (resolving text, stale buttons), and
   :mod:`~bot.replies.reply`: the :class:`Reply` and :class:`PageSpec` types.

@@ -1,12 +1,12 @@
 """``/artist``: artists whose songs share playlists with an artist's, without the ones the
-user blocked (:func:`bot.replies.exclusions.keep_artists`, the rule songs follow)."""
+user blocked (:func:`bot.exclusions.keep_artists`, the rule songs follow)."""
 
 from __future__ import annotations
 
 from bot import embeds
+from bot.exclusions import keep_artists
 from bot.replies.base import SUGGESTIONS_MAX, remembers_index
 from bot.replies.blocks import BlockAnswers
-from bot.replies.exclusions import keep_artists
 from bot.replies.reply import PAGE_SIZE, Reply, notice
 from bot.text import safe
 

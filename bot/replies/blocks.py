@@ -6,13 +6,13 @@ applied by the index to every list (its pages, top-ups and fallbacks) through
 :class:`~index.model.Exclusions`; :meth:`BlockAnswers.user_exclusions` builds that for one
 answer from the user's blocks, their likes (re-found after a rebuild by
 :meth:`~bot.replies.likes.LikeAnswers.liked_tracks`) and the answer's options. The similar
-artists of ``/artist`` are filtered here by the same rule (:func:`bot.replies.exclusions.keep_artists`).
+artists of ``/artist`` are filtered here by the same rule (:func:`bot.exclusions.keep_artists`).
 """
 
 from __future__ import annotations
 
 from bot import embeds
-from bot.replies.exclusions import UserExclusions
+from bot.exclusions import UserExclusions
 from bot.replies.likes import LikeAnswers
 from bot.replies.reply import Mode, Reply, notice
 from bot.text import count_of, safe

@@ -12,8 +12,8 @@ from dataclasses import replace
 
 from bot import embeds
 from bot.discovery import UnknownDiscovery, choose, ranking_named, split_discovery
+from bot.exclusions import split_exclusion_flags
 from bot.replies.base import remembers_index
-from bot.replies.exclusions import split_exclusion_flags
 from bot.replies.playlist import PlaylistAnswers, Upload
 from bot.replies.reply import PageSpec, Reply, notice
 from bot.text import count_of, safe

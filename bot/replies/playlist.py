@@ -25,8 +25,8 @@ from bot.playlists import MAX_SONGS, Seed, display_name, read_playlist_file, siz
 from bot.replies.base import remembers_index
 from bot.replies.blocks import BlockAnswers
 from bot.replies.reply import PageSpec, Reply, notice
-from bot.replies.seed_reading import from_link
 from bot.replies.seeds import quoted
+from bot.seed_reading import from_link
 from bot.text import count_of, safe
 from index.model import Track
 

@@ -18,7 +18,7 @@ from typing import Literal
 from bot.links import Link, UnsupportedLink, find_link, find_links
 from bot.replies.base import AnswersBase
 from bot.replies.reply import Reply, notice
-from bot.replies.seed_reading import SeedReading, read_seed
+from bot.seed_reading import SeedReading, read_seed
 from bot.text import safe
 from index.model import Resolution
 
@@ -76,7 +76,7 @@ class SeedAnswers(AnswersBase):
         return self.answer_of(await self.read_song(text), command)
 
     async def read_song(self, text: str) -> SeedReading:
-        """``text`` read as typed text or a link (see :func:`bot.replies.seed_reading.read_seed`)."""
+        """``text`` read as typed text or a link (see :func:`bot.seed_reading.read_seed`)."""
         return await read_seed(
             text,
             reader=self.services.link_reader,

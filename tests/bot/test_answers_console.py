@@ -15,7 +15,7 @@ import pytest
 from bot import embeds
 from bot.card import DESCRIPTION_MAX
 from bot.cli import main
-from bot.replies.exclusions import UserExclusions, keep_artists, split_exclusion_flags
+from bot.exclusions import UserExclusions, keep_artists, split_exclusion_flags
 from bot.song_lines import LISTEN_START
 from bot.text import ELLIPSIS
 from index.model import Answer, Artist, ArtistScore, Recommendation

@@ -13,9 +13,10 @@ from pathlib import Path
 import pytest
 import pytest_asyncio
 
+from bot import seed_reading
 from bot.bot import intents
 from bot.console import run_console
-from bot.replies import Answers, seed_reading
+from bot.replies import Answers
 from bot.replies import playlist as playlist_replies
 from bot.replies.autocomplete import link_choice
 from bot.replies.playlist import Upload
