@@ -14,7 +14,7 @@ from __future__ import annotations
 from bot import embeds
 from bot.exclusions import UserExclusions
 from bot.replies.likes import LikeAnswers
-from bot.replies.reply import Mode, Reply, notice
+from bot.replies.reply import Mode, PageSpec, Reply, notice
 from bot.text import count_of, safe
 from bot.user_db import Block, BlockLimitReached, InvalidArtistName
 from index.model import Exclusions
@@ -99,6 +99,12 @@ class BlockAnswers(LikeAnswers):
 
     async def blocked_names(self) -> list[str]:
         return [b.name for b in await self.services.user_db.blocks(self.user_id)]
+
+    async def page_exclusions(self, spec: PageSpec) -> UserExclusions:
+        """What a page of the list ``spec`` leaves out (its options, the user's blocks)."""
+        return await self.user_exclusions(
+            spec.mode, other_artists=spec.other_artists, include_liked=spec.include_liked
+        )
 
     async def user_exclusions(
         self, mode: Mode, *, other_artists: bool = False, include_liked: bool = False

@@ -88,9 +88,7 @@ class ExportAnswers(BlockAnswers):
         """The list's songs page by page as "More" walks them, up to :data:`EXPORT_SONGS`
         (a page caps songs per artist, so one long page would not be the same list);
         whether more remain; its seeds; and a plain title."""
-        chosen = await self.user_exclusions(
-            spec.mode, other_artists=spec.other_artists, include_liked=spec.include_liked
-        )
+        chosen = await self.page_exclusions(spec)
         fn = {
             "similar": self.index.similar,
             "mix": self.index.mix,

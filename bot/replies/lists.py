@@ -96,9 +96,7 @@ class Answers(MixAnswers, ArtistAnswers, ExportAnswers, AutocompleteAnswers):
             other_artists=other_artists,
             include_liked=include_liked,
         )
-        chosen = await self.user_exclusions(
-            spec.mode, other_artists=spec.other_artists, include_liked=spec.include_liked
-        )
+        chosen = await self.page_exclusions(spec)
         answer = await self._read(
             self.index.similar,
             track_id,
@@ -122,15 +120,7 @@ class Answers(MixAnswers, ArtistAnswers, ExportAnswers, AutocompleteAnswers):
             prefix=self.prefix,
         )
         spec = replace(spec, has_more=answer.has_more)
-        reply = Reply(
-            embed,
-            choices=list(alternatives),
-            page=spec,
-            items=[i.track for i in answer.items],
-            ranking=spec.ranking,
-            other_artists=spec.other_artists,
-            include_liked=spec.include_liked,
-        )
+        reply = Reply.of_list(embed, spec, [i.track for i in answer.items], list(alternatives))
         return self.remember_list(reply)
 
     # --- buttons ---------------------------------------------------------------------------

@@ -114,9 +114,7 @@ class MixAnswers(PlaylistAnswers):
     @remembers_index
     async def mix_page(self, spec: PageSpec) -> Reply:
         fn = self.index.mix if spec.mode == "mix" else self.index.for_you
-        chosen = await self.user_exclusions(
-            spec.mode, other_artists=spec.other_artists, include_liked=spec.include_liked
-        )
+        chosen = await self.page_exclusions(spec)
         answer = await self._read(
             fn,
             list(spec.seeds),
@@ -154,14 +152,7 @@ class MixAnswers(PlaylistAnswers):
                 prefix=self.prefix,
             )
         page = replace(spec, has_more=answer.has_more)
-        reply = Reply(
-            embed,
-            page=page,
-            items=[i.track for i in answer.items],
-            ranking=spec.ranking,
-            other_artists=spec.other_artists,
-            include_liked=spec.include_liked,
-        )
+        reply = Reply.of_list(embed, page, [i.track for i in answer.items])
         return self.remember_list(reply)
 
     @remembers_index

@@ -165,9 +165,7 @@ class PlaylistAnswers(BlockAnswers):
     @remembers_index
     async def playlist_page(self, spec: PageSpec) -> Reply:
         """One page of the mix of a file's songs (every seed counts; seeds left out)."""
-        chosen = await self.user_exclusions(
-            spec.mode, other_artists=spec.other_artists, include_liked=spec.include_liked
-        )
+        chosen = await self.page_exclusions(spec)
         answer = await self._read(
             self.index.for_you,
             list(spec.seeds),
@@ -194,7 +192,7 @@ class PlaylistAnswers(BlockAnswers):
             prefix=self.prefix,
         )
         page = replace(spec, has_more=answer.has_more)
-        return Reply(embed, page=page, items=[i.track for i in answer.items], ranking=spec.ranking)
+        return Reply.of_list(embed, page, [i.track for i in answer.items])
 
 
 def found_line(found: FoundSeeds) -> str:

@@ -7,6 +7,7 @@ A list that can page further carries a :class:`PageSpec` saying how to fetch its
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -80,6 +81,21 @@ class Reply:
     @property
     def interactive(self) -> bool:
         return bool(self.choices or self.page)
+
+    @classmethod
+    def of_list(
+        cls, embed: discord.Embed, page: PageSpec, items: list[Track], choices: Sequence[Track] = ()
+    ) -> Reply:
+        """A page of a list, with the options its choices and buttons answer with."""
+        return cls(
+            embed,
+            choices=list(choices),
+            page=page,
+            items=items,
+            ranking=page.ranking,
+            other_artists=page.other_artists,
+            include_liked=page.include_liked,
+        )
 
 
 def notice(
