@@ -157,3 +157,10 @@ def test_every_package_says_what_lives_in_it() -> None:
 
 def test_the_cycle_check_can_see_a_cycle() -> None:
     assert _cycles({"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": set()}) == [["a", "b", "c"]]
+
+
+def test_no_cog_imports_another_cog() -> None:
+    """What cogs share lives in ``bot.cogs._options``; a cog importing a cog ties features."""
+    cogs = [n for n in MODULES if n.startswith("bot.cogs.") and not n.startswith("bot.cogs._")]
+    graph = _graph()
+    assert [(c, t) for c in cogs for t in graph[c] if t in cogs] == []

@@ -23,6 +23,9 @@ from index.read.ranking import DISCOVERY as RANKINGS
 
 log = logging.getLogger(__name__)
 
+# What a user sees when a command failed on our side (the error cog and the menus send it).
+OOPS = "Sorry, something went wrong on my side. It has been logged; please try again in a moment."
+
 AUTOCOMPLETE_BUDGET = 2.5  # Discord drops autocomplete answers after 3 s
 
 # The slash option for the discovery setting; prefix users write --popular etc. instead.

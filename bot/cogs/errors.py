@@ -15,12 +15,11 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
+from bot.cogs._options import OOPS
 from bot.embeds import notice_embed
 from bot.views import REPLIED
 
 log = logging.getLogger(__name__)
-
-OOPS = "Sorry, something went wrong on my side. It has been logged; please try again in a moment."
 
 
 def unwrap(error: BaseException) -> BaseException:

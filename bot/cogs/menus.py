@@ -15,19 +15,22 @@ from __future__ import annotations
 import contextlib
 import logging
 from types import SimpleNamespace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot.cogs.errors import OOPS
+from bot.cogs._options import OOPS
 from bot.commands import FIND_SIMILAR
 from bot.embeds import notice_embed
 from bot.replies import Answers, Reply
 from bot.replies.reply import notice
 from bot.replies.seeds import message_song_text
 from bot.views import ReplyView
+
+if TYPE_CHECKING:
+    from bot.bot import SongsimBot
 
 log = logging.getLogger(__name__)
 
@@ -42,7 +45,7 @@ NOTHING_TO_READ = (
 class Menus(commands.Cog):
     """The message context menus (right-click → Apps)."""
 
-    def __init__(self, bot: commands.Bot) -> None:
+    def __init__(self, bot: SongsimBot) -> None:
         self.bot = bot
         self.find_similar_menu = app_commands.ContextMenu(
             name=FIND_SIMILAR.name,
@@ -71,7 +74,7 @@ class Menus(commands.Cog):
             )
             return
         await interaction.response.defer(thinking=True)
-        answers: Answers = self.bot.answers_for(interaction.user)  # type: ignore[attr-defined]
+        answers: Answers = self.bot.answers_for(interaction.user)
         try:
             embeds = [(e.url or "", e.title or "", e.description or "") for e in message.embeds]
             text = message_song_text(message.content, embeds)
@@ -89,10 +92,9 @@ class Menus(commands.Cog):
     def cooling_down(self, user: discord.abc.User) -> float | None:
         """Seconds to wait when ``user`` is over the bot's shared per-user cooldown."""
         owners = self.bot.owner_ids or set()
-        cooldown = getattr(self.bot, "cooldown", None)
-        if cooldown is None or user.id in owners:
+        if user.id in owners:
             return None
-        bucket = cooldown.get_bucket(SimpleNamespace(author=user))  # keyed by author id
+        bucket = self.bot.cooldown.get_bucket(SimpleNamespace(author=user))  # keyed by author id
         return bucket.update_rate_limit() if bucket is not None else None
 
 
@@ -107,5 +109,5 @@ async def send_followup(interaction: discord.Interaction, reply: Reply, answers:
         view.message = message
 
 
-async def setup(bot: commands.Bot) -> None:
+async def setup(bot: SongsimBot) -> None:
     await bot.add_cog(Menus(bot))

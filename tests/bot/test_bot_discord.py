@@ -11,7 +11,7 @@ import pytest
 import pytest_asyncio
 
 from bot.bot import SongsimBot
-from bot.cogs.errors import OOPS
+from bot.cogs._options import OOPS
 from bot.services import Services
 from bot.settings import Settings
 from bot.views import NOT_YOURS
