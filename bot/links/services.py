@@ -178,12 +178,18 @@ class HttpLinkService(LinkService):
                 chunks.append(chunk)
             return resp.status, resp.headers, b"".join(chunks)
 
-    def http_failure(self, status: int, headers: Mapping[str, str]) -> LinkFailure | None:
-        """The failure a status means for every service (429, 5xx), else None."""
+    def http_failure(
+        self, status: int, headers: Mapping[str, str], not_found: tuple[int, ...] = (400, 404)
+    ) -> CachedName | LinkFailure | None:
+        """What a status other than 200 means: a rate limit (429), no such song (the
+        service's ``not_found`` statuses, answered as the cached "not found"), or the
+        service unavailable; None for 200."""
         if status == 429:
             wait = retry_after_seconds(headers, self._clock())
             return service_failure("rate_limited", self.service, wait)
-        if status >= 500:
+        if status in not_found:
+            return _NOT_FOUND
+        if status != 200:
             return service_failure("unavailable", self.service)
         return None
 
@@ -196,14 +202,12 @@ class YouTubeOEmbed(HttpLinkService):
     async def fetch(self, link: Link, timeout: float) -> CachedName | LinkFailure:
         video = f"https://www.youtube.com/watch?v={link.id}"
         status, headers, body = await self.get(self._url, {"url": video, "format": "json"}, timeout)
-        failure = self.http_failure(status, headers)
+        # 400 bad id, 401 embedding turned off, 403 private, 404 removed.
+        failure = self.http_failure(status, headers, not_found=(400, 401, 403, 404))
         if failure is not None:
             return failure
-        # 400 bad id, 401 embedding turned off, 403 private, 404 removed.
-        if status in (400, 401, 403, 404) or body.strip() in _YOUTUBE_REFUSALS:
+        if body.strip() in _YOUTUBE_REFUSALS:  # a refusal sent with 200
             return _NOT_FOUND
-        if status != 200:
-            return service_failure("unavailable", self.service)
         data = _object(body)
         return CachedName(_text(data, "author_name", required=False), _text(data, "title"))
 
@@ -231,10 +235,6 @@ class SpotifyOEmbed(HttpLinkService):
         failure = self.http_failure(status, headers)
         if failure is not None:
             return failure
-        if status in (400, 404):
-            return _NOT_FOUND
-        if status != 200:
-            return service_failure("unavailable", self.service)
         data = _object(body)
         # Spotify documents no author for tracks; should one appear, it is the artist.
         return CachedName(_text(data, "author_name", required=False), _text(data, "title"))
@@ -258,10 +258,6 @@ class ITunesLookup(HttpLinkService):
         failure = self.http_failure(status, headers)
         if failure is not None:
             return failure
-        if status in (400, 404):
-            return _NOT_FOUND
-        if status != 200:
-            return service_failure("unavailable", self.service)
         data = _object(body)
         results = data["results"]
         if not isinstance(results, list):
@@ -281,13 +277,9 @@ class DeezerTrack(HttpLinkService):
 
     async def fetch(self, link: Link, timeout: float) -> CachedName | LinkFailure:
         status, headers, body = await self.get(f"{self._url}/track/{link.id}", None, timeout)
-        failure = self.http_failure(status, headers)
+        failure = self.http_failure(status, headers, not_found=(404,))
         if failure is not None:
             return failure
-        if status == 404:
-            return _NOT_FOUND
-        if status != 200:
-            return service_failure("unavailable", self.service)
         data = _object(body)
         error = data.get("error")
         if error is not None:

@@ -17,7 +17,7 @@ from bot.replies.likes import LikeAnswers
 from bot.replies.reply import Mode, PageSpec, Reply, notice
 from bot.text import count_of, safe
 from bot.user_db import Block, BlockLimitReached, InvalidArtistName
-from index.model import Exclusions
+from index.model import Answer, Exclusions
 from index.names import block_key
 
 
@@ -99,6 +99,30 @@ class BlockAnswers(LikeAnswers):
 
     async def blocked_names(self) -> list[str]:
         return [b.name for b in await self.services.user_db.blocks(self.user_id)]
+
+    async def read_page(
+        self, spec: PageSpec, chosen: UserExclusions, offset: int | None = None
+    ) -> Answer:
+        """The page of the list ``spec`` at ``offset`` (default its own), less ``chosen``.
+
+        The one place that knows which read answers which kind of list: a file's mix is
+        answered as the likes are, every seed counting alike.
+        """
+        read = {
+            "similar": self.index.similar,
+            "mix": self.index.mix,
+            "foryou": self.index.for_you,
+            "playlist": self.index.for_you,
+        }[spec.mode]
+        seeds = spec.seeds[0] if spec.mode == "similar" else list(spec.seeds)
+        return await self._read(
+            read,
+            seeds,
+            limit=spec.limit,
+            offset=spec.offset if offset is None else offset,
+            ranking=spec.ranking,
+            exclusions=chosen.exclusions,
+        )
 
     async def page_exclusions(self, spec: PageSpec) -> UserExclusions:
         """What a page of the list ``spec`` leaves out (its options, the user's blocks)."""

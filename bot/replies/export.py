@@ -89,25 +89,11 @@ class ExportAnswers(BlockAnswers):
         (a page caps songs per artist, so one long page would not be the same list);
         whether more remain; its seeds; and a plain title."""
         chosen = await self.page_exclusions(spec)
-        fn = {
-            "similar": self.index.similar,
-            "mix": self.index.mix,
-            "foryou": self.index.for_you,
-            "playlist": self.index.for_you,  # a file's mix: every seed counts, as for likes
-        }
-        seeds_arg = spec.seeds[0] if spec.mode == "similar" else list(spec.seeds)
         tracks: list[Track] = []
         offset, first, more, pages = 0, None, True, 0
         while more and len(tracks) < EXPORT_SONGS and pages < EXPORT_PAGES:
             pages += 1
-            answer: Answer = await self._read(
-                fn[spec.mode],
-                seeds_arg,
-                limit=spec.limit,
-                offset=offset,
-                ranking=spec.ranking,
-                exclusions=chosen.exclusions,
-            )
+            answer: Answer = await self.read_page(spec, chosen, offset)
             first = first or answer
             tracks += [*(i.track for i in answer.items), *answer.fallback]
             more, offset = answer.has_more, offset + spec.limit

@@ -97,14 +97,7 @@ class Answers(MixAnswers, ArtistAnswers, ExportAnswers, AutocompleteAnswers):
             include_liked=include_liked,
         )
         chosen = await self.page_exclusions(spec)
-        answer = await self._read(
-            self.index.similar,
-            track_id,
-            limit=spec.limit,
-            offset=spec.offset,
-            ranking=spec.ranking,
-            exclusions=chosen.exclusions,
-        )
+        answer = await self.read_page(spec, chosen)
         seed = answer.seed
         assert seed is not None, "a song's neighbours always name the song"
         tracks = [seed, *(i.track for i in answer.items), *answer.fallback]

@@ -113,16 +113,8 @@ class MixAnswers(PlaylistAnswers):
 
     @remembers_index
     async def mix_page(self, spec: PageSpec) -> Reply:
-        fn = self.index.mix if spec.mode == "mix" else self.index.for_you
         chosen = await self.page_exclusions(spec)
-        answer = await self._read(
-            fn,
-            list(spec.seeds),
-            limit=spec.limit,
-            offset=spec.offset,
-            ranking=spec.ranking,
-            exclusions=chosen.exclusions,
-        )
+        answer = await self.read_page(spec, chosen)
         links = await self.services.links_for([*(i.track for i in answer.items), *answer.fallback])
         if spec.mode == "mix":
             found = await self._read(self.index.tracks, spec.seeds)

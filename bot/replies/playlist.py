@@ -166,14 +166,7 @@ class PlaylistAnswers(BlockAnswers):
     async def playlist_page(self, spec: PageSpec) -> Reply:
         """One page of the mix of a file's songs (every seed counts; seeds left out)."""
         chosen = await self.page_exclusions(spec)
-        answer = await self._read(
-            self.index.for_you,
-            list(spec.seeds),
-            limit=spec.limit,
-            offset=spec.offset,
-            ranking=spec.ranking,
-            exclusions=chosen.exclusions,
-        )
+        answer = await self.read_page(spec, chosen)
         links = await self.services.links_for([*(i.track for i in answer.items), *answer.fallback])
         named = await self._read(self.index.tracks, spec.seeds[:SEEDS_NAMED])
         seeds = [named[t] for t in spec.seeds[:SEEDS_NAMED] if t in named]
