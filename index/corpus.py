@@ -17,6 +17,16 @@ class DatasetError(Exception):
 
 
 @dataclass
+class SourceInfo:
+    """One input of a build: what it was, and (for listens) how new its newest listen is."""
+
+    name: str  # the file or folder name (never a full path: it goes into the index)
+    format: str
+    rows: int = 0  # rows (listens, playlist entries) it gave, malformed ones excluded
+    newest: int | None = None  # unix seconds of its newest listen; None without timestamps
+
+
+@dataclass
 class IngestReport:
     """What ingest saw: every row is either used or counted here as malformed."""
 
@@ -27,6 +37,7 @@ class IngestReport:
     malformed_lines: list[int] = field(default_factory=list)  # first few, 1-based line numbers
     malformed_examples: list[str] = field(default_factory=list)  # first few raw lines, truncated
     duplicate_rows: int = 0  # (track, playlist) repeats folded into one membership
+    sources: list[SourceInfo] = field(default_factory=list)  # one per input, in build order
 
     MAX_EXAMPLES = 10
 
@@ -52,6 +63,11 @@ class Corpus:
     indptr: np.ndarray  # int64, len n_tracks + 1
     indices: np.ndarray  # int32 playlist ids
     report: IngestReport
+    # Recording MBID and ISRC per track, when the source carries them (ListenBrainz).
+    track_mbids: list[str | None] | None = None
+    track_isrcs: list[str | None] | None = None
+    # Start (unix seconds) of each playlist that is a listening session; -1 for a playlist.
+    playlist_dates: np.ndarray | None = None
 
     @property
     def n_tracks(self) -> int:

@@ -1,23 +1,29 @@
-"""Read a playlist dataset in any supported format into a :class:`~index.corpus.Corpus`.
+"""Read datasets in any supported format into one :class:`~index.corpus.Corpus`.
 
-``read_dataset`` detects the format from the file's content (not only its name) and hands
-it to the matching reader, one module per format: :mod:`~index.ingest.zenodo`,
-:mod:`~index.ingest.mpd`, :mod:`~index.ingest.generic_csv`, :mod:`~index.ingest.yes`.
-They all feed one :class:`~index.ingest.rows.CorpusBuilder`. Compressed (``.gz``) files are
-read transparently (:mod:`~index.ingest.files`).
+``read_dataset`` takes one input or several (a Zenodo file and ListenBrainz dumps, a full
+dump and the incremental dumps after it), detects each one's format from its content (not
+only its name) and hands it to the matching reader, one module per format:
+:mod:`~index.ingest.zenodo`, :mod:`~index.ingest.mpd`, :mod:`~index.ingest.generic_csv`,
+:mod:`~index.ingest.yes`, :mod:`~index.ingest.listenbrainz`. They all feed one
+:class:`~index.ingest.rows.CorpusBuilder`, which merges songs across inputs by identity.
+Compressed files are read transparently (:mod:`~index.ingest.files`,
+:mod:`~index.ingest.listen_files`).
 """
 
 from __future__ import annotations
 
 import gc
 import logging
+from collections.abc import Sequence
 from pathlib import Path
 
 from index.corpus import Corpus, DatasetError
-from index.ingest import generic_csv, mpd, yes, zenodo
+from index.ingest import generic_csv, listenbrainz, mpd, yes, zenodo
 from index.ingest.files import read_head
+from index.ingest.rows import CorpusBuilder
+from index.ingest.sessions import DEFAULT_GAP
 
-FORMATS = ("zenodo", "mpd", "csv", "yes")
+FORMATS = ("zenodo", "mpd", "csv", "yes", "listenbrainz")
 """Every ``--format`` a build accepts (besides ``auto``), in the order they are tried."""
 
 log = logging.getLogger(__name__)
@@ -27,6 +33,7 @@ _READERS = {
     "mpd": mpd.read_mpd,
     "csv": generic_csv.read_csv,
     "yes": yes.read_yes,
+    "listenbrainz": listenbrainz.read_listenbrainz,
 }
 
 
@@ -36,9 +43,11 @@ _READERS = {
 def detect_format(path: str | Path) -> str:
     """Name the format of ``path`` (one of :data:`FORMATS`) from its content.
 
-    A folder is MPD (holds ``mpd.slice.*.json``) or Yes.com (``train.txt`` + ``song_hash.txt``);
-    a file is recognised from its first line. Raises :class:`DatasetError` with a sentence
-    saying what was expected when nothing matches.
+    A folder is MPD (holds ``mpd.slice.*.json``), Yes.com (``train.txt`` +
+    ``song_hash.txt``) or a ListenBrainz dump (``listens/YYYY/M.listens``); an archive
+    (.tar.zst, .tar.xz, .zip) holding listens is ListenBrainz; any other file is recognised
+    from its first line. Raises :class:`DatasetError` with a sentence saying what was
+    expected when nothing matches.
     """
     p = Path(path)
     if not p.exists():
@@ -48,13 +57,20 @@ def detect_format(path: str | Path) -> str:
             return "mpd"
         if yes.is_yes_folder(p):
             return "yes"
+        if listenbrainz.is_listens_folder(p):
+            return "listenbrainz"
         raise DatasetError(
             f"Cannot tell the format of folder {p}: it holds neither MPD slices "
-            "(mpd.slice.*.json) nor a Yes.com playlist set (train.txt and song_hash.txt). "
-            "Pass a dataset file, or the folder that holds those files."
+            "(mpd.slice.*.json), a Yes.com playlist set (train.txt and song_hash.txt) nor "
+            "ListenBrainz listens (listens/YYYY/M.listens). Pass a dataset file, or the "
+            "folder that holds those files."
         )
+    if listenbrainz.is_listens_archive(p):
+        return "listenbrainz"
     head = read_head(p)
     first_line = head.split("\n", 1)[0].rstrip("\r")
+    if listenbrainz.looks_like_listens(head):
+        return "listenbrainz"
     if mpd.looks_like_mpd(head):
         return "mpd"
     if zenodo.looks_like_zenodo(first_line):
@@ -71,50 +87,71 @@ def detect_format(path: str | Path) -> str:
     raise DatasetError(
         f"Cannot tell the format of {p}: {what}. Expected a Zenodo "
         "spotify_dataset.csv, a CSV whose header names playlist, artist and track columns, "
-        "an MPD slice (mpd.slice.*.json) or a Yes.com train.txt; pass --format "
-        f"({'|'.join(FORMATS)}) to choose one."
+        "an MPD slice (mpd.slice.*.json), a Yes.com train.txt or ListenBrainz listens "
+        f"(a dump folder or archive, or JSON lines); pass --format ({'|'.join(FORMATS)}) "
+        "to choose one."
     )
 
 
-def read_dataset(
-    path: str | Path, fmt: str = "auto", *, strict: bool = False, progress: bool = True
-) -> Corpus:
-    """Read a dataset file or folder into a Corpus; ``fmt="auto"`` detects the format.
-
-    Rows that cannot be parsed are counted in ``corpus.report`` (count, first line numbers
-    and examples) and logged as one warning; with ``strict=True`` the first one raises
-    :class:`DatasetError` naming its line number and content. A dataset with no usable row
-    at all (empty, or not in the chosen format) raises :class:`DatasetError` too, rather
-    than yielding an empty index. ``progress`` shows a tqdm bar of bytes read on stderr.
-    """
-    if fmt == "auto":
-        fmt = detect_format(path)
-    elif fmt not in _READERS:
+def input_formats(paths: Sequence[str | Path], fmt: str = "auto") -> list[str]:
+    """The format of each input, checked before any is read (a typo fails at once)."""
+    if fmt != "auto" and fmt not in _READERS:
         raise DatasetError(
             f"Unknown dataset format {fmt!r}; choose one of auto, {', '.join(FORMATS)}."
         )
-    elif not Path(path).exists():
-        raise DatasetError(f"No such file or folder: {path}.")
+    out = []
+    for p in paths:
+        if not Path(p).exists():
+            raise DatasetError(f"No such file or folder: {p}.")
+        out.append(detect_format(p) if fmt == "auto" else fmt)
+    return out
+
+
+def read_dataset(
+    path: str | Path | Sequence[str | Path],
+    fmt: str = "auto",
+    *,
+    strict: bool = False,
+    progress: bool = True,
+    session_gap: int = DEFAULT_GAP,
+) -> Corpus:
+    """Read one dataset, or several into one catalogue; ``fmt="auto"`` detects each format.
+
+    Rows that cannot be parsed are counted in ``corpus.report`` (count, first line numbers
+    and examples) and logged as one warning; with ``strict=True`` the first one raises
+    :class:`DatasetError` naming its line number and content. An input with no usable row
+    at all (empty, or not in the chosen format) raises :class:`DatasetError` too, rather
+    than yielding an empty index. ``session_gap`` is the silence (seconds) that ends a
+    listening session. ``progress`` shows progress of bytes read on stderr.
+    """
+    paths = [path] if isinstance(path, str | Path) else list(path)
+    if not paths:
+        raise DatasetError("No dataset given.")
+    formats = input_formats(paths, fmt)
+    names = [Path(p).resolve().name or str(p) for p in paths]
+    builder = CorpusBuilder(
+        " + ".join(names),
+        "+".join(dict.fromkeys(formats)),
+        strict=strict,
+        session_gap=session_gap,
+    )
     # Ingest allocates millions of small objects and creates no reference cycles: the
     # cyclic GC would only rescan them over and over.
     gc_was_enabled = gc.isenabled()
     gc.disable()
     try:
-        corpus = _READERS[fmt](Path(path), strict=strict, progress=progress)
+        for p, f, name in zip(paths, formats, names, strict=True):
+            builder.start_input(name, f)
+            before = (len(builder.row_raw), len(builder.listen_raw), builder.report.rows_malformed)
+            _READERS[f](Path(p), builder, progress=progress)
+            after = (len(builder.row_raw), len(builder.listen_raw), builder.report.rows_malformed)
+            if after[:2] == before[:2]:
+                _no_rows(p, f, builder, after[2] - before[2])
+        corpus = builder.build()
     finally:
         if gc_was_enabled:
             gc.enable()
     r = corpus.report
-    if corpus.n_tracks == 0:
-        first = (
-            f" (first at line {r.malformed_lines[0]}: {r.malformed_examples[0][:120]!r})"
-            if r.malformed_lines
-            else ""
-        )
-        raise DatasetError(
-            f"{path} has no usable rows read as {fmt}: {r.rows_read} row(s), "
-            f"{r.rows_malformed} malformed{first}. Is it in that format?"
-        )
     if r.rows_malformed:
         log.warning(
             "%s: skipped %d malformed row(s) of %d (first at line(s) %s)",
@@ -124,3 +161,17 @@ def read_dataset(
             ", ".join(map(str, r.malformed_lines[:5])),
         )
     return corpus
+
+
+def _no_rows(path: str | Path, fmt: str, builder: CorpusBuilder, malformed: int) -> None:
+    r = builder.report
+    first = (
+        f" (first: {r.malformed_examples[-min(malformed, len(r.malformed_examples))][:120]!r})"
+        if malformed and r.malformed_examples
+        else ""
+    )
+    raise DatasetError(
+        f"{path} has no usable rows read as {fmt}: {malformed} row(s), {malformed} "
+        f"malformed{first}. "
+        "Is it in that format?"
+    )

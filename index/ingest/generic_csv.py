@@ -26,7 +26,7 @@ import re
 import sys
 from pathlib import Path
 
-from index.corpus import Corpus, DatasetError
+from index.corpus import DatasetError
 from index.ingest.files import make_progress, open_bytes, text_lines
 from index.ingest.rows import CorpusBuilder
 
@@ -78,8 +78,8 @@ def looks_like_csv(first_line: str) -> bool:
     return sniff_header(first_line) is not None
 
 
-def read_csv(path: Path, *, strict: bool = False, progress: bool = True) -> Corpus:
-    """Read a generic playlist CSV (plain or .gz) into a Corpus."""
+def read_csv(path: Path, builder: CorpusBuilder, *, progress: bool = True) -> None:
+    """Feed a generic playlist CSV (plain or .gz) to ``builder``."""
     with open_bytes(path) as (stream, done, total):
         first = stream.readline().decode("utf-8", errors="replace").removeprefix("\ufeff")
         sniffed = sniff_header(first.rstrip("\r\n"))
@@ -89,7 +89,6 @@ def read_csv(path: Path, *, strict: bool = False, progress: bool = True) -> Corp
                 "artist and a track column (e.g. playlist,artist,track[,uri])."
             )
         delim, cols = sniffed
-        builder = CorpusBuilder(str(path), "csv", strict=strict, with_uris="uri" in cols)
         bar = make_progress(total, f"reading {path.name}", progress)
         last = [0]
 
@@ -108,7 +107,6 @@ def read_csv(path: Path, *, strict: bool = False, progress: bool = True) -> Corp
         _read_rows(builder, reader, cols, bad_lines)
         tick()
         bar.close()
-    return builder.build()
 
 
 def _read_rows(builder: CorpusBuilder, reader, cols: dict[str, int], bad_lines: set[int]) -> None:

@@ -15,7 +15,7 @@ import json
 import re
 from pathlib import Path
 
-from index.corpus import Corpus, DatasetError
+from index.corpus import DatasetError
 from index.ingest.files import make_progress, open_bytes
 from index.ingest.rows import CorpusBuilder
 
@@ -36,12 +36,11 @@ def looks_like_mpd(head: str) -> bool:
     return start.startswith("{") and ('"playlists"' in head or '"info"' in start[:200])
 
 
-def read_mpd(path: Path, *, strict: bool = False, progress: bool = True) -> Corpus:
-    """Read one MPD slice file, or every slice in a folder, into a Corpus."""
+def read_mpd(path: Path, builder: CorpusBuilder, *, progress: bool = True) -> None:
+    """Feed one MPD slice file, or every slice in a folder, to ``builder``."""
     files = find_slices(path) if path.is_dir() else [path]
     if not files:
         raise DatasetError(f"No MPD slices (mpd.slice.*.json) in {path}.")
-    builder = CorpusBuilder(str(path), "mpd", strict=strict, with_uris=True)
     builder.row_word = "row"
     total = sum(f.stat().st_size for f in files)
     bar = make_progress(total, f"reading {path.name}", progress)
@@ -59,7 +58,6 @@ def read_mpd(path: Path, *, strict: bool = False, progress: bool = True) -> Corp
         for n, pl in enumerate(playlists, 1):
             row = _read_playlist(builder, file, n, pl, row)
     bar.close()
-    return builder.build()
 
 
 def _read_playlist(builder: CorpusBuilder, file: Path, n: int, pl: object, row: int) -> int:
@@ -79,7 +77,7 @@ def _read_playlist(builder: CorpusBuilder, file: Path, n: int, pl: object, row: 
     uri_get = builder.uri_ids.get
     add_raw = builder.row_raw.append
     add_playlist = builder.row_playlist.append
-    add_uri = builder.row_uri.append
+    uri_raw, uri_val = builder.uri_raw.append, builder.uri_val.append
     for pos, t in enumerate(tracks):
         row += 1
         try:
@@ -98,7 +96,9 @@ def _read_playlist(builder: CorpusBuilder, file: Path, n: int, pl: object, row: 
         u = uri_get(uri) if type(uri) is str else -1
         if u is None:
             u = builder.uri_id(uri)
-        add_uri(u)
+        if u >= 0:
+            uri_raw(rid)
+            uri_val(u)
     return row
 
 

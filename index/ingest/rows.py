@@ -1,8 +1,11 @@
 """The one :class:`CorpusBuilder` every dataset reader feeds (artist, title, playlist) rows.
 
 Every reader feeds the same builder, so track identity, display names, duplicate folding
-and malformed-row accounting are the same whatever the input format. Opening the files
-and reporting progress is :mod:`index.ingest.files`.
+and malformed-row accounting are the same whatever the input format, and one build can
+read several inputs (a Zenodo file and ListenBrainz dumps) into one catalogue. Listens
+(user, time, song) are kept apart until :meth:`CorpusBuilder.build` cuts them into
+sessions (:mod:`.sessions`); songs are merged by MBID or by name there (:mod:`.identity`).
+Opening the files and reporting progress is :mod:`index.ingest.files`.
 """
 
 from __future__ import annotations
@@ -12,44 +15,96 @@ from array import array
 import numpy as np
 
 from index.arrays import sorted_unique
-from index.corpus import Corpus, DatasetError, IngestReport
+from index.corpus import Corpus, DatasetError, IngestReport, SourceInfo
+from index.ingest.assemble import (
+    as_array,
+    display_titles,
+    first_of_each,
+    intern,
+    most_frequent,
+    pack,
+    unpack,
+)
+from index.ingest.identity import resolve_tracks
+from index.ingest.sessions import DEFAULT_GAP, sessionize
 from index.names import normalise_name
 
 SPOTIFY_TRACK_PREFIX = "spotify:track:"
+SESSION_NAME = "listening session"  # a session's stored name; readers show its date instead
 
 
 class CorpusBuilder:
-    """Collects (artist, title, playlist[, uri]) rows and assembles the Corpus.
+    """Collects rows from one or more inputs and assembles the Corpus.
 
-    Raw spellings are interned once each; identity (normalised artist, normalised title)
-    is computed once per distinct raw pair; rows are kept as two int32 arrays, so memory
-    stays near 8 bytes a row plus the distinct strings.
+    Raw spellings are interned once each (a spelling with an MBID is its own raw
+    spelling); identity is computed once per distinct raw spelling; rows are kept as int32
+    arrays, so memory stays near 8 bytes a row (16 more for a listen's user and time)
+    plus the distinct strings.
     """
 
-    def __init__(self, source: str, fmt: str, *, strict: bool, with_uris: bool = False) -> None:
+    def __init__(
+        self,
+        source: str,
+        fmt: str,
+        *,
+        strict: bool,
+        with_uris: bool = False,
+        session_gap: int = DEFAULT_GAP,
+    ) -> None:
         self.report = IngestReport(source=source, format=fmt)
         self.strict = strict
+        self.session_gap = session_gap
         self.row_word = "line"  # what a malformed row's number counts ("row" for JSON)
+        self.label = ""  # the file being read, named in malformed-row examples
         # raw key (a reader's choice, e.g. the raw 'artist","title' text) -> raw id, or -1
         # when that key can never make a valid row (so the check runs once per key).
         self.raw_ids: dict[object, int] = {}
-        self.raw_track = array("i")  # raw id -> track id
+        self.raw_track = array("i")  # raw id -> name id (normalised artist, title)
         self.raw_titles: list[str] = []  # raw id -> its title, stripped (display candidate)
         self.raw_artist_spelling = array("i")  # raw id -> id of its stripped artist spelling
+        self.raw_artist = array("i")  # raw id -> normalised artist id
+        self.raw_mbid = array("i")  # raw id -> MBID id, or -1
+        self.mbid_ids: dict[str, int] = {}
         self._artist_spellings: dict[str, int] = {}
         self._artist_of: dict[str, tuple[int, int]] = {}  # raw artist -> (artist id, spelling)
         self._artist_ids: dict[str, int] = {}  # normalised artist -> artist id
-        self.track_artist = array("i")  # track id -> artist id
+        self.track_artist = array("i")  # name id -> artist id
         self._track_ids: dict[tuple[int, str], int] = {}
 
-        self.playlist_ids: dict[object, int] = {}
+        self.playlist_ids: dict[object, int] = {}  # this input's playlist keys
         self.playlist_names: list[str] = []
 
         self.row_raw = array("i")
         self.row_playlist = array("i")
-        self.row_uri: array | None = array("i") if with_uris else None
+        # Spotify URIs and ISRCs, as (raw id, value id) pairs for the rows that carry one.
+        self.uri_raw, self.uri_val = array("i"), array("i")
         self.uri_ids: dict[str, int] = {}  # URI text as written -> id (-1: not a track URI)
         self.uris: list[str] = []
+        self.isrc_raw, self.isrc_val = array("i"), array("i")
+        self.isrc_ids: dict[str, int] = {}
+        # Listens: raw id, user, unix time; cut into sessions in build().
+        self.listen_raw, self.listen_user, self.listen_ts = array("i"), array("i"), array("q")
+        self.user_ids: dict[object, int] = {}
+        self.sources: list[SourceInfo] = []
+        self._marks: list[tuple[int, int]] = []  # (rows, listens) when each source began
+
+    # -- inputs
+
+    def start_input(self, name: str, fmt: str) -> None:
+        """Begin the next input: its playlists never merge with another input's."""
+        self.playlist_ids.clear()
+        self.sources.append(SourceInfo(name=name, format=fmt))
+        self._marks.append((len(self.row_raw), len(self.listen_raw)))
+        self.label = name
+
+    def _end_sources(self) -> None:
+        """Each source's row count and newest listen."""
+        ends = [*self._marks[1:], (len(self.row_raw), len(self.listen_raw))]
+        ts = as_array(self.listen_ts, np.int64)
+        for src, (r0, l0), (r1, l1) in zip(self.sources, self._marks, ends, strict=True):
+            src.rows = (r1 - r0) + (l1 - l0)
+            if l1 > l0:
+                src.newest = int(ts[l0:l1].max())
 
     # -- rows
 
@@ -65,7 +120,7 @@ class CorpusBuilder:
             rid = self.new_raw_track(artist, title, key)
         return rid
 
-    def new_raw_track(self, artist: str, title: str, key: object) -> int:
+    def new_raw_track(self, artist: str, title: str, key: object, mbid: str | None = None) -> int:
         """Register a raw spelling not yet in :attr:`raw_ids` (the readers' hot path)."""
         # Inline ASCII case of normalise_name: this runs once per distinct raw pair.
         ntitle = " ".join(title.lower().split()) if title.isascii() else normalise_name(title)
@@ -84,12 +139,14 @@ class CorpusBuilder:
         self.raw_track.append(tid)
         self.raw_titles.append(title.strip())
         self.raw_artist_spelling.append(a[1])
+        self.raw_artist.append(aid)
+        self.raw_mbid.append(-1 if mbid is None else intern(self.mbid_ids, mbid))
         return rid
 
     def _new_artist(self, artist: str) -> tuple[int, int]:
         ids = self._artist_ids
         aid = ids.setdefault(normalise_name(artist), len(ids))
-        a = self._artist_of[artist] = (aid, _intern(self._artist_spellings, artist.strip()))
+        a = self._artist_of[artist] = (aid, intern(self._artist_spellings, artist.strip()))
         return a
 
     def playlist_id(self, key: object, name: str) -> int:
@@ -104,9 +161,13 @@ class CorpusBuilder:
         """Record one row: raw track ``raw_id`` appears in ``playlist`` (optionally with a URI)."""
         self.row_raw.append(raw_id)
         self.row_playlist.append(playlist)
-        if self.row_uri is not None:
-            u = self.uri_ids.get(uri) if uri else -1
-            self.row_uri.append(self.uri_id(uri) if u is None else u)
+        if uri:
+            u = self.uri_ids.get(uri)
+            if u is None:
+                u = self.uri_id(uri)
+            if u >= 0:
+                self.uri_raw.append(raw_id)
+                self.uri_val.append(u)
 
     def uri_id(self, uri: str) -> int:
         """Id of a URI as written: its ``spotify:track:`` form, or -1 for anything else."""
@@ -124,87 +185,91 @@ class CorpusBuilder:
             self.uri_ids[uri] = u
         return u
 
+    def user_id(self, key: object) -> int:
+        """Id of a listener (their key stays in this process: the index never sees it)."""
+        uid = self.user_ids.get(key)
+        if uid is None:
+            uid = self.user_ids[key] = len(self.user_ids)
+        return uid
+
     def malformed(self, line_no: int, raw: str, why: str) -> None:
         """Count a row that cannot be used; with strict=True, fail on it instead."""
+        several = len(self.sources) > 1 or (self.sources and self.label != self.sources[-1].name)
+        where = f"{self.label}: " if several else ""
         if self.strict:
             shown = raw if len(raw) <= 300 else raw[:300] + "…"
             raise DatasetError(
-                f"{self.report.source}: {self.row_word} {line_no} is not a valid row ({why}): {shown!r}. "
-                "Fix or remove that row, or build without --strict to skip and count such rows."
+                f"{self.label or self.report.source}: {self.row_word} {line_no} is not a valid "
+                f"row ({why}): {shown!r}. Fix or remove that row, or build without --strict "
+                "to skip and count such rows."
             )
-        self.report.add_malformed(line_no, raw)
+        self.report.add_malformed(line_no, where + raw)
 
     # -- assembling
 
-    def _display_titles(
-        self, raw_track: np.ndarray, raw_rows: np.ndarray, used_raw: np.ndarray, n_tracks: int
-    ) -> list[str]:
-        """Each track's most frequent stripped title (ties: first seen).
-
-        Most tracks have one raw spelling and take it directly; only tracks written
-        several ways are counted in Python.
-        """
-        titles = np.empty(len(self.raw_titles), dtype=object)
-        titles[:] = self.raw_titles
-        tracks = raw_track[used_raw]
-        spellings = np.bincount(tracks, minlength=n_tracks)
-        out = np.empty(n_tracks, dtype=object)
-        single = spellings[tracks] == 1
-        out[tracks[single]] = titles[used_raw[single]]
-        multi = used_raw[~single]  # ascending raw id = first-seen order
-        best: dict[int, dict[str, int]] = {}
-        for r, t, n in zip(
-            multi.tolist(), raw_track[multi].tolist(), raw_rows[multi].tolist(), strict=True
-        ):
-            counts = best.setdefault(t, {})
-            counts[titles[r]] = counts.get(titles[r], 0) + n
-        for t, counts in best.items():
-            out[t] = max(counts, key=counts.__getitem__)  # max keeps the first of equals
-        return out.tolist()
+    def _session_rows(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Listens as (raw, playlist) rows after the playlists, and each session's start."""
+        n_pl = len(self.playlist_names)
+        user = as_array(self.listen_user)
+        keys = list(self.user_ids)
+        rank = np.empty(len(keys), dtype=np.int64)
+        rank[sorted(range(len(keys)), key=lambda i: _user_sort_key(keys[i]))] = np.arange(len(keys))
+        s = sessionize(user, as_array(self.listen_ts, np.int64), self.session_gap, rank)
+        return as_array(self.listen_raw), s.of_listen + n_pl, s.start
 
     def build(self) -> Corpus:
         """Turn the collected rows into a Corpus (CSR with sorted unique playlists per track)."""
         rep = self.report
+        rep.sources = self.sources
+        self._end_sources()
         # The lookup tables are done with: free them before the big array work.
         self.raw_ids.clear()
         self._track_ids.clear()
         self.playlist_ids.clear()
-        n_rows = len(self.row_raw)
-        rep.rows_read = n_rows + rep.rows_malformed
-        row_raw = np.frombuffer(self.row_raw, dtype=np.int32) if n_rows else _empty_i32()
-        row_pl = np.frombuffer(self.row_playlist, dtype=np.int32) if n_rows else _empty_i32()
-        raw_track = _as_i32(self.raw_track)
-        n_raw = len(raw_track)
-
-        # Playlists whose every row was malformed are dropped, keeping first-seen order.
+        row_raw, row_pl = as_array(self.row_raw), as_array(self.row_playlist)
         n_pl = len(self.playlist_names)
         playlist_names = self.playlist_names
+        dates = None
+        if len(self.listen_raw):
+            l_raw, l_pl, starts = self._session_rows()
+            row_raw, row_pl = np.concatenate([row_raw, l_raw]), np.concatenate([row_pl, l_pl])
+            playlist_names = playlist_names + [SESSION_NAME] * len(starts)
+            dates = np.concatenate([np.full(n_pl, -1, dtype=np.int64), starts])
+            n_pl += len(starts)
+        n_rows = len(row_raw)
+        rep.rows_read = n_rows + rep.rows_malformed
+
+        # Playlists whose every row was malformed are dropped, keeping first-seen order.
         used = np.zeros(n_pl, dtype=bool)
         used[row_pl] = True
         if not used.all():
             remap = np.cumsum(used, dtype=np.int64) - 1
             row_pl = remap[row_pl].astype(np.int32)
             playlist_names = [name for name, u in zip(playlist_names, used, strict=True) if u]
+            if dates is not None:
+                dates = dates[used]
             n_pl = len(playlist_names)
 
-        # Raw spellings met only on malformed rows own no rows; tracks and artists that
-        # exist only through them are dropped (first-seen order kept).
+        # Songs: by MBID, else by normalised (artist, title) (index.ingest.identity).
+        n_raw = len(self.raw_titles)
         raw_rows = np.bincount(row_raw, minlength=n_raw).astype(np.int64)
-        raw_used = raw_rows > 0
-        track_artist = _as_i32(self.track_artist)
-        track_used = np.zeros(len(track_artist), dtype=bool)
-        track_used[raw_track[raw_used]] = True
-        track_map = np.cumsum(track_used, dtype=np.int64) - 1
-        track_artist = track_artist[track_used]
+        ident = resolve_tracks(
+            as_array(self.raw_track),
+            as_array(self.raw_mbid),
+            as_array(self.raw_artist),
+            raw_rows,
+            list(self.mbid_ids),
+        )
+        raw_track = ident.raw_track
+        # Artists that own no song are dropped (first-seen order kept).
         artist_used = np.zeros(len(self._artist_ids), dtype=bool)
-        artist_used[track_artist] = True
+        artist_used[ident.track_artist] = True
         artist_map = np.cumsum(artist_used, dtype=np.int64) - 1
-        track_artist = artist_map[track_artist].astype(np.int32)
+        track_artist = artist_map[ident.track_artist].astype(np.int32)
         n_tracks = len(track_artist)
         n_artists = int(artist_used.sum())
 
-        raw_track = track_map[raw_track].astype(np.int32)  # -1 for unused raw spellings
-        row_track = raw_track[row_raw] if n_rows else _empty_i32()
+        row_track = raw_track[row_raw] if n_rows else np.zeros(0, np.int32)
         width = max(n_pl, 1)
         pairs = sorted_unique(row_track.astype(np.int64) * width + row_pl)
         del row_track
@@ -215,38 +280,39 @@ class CorpusBuilder:
         np.cumsum(np.bincount(track_of_pair, minlength=n_tracks), out=indptr[1:])
         del pairs, track_of_pair
 
-        used_raw = np.flatnonzero(raw_used)
-        track_titles = self._display_titles(raw_track, raw_rows, used_raw, n_tracks)
-
-        artist_choice = _most_frequent(
-            track_artist[raw_track[used_raw]],
-            _as_i32(self.raw_artist_spelling)[used_raw],
+        used_raw = np.flatnonzero(raw_track >= 0)
+        track_titles = display_titles(self.raw_titles, raw_track, raw_rows, used_raw, n_tracks)
+        # An artist's name: its most frequent spelling over the rows of its own spellings.
+        raw_artist = artist_map[as_array(self.raw_artist)[used_raw]]
+        artist_choice = most_frequent(
+            raw_artist,
+            as_array(self.raw_artist_spelling)[used_raw],
             raw_rows[used_raw],
             n_artists,
         )
         artists_by_id = list(self._artist_spellings)
         artist_names = [artists_by_id[s] for s in artist_choice.tolist()]
-
-        track_uris: list[str | None] = [None] * n_tracks
-        if self.row_uri is not None and self.uris:
-            row_uri = np.frombuffer(self.row_uri, dtype=np.int32)
-            has = row_uri >= 0
-            chosen = _most_frequent(
-                raw_track[row_raw[has]], row_uri[has], np.ones(int(has.sum()), np.int64), n_tracks
-            )
-            for t in np.flatnonzero(chosen >= 0).tolist():
-                track_uris[t] = self.uris[chosen[t]]
+        track_uris = _per_track(self.uri_raw, self.uri_val, self.uris, raw_track, n_tracks)
+        track_isrcs = _per_track(
+            self.isrc_raw, self.isrc_val, list(self.isrc_ids), raw_track, n_tracks
+        )
+        mbid_text = list(self.mbid_ids)
+        track_mbids = (
+            [mbid_text[m] if m >= 0 else None for m in ident.track_mbid.tolist()]
+            if mbid_text
+            else None
+        )
 
         # The names that survive were allocated among millions of now-dead keys, so they
         # would pin most of the parser's memory (about 1 GB at full scale) in half-empty
         # allocator arenas. Pack them, drop every parsing structure, then unpack them into
         # fresh, compact memory that the later build stages can live beside.
-        packed = [_pack(names) for names in (track_titles, artist_names, playlist_names)]
-        packed_uris = _pack([u or "" for u in track_uris])
+        packed = [pack(names) for names in (track_titles, artist_names, playlist_names)]
+        packed_uris = pack([u or "" for u in track_uris])
         del track_titles, artist_names, playlist_names, track_uris, artists_by_id
         self._release()
-        track_titles, artist_names, playlist_names = (_unpack(p) for p in packed)
-        track_uris = [u or None for u in _unpack(packed_uris)]
+        track_titles, artist_names, playlist_names = (unpack(p) for p in packed)
+        track_uris = [u or None for u in unpack(packed_uris)]
         del packed, packed_uris
         return Corpus(
             artist_names=artist_names,
@@ -257,6 +323,9 @@ class CorpusBuilder:
             indptr=indptr,
             indices=indices,
             report=rep,
+            track_mbids=track_mbids,
+            track_isrcs=track_isrcs if any(track_isrcs) else None,
+            playlist_dates=dates,
         )
 
     def _release(self) -> None:
@@ -269,73 +338,46 @@ class CorpusBuilder:
             self._artist_ids,
             self._artist_spellings,
             self.uri_ids,
+            self.isrc_ids,
+            self.mbid_ids,
+            self.user_ids,
         ):
             table.clear()
         self.raw_titles = []
         self.playlist_names = []
         self.uris = []
-        for name in ("raw_track", "raw_artist_spelling", "track_artist", "row_raw", "row_playlist"):
+        for name in (
+            "raw_track",
+            "raw_artist_spelling",
+            "raw_artist",
+            "raw_mbid",
+            "track_artist",
+            "row_raw",
+            "row_playlist",
+            "uri_raw",
+            "uri_val",
+            "isrc_raw",
+            "isrc_val",
+            "listen_raw",
+            "listen_user",
+        ):
             setattr(self, name, array("i"))
-        if self.row_uri is not None:
-            self.row_uri = array("i")
+        self.listen_ts = array("q")
 
 
-def _most_frequent(
-    group: np.ndarray, choice: np.ndarray, weight: np.ndarray, n_groups: int
-) -> np.ndarray:
-    """For each group, the choice with the largest total weight; ties go to the first seen.
-
-    ``group``/``choice``/``weight`` are parallel, in first-seen order. Groups with no
-    entry get -1.
-    """
-    out = np.full(n_groups, -1, dtype=np.int64)
-    if len(group) == 0:
+def _per_track(
+    raw: array, val: array, values: list[str], raw_track: np.ndarray, n_tracks: int
+) -> list[str | None]:
+    """Each track's most frequent value among (raw spelling, value) pairs (None: none)."""
+    out: list[str | None] = [None] * n_tracks
+    if not len(raw):
         return out
-    width = int(choice.max()) + 1
-    key = group.astype(np.int64) * width + choice
-    order = np.argsort(key, kind="stable")  # stable: equal keys stay in first-seen order
-    key = key[order]
-    starts = np.flatnonzero(np.r_[True, key[1:] != key[:-1]])
-    uniq = key[starts]
-    first = order[starts]
-    total = np.add.reduceat(weight[order], starts)
-    g = uniq // width
-    best = np.lexsort((first, -total, g))  # by group, then heaviest, then first seen
-    g_sorted = g[best]
-    head = np.ones(len(best), dtype=bool)
-    head[1:] = g_sorted[1:] != g_sorted[:-1]
-    out[g_sorted[head]] = (uniq % width)[best][head]
+    chosen = first_of_each(raw_track[as_array(raw)], as_array(val), n_tracks)
+    for t in np.flatnonzero(chosen >= 0).tolist():
+        out[t] = values[chosen[t]]
     return out
 
 
-def _intern(table: dict[str, int], s: str) -> int:
-    i = table.get(s)
-    if i is None:
-        i = table[s] = len(table)
-    return i
-
-
-NAME_SEP = "\x00"
-
-
-def _pack(names: list[str]) -> tuple[str, int] | list[str]:
-    """Names joined into one string (or kept as they are if one holds the separator)."""
-    blob = NAME_SEP.join(names)
-    if blob.count(NAME_SEP) != max(len(names) - 1, 0):
-        return list(names)
-    return blob, len(names)
-
-
-def _unpack(packed: tuple[str, int] | list[str]) -> list[str]:
-    if isinstance(packed, list):
-        return packed
-    blob, n = packed
-    return blob.split(NAME_SEP) if n else []
-
-
-def _as_i32(a: array) -> np.ndarray:
-    return np.frombuffer(a, dtype=np.int32) if len(a) else _empty_i32()
-
-
-def _empty_i32() -> np.ndarray:
-    return np.zeros(0, dtype=np.int32)
+def _user_sort_key(key: object) -> tuple[bool, object]:
+    """Users in a stable order (ids numerically, then names), whatever the reading order."""
+    return (isinstance(key, str), key) if isinstance(key, int | str) else (True, str(key))

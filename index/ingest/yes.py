@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from index.corpus import Corpus, DatasetError
+from index.corpus import DatasetError
 from index.ingest.files import make_progress, open_bytes, text_lines
 from index.ingest.rows import CorpusBuilder
 
@@ -64,8 +64,8 @@ def read_song_hash(path: Path) -> dict[str, tuple[str, str]]:
     return songs
 
 
-def read_yes(path: Path, *, strict: bool = False, progress: bool = True) -> Corpus:
-    """Read a Yes.com folder (or one of its playlist files) into a Corpus."""
+def read_yes(path: Path, builder: CorpusBuilder, *, progress: bool = True) -> None:
+    """Feed a Yes.com folder (or one of its playlist files) to ``builder``."""
     folder = path if path.is_dir() else path.parent
     playlists_file = _find(folder, PLAYLIST_FILE) if path.is_dir() else path
     song_file = _find(folder, SONG_FILE)
@@ -74,7 +74,6 @@ def read_yes(path: Path, *, strict: bool = False, progress: bool = True) -> Corp
             f"{folder} is not a Yes.com playlist set: it needs {PLAYLIST_FILE} and {SONG_FILE}."
         )
     songs = read_song_hash(song_file)
-    builder = CorpusBuilder(str(path), "yes", strict=strict)
     raw_of_song: dict[str, int] = {}
     with open_bytes(playlists_file) as (stream, done, total):
         bar = make_progress(total, f"reading {playlists_file.name}", progress)
@@ -111,4 +110,3 @@ def read_yes(path: Path, *, strict: bool = False, progress: bool = True) -> Corp
                 builder.add(rid, playlist)
         tick()
         bar.close()
-    return builder.build()

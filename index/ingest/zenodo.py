@@ -29,7 +29,6 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from index.corpus import Corpus
 from index.ingest.files import make_progress, open_bytes
 from index.ingest.rows import CorpusBuilder
 
@@ -70,9 +69,8 @@ def parse_record(rec: str) -> tuple[str, str, str, str] | str:
     return user, artist, title, playlist
 
 
-def read_zenodo(path: Path, *, strict: bool = False, progress: bool = True) -> Corpus:
-    """Read a Zenodo ``spotify_dataset.csv`` (plain or .gz) into a Corpus."""
-    builder = CorpusBuilder(str(path), "zenodo", strict=strict)
+def read_zenodo(path: Path, builder: CorpusBuilder, *, progress: bool = True) -> None:
+    """Feed a Zenodo ``spotify_dataset.csv`` (plain or .gz) to ``builder``."""
     parser = _Parser(builder)
     with open_bytes(path) as (stream, done, total):
         bar = make_progress(total, f"reading {path.name}", progress)
@@ -101,7 +99,6 @@ def read_zenodo(path: Path, *, strict: bool = False, progress: bool = True) -> C
             if not block:
                 break
         bar.close()
-    return builder.build()
 
 
 def _record_boundary(data: bytes) -> int:

@@ -278,7 +278,7 @@ def test_detection_refuses_unknown_input_with_a_sentence(tmp_path: Path) -> None
         read(tmp_path / "missing.csv")
     with pytest.raises(DatasetError, match="Unknown dataset format"):
         read(junk, fmt="parquet")
-    assert set(FORMATS) == {"zenodo", "mpd", "csv", "yes"}
+    assert set(FORMATS) == {"zenodo", "mpd", "csv", "yes", "listenbrainz"}
 
 
 def test_format_override_beats_detection(tmp_path: Path) -> None:

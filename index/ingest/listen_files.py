@@ -1,0 +1,145 @@
+"""Where ListenBrainz listens live: dump folders, dump archives and users' exports.
+
+A listens dump is ``<dump>/listens/<YYYY>/<M>.listens`` (one JSON listen per line),
+published as ``.tar.zst`` (older dumps ``.tar.xz``); a user's export is a ``.zip`` of
+``listens/<YYYY>/<M>.jsonl``, or (older) one JSON array. :func:`listen_members` yields
+each file's byte stream in month order (archives: in the archive's order, which for
+ListenBrainz's own dumps is month order), decompressing on the fly: nothing is unpacked
+to disk. Archives are recognised by their magic bytes, not their names.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import lzma
+import re
+import tarfile
+import zipfile
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import BinaryIO
+
+from index.corpus import DatasetError
+
+MONTH_FILE_RE = re.compile(r"(?:^|/)listens/(\d{4})/(\d{1,2})\.(?:listens|jsonl)$")
+LISTEN_SUFFIXES = (".listens", ".jsonl")
+XZ_MAGIC = b"\xfd7zXZ\x00"
+ZSTD_MAGIC = b"\x28\xb5\x2f\xfd"
+GZIP_MAGIC = b"\x1f\x8b"
+ZIP_MAGIC = b"PK\x03\x04"
+
+
+def archive_kind(path: Path) -> str | None:
+    """ "xz", "zst", "gz", "tar" or "zip" for an archive (by content), else None."""
+    try:
+        with open(path, "rb") as f:
+            head = f.read(512)
+    except OSError:
+        return None
+    if head.startswith(XZ_MAGIC):
+        return "xz"
+    if head.startswith(ZSTD_MAGIC):
+        return "zst"
+    if head.startswith(ZIP_MAGIC):
+        return "zip"
+    if head.startswith(GZIP_MAGIC):
+        return "gz"
+    if len(head) >= 262 and head[257:262] == b"ustar":
+        return "tar"
+    return None
+
+
+def month_order(name: str) -> tuple[int, int, str]:
+    """Sort key of a listens file: (year, month), then the name."""
+    m = MONTH_FILE_RE.search(name.replace("\\", "/"))
+    return (int(m.group(1)), int(m.group(2)), name) if m else (0, 0, name)
+
+
+def folder_files(folder: Path) -> list[Path]:
+    """The listens files under ``folder``, in month order (``[]`` when there are none)."""
+    found = [
+        p
+        for suffix in LISTEN_SUFFIXES
+        for p in folder.rglob(f"*{suffix}")
+        if p.is_file() and MONTH_FILE_RE.search(p.relative_to(folder).as_posix())
+    ]
+    if not found:
+        found = [p for p in folder.glob("*.listens") if p.is_file()]
+    return sorted(found, key=lambda p: month_order(p.relative_to(folder).as_posix()))
+
+
+def is_listen_member(name: str) -> bool:
+    return bool(MONTH_FILE_RE.search(name)) or name.endswith(".listens")
+
+
+@contextlib.contextmanager
+def _decompressed(path: Path, kind: str) -> Iterator[tuple[BinaryIO, Callable[[], int]]]:
+    """A stream of an archive's tar bytes, and how many bytes of the file were read."""
+    raw = open(path, "rb")  # noqa: SIM115 - closed below
+    try:
+        if kind == "xz":
+            stream: BinaryIO = lzma.LZMAFile(raw)  # noqa: SIM115 - closed with raw
+        elif kind == "zst":
+            import zstandard
+
+            stream = zstandard.ZstdDecompressor().stream_reader(raw, read_size=1 << 20)
+        elif kind == "gz":
+            import gzip
+
+            stream = gzip.GzipFile(fileobj=raw)
+        else:
+            stream = raw
+        yield stream, raw.tell
+    finally:
+        raw.close()
+
+
+def tar_members(path: Path, kind: str) -> Iterator[tuple[str, BinaryIO, Callable[[], int]]]:
+    """(name, stream, bytes of the archive read so far) of each listens file in a tar."""
+    with _decompressed(path, kind) as (stream, done):
+        try:
+            tar = tarfile.open(fileobj=stream, mode="r|")  # noqa: SIM115 - a stream
+        except (tarfile.TarError, OSError, EOFError, lzma.LZMAError) as exc:
+            raise DatasetError(f"{path} is not a readable tar archive ({exc}).") from exc
+        for member in tar:
+            if member.isfile() and is_listen_member(member.name):
+                f = tar.extractfile(member)
+                if f is not None:
+                    yield member.name, f, done
+
+
+def zip_members(path: Path) -> Iterator[tuple[str, BinaryIO, Callable[[], int]]]:
+    """The same for a user's export (.zip), members in month order."""
+    try:
+        zf = zipfile.ZipFile(path)
+    except (zipfile.BadZipFile, OSError) as exc:
+        raise DatasetError(f"{path} is not a readable zip file ({exc}).") from exc
+    with zf:
+        infos = sorted(
+            (i for i in zf.infolist() if not i.is_dir() and is_listen_member(i.filename)),
+            key=lambda i: month_order(i.filename),
+        )
+        done = 0
+        for info in infos:
+            with zf.open(info) as f:
+                yield info.filename, f, lambda d=done: d
+            done += info.compress_size
+
+
+def archive_has_listens(path: Path, kind: str) -> bool:
+    """True when an archive holds a listens file (reads only up to the first one)."""
+    try:
+        if kind == "zip":
+            return any(True for _ in zip_members_names(path))
+        for _ in tar_members(path, kind):
+            return True
+    except (DatasetError, tarfile.TarError, OSError, EOFError, lzma.LZMAError):
+        return False
+    except Exception:  # zstandard.ZstdError and friends: not ours to read
+        return False
+    return False
+
+
+def zip_members_names(path: Path) -> list[str]:
+    with zipfile.ZipFile(path) as zf:
+        return [n for n in zf.namelist() if is_listen_member(n)]
