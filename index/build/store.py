@@ -1,4 +1,4 @@
-"""Write an index to SQLite (schema version 1), atomically.
+"""Write an index to SQLite (schema :data:`~index.schema.SCHEMA_VERSION`), atomically.
 
 The file is written under a temporary name beside the target and renamed into place only
 when complete, so an interrupted or failed build never replaces a good index. Temporary
@@ -8,6 +8,7 @@ files left by a killed build (kill -9 cannot be caught) are swept by the next bu
 from __future__ import annotations
 
 import contextlib
+import itertools
 import os
 import sqlite3
 import time
@@ -93,6 +94,17 @@ def _remove_with_journals(tmp: Path) -> None:
             p.unlink()
 
 
+def session_days(corpus: Corpus) -> Iterator[str | None]:
+    """Each playlist's ``date`` column: a listening session's day (UTC), else None."""
+    if corpus.playlist_dates is None:
+        return itertools.repeat(None, corpus.n_playlists)
+    days = corpus.playlist_dates.astype("datetime64[s]").astype("datetime64[D]").astype(str)
+    return (
+        d if s >= 0 else None
+        for d, s in zip(days.tolist(), corpus.playlist_dates.tolist(), strict=True)
+    )
+
+
 def artist_playlist_counts(corpus: Corpus) -> np.ndarray:
     """Number of distinct playlists holding at least one track by each artist."""
     counts = corpus.track_playlist_counts
@@ -152,15 +164,22 @@ def write_corpus_tables(
             corpus.track_titles,
             corpus.track_playlist_counts.tolist(),
             corpus.track_uris,
+            corpus.track_mbids or itertools.repeat(None, corpus.n_tracks),
+            corpus.track_isrcs or itertools.repeat(None, corpus.n_tracks),
             strict=True,
         )
-        conn.executemany("INSERT INTO tracks VALUES (?,?,?,?,?)", rows)
+        conn.executemany("INSERT INTO tracks VALUES (?,?,?,?,?,?,?)", rows)
         tick("tracks", corpus.n_tracks, corpus.n_tracks)
 
         if memberships:
             conn.executemany(
-                "INSERT INTO playlists VALUES (?,?)",
-                zip(range(1, corpus.n_playlists + 1), corpus.playlist_names, strict=True),
+                "INSERT INTO playlists VALUES (?,?,?)",
+                zip(
+                    range(1, corpus.n_playlists + 1),
+                    corpus.playlist_names,
+                    session_days(corpus),
+                    strict=True,
+                ),
             )
             track_col = np.repeat(
                 np.arange(1, corpus.n_tracks + 1, dtype=np.int64), corpus.track_playlist_counts
@@ -213,6 +232,9 @@ def write_neighbours_and_meta(
             "playlists": corpus.n_playlists,
             "tracks": corpus.n_tracks,
             "artists": corpus.n_artists,
+            "sessions": 0
+            if corpus.playlist_dates is None
+            else int((corpus.playlist_dates >= 0).sum()),
             "memberships": "1" if memberships else "0",
             **meta,
         }

@@ -20,6 +20,7 @@ from pathlib import Path
 from index.corpus import Corpus, DatasetError
 from index.ingest import generic_csv, listenbrainz, mpd, yes, zenodo
 from index.ingest.files import read_head
+from index.ingest.listen_files import archive_kind
 from index.ingest.rows import CorpusBuilder
 from index.ingest.sessions import DEFAULT_GAP
 
@@ -65,7 +66,15 @@ def detect_format(path: str | Path) -> str:
             "ListenBrainz listens (listens/YYYY/M.listens). Pass a dataset file, or the "
             "folder that holds those files."
         )
-    if listenbrainz.is_listens_archive(p):
+    kind = archive_kind(p)
+    if kind in ("xz", "zst", "zip", "tar"):
+        if listenbrainz.is_listens_archive(p):
+            return "listenbrainz"
+        raise DatasetError(
+            f"{p} is a {kind} archive but no ListenBrainz listens file (listens/YYYY/M.listens) "
+            "could be read from it: it is truncated or corrupt, or holds something else."
+        )
+    if kind == "gz" and listenbrainz.is_listens_archive(p):
         return "listenbrainz"
     head = read_head(p)
     first_line = head.split("\n", 1)[0].rstrip("\r")

@@ -90,7 +90,7 @@ def is_listens_folder(folder: Path) -> bool:
 
 def is_listens_archive(path: Path) -> bool:
     kind = lf.archive_kind(path)
-    return kind is not None and kind != "gz" and lf.archive_has_listens(path, kind)
+    return kind is not None and lf.archive_has_listens(path, kind)
 
 
 def read_listenbrainz(path: Path, builder: CorpusBuilder, *, progress: bool = True) -> None:
