@@ -402,3 +402,66 @@ def test_the_index_never_holds_a_user_and_why_names_a_session_by_its_day(tmp_pat
         assert conn.execute("SELECT value FROM meta WHERE key='schema_version'").fetchone() == (
             "2",
         )
+
+
+# ---------------------------------------------------------------------- how the files are read
+
+
+def _corpus_facts(c) -> tuple:
+    return (
+        songs(c),
+        c.track_mbids,
+        c.track_isrcs,
+        c.track_uris,
+        c.playlist_dates.tolist(),
+        c.indptr.tolist(),
+        c.indices.tolist(),
+        c.report.rows_malformed,
+        c.report.malformed_lines,
+        c.report.malformed_examples,
+    )
+
+
+def test_reading_month_files_on_several_cores_gives_the_sequential_result(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    months = {}
+    for m in range(1, 7):
+        months[(2024, m)] = [
+            listen(
+                1_704_067_200 + m * 2_600_000 + 50 * i,
+                f"user{(i * m) % 5}",
+                f"Artist {i % 4}",
+                f"Song {(i * m) % 13}",
+                MBID_A if (i + m) % 9 == 0 else None,
+                isrc="GBDUW0000059" if i % 17 == 0 else None,
+                spotify_id="spotify:track:0DiWol3AO6WpXZgp0goxAV" if i % 19 == 0 else None,
+            )
+            for i in range(80)
+        ]
+        months[(2024, m)].insert(m, '{"listened_at": "bad"}')
+    dump = write_dump(tmp_path, months)
+    from index.ingest import listen_parallel
+
+    monkeypatch.setattr(listen_parallel, "workers_for", lambda files, total: 1)
+    one = _corpus_facts(read_dataset(dump, progress=False))
+    monkeypatch.setattr(listen_parallel, "workers_for", lambda files, total: 3)
+    monkeypatch.setattr(
+        "index.ingest.listenbrainz.workers_for", lambda files, total: 3, raising=True
+    )
+    three = _corpus_facts(read_dataset(dump, progress=False))
+    assert three == one
+    assert one[7] == 6
+
+
+def test_block_boundaries_inside_lines_change_nothing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    dump = _sample_dump(tmp_path)
+    whole = _corpus_facts(read_dataset(dump, progress=False))
+    from index.ingest import listen_lines
+
+    for size in (7, 64, 333):
+        monkeypatch.setattr(listen_lines, "BLOCK_BYTES", size)
+        assert _corpus_facts(read_dataset(dump, progress=False)) == whole, size
+    assert whole[7] == 1 and whole[8] == [6]  # the broken line, numbered within its file
