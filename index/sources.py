@@ -25,14 +25,21 @@ class DataTerms:
 
 TERMS = {
     "listenbrainz": DataTerms("ListenBrainz listens", "CC0"),
-    "zenodo": DataTerms("Spotify playlists (Zenodo)", "CC BY 4.0", era="about 2015"),
+    "zenodo": DataTerms(
+        "Spotify playlists (Zenodo)", "terms at zenodo.org/records/2594557", era="about 2015"
+    ),
     "mpd": DataTerms(
         "Million Playlist Dataset",
         "research and non-commercial use only",
         era="2017",
         public_bot=False,
     ),
-    "yes": DataTerms("Yes.com radio playlists", "research use", era="2011", public_bot=False),
+    "yes": DataTerms(
+        "Yes.com radio playlists (Cornell)",
+        "research use; commercial use needs Yes.com's consent",
+        era="2010-2011",
+        public_bot=False,
+    ),
     "csv": DataTerms("playlists from a CSV file", "the file's own terms"),
 }
 
