@@ -324,8 +324,13 @@ def _sample_dump(tmp_path: Path) -> Path:
     return write_dump(tmp_path, months)
 
 
+@pytest.mark.parametrize("tools", [True, False], ids=["system-tools", "python-libraries"])
 @pytest.mark.parametrize("compress", ["xz", "zst", "gz"])
-def test_an_archive_builds_the_same_index_as_its_folder(tmp_path: Path, compress: str) -> None:
+def test_an_archive_builds_the_same_index_as_its_folder(
+    tmp_path: Path, compress: str, tools: bool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    if not tools:
+        monkeypatch.setattr("index.ingest.listen_files.TOOLS", {})
     dump = _sample_dump(tmp_path)
     archive = tar_of(dump, tmp_path / f"dump.tar.{compress}", compress)
     assert detect_format(archive) == detect_format(dump) == "listenbrainz"
@@ -342,7 +347,12 @@ def test_an_archive_builds_the_same_index_as_its_folder(tmp_path: Path, compress
         assert ca.execute(meta).fetchall() == cb.execute(meta).fetchall()
 
 
-def test_a_truncated_archive_ends_in_one_sentence(tmp_path: Path) -> None:
+@pytest.mark.parametrize("tools", [True, False], ids=["system-tools", "python-libraries"])
+def test_a_truncated_archive_ends_in_one_sentence(
+    tmp_path: Path, tools: bool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    if not tools:
+        monkeypatch.setattr("index.ingest.listen_files.TOOLS", {})
     dump = _sample_dump(tmp_path)
     for compress in ("xz", "zst"):
         archive = tar_of(dump, tmp_path / f"d.tar.{compress}", compress)
