@@ -475,3 +475,37 @@ def test_block_boundaries_inside_lines_change_nothing(
         monkeypatch.setattr(listen_lines, "BLOCK_BYTES", size)
         assert _corpus_facts(read_dataset(dump, progress=False)) == whole, size
     assert whole[7] == 1 and whole[8] == [6]  # the broken line, numbered within its file
+
+
+def test_the_build_command_takes_several_inputs_and_a_session_gap(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from bot.cli import main
+
+    lines = [listen(T0 + 600 * i, "ann", "A", f"s{i % 3}") for i in range(6)]
+    full = write_dump(tmp_path / "a", {(2025, 3): lines[:3]}, "full")
+    incr = write_dump(tmp_path / "b", {(2025, 3): lines[3:]}, "incremental")
+    out = tmp_path / "out" / "lb.sqlite"
+    assert main(["index", "build", str(full), str(incr), "-o", str(out), "--quiet"]) == 0
+    assert "listening sessions: 1," in capsys.readouterr().out  # 10-minute gaps: one session
+    assert (
+        main(
+            [
+                "index",
+                "build",
+                str(full),
+                str(incr),
+                "-o",
+                str(out),
+                "--quiet",
+                "--session-gap",
+                "300",
+            ]
+        )
+        == 0
+    )
+    assert "listening sessions: 6," in capsys.readouterr().out
+    with sqlite3.connect(out) as conn:
+        meta = dict(conn.execute("SELECT key, value FROM meta"))
+    assert meta["session_gap"] == "300" and meta["source"] == f"{full.name} + {incr.name}"
+    assert [s["name"] for s in json.loads(meta["sources"])] == [full.name, incr.name]
