@@ -15,7 +15,7 @@ from pathlib import Path
 
 from index.corpus import Corpus, DatasetError
 from index.ingest import generic_csv, mpd, yes, zenodo
-from index.ingest.files import read_head
+from index.ingest.files import missing_path_message, read_head
 
 FORMATS = ("zenodo", "mpd", "csv", "yes")
 """Every ``--format`` a build accepts (besides ``auto``), in the order they are tried."""
@@ -42,7 +42,7 @@ def detect_format(path: str | Path) -> str:
     """
     p = Path(path)
     if not p.exists():
-        raise DatasetError(f"No such file or folder: {p}.")
+        raise DatasetError(missing_path_message(p))
     if p.is_dir():
         if mpd.find_slices(p):
             return "mpd"
@@ -63,8 +63,15 @@ def detect_format(path: str | Path) -> str:
         return "yes"
     if generic_csv.looks_like_csv(first_line):
         return "csv"
-    if "\x00" in head or "\ufffd" in head[:4096]:
+    if not head.strip():
+        what = "it is empty"
+    elif "\x00" in head or "\ufffd" in head[:4096]:
         what = "it is not a UTF-8 text file"
+    elif "\r" in first_line:
+        what = (
+            "its lines end in bare carriage returns (\\r, old Mac style); convert them to "
+            "newlines first (e.g. tr '\\r' '\\n')"
+        )
     else:
         shown = first_line[:120] + ("…" if len(first_line) > 120 else "")
         what = f"its first line is {shown!r}"
@@ -94,7 +101,7 @@ def read_dataset(
             f"Unknown dataset format {fmt!r}; choose one of auto, {', '.join(FORMATS)}."
         )
     elif not Path(path).exists():
-        raise DatasetError(f"No such file or folder: {path}.")
+        raise DatasetError(missing_path_message(Path(path)))
     # Ingest allocates millions of small objects and creates no reference cycles: the
     # cyclic GC would only rescan them over and over.
     gc_was_enabled = gc.isenabled()
