@@ -132,6 +132,12 @@ def run_build(args: argparse.Namespace) -> int:
         ) from exc
     except RuntimeError as exc:  # index.spark.session.SparkUnavailable: PySpark or Java missing
         raise UserFacingError(str(exc)) from exc
+    except MemoryError as exc:  # a huge dataset, or one enormous line or JSON document
+        raise UserFacingError(
+            f"ran out of memory building {args.out} from {args.dataset}; try a machine with "
+            "more memory, or --engine spark (docs/SCALE.md). The previous index, if any, "
+            "is untouched."
+        ) from exc
     print("\n".join(summary.lines()))
     return 0
 

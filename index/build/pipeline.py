@@ -20,7 +20,7 @@ import numpy as np
 from index.arrays import sorted_unique
 from index.build.options import DEFAULTS, BuildOptions
 from index.build.parallel_write import CorpusTablesWriter
-from index.build.store import atomic_index_file, write_neighbours_and_meta
+from index.build.store import atomic_index_file, check_writable, write_neighbours_and_meta
 from index.build.summary import BuildSummary, build_meta
 from index.corpus import Corpus, DatasetError, NeighbourTable
 from index.ingest import read_dataset
@@ -97,6 +97,7 @@ def _build_locally(
     """The local engine: ingest, neighbours beside the corpus tables, then the rest."""
     started = time.monotonic()
     stages: dict[str, float] = {}
+    check_writable(out)  # before the long read: a bad -o fails at once
 
     t = time.monotonic()
     corpus = read_dataset(

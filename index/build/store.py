@@ -8,6 +8,7 @@ files left by a killed build (kill -9 cannot be caught) are swept by the next bu
 from __future__ import annotations
 
 import contextlib
+import errno
 import itertools
 import os
 import sqlite3
@@ -64,6 +65,37 @@ def connect_for_writing(path: Path) -> sqlite3.Connection:
     conn.execute("PRAGMA temp_store=MEMORY")
     conn.execute("PRAGMA cache_size=-262144")  # 256 MiB
     return conn
+
+
+def check_writable(out: Path) -> None:
+    """Raise OSError now if the index file ``out`` could not be written at the end of a build.
+
+    Run before the dataset is read, so a typo in ``-o`` fails in a second, not after an
+    hour of ingest. Creates a file beside ``out`` (and the folders leading to it, which
+    :func:`atomic_index_file` would create) and removes it again, folders included, so a
+    build that then fails on its dataset leaves nothing behind.
+    """
+    out = Path(out)
+    if out.is_dir():
+        raise IsADirectoryError(
+            errno.EISDIR, f"it is a folder; name the index file, e.g. {out / 'index.sqlite'}"
+        )
+    missing = [d for d in (out.parent, *out.parent.parents) if not d.exists()]
+    for d in (out.parent, *out.parent.parents):
+        if d.exists() and not d.is_dir():
+            raise NotADirectoryError(errno.ENOTDIR, f"{d} is a file, not a folder")
+        if d.exists():
+            break
+    probe = temp_path_for(out).with_name(temp_path_for(out).name + "-probe")
+    try:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        with open(probe, "xb"):
+            pass
+        probe.unlink()
+    finally:
+        for d in missing:  # deepest first; a folder that is not empty was not ours alone
+            with contextlib.suppress(OSError):
+                d.rmdir()
 
 
 @contextlib.contextmanager

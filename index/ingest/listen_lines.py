@@ -160,9 +160,14 @@ class ListenReader:
                     self._slow_items(buf, start, rejected, line_no)
                 return
             if lo > start:
-                rejected = self.feed(_DECODER.decode_lines(view[start:lo]))
-                if rejected:
-                    self._slow_items(buf, start, rejected, line_no)
+                try:
+                    before = _DECODER.decode_lines(view[start:lo])
+                except (msgspec.ValidationError, msgspec.DecodeError):
+                    lo = start  # a value spread over several lines: take them one by one
+                else:
+                    rejected = self.feed(before)
+                    if rejected:
+                        self._slow_items(buf, start, rejected, line_no)
             first = line_no + buf.count(b"\n", 0, lo)
             for k, line in enumerate(buf[lo:hi].split(b"\n")[: buf.count(b"\n", lo, hi)]):
                 self.slow_line(line, first + k)

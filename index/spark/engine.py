@@ -29,6 +29,7 @@ import numpy as np
 
 from index.arrays import sorted_unique
 from index.build.options import DEFAULTS, BuildOptions
+from index.build.store import check_writable
 from index.build.summary import BuildSummary, build_meta
 from index.corpus import Corpus, DatasetError, IngestReport
 from index.ingest import detect_format, read_dataset
@@ -75,6 +76,8 @@ def spark_build(
     options.check()
     if out is None and parquet_dir is None:
         raise ValueError("give out (a SQLite file), parquet_dir, or both")
+    if out is not None:
+        check_writable(Path(out))  # before Spark starts and the dataset is read
     method, master, strict = options.method, options.master, options.strict
     lsh_params = options.lsh_params()
     if method == "exact":
