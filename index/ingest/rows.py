@@ -232,6 +232,7 @@ class CorpusBuilder:
         keys = list(self.user_ids)
         rank = np.empty(len(keys), dtype=np.int64)
         rank[sorted(range(len(keys)), key=lambda i: _user_sort_key(keys[i]))] = np.arange(len(keys))
+        self.user_ids.clear()
         s = sessionize(user, as_array(self.listen_ts, np.int64), self.session_gap, rank)
         return as_array(self.listen_raw), s.of_listen + n_pl, s.start
 
@@ -241,9 +242,10 @@ class CorpusBuilder:
         rep.sources = self.sources
         self._end_sources()
         # The lookup tables are done with: free them before the big array work.
-        self.raw_ids.clear()
-        self._track_ids.clear()
-        self.playlist_ids.clear()
+        for table in (self.raw_ids, self._track_ids, self.playlist_ids, self._artist_of):
+            table.clear()
+        self.uri_ids.clear()
+        self.isrc_ids.clear()
         row_raw, row_pl = as_array(self.row_raw), as_array(self.row_playlist)
         n_pl = len(self.playlist_names)
         playlist_names = self.playlist_names
