@@ -20,11 +20,12 @@ from index.corpus import Corpus, DatasetError, IngestReport, SourceInfo
 from index.ingest.assemble import (
     as_array,
     display_titles,
-    first_of_each,
     intern,
     most_frequent,
     pack,
+    per_track,
     unpack,
+    user_sort_key,
 )
 from index.ingest.identity import resolve_tracks
 from index.ingest.sessions import DEFAULT_GAP, sessionize
@@ -231,7 +232,7 @@ class CorpusBuilder:
         user = as_array(self.listen_user)
         keys = list(self.user_ids)
         rank = np.empty(len(keys), dtype=np.int64)
-        rank[sorted(range(len(keys)), key=lambda i: _user_sort_key(keys[i]))] = np.arange(len(keys))
+        rank[sorted(range(len(keys)), key=lambda i: user_sort_key(keys[i]))] = np.arange(len(keys))
         self.user_ids.clear()
         s = sessionize(user, as_array(self.listen_ts, np.int64), self.session_gap, rank)
         return as_array(self.listen_raw), s.of_listen + n_pl, s.start
@@ -312,8 +313,8 @@ class CorpusBuilder:
         )
         artists_by_id = list(self._artist_spellings)
         artist_names = [artists_by_id[s] for s in artist_choice.tolist()]
-        track_uris = _per_track(self.uri_raw, self.uri_val, self.uris, raw_track, n_tracks)
-        track_isrcs = _per_track(self.isrc_raw, self.isrc_val, self.isrcs, raw_track, n_tracks)
+        track_uris = per_track(self.uri_raw, self.uri_val, self.uris, raw_track, n_tracks)
+        track_isrcs = per_track(self.isrc_raw, self.isrc_val, self.isrcs, raw_track, n_tracks)
         mbid_text = list(self.mbid_ids)
         track_mbids = (
             [mbid_text[m] if m >= 0 else None for m in ident.track_mbid.tolist()]
@@ -382,21 +383,3 @@ class CorpusBuilder:
         ):
             setattr(self, name, array("i"))
         self.listen_ts = array("q")
-
-
-def _per_track(
-    raw: array, val: array, values: list[str], raw_track: np.ndarray, n_tracks: int
-) -> list[str | None]:
-    """Each track's most frequent value among (raw spelling, value) pairs (None: none)."""
-    out: list[str | None] = [None] * n_tracks
-    if not len(raw):
-        return out
-    chosen = first_of_each(raw_track[as_array(raw)], as_array(val), n_tracks)
-    for t in np.flatnonzero(chosen >= 0).tolist():
-        out[t] = values[chosen[t]]
-    return out
-
-
-def _user_sort_key(key: object) -> tuple[bool, object]:
-    """Users in a stable order (ids numerically, then names), whatever the reading order."""
-    return (isinstance(key, str), key) if isinstance(key, int | str) else (True, str(key))
