@@ -66,6 +66,7 @@ class ListenReader:
     def __init__(self, builder: CorpusBuilder, default_user: str) -> None:
         self.b = builder
         self.default_user = default_user
+        self._texts: dict[str, str] = {}  # one object per distinct artist name and MBID
         builder.row_word = "line"
 
     # -- files
@@ -247,14 +248,25 @@ class ListenReader:
     # -- first sight of a spelling, a URI, an ISRC
 
     def new_raw(self, artist: str, title: str, mb: object) -> int:
-        key = (artist, title, mb)
+        """A spelling met for the first time (validated once, then found by its key).
+
+        The key keeps one string object per distinct artist and MBID (not one per
+        spelling): at 30M listens that is a few hundred MB less per reader.
+        """
         if not artist.strip():
-            self.b.raw_ids[key] = -1
+            self.b.raw_ids[(artist, title, mb)] = -1
             return -1
+        texts = self._texts
+        artist = texts.setdefault(artist, artist)
         mbid = mb.strip().lower() if isinstance(mb, str) else None
-        if mbid is not None and not MBID_RE.fullmatch(mbid):
-            mbid = None
-        return self.b.new_raw_track(artist, title, key, mbid)
+        if mbid is not None:
+            if MBID_RE.fullmatch(mbid):
+                mbid = texts.setdefault(mbid, mbid)
+                if mb == mbid:
+                    mb = mbid
+            else:
+                mbid = None
+        return self.b.new_raw_track(artist, title, (artist, title, mb), mbid)
 
     def uri(self, text: object) -> int:
         m = SPOTIFY_ID_RE.search(text) if isinstance(text, str) else None

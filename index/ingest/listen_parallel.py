@@ -13,12 +13,12 @@ from __future__ import annotations
 import gc
 import multiprocessing
 import os
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
+from index.corpus import DatasetError
 from index.ingest.listen_lines import ListenReader
 from index.ingest.rows import CorpusBuilder
 from index.progress import Progress
@@ -132,11 +132,15 @@ def as_array_bytes(data: bytes) -> np.ndarray:
 def read_folder(
     reader: ListenReader, root: Path, files: list[Path], bar: Progress, n_groups: int
 ) -> None:
-    """Read ``files`` (month order) in ``n_groups`` groups: the first here, others forked."""
+    """Read ``files`` (month order) in ``n_groups`` groups, each in a forked process.
+
+    This process only merges, group by group in file order: it never holds a reader's
+    lookup tables for half the dump beside its own, and each reader's memory is returned
+    when it exits (about 1 GB per 15M listens).
+    """
     sizes = [f.stat().st_size for f in files]
     groups = groups_by_size(files, sizes, n_groups)
     named = [[(files[i], files[i].relative_to(root).as_posix()) for i in g] for g in groups]
-    source = reader.b.sources[-1].name
     if len(groups) == 1:
         for (path, name), size in zip(named[0], sizes, strict=True):
             with open(path, "rb") as stream:
@@ -144,15 +148,48 @@ def read_folder(
             bar.update(size)
         return
     ctx = multiprocessing.get_context("fork")
-    with ProcessPoolExecutor(max_workers=len(groups) - 1, mp_context=ctx) as pool:
-        futures = [
-            pool.submit(read_group, g, source, reader.default_user, reader.b.strict)
-            for g in named[1:]
-        ]
-        for (path, name), size in zip(named[0], (sizes[i] for i in groups[0]), strict=True):
-            with open(path, "rb") as stream:
-                reader.read_lines(stream, name, lambda: 0)
-            bar.update(size)
-        for future, group in zip(futures, groups[1:], strict=True):
-            merge(reader, future.result())
+    source = reader.b.sources[-1].name
+    children = []
+    for group in named:
+        mine, theirs = ctx.Pipe(duplex=False)
+        proc = ctx.Process(
+            target=_child,
+            args=(theirs, group, source, reader.default_user, reader.b.strict),
+            daemon=True,
+        )
+        proc.start()
+        theirs.close()
+        children.append((proc, mine))
+    try:
+        for (proc, conn), group in zip(children, groups, strict=True):
+            try:
+                kind, value = conn.recv()
+            except EOFError:
+                raise DatasetError(
+                    f"a reader of {source} stopped without a result (exit status "
+                    f"{proc.exitcode}; out of memory?)."
+                ) from None
+            proc.join()
+            if kind == "error":
+                raise value
+            merge(reader, value)
+            del value
             bar.update(sum(sizes[i] for i in group))
+    finally:
+        for proc, conn in children:
+            if proc.is_alive():
+                proc.kill()
+            proc.join()
+            conn.close()
+
+
+def _child(conn, group, source: str, default_user: str, strict: bool) -> None:  # noqa: ANN001
+    """A reader process: send its Part (or the error that stopped it), then exit."""
+    try:
+        result: tuple[str, object] = ("part", read_group(group, source, default_user, strict))
+    except DatasetError as exc:
+        result = ("error", exc)
+    except BaseException as exc:  # noqa: BLE001 - reported in the parent as one sentence
+        result = ("error", DatasetError(f"reading {source} failed: {type(exc).__name__}: {exc}."))
+    conn.send(result)
+    conn.close()
