@@ -13,6 +13,7 @@ from __future__ import annotations
 import gc
 import multiprocessing
 import os
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -149,6 +150,8 @@ def read_folder(
         return
     ctx = multiprocessing.get_context("fork")
     source = reader.b.sources[-1].name
+    started = time.monotonic()
+    merging = 0.0
     children = []
     for group in named:
         mine, theirs = ctx.Pipe(duplex=False)
@@ -172,9 +175,14 @@ def read_folder(
             proc.join()
             if kind == "error":
                 raise value
+            t = time.monotonic()
             merge(reader, value)
+            merging += time.monotonic() - t
             del value
             bar.update(sum(sizes[i] for i in group))
+        stages = reader.b.report.stage_seconds
+        stages[f"read ({len(groups)} readers)"] = time.monotonic() - started - merging
+        stages["merge readers"] = merging
     finally:
         for proc, conn in children:
             if proc.is_alive():

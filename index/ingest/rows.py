@@ -30,6 +30,7 @@ from index.ingest.assemble import (
 from index.ingest.identity import resolve_tracks
 from index.ingest.sessions import DEFAULT_GAP, sessionize
 from index.names import normalise_name
+from index.progress import StageClock
 
 SPOTIFY_TRACK_PREFIX = "spotify:track:"
 ISRC_RE = re.compile(r"[A-Z]{2}[A-Z0-9]{3}[0-9]{7}")
@@ -251,8 +252,10 @@ class CorpusBuilder:
         n_pl = len(self.playlist_names)
         playlist_names = self.playlist_names
         dates = None
+        clock = StageClock(rep.stage_seconds)
         if len(self.listen_raw):
             l_raw, l_pl, starts = self._session_rows()
+            clock("sessions")
             row_raw, row_pl = np.concatenate([row_raw, l_raw]), np.concatenate([row_pl, l_pl])
             playlist_names = playlist_names + [SESSION_NAME] * len(starts)
             dates = np.concatenate([np.full(n_pl, -1, dtype=np.int64), starts])
@@ -282,6 +285,7 @@ class CorpusBuilder:
             list(self.mbid_ids),
         )
         raw_track = ident.raw_track
+        clock("songs by MBID and name")
         # Artists that own no song are dropped (first-seen order kept).
         artist_used = np.zeros(len(self._artist_ids), dtype=bool)
         artist_used[ident.track_artist] = True
@@ -300,6 +304,7 @@ class CorpusBuilder:
         indptr = np.zeros(n_tracks + 1, dtype=np.int64)
         np.cumsum(np.bincount(track_of_pair, minlength=n_tracks), out=indptr[1:])
         del pairs, track_of_pair
+        clock("memberships")
 
         used_raw = np.flatnonzero(raw_track >= 0)
         track_titles = display_titles(self.raw_titles, raw_track, raw_rows, used_raw, n_tracks)
@@ -333,6 +338,7 @@ class CorpusBuilder:
         track_titles, artist_names, playlist_names = (unpack(p) for p in packed)
         track_uris = [u or None for u in unpack(packed_uris)]
         del packed, packed_uris
+        clock("names")
         return Corpus(
             artist_names=artist_names,
             track_artist=track_artist,
