@@ -1,0 +1,1 @@
+"""Tests of the data helpers in scripts/ (generators of synthetic benchmark data)."""
