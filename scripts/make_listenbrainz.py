@@ -22,21 +22,25 @@ this stand-in. The format follows the listenbrainz-server source:
   dump do); it is written by default as asked of this generator, ``--no-mapping`` leaves it
   out. Fields of ``additional_info`` and ``mbid_mapping`` are those of ``docs/users/json.rst``
   and the clients' code: the Spotify importer's keys (``listens_importer/spotify.py``: artist
-  names joined with ", ", ``spotify_id``/``origin_url`` URLs, ``isrc``, ``spotify_album_id``
-  ...), tag-reading players that send MBIDs, ``tracknumber`` and ``duration_ms``, a browser
-  scrobbler that sends ``duration`` in seconds, minimal Last.fm imports.
+  names joined with ", ", ``spotify_id``/``origin_url`` URLs, ``isrc``, ``spotify_album_id``;
+  its Spotify artist-URL lists and release-artist keys are left out to keep lines near the
+  size asked), tag-reading players that send MBIDs, ``tracknumber`` and ``duration_ms``, a
+  browser scrobbler that sends ``duration`` in seconds, minimal Last.fm imports. Lines average
+  about 700 bytes (a mapped line carries seven UUIDs: two MSIDs and five MBIDs), 21 GB for
+  30M listens; ``--no-mapping`` lines about 420.
 - MBIDs: about 70 % of listens carry one (``mbid_mapping`` when the server's mapper matched
   the recording; some only ``additional_info.recording_mbid``, sent by a tag-reading player
   before the mapper ran). The 70 % is this project's working figure; the MetaBrainz forum says
-  most submissions carry no MBID of their own, which is why most MBIDs here come from the
-  mapping. MBIDs and MSIDs are lowercase UUIDs hashed from ids and the seed; an MSID hashes
+  most submissions carry no MBID of their own (community.metabrainz.org, "Where does
+  MessyBrainz data come from?"), which is why most MBIDs here come from the mapping. MBIDs and MSIDs are lowercase UUIDs hashed from ids and the seed; an MSID hashes
   the spelling (as MessyBrainz does), so spelling variants of a recording get their own MSIDs.
 
 The shape is a model, not a measurement (no published per-user histogram was found):
 
 - users: about ``3 * sqrt(listens)`` of them (16k at 30M), listens per user lognormal with
-  sigma 2, capped at what fits the time range with 10 h of listening a day: most users have a
-  few hundred listens, a few have hundreds of thousands (Last.fm importers, radio scrobblers).
+  sigma 2, capped at one listen per 400 s of the time range (230k for the default range):
+  the median user has tens to hundreds of listens, a few hold hundreds of thousands (Last.fm
+  importers, radio scrobblers).
 - catalogue: ``listens / 10`` recordings (capped at 5M) by ``recordings / 12`` artists in
   ``artists / 400`` genres; artist popularity Zipf (0.8), a recording's weight inside its
   artist Zipf (0.6) times lognormal noise; 10-track releases; 8 % of recordings credit a
