@@ -927,8 +927,11 @@ class _Archive:
                 ["xz", "-T2", "-1", "-c"], stdin=subprocess.PIPE, stdout=self.raw
             )
             self.tar = tarfile.open(fileobj=self.proc.stdin, mode="w|")  # noqa: SIM115
-        elif kind == "xz":
-            self.tar = tarfile.open(path, mode="w|xz", preset=1)  # noqa: SIM115
+        elif kind == "xz":  # no xz command: Python's lzma, one thread
+            import lzma
+
+            self.raw = lzma.open(path, "wb", preset=1)  # noqa: SIM115 - closed in close()
+            self.tar = tarfile.open(fileobj=self.raw, mode="w|")  # noqa: SIM115
         else:
             import zstandard
 

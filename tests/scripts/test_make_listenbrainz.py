@@ -184,17 +184,31 @@ def test_full_plus_incrementals_hold_the_lines_of_one_full_dump(tmp_path: Path) 
     assert late
 
 
-def test_the_archive_holds_the_lines_of_the_folder(tmp_path: Path, dump: Path) -> None:
-    out = tmp_path / "lb.tar.xz"
+def _members(path: Path) -> dict[str, bytes]:
+    if path.name.endswith(".zst"):
+        zstandard = pytest.importorskip("zstandard")
+        with (
+            open(path, "rb") as raw,
+            zstandard.ZstdDecompressor().stream_reader(raw) as packed,
+            tarfile.open(fileobj=packed, mode="r|") as tar,
+        ):
+            return {m.name: tar.extractfile(m).read() for m in tar}
+    with tarfile.open(path) as tar:
+        return {m.name: tar.extractfile(m).read() for m in tar}
+
+
+@pytest.mark.parametrize("kind", ["xz", "xz-in-python", "zst"])
+def test_the_archive_holds_the_lines_of_the_folder(
+    tmp_path: Path, dump: Path, kind: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    if kind == "xz-in-python":
+        monkeypatch.setattr(mlb.shutil, "which", lambda _: None)
+    out = tmp_path / ("lb.tar.zst" if kind == "zst" else "lb.tar.xz")
     write(out, "--malformed", "0.01")
-    with tarfile.open(out) as tar:
-        names = tar.getnames()
-        assert names[:3] == [
-            f"{dump.name}/SCHEMA_SEQUENCE",
-            f"{dump.name}/TIMESTAMP",
-            f"{dump.name}/COPYING",
-        ]
-        packed = {n: tar.extractfile(n).read() for n in names if n.endswith(".listens")}
+    members = _members(out)
+    top = [f"{dump.name}/{name}" for name in ("SCHEMA_SEQUENCE", "TIMESTAMP", "COPYING")]
+    assert list(members)[:3] == top
+    packed = {n: data for n, data in members.items() if n.endswith(".listens")}
     folder = {f"{dump.name}/{f.relative_to(dump)}": f.read_bytes() for f in month_files(dump)}
     assert packed == folder
     assert not [p for p in tmp_path.iterdir() if p.name.startswith(".")]  # scratch removed
