@@ -40,7 +40,7 @@ from index.spark.listen_split import FORMAT, FilePart, ListenFile, write_listen_
 
 SPELL = ["akey", "ntitle", "title", "spelling", "mbid"]  # one spelling; mbid "" = none
 SONG = ["k0", "k1", "k2"]  # a song: (MBID, "", "") or ("", artist key, title key)
-USER = ["unull", "unum", "utext"]  # a listener's key, ranked in this column order
+USER = ["uname", "unum", "utext"]  # a listener's key, ranked in this column order
 
 
 def source_names(paths: Sequence[str | Path]) -> list[str]:
@@ -87,7 +87,7 @@ def ingest_listens(
         return spark.read.parquet(f"{out}/{name}")
 
     tracks, artists, raw_song = _songs(table("spell"), table("uri"), table("isrc"))
-    playlists, memberships = _sessions(table("listen"), table("user"), raw_song, session_gap)
+    playlists, memberships = _sessions(table("listen"), raw_song, session_gap)
     return SparkCorpus(tracks, artists, playlists, memberships, report, len(jobs))
 
 
@@ -205,40 +205,32 @@ def _songs(spell: DataFrame, uri: DataFrame, isrc: DataFrame):
     return tracks, artists, raw_song
 
 
-def _sessions(
-    listen: DataFrame, user: DataFrame, raw_song: DataFrame, gap: int
-) -> tuple[DataFrame, DataFrame]:
-    """(playlists, memberships) of the listening sessions (module doc)."""
-    keys = user.select(
-        F.col("unum").isNull().alias("unull"),
-        F.coalesce("unum", F.lit(0)).alias("unum"),
-        F.coalesce("utext", F.lit("")).alias("utext"),
-        "f",
-        "uid",
-    )
-    ranks = _dense_ids(keys.select(*USER).distinct(), USER, "urank")
-    listener = keys.join(ranks, USER).select("f", "uid", "urank")
+def _sessions(listen: DataFrame, raw_song: DataFrame, gap: int) -> tuple[DataFrame, DataFrame]:
+    """(playlists, memberships) of the listening sessions (module doc).
 
-    w = Window.partitionBy("urank").orderBy("ts")
+    The window partitions the listens by their listener's key itself: the users' ranks
+    are needed only to number the sessions, so only sessions (not listens) join them.
+    """
+    w = Window.partitionBy(*USER).orderBy("ts")
     prev = F.lag("ts").over(w)
     new = F.when(prev.isNull() | (F.col("ts") - prev > gap), 1).otherwise(0)
     cut = (
-        listen.join(listener, ["f", "uid"])
-        .withColumn("new", new)
+        listen.withColumn("new", new)
         .withColumn("sn", F.sum("new").over(w.rowsBetween(Window.unboundedPreceding, 0)))
-        .select("f", "rid", "urank", "sn", "ts")
+        .select("f", "rid", *USER, "sn", "ts")
         .persist()
     )
-    sessions = cut.groupBy("urank", "sn").agg(F.min("ts").alias("start"))
-    session_ids = _dense_ids(sessions, ["start", "urank"], "playlist")
+    sessions = cut.groupBy(*USER, "sn").agg(F.min("ts").alias("start")).persist()
+    ranks = _dense_ids(sessions.select(*USER).distinct(), USER, "urank")
+    session_ids = _dense_ids(sessions.join(ranks, USER), ["start", "urank"], "playlist")
     playlists = session_ids.select(
         "playlist", F.lit(SESSION_NAME).alias("name"), F.col("start").alias("date")
     )
     memberships = (
-        cut.select("f", "rid", "urank", "sn")
+        cut.join(raw_song, ["f", "rid"])
+        .select("track", *USER, "sn")
         .distinct()
-        .join(session_ids.select("urank", "sn", "playlist"), ["urank", "sn"])
-        .join(raw_song, ["f", "rid"])
+        .join(session_ids.select(*USER, "sn", "playlist"), [*USER, "sn"])
         .select("track", "playlist")
         .distinct()
     )

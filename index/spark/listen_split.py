@@ -11,8 +11,7 @@ and artist; that is what makes the merged ids equal to a local build's.
 Tables (one part file per listens file, each row tagged with the file's index ``f``)::
 
     spell   f, rid, nid, aid, akey, ntitle, title, spelling, mbid, rows
-    user    f, uid, unum, utext        (a listener's key: an integer, else its text)
-    listen  f, rid, uid, ts
+    listen  f, rid, uname, unum, utext, ts   (the listener: a number, else a name)
     uri     f, rid, value, n, pos      (Spotify URIs; ``pos``: first pair in the file)
     isrc    f, rid, value, n, pos
 """
@@ -29,7 +28,7 @@ from index.ingest.listenbrainz import _Reader
 from index.ingest.rows import CorpusBuilder
 
 FORMAT = "listenbrainz"
-TABLES = ("spell", "user", "listen", "uri", "isrc")
+TABLES = ("spell", "listen", "uri", "isrc")
 INT64_MAX = (1 << 63) - 1
 
 
@@ -68,17 +67,15 @@ def read_listen_file(job: ListenFile) -> CorpusBuilder:
     return builder
 
 
-def user_key(key: object) -> tuple[int | None, str | None]:
-    """A listener's key as (integer, text): equal keys give equal pairs across files.
-
-    Integers (``user_id``) stay numbers so they sort numerically, as the local build
-    ranks users; anything else is its text.
-    """
+def user_key(key: object) -> tuple[bool, int, str]:
+    """A listener's key as (is a name, number, name): equal keys give equal triples in
+    every file, and the triples sort as the local build ranks users (ids numerically,
+    then names)."""
     if isinstance(key, float) and key.is_integer():
         key = int(key)
     if isinstance(key, int) and -INT64_MAX <= key <= INT64_MAX:
-        return int(key), None
-    return None, key if isinstance(key, str) else str(key)
+        return False, int(key), ""
+    return True, 0, key if isinstance(key, str) else str(key)
 
 
 def _value_pairs(
@@ -136,19 +133,21 @@ def write_listen_tables(job: ListenFile, folder: str | Path) -> FilePart:
             "rows": pa.array(np.bincount(listen_raw, minlength=n_raw).astype(np.int64)),
         },
     )
-    keys = [user_key(k) for k in b.user_ids]
-    write(
-        "user",
-        {
-            "uid": pa.array(np.arange(len(keys), dtype=np.int32)),
-            "unum": pa.array([k[0] for k in keys], pa.int64()),
-            "utext": pa.array([k[1] for k in keys], pa.string()),
-        },
-    )
+    keys = [user_key(k) for k in b.user_ids]  # local user id -> key
+    user = as_array(b.listen_user)
     ts = as_array(b.listen_ts, np.int64)
     write(
         "listen",
-        {"rid": pa.array(listen_raw), "uid": pa.array(as_array(b.listen_user)), "ts": pa.array(ts)},
+        {
+            "rid": pa.array(listen_raw),
+            "uname": pa.array(np.array([k[0] for k in keys], dtype=bool)[user]),
+            "unum": pa.array(np.array([k[1] for k in keys], dtype=np.int64)[user]),
+            # Names repeat per listen; dictionary-encoded, Parquet stores each once.
+            "utext": pa.DictionaryArray.from_arrays(
+                pa.array(user), pa.array([k[2] for k in keys], pa.string())
+            ).cast(pa.string()),
+            "ts": pa.array(ts),
+        },
     )
     # ISRC ids are positions in isrc_ids, whose keys hold the clean text at those positions.
     for name, raw, val, texts in (

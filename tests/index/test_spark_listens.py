@@ -76,16 +76,11 @@ def _catalogue(rng: random.Random) -> list[list[tuple[str, str, dict]]]:
                 ways.append((artist, title, {"spotify_id": f"spotify:track:{sid}", "isrc": isrc}))
             songs.append(ways)
         groups.append(songs)
-    # One song tagged on some listens only; one name that two recordings share (a tie).
+    # One song tagged on some listens only.
     groups[0][1] = [
         ("Daft Punk", "One More Time", {"mapped": MBID_B}),
         ("Daft Punk", "One More Time", {}),
         ("DAFT PUNK", "one more time", {"recording_mbid": MBID_B.upper()}),
-    ]
-    groups[1][2] = [
-        ("Tied", "Twice", {"mapped": MBID_LIVE}),
-        ("Tied", "Twice", {"mapped": MBID_A}),
-        ("Tied", "Twice", {"recording_mbid": "not-an-mbid"}),
     ]
     return groups
 
@@ -120,6 +115,13 @@ def _write_dump(root: Path) -> tuple[Path, Path]:
     listens += [
         _listen(2, FULL_CUTOFF - 600 + 300 * i, "Artist 2-2", f"Song 2.{i}") for i in range(5)
     ]
+    # One name, two recordings in a tie (2 listens each): its untagged listen, in another
+    # session, joins the smaller MBID although the other was met first.
+    first = [
+        _listen(1, T0 + 9000 + 60 * i, "Tied", "Twice", mapped=m)
+        for i, m in enumerate((MBID_LIVE, MBID_A, MBID_LIVE, MBID_A))
+    ]
+    first.append(_listen(1, T0 + 20000, "Tied", "Twice", recording_mbid="not-an-mbid"))
     full, incr = root / "full", root / "incr"
     files: dict[Path, list[str]] = {}
     for listen in listens:
@@ -129,6 +131,8 @@ def _write_dump(root: Path) -> tuple[Path, Path]:
         files.setdefault(path, []).append(json.dumps(listen))
     for k, (path, lines) in enumerate(sorted(files.items())):
         rng.shuffle(lines)  # sessions must not depend on the order of lines
+        if k == 0:
+            lines[:0] = [json.dumps(listen) for listen in first]
         at = len(lines) // 2
         lines[at:at] = MALFORMED[k % len(MALFORMED) :: 2]
         path.parent.mkdir(parents=True, exist_ok=True)
