@@ -40,6 +40,7 @@ from bot.song_lines import (
 )
 from bot.text import count_of, percent, playlists_phrase, safe
 from index.model import Answer, Artist, ArtistScore, IndexStats, Track, Why
+from index.sources import describe as describe_sources
 
 
 def similar_embed(
@@ -294,18 +295,21 @@ def about_embed(
     card = Card(
         title="About songsim",
         description=(
-            "I recommend songs from the playlists they share: two songs are similar when the "
-            "same playlists hold both (Jaccard similarity of their playlist sets)."
+            "I recommend songs from the playlists (or listening sessions) they share: two songs "
+            "are similar when the same ones hold both (Jaccard similarity of those sets)."
         ),
         colour=COLOUR_INFO,
         footer=f"songsim {__version__}",
     )
+    sessions = int(stats.meta.get("sessions", 0) or 0)
     for label, count in (
         ("Songs", stats.tracks),
         ("Artists", stats.artists),
-        ("Playlists", stats.playlists),
+        ("Playlists", stats.playlists - sessions),
+        ("Listening sessions", sessions),
     ):
-        card.fields.append(Field(label, f"{count:,}", True))
+        if count or label != "Listening sessions":
+            card.fields.append(Field(label, f"{count:,}", True))
     for label, value in (
         ("Built", stats.built_at),
         ("Source", stats.source),
@@ -314,6 +318,9 @@ def about_embed(
     ):
         if value not in (None, ""):
             card.fields.append(Field(label, safe(value, 200), True))
+    data = describe_sources(stats.meta)
+    if data:
+        card.fields.append(Field("Data", safe("\n".join(data), 1000), False))
     card.fields.append(Field("Spotify links", "on" if spotify else "off", True))
     if latency_ms is not None:
         card.fields.append(Field("Latency", f"{latency_ms:.0f} ms", True))

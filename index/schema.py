@@ -7,18 +7,21 @@ Storage code imports this module, never the algorithms that fill the tables.
 
 from __future__ import annotations
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
+# The oldest version this songsim still reads. v2 added tracks.recording_mbid and .isrc and
+# playlists.date (a listening session's day); a v1 file simply has none of them.
+MIN_READ_VERSION = 1
 
 # The corpus and its neighbour table.
 SCHEMA = """
 CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE artists(artist_id INTEGER PRIMARY KEY, name TEXT NOT NULL, playlists INTEGER NOT NULL);
 CREATE TABLE tracks(track_id INTEGER PRIMARY KEY, artist_id INTEGER NOT NULL, title TEXT NOT NULL,
-                    playlists INTEGER NOT NULL, spotify_uri TEXT);
+                    playlists INTEGER NOT NULL, spotify_uri TEXT, recording_mbid TEXT, isrc TEXT);
 CREATE TABLE neighbours(track_id INTEGER NOT NULL, rank INTEGER NOT NULL, neighbour_id INTEGER NOT NULL,
                         jaccard REAL NOT NULL, shared INTEGER NOT NULL,
                         PRIMARY KEY (track_id, rank)) WITHOUT ROWID;
-CREATE TABLE playlists(playlist_id INTEGER PRIMARY KEY, name TEXT NOT NULL);
+CREATE TABLE playlists(playlist_id INTEGER PRIMARY KEY, name TEXT NOT NULL, date TEXT);
 CREATE TABLE memberships(track_id INTEGER NOT NULL, playlist_id INTEGER NOT NULL,
                          PRIMARY KEY (track_id, playlist_id)) WITHOUT ROWID;
 """

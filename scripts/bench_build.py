@@ -41,6 +41,7 @@ class Run:
     stdout: str
     stderr_tail: str
     mean_load: float = 0.0  # 1-minute load average sampled during the run; > cores = shared
+    tree_rss_mb: float = 0.0  # largest sum of RSS over the whole process tree (sampled)
 
 
 @dataclass
@@ -60,11 +61,16 @@ def run_measured(cmd: list[str], log: Path) -> Run:
     """Run ``cmd`` to completion; stderr (progress bars) goes to ``log``."""
     out_path = log.with_suffix(".stdout")
     loads: list[float] = []
+    tree_peak = [0]
     done = threading.Event()
 
     def sample_load() -> None:
-        while not done.wait(5.0):
-            loads.append(os.getloadavg()[0])
+        n = 0
+        while not done.wait(0.25):
+            tree_peak[0] = max(tree_peak[0], tree_rss_kb(proc.pid))
+            n += 1
+            if n % 20 == 0:
+                loads.append(os.getloadavg()[0])
 
     sampler = threading.Thread(target=sample_load, daemon=True)
     start = time.perf_counter()
@@ -87,7 +93,30 @@ def run_measured(cmd: list[str], log: Path) -> Run:
         stdout=out_path.read_text(errors="replace"),
         stderr_tail=tail,
         mean_load=sum(loads) / len(loads) if loads else os.getloadavg()[0],
+        tree_rss_mb=tree_peak[0] / 1024,
     )
+
+
+def tree_rss_kb(root: int) -> int:
+    """RSS summed over ``root`` and every descendant (pages shared after fork count twice,
+    so this over- rather than under-states), from /proc; 0 where /proc is missing."""
+    children: dict[int, list[int]] = {}
+    rss: dict[int, int] = {}
+    for d in Path("/proc").glob("[0-9]*"):
+        try:
+            status = (d / "status").read_text()
+        except OSError:
+            continue
+        fields = dict(line.split(":", 1) for line in status.splitlines() if ":" in line)
+        pid, ppid = int(d.name), int(fields.get("PPid", "0").strip() or 0)
+        children.setdefault(ppid, []).append(pid)
+        rss[pid] = int(fields.get("VmRSS", "0 kB").split()[0])
+    total, stack = 0, [root]
+    while stack:
+        pid = stack.pop()
+        total += rss.get(pid, 0)
+        stack.extend(children.get(pid, []))
+    return total
 
 
 _STAGE = re.compile(r"\s*([A-Za-z][\w /+-]*?)\s+([0-9]+(?:\.[0-9]+)?)\s*s$")
@@ -203,7 +232,11 @@ def bench(args: argparse.Namespace) -> tuple[list[BuildResult], dict[str, str]]:
             results.append(res)
             continue
         print(run.stdout.rstrip())
-        print(f"  wall {run.wall_s:.1f} s, peak RSS {run.peak_rss_mb:,.0f} MB", flush=True)
+        print(
+            f"  wall {run.wall_s:.1f} s, peak RSS {run.peak_rss_mb:,.0f} MB, "
+            f"process tree {run.tree_rss_mb:,.0f} MB",
+            flush=True,
+        )
         res.stages = parse_stages(run.stdout)
         res.rows_per_s = parse_rows_per_s(run.stdout)
         res.meta = read_meta(index)
@@ -250,6 +283,10 @@ def markdown(results: list[BuildResult], info: dict[str, str], args: argparse.Na
             ],
         ],
         ["peak RSS", *[f"{r.run.peak_rss_mb / 1024:.2f} GB" for r in results]],
+        [
+            "peak RSS, whole process tree (sampled)",
+            *[f"{r.run.tree_rss_mb / 1024:.2f} GB" for r in results],
+        ],
         ["mean load average during the build", *[f"{r.run.mean_load:.1f}" for r in results]],
         ["ingest rows/s", *[f"{r.rows_per_s:,.0f}" if r.rows_per_s else "–" for r in results]],
     ]

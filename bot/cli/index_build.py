@@ -20,8 +20,15 @@ def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("index", help="build and check neighbour indexes")
     isub = p.add_subparsers(dest="index_command", required=True, metavar="ACTION")
 
-    b = isub.add_parser("build", help="build an index from a playlist dataset")
-    b.add_argument("dataset", help="dataset file, or a folder of MPD slices")
+    b = isub.add_parser(
+        "build", help="build an index from playlist datasets or ListenBrainz listens"
+    )
+    b.add_argument(
+        "dataset",
+        nargs="+",
+        help="dataset files or folders, read into one index (e.g. a ListenBrainz full dump "
+        "and the incremental dumps after it)",
+    )
     b.add_argument("-o", "--out", required=True, help="index file to write (replaced atomically)")
     b.add_argument("--format", default=DEFAULTS.fmt, choices=DATASET_FORMATS)
     b.add_argument(
@@ -48,6 +55,13 @@ def register(sub: argparse._SubParsersAction) -> None:
         default=DEFAULTS.min_shared,
         help=f"playlists a neighbour must share (default {DEFAULTS.min_shared})",
     )
+    b.add_argument(
+        "--session-gap",
+        type=int,
+        default=DEFAULTS.session_gap,
+        metavar="SECONDS",
+        help=f"silence that ends a listening session, for listens (default {DEFAULTS.session_gap})",
+    )
     b.add_argument("--strict", action="store_true", help="fail on the first malformed row")
     b.add_argument(
         "--no-memberships",
@@ -70,7 +84,10 @@ def register(sub: argparse._SubParsersAction) -> None:
     b.set_defaults(func=run_build)
 
     e = isub.add_parser("evaluate", help="recall@10 of an index against exact Jaccard")
-    e.add_argument("--dataset", required=True, help="the dataset the index was built from")
+    e.add_argument(
+        "--dataset", required=True, nargs="+", help="the dataset(s) the index was built from"
+    )
+    e.add_argument("--session-gap", type=int, default=DEFAULTS.session_gap, metavar="SECONDS")
     e.add_argument("--index", required=True, help="the index file")
     e.add_argument("--format", default="auto", choices=DATASET_FORMATS)
     e.add_argument("--queries", type=int, default=1000, help="tracks to sample (default 1000)")
@@ -99,6 +116,7 @@ def run_build(args: argparse.Namespace) -> int:
         min_playlists=args.min_playlists,
         min_shared=args.min_shared,
         strict=args.strict,
+        session_gap=args.session_gap,
         memberships=not args.no_memberships,
         engine=args.engine,
         master=args.master,
@@ -114,6 +132,12 @@ def run_build(args: argparse.Namespace) -> int:
         ) from exc
     except RuntimeError as exc:  # index.spark.session.SparkUnavailable: PySpark or Java missing
         raise UserFacingError(str(exc)) from exc
+    except MemoryError as exc:  # a huge dataset, or one enormous line or JSON document
+        raise UserFacingError(
+            f"ran out of memory building {args.out} from {args.dataset}; try a machine with "
+            "more memory, or --engine spark (docs/SCALE.md). The previous index, if any, "
+            "is untouched."
+        ) from exc
     print("\n".join(summary.lines()))
     return 0
 
@@ -125,7 +149,9 @@ def run_evaluate(args: argparse.Namespace) -> int:
     if not Path(args.index).exists():
         raise UserFacingError(f"no index at {args.index}.")
     try:
-        corpus = read_dataset(args.dataset, args.format, progress=True)
+        corpus = read_dataset(
+            args.dataset, args.format, progress=True, session_gap=args.session_gap
+        )
     except DatasetError as exc:
         raise UserFacingError(str(exc)) from exc
     report = evaluate_recall(

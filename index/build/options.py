@@ -55,6 +55,11 @@ class BuildOptions:
     from counting as similarity; 1 suits a collection one person curated, where most songs
     share only one playlist (docs/QUALITY.md)."""
 
+    session_gap: int = 1800
+    """Seconds of silence that end a listening session (listens only). A session is to
+    listens what a playlist is to a playlist dataset; 30 minutes is the common choice in
+    session-based recommendation. Shorter cuts more, smaller sessions."""
+
     strict: bool = False
     """Fail on the first malformed row (naming its line) instead of skipping and counting
     it: for datasets that should be clean."""
@@ -107,6 +112,8 @@ class BuildOptions:
             raise ValueError(f"engine must be one of {ENGINES}")
         if self.k < 1 or self.min_playlists < 1 or self.min_shared < 1:
             raise ValueError("k, min_playlists and min_shared must be at least 1")
+        if self.session_gap < 0:
+            raise ValueError("session_gap must be 0 seconds or more")
 
     def lsh_params(self) -> dict[str, object]:
         """The LSH kernel's tuning, as keyword arguments of ``lsh_neighbours``."""

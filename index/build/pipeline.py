@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import resource
 import time
+from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import Path
 
@@ -19,7 +20,7 @@ import numpy as np
 from index.arrays import sorted_unique
 from index.build.options import DEFAULTS, BuildOptions
 from index.build.parallel_write import CorpusTablesWriter
-from index.build.store import atomic_index_file, write_neighbours_and_meta
+from index.build.store import atomic_index_file, check_writable, write_neighbours_and_meta
 from index.build.summary import BuildSummary, build_meta
 from index.corpus import Corpus, DatasetError, NeighbourTable
 from index.ingest import read_dataset
@@ -65,14 +66,15 @@ def compute_neighbours(
 
 
 def build_index(
-    dataset: str | Path,
+    dataset: str | Path | Sequence[str | Path],
     out: str | Path,
     options: BuildOptions | None = None,
     *,
     progress: bool = True,
     **settings: object,
 ) -> BuildSummary:
-    """Build the index file ``out`` from ``dataset``; the old ``out`` survives any failure.
+    """Build the index file ``out`` from ``dataset`` (one input, or several read into one
+    catalogue); the old ``out`` survives any failure.
 
     ``options`` (default :data:`~index.build.options.DEFAULTS`) holds every setting;
     ``settings`` override single fields by name (``method="exact"``, ``k=10``, ...).
@@ -90,17 +92,24 @@ def build_index(
 
 
 def _build_locally(
-    dataset: str | Path, out: Path, options: BuildOptions, progress: bool
+    dataset: str | Path | Sequence[str | Path], out: Path, options: BuildOptions, progress: bool
 ) -> BuildSummary:
     """The local engine: ingest, neighbours beside the corpus tables, then the rest."""
     started = time.monotonic()
     stages: dict[str, float] = {}
+    check_writable(out)  # before the long read: a bad -o fails at once
 
     t = time.monotonic()
-    corpus = read_dataset(dataset, options.fmt, strict=options.strict, progress=progress)
+    corpus = read_dataset(
+        dataset,
+        options.fmt,
+        strict=options.strict,
+        progress=progress,
+        session_gap=options.session_gap,
+    )
     stages["ingest"] = time.monotonic() - t
     if corpus.n_tracks == 0:
-        raise DatasetError(f"{dataset} holds no usable rows, so there is nothing to index.")
+        raise DatasetError(f"{corpus.report.source} holds no usable rows: nothing to index.")
 
     method = choose_method(options.method, corpus)
     report = corpus.report

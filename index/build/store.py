@@ -1,4 +1,4 @@
-"""Write an index to SQLite (schema version 1), atomically.
+"""Write an index to SQLite (schema :data:`~index.schema.SCHEMA_VERSION`), atomically.
 
 The file is written under a temporary name beside the target and renamed into place only
 when complete, so an interrupted or failed build never replaces a good index. Temporary
@@ -8,6 +8,8 @@ files left by a killed build (kill -9 cannot be caught) are swept by the next bu
 from __future__ import annotations
 
 import contextlib
+import errno
+import itertools
 import os
 import sqlite3
 import time
@@ -65,6 +67,37 @@ def connect_for_writing(path: Path) -> sqlite3.Connection:
     return conn
 
 
+def check_writable(out: Path) -> None:
+    """Raise OSError now if the index file ``out`` could not be written at the end of a build.
+
+    Run before the dataset is read, so a typo in ``-o`` fails in a second, not after an
+    hour of ingest. Creates a file beside ``out`` (and the folders leading to it, which
+    :func:`atomic_index_file` would create) and removes it again, folders included, so a
+    build that then fails on its dataset leaves nothing behind.
+    """
+    out = Path(out)
+    if out.is_dir():
+        raise IsADirectoryError(
+            errno.EISDIR, f"it is a folder; name the index file, e.g. {out / 'index.sqlite'}"
+        )
+    missing = [d for d in (out.parent, *out.parent.parents) if not d.exists()]
+    for d in (out.parent, *out.parent.parents):
+        if d.exists() and not d.is_dir():
+            raise NotADirectoryError(errno.ENOTDIR, f"{d} is a file, not a folder")
+        if d.exists():
+            break
+    probe = temp_path_for(out).with_name(temp_path_for(out).name + "-probe")
+    try:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        with open(probe, "xb"):
+            pass
+        probe.unlink()
+    finally:
+        for d in missing:  # deepest first; a folder that is not empty was not ours alone
+            with contextlib.suppress(OSError):
+                d.rmdir()
+
+
 @contextlib.contextmanager
 def atomic_index_file(out: Path) -> Iterator[Path]:
     """Yield a fresh temporary path beside ``out``; rename it to ``out`` on success.
@@ -91,6 +124,17 @@ def _remove_with_journals(tmp: Path) -> None:
     for p in [tmp, *tmp.parent.glob(tmp.name + "-*")]:  # -journal / -wal leftovers
         with contextlib.suppress(FileNotFoundError):
             p.unlink()
+
+
+def session_days(corpus: Corpus) -> Iterator[str | None]:
+    """Each playlist's ``date`` column: a listening session's day (UTC), else None."""
+    if corpus.playlist_dates is None:
+        return itertools.repeat(None, corpus.n_playlists)
+    days = corpus.playlist_dates.astype("datetime64[s]").astype("datetime64[D]").astype(str)
+    return (
+        d if s >= 0 else None
+        for d, s in zip(days.tolist(), corpus.playlist_dates.tolist(), strict=True)
+    )
 
 
 def artist_playlist_counts(corpus: Corpus) -> np.ndarray:
@@ -152,15 +196,22 @@ def write_corpus_tables(
             corpus.track_titles,
             corpus.track_playlist_counts.tolist(),
             corpus.track_uris,
+            corpus.track_mbids or itertools.repeat(None, corpus.n_tracks),
+            corpus.track_isrcs or itertools.repeat(None, corpus.n_tracks),
             strict=True,
         )
-        conn.executemany("INSERT INTO tracks VALUES (?,?,?,?,?)", rows)
+        conn.executemany("INSERT INTO tracks VALUES (?,?,?,?,?,?,?)", rows)
         tick("tracks", corpus.n_tracks, corpus.n_tracks)
 
         if memberships:
             conn.executemany(
-                "INSERT INTO playlists VALUES (?,?)",
-                zip(range(1, corpus.n_playlists + 1), corpus.playlist_names, strict=True),
+                "INSERT INTO playlists VALUES (?,?,?)",
+                zip(
+                    range(1, corpus.n_playlists + 1),
+                    corpus.playlist_names,
+                    session_days(corpus),
+                    strict=True,
+                ),
             )
             track_col = np.repeat(
                 np.arange(1, corpus.n_tracks + 1, dtype=np.int64), corpus.track_playlist_counts
@@ -213,6 +264,9 @@ def write_neighbours_and_meta(
             "playlists": corpus.n_playlists,
             "tracks": corpus.n_tracks,
             "artists": corpus.n_artists,
+            "sessions": 0
+            if corpus.playlist_dates is None
+            else int((corpus.playlist_dates >= 0).sum()),
             "memberships": "1" if memberships else "0",
             **meta,
         }

@@ -7,11 +7,13 @@ neither of them.
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from index.build.options import DEFAULTS, BuildOptions
 from index.corpus import Corpus, IngestReport
+from index.sources import source_rows
 
 # The build suggests --min-shared 1 --min-playlists 1 when fewer than this share of the
 # songs got neighbours, on a collection small enough (memberships) to rebuild in seconds:
@@ -44,7 +46,7 @@ class BuildSummary:
             f"Built {self.out} in {self.total_seconds:.1f} s (method {self.method}, {self.size_bytes / 1e6:.1f} MB on disk).",
             f"  peak RSS: {self.peak_rss_mb:,.0f} MB, plus {self.writer_peak_rss_mb:,.0f} MB in the table writer running alongside (pages shared with the build counted in both)",
             f"  rows read: {r.rows_read:,} ({r.rows_read / ingest_s:,.0f} rows/s), malformed: {r.rows_malformed:,}, repeated in a playlist: {r.duplicate_rows:,}",
-            f"  playlists: {self.corpus.n_playlists:,}, tracks: {self.corpus.n_tracks:,}, artists: {self.corpus.n_artists:,}",
+            f"  playlists: {self.corpus.n_playlists - self.sessions:,}, listening sessions: {self.sessions:,}, tracks: {self.corpus.n_tracks:,}, artists: {self.corpus.n_artists:,}",
             f"  tracks with neighbours: {self.tracks_with_neighbours:,}, neighbour rows: {self.neighbour_rows:,}",
             "  stages: " + ", ".join(f"{k} {v:.1f} s" for k, v in self.stage_seconds.items()),
         ]
@@ -58,6 +60,11 @@ class BuildSummary:
                 " (use --strict to fail instead)."
             )
         return out
+
+    @property
+    def sessions(self) -> int:
+        dates = self.corpus.playlist_dates
+        return 0 if dates is None else int((dates >= 0).sum())
 
     def few_neighbours_hint(self) -> str | None:
         """A suggestion when most songs of a small collection got no neighbours."""
@@ -77,15 +84,18 @@ class BuildSummary:
 
 
 def build_meta(
-    dataset: str | Path,
+    dataset: str | Path | Sequence[str | Path],
     report: IngestReport,
     method: str,
     params: dict[str, object],
     options: BuildOptions,
 ) -> dict[str, object]:
     """The ``meta`` rows every engine writes besides the counts ``index.build.store`` adds."""
+    paths = [dataset] if isinstance(dataset, str | Path) else list(dataset)
     return {
-        "source": Path(dataset).resolve().name,
+        "source": " + ".join(Path(p).resolve().name for p in paths),
+        "sources": json.dumps(source_rows(report.sources), sort_keys=True),
+        "session_gap": options.session_gap,
         "format": report.format,
         "method": method,
         "num_perm": params.get("num_perm", 0),

@@ -19,7 +19,8 @@ from pathlib import Path
 
 from index.corpus import Corpus, DatasetError
 from index.ingest import generic_csv, listenbrainz, mpd, yes, zenodo
-from index.ingest.files import read_head
+from index.ingest.files import missing_path_message, read_head
+from index.ingest.listen_files import archive_kind
 from index.ingest.rows import CorpusBuilder
 from index.ingest.sessions import DEFAULT_GAP
 
@@ -51,7 +52,7 @@ def detect_format(path: str | Path) -> str:
     """
     p = Path(path)
     if not p.exists():
-        raise DatasetError(f"No such file or folder: {p}.")
+        raise DatasetError(missing_path_message(p))
     if p.is_dir():
         if mpd.find_slices(p):
             return "mpd"
@@ -65,8 +66,14 @@ def detect_format(path: str | Path) -> str:
             "ListenBrainz listens (listens/YYYY/M.listens). Pass a dataset file, or the "
             "folder that holds those files."
         )
-    if listenbrainz.is_listens_archive(p):
+    kind = archive_kind(p) if p.is_file() else None
+    if kind is not None and listenbrainz.is_listens_archive(p):
         return "listenbrainz"
+    if kind in ("xz", "zst", "tar") or (kind == "zip" and _listens_inside(p)):
+        raise DatasetError(
+            f"{p} is a {kind} archive but no ListenBrainz listens file (listens/YYYY/M.listens) "
+            "could be read from it: it is truncated or corrupt, or holds something else."
+        )
     head = read_head(p)
     first_line = head.split("\n", 1)[0].rstrip("\r")
     if listenbrainz.looks_like_listens(head):
@@ -79,8 +86,15 @@ def detect_format(path: str | Path) -> str:
         return "yes"
     if generic_csv.looks_like_csv(first_line):
         return "csv"
-    if "\x00" in head or "\ufffd" in head[:4096]:
+    if not head.strip():
+        what = "it is empty"
+    elif "\x00" in head or "\ufffd" in head[:4096]:
         what = "it is not a UTF-8 text file"
+    elif "\r" in first_line:
+        what = (
+            "its lines end in bare carriage returns (\\r, old Mac style); convert them to "
+            "newlines first (e.g. tr '\\r' '\\n')"
+        )
     else:
         shown = first_line[:120] + ("…" if len(first_line) > 120 else "")
         what = f"its first line is {shown!r}"
@@ -93,6 +107,17 @@ def detect_format(path: str | Path) -> str:
     )
 
 
+def _listens_inside(path: Path) -> bool:
+    """Whether a zip's directory names listens files (then it is a damaged export)."""
+    import zipfile
+
+    try:
+        with zipfile.ZipFile(path) as z:
+            return any("listens/" in n for n in z.namelist())
+    except (zipfile.BadZipFile, OSError):
+        return False
+
+
 def input_formats(paths: Sequence[str | Path], fmt: str = "auto") -> list[str]:
     """The format of each input, checked before any is read (a typo fails at once)."""
     if fmt != "auto" and fmt not in _READERS:
@@ -102,7 +127,7 @@ def input_formats(paths: Sequence[str | Path], fmt: str = "auto") -> list[str]:
     out = []
     for p in paths:
         if not Path(p).exists():
-            raise DatasetError(f"No such file or folder: {p}.")
+            raise DatasetError(missing_path_message(Path(p)))
         out.append(detect_format(p) if fmt == "auto" else fmt)
     return out
 

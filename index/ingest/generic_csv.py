@@ -24,6 +24,7 @@ from __future__ import annotations
 import csv
 import re
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 from index.corpus import DatasetError
@@ -67,7 +68,10 @@ def sniff_header(first_line: str) -> tuple[str, dict[str, int]] | None:
     for delim in DELIMITERS:
         if delim not in first_line:
             continue
-        header = next(csv.reader([first_line], delimiter=delim), [])
+        try:
+            header = next(csv.reader([first_line], delimiter=delim), [])
+        except csv.Error:  # e.g. a bare carriage return inside the line: not this header
+            continue
         cols = match_columns(header)
         if cols is not None:
             return delim, cols
@@ -84,10 +88,7 @@ def read_csv(path: Path, builder: CorpusBuilder, *, progress: bool = True) -> No
         first = stream.readline().decode("utf-8", errors="replace").removeprefix("\ufeff")
         sniffed = sniff_header(first.rstrip("\r\n"))
         if sniffed is None:
-            raise DatasetError(
-                f"{path}: the CSV header {first.strip()[:200]!r} does not name a playlist, an "
-                "artist and a track column (e.g. playlist,artist,track[,uri])."
-            )
+            raise DatasetError(_no_header(path, first))
         delim, cols = sniffed
         bar = make_progress(total, f"reading {path.name}", progress)
         last = [0]
@@ -103,20 +104,39 @@ def read_csv(path: Path, builder: CorpusBuilder, *, progress: bool = True) -> No
             bad_lines.add(line_no + 1)  # +1: the header line was read before
             builder.malformed(line_no + 1, shown, "it is not valid UTF-8")
 
-        reader = csv.reader(text_lines(stream, on_bad, tick), delimiter=delim)
-        _read_rows(builder, reader, cols, bad_lines)
+        lines = text_lines(stream, on_bad, tick)
+        seen = [""]  # the line the csv module read last, to show when it refuses one
+
+        def remembered() -> Iterator[str]:
+            for line in lines:
+                seen[0] = line
+                yield line
+
+        reader = csv.reader(remembered(), delimiter=delim)
+        _read_rows(builder, reader, cols, bad_lines, seen)
         tick()
         bar.close()
 
 
-def _read_rows(builder: CorpusBuilder, reader, cols: dict[str, int], bad_lines: set[int]) -> None:
+def _read_rows(
+    builder: CorpusBuilder, reader, cols: dict[str, int], bad_lines: set[int], seen: list[str]
+) -> None:
     p_col = cols.get("playlist")
     id_col = cols.get("playlist_id")
     user_col = cols.get("user")
     a_col, t_col, u_col = cols["artist"], cols["track"], cols.get("uri")
     need = max(cols.values()) + 1
     end_line = 1  # the header is line 1; reader.line_num counts from line 2 on
-    for row in reader:
+    rows = iter(reader)
+    while True:
+        try:
+            row = next(rows)
+        except StopIteration:
+            break
+        except csv.Error as exc:  # the reader skips the bad line and goes on at the next
+            line_no, end_line = end_line + 1, reader.line_num + 1
+            builder.malformed(line_no, seen[0].rstrip("\r\n"), _csv_problem(exc))
+            continue
         line_no = end_line + 1  # first physical line of this record
         end_line = reader.line_num + 1
         if not row or (len(row) == 1 and not row[0].strip()):
@@ -141,3 +161,29 @@ def _read_rows(builder: CorpusBuilder, reader, cols: dict[str, int], bad_lines: 
 
 def _shown(row: list[str]) -> str:
     return ",".join(row)
+
+
+def _csv_problem(exc: csv.Error) -> str:
+    """Why the csv module refused a line, in words a user can act on."""
+    if "new-line character" in str(exc):
+        return "a bare carriage return (\\r) splits it outside quotes"
+    return f"it is not valid CSV ({exc})"
+
+
+def _no_header(path: Path, first: str) -> str:
+    """The sentence for a first line that is not a usable header."""
+    if "\ufffd" in first:
+        what = "its first line is not UTF-8 text"
+    elif "\r" in first.rstrip("\r\n"):
+        what = (
+            "its lines end in bare carriage returns (\\r, old Mac style); convert them to "
+            "newlines first, e.g. tr '\\r' '\\n'"
+        )
+    else:
+        shown = first.strip()
+        shown = shown[:200] + ("…" if len(shown) > 200 else "")
+        what = (
+            f"its header {shown!r} does not name a playlist, an artist and a track column "
+            "(e.g. playlist,artist,track[,uri])"
+        )
+    return f"{path} cannot be read as a playlist CSV: {what}."

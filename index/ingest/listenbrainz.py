@@ -15,67 +15,20 @@ A line that is not a JSON object with non-empty ``artist_name`` and ``track_name
 integer time is malformed: counted and reported with its file and line, or fatal with
 ``--strict``. Everything else about a listen is optional and a wrong type there is ignored.
 
-Speed: lines are decoded in blocks by msgspec into typed structs (only the fields above
-are materialised; the rest of each line is skipped, not built into dicts); a block that
-holds a bad line is decoded around it, and only the bad lines go through the slow,
-dictionary-based checks, which apply the same rules.
+Lines are decoded by :mod:`.listen_lines`. A dump folder of many month files is read on
+every core (:mod:`.listen_parallel`); an archive is one stream, read in order.
 """
 
 from __future__ import annotations
 
-import re
-from collections.abc import Callable
 from pathlib import Path
-from typing import Any, BinaryIO
-
-import msgspec
 
 from index.corpus import DatasetError
 from index.ingest import listen_files as lf
-from index.ingest.files import make_progress
+from index.ingest.files import make_progress, open_bytes
+from index.ingest.listen_lines import ListenReader
+from index.ingest.listen_parallel import read_folder, workers_for
 from index.ingest.rows import CorpusBuilder
-
-BLOCK_BYTES = 1 << 22
-MAX_LINE_BYTES = 1 << 24
-MBID_RE = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
-ISRC_RE = re.compile(r"[A-Z]{2}[A-Z0-9]{3}[0-9]{7}")
-SPOTIFY_ID_RE = re.compile(
-    r"(?:spotify:track:|https?://open\.spotify\.com/track/)([0-9A-Za-z]{22})"
-)
-_INDEX_RE = re.compile(r"\$\[(\d+)\]")
-_BYTE_RE = re.compile(r"\(byte (\d+)\)")
-
-
-class _Mapping(msgspec.Struct):
-    recording_mbid: Any = None
-
-
-class _Info(msgspec.Struct):
-    recording_mbid: Any = None
-    spotify_id: Any = None
-    isrc: Any = None
-
-
-class _Meta(msgspec.Struct):
-    artist_name: str
-    track_name: str
-    additional_info: _Info | None = None
-    mbid_mapping: _Mapping | None = None
-
-
-class _Listen(msgspec.Struct):
-    track_metadata: _Meta
-    listened_at: int | float | None = None
-    timestamp: int | float | None = None
-    user_id: Any = None
-    user_name: Any = None
-
-
-class _Payload(msgspec.Struct):
-    payload: list[msgspec.Raw]
-
-
-_DECODER = msgspec.json.Decoder(_Listen)
 
 
 def looks_like_listens(head: str) -> bool:
@@ -90,22 +43,20 @@ def is_listens_folder(folder: Path) -> bool:
 
 def is_listens_archive(path: Path) -> bool:
     kind = lf.archive_kind(path)
-    return kind is not None and kind != "gz" and lf.archive_has_listens(path, kind)
+    return kind is not None and lf.archive_has_listens(path, kind)
 
 
 def read_listenbrainz(path: Path, builder: CorpusBuilder, *, progress: bool = True) -> None:
     """Feed every listen of a folder, archive or file at ``path`` to ``builder``."""
-    reader = _Reader(builder, default_user="\x00export:" + str(len(builder.sources)))
+    reader = ListenReader(builder, default_user="\x00export:" + str(len(builder.sources)))
     kind = None if path.is_dir() else lf.archive_kind(path)
     if path.is_dir():
         files = lf.folder_files(path)
         if not files:
             raise DatasetError(f"No ListenBrainz listens files (listens/YYYY/M.listens) in {path}.")
-        bar = make_progress(sum(f.stat().st_size for f in files), f"reading {path.name}", progress)
-        for f in files:
-            with open(f, "rb") as stream:
-                reader.read_lines(stream, f.relative_to(path).as_posix(), lambda: 0)
-            bar.update(f.stat().st_size)
+        total = sum(f.stat().st_size for f in files)
+        bar = make_progress(total, f"reading {path.name}", progress)
+        read_folder(reader, path, files, bar, workers_for(files, total))
         bar.close()
         return
     if kind in ("xz", "zst", "tar", "zip") or (kind == "gz" and lf.archive_has_listens(path, "gz")):
@@ -128,8 +79,6 @@ def read_listenbrainz(path: Path, builder: CorpusBuilder, *, progress: bool = Tr
             ) from exc
         bar.close()
         return
-    from index.ingest.files import open_bytes
-
     with open_bytes(path) as (stream, done, total):
         bar = make_progress(total, f"reading {path.name}", progress)
         head = stream.read(64).lstrip()
@@ -140,289 +89,3 @@ def read_listenbrainz(path: Path, builder: CorpusBuilder, *, progress: bool = Tr
             reader.read_lines(stream, path.name, done)
         bar.update(total)
         bar.close()
-
-
-class _Reader:
-    """Turns blocks of lines into listens for one builder (module doc for the rules)."""
-
-    def __init__(self, builder: CorpusBuilder, default_user: str) -> None:
-        self.b = builder
-        self.default_user = default_user
-        builder.row_word = "line"
-
-    # -- files
-
-    def read_lines(self, stream: BinaryIO, name: str, done: Callable[[], int]) -> None:
-        """Every line of one listens file, in blocks."""
-        self.b.label = name
-        line_no = 1
-        carry = b""
-        while True:
-            block = stream.read(BLOCK_BYTES)
-            data = carry + block if carry else block
-            if not block:
-                if data:
-                    self.read_block(data + b"\n", line_no)
-                return
-            cut = data.rfind(b"\n") + 1
-            if cut == 0:
-                if len(data) > MAX_LINE_BYTES:
-                    self.b.malformed(
-                        line_no, data[:200].decode("utf-8", "replace"), "it is longer than 16 MB"
-                    )
-                    carry = b""
-                    self._skip_to_newline(stream)
-                    line_no += 1
-                    continue
-                carry = data
-                continue
-            self.read_block(data[:cut], line_no)
-            line_no += data.count(b"\n", 0, cut)
-            carry = data[cut:]
-
-    def _skip_to_newline(self, stream: BinaryIO) -> None:
-        while True:
-            block = stream.read(BLOCK_BYTES)
-            if not block or b"\n" in block:
-                return
-
-    def read_document(self, data: bytes, name: str) -> None:
-        """A JSON array of listens, or ListenBrainz's ``{"payload": [...]}`` import shape."""
-        self.b.label = name
-        self.b.row_word = "listen"
-        try:
-            doc = msgspec.json.decode(data, type=_Payload | list[msgspec.Raw])
-        except (msgspec.DecodeError, msgspec.ValidationError) as exc:
-            raise DatasetError(f"{name} is not a readable JSON list of listens ({exc}).") from exc
-        items = doc.payload if isinstance(doc, _Payload) else doc
-        for n, raw in enumerate(items, 1):
-            self.slow_line(bytes(raw), n)
-
-    # -- blocks
-
-    def read_block(self, buf: bytes, line_no: int) -> None:
-        """Decode a block of whole lines; bad lines (and their neighbour) go the slow way."""
-        view = memoryview(buf)
-        start = 0
-        while start < len(buf):
-            try:
-                items = _DECODER.decode_lines(view[start:])
-            except msgspec.ValidationError as exc:
-                m = _INDEX_RE.search(str(exc))
-                bad = _nth_line_start(buf, start, int(m.group(1))) if m else start
-                lo, hi = bad, buf.find(b"\n", bad) + 1
-            except msgspec.DecodeError as exc:
-                m = _BYTE_RE.search(str(exc))
-                at = start + int(m.group(1)) if m else start
-                at = min(at, len(buf) - 1)
-                line_start = buf.rfind(b"\n", start, at) + 1
-                lo = max(buf.rfind(b"\n", start, max(line_start - 1, start)) + 1, start)
-                hi = buf.find(b"\n", at) + 1 or len(buf)
-            else:
-                rejected = self.feed(items)
-                if rejected:
-                    self._slow_items(buf, start, rejected, line_no)
-                return
-            if lo > start:
-                rejected = self.feed(_DECODER.decode_lines(view[start:lo]))
-                if rejected:
-                    self._slow_items(buf, start, rejected, line_no)
-            first = line_no + buf.count(b"\n", 0, lo)
-            for k, line in enumerate(buf[lo:hi].split(b"\n")[: buf.count(b"\n", lo, hi)]):
-                self.slow_line(line, first + k)
-            start = hi
-
-    def _slow_items(self, buf: bytes, start: int, rejected: list[int], line_no: int) -> None:
-        """Re-read the lines whose decoded listen the fast path refused."""
-        offsets = _line_starts(buf, start)
-        for i in rejected:
-            lo = offsets[i]
-            self.slow_line(buf[lo : buf.find(b"\n", lo)], line_no + buf.count(b"\n", 0, lo))
-
-    def feed(self, items: list[_Listen]) -> list[int]:
-        """Add decoded listens; returns the positions of those that need the slow path."""
-        b = self.b
-        raw_get = b.raw_ids.get
-        user_get = b.user_ids.get
-        add_raw, add_user, add_ts = b.listen_raw.append, b.listen_user.append, b.listen_ts.append
-        uri_get, isrc_get = b.uri_ids.get, b.isrc_ids.get
-        rejected: list[int] = []
-        for i, listen in enumerate(items):
-            try:
-                tm = listen.track_metadata
-                ts = listen.listened_at
-                if ts is None:
-                    ts = listen.timestamp
-                if type(ts) is not int:
-                    if type(ts) is float and ts.is_integer():
-                        ts = int(ts)
-                    else:
-                        rejected.append(i)
-                        continue
-                m = tm.mbid_mapping
-                mb = m.recording_mbid if m is not None else None
-                info = tm.additional_info
-                if mb is None and info is not None:
-                    mb = info.recording_mbid
-                rid = raw_get((tm.artist_name, tm.track_name, mb))
-                if rid is None:
-                    rid = self.new_raw(tm.artist_name, tm.track_name, mb)
-                if rid < 0:
-                    rejected.append(i)
-                    continue
-                u = listen.user_id
-                if u is None:
-                    u = listen.user_name
-                    if u is None:
-                        u = self.default_user
-                uid = user_get(u)
-                if uid is None:
-                    uid = b.user_id(u)
-                add_ts(ts)
-            except (TypeError, OverflowError):  # an unhashable MBID or user, a huge time
-                rejected.append(i)
-                continue
-            add_raw(rid)
-            add_user(uid)
-            if info is not None:
-                s = info.spotify_id
-                if s is not None:
-                    u = uri_get(s)
-                    if u is None:
-                        u = self.uri(s)
-                    if u >= 0:
-                        b.uri_raw.append(rid)
-                        b.uri_val.append(u)
-                s = info.isrc
-                if s is not None:
-                    u = isrc_get(s)
-                    if u is None:
-                        u = self.isrc(s)
-                    if u >= 0:
-                        b.isrc_raw.append(rid)
-                        b.isrc_val.append(u)
-        return rejected
-
-    # -- first sight of a spelling, a URI, an ISRC
-
-    def new_raw(self, artist: str, title: str, mb: object) -> int:
-        key = (artist, title, mb)
-        if not artist.strip():
-            self.b.raw_ids[key] = -1
-            return -1
-        mbid = mb.strip().lower() if isinstance(mb, str) else None
-        if mbid is not None and not MBID_RE.fullmatch(mbid):
-            mbid = None
-        return self.b.new_raw_track(artist, title, key, mbid)
-
-    def uri(self, text: object) -> int:
-        m = SPOTIFY_ID_RE.search(text) if isinstance(text, str) else None
-        u = self.b.uri_id(f"spotify:track:{m.group(1)}") if m else -1
-        if isinstance(text, str):
-            self.b.uri_ids[text] = u
-        return u
-
-    def isrc(self, text: object) -> int:
-        if not isinstance(text, str):
-            return -1
-        clean = text.strip().upper().replace("-", "")
-        ids = self.b.isrc_ids
-        u = ids.get(clean, len(ids)) if ISRC_RE.fullmatch(clean) else -1
-        if u == len(ids):
-            ids[clean] = u
-        ids[text] = u if u >= 0 else -1
-        return u
-
-    # -- the slow path: one line, dictionary rules
-
-    def slow_line(self, line: bytes, line_no: int) -> None:
-        """Check one line by the module's rules; add it or count it as malformed."""
-        if not line.strip():
-            return
-        try:
-            obj = msgspec.json.decode(line)
-        except Exception:  # noqa: BLE001 - msgspec.DecodeError, RecursionError, ...
-            self._bad(line, line_no, "it is not valid JSON")
-            return
-        why = _why_not(obj)
-        if why:
-            self._bad(line, line_no, why)
-            return
-        tm = obj["track_metadata"]
-        info = tm.get("additional_info")
-        info = info if isinstance(info, dict) else {}
-        mapping = tm.get("mbid_mapping")
-        mb = mapping.get("recording_mbid") if isinstance(mapping, dict) else None
-        if mb is None:
-            mb = info.get("recording_mbid")
-        mb = mb if isinstance(mb, str) else None
-        ts = obj.get("listened_at")
-        if ts is None:
-            ts = obj.get("timestamp")
-        user = obj.get("user_id")
-        if not isinstance(user, int | str) or isinstance(user, bool):
-            user = obj.get("user_name")
-            if not isinstance(user, str):
-                user = self.default_user
-        spotify, isrc = info.get("spotify_id"), info.get("isrc")
-        listen = _Listen(
-            track_metadata=_Meta(
-                tm["artist_name"],
-                tm["track_name"],
-                _Info(
-                    None,
-                    spotify if isinstance(spotify, str) else None,
-                    isrc if isinstance(isrc, str) else None,
-                ),
-                _Mapping(mb),
-            ),
-            listened_at=int(ts),
-            user_id=user,
-        )
-        if self.feed([listen]):
-            self._bad(line, line_no, "its artist_name or track_name is empty once normalised")
-
-    def _bad(self, line: bytes, line_no: int, why: str) -> None:
-        self.b.malformed(line_no, line[:300].decode("utf-8", errors="backslashreplace"), why)
-
-
-def _why_not(obj: object) -> str | None:
-    """Why a decoded line is not a listen (None: it is one)."""
-    if not isinstance(obj, dict):
-        return "it is not a JSON object"
-    tm = obj.get("track_metadata")
-    if not isinstance(tm, dict):
-        return "it has no track_metadata object"
-    for field in ("artist_name", "track_name"):
-        value = tm.get(field)
-        if not isinstance(value, str) or not value.strip():
-            return f"its {field} is missing or empty"
-    ts = obj.get("listened_at")
-    if ts is None:
-        ts = obj.get("timestamp")
-    if isinstance(ts, bool) or not (
-        isinstance(ts, int) or (isinstance(ts, float) and ts.is_integer())
-    ):
-        return "its listened_at is not an integer"
-    if not -(1 << 62) < ts < (1 << 62):
-        return "its listened_at is out of range"
-    return None
-
-
-def _line_starts(buf: bytes, start: int) -> list[int]:
-    """Byte offsets of the non-blank lines of ``buf[start:]`` (what decode_lines numbers)."""
-    out = []
-    pos = start
-    end = len(buf)
-    while pos < end:
-        nl = buf.find(b"\n", pos)
-        nl = end if nl < 0 else nl
-        if buf[pos:nl].strip():
-            out.append(pos)
-        pos = nl + 1
-    return out
-
-
-def _nth_line_start(buf: bytes, start: int, n: int) -> int:
-    starts = _line_starts(buf, start)
-    return starts[n] if n < len(starts) else start

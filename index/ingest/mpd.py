@@ -16,7 +16,7 @@ import re
 from pathlib import Path
 
 from index.corpus import DatasetError
-from index.ingest.files import make_progress, open_bytes
+from index.ingest.files import file_size, make_progress, open_bytes
 from index.ingest.rows import CorpusBuilder
 
 SLICE_RE = re.compile(r"mpd\.slice\.(\d+)-\d+\.json(\.gz)?$")
@@ -42,15 +42,19 @@ def read_mpd(path: Path, builder: CorpusBuilder, *, progress: bool = True) -> No
     if not files:
         raise DatasetError(f"No MPD slices (mpd.slice.*.json) in {path}.")
     builder.row_word = "row"
-    total = sum(f.stat().st_size for f in files)
+    total = sum(file_size(f) for f in files)
     bar = make_progress(total, f"reading {path.name}", progress)
     row = 0
     for file in files:
         with open_bytes(file) as (stream, _, size):
-            try:
-                doc = json.loads(stream.read())
-            except (ValueError, OSError, EOFError) as exc:
-                raise DatasetError(f"{file} is not a readable MPD slice: {exc}.") from exc
+            data = stream.read()
+        try:
+            doc = json.loads(data)
+        except (ValueError, RecursionError) as exc:
+            raise DatasetError(
+                f"{file} is not a readable MPD slice: {_json_problem(exc, data)}."
+            ) from exc
+        del data
         bar.update(size)
         playlists = doc.get("playlists") if isinstance(doc, dict) else None
         if not isinstance(playlists, list):
@@ -68,9 +72,13 @@ def _read_playlist(builder: CorpusBuilder, file: Path, n: int, pl: object, row: 
         where = f"{file.name}: playlist #{n}"
         builder.malformed(row, f"{where}: {json.dumps(pl)[:200]}", 'it has no "tracks" list')
         return row
-    pid = pl.get("pid", f"{file.name}#{n}")
+    pid = pl.get("pid")
+    if not (type(pid) is int or (isinstance(pid, str) and _encodable(pid))):
+        # Missing, or not usable as an identity (a list, null, true == 1, lone surrogates):
+        # its position is.
+        pid = f"{file.name}#{n}"
     name = pl.get("name")
-    if not isinstance(name, str):
+    if not isinstance(name, str) or not _encodable(name):
         name = f"mpd playlist {pid}"
     playlist = -1
     raw_get = builder.raw_ids.get
@@ -95,7 +103,7 @@ def _read_playlist(builder: CorpusBuilder, file: Path, n: int, pl: object, row: 
         uri = t.get("track_uri")
         u = uri_get(uri) if type(uri) is str else -1
         if u is None:
-            u = builder.uri_id(uri)
+            u = builder.uri_id(uri) if _encodable(uri) else -1
         if u >= 0:
             uri_raw(rid)
             uri_val(u)
@@ -115,6 +123,10 @@ def _checked_raw_id(
     if not isinstance(title, str) or not isinstance(artist, str):
         builder.malformed(row, _where(file, pid, pos, t), "its track_name is missing")
         return -1
+    if not _encodable(artist + title):
+        why = "its names hold a lone UTF-16 surrogate (\\ud800-\\udfff), not text"
+        builder.malformed(row, _where(file, pid, pos, t), why)
+        return -1
     rid = builder.raw_track_id(artist, title)
     if rid < 0:
         builder.malformed(row, _where(file, pid, pos, t), "its track_name is empty")
@@ -122,4 +134,35 @@ def _checked_raw_id(
 
 
 def _where(file: Path, pid: object, pos: int, track: object) -> str:
-    return f"{file.name}: pid {pid} track {pos}: {json.dumps(track, ensure_ascii=False)[:200]}"
+    shown = json.dumps(track, ensure_ascii=False)
+    if not _encodable(shown):  # lone surrogates cannot be printed: show them escaped
+        shown = json.dumps(track)
+    return f"{file.name}: pid {pid} track {pos}: {shown[:200]}"
+
+
+def _encodable(text: str) -> bool:
+    """False for a string holding lone surrogates (JSON ``"\\ud800"``), which no UTF-8 file
+    or SQLite text can hold; anything else is text."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def _json_problem(exc: BaseException, data: bytes) -> str:
+    """Why ``json.loads`` refused a slice, in words (with the place, when JSON says it)."""
+    if isinstance(exc, RecursionError):
+        return "its JSON nests arrays or objects too deeply to be a playlist list"
+    if isinstance(exc, UnicodeDecodeError):
+        return f"it is not UTF-8 text (byte {exc.object[exc.start]:#04x} at offset {exc.start})"
+    if isinstance(exc, json.JSONDecodeError):
+        if not data.strip():
+            return "it is empty"
+        if exc.pos >= len(exc.doc.rstrip()):
+            return (
+                f"it ends in the middle of its JSON (line {exc.lineno}), as if cut short; "
+                "download or unpack it again"
+            )
+        return f"its JSON is invalid at line {exc.lineno}, column {exc.colno} ({exc.msg})"
+    return str(exc)

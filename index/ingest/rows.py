@@ -10,6 +10,7 @@ Opening the files and reporting progress is :mod:`index.ingest.files`.
 
 from __future__ import annotations
 
+import re
 from array import array
 
 import numpy as np
@@ -30,6 +31,7 @@ from index.ingest.sessions import DEFAULT_GAP, sessionize
 from index.names import normalise_name
 
 SPOTIFY_TRACK_PREFIX = "spotify:track:"
+ISRC_RE = re.compile(r"[A-Z]{2}[A-Z0-9]{3}[0-9]{7}")
 SESSION_NAME = "listening session"  # a session's stored name; readers show its date instead
 
 
@@ -81,7 +83,8 @@ class CorpusBuilder:
         self.uri_ids: dict[str, int] = {}  # URI text as written -> id (-1: not a track URI)
         self.uris: list[str] = []
         self.isrc_raw, self.isrc_val = array("i"), array("i")
-        self.isrc_ids: dict[str, int] = {}
+        self.isrc_ids: dict[str, int] = {}  # ISRC as written -> id (-1: not an ISRC)
+        self.isrcs: list[str] = []
         # Listens: raw id, user, unix time; cut into sessions in build().
         self.listen_raw, self.listen_user, self.listen_ts = array("i"), array("i"), array("q")
         self.user_ids: dict[object, int] = {}
@@ -183,6 +186,21 @@ class CorpusBuilder:
                     self.uris.append(clean)
                     self.uri_ids[clean] = u
             self.uri_ids[uri] = u
+        return u
+
+    def isrc_id(self, text: str) -> int:
+        """Id of an ISRC as written, or -1 when it is not one."""
+        u = self.isrc_ids.get(text)
+        if u is None:
+            clean = text.strip().upper().replace("-", "")
+            if not ISRC_RE.fullmatch(clean):
+                u = -1
+            else:
+                u = self.isrc_ids.get(clean)
+                if u is None:
+                    u = self.isrc_ids[clean] = len(self.isrcs)
+                    self.isrcs.append(clean)
+            self.isrc_ids[text] = u
         return u
 
     def user_id(self, key: object) -> int:
@@ -293,9 +311,7 @@ class CorpusBuilder:
         artists_by_id = list(self._artist_spellings)
         artist_names = [artists_by_id[s] for s in artist_choice.tolist()]
         track_uris = _per_track(self.uri_raw, self.uri_val, self.uris, raw_track, n_tracks)
-        track_isrcs = _per_track(
-            self.isrc_raw, self.isrc_val, list(self.isrc_ids), raw_track, n_tracks
-        )
+        track_isrcs = _per_track(self.isrc_raw, self.isrc_val, self.isrcs, raw_track, n_tracks)
         mbid_text = list(self.mbid_ids)
         track_mbids = (
             [mbid_text[m] if m >= 0 else None for m in ident.track_mbid.tolist()]
@@ -346,6 +362,7 @@ class CorpusBuilder:
         self.raw_titles = []
         self.playlist_names = []
         self.uris = []
+        self.isrcs = []
         for name in (
             "raw_track",
             "raw_artist_spelling",

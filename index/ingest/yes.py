@@ -56,8 +56,10 @@ def read_song_hash(path: Path) -> dict[str, tuple[str, str]]:
                 continue
             parts = line.split("\t")
             if len(parts) != 3:
+                cut = "" if raw.endswith(b"\n") else " (the file ends there: is it cut short?)"
                 raise DatasetError(
-                    f"{path}: line {n} should be id<TAB>title<TAB>artist but is {line[:200]!r}."
+                    f"{path}: line {n} should be id<TAB>title<TAB>artist but is "
+                    f"{line[:200]!r}{cut}; fix that line, or download the Yes.com set again."
                 )
             sid, title, artist = parts
             songs[sid.strip()] = (artist.replace("\\/", "/"), title.replace("\\/", "/"))
@@ -70,8 +72,9 @@ def read_yes(path: Path, builder: CorpusBuilder, *, progress: bool = True) -> No
     playlists_file = _find(folder, PLAYLIST_FILE) if path.is_dir() else path
     song_file = _find(folder, SONG_FILE)
     if playlists_file is None or song_file is None:
+        where = f"{folder}" if path.is_dir() else f"{path}: the folder it is in"
         raise DatasetError(
-            f"{folder} is not a Yes.com playlist set: it needs {PLAYLIST_FILE} and {SONG_FILE}."
+            f"{where} is not a Yes.com playlist set: it needs {PLAYLIST_FILE} and {SONG_FILE}."
         )
     songs = read_song_hash(song_file)
     raw_of_song: dict[str, int] = {}

@@ -13,7 +13,7 @@ import struct
 from pathlib import Path
 from urllib.parse import quote
 
-from index.schema import SCHEMA_VERSION, SEARCH_TABLES
+from index.schema import MIN_READ_VERSION, SCHEMA_VERSION, SEARCH_TABLES
 
 REQUIRED_TABLES = ("meta", "artists", "tracks", "neighbours", *SEARCH_TABLES)
 
@@ -106,7 +106,7 @@ def check_not_truncated(path: Path) -> None:
 
 
 def check_version(path: Path, meta: dict[str, str]) -> None:
-    """Only this songsim's schema version is read: older and newer files say what to do."""
+    """Versions MIN_READ_VERSION..SCHEMA_VERSION are read; others say what to do."""
     version = meta.get("schema_version", "")
     if not version.isdigit():
         raise IndexOpenError(
@@ -119,7 +119,7 @@ def check_version(path: Path, meta: dict[str, str]) -> None:
             f"v{SCHEMA_VERSION}) — upgrade songsim (`pip install -U songsim`) or rebuild it "
             f"with {build_hint(path)}."
         )
-    if int(version) < SCHEMA_VERSION:
+    if int(version) < MIN_READ_VERSION:
         raise IndexOpenError(
             f"{path} uses the old schema v{version} (this songsim reads v{SCHEMA_VERSION}) — "
             f"rebuild it with {build_hint(path)}."

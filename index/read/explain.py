@@ -32,13 +32,17 @@ def why(idx: IndexFile, track_id: int, neighbour_id: int) -> Why:
                 (b.track_id, a.track_id),
             )[0][0]
         )
-        names = idx.query(
-            "SELECT p.name FROM memberships m1 JOIN memberships m2 "
-            "ON m2.track_id = ? AND m2.playlist_id = m1.playlist_id "
-            "JOIN playlists p ON p.playlist_id = m1.playlist_id WHERE m1.track_id = ? LIMIT 200",
-            (b.track_id, a.track_id),
-        )
-        examples = _example_names(n for (n,) in names)
+        shared_ids = [
+            p
+            for (p,) in idx.query(
+                "SELECT m1.playlist_id FROM memberships m1 JOIN memberships m2 "
+                "ON m2.track_id = ? AND m2.playlist_id = m1.playlist_id "
+                "WHERE m1.track_id = ? LIMIT 200",
+                (b.track_id, a.track_id),
+            )
+        ]
+        names = idx.playlist_names(shared_ids)
+        examples = _example_names(names.get(p, "") for p in shared_ids)
     if stored:
         jaccard, stored_shared = stored[0]
         return Why(a, b, int(stored_shared), float(jaccard), examples, stored=True)

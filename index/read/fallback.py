@@ -26,7 +26,7 @@ from index.read.present import (
     one_version_each,
     paginate,
 )
-from index.read.tables import IndexFile
+from index.read.tables import SESSION_LABEL, IndexFile
 
 # Rare-song fallback bounds: playlists read (a seed without neighbours is in one or a few)
 # and songs read per playlist (lowest ids first: a 47,000-song playlist is read in part).
@@ -191,6 +191,8 @@ def _playlists_label(
     start = "Also from" if also else "From"
     if total == 1:
         name = " ".join(str(idx.playlist_names(chosen).get(chosen[0], "")).split())
+        if name.startswith(SESSION_LABEL):
+            return f"{start} {name}"
         if name:
             short = name if len(name) <= 80 else name[:79] + "…"
             return f"{start} the playlist “{short}”"

@@ -314,13 +314,15 @@ class IndexFile:
         return [np.sort(np.array(found.get(p, []), dtype=np.int64))[:per_playlist] for p in pids]
 
     def playlist_names(self, playlist_ids: Iterable[int]) -> dict[int, str]:
-        """Stored names of playlists by id (empty when names were not stored)."""
+        """Names of playlists by id (empty when names were not stored); a listening session
+        is named by its day ("a listening session on 3 March 2025"), never by its user."""
         ids = list(dict.fromkeys(int(p) for p in playlist_ids))
         if not ids or "playlists" not in self.tables:
             return {}
         marks = ",".join("?" * len(ids))
-        sql = f"SELECT playlist_id, name FROM playlists WHERE playlist_id IN ({marks})"
-        return dict(self.query(sql, ids))
+        date = "date" if self.stats.schema_version >= 2 else "NULL"
+        sql = f"SELECT playlist_id, name, {date} FROM playlists WHERE playlist_id IN ({marks})"
+        return {p: session_label(d) if d else name for p, name, d in self.query(sql, ids)}
 
     def _membership_rows(self) -> int:
         """Stored membership rows, from ANALYZE's statistics or the build's row count."""
@@ -343,3 +345,29 @@ def _int_list(text: str | None) -> np.ndarray:
     if not text:
         return np.zeros(0, dtype=np.int64)
     return np.array(text.split(","), dtype=np.int64)
+
+
+SESSION_LABEL = "a listening session on "
+_MONTHS = [
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+]
+
+
+def session_label(day: str) -> str:
+    """ "a listening session on 3 March 2025" from a stored ``YYYY-MM-DD``."""
+    try:
+        y, m, d = (int(x) for x in day.split("-"))
+        return f"{SESSION_LABEL}{d} {_MONTHS[m - 1]} {y}"
+    except (ValueError, IndexError):
+        return SESSION_LABEL + day

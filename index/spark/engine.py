@@ -30,10 +30,10 @@ import numpy as np
 
 from index.arrays import sorted_unique
 from index.build.options import DEFAULTS, BuildOptions
+from index.build.store import check_writable
 from index.build.summary import BuildSummary, build_meta
 from index.corpus import Corpus, DatasetError, IngestReport
 from index.ingest import input_formats, read_dataset
-from index.ingest.sessions import DEFAULT_GAP
 from index.spark.session import (
     DEFAULT_DRIVER_MEMORY,
     _local_cores,
@@ -86,6 +86,8 @@ def spark_build(
     options.check()
     if out is None and parquet_dir is None:
         raise ValueError("give out (a SQLite file), parquet_dir, or both")
+    if out is not None:
+        check_writable(Path(out))  # before Spark starts and the dataset is read
     method, master = options.method, options.master
     lsh_params = options.lsh_params()
     if method == "exact":
@@ -158,9 +160,8 @@ def spark_build(
             from index.spark.load import load_into_sqlite
 
             meta = build_meta(
-                paths[0], report, "exact" if method == "exact" else "lsh", params, options
+                paths, report, "exact" if method == "exact" else "lsh", params, options
             )
-            meta["source"] = report.source  # every input's name
             meta["engine"] = "spark"
             corpus, table = load_into_sqlite(
                 folder, out, meta, report, memberships=options.memberships, started=started
@@ -203,7 +204,7 @@ def _ingest(
     folders (a task per listens file); the driver reads anything else.
     """
     strict = options.strict
-    session_gap = getattr(options, "session_gap", DEFAULT_GAP)
+    session_gap = options.session_gap
     work = str(folder.resolve())
     if formats == ["zenodo"] and paths[0].is_file() and not _is_gzip(paths[0]):
         from index.spark.ingest import ingest_zenodo

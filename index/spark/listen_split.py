@@ -1,8 +1,9 @@
 """Read one ListenBrainz ``.listens`` file with the local reader, inside a Spark task.
 
 Nothing about a listen is parsed or normalised here: the file goes through
-:class:`index.ingest.listenbrainz._Reader` into a real :class:`index.ingest.CorpusBuilder`,
-exactly as the local engine reads it, and this module writes that builder's state as
+:class:`index.ingest.listen_lines.ListenReader` into a real
+:class:`index.ingest.rows.CorpusBuilder`, exactly as the local engine reads it, and this
+module writes that builder's state as
 Parquet tables for the driver-side merge (:mod:`index.spark.listen_ingest`). Local ids
 keep their creation order, so ``(file, local id)`` sorts the way the local reader, going
 through the same files in the same order, would first have met each spelling, song name
@@ -24,7 +25,7 @@ from pathlib import Path
 import numpy as np
 
 from index.ingest.assemble import as_array
-from index.ingest.listenbrainz import _Reader
+from index.ingest.listen_lines import ListenReader
 from index.ingest.rows import CorpusBuilder
 
 FORMAT = "listenbrainz"
@@ -61,7 +62,7 @@ def read_listen_file(job: ListenFile) -> CorpusBuilder:
     builder = CorpusBuilder(job.source_name, FORMAT, strict=False)
     builder.start_input(job.source_name, FORMAT)
     # The local reader names an input's default listener by the inputs read so far.
-    reader = _Reader(builder, default_user="\x00export:" + str(job.source + 1))
+    reader = ListenReader(builder, default_user="\x00export:" + str(job.source + 1))
     with open(job.path, "rb") as stream:
         reader.read_lines(stream, job.label, lambda: 0)
     return builder
@@ -149,10 +150,9 @@ def write_listen_tables(job: ListenFile, folder: str | Path) -> FilePart:
             "ts": pa.array(ts),
         },
     )
-    # ISRC ids are positions in isrc_ids, whose keys hold the clean text at those positions.
     for name, raw, val, texts in (
         ("uri", b.uri_raw, b.uri_val, b.uris),
-        ("isrc", b.isrc_raw, b.isrc_val, list(b.isrc_ids)),
+        ("isrc", b.isrc_raw, b.isrc_val, b.isrcs),
     ):
         rid, values, count, first = _value_pairs(as_array(raw), as_array(val), texts)
         write(

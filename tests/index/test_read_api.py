@@ -365,7 +365,7 @@ def test_an_unrelated_sqlite_file_is_not_an_index(tmp_path: Path) -> None:
     _assert_one_sentence_with_fix(exc, path)
 
 
-@pytest.mark.parametrize(("version", "words"), [("2", "newer songsim"), ("0", "old schema")])
+@pytest.mark.parametrize(("version", "words"), [("3", "newer songsim"), ("0", "old schema")])
 def test_unknown_schema_versions_are_explained(
     index_path: Path, tmp_path: Path, version: str, words: str
 ) -> None:
@@ -376,6 +376,27 @@ def test_unknown_schema_versions_are_explained(
     with pytest.raises(IndexOpenError, match=words) as exc:
         SongIndex.open(path)
     _assert_one_sentence_with_fix(exc, path)
+
+
+def test_a_schema_v1_index_still_answers(index_path: Path, tmp_path: Path) -> None:
+    """An index built before v2 (no MBID, ISRC or session date columns) opens and answers."""
+    path = tmp_path / "v1.sqlite"
+    shutil.copy(index_path, path)
+    before = SongIndex.open(index_path)
+    seed = before.track(1)
+    expected = [r.track.track_id for r in before.similar(seed.track_id).items]
+    with sqlite3.connect(path) as conn:
+        for table, column in [
+            ("tracks", "recording_mbid"),
+            ("tracks", "isrc"),
+            ("playlists", "date"),
+        ]:
+            conn.execute(f"ALTER TABLE {table} DROP COLUMN {column}")
+        conn.execute("UPDATE meta SET value = '1' WHERE key = 'schema_version'")
+    old = SongIndex.open(path)
+    assert old.stats.schema_version == 1
+    assert [r.track.track_id for r in old.similar(seed.track_id).items] == expected
+    assert old.why(seed.track_id, expected[0]).shared >= 1
 
 
 def test_an_index_without_search_tables_asks_for_a_rebuild(

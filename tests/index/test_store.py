@@ -20,9 +20,17 @@ from index.corpus import Corpus, IngestReport, NeighbourTable
 EXPECTED_COLUMNS = {
     "meta": ["key", "value"],
     "artists": ["artist_id", "name", "playlists"],
-    "tracks": ["track_id", "artist_id", "title", "playlists", "spotify_uri"],
+    "tracks": [
+        "track_id",
+        "artist_id",
+        "title",
+        "playlists",
+        "spotify_uri",
+        "recording_mbid",
+        "isrc",
+    ],
     "neighbours": ["track_id", "rank", "neighbour_id", "jaccard", "shared"],
-    "playlists": ["playlist_id", "name"],
+    "playlists": ["playlist_id", "name", "date"],
     "memberships": ["track_id", "playlist_id"],
 }
 
@@ -63,7 +71,7 @@ def leftovers(folder: Path) -> list[str]:
     return sorted(p.name for p in folder.iterdir() if p.name.startswith("."))
 
 
-def test_schema_v1_tables_columns_and_meta(tmp_path: Path) -> None:
+def test_schema_v2_tables_columns_and_meta(tmp_path: Path) -> None:
     out = tmp_path / "idx.sqlite"
     write_index(small_corpus(), small_table(), out, {"method": "exact", "k": 30})
     conn = sqlite3.connect(out)
@@ -71,7 +79,7 @@ def test_schema_v1_tables_columns_and_meta(tmp_path: Path) -> None:
         got = [r[1] for r in conn.execute(f"PRAGMA table_info({table})")]
         assert got == cols, table
     meta = dict(conn.execute("SELECT key, value FROM meta"))
-    assert meta["schema_version"] == "1"
+    assert meta["schema_version"] == "2"
     assert meta["tracks"] == "4" and meta["playlists"] == "4" and meta["artists"] == "2"
     # ids are 1-based in the file; track 2 (position 1) has neighbours 3 then 4.
     rows = conn.execute(

@@ -1,0 +1,158 @@
+"""Read a dump folder's month files on every core, with the result of reading them in order.
+
+JSON decoding is most of a ListenBrainz build's ingest, and a dump is dozens of month
+files, so the files are cut into contiguous groups by size: this process reads the first
+group into the real builder while forked workers read the others into builders of their
+own. Each worker hands back its raw spellings (in creation order), listens, users, links
+and malformed-row report; merging them group by group creates spellings in the same order
+a single reader would, so the index is identical to a sequential read (the tests check).
+"""
+
+from __future__ import annotations
+
+import gc
+import multiprocessing
+import os
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from index.ingest.listen_lines import ListenReader
+from index.ingest.rows import CorpusBuilder
+from index.progress import Progress
+
+PARALLEL_MIN_BYTES = 64 << 20  # below this, forking costs more than it saves
+
+
+def workers_for(files: list[Path], total_bytes: int) -> int:
+    """How many groups to read ``files`` in (1: read them here, in order)."""
+    if total_bytes < PARALLEL_MIN_BYTES or len(files) < 2 or os.name != "posix":
+        return 1
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    return max(1, min(cores or 1, len(files), 8))
+
+
+def groups_by_size(files: list[Path], sizes: list[int], n: int) -> list[list[int]]:
+    """Contiguous runs of file positions with about equal bytes each."""
+    total = sum(sizes) or 1
+    out: list[list[int]] = [[] for _ in range(n)]
+    done = 0
+    for i, size in enumerate(sizes):
+        g = min(n - 1, done * n // total)
+        out[g].append(i)
+        done += size
+    return [g for g in out if g]
+
+
+@dataclass
+class Part:
+    """What one worker read, in a form that pickles as a few large buffers."""
+
+    raw_keys: list[tuple[str, str, object]]  # by local raw id
+    listen_raw: bytes
+    listen_user: bytes
+    listen_ts: bytes
+    users: list[object]
+    uri_raw: bytes
+    uri_val: bytes
+    uris: list[str]
+    isrc_raw: bytes
+    isrc_val: bytes
+    isrcs: list[str]
+    malformed: int
+    malformed_lines: list[int]
+    malformed_examples: list[str]
+
+
+def read_group(files: list[tuple[Path, str]], source: str, default_user: str, strict: bool) -> Part:
+    """A worker: read ``files`` (path, name shown in reports) into a fresh builder."""
+    gc.disable()
+    b = CorpusBuilder(source, "listenbrainz", strict=strict)
+    b.start_input(source, "listenbrainz")
+    reader = ListenReader(b, default_user)
+    for path, name in files:
+        with open(path, "rb") as stream:
+            reader.read_lines(stream, name, lambda: 0)
+    keys = [k for k, v in b.raw_ids.items() if v >= 0]
+    rep = b.report
+    return Part(
+        raw_keys=keys,  # type: ignore[arg-type]
+        listen_raw=b.listen_raw.tobytes(),
+        listen_user=b.listen_user.tobytes(),
+        listen_ts=b.listen_ts.tobytes(),
+        users=list(b.user_ids),
+        uri_raw=b.uri_raw.tobytes(),
+        uri_val=b.uri_val.tobytes(),
+        uris=b.uris,
+        isrc_raw=b.isrc_raw.tobytes(),
+        isrc_val=b.isrc_val.tobytes(),
+        isrcs=b.isrcs,
+        malformed=rep.rows_malformed,
+        malformed_lines=rep.malformed_lines,
+        malformed_examples=rep.malformed_examples,
+    )
+
+
+def merge(reader: ListenReader, part: Part) -> None:
+    """Append a worker's listens to the real builder, creating its spellings in order."""
+    b = reader.b
+    raw_get = b.raw_ids.get
+    raw_map = np.empty(len(part.raw_keys), dtype=np.int32)
+    for i, key in enumerate(part.raw_keys):
+        rid = raw_get(key)
+        raw_map[i] = reader.new_raw(*key) if rid is None else rid
+    user_map = np.array([b.user_id(u) for u in part.users], dtype=np.int32)
+    uri_map = np.array([b.uri_id(u) for u in part.uris], dtype=np.int32)
+    isrc_map = np.array([b.isrc_id(s) for s in part.isrcs], dtype=np.int32)
+
+    def remap(table: np.ndarray, data: bytes) -> bytes:
+        return table[as_array_bytes(data)].tobytes() if data else b""
+
+    b.listen_raw.frombytes(remap(raw_map, part.listen_raw))
+    b.listen_user.frombytes(remap(user_map, part.listen_user))
+    b.listen_ts.frombytes(part.listen_ts)
+    b.uri_raw.frombytes(remap(raw_map, part.uri_raw))
+    b.uri_val.frombytes(remap(uri_map, part.uri_val))
+    b.isrc_raw.frombytes(remap(raw_map, part.isrc_raw))
+    b.isrc_val.frombytes(remap(isrc_map, part.isrc_val))
+    rep = b.report
+    rep.rows_malformed += part.malformed
+    for line, example in zip(part.malformed_lines, part.malformed_examples, strict=True):
+        if len(rep.malformed_lines) < rep.MAX_EXAMPLES:
+            rep.malformed_lines.append(line)
+            rep.malformed_examples.append(example)
+
+
+def as_array_bytes(data: bytes) -> np.ndarray:
+    return np.frombuffer(data, dtype=np.int32)
+
+
+def read_folder(
+    reader: ListenReader, root: Path, files: list[Path], bar: Progress, n_groups: int
+) -> None:
+    """Read ``files`` (month order) in ``n_groups`` groups: the first here, others forked."""
+    sizes = [f.stat().st_size for f in files]
+    groups = groups_by_size(files, sizes, n_groups)
+    named = [[(files[i], files[i].relative_to(root).as_posix()) for i in g] for g in groups]
+    source = reader.b.sources[-1].name
+    if len(groups) == 1:
+        for (path, name), size in zip(named[0], sizes, strict=True):
+            with open(path, "rb") as stream:
+                reader.read_lines(stream, name, lambda: 0)
+            bar.update(size)
+        return
+    ctx = multiprocessing.get_context("fork")
+    with ProcessPoolExecutor(max_workers=len(groups) - 1, mp_context=ctx) as pool:
+        futures = [
+            pool.submit(read_group, g, source, reader.default_user, reader.b.strict)
+            for g in named[1:]
+        ]
+        for (path, name), size in zip(named[0], (sizes[i] for i in groups[0]), strict=True):
+            with open(path, "rb") as stream:
+                reader.read_lines(stream, name, lambda: 0)
+            bar.update(size)
+        for future, group in zip(futures, groups[1:], strict=True):
+            merge(reader, future.result())
+            bar.update(sum(sizes[i] for i in group))
