@@ -39,6 +39,7 @@ from index.spark.session import (
     _local_cores,
     check_spark_available,
     get_session,
+    label_stages,
 )
 
 # Overrides the driver JVM's heap when ``spark_build`` is not given one (the CLI has no flag).
@@ -131,6 +132,7 @@ def spark_build(
         t = time.monotonic()
         from index.spark.neighbours import spark_neighbours
 
+        label_stages(spark, "neighbours")
         rows, params = spark_neighbours(
             memberships_df,
             n_playlists,
@@ -141,6 +143,7 @@ def spark_build(
         )
         rows.write.mode("overwrite").parquet(str(folder / "neighbours"))
         stages["neighbours"] = time.monotonic() - t
+        label_stages(spark, None)
         params.update(master=master, splits=n_splits)
         (folder / "params.json").write_text(json.dumps(params, default=str, sort_keys=True))
         if before_stop is not None:
@@ -259,7 +262,9 @@ def _write_tables(sc, folder: Path) -> None:
         ("playlists", sc.playlists),
         ("memberships", sc.memberships),
     ):
+        label_stages(df.sparkSession, f"write {name}")
         df.write.mode("overwrite").parquet(str(folder / name))
+    label_stages(df.sparkSession, None)
 
 
 def _write_corpus(corpus: Corpus, folder: Path) -> None:

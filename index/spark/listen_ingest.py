@@ -37,6 +37,7 @@ from index.ingest import listen_files as lf
 from index.ingest.rows import SESSION_NAME
 from index.spark.ingest import ORDER_SHIFT, SparkCorpus, _dense_ids
 from index.spark.listen_split import FORMAT, FilePart, ListenFile, write_listen_tables
+from index.spark.session import label_stages
 
 SPELL = ["akey", "ntitle", "title", "spelling", "mbid"]  # one spelling; mbid "" = none
 SONG = ["k0", "k1", "k2"]  # a song: (MBID, "", "") or ("", artist key, title key)
@@ -76,6 +77,7 @@ def ingest_listens(
     jobs = listen_jobs(paths)
     out = str(Path(work_dir) / "listen-files")
     shutil.rmtree(out, ignore_errors=True)  # tables of an earlier run must not mix in
+    label_stages(spark, "listens: read files")
     parts = (
         spark.sparkContext.parallelize(jobs, len(jobs))
         .map(lambda job: write_listen_tables(job, out))
@@ -86,8 +88,11 @@ def ingest_listens(
     def table(name: str) -> DataFrame:
         return spark.read.parquet(f"{out}/{name}")
 
+    label_stages(spark, "listens: songs")
     tracks, artists, raw_song = _songs(table("spell"), table("uri"), table("isrc"))
+    label_stages(spark, "listens: sessions")
     playlists, memberships = _sessions(table("listen"), raw_song, session_gap)
+    label_stages(spark, None)
     return SparkCorpus(tracks, artists, playlists, memberships, report, len(jobs))
 
 
