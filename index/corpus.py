@@ -38,6 +38,8 @@ class IngestReport:
     malformed_examples: list[str] = field(default_factory=list)  # first few raw lines, truncated
     duplicate_rows: int = 0  # (track, playlist) repeats folded into one membership
     sources: list[SourceInfo] = field(default_factory=list)  # one per input, in build order
+    # Where ingest's time went, for the build summary ("read 30,000,000 listens", ...).
+    stage_seconds: dict[str, float] = field(default_factory=dict)
 
     MAX_EXAMPLES = 10
 

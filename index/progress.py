@@ -90,3 +90,15 @@ def progress(
     lines = LogLines(total, desc, unit, stream, bytes_=bytes_)
     lines.n = initial
     return lines
+
+
+class StageClock:
+    """Records the seconds since the previous call under each name."""
+
+    def __init__(self, into: dict[str, float]) -> None:
+        self.into, self.last = into, time.monotonic()
+
+    def __call__(self, name: str) -> None:
+        now = time.monotonic()
+        self.into[name] = self.into.get(name, 0.0) + now - self.last
+        self.last = now

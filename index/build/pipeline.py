@@ -108,6 +108,8 @@ def _build_locally(
         session_gap=options.session_gap,
     )
     stages["ingest"] = time.monotonic() - t
+    for name, secs in corpus.report.stage_seconds.items():
+        stages[f"  {name}"] = secs
     if corpus.n_tracks == 0:
         raise DatasetError(f"{corpus.report.source} holds no usable rows: nothing to index.")
 

@@ -105,3 +105,21 @@ def display_titles(
     for t, counts in best.items():
         out[t] = max(counts, key=counts.__getitem__)  # max keeps the first of equals
     return out.tolist()
+
+
+def per_track(
+    raw: array, val: array, values: list[str], raw_track: np.ndarray, n_tracks: int
+) -> list[str | None]:
+    """Each track's most frequent value among (raw spelling, value) pairs (None: none)."""
+    out: list[str | None] = [None] * n_tracks
+    if not len(raw):
+        return out
+    chosen = first_of_each(raw_track[as_array(raw)], as_array(val), n_tracks)
+    for t in np.flatnonzero(chosen >= 0).tolist():
+        out[t] = values[chosen[t]]
+    return out
+
+
+def user_sort_key(key: object) -> tuple[bool, object]:
+    """Users in a stable order (ids numerically, then names), whatever the reading order."""
+    return (isinstance(key, str), key) if isinstance(key, int | str) else (True, str(key))

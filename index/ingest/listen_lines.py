@@ -18,7 +18,7 @@ import msgspec
 from index.corpus import DatasetError
 from index.ingest.rows import CorpusBuilder
 
-BLOCK_BYTES = 1 << 24
+BLOCK_BYTES = 1 << 20  # small: a bad line sends only its block the slow way
 MAX_LINE_BYTES = 1 << 24
 MBID_RE = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
 SPOTIFY_ID_RE = re.compile(
@@ -66,6 +66,7 @@ class ListenReader:
     def __init__(self, builder: CorpusBuilder, default_user: str) -> None:
         self.b = builder
         self.default_user = default_user
+        self._texts: dict[str, str] = {}  # one object per distinct artist name and MBID
         builder.row_word = "line"
 
     # -- files
@@ -132,53 +133,53 @@ class ListenReader:
         rejected = self.feed(items)
         if rejected:
             self._slow_items(data[lo:hi], 0, rejected, line_no)
-        if _has_blank_lines(data, lo, hi):
-            return data.count(b"\n", lo, hi)
-        return len(items)
+        return data.count(b"\n", lo, hi)
 
     def _read_around_errors(self, buf: bytes, line_no: int) -> None:
-        """A block that did not decode: fast around each bad line, slow on it."""
-        view = memoryview(buf)
-        start = 0
-        while start < len(buf):
+        """A block that did not decode: halve it until each bad line is on its own.
+
+        A validation error names its listen, so the lines around it stay in one fast
+        decode; a syntax error may come lines after the bad one (a JSON value can run over
+        several lines), so the region is cut in two at a line boundary until the part that
+        fails is one line, which the slow path then reads.
+        """
+        stack = [(0, len(buf), False)]  # (lo, hi, read slowly); popped in file order
+        while stack:
+            lo, hi, slow = stack.pop()
+            if slow:
+                self._slow_lines(buf, lo, hi, line_no)
+                continue
             try:
-                items = _DECODER.decode_lines(view[start:])
-            except msgspec.ValidationError as exc:
+                items = _DECODER.decode_lines(memoryview(buf)[lo:hi])
+            except (msgspec.ValidationError, msgspec.DecodeError) as exc:
                 m = _INDEX_RE.search(str(exc))
-                bad = _nth_line_start(buf, start, int(m.group(1))) if m else start
-                lo, hi = bad, buf.find(b"\n", bad) + 1
-            except msgspec.DecodeError as exc:
-                m = _BYTE_RE.search(str(exc))
-                at = start + int(m.group(1)) if m else start
-                at = min(at, len(buf) - 1)
-                line_start = buf.rfind(b"\n", start, at) + 1
-                lo = max(buf.rfind(b"\n", start, max(line_start - 1, start)) + 1, start)
-                hi = buf.find(b"\n", at) + 1 or len(buf)
-            else:
-                rejected = self.feed(items)
-                if rejected:
-                    self._slow_items(buf, start, rejected, line_no)
-                return
-            if lo > start:
-                try:
-                    before = _DECODER.decode_lines(view[start:lo])
-                except (msgspec.ValidationError, msgspec.DecodeError):
-                    lo = start  # a value spread over several lines: take them one by one
+                bad = _nth_line_start(buf, lo, hi, int(m.group(1))) if m else -1
+                if isinstance(exc, msgspec.ValidationError) and bad >= 0:
+                    end = buf.find(b"\n", bad, hi) + 1 or hi
+                    parts = [(lo, bad, False), (bad, end, True), (end, hi, False)]
                 else:
-                    rejected = self.feed(before)
-                    if rejected:
-                        self._slow_items(buf, start, rejected, line_no)
-            first = line_no + buf.count(b"\n", 0, lo)
-            for k, line in enumerate(buf[lo:hi].split(b"\n")[: buf.count(b"\n", lo, hi)]):
+                    halves = _halves(buf, lo, hi)
+                    parts = [(x, y, False) for x, y in halves] or [(lo, hi, True)]
+                stack += [p for p in reversed(parts) if p[0] < p[1]]
+                continue
+            rejected = self.feed(items)
+            if rejected:
+                self._slow_items(buf[lo:hi], 0, rejected, line_no + buf.count(b"\n", 0, lo))
+
+    def _slow_lines(self, buf: bytes, lo: int, hi: int, line_no: int) -> None:
+        first = line_no + buf.count(b"\n", 0, lo)
+        for k, line in enumerate(buf[lo:hi].split(b"\n")):
+            if line.strip():
                 self.slow_line(line, first + k)
-            start = hi
 
     def _slow_items(self, buf: bytes, start: int, rejected: list[int], line_no: int) -> None:
         """Re-read the lines whose decoded listen the fast path refused."""
-        offsets = _line_starts(buf, start)
+        offsets = _line_starts(buf, start, len(buf))
         for i in rejected:
             lo = offsets[i]
-            self.slow_line(buf[lo : buf.find(b"\n", lo)], line_no + buf.count(b"\n", 0, lo))
+            end = buf.find(b"\n", lo)
+            line = buf[lo : end if end >= 0 else len(buf)]
+            self.slow_line(line, line_no + buf.count(b"\n", 0, lo))
 
     def feed(self, items: list[_Listen]) -> list[int]:
         """Add decoded listens; returns the positions of those that need the slow path."""
@@ -247,14 +248,25 @@ class ListenReader:
     # -- first sight of a spelling, a URI, an ISRC
 
     def new_raw(self, artist: str, title: str, mb: object) -> int:
-        key = (artist, title, mb)
+        """A spelling met for the first time (validated once, then found by its key).
+
+        The key keeps one string object per distinct artist and MBID (not one per
+        spelling): at 30M listens that is a few hundred MB less per reader.
+        """
         if not artist.strip():
-            self.b.raw_ids[key] = -1
+            self.b.raw_ids[(artist, title, mb)] = -1
             return -1
+        texts = self._texts
+        artist = texts.setdefault(artist, artist)
         mbid = mb.strip().lower() if isinstance(mb, str) else None
-        if mbid is not None and not MBID_RE.fullmatch(mbid):
-            mbid = None
-        return self.b.new_raw_track(artist, title, key, mbid)
+        if mbid is not None:
+            if MBID_RE.fullmatch(mbid):
+                mbid = texts.setdefault(mbid, mbid)
+                if mb == mbid:
+                    mb = mbid
+            else:
+                mbid = None
+        return self.b.new_raw_track(artist, title, (artist, title, mb), mbid)
 
     def uri(self, text: object) -> int:
         m = SPOTIFY_ID_RE.search(text) if isinstance(text, str) else None
@@ -345,28 +357,27 @@ def _why_not(obj: object) -> str | None:
     return None
 
 
-def _has_blank_lines(data: bytes, lo: int, hi: int) -> bool:
-    """Whether ``data[lo:hi]`` may hold empty or whitespace-only lines (which decode_lines
-    skips, so its count of listens is not the count of lines)."""
-    if data[lo : lo + 1] in (b"\n", b" ", b"\t", b"\r"):
-        return True
-    return any(data.find(p, lo, hi) >= 0 for p in (b"\n\n", b"\n ", b"\n\t", b"\n\r"))
-
-
-def _line_starts(buf: bytes, start: int) -> list[int]:
-    """Byte offsets of the non-blank lines of ``buf[start:]`` (what decode_lines numbers)."""
+def _line_starts(buf: bytes, lo: int, hi: int) -> list[int]:
+    """Byte offsets of the non-blank lines of ``buf[lo:hi]`` (what decode_lines numbers)."""
     out = []
-    pos = start
-    end = len(buf)
-    while pos < end:
-        nl = buf.find(b"\n", pos)
-        nl = end if nl < 0 else nl
-        if buf[pos:nl].strip():
+    pos = lo
+    for line in buf[lo:hi].split(b"\n"):
+        if line.strip():
             out.append(pos)
-        pos = nl + 1
+        pos += len(line) + 1
     return out
 
 
-def _nth_line_start(buf: bytes, start: int, n: int) -> int:
-    starts = _line_starts(buf, start)
-    return starts[n] if n < len(starts) else start
+def _nth_line_start(buf: bytes, lo: int, hi: int, n: int) -> int:
+    starts = _line_starts(buf, lo, hi)
+    return starts[n] if n < len(starts) else -1
+
+
+def _halves(buf: bytes, lo: int, hi: int) -> list[tuple[int, int]]:
+    """``[lo, hi)`` cut in two at the line boundary nearest its middle ([] if one line)."""
+    mid = buf.find(b"\n", (lo + hi) // 2, hi - 1) + 1
+    if mid <= lo or mid >= hi:
+        mid = buf.rfind(b"\n", lo, max((lo + hi) // 2, lo)) + 1
+        if mid <= lo or mid >= hi:
+            return []
+    return [(lo, mid), (mid, hi)]

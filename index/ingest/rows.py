@@ -20,15 +20,17 @@ from index.corpus import Corpus, DatasetError, IngestReport, SourceInfo
 from index.ingest.assemble import (
     as_array,
     display_titles,
-    first_of_each,
     intern,
     most_frequent,
     pack,
+    per_track,
     unpack,
+    user_sort_key,
 )
 from index.ingest.identity import resolve_tracks
 from index.ingest.sessions import DEFAULT_GAP, sessionize
 from index.names import normalise_name
+from index.progress import StageClock
 
 SPOTIFY_TRACK_PREFIX = "spotify:track:"
 ISRC_RE = re.compile(r"[A-Z]{2}[A-Z0-9]{3}[0-9]{7}")
@@ -231,7 +233,8 @@ class CorpusBuilder:
         user = as_array(self.listen_user)
         keys = list(self.user_ids)
         rank = np.empty(len(keys), dtype=np.int64)
-        rank[sorted(range(len(keys)), key=lambda i: _user_sort_key(keys[i]))] = np.arange(len(keys))
+        rank[sorted(range(len(keys)), key=lambda i: user_sort_key(keys[i]))] = np.arange(len(keys))
+        self.user_ids.clear()
         s = sessionize(user, as_array(self.listen_ts, np.int64), self.session_gap, rank)
         return as_array(self.listen_raw), s.of_listen + n_pl, s.start
 
@@ -241,15 +244,18 @@ class CorpusBuilder:
         rep.sources = self.sources
         self._end_sources()
         # The lookup tables are done with: free them before the big array work.
-        self.raw_ids.clear()
-        self._track_ids.clear()
-        self.playlist_ids.clear()
+        for table in (self.raw_ids, self._track_ids, self.playlist_ids, self._artist_of):
+            table.clear()
+        self.uri_ids.clear()
+        self.isrc_ids.clear()
         row_raw, row_pl = as_array(self.row_raw), as_array(self.row_playlist)
         n_pl = len(self.playlist_names)
         playlist_names = self.playlist_names
         dates = None
+        clock = StageClock(rep.stage_seconds)
         if len(self.listen_raw):
             l_raw, l_pl, starts = self._session_rows()
+            clock("sessions")
             row_raw, row_pl = np.concatenate([row_raw, l_raw]), np.concatenate([row_pl, l_pl])
             playlist_names = playlist_names + [SESSION_NAME] * len(starts)
             dates = np.concatenate([np.full(n_pl, -1, dtype=np.int64), starts])
@@ -279,6 +285,7 @@ class CorpusBuilder:
             list(self.mbid_ids),
         )
         raw_track = ident.raw_track
+        clock("songs by MBID and name")
         # Artists that own no song are dropped (first-seen order kept).
         artist_used = np.zeros(len(self._artist_ids), dtype=bool)
         artist_used[ident.track_artist] = True
@@ -297,6 +304,7 @@ class CorpusBuilder:
         indptr = np.zeros(n_tracks + 1, dtype=np.int64)
         np.cumsum(np.bincount(track_of_pair, minlength=n_tracks), out=indptr[1:])
         del pairs, track_of_pair
+        clock("memberships")
 
         used_raw = np.flatnonzero(raw_track >= 0)
         track_titles = display_titles(self.raw_titles, raw_track, raw_rows, used_raw, n_tracks)
@@ -310,8 +318,8 @@ class CorpusBuilder:
         )
         artists_by_id = list(self._artist_spellings)
         artist_names = [artists_by_id[s] for s in artist_choice.tolist()]
-        track_uris = _per_track(self.uri_raw, self.uri_val, self.uris, raw_track, n_tracks)
-        track_isrcs = _per_track(self.isrc_raw, self.isrc_val, self.isrcs, raw_track, n_tracks)
+        track_uris = per_track(self.uri_raw, self.uri_val, self.uris, raw_track, n_tracks)
+        track_isrcs = per_track(self.isrc_raw, self.isrc_val, self.isrcs, raw_track, n_tracks)
         mbid_text = list(self.mbid_ids)
         track_mbids = (
             [mbid_text[m] if m >= 0 else None for m in ident.track_mbid.tolist()]
@@ -330,6 +338,7 @@ class CorpusBuilder:
         track_titles, artist_names, playlist_names = (unpack(p) for p in packed)
         track_uris = [u or None for u in unpack(packed_uris)]
         del packed, packed_uris
+        clock("names")
         return Corpus(
             artist_names=artist_names,
             track_artist=track_artist,
@@ -380,21 +389,3 @@ class CorpusBuilder:
         ):
             setattr(self, name, array("i"))
         self.listen_ts = array("q")
-
-
-def _per_track(
-    raw: array, val: array, values: list[str], raw_track: np.ndarray, n_tracks: int
-) -> list[str | None]:
-    """Each track's most frequent value among (raw spelling, value) pairs (None: none)."""
-    out: list[str | None] = [None] * n_tracks
-    if not len(raw):
-        return out
-    chosen = first_of_each(raw_track[as_array(raw)], as_array(val), n_tracks)
-    for t in np.flatnonzero(chosen >= 0).tolist():
-        out[t] = values[chosen[t]]
-    return out
-
-
-def _user_sort_key(key: object) -> tuple[bool, object]:
-    """Users in a stable order (ids numerically, then names), whatever the reading order."""
-    return (isinstance(key, str), key) if isinstance(key, int | str) else (True, str(key))
