@@ -154,13 +154,20 @@ def _songs(spell: DataFrame, uri: DataFrame, isrc: DataFrame):
         _order("rid").alias("ro"),
         _order("nid").alias("no"),
         _order("aid").alias("ao"),
-    ).persist()
+    )
+    # Each file's spelling learns its global one (``sid``: the first made) and its listens
+    # in every file in one pass, so files' spellings map to songs by a number, not by text.
+    same = Window.partitionBy(*SPELL)
+    sp = (
+        sp.withColumn("sid", F.min("ro").over(same))
+        .withColumn("srows", F.sum("rows").over(same))
+        .persist()
+    )
     name_order = sp.groupBy("akey", "ntitle").agg(F.min("no").alias("no"))
     artist_order = sp.groupBy("akey").agg(F.min("ao").alias("ao"))
     used = (
-        sp.groupBy(*SPELL)
-        .agg(F.min("ro").alias("ro"), F.sum("rows").alias("rows"))
-        .where("rows > 0")
+        sp.where("ro = sid AND srows > 0")
+        .select(*SPELL, "ro", F.col("srows").alias("rows"))
         .join(name_order, ["akey", "ntitle"])
     )
 
@@ -172,6 +179,7 @@ def _songs(spell: DataFrame, uri: DataFrame, isrc: DataFrame):
         .withColumn("k0", k0)
         .withColumn("k1", F.when(F.col("k0") == "", F.col("akey")).otherwise(F.lit("")))
         .withColumn("k2", F.when(F.col("k0") == "", F.col("ntitle")).otherwise(F.lit("")))
+        .persist()  # read again after the songs are numbered
     )
     firsts = (
         keyed.groupBy(*SONG)
@@ -190,8 +198,12 @@ def _songs(spell: DataFrame, uri: DataFrame, isrc: DataFrame):
     artists = artist_ids.join(_most(own, ["akey"], "spelling"), "akey").select(
         "artist", F.col("spelling").alias("name")
     )
-    raw_song = sp.select("f", "rid", *SPELL).join(spelled.select(*SPELL, "track"), SPELL)
-    raw_song = raw_song.select("f", "rid", "track").persist()
+    raw_song = (
+        sp.select("f", "rid", "sid")
+        .join(spelled.select(F.col("ro").alias("sid"), "track"), "sid")
+        .select("f", "rid", "track")
+        .persist()
+    )
 
     def per_track(pairs: DataFrame, name: str) -> DataFrame:
         rows = pairs.join(raw_song, ["f", "rid"]).select(
