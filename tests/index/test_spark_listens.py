@@ -7,8 +7,10 @@ sessions that run across two month files and across the two dumps, gaps of exact
 (untagged listens join the MBID their name carries most; a tie goes to the smallest),
 spelling variants, Spotify ids and ISRCs, and malformed lines. Both engines build it; the
 tables must be identical row for row, the malformed lines counted alike, and the Spark
-build's neighbours recall@10 ≥ 0.95 of exact with exact stored scores. Skipped only when
-PySpark or Java is missing.
+build's neighbours recall@10 ≥ 0.95 of exact with exact stored scores. The Spark build
+runs with the driver's reader switched off: the dump can only have been read by the
+executors. A Zenodo file beside a dump (mixed formats) is read by the driver, and must
+give the local build's tables too. Skipped only when PySpark or Java is missing.
 """
 
 from __future__ import annotations
@@ -24,7 +26,7 @@ import pytest
 from index.spark.session import SparkUnavailable, check_spark_available
 
 T0 = int(datetime(2023, 1, 30, 12, tzinfo=UTC).timestamp())
-FULL_CUTOFF = int(datetime(2023, 2, 1, 12, tzinfo=UTC).timestamp())  # incremental dump after
+FULL_CUTOFF = int(datetime(2023, 1, 31, 6, tzinfo=UTC).timestamp())  # incremental dump after
 MBID_A = "aaaaaaaa-0000-4000-8000-000000000001"
 MBID_B = "bbbbbbbb-0000-4000-8000-000000000002"
 MBID_LIVE = "cccccccc-0000-4000-8000-000000000003"
@@ -228,3 +230,32 @@ def test_recall_and_exact_scores(builds) -> None:
     assert got.recall >= 0.95
     assert got.max_score_error < 1e-9
     assert 0 < json.loads(_meta(spark)["engine_params"])["lsh_queries"] < got.queries
+
+
+def test_mixed_inputs_are_read_by_the_driver_like_local(builds, tmp_path) -> None:
+    """A Zenodo file beside a dump folder: the driver reads both (``read_dataset``), and
+    the songs they share merge as in a local build; playlists come before sessions."""
+    from index.build import build_index
+    from index.spark.compare import table_differences
+    from index.spark.engine import spark_build
+
+    inputs, *_ = builds
+    csv = tmp_path / "playlists.csv"
+    rows = ['"user_id","artistname","trackname","playlistname"']
+    for p in range(12):
+        for s in range(p % 4, p % 4 + 6):
+            rows.append(f'"{p % 3:032x}","Artist 2-{s % 5}","Song 2.{s}","Mix {p}"')
+    csv.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    mixed = [csv, inputs[1]]
+    local, spark = tmp_path / "local.sqlite", tmp_path / "spark.sqlite"
+    build_index(mixed, local, method="exact", progress=False)
+    spark_build(
+        mixed, spark, method="exact", master="local[2]", shuffle_partitions=2, progress=False
+    )
+    assert set(table_differences(local, spark).values()) == {0}
+    with sqlite3.connect(spark) as c:
+        kinds = dict(c.execute("SELECT date IS NULL, count(*) FROM playlists GROUP BY 1"))
+        first_session = c.execute("SELECT min(playlist_id) FROM playlists WHERE date IS NOT NULL")
+        assert first_session.fetchone()[0] == 13
+    assert kinds[1] == 12 and kinds[0] > 50
+    assert _meta(spark)["format"] == _meta(local)["format"] == "zenodo+listenbrainz"
