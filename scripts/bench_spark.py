@@ -126,7 +126,7 @@ def stage_metrics(spark) -> list[dict]:
         keep.append(
             {
                 "id": st["stageId"],
-                "name": st["name"][:60],
+                "name": (st.get("description") or st["name"])[:60],
                 "tasks": st["numTasks"],
                 "seconds": st.get("executorRunTime", 0) / 1000,
                 "input_mb": st.get("inputBytes", 0) / 2**20,
@@ -193,6 +193,18 @@ def main() -> None:
                 f"{engine}: recall@10 {r.recall:.4f} over {r.queries:,} tracks, max |stored - exact| {r.max_score_error:.1e}"
             )
     if "spark" in results:
+        steps: dict[str, list[float]] = {}
+        for st in sorted(results["spark"][0].get("spark_stages", []), key=lambda s: s["id"]):
+            row = steps.setdefault(st["name"], [0, 0.0, 0.0, 0.0, 0.0])
+            for i, key in enumerate(
+                ("tasks", "seconds", "input_mb", "shuffle_read_mb", "shuffle_write_mb")
+            ):
+                row[i] += st[key]
+        print("\nSpark stages summed by step (executor run time, input, shuffle):")
+        print("| step | tasks | run s | input MB | shuffle read MB | shuffle write MB |")
+        print("|---|---|---|---|---|---|")
+        for name, (tasks, secs, inp, sr, sw) in steps.items():
+            print(f"| {name} | {tasks:.0f} | {secs:.1f} | {inp:.1f} | {sr:.1f} | {sw:.1f} |")
         print("\nSpark stages (executor run time, input, shuffle):")
         print("| stage | name | tasks | run s | input MB | shuffle read MB | shuffle write MB |")
         print("|---|---|---|---|---|---|---|")

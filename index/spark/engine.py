@@ -1,9 +1,10 @@
 """``spark_build``: the whole index build on Apache Spark, ending in the same SQLite file.
 
 Stages (timed in the summary): **ingest** (Zenodo files are parsed in parallel byte
-ranges by the local reader's own code; other formats are read by the driver with
-``index.ingest.read_dataset``), **parquet** (tracks, artists, playlists, memberships
-written to a Parquet folder), **neighbours** (``index.spark.neighbours``), **write**
+ranges by the local reader's own code, ListenBrainz dump folders one task per
+``.listens`` file, :mod:`index.spark.listen_ingest`; other formats, and mixes of formats,
+are read by the driver with ``index.ingest.read_dataset``), **parquet** (tracks,
+artists, playlists, memberships written to a Parquet folder), **neighbours** (``index.spark.neighbours``), **write**
 (``index.spark.load``: Parquet → ``index.build.store.write_index``, atomic replace).
 
 ``index.build.build_index(..., engine="spark")`` calls :func:`spark_build`; call it
@@ -21,7 +22,7 @@ import os
 import resource
 import shutil
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import replace
 from pathlib import Path
 
@@ -32,17 +33,21 @@ from index.build.options import DEFAULTS, BuildOptions
 from index.build.store import check_writable
 from index.build.summary import BuildSummary, build_meta
 from index.corpus import Corpus, DatasetError, IngestReport
-from index.ingest import detect_format, read_dataset
+from index.ingest import input_formats, read_dataset
 from index.spark.session import (
     DEFAULT_DRIVER_MEMORY,
     _local_cores,
     check_spark_available,
     get_session,
+    label_stages,
 )
+
+# Overrides the driver JVM's heap when ``spark_build`` is not given one (the CLI has no flag).
+DRIVER_MEMORY_ENV = "SONGSIM_SPARK_DRIVER_MEMORY"
 
 
 def spark_build(
-    dataset: str | Path,
+    dataset: str | Path | Sequence[str | Path],
     out: str | Path | None,
     options: BuildOptions | None = None,
     *,
@@ -50,12 +55,17 @@ def spark_build(
     parquet_dir: str | Path | None = None,
     splits: int | None = None,
     shuffle_partitions: int | None = None,
-    driver_memory: str = DEFAULT_DRIVER_MEMORY,
+    driver_memory: str | None = None,
     spark_conf: dict[str, str] | None = None,
     before_stop: Callable[[object], None] | None = None,
     **settings: object,
 ) -> BuildSummary:
-    """Build the index ``out`` (SQLite, schema v1) from ``dataset`` on Spark ``options.master``.
+    """Build the index ``out`` (SQLite) from ``dataset`` on Spark ``options.master``.
+
+    ``dataset`` is one input or several, read into one catalogue as the local engine reads
+    them. One Zenodo file is parsed in byte ranges, ListenBrainz dump folders (a full dump
+    and the incremental ones after it) one task per listens file; any other input, or mix
+    of inputs, is read by the driver and handed over as Parquet.
 
     Same :class:`~index.build.options.BuildOptions` as ``index.build.build_index`` (which
     calls this for ``engine="spark"``; ``settings`` override single fields by name), and
@@ -65,7 +75,8 @@ def spark_build(
     afterwards). ``splits`` is how many byte ranges a Zenodo file is parsed in (default: 2
     per core of ``local[N]``, else 64). ``method="exact"`` sends every query through the
     exact co-occurrence path (complete, the reference); ``"lsh"`` and ``"auto"`` use the
-    cheap/expensive plan. The previous ``out`` survives any failure.
+    cheap/expensive plan. ``driver_memory`` is the driver JVM's heap (default:
+    ``$SONGSIM_SPARK_DRIVER_MEMORY``, else 1536m). The previous ``out`` survives any failure.
 
     A Spark session started here is stopped once the Parquet tables are written, before
     the driver loads them into SQLite, so the JVM and its Python workers do not sit in
@@ -78,15 +89,16 @@ def spark_build(
         raise ValueError("give out (a SQLite file), parquet_dir, or both")
     if out is not None:
         check_writable(Path(out))  # before Spark starts and the dataset is read
-    method, master, strict = options.method, options.master, options.strict
+    method, master = options.method, options.master
     lsh_params = options.lsh_params()
     if method == "exact":
         lsh_params["exact_below"] = 1 << 62
     started = time.monotonic()
-    dataset = Path(dataset)
-    if not dataset.exists():
-        raise DatasetError(f"No such file or folder: {dataset}.")
-    fmt = detect_format(dataset) if options.fmt == "auto" else options.fmt
+    paths = [Path(dataset)] if isinstance(dataset, str | Path) else [Path(p) for p in dataset]
+    if not paths:
+        raise DatasetError("No dataset given.")
+    formats = input_formats(paths, options.fmt)  # also: every input exists
+    driver_memory = driver_memory or os.environ.get(DRIVER_MEMORY_ENV) or DEFAULT_DRIVER_MEMORY
     keep = parquet_dir is not None
     folder = (
         Path(parquet_dir)
@@ -107,32 +119,20 @@ def spark_build(
     )
     try:
         t = time.monotonic()
-        from index.spark.ingest import ingest_zenodo
-
-        splitting = fmt == "zenodo" and not _is_gzip(dataset) and dataset.is_file()
-        if splitting:
-            sc = ingest_zenodo(
-                spark, str(dataset), splits or _default_splits(master), str(folder.resolve())
-            )
-            report = sc.report
-            _check_strict(report, strict)
-            _write_tables(sc, folder)
-        else:
-            corpus = read_dataset(dataset, fmt, strict=strict, progress=progress)
-            report = corpus.report
-            _write_corpus(corpus, folder)
+        report, n_splits = _ingest(spark, paths, formats, folder, options, splits, progress)
         stages["ingest"] = time.monotonic() - t
 
         memberships_df = spark.read.parquet(str(folder / "memberships"))
         n_playlists = _parquet_rows(folder / "playlists")
         if _parquet_rows(folder / "tracks") == 0:
-            raise DatasetError(f"{dataset} holds no usable rows, so there is nothing to index.")
+            raise DatasetError(f"{report.source} holds no usable rows: nothing to index.")
         distinct_pairs = _parquet_rows(folder / "memberships")
         report.duplicate_rows = report.rows_read - report.rows_malformed - distinct_pairs
 
         t = time.monotonic()
         from index.spark.neighbours import spark_neighbours
 
+        label_stages(spark, "neighbours")
         rows, params = spark_neighbours(
             memberships_df,
             n_playlists,
@@ -143,7 +143,8 @@ def spark_build(
         )
         rows.write.mode("overwrite").parquet(str(folder / "neighbours"))
         stages["neighbours"] = time.monotonic() - t
-        params.update(master=master, splits=sc.splits if splitting else 0)
+        label_stages(spark, None)
+        params.update(master=master, splits=n_splits)
         (folder / "params.json").write_text(json.dumps(params, default=str, sort_keys=True))
         if before_stop is not None:
             before_stop(spark)
@@ -162,7 +163,7 @@ def spark_build(
             from index.spark.load import load_into_sqlite
 
             meta = build_meta(
-                dataset, report, "exact" if method == "exact" else "lsh", params, options
+                paths, report, "exact" if method == "exact" else "lsh", params, options
             )
             meta["engine"] = "spark"
             corpus, table = load_into_sqlite(
@@ -189,6 +190,42 @@ def spark_build(
             spark.stop()  # no-op when already stopped
         if not keep:
             shutil.rmtree(folder, ignore_errors=True)
+
+
+def _ingest(
+    spark,
+    paths: list[Path],
+    formats: list[str],
+    folder: Path,
+    options: BuildOptions,
+    splits: int | None,
+    progress: bool,
+) -> tuple[IngestReport, int]:
+    """Read the inputs into the Parquet tables under ``folder``; (report, tasks that read).
+
+    Executors read one uncompressed Zenodo file (byte ranges) and ListenBrainz dump
+    folders (a task per listens file); the driver reads anything else.
+    """
+    strict = options.strict
+    session_gap = options.session_gap
+    work = str(folder.resolve())
+    if formats == ["zenodo"] and paths[0].is_file() and not _is_gzip(paths[0]):
+        from index.spark.ingest import ingest_zenodo
+
+        sc = ingest_zenodo(spark, str(paths[0]), splits or _default_splits(options.master), work)
+    elif set(formats) == {"listenbrainz"} and all(p.is_dir() for p in paths):
+        from index.spark.listen_ingest import ingest_listens
+
+        sc = ingest_listens(spark, paths, work, session_gap)
+    else:
+        corpus = read_dataset(
+            paths, options.fmt, strict=strict, progress=progress, session_gap=session_gap
+        )
+        _write_corpus(corpus, folder)
+        return corpus.report, 0
+    _check_strict(sc.report, strict)
+    _write_tables(sc, folder)
+    return sc.report, sc.splits
 
 
 def _parquet_rows(table: Path) -> int:
@@ -225,7 +262,9 @@ def _write_tables(sc, folder: Path) -> None:
         ("playlists", sc.playlists),
         ("memberships", sc.memberships),
     ):
+        label_stages(df.sparkSession, f"write {name}")
         df.write.mode("overwrite").parquet(str(folder / name))
+    label_stages(df.sparkSession, None)
 
 
 def _write_corpus(corpus: Corpus, folder: Path) -> None:
@@ -234,6 +273,8 @@ def _write_corpus(corpus: Corpus, folder: Path) -> None:
     import pyarrow.parquet as pq
 
     n = corpus.n_tracks
+    none = [None] * n
+    dates = corpus.playlist_dates
     tables = {
         "tracks": pa.table(
             {
@@ -241,6 +282,8 @@ def _write_corpus(corpus: Corpus, folder: Path) -> None:
                 "artist": pa.array(corpus.track_artist.astype(np.int32)),
                 "title": pa.array(corpus.track_titles, pa.string()),
                 "uri": pa.array(corpus.track_uris, pa.string()),
+                "mbid": pa.array(corpus.track_mbids or none, pa.string()),
+                "isrc": pa.array(corpus.track_isrcs or none, pa.string()),
             }
         ),
         "artists": pa.table(
@@ -253,6 +296,9 @@ def _write_corpus(corpus: Corpus, folder: Path) -> None:
             {
                 "playlist": pa.array(np.arange(corpus.n_playlists, dtype=np.int32)),
                 "name": pa.array(corpus.playlist_names, pa.string()),
+                "date": pa.nulls(corpus.n_playlists, pa.int64())
+                if dates is None
+                else pa.array(dates, pa.int64(), mask=dates < 0),
             }
         ),
         "memberships": pa.table(

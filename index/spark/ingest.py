@@ -145,17 +145,19 @@ def _merge_reports(path: str, parts: list[tuple]) -> IngestReport:
     return rep
 
 
-def _dense_ids(df: DataFrame, order_col: str, id_col: str) -> DataFrame:
-    """Add ``id_col`` = 0-based rank of ``order_col`` (unique), without one-partition sorts.
+def _dense_ids(df: DataFrame, order_col: str | list[str], id_col: str) -> DataFrame:
+    """Add ``id_col`` = 0-based rank of ``order_col`` (unique; a list sorts by each column
+    in turn), without one-partition sorts.
 
     Rows are range-partitioned and sorted by ``order_col``; within a partition
     ``monotonically_increasing_id`` counts up from ``partition << 33``, so one small job
     that counts each partition gives the offsets that make ids global and dense.
     """
     parts = df.sparkSession.conf.get("spark.sql.shuffle.partitions")
+    cols = [order_col] if isinstance(order_col, str) else list(order_col)
     ordered = (
-        df.repartitionByRange(int(parts), order_col)
-        .sortWithinPartitions(order_col)
+        df.repartitionByRange(int(parts), *cols)
+        .sortWithinPartitions(*cols)
         .withColumn("_part", F.spark_partition_id())
         .withColumn("_mono", F.monotonically_increasing_id())
         .persist()  # the ids below must come from this exact partitioning

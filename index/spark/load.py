@@ -1,11 +1,11 @@
-"""Load a Spark build's Parquet tables into the SQLite index (schema v1, atomic write).
+"""Load a Spark build's Parquet tables into the SQLite index (atomic write).
 
 The Spark job leaves one folder with four tables, each a Parquet dataset (a folder of
 part files) with 0-based ids::
 
-    tracks/       track INT, artist INT, title STRING, uri STRING
+    tracks/       track INT, artist INT, title STRING, uri STRING[, mbid STRING, isrc STRING]
     artists/      artist INT, name STRING
-    playlists/    playlist INT, name STRING
+    playlists/    playlist INT, name STRING[, date LONG]
     memberships/  track INT, playlist INT
     neighbours/   track INT, rank INT, neighbour INT, jaccard DOUBLE, shared INT
 
@@ -14,7 +14,8 @@ and :class:`~index.corpus.NeighbourTable` the local engines produce and hands th
 ``index.build.store.write_index``, so the file is byte-for-byte the same schema and the bot
 serves it unchanged. For a catalogue too big for one SQLite file, the same Parquet
 folder is the hand-off: any warehouse (DuckDB, BigQuery, Spark SQL) can serve
-``neighbours`` joined to ``tracks``.
+``neighbours`` joined to ``tracks``. The bracketed columns are optional: a track's
+recording MBID and ISRC, a listening session's start (unix seconds; null for a playlist).
 """
 
 from __future__ import annotations
@@ -53,6 +54,9 @@ def load_corpus(folder: str | Path, report: IngestReport) -> Corpus:
                 f"{folder / name}: ids are not 0..n-1; the Parquet folder is incomplete."
             )
     n_tracks = tracks.num_rows
+    dates = None
+    if "date" in playlists.column_names and playlists.column("date").null_count < len(playlists):
+        dates = playlists.column("date").fill_null(-1).to_numpy().astype(np.int64)
     m_track = members.column("track").to_numpy().astype(np.int64)
     indptr = np.zeros(n_tracks + 1, dtype=np.int64)
     np.cumsum(np.bincount(m_track, minlength=n_tracks), out=indptr[1:])
@@ -65,7 +69,17 @@ def load_corpus(folder: str | Path, report: IngestReport) -> Corpus:
         indptr=indptr,
         indices=members.column("playlist").to_numpy().astype(np.int32),
         report=report,
+        track_mbids=_optional(tracks, "mbid"),
+        track_isrcs=_optional(tracks, "isrc"),
+        playlist_dates=dates,
     )
+
+
+def _optional(table, name: str) -> list[str | None] | None:
+    """A column's values, or None when the table lacks it or it holds no value."""
+    if name not in table.column_names or table.column(name).null_count == len(table):
+        return None
+    return table.column(name).to_pylist()
 
 
 def load_neighbours(folder: str | Path, params: dict[str, object] | None = None) -> NeighbourTable:

@@ -82,3 +82,9 @@ def get_session(
     spark = builder.getOrCreate()
     spark.sparkContext.setLogLevel("ERROR")
     return spark
+
+
+def label_stages(spark, text: str | None) -> None:
+    """Describe the Spark jobs started from here on as ``text`` (``None``: no description),
+    so the UI and ``scripts/bench_spark.py`` say which step of the build a stage was."""
+    spark.sparkContext.setJobDescription(text)
