@@ -102,7 +102,7 @@ async def test_a_stop_while_reidentifying_after_a_refused_resume(
     "'_MissingSentinel' object has no attribute 'create_task'"."""
     gateway = fake_discord.gateway
     bot = await start(fake_discord, song_index, tmp_path)
-    ready = gateway.hold("ready")
+    ready = gateway.hold("ready") if stage == "READY held" else None
     gateway.expire_sessions()  # so the RESUME after this close gets op 9, d: false
     await fake_discord.close_gateway(4000)
     resume = await fake_discord.wait_for_gateway(6)
@@ -112,6 +112,7 @@ async def test_a_stop_while_reidentifying_after_a_refused_resume(
             lambda f: f.op == 1 and f.connection > resume.connection, 5, "a heartbeat"
         )
     else:
+        assert ready is not None
         await ready.reached(timeout=15)  # IDENTIFY sent, READY held back
     log = await bot.stop(sig)
     assert "session has been invalidated" in log  # discord.py saw the refused RESUME
