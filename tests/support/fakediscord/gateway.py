@@ -310,6 +310,6 @@ class Gateway:
         self._holds.release_all()
         for task in list(self._tasks):
             task.cancel()
-        for session in self.sessions.values():
+        for session in list(self.sessions.values()):  # a 1001 close ends (drops) it
             if session.ws is not None and not session.ws.closed:
                 await session.ws.close(code=1001)
