@@ -20,6 +20,7 @@ from discord.ext import commands
 from bot.heartbeat import Heartbeat
 from bot.replies import Answers
 from bot.services import Services
+from bot.stopping import CleanStop
 
 log = logging.getLogger(__name__)
 
@@ -51,8 +52,11 @@ def intents(message_content: bool, presence: bool = False) -> discord.Intents:
     )
 
 
-class SongsimBot(commands.Bot):
-    """songsim on Discord: hybrid commands (``!similar`` and ``/similar``) over the index."""
+class SongsimBot(CleanStop, commands.Bot):
+    """songsim on Discord: hybrid commands (``!similar`` and ``/similar``) over the index.
+
+    ``close()`` works at any moment, even mid-reconnect (:mod:`bot.stopping`).
+    """
 
     def __init__(
         self,
