@@ -15,6 +15,8 @@ same file.
 
 from __future__ import annotations
 
+import asyncio
+import logging
 import os
 import sqlite3
 from collections.abc import Iterable
@@ -26,11 +28,14 @@ import aiosqlite
 from bot.user_db_schema import migrate
 from index.names import block_key
 
+log = logging.getLogger(__name__)
+
 MAX_LIKES = 500
 MAX_BLOCKS = 200  # a list people read through with /blocks; more is a sign of a mistake
 MAX_BLOCK_NAME = 100  # characters; artist names are far shorter
 SAVED_LIST_DAYS = 90  # a saved list's buttons work this long after their last press
 NAMED_MEMO = 100_000  # songs remembered as written before the memo starts again
+SONGS_WRITE_DELAY = 2.0  # seconds the names of new songs under buttons wait to be written
 
 
 class UserDBError(Exception):
@@ -97,6 +102,10 @@ class UserDB:
         self._conn = conn
         self.path = path
         self._named: set[tuple[int, str]] = set()  # songs remember_songs has written
+        self._pending: dict[tuple[int, str], tuple[int, str, str, str]] = {}
+        self._write_soon: asyncio.TimerHandle | None = None
+        self._writing: asyncio.Future[None] | None = None
+        self._names: aiosqlite.Connection | None = None  # writes remember_songs' names
 
     @classmethod
     async def open(cls, path: Path) -> UserDB:
@@ -120,6 +129,11 @@ class UserDB:
         return db
 
     async def close(self) -> None:
+        if self._writing is not None:
+            await asyncio.gather(self._writing, return_exceptions=True)
+        await self.write_songs()
+        if self._names is not None:
+            await self._names.close()
         await self._conn.close()
 
     async def like(self, user_id: int, track_id: int, artist: str, title: str) -> bool:
@@ -249,24 +263,56 @@ class UserDB:
         await self._conn.commit()
         return str(row[0]), str(row[1])
 
-    async def remember_songs(self, songs: Iterable[tuple[int, str, str, str]]) -> None:
+    def remember_songs(self, songs: Iterable[tuple[int, str, str, str]]) -> None:
         """Keep ``(track id, check, artist, title)`` of songs buttons name, so a rebuilt
-        index that numbers them anew can find them by name (written once per song)."""
-        new = [s for s in songs if (s[0], s[1]) not in self._named]
-        if not new:
+        index that numbers them anew can find them by name.
+
+        Written once per song, a moment later and many in one transaction
+        (:data:`SONGS_WRITE_DELAY`), so a reply never waits for the disk; :meth:`close`
+        writes what is left.
+        """
+        for song in songs:
+            key = (song[0], song[1])
+            if key not in self._named:
+                self._pending[key] = song
+        if self._pending and self._write_soon is None:
+            loop = asyncio.get_running_loop()
+            self._write_soon = loop.call_later(SONGS_WRITE_DELAY, self._start_writing)
+
+    def _start_writing(self) -> None:
+        self._write_soon = None
+        self._writing = asyncio.ensure_future(self.write_songs())
+
+    async def write_songs(self) -> None:
+        """Write the songs :meth:`remember_songs` was given (and not yet written)."""
+        if self._write_soon is not None:
+            self._write_soon.cancel()
+            self._write_soon = None
+        songs, self._pending = list(self._pending.values()), {}
+        if not songs:
             return
-        await self._conn.executemany(
-            "INSERT OR IGNORE INTO button_songs(track_id, song_check, artist, title) "
-            "VALUES (?,?,?,?)",
-            new,
-        )
-        await self._conn.commit()
+        try:
+            if self._names is None:  # its own connection and thread: a slow disk write
+                self._names = await aiosqlite.connect(self.path)  # never holds up a read
+                await self._names.execute("PRAGMA busy_timeout=5000")
+            await self._names.executemany(
+                "INSERT OR IGNORE INTO button_songs(track_id, song_check, artist, title) "
+                "VALUES (?,?,?,?)",
+                songs,
+            )
+            await self._names.commit()
+        except sqlite3.Error:
+            log.warning("Could not keep the names of %d songs under buttons", len(songs))
+            return
         if len(self._named) > NAMED_MEMO:
             self._named.clear()
-        self._named.update((s[0], s[1]) for s in new)
+        self._named.update((s[0], s[1]) for s in songs)
 
     async def song_name(self, track_id: int, check: str) -> tuple[str, str] | None:
         """``(artist, title)`` of a song a button named, if it was remembered."""
+        pending = self._pending.get((track_id, check))
+        if pending is not None:
+            return pending[2], pending[3]
         async with self._conn.execute(
             "SELECT artist, title FROM button_songs WHERE track_id=? AND song_check=?",
             (track_id, check),

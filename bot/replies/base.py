@@ -80,9 +80,9 @@ class AnswersBase:
                 out[ref.track_id] = match
         return out
 
-    async def remember(self, tracks: Sequence[Track]) -> None:
+    def remember(self, tracks: Sequence[Track]) -> None:
         """Keep the names of songs a reply's buttons name by id (see :meth:`still_there`)."""
-        await self.services.user_db.remember_songs(
+        self.services.user_db.remember_songs(
             (t.track_id, song_check(t), t.artist, t.title) for t in tracks
         )
 
@@ -122,7 +122,7 @@ class AnswersBase:
                 )
             message = message or f"“{artist.name}” is an artist — which of their songs?"
         if choices:
-            await self.remember(choices)
+            self.remember(choices)
             return Reply(
                 embeds.choose_embed(text, choices, message), choices=choices, purpose=purpose
             )

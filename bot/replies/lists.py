@@ -113,7 +113,7 @@ class Answers(MixAnswers, ArtistAnswers, ExportAnswers, AutocompleteAnswers):
             prefix=self.prefix,
         )
         if page is None:  # a new list: its buttons name these songs
-            await self.remember([seed, *alternatives])
+            self.remember([seed, *alternatives])
         spec = replace(spec, has_more=answer.has_more, checks=spec.checks or (song_check(seed),))
         reply = Reply.of_list(embed, spec, [i.track for i in answer.items], list(alternatives))
         return self.remember_list(reply)
@@ -221,7 +221,7 @@ class Answers(MixAnswers, ArtistAnswers, ExportAnswers, AutocompleteAnswers):
             return now
         answer = await self.read_page(now, await self.page_exclusions(now))
         songs = [i.track for i in answer.items]
-        await self.remember(songs)
+        self.remember(songs)
         return songs
 
     # --- about and help ------------------------------------------------------------------

@@ -100,7 +100,7 @@ class MixAnswers(PlaylistAnswers):
             return notice(
                 "Those are all the same song — give me at least two different ones.", "warning"
             )
-        await self.remember(seeds)
+        self.remember(seeds)
         return await self.mix_page(
             PageSpec(
                 "mix",

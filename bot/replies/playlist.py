@@ -104,7 +104,7 @@ class PlaylistAnswers(BlockAnswers):
             )
         note = f"{head} {found_line(found)}"
         tracks = found.tracks[:MAX_SONGS]
-        await self.remember(tracks)
+        self.remember(tracks)
         spec = PageSpec(
             "playlist",
             tuple(t.track_id for t in tracks),

@@ -4,13 +4,17 @@ presses on the message it never saw — through the real discord.py client."""
 
 from __future__ import annotations
 
+import asyncio
+import copy
 import os
 import re
+import signal
 import sqlite3
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
+import discord
 import pytest
 import pytest_asyncio
 from discord.ext import commands
@@ -19,7 +23,8 @@ from bot import custom_ids as ids
 from bot.bot import SongsimBot
 from bot.services import Services
 from bot.settings import Settings
-from bot.views import FORGOTTEN, NOT_YOURS
+from bot.views import FORGOTTEN, FROM_BEFORE, NOT_YOURS, FromBefore
+from tests.bot.test_bot_process import bot_env, songsim, wait_for_file
 from tests.bot.test_bot_reload import write_fixture_index
 from tests.support.bot_fixtures import SEED, build_song_index
 from tests.support.fakediscord import EPHEMERAL, FakeDiscord, find_component
@@ -336,3 +341,83 @@ async def test_a_saved_list_unused_for_months_says_it_is_forgotten(
     kept = fake_discord.messages[int(upload["id"])]
     assert kept["embeds"][0]["title"] == "Your playlist mix"
     assert find_component(kept, label="More")["disabled"] is True
+
+
+async def test_a_button_from_before_the_update_says_to_ask_again(
+    fake_discord: FakeDiscord, deployment: Deployment
+) -> None:
+    # What an older songsim posted: discord.py's random custom ids, state kept in memory.
+    buttons = [
+        {"type": 2, "style": 2, "label": "Back", "custom_id": "4f" * 16, "disabled": True},
+        {"type": 2, "style": 1, "label": "More", "custom_id": "a1" * 16},
+        {"type": 2, "style": 2, "label": "Export", "custom_id": "e5" * 16},
+    ]
+    old = fake_discord.new_bot_message(
+        fake_discord.channel_id,
+        {"embeds": [{"title": SEED_TITLE}], "components": [{"type": 1, "components": buttons}]},
+    )
+    answer = await press(fake_discord, int(old["id"]), "More")
+    assert answer["type"] == 4 and answer["data"]["flags"] & EPHEMERAL
+    assert answer["data"]["content"] == FROM_BEFORE.format(prefix="!")
+    menu = {"type": 3, "custom_id": "c3" * 16, "placeholder": "Did you mean…",
+            "options": [{"label": "One More Night", "value": "8"}]}  # fmt: skip
+    old_menu = fake_discord.new_bot_message(
+        fake_discord.channel_id,
+        {"embeds": [{"title": "?"}], "components": [{"type": 1, "components": [menu]}]},
+    )
+    picked = await (await fake_discord.select(old_menu, ["8"])).wait_answer()
+    assert picked["data"]["content"] == FROM_BEFORE.format(prefix="!")
+
+
+async def test_another_live_view_with_a_random_id_is_left_alone() -> None:
+    """A confirmation button of a live view (random id too) is not taken for an old one."""
+
+    def pressed(label: str, *others: str) -> FromBefore:
+        view = discord.ui.View(timeout=None)
+        button = discord.ui.Button(label=label, custom_id=os.urandom(16).hex())
+        view.add_item(button)
+        for other in others:
+            view.add_item(discord.ui.Button(label=other, custom_id=os.urandom(16).hex()))
+        item = FromBefore(button)
+        item._view = view  # noqa: SLF001 - as discord.py sets it before the check
+        return item
+
+    for theirs in (pressed("Delete my data", "Keep it"), pressed("More", "Back")):
+        assert await theirs.interaction_check(None) is False  # type: ignore[arg-type]
+    ours = pressed("More", "Back", "Why?", "Export")
+    assert await ours.interaction_check(None) is True  # type: ignore[arg-type]
+
+
+@pytest.mark.slow
+async def test_a_new_songsim_bot_process_answers_the_old_ones_buttons(
+    fake_discord: FakeDiscord, built: dict[str, Path], tmp_path: Path
+) -> None:
+    """The real ``songsim bot`` twice: the second process answers the first one's More."""
+    env = bot_env(fake_discord, built["old"], tmp_path)
+    first = numbers(await run_once(fake_discord, env, tmp_path, f"!similar {SEED}"))
+    message = next(m for m in fake_discord.messages.values() if m.get("components"))
+
+    proc = await songsim(env, "bot", cwd=tmp_path)
+    try:
+        await wait_for_file(tmp_path / "heartbeat", proc)
+        await press(fake_discord, int(message["id"]), "More")
+        await fake_discord.wait_for_request("PATCH", webhook(fake_discord), timeout=10)
+        assert numbers(fake_discord.messages[int(message["id"])])[0] == first[-1] + 1
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        _, err = await asyncio.wait_for(proc.communicate(), 30)
+    assert proc.returncode == 0, err.decode()[-2000:]
+
+
+async def run_once(fake: FakeDiscord, env: dict[str, str], folder: Path, text: str) -> dict:
+    """Start ``songsim bot``, ask ``text``, stop it; the message it posted (a copy)."""
+    proc = await songsim(env, "bot", cwd=folder)
+    try:
+        await wait_for_file(folder / "heartbeat", proc)
+        sent = await ask(fake, text)
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        _, err = await asyncio.wait_for(proc.communicate(), 30)
+    assert proc.returncode == 0, err.decode()[-2000:]
+    assert not (folder / "heartbeat").exists()
+    return copy.deepcopy(sent)
