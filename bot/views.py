@@ -9,7 +9,7 @@ short private note); a press replaces the message in place, so a conversation is
 message that changes rather than a trail of new ones. When a song a list was made from is
 no longer in the index (it was rebuilt since), the press says so privately and the list's
 buttons are turned off. Components posted before they carried their state get a private
-note saying to ask again (:class:`FromBefore`).
+note saying to ask again (:mod:`bot.old_components`).
 """
 
 from __future__ import annotations
@@ -24,6 +24,7 @@ from discord.ext import commands
 
 from bot import custom_ids, embeds
 from bot.export import ExportFile
+from bot.old_components import FromBefore
 from bot.replies import Answers, PageSpec, Reply
 from bot.replies.refs import SongRef
 from bot.text import CHOICE_MAX, plain, playlists_phrase
@@ -42,13 +43,6 @@ FORGOTTEN = (
     f"I no longer keep this list (lists are kept {SAVED_LIST_DAYS} days after their last "
     "use) — ask again."
 )
-FROM_BEFORE = (
-    "These buttons were posted before songsim was updated and no longer work — ask again "
-    "(`{prefix}help` lists the commands)."
-)
-OLD_LABELS = {"Back", "More", "Why?", "Export"}
-OLD_PLACEHOLDERS = {"Did you mean…", "Not the one? Pick another song…", "Why is this song here?"}
-OLD_MESSAGE_MARKS = {"Export", *OLD_PLACEHOLDERS}  # one of them was on every such message
 BUTTONS = {  # act → label, emoji, style
     "b": ("Back", "◀️", discord.ButtonStyle.secondary),
     "m": ("More", "▶️", discord.ButtonStyle.primary),
@@ -270,38 +264,6 @@ class ChoiceMenu(
             await interaction.followup.send(embed=reply.embed, ephemeral=True)
         else:
             await answer_in_place(interaction, reply, answers)
-
-
-class FromBefore(discord.ui.DynamicItem[discord.ui.Button[Any]], template=r"[0-9a-f]{32}"):
-    """A button or menu posted by a songsim from before its components carried their state
-    (discord.py's random ids): it cannot be answered, so the press gets a private note
-    instead of Discord's "This interaction failed". Only the old list components are
-    answered; any other component with a random id belongs to a live view."""
-
-    @classmethod
-    async def from_custom_id(
-        cls, interaction: discord.Interaction, item: discord.ui.Item[Any], match: re.Match[str], /
-    ) -> FromBefore:
-        return cls(item)  # type: ignore[arg-type]
-
-    async def interaction_check(self, interaction: discord.Interaction) -> bool:
-        """Only a press on one of songsim's old lists or menus (an Export button or one of
-        its menus beside it): another view's component is left to that view."""
-        siblings = self.view.children if self.view is not None else []
-        return _old_mark(self.item) is not None and any(
-            _old_mark(i) in OLD_MESSAGE_MARKS for i in siblings
-        )
-
-    async def callback(self, interaction: discord.Interaction) -> None:
-        prefix = _bot(interaction).services.settings.prefix
-        await interaction.response.send_message(FROM_BEFORE.format(prefix=prefix), ephemeral=True)
-
-
-def _old_mark(item: discord.ui.Item[Any]) -> str | None:
-    """The label or placeholder that shows ``item`` was one of songsim's old components."""
-    item = getattr(item, "item", item)  # a dynamic item: the button or menu it wraps
-    mark = getattr(item, "label", None) or getattr(item, "placeholder", None)
-    return mark if mark in OLD_LABELS | OLD_PLACEHOLDERS else None
 
 
 DYNAMIC_ITEMS = (ListButton, WhyMenu, ChoiceMenu, FromBefore)

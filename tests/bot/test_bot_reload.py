@@ -9,8 +9,10 @@ a song's id is gone or now names another song).
 from __future__ import annotations
 
 import asyncio
+import io
 import logging
 import os
+import re
 import signal
 import threading
 import types
@@ -21,14 +23,14 @@ from pathlib import Path
 import pytest
 import pytest_asyncio
 
-from bot.console import markdown_to_text
+from bot.console import Console, markdown_to_text
 from bot.heartbeat import Heartbeat
 from bot.replies import Answers
 from bot.services import Services
 from bot.settings import Settings
 from index.build.store import write_index
 from index.read.api import IndexOpenError
-from tests.support.bot_fixtures import SEED, build_corpus, exact_neighbours
+from tests.support.bot_fixtures import SEED, build_corpus, build_song_index, exact_neighbours
 
 pytest.importorskip("index.read.api")
 
@@ -63,6 +65,7 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     return {
         "old": write_fixture_index(folder / "old.sqlite"),
         "new": write_fixture_index(folder / "new.sqlite", renamed=True),
+        "renumbered": build_song_index(folder / "renumbered.sqlite", reverse=True),
     }
 
 
@@ -218,6 +221,25 @@ async def test_buttons_from_before_a_reload_answer_while_their_songs_are_there(
     assert title_of(picked) == "Songs like One More Night — Maroon 5"
     listed = next(t for t in kept.items if t.track_id != 1)  # still the same song
     assert (await answers.why(kept, listed.track_id)).title != "No longer in the index"
+
+
+async def test_the_console_pages_on_when_a_rebuild_numbers_every_song_anew(
+    services: Services, live: Path, built: dict[str, Path], tmp_path: Path
+) -> None:
+    out = io.StringIO()
+    console = Console(services, out, user_id=ALICE)
+    await console.handle(f"similar {SEED}")
+    first = out.getvalue()
+    shown = [int(n) for n in re.findall(r"^(\d+)\. ", first, re.M)]
+    assert OLD_TITLE in first and shown[0] == 1
+
+    swap_in(live, copy_of(built["renumbered"], tmp_path / "renumbered.sqlite"))
+    assert await services.reopen_index()
+    await console.handle("more")  # buttons become words; the song is found by its name
+    page2 = out.getvalue()[len(first) :]
+    assert OLD_TITLE in page2 and f"{shown[-1] + 1}. " in page2
+    await console.handle("why 1")
+    assert "No longer in the index" not in out.getvalue()
 
 
 async def test_a_stale_heartbeat_is_removed_when_beating_starts(tmp_path: Path) -> None:

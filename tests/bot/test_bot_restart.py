@@ -21,9 +21,10 @@ from discord.ext import commands
 
 from bot import custom_ids as ids
 from bot.bot import SongsimBot
+from bot.old_components import FROM_BEFORE, FromBefore
 from bot.services import Services
 from bot.settings import Settings
-from bot.views import FORGOTTEN, FROM_BEFORE, NOT_YOURS, FromBefore
+from bot.views import FORGOTTEN, NOT_YOURS
 from tests.bot.test_bot_process import bot_env, songsim, wait_for_file
 from tests.bot.test_bot_reload import write_fixture_index
 from tests.support.bot_fixtures import SEED, build_song_index
