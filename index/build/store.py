@@ -222,7 +222,11 @@ def write_corpus_tables(
             _insert_pairs(conn, "memberships", pairs, lambda done: tick("memberships", done, n))
             # The same pairs by playlist, for the rare-song fallback: swapped and sorted, so
             # they too go in in key order.
-            pairs = (pairs >> 32) | ((pairs & 0xFFFFFFFF) << 32)
+            low = pairs & 0xFFFFFFFF  # swapped in place: one 8-byte copy, not three
+            pairs >>= 32
+            low <<= 32
+            pairs |= low
+            del low
             pairs.sort()
             _insert_pairs(
                 conn, PLAYLIST_MEMBERS, pairs, lambda done: tick("playlist members", done, n)
