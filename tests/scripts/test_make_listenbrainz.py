@@ -16,7 +16,7 @@ from collections import Counter
 from datetime import UTC, datetime
 from pathlib import Path
 
-import orjson
+import msgspec
 import pytest
 
 SCRIPT = Path(__file__).resolve().parents[2] / "scripts" / "make_listenbrainz.py"
@@ -55,8 +55,8 @@ def lines_of(dumps: list[Path]) -> list[bytes]:
 def parse(line: bytes) -> dict | None:
     """The listen, or None for a line a reader must skip (not JSON, or missing a field)."""
     try:
-        listen = orjson.loads(line)
-    except orjson.JSONDecodeError:
+        listen = msgspec.json.decode(line)
+    except msgspec.DecodeError:
         return None
     tm = listen.get("track_metadata", {})
     if not tm.get("track_name") or not tm.get("artist_name"):
