@@ -4,7 +4,8 @@ Set once here so no command can forget them: mentions are disabled on every mess
 (``AllowedMentions.none()``), slash commands are allowed in servers, DMs and private
 channels and for both server and user installs, every user shares one cooldown across
 commands, and a heartbeat file is touched while connected. Commands are synced only by
-the owner's ``sync`` command, never on start.
+the owner's ``sync`` command, never on start. The buttons and menus under replies are
+registered at start-up, so they keep working across restarts (:mod:`bot.views`).
 """
 
 from __future__ import annotations
@@ -20,6 +21,8 @@ from discord.ext import commands
 from bot.heartbeat import Heartbeat
 from bot.replies import Answers
 from bot.services import Services
+from bot.stopping import CleanStop
+from bot.views import DYNAMIC_ITEMS
 
 log = logging.getLogger(__name__)
 
@@ -51,8 +54,11 @@ def intents(message_content: bool, presence: bool = False) -> discord.Intents:
     )
 
 
-class SongsimBot(commands.Bot):
-    """songsim on Discord: hybrid commands (``!similar`` and ``/similar``) over the index."""
+class SongsimBot(CleanStop, commands.Bot):
+    """songsim on Discord: hybrid commands (``!similar`` and ``/similar``) over the index.
+
+    ``close()`` works at any moment, even mid-reconnect (:mod:`bot.stopping`).
+    """
 
     def __init__(
         self,
@@ -99,6 +105,9 @@ class SongsimBot(commands.Bot):
         return Answers(self.services, user.id)
 
     async def setup_hook(self) -> None:
+        # Buttons and menus answer from their custom ids, so presses on messages posted
+        # before this process started are answered too (bot.views).
+        self.add_dynamic_items(*DYNAMIC_ITEMS)
         for name in EXTENSIONS:
             try:
                 await self.load_extension(name)

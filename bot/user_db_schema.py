@@ -1,7 +1,7 @@
 """The user database's schema, versioned: ordered migrations under ``PRAGMA user_version``.
 
-The user database holds what people told the bot (likes, blocked artists) and must
-survive every upgrade. Its version is SQLite's ``user_version`` header field; each entry
+The user database holds what people told the bot (likes, blocked artists, the lists
+behind posted buttons) and must survive every upgrade. Its version is SQLite's ``user_version`` header field; each entry
 of :data:`MIGRATIONS` brings the file from the version before it to its own, in one
 transaction with the version bump, so a crash mid-upgrade leaves the old version intact
 and the next start runs it again. Files from before versioning (``user_version`` 0, with
@@ -40,6 +40,27 @@ MIGRATIONS: tuple[tuple[int, tuple[str, ...]], ...] = (
                 blocked_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%SZ', 'now')),
                 PRIMARY KEY (user_id, artist_key)
             )""",
+        ),
+    ),
+    (
+        3,  # buttons that outlive restarts: lists too long for a custom id, songs' names
+        (
+            """CREATE TABLE IF NOT EXISTS saved_lists(
+                list_key TEXT PRIMARY KEY,
+                user_id INTEGER NOT NULL,
+                seeds TEXT NOT NULL,
+                note TEXT NOT NULL DEFAULT '',
+                used_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%SZ', 'now'))
+            )""",
+            "CREATE INDEX IF NOT EXISTS saved_lists_user ON saved_lists(user_id)",
+            # the names of songs buttons name by id, to find them again in a rebuilt index
+            """CREATE TABLE IF NOT EXISTS button_songs(
+                track_id INTEGER NOT NULL,
+                song_check TEXT NOT NULL,
+                artist TEXT NOT NULL,
+                title TEXT NOT NULL,
+                PRIMARY KEY (track_id, song_check)
+            ) WITHOUT ROWID""",
         ),
     ),
 )

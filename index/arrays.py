@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import ctypes
+import ctypes.util
+
 import numpy as np
 
 
@@ -18,3 +21,19 @@ def sorted_unique(a: np.ndarray) -> np.ndarray:
     keep[0] = True
     np.not_equal(a[1:], a[:-1], out=keep[1:])
     return a[keep]
+
+
+def give_back_free_memory() -> None:
+    """Return the C heap's free pages to the system (glibc's ``malloc_trim``).
+
+    After ingest frees its lookup tables (GBs of dicts at 30M listens) glibc keeps the
+    pages for reuse by Python objects, while the later stages allocate numpy arrays and
+    fork a writer: trimming lowers the build's peak by a few hundred MB. A no-op elsewhere.
+    """
+    name = ctypes.util.find_library("c")
+    try:
+        trim = ctypes.CDLL(name).malloc_trim if name else None
+    except (OSError, AttributeError):
+        return
+    if trim is not None:
+        trim(0)

@@ -41,7 +41,7 @@ class Run:
     stdout: str
     stderr_tail: str
     mean_load: float = 0.0  # 1-minute load average sampled during the run; > cores = shared
-    tree_rss_mb: float = 0.0  # largest sum of RSS over the whole process tree (sampled)
+    tree_rss_mb: float = 0.0  # largest memory of the whole process tree (PSS, sampled)
 
 
 @dataclass
@@ -98,25 +98,34 @@ def run_measured(cmd: list[str], log: Path) -> Run:
 
 
 def tree_rss_kb(root: int) -> int:
-    """RSS summed over ``root`` and every descendant (pages shared after fork count twice,
-    so this over- rather than under-states), from /proc; 0 where /proc is missing."""
+    """Memory of ``root`` and every descendant, from /proc: each process's PSS (pages it
+    shares after a fork counted once across the tree, split between the sharers), or its
+    RSS where smaps_rollup is missing; 0 where /proc is missing."""
     children: dict[int, list[int]] = {}
-    rss: dict[int, int] = {}
     for d in Path("/proc").glob("[0-9]*"):
         try:
             status = (d / "status").read_text()
         except OSError:
             continue
         fields = dict(line.split(":", 1) for line in status.splitlines() if ":" in line)
-        pid, ppid = int(d.name), int(fields.get("PPid", "0").strip() or 0)
-        children.setdefault(ppid, []).append(pid)
-        rss[pid] = int(fields.get("VmRSS", "0 kB").split()[0])
+        children.setdefault(int(fields.get("PPid", "0").strip() or 0), []).append(int(d.name))
     total, stack = 0, [root]
     while stack:
         pid = stack.pop()
-        total += rss.get(pid, 0)
+        total += _pss_kb(pid)
         stack.extend(children.get(pid, []))
     return total
+
+
+def _pss_kb(pid: int) -> int:
+    for name, key in (("smaps_rollup", "Pss:"), ("status", "VmRSS:")):
+        try:
+            for line in Path(f"/proc/{pid}/{name}").read_text().splitlines():
+                if line.startswith(key):
+                    return int(line.split()[1])
+        except OSError:
+            continue
+    return 0
 
 
 _STAGE = re.compile(r"\s*([A-Za-z][\w /+-]*?)\s+([0-9]+(?:\.[0-9]+)?)\s*s$")
@@ -284,7 +293,7 @@ def markdown(results: list[BuildResult], info: dict[str, str], args: argparse.Na
         ],
         ["peak RSS", *[f"{r.run.peak_rss_mb / 1024:.2f} GB" for r in results]],
         [
-            "peak RSS, whole process tree (sampled)",
+            "peak memory, whole process tree (PSS, sampled every 0.25 s)",
             *[f"{r.run.tree_rss_mb / 1024:.2f} GB" for r in results],
         ],
         ["mean load average during the build", *[f"{r.run.mean_load:.1f}" for r in results]],

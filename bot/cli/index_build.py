@@ -122,7 +122,8 @@ def run_build(args: argparse.Namespace) -> int:
         master=args.master,
     )
     try:
-        summary = build_index(args.dataset, args.out, options, progress=not args.quiet)
+        dataset = args.dataset[0] if len(args.dataset) == 1 else args.dataset
+        summary = build_index(dataset, args.out, options, progress=not args.quiet)
     except (DatasetError, ValueError) as exc:
         raise UserFacingError(f"{exc} The index at {args.out} was not changed.") from exc
     except OSError as exc:

@@ -9,6 +9,8 @@
 
 While the bot runs, ``kill -HUP`` (``docker compose kill -s HUP bot``) makes it reopen the
 index file, and it also notices by itself, within half a minute, when the file is replaced.
+SIGTERM (``docker stop``) or Ctrl-C at any moment closes the gateway, the HTTP session and
+the databases, and exits 0 (:mod:`bot.stopping`).
 
 Only the standard library is imported at module level: ``bot.cli`` imports this module for
 every subcommand (``songsim health`` runs every 30 s), and discord.py with aiohttp costs
@@ -27,10 +29,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
 if TYPE_CHECKING:
-    import discord
-
     from bot.services import Services
     from bot.settings import Settings
+    from bot.stop_signals import StopSignals
 
 log = logging.getLogger("songsim.bot")
 
@@ -129,6 +130,17 @@ async def _open_services(settings: Settings, *, spotify: bool) -> Services:
 
 async def run_bot(settings: Settings) -> int:
     """Connect to Discord and serve until stopped (SIGTERM or Ctrl-C) — returns 0."""
+    # First, before the slow imports: a signal from now on stops the bot cleanly.
+    from bot.stop_signals import StopSignals
+
+    stop = StopSignals().install()
+    try:
+        return await _serve(settings, stop)
+    finally:
+        stop.uninstall()
+
+
+async def _serve(settings: Settings, stop: StopSignals) -> int:
     import aiohttp
     import discord
 
@@ -147,9 +159,9 @@ async def run_bot(settings: Settings) -> int:
     content = settings.message_content
     presence = settings.presence
     try:
-        while True:
+        while not stop.requested:
             bot = SongsimBot(services, message_content=content, presence=presence)
-            _stop_on_sigterm(bot)
+            stop.watch(bot)
             try:
                 async with bot:
                     await bot.start(settings.token.reveal())
@@ -184,8 +196,11 @@ async def run_bot(settings: Settings) -> int:
                     f"Cannot reach Discord at {settings.api_base} ({type(exc).__name__}); "
                     "check the network or DISCORD_API_BASE."
                 ) from None
+        return 0
     finally:
         await services.close()
+        if stop.requested:
+            log.info("Stopped: gateway, HTTP session and databases closed")
 
 
 def _reopen_index_on_sighup(services: Services) -> None:
@@ -196,13 +211,6 @@ def _reopen_index_on_sighup(services: Services) -> None:
         return
     with contextlib.suppress(NotImplementedError, RuntimeError):
         loop.add_signal_handler(sighup, services.reopen_index_soon, "SIGHUP")
-
-
-def _stop_on_sigterm(bot: discord.Client) -> None:
-    """Close cleanly on SIGTERM (docker stop), so the heartbeat file is removed."""
-    loop = asyncio.get_running_loop()
-    with contextlib.suppress(NotImplementedError, RuntimeError):
-        loop.add_signal_handler(signal.SIGTERM, lambda: asyncio.ensure_future(bot.close()))
 
 
 class _DemoPending(Exception):

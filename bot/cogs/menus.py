@@ -27,7 +27,7 @@ from bot.embeds import notice_embed
 from bot.replies import Answers, Reply
 from bot.replies.reply import notice
 from bot.replies.seeds import message_song_text
-from bot.views import ReplyView
+from bot.views import reply_view
 
 if TYPE_CHECKING:
     from bot.bot import SongsimBot
@@ -100,13 +100,11 @@ class Menus(commands.Cog):
 
 async def send_followup(interaction: discord.Interaction, reply: Reply, answers: Answers) -> None:
     """Send ``reply`` after a defer, with its buttons (for the person who asked)."""
-    view = ReplyView(reply, answers, interaction.user.id) if reply.interactive else None
+    view = await reply_view(reply, interaction.user.id, answers)
     kwargs: dict[str, Any] = {"embed": reply.embed, "wait": True}
     if view is not None:
         kwargs["view"] = view
-    message = await interaction.followup.send(**kwargs)
-    if view is not None:
-        view.message = message
+    await interaction.followup.send(**kwargs)
 
 
 async def setup(bot: SongsimBot) -> None:

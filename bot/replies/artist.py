@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from bot import embeds
 from bot.exclusions import keep_artists
-from bot.replies.base import SUGGESTIONS_MAX, remembers_index
+from bot.replies.base import SUGGESTIONS_MAX
 from bot.replies.blocks import BlockAnswers
 from bot.replies.reply import PAGE_SIZE, Reply, notice
 from bot.text import safe
@@ -14,7 +14,6 @@ from bot.text import safe
 class ArtistAnswers(BlockAnswers):
     """Similar artists."""
 
-    @remembers_index
     async def artist(self, text: str) -> Reply:
         """``/artist``: artists whose songs share playlists with this artist's."""
         text = text.strip()

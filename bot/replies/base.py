@@ -6,20 +6,23 @@ lists in :mod:`bot.replies`); they all stand on :class:`AnswersBase`, which read
 index off the event loop and turns a user's text into a song or a "did you mean".
 
 Song ids are only meaningful within one index file, and the index can be replaced while the
-bot runs (:meth:`bot.services.Services.reopen_index`). So every reply with buttons remembers
-which index it was made from (:func:`remembers_index`), and a button pressed after the
-index changed says so instead of answering for whatever song now has that id.
+bot runs (:meth:`bot.services.Services.reopen_index`) or between two runs. So a button
+names its songs as :class:`~bot.replies.refs.SongRef` (id and a check of the name), and
+the names of those songs are kept (:meth:`AnswersBase.remember`):
+:meth:`AnswersBase.still_there` finds them in the index answering now, under a new id if
+need be, and a song that is gone gets :meth:`AnswersBase.gone_notice` instead of an
+answer about whatever song now has that id.
 """
 
 from __future__ import annotations
 
-import functools
 import re
-from collections.abc import Awaitable, Callable
-from typing import TYPE_CHECKING, Any, Concatenate, ParamSpec, TypeVar
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from bot import embeds
-from bot.replies.reply import Purpose, Reply, notice
+from bot.replies.refs import SongRef, song_check
+from bot.replies.reply import Purpose, Reply
 from bot.services import Services
 from index.model import Resolution, Track
 
@@ -30,29 +33,6 @@ SUGGESTIONS_MAX = 5
 TRACK_REF = re.compile(r"track:(\d+)")
 
 T = TypeVar("T")
-P = ParamSpec("P")
-A = TypeVar("A", bound="AnswersBase")
-
-
-def remembers_index(
-    method: Callable[Concatenate[A, P], Awaitable[Reply]],
-) -> Callable[Concatenate[A, P], Awaitable[Reply]]:
-    """Stamp a reply with buttons with the index generation current when the command began.
-
-    The earliest generation wins: if the index was swapped while the command ran, its ids
-    may come from the old index, and a later button press must count as stale.
-    """
-
-    @functools.wraps(method)
-    async def wrapper(self: A, *args: P.args, **kwargs: P.kwargs) -> Reply:
-        generation = self.generation
-        reply = await method(self, *args, **kwargs)
-        if reply.interactive:
-            known = reply.generation
-            reply.generation = generation if known is None else min(known, generation)
-        return reply
-
-    return wrapper
 
 
 class AnswersBase:
@@ -67,23 +47,43 @@ class AnswersBase:
     def index(self) -> SongIndex:
         return self.services.index
 
-    @property
-    def generation(self) -> int:
-        """Which index answers now (bumped each time the index file is reopened)."""
-        return self.services.generation
-
-    def is_stale(self, reply: Reply) -> bool:
-        """True when ``reply``'s buttons refer to songs of an index that has been replaced."""
-        return reply.generation is not None and reply.generation != self.generation
-
-    def stale_notice(self) -> Reply:
-        """What a button under a list from a replaced index answers."""
-        return notice(
-            "The song index has been updated since this message, so its buttons no longer "
-            f"apply — ask again (`{self.prefix}help` lists the commands).",
-            "info",
-            "Index updated",
+    def gone_notice(self, gone: str = "That song is no longer in the index") -> Reply:
+        """What a button answers when a song it names is no longer in the index."""
+        return Reply(
+            embeds.notice_embed(
+                f"{gone} — it has been updated since this message. "
+                f"Ask again (`{self.prefix}help` lists the commands).",
+                "info",
+                "No longer in the index",
+            ),
             ephemeral=True,
+            gone=True,
+        )
+
+    async def still_there(self, refs: Sequence[SongRef]) -> dict[int, Track]:
+        """The songs of ``refs`` in the index answering now, keyed by the id a button gave.
+
+        A song whose id is gone or names another song (a rebuilt index numbers songs
+        anew) is found again by its remembered name (:meth:`remember`), as the same song
+        (same check) under its new id; a song not found is left out.
+        """
+        found = await self._read(self.index.tracks, [r.track_id for r in refs])
+        out = {r.track_id: found[r.track_id] for r in refs if r.names(found.get(r.track_id))}
+        for ref in refs:
+            if ref.track_id in out:
+                continue
+            name = await self.services.user_db.song_name(ref.track_id, ref.check)
+            if name is None:
+                continue
+            match = (await self._read(self.index.resolve, f"{name[0]} - {name[1]}")).match
+            if match is not None and song_check(match) == ref.check:
+                out[ref.track_id] = match
+        return out
+
+    def remember(self, tracks: Sequence[Track]) -> None:
+        """Keep the names of songs a reply's buttons name by id (see :meth:`still_there`)."""
+        self.services.user_db.remember_songs(
+            (t.track_id, song_check(t), t.artist, t.title) for t in tracks
         )
 
     async def track(self, track_id: int) -> Track | None:
@@ -122,6 +122,7 @@ class AnswersBase:
                 )
             message = message or f"“{artist.name}” is an artist — which of their songs?"
         if choices:
+            self.remember(choices)
             return Reply(
                 embeds.choose_embed(text, choices, message), choices=choices, purpose=purpose
             )

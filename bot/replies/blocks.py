@@ -7,13 +7,18 @@ applied by the index to every list (its pages, top-ups and fallbacks) through
 answer from the user's blocks, their likes (re-found after a rebuild by
 :meth:`~bot.replies.likes.LikeAnswers.liked_tracks`) and the answer's options. The similar
 artists of ``/artist`` are filtered here by the same rule (:func:`bot.exclusions.keep_artists`).
+A page asked for later (a button) is read from :meth:`BlockAnswers.seeds_now`: the list's
+seeds as the index answering now has them.
 """
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from bot import embeds
 from bot.exclusions import UserExclusions
 from bot.replies.likes import LikeAnswers
+from bot.replies.refs import SongRef
 from bot.replies.reply import Mode, PageSpec, Reply, notice
 from bot.text import count_of, safe
 from bot.user_db import Block, BlockLimitReached, InvalidArtistName
@@ -123,6 +128,39 @@ class BlockAnswers(LikeAnswers):
             ranking=spec.ranking,
             exclusions=chosen.exclusions,
         )
+
+    async def seeds_now(self, spec: PageSpec) -> PageSpec | Reply:
+        """``spec`` with seeds from the index answering now, for a page asked for later.
+
+        A ``/foryou`` list's seeds are the user's likes as they are now. The other lists'
+        seeds must still be in the index (:meth:`still_there`: under their ids, or found
+        again by name); a file's mix goes on with those left. Otherwise the notice that the
+        song is gone.
+        """
+        if spec.mode == "foryou":
+            tracks, _ = await self.liked_tracks()
+            if not tracks:
+                return notice(
+                    f"You have no liked songs now; like a few with `{self.prefix}like "
+                    "artist - title`, then ask again.",
+                    "info",
+                    ephemeral=True,
+                )
+            return replace(spec, seeds=tuple(t.track_id for t in tracks))
+        refs = [SongRef(i, c) for i, c in zip(spec.seeds, spec.checks, strict=True)]
+        kept = await self.still_there(refs)
+        if kept and (len(kept) == len(refs) or spec.mode == "playlist"):
+            left = [r for r in refs if r.track_id in kept]
+            return replace(
+                spec,
+                seeds=tuple(kept[r.track_id].track_id for r in left),
+                checks=tuple(r.check for r in left),
+            )
+        if spec.mode == "similar":
+            return self.gone_notice("The song this list was made from is no longer in the index")
+        if spec.mode == "playlist":
+            return self.gone_notice("None of the songs this mix was made from is in the index now")
+        return self.gone_notice("A song this mix was made from is no longer in the index")
 
     async def page_exclusions(self, spec: PageSpec) -> UserExclusions:
         """What a page of the list ``spec`` leaves out (its options, the user's blocks)."""

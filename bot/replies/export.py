@@ -19,6 +19,7 @@ from bot import embeds
 from bot.export import export_files
 from bot.listen import listen_links
 from bot.replies.blocks import BlockAnswers
+from bot.replies.refs import SongRef
 from bot.replies.reply import PageSpec, Reply, notice
 from bot.services import Services
 from bot.text import safe
@@ -51,11 +52,12 @@ class ExportAnswers(BlockAnswers):
 
     async def export_last(self) -> Reply:
         """``/export``: the user's last list as files, or how to get a list first."""
-        return await self.export(self.last_list())
+        last = self.last_list()
+        return await self.export(last.page if last is not None else None)
 
-    async def export(self, reply: Reply | None) -> Reply:
-        """The Export button: the list ``reply`` is a page of, as three files."""
-        if reply is None or reply.page is None:
+    async def export(self, spec: PageSpec | None) -> Reply:
+        """The Export button: the list ``spec`` is a page of, as three files."""
+        if spec is None:
             return notice(
                 "There is no list to export yet. Ask for songs first "
                 f"(`{self.prefix}similar artist - title`, `{self.prefix}mix` or "
@@ -64,9 +66,10 @@ class ExportAnswers(BlockAnswers):
                 "info",
                 ephemeral=True,
             )
-        if self.is_stale(reply):
-            return self.stale_notice()
-        tracks, more, seeds, title = await self._whole_list(reply.page)
+        now = await self.seeds_now(spec)
+        if isinstance(now, Reply):
+            return now
+        tracks, more, seeds, title = await self._whole_list(now)
         if not tracks:
             return notice("This list has no songs to export.", "info", ephemeral=True)
         links = await self.services.links_for(tracks)
@@ -113,11 +116,12 @@ class ExportAnswers(BlockAnswers):
 
     async def listen(self, reply: Reply, track_id: int) -> Reply:
         """A listed song on every service (the console's ``listen N``)."""
-        if self.is_stale(reply):
-            return self.stale_notice()
         track = next((t for t in reply.items if t.track_id == track_id), None)
         if track is None:
             return notice("That song is not on this list.", "warning")
+        track = (await self.still_there([SongRef.of(track)])).get(track_id)
+        if track is None:
+            return self.gone_notice()
         links = await self.services.links_for([track])
         lines = [
             f"[{link.service}]({link.url})" + ("" if link.direct else " (search)")

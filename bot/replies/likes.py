@@ -12,7 +12,6 @@ from collections.abc import Sequence
 from rapidfuzz import fuzz, process
 
 from bot import embeds
-from bot.replies.base import remembers_index
 from bot.replies.reply import Reply, notice
 from bot.replies.seeds import SeedAnswers
 from bot.text import count_of, safe
@@ -25,7 +24,6 @@ LIKES_SHOWN = 50  # songs ``likes`` lists (and looks up links for)
 class LikeAnswers(SeedAnswers):
     """Liking and forgetting songs, and listing the user's likes."""
 
-    @remembers_index
     async def like(self, text: str) -> Reply:
         text = text.strip()
         if not text:

@@ -18,10 +18,11 @@ import discord
 from bot import embeds
 from bot.replies.artist import ArtistAnswers
 from bot.replies.autocomplete import AutocompleteAnswers
-from bot.replies.base import SUGGESTIONS_MAX, remembers_index
+from bot.replies.base import SUGGESTIONS_MAX
 from bot.replies.export import ExportAnswers
 from bot.replies.mixes import MIX_MAX, MixAnswers
-from bot.replies.reply import PageSpec, Reply
+from bot.replies.refs import SongRef, song_check
+from bot.replies.reply import PageSpec, Purpose, Reply
 from bot.replies.seeds import Listening
 from index.model import Track, Why
 from index.read.ranking import DEFAULT_RANKING
@@ -37,7 +38,6 @@ class Answers(MixAnswers, ArtistAnswers, ExportAnswers, AutocompleteAnswers):
 
     # --- similar -----------------------------------------------------------------------------
 
-    @remembers_index
     async def similar(
         self,
         text: str,
@@ -77,7 +77,6 @@ class Answers(MixAnswers, ArtistAnswers, ExportAnswers, AutocompleteAnswers):
             include_liked=liked,
         )
 
-    @remembers_index
     async def similar_track(
         self,
         track_id: int,
@@ -100,6 +99,7 @@ class Answers(MixAnswers, ArtistAnswers, ExportAnswers, AutocompleteAnswers):
         answer = await self.read_page(spec, chosen)
         seed = answer.seed
         assert seed is not None, "a song's neighbours always name the song"
+        spec = spec.numbered(len(answer.items))
         tracks = [seed, *(i.track for i in answer.items), *answer.fallback]
         links = await self.services.links_for(tracks, art_for=seed.track_id)
         embed = embeds.similar_embed(
@@ -112,82 +112,100 @@ class Answers(MixAnswers, ArtistAnswers, ExportAnswers, AutocompleteAnswers):
             hidden=chosen,
             prefix=self.prefix,
         )
-        spec = replace(spec, has_more=answer.has_more)
+        if page is None:  # a new list: its buttons name these songs
+            self.remember([seed, *alternatives])
+        spec = replace(spec, has_more=answer.has_more, checks=spec.checks or (song_check(seed),))
         reply = Reply.of_list(embed, spec, [i.track for i in answer.items], list(alternatives))
         return self.remember_list(reply)
 
     # --- buttons ---------------------------------------------------------------------------
+    # The console presses them on the reply it keeps; Discord's buttons (bot.views) carry
+    # the page and the songs in their custom ids and call page, pick_song and why_of.
 
-    @remembers_index
     async def more(self, reply: Reply) -> Reply:
         """The next page of the same list (the "More" button)."""
-        if self.is_stale(reply):
-            return self.stale_notice()
         spec = reply.page
         if spec is None or not spec.has_more:
             return reply
-        return await self._page(
-            replace(
-                spec,
-                offset=spec.offset + spec.limit,
-                number=spec.number + len(reply.items),
-                previous=(*spec.previous, spec.number),
-            )
-        )
+        return await self.page(spec.next_page(len(reply.items)))
 
-    @remembers_index
     async def back(self, reply: Reply) -> Reply:
         """The page before (the "Back" button)."""
-        if self.is_stale(reply):
-            return self.stale_notice()
         spec = reply.page
         if spec is None or spec.offset == 0:
             return reply
-        number = spec.previous[-1] if spec.previous else 1
-        return await self._page(
-            replace(
-                spec,
-                offset=max(0, spec.offset - spec.limit),
-                number=number,
-                previous=spec.previous[:-1],
-            )
-        )
+        return await self.page(spec.previous_page())
 
-    async def _page(self, spec: PageSpec) -> Reply:
-        if spec.mode == "similar":
-            return await self.similar_track(spec.seeds[0], page=spec)
-        if spec.mode == "playlist":
-            return await self.playlist_page(spec)
-        return await self.mix_page(spec)
+    async def page(self, spec: PageSpec) -> Reply:
+        """The page ``spec`` describes, or the notice when the list's song is gone."""
+        now = await self.seeds_now(spec)
+        if isinstance(now, Reply):
+            return now
+        if now.mode == "similar":
+            return await self.similar_track(now.seeds[0], page=now)
+        if now.mode == "playlist":
+            return await self.playlist_page(now)
+        return await self.mix_page(now)
 
-    @remembers_index
     async def pick(self, reply: Reply, track_id: int) -> Reply:
         """A "did you mean" choice: do what the original command meant with that song."""
-        if self.is_stale(reply):
-            return self.stale_notice()
-        if reply.purpose == "like":
-            return await self.like_track(track_id)
-        if reply.purpose == "artist":
-            track = await self.track(track_id)
-            return await self.artist_of(track.artist_id) if track else reply
-        return await self.similar_track(
-            track_id,
+        song = next((t for t in reply.choices if t.track_id == track_id), None)
+        if song is None:
+            return self.gone_notice()
+        return await self.pick_song(
+            SongRef.of(song),
+            reply.purpose,
             ranking=reply.ranking,
             other_artists=reply.other_artists,
             include_liked=reply.include_liked,
         )
 
+    async def pick_song(
+        self,
+        song: SongRef,
+        purpose: Purpose,
+        *,
+        ranking: str = DEFAULT_RANKING,
+        other_artists: bool = False,
+        include_liked: bool = False,
+    ) -> Reply:
+        """The answer to a picked choice, with the options the question was asked with."""
+        track = (await self.still_there([song])).get(song.track_id)
+        if track is None:
+            return self.gone_notice()
+        if purpose == "like":
+            return await self.like_track(track.track_id)
+        if purpose == "artist":
+            return await self.artist_of(track.artist_id)
+        return await self.similar_track(
+            track.track_id,
+            ranking=ranking,
+            other_artists=other_artists,
+            include_liked=include_liked,
+        )
+
     async def why(self, reply: Reply, neighbour_id: int) -> discord.Embed:
         """Why a listed song is linked to the seed (for a mix, to the closest seed)."""
-        if self.is_stale(reply):
-            return self.stale_notice().embed
-        spec = reply.page
-        seeds = list(spec.seeds[:MIX_MAX]) if spec else []
+        listed = next((t for t in reply.items if t.track_id == neighbour_id), None)
+        if reply.page is None or listed is None:
+            return embeds.notice_embed(
+                "These songs share no playlists.", "info", "Why these songs?"
+            )
+        return await self.why_of(reply.page, SongRef.of(listed))
+
+    async def why_of(self, spec: PageSpec, neighbour: SongRef) -> discord.Embed:
+        """Why ``neighbour`` is on the list ``spec``: the seed sharing most playlists with it."""
+        now = await self.seeds_now(spec)
+        if isinstance(now, Reply):
+            return now.embed
+        listed = (await self.still_there([neighbour])).get(neighbour.track_id)
+        if listed is None:
+            return self.gone_notice().embed
         best: Why | None = None
-        for seed in seeds:
-            if seed == neighbour_id:
+        for seed in now.seeds[:MIX_MAX]:
+            if seed == listed.track_id:
                 continue
-            why = await self._read(self.index.why, seed, neighbour_id)
+            why = await self._read(self.index.why, seed, listed.track_id)
             if best is None or why.shared > best.shared:
                 best = why
         if best is None:
@@ -195,6 +213,16 @@ class Answers(MixAnswers, ArtistAnswers, ExportAnswers, AutocompleteAnswers):
                 "These songs share no playlists.", "info", "Why these songs?"
             )
         return embeds.why_embed(best.track, best.neighbour, best)
+
+    async def page_songs(self, spec: PageSpec) -> list[Track] | Reply:
+        """The songs on the page ``spec`` (for the "Why?" menu), or the gone notice."""
+        now = await self.seeds_now(spec)
+        if isinstance(now, Reply):
+            return now
+        answer = await self.read_page(now, await self.page_exclusions(now))
+        songs = [i.track for i in answer.items]
+        self.remember(songs)
+        return songs
 
     # --- about and help ------------------------------------------------------------------
 

@@ -13,8 +13,8 @@ from dataclasses import replace
 from bot import embeds
 from bot.discovery import UnknownDiscovery, choose, ranking_named, split_discovery
 from bot.exclusions import split_exclusion_flags
-from bot.replies.base import remembers_index
 from bot.replies.playlist import PlaylistAnswers, Upload
+from bot.replies.refs import song_check
 from bot.replies.reply import PageSpec, Reply, notice
 from bot.text import count_of, safe
 from index.model import Track
@@ -47,7 +47,6 @@ class MixAnswers(PlaylistAnswers):
             flags.include_liked if liked is None else liked,
         )
 
-    @remembers_index
     async def mix(
         self,
         text: str,
@@ -101,6 +100,7 @@ class MixAnswers(PlaylistAnswers):
             return notice(
                 "Those are all the same song — give me at least two different ones.", "warning"
             )
+        self.remember(seeds)
         return await self.mix_page(
             PageSpec(
                 "mix",
@@ -108,13 +108,14 @@ class MixAnswers(PlaylistAnswers):
                 ranking=ranking,
                 other_artists=other,
                 include_liked=liked,
+                checks=tuple(song_check(s) for s in seeds),
             )
         )
 
-    @remembers_index
     async def mix_page(self, spec: PageSpec) -> Reply:
         chosen = await self.page_exclusions(spec)
         answer = await self.read_page(spec, chosen)
+        spec = spec.numbered(len(answer.items))
         links = await self.services.links_for([*(i.track for i in answer.items), *answer.fallback])
         if spec.mode == "mix":
             found = await self._read(self.index.tracks, spec.seeds)
@@ -147,7 +148,6 @@ class MixAnswers(PlaylistAnswers):
         reply = Reply.of_list(embed, page, [i.track for i in answer.items])
         return self.remember_list(reply)
 
-    @remembers_index
     async def for_you(self, discovery: str | None = None) -> Reply:
         """``/foryou``: recommendations from the user's likes, without songs already liked.
 

@@ -22,8 +22,8 @@ from dataclasses import dataclass, field, replace
 from bot import embeds
 from bot.links import read_link
 from bot.playlists import MAX_SONGS, Seed, display_name, read_playlist_file, size_problem
-from bot.replies.base import remembers_index
 from bot.replies.blocks import BlockAnswers
+from bot.replies.refs import song_check
 from bot.replies.reply import PageSpec, Reply, notice
 from bot.replies.seeds import quoted
 from bot.seed_reading import from_link
@@ -63,7 +63,6 @@ class FoundSeeds:
 class PlaylistAnswers(BlockAnswers):
     """``/mix`` from an attached playlist file (and any songs typed beside it)."""
 
-    @remembers_index
     async def mix_upload(
         self,
         upload: Upload,
@@ -104,14 +103,16 @@ class PlaylistAnswers(BlockAnswers):
                 "No songs to mix",
             )
         note = f"{head} {found_line(found)}"
-        seeds = tuple(t.track_id for t in found.tracks[:MAX_SONGS])
+        tracks = found.tracks[:MAX_SONGS]
+        self.remember(tracks)
         spec = PageSpec(
             "playlist",
-            seeds,
+            tuple(t.track_id for t in tracks),
             ranking=ranking,
             note=note,
             other_artists=other_artists,
             include_liked=include_liked,
+            checks=tuple(song_check(t) for t in tracks),
         )
         return await self.playlist_page(spec)
 
@@ -162,11 +163,11 @@ class PlaylistAnswers(BlockAnswers):
                 log.warning("Reading a playlist link failed", exc_info=task.exception())
         return out
 
-    @remembers_index
     async def playlist_page(self, spec: PageSpec) -> Reply:
         """One page of the mix of a file's songs (every seed counts; seeds left out)."""
         chosen = await self.page_exclusions(spec)
         answer = await self.read_page(spec, chosen)
+        spec = spec.numbered(len(answer.items))
         links = await self.services.links_for([*(i.track for i in answer.items), *answer.fallback])
         named = await self._read(self.index.tracks, spec.seeds[:SEEDS_NAMED])
         seeds = [named[t] for t in spec.seeds[:SEEDS_NAMED] if t in named]

@@ -21,7 +21,7 @@ import numpy as np
 from index.arrays import sorted_unique
 from index.build.search_tables import create_search_tables
 from index.corpus import Corpus, NeighbourTable
-from index.schema import PLAYLIST_INDEX, SCHEMA, SCHEMA_VERSION, SPOTIFY_URI_INDEX
+from index.schema import PLAYLIST_MEMBERS, SCHEMA, SCHEMA_VERSION, SPOTIFY_URI_INDEX
 
 TMP_MARK = ".building-"
 BATCH = 200_000
@@ -213,18 +213,21 @@ def write_corpus_tables(
                     strict=True,
                 ),
             )
-            track_col = np.repeat(
+            pairs = np.repeat(
                 np.arange(1, corpus.n_tracks + 1, dtype=np.int64), corpus.track_playlist_counts
             )
-            _insert_columns(
-                conn,
-                "INSERT INTO memberships VALUES (?,?)",
-                [track_col, corpus.indices.astype(np.int64) + 1],
-                lambda done: tick("memberships", done, len(track_col)),
+            pairs <<= 32
+            pairs |= corpus.indices.astype(np.int64) + 1  # (track, playlist), in key order
+            n = len(pairs)
+            _insert_pairs(conn, "memberships", pairs, lambda done: tick("memberships", done, n))
+            # The same pairs by playlist, for the rare-song fallback: swapped and sorted, so
+            # they too go in in key order.
+            pairs = (pairs >> 32) | ((pairs & 0xFFFFFFFF) << 32)
+            pairs.sort()
+            _insert_pairs(
+                conn, PLAYLIST_MEMBERS, pairs, lambda done: tick("playlist members", done, n)
             )
-            # Playlist → songs, for the read path's rare-song fallback (made after the bulk
-            # insert, which is faster than keeping it up to date row by row).
-            conn.execute(f"CREATE INDEX {PLAYLIST_INDEX} ON memberships(playlist_id)")
+            del pairs
 
         # A pasted Spotify link finds its track without a scan (about 45 bytes a track).
         conn.execute(
@@ -283,6 +286,21 @@ def write_neighbours_and_meta(
         conn.execute("PRAGMA journal_mode=DELETE")  # readers expect a normal rollback journal
     finally:
         conn.close()
+
+
+def _insert_pairs(conn: sqlite3.Connection, table: str, pairs: np.ndarray, tick) -> None:
+    """Insert (a << 32 | b) pairs as rows (a, b), in batches decoded by SQLite itself.
+
+    ``json_each`` over one text of numbers is about twice as fast as ``executemany`` here,
+    since no Python tuple is made per row (25M rows at 30M listens).
+    """
+    sql = f"INSERT INTO {table} SELECT value >> 32, value & 4294967295 FROM json_each(?)"
+    for start in range(0, len(pairs), BATCH * 5):
+        chunk = pairs[start : start + BATCH * 5]
+        conn.execute(sql, ("[" + ",".join(map(str, chunk.tolist())) + "]",))
+        tick(start + len(chunk))
+    if len(pairs) == 0:
+        tick(0)
 
 
 def _insert_columns(conn: sqlite3.Connection, sql: str, columns: list[np.ndarray], tick) -> None:

@@ -12,7 +12,10 @@ from __future__ import annotations
 
 import gc
 import multiprocessing
+import multiprocessing.connection
 import os
+import pickle
+import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -146,61 +149,83 @@ def read_folder(
                 reader.read_lines(stream, path.relative_to(root).as_posix(), lambda: 0)
             bar.update(size)
         return
-    # Twice as many groups as readers: while this process merges one group's result, the
-    # readers are already on the next ones, so the merge costs little wall time.
-    groups = groups_by_size(files, sizes, min(2 * n_readers, len(files)))
+    # Four times as many groups as readers: each reader holds the tables of a quarter of
+    # what it would otherwise, and while this process merges one group the readers are
+    # already on the next ones.
+    groups = groups_by_size(files, sizes, min(4 * n_readers, len(files)))
     named = [[(files[i], files[i].relative_to(root).as_posix()) for i in g] for g in groups]
     ctx = multiprocessing.get_context("fork")
     source = reader.b.sources[-1].name
     started = time.monotonic()
     merging = 0.0
-    children: list = []
-
-    def start(k: int) -> None:
-        mine, theirs = ctx.Pipe(duplex=False)
-        args = (theirs, named[k], source, reader.default_user, reader.b.strict)
-        proc = ctx.Process(target=_child, args=args, daemon=True)
-        proc.start()
-        theirs.close()
-        children.append((proc, mine))
-
-    try:
-        for k in range(min(n_readers, len(groups))):
-            start(k)
-        for k, group in enumerate(groups):
-            proc, conn = children[k]
-            try:
-                kind, value = conn.recv()
-            except EOFError:
-                raise DatasetError(
-                    f"a reader of {source} stopped without a result (exit status "
-                    f"{proc.exitcode}; out of memory?)."
-                ) from None
-            proc.join()
-            if k + n_readers < len(groups):
-                start(k + n_readers)
-            if kind == "error":
-                raise value
-            t = time.monotonic()
-            merge(reader, value)
-            merging += time.monotonic() - t
-            del value
-            bar.update(sum(sizes[i] for i in group))
-        stages = reader.b.report.stage_seconds
-        stages[f"read ({n_readers} readers at once) and merge"] = time.monotonic() - started
-        stages["  of which merging here"] = merging
-    finally:
-        for proc, conn in children:
-            if proc.is_alive():
+    running: dict[int, tuple] = {}  # group -> (process, connection)
+    done: dict[int, tuple[str, object]] = {}  # group -> ("file", path) or ("error", exc)
+    following = iter(range(len(groups)))
+    with tempfile.TemporaryDirectory(prefix="songsim-listens-") as scratch:
+        try:
+            for k in range(len(groups)):
+                # Keep n_readers reading; merge group k (in file order) once it is on disk.
+                while k not in done:
+                    while len(running) < n_readers:
+                        nxt = next(following, None)
+                        if nxt is None:
+                            break
+                        running[nxt] = _start(ctx, named[nxt], nxt, scratch, source, reader)
+                    by_conn = {conn: g for g, (_, conn) in running.items()}
+                    for conn in multiprocessing.connection.wait(list(by_conn)):
+                        g = by_conn[conn]
+                        proc, _ = running.pop(g)
+                        try:
+                            done[g] = conn.recv()
+                        except EOFError:
+                            done[g] = (
+                                "error",
+                                DatasetError(
+                                    f"a reader of {source} stopped without a result (exit status "
+                                    f"{proc.exitcode}; out of memory?)."
+                                ),
+                            )
+                        proc.join()
+                        conn.close()
+                kind, value = done.pop(k)
+                if kind == "error":
+                    raise value  # type: ignore[misc]
+                t = time.monotonic()
+                with open(value, "rb") as f:  # type: ignore[arg-type]
+                    part = pickle.load(f)
+                os.unlink(value)  # type: ignore[arg-type]
+                merge(reader, part)
+                del part
+                merging += time.monotonic() - t
+                bar.update(sum(sizes[i] for i in groups[k]))
+        finally:
+            for proc, conn in running.values():
                 proc.kill()
-            proc.join()
-            conn.close()
+                proc.join()
+                conn.close()
+    stages = reader.b.report.stage_seconds
+    stages[f"read ({n_readers} readers at once) and merge"] = time.monotonic() - started
+    stages["  of which merging here"] = merging
 
 
-def _child(conn, group, source: str, default_user: str, strict: bool) -> None:  # noqa: ANN001
-    """A reader process: send its Part (or the error that stopped it), then exit."""
+def _start(ctx, group: list, k: int, scratch: str, source: str, reader: ListenReader) -> tuple:  # noqa: ANN001
+    mine, theirs = ctx.Pipe(duplex=False)
+    out = os.path.join(scratch, f"part-{k}.pickle")
+    args = (theirs, group, out, source, reader.default_user, reader.b.strict)
+    proc = ctx.Process(target=_child, args=args, daemon=True)
+    proc.start()
+    theirs.close()
+    return proc, mine
+
+
+def _child(conn, group, out: str, source: str, default_user: str, strict: bool) -> None:  # noqa: ANN001
+    """A reader process: write its Part to ``out`` (and so free its memory by exiting at
+    once, not when the parent gets round to it), then say where, or what stopped it."""
     try:
-        result: tuple[str, object] = ("part", read_group(group, source, default_user, strict))
+        part = read_group(group, source, default_user, strict)
+        with open(out, "wb") as f:
+            pickle.dump(part, f, protocol=pickle.HIGHEST_PROTOCOL)
+        result: tuple[str, object] = ("file", out)
     except DatasetError as exc:
         result = ("error", exc)
     except BaseException as exc:  # noqa: BLE001 - reported in the parent as one sentence

@@ -15,7 +15,7 @@ from array import array
 
 import numpy as np
 
-from index.arrays import sorted_unique
+from index.arrays import give_back_free_memory, sorted_unique
 from index.corpus import Corpus, DatasetError, IngestReport, SourceInfo
 from index.ingest.assemble import (
     as_array,
@@ -248,6 +248,7 @@ class CorpusBuilder:
             table.clear()
         self.uri_ids.clear()
         self.isrc_ids.clear()
+        give_back_free_memory()
         row_raw, row_pl = as_array(self.row_raw), as_array(self.row_playlist)
         n_pl = len(self.playlist_names)
         playlist_names = self.playlist_names
@@ -335,6 +336,7 @@ class CorpusBuilder:
         packed_uris = pack([u or "" for u in track_uris])
         del track_titles, artist_names, playlist_names, track_uris, artists_by_id
         self._release()
+        give_back_free_memory()
         track_titles, artist_names, playlist_names = (unpack(p) for p in packed)
         track_uris = [u or None for u in unpack(packed_uris)]
         del packed, packed_uris

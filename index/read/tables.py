@@ -27,7 +27,7 @@ from index.model import Artist, IndexStats, Track
 from index.names import mark_table
 from index.read.connect import IndexOpenError, connect, damaged, unreadable
 from index.read.present import one_version_each
-from index.schema import PLAYLIST_INDEX, SCHEMA_VERSION, SPOTIFY_URI_INDEX
+from index.schema import PLAYLIST_INDEX, PLAYLIST_MEMBERS, SCHEMA_VERSION, SPOTIFY_URI_INDEX
 
 __all__ = ["SCAN_MAX_ROWS", "IndexFile", "IndexOpenError", "UnknownIdError"]
 
@@ -271,7 +271,11 @@ class IndexFile:
         The file is read-only, so this is decided once per opened index."""
         if not self.stats.has_memberships or "memberships" not in self.tables:
             return False
-        return PLAYLIST_INDEX in self.sql_indexes or self._membership_rows() <= SCAN_MAX_ROWS
+        return (
+            PLAYLIST_MEMBERS in self.tables
+            or PLAYLIST_INDEX in self.sql_indexes
+            or self._membership_rows() <= SCAN_MAX_ROWS
+        )
 
     def playlists_of(self, track_ids: Iterable[int]) -> dict[int, list[int]]:
         """Playlist ids holding each track (tracks without stored memberships are left out)."""
@@ -289,18 +293,26 @@ class IndexFile:
     def playlist_members(self, playlist_ids: Sequence[int], per_playlist: int) -> list[np.ndarray]:
         """Track ids of each playlist, at most ``per_playlist`` of each (lowest ids first).
 
-        Uses the ``memberships_by_playlist`` index; an index built before it existed is
-        scanned once for all the playlists, which :attr:`can_list_playlists` allows only
-        when the table is small. Callers check :attr:`can_list_playlists` first.
+        Reads the ``playlist_members`` table (v2) or v1's ``memberships_by_playlist``
+        index; an index built before either existed is scanned once for all the playlists,
+        which :attr:`can_list_playlists` allows only when the table is small. Callers check
+        :attr:`can_list_playlists` first.
         """
         pids = [int(p) for p in playlist_ids]
         if not pids:
             return []
-        if PLAYLIST_INDEX in self.sql_indexes:
+        source = (
+            PLAYLIST_MEMBERS
+            if PLAYLIST_MEMBERS in self.tables
+            else f"memberships INDEXED BY {PLAYLIST_INDEX}"
+            if PLAYLIST_INDEX in self.sql_indexes
+            else None
+        )
+        if source:
             # group_concat: one string per playlist instead of thousands of Python tuples
             sql = (
-                "SELECT group_concat(track_id) FROM (SELECT track_id FROM memberships "
-                f"INDEXED BY {PLAYLIST_INDEX} WHERE playlist_id = ? ORDER BY track_id LIMIT ?)"
+                f"SELECT group_concat(track_id) FROM (SELECT track_id FROM {source} "
+                "WHERE playlist_id = ? ORDER BY track_id LIMIT ?)"
             )
             texts = [self.query(sql, (p, int(per_playlist)))[0][0] for p in pids]
             return [_int_list(t) for t in texts]

@@ -2,14 +2,17 @@
 
 A rebuilt index is renamed over the old file; the bot must then answer from the new one,
 let reads already running finish on the old one, keep the old one when the new file is
-broken, and refuse buttons whose song ids belong to the replaced index.
+broken, and keep old buttons working while their songs are still there (saying so when
+a song's id is gone or now names another song).
 """
 
 from __future__ import annotations
 
 import asyncio
+import io
 import logging
 import os
+import re
 import signal
 import threading
 import types
@@ -20,14 +23,14 @@ from pathlib import Path
 import pytest
 import pytest_asyncio
 
-from bot.console import markdown_to_text
+from bot.console import Console, markdown_to_text
 from bot.heartbeat import Heartbeat
 from bot.replies import Answers
 from bot.services import Services
 from bot.settings import Settings
 from index.build.store import write_index
 from index.read.api import IndexOpenError
-from tests.support.bot_fixtures import SEED, build_corpus, exact_neighbours
+from tests.support.bot_fixtures import SEED, build_corpus, build_song_index, exact_neighbours
 
 pytest.importorskip("index.read.api")
 
@@ -62,6 +65,7 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     return {
         "old": write_fixture_index(folder / "old.sqlite"),
         "new": write_fixture_index(folder / "new.sqlite", renamed=True),
+        "renumbered": build_song_index(folder / "renumbered.sqlite", reverse=True),
     }
 
 
@@ -186,29 +190,56 @@ async def test_an_untouched_file_is_not_reopened(services: Services) -> None:
     assert services.index is index and services.generation == 0
 
 
-async def test_buttons_from_before_a_reload_say_so_instead_of_answering(
+async def test_buttons_from_before_a_reload_answer_while_their_songs_are_there(
     services: Services, live: Path, built: dict[str, Path], tmp_path: Path
 ) -> None:
     answers = Answers(services, ALICE)
-    listed = await answers.similar(SEED)
-    choices = await answers.similar("one more")  # "did you mean" between two songs
-    assert listed.page and listed.page.has_more and choices.choices
+    renamed = await answers.similar(SEED)  # song 1: another song in the new index
+    kept = await answers.similar("daft punk - aerodynamic")  # song 2: the same in both
+    choices = await answers.similar("one more")  # "did you mean" between songs 1 and 8
+    assert renamed.page and renamed.page.has_more and kept.page and kept.page.has_more
+    night = next(t for t in choices.choices if t.title == "One More Night")
+    time = next(t for t in choices.choices if t.title == "One More Time")
 
     swap_in(live, copy_of(built["new"], tmp_path / "new.sqlite"))
     await services.reopen_index()
 
-    for stale in (
-        await answers.more(listed),
-        await answers.pick(choices, choices.choices[0].track_id),
+    for gone in (
+        await answers.more(renamed),
+        await answers.pick(choices, time.track_id),
+        await answers.export(renamed.page),
     ):
-        assert stale.embed.title == "Index updated" and stale.ephemeral
-        assert not stale.interactive
-    why = await answers.why(listed, listed.items[0].track_id)
-    assert why.title == "Index updated"
+        assert gone.gone and gone.ephemeral and not gone.interactive
+        assert "no longer in the index" in text_of(gone)
+    why = await answers.why(renamed, renamed.items[0].track_id)
+    assert why.title == "No longer in the index"
 
-    fresh = await answers.similar(NEW_QUERY)  # a list made now pages as usual
-    page2 = await answers.more(fresh)
-    assert page2.page is not None and page2.page.offset == fresh.page.limit
+    page2 = await answers.more(kept)  # its song is still there: it pages as before
+    assert page2.page is not None and page2.page.offset == kept.page.limit
+    assert title_of(page2) == "Songs like Aerodynamic — Daft Punk"
+    picked = await answers.pick(choices, night.track_id)
+    assert title_of(picked) == "Songs like One More Night — Maroon 5"
+    listed = next(t for t in kept.items if t.track_id != 1)  # still the same song
+    assert (await answers.why(kept, listed.track_id)).title != "No longer in the index"
+
+
+async def test_the_console_pages_on_when_a_rebuild_numbers_every_song_anew(
+    services: Services, live: Path, built: dict[str, Path], tmp_path: Path
+) -> None:
+    out = io.StringIO()
+    console = Console(services, out, user_id=ALICE)
+    await console.handle(f"similar {SEED}")
+    first = out.getvalue()
+    shown = [int(n) for n in re.findall(r"^(\d+)\. ", first, re.M)]
+    assert OLD_TITLE in first and shown[0] == 1
+
+    swap_in(live, copy_of(built["renumbered"], tmp_path / "renumbered.sqlite"))
+    assert await services.reopen_index()
+    await console.handle("more")  # buttons become words; the song is found by its name
+    page2 = out.getvalue()[len(first) :]
+    assert OLD_TITLE in page2 and f"{shown[-1] + 1}. " in page2
+    await console.handle("why 1")
+    assert "No longer in the index" not in out.getvalue()
 
 
 async def test_a_stale_heartbeat_is_removed_when_beating_starts(tmp_path: Path) -> None:
@@ -288,7 +319,7 @@ async def test_a_heartbeat_left_by_a_killed_bot_is_removed_at_start(
     assert not heartbeat.exists()
 
 
-async def test_a_button_under_a_list_from_the_old_index_is_disabled_with_a_note(
+async def test_a_button_whose_song_left_the_index_is_turned_off_with_a_note(
     fake_discord, start_bot, services: Services, live: Path, built: dict[str, Path], tmp_path: Path
 ) -> None:
     from bot.bot import SongsimBot
@@ -305,11 +336,15 @@ async def test_a_button_under_a_list_from_the_old_index_is_disabled_with_a_note(
     assert await services.reopen_index()
 
     pressed = await fake_discord.click(sent.response, label="More")
-    answer = await pressed.wait_answer()
-    assert answer["type"] == 7  # the message is updated in place: same list, buttons off
+    assert (await pressed.wait_answer())["type"] == 6  # the message is updated in place
+    edit = await fake_discord.wait_for_request(
+        "PATCH", f"/webhooks/{fake_discord.application_id}/*"
+    )
     note = await fake_discord.wait_for_request("POST", f"/webhooks/{fake_discord.application_id}/*")
     assert note.json["flags"] & EPHEMERAL
-    assert note.json["embeds"][0]["title"] == "Index updated"
+    assert note.json["embeds"][0]["title"] == "No longer in the index"
+    assert "The song this list was made from" in note.json["embeds"][0]["description"]
+    assert "embeds" not in edit.json  # the same list stays, its buttons off
     stored = fake_discord.messages[message_id]
     assert stored["embeds"][0]["title"] == OLD_TITLE
     assert find_component(stored, label="More")["disabled"] is True

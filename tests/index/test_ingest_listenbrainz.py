@@ -462,6 +462,10 @@ def test_reading_month_files_on_several_cores_gives_the_sequential_result(
     three = _corpus_facts(read_dataset(dump, progress=False))
     assert three == one
     assert one[7] == 6
+    # With --strict the first bad line in file order stops the build, whichever reader
+    # met one first.
+    with pytest.raises(DatasetError, match=r"listens/2024/1.listens: line 2 is not a valid"):
+        read_dataset(dump, strict=True, progress=False)
 
 
 def test_block_boundaries_inside_lines_change_nothing(

@@ -16,7 +16,7 @@ import pytest
 from index.build import build_index
 from index.read import fallback, tables
 from index.read.api import SongIndex
-from index.schema import PLAYLIST_INDEX
+from index.schema import PLAYLIST_INDEX, PLAYLIST_MEMBERS
 from tests.support.bot_fixtures import console_text
 
 ONE = ("Night Owl", "Moonlit")  # in one playlist, "Summer 2015"
@@ -167,19 +167,40 @@ def test_without_memberships_the_artists_other_songs_are_shown(folder: Path) -> 
 
 
 def older_copy(index_path: Path, folder: Path) -> Path:
-    """The index as a build before the playlist index would have written it."""
+    """The index as a build before any playlist → songs lookup would have written it."""
     old = folder / "old.sqlite"
     shutil.copy(index_path, old)
     with sqlite3.connect(old) as conn:
-        conn.execute(f"DROP INDEX {PLAYLIST_INDEX}")
+        conn.execute(f"DROP TABLE {PLAYLIST_MEMBERS}")
     return old
+
+
+def v1_copy(index_path: Path, folder: Path) -> Path:
+    """The index as schema v1 wrote it: memberships indexed by playlist, no second table."""
+    old = folder / "v1.sqlite"
+    shutil.copy(index_path, old)
+    with sqlite3.connect(old) as conn:
+        conn.execute(f"DROP TABLE {PLAYLIST_MEMBERS}")
+        conn.execute(f"CREATE INDEX {PLAYLIST_INDEX} ON memberships(playlist_id)")
+        conn.execute("UPDATE meta SET value = '1' WHERE key = 'schema_version'")
+    return old
+
+
+def test_a_v1_index_lists_playlists_through_its_playlist_index(
+    index_path: Path, folder: Path
+) -> None:
+    with SongIndex.open(v1_copy(index_path, folder)) as idx:
+        assert PLAYLIST_MEMBERS not in idx.tables and idx.can_list_playlists
+        answer = idx.similar(tid(idx, TWO))
+        assert answer.fallback_label == "From the 2 playlists with this song"
+        assert names(answer.fallback)[:2] == [("Band X", "Both"), ("Band Y", "Hit")]
 
 
 def test_small_index_built_before_the_playlist_index_still_gets_playlist_mates(
     index_path: Path, folder: Path
 ) -> None:
     with SongIndex.open(older_copy(index_path, folder)) as idx:
-        assert PLAYLIST_INDEX not in idx.sql_indexes
+        assert PLAYLIST_MEMBERS not in idx.tables and PLAYLIST_INDEX not in idx.sql_indexes
         answer = idx.similar(tid(idx, TWO))
         assert answer.fallback_label == "From the 2 playlists with this song"
         assert names(answer.fallback)[:2] == [("Band X", "Both"), ("Band Y", "Hit")]
@@ -196,14 +217,17 @@ def test_large_index_built_before_the_playlist_index_falls_back_to_the_artist(
         assert names(answer.fallback)[0] == ("Night Owl", "Sunrise")
 
 
-def test_build_writes_the_playlist_index(idx) -> None:
+def test_build_writes_the_songs_of_each_playlist_in_key_order(idx) -> None:
+    by_playlist = idx.query(f"SELECT playlist_id, track_id FROM {PLAYLIST_MEMBERS}")
+    by_track = idx.query("SELECT playlist_id, track_id FROM memberships")
+    assert sorted(by_playlist) == sorted(by_track) and len(by_playlist) > 0
     plan = " ".join(
         str(r)
         for r in idx.query(
-            "EXPLAIN QUERY PLAN SELECT track_id FROM memberships WHERE playlist_id = 1"
+            f"EXPLAIN QUERY PLAN SELECT track_id FROM {PLAYLIST_MEMBERS} WHERE playlist_id = 1"
         )
     )
-    assert PLAYLIST_INDEX in plan
+    assert "PRIMARY KEY" in plan or "USING" in plan
 
 
 async def test_console_answers_a_rare_song_with_its_playlist_labelled(

@@ -32,6 +32,7 @@ EXPECTED_COLUMNS = {
     "neighbours": ["track_id", "rank", "neighbour_id", "jaccard", "shared"],
     "playlists": ["playlist_id", "name", "date"],
     "memberships": ["track_id", "playlist_id"],
+    "playlist_members": ["playlist_id", "track_id"],
 }
 
 

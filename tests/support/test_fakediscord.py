@@ -330,6 +330,22 @@ async def test_fake_rejects_what_discord_rejects(fake_discord: FakeDiscord, bot)
     assert late.status == 404 and late.response["code"] == 10062
 
 
+def test_fake_refuses_a_custom_id_used_twice_in_one_message() -> None:
+    from tests.support.fakediscord import validate
+
+    buttons = [
+        {"type": 2, "style": 1, "label": "More", "custom_id": "page:2"},
+        {"type": 2, "style": 2, "label": "Back", "custom_id": "page:2", "disabled": True},
+    ]
+    body = {"content": "x", "components": [{"type": 1, "components": buttons}]}
+    error = validate.error_body(validate.message_problems(body))
+    assert error["code"] == 50035
+    field = error["errors"]["components"]["0"]["components"]["1"]["custom_id"]
+    assert field["_errors"][0]["code"] == "COMPONENT_CUSTOM_ID_DUPLICATED"
+    buttons[1]["custom_id"] = "page:0"
+    assert validate.message_problems(body) == []
+
+
 async def test_without_message_content_intent_only_mentions_and_dms_work(fake_discord, start_bot):
     await start_bot(MiniBot(message_content=False))
     path = general(fake_discord)

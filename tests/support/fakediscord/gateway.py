@@ -2,7 +2,12 @@
 
 One session per IDENTIFY. Dispatches are numbered per session and kept, so after a dropped
 connection the client's RESUME gets every event it missed (as real Discord replays them)
-and later events continue the same sequence.
+and later events continue the same sequence. As on Discord, a client that closes with 1000
+or 1001 ends its session, and a RESUME of a session that ended or expired
+(:meth:`Gateway.expire_sessions`) is refused with op 9 Invalid Session, ``d: false``.
+
+A test can hold the HELLO of the next connection, or the answer to the next IDENTIFY
+(READY) or RESUME (RESUMED), to act while the client waits for it (:meth:`Gateway.hold`).
 """
 
 from __future__ import annotations
@@ -12,11 +17,13 @@ import json
 import logging
 import secrets
 import zlib
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from aiohttp import WSMsgType, web
 
+from .holds import Hold, Holds
 from .journal import GatewayFrame, Journal
 from .payloads import member_payload
 
@@ -47,6 +54,7 @@ class Session:
     ws: web.WebSocketResponse | None = None
     conn: Any = None  # the connection context the session currently uses
     resumes: int = 0
+    closed_with: int | None = None  # the close code of its last connection, once closed
 
     def has(self, intent: int) -> bool:
         return bool(self.intents & intent)
@@ -61,11 +69,14 @@ class Gateway:
         self.sessions: dict[str, Session] = {}
         self.session: Session | None = None  # the latest identified session
         self.connections = 0
+        self.close_codes: dict[int, int | None] = {}  # connection number → how it ended
         self.heartbeat_interval_ms = 41250
         # Privileged intents enabled "in the developer portal"; asking for others closes 4014.
         # Message Content only by default (FakeDiscord.set_privileged_intents changes it).
         self.allowed_privileged = MESSAGE_CONTENT
         self._send_lock = asyncio.Lock()
+        self._holds: Holds[str] = Holds()
+        self._tasks: set[asyncio.Task[None]] = set()
 
     # --- connection -------------------------------------------------------------------
 
@@ -74,7 +85,15 @@ class Gateway:
         await ws.prepare(request)
         self.connections += 1
         compress = request.query.get("compress") == "zlib-stream"
-        ctx = {"ws": ws, "session": None, "zlib": zlib.compressobj() if compress else None}
+        ctx = {
+            "ws": ws,
+            "n": self.connections,
+            "session": None,
+            "zlib": zlib.compressobj() if compress else None,
+        }
+        hold = self._holds.take("hello")
+        if hold is not None:
+            await hold.hold_here()
         await self._send(ctx, {"op": 10, "d": {"heartbeat_interval": self.heartbeat_interval_ms}})
         try:
             async for msg in ws:
@@ -83,9 +102,13 @@ class Gateway:
                 elif msg.type == WSMsgType.ERROR:
                     break
         finally:
+            self.close_codes[ctx["n"]] = ws.close_code
             session: Session | None = ctx["session"]
             if session is not None and session.ws is ws:
                 session.ws = None
+                session.closed_with = ws.close_code
+                if ws.close_code in (1000, 1001):  # the client ended its session
+                    self.sessions.pop(session.session_id, None)
         return ws
 
     async def _send(self, ctx: dict[str, Any], payload: dict[str, Any]) -> None:
@@ -106,18 +129,37 @@ class Gateway:
 
     async def _on_frame(self, ctx: dict[str, Any], frame: dict[str, Any]) -> None:
         op, d = frame.get("op"), frame.get("d")
-        self.frames.append(GatewayFrame(op=op, d=d))
+        self.frames.append(GatewayFrame(op=op, d=d, connection=ctx["n"]))
         if op == 1:
             await self._send(ctx, {"op": 11})
         elif op == 2:
-            await self._identify(ctx, d)
+            await self._answer_later_if_held("ready", lambda: self._identify(ctx, d))
         elif op == 6:
-            await self._resume(ctx, d)
+            await self._answer_later_if_held("resumed", lambda: self._resume(ctx, d))
         elif op == 8:
             await self._send_members(ctx, d)
 
+    async def _answer_later_if_held(
+        self, stage: str, answer: Callable[[], Awaitable[None]]
+    ) -> None:
+        """Answer now, or, when held, in a task, so heartbeats are still ACKed meanwhile."""
+        hold = self._holds.take(stage)
+        if hold is None:
+            await answer()
+            return
+
+        async def later() -> None:
+            await hold.hold_here()
+            await answer()
+
+        task = asyncio.create_task(later(), name=f"fakediscord-held-{stage}")
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
     async def _identify(self, ctx: dict[str, Any], d: dict[str, Any]) -> None:
         ws: web.WebSocketResponse = ctx["ws"]
+        if ws.closed:  # the client gave up while the answer was held
+            return
         if d.get("token") != self.fake.token:
             await ws.close(code=4004, message=b"Authentication failed.")
             return
@@ -149,6 +191,8 @@ class Gateway:
             await self.dispatch("GUILD_CREATE", fake.guild_payload(session.intents))
 
     async def _resume(self, ctx: dict[str, Any], d: dict[str, Any]) -> None:
+        if ctx["ws"].closed:  # the client gave up while the answer was held
+            return
         session = self.sessions.get(d.get("session_id", ""))
         if session is None or d.get("token") != self.fake.token:
             await self._send(ctx, {"op": 9, "d": False})
@@ -245,12 +289,27 @@ class Gateway:
         if session.conn is not None:
             await self._send(session.conn, {"op": 9, "d": resumable})
 
+    def expire_sessions(self) -> None:
+        """Discord forgets every session: the next RESUME gets op 9 with ``d: false`` and the
+        client must IDENTIFY again (a new session; discord.py waits 5 s before it does)."""
+        self.sessions.clear()
+
+    def hold(self, stage: str) -> Hold:
+        """Hold the fake's next ``"hello"`` (op 10 on a new connection), ``"ready"`` (the
+        answer to an IDENTIFY) or ``"resumed"`` (the answer to a RESUME) until released."""
+        if stage not in ("hello", "ready", "resumed"):
+            raise ValueError(f"unknown gateway stage {stage!r}")
+        return self._holds.add(lambda point: point == stage, f"gateway {stage.upper()}")
+
     def _current(self) -> Session:
         if self.session is None:
             raise RuntimeError("no client has identified on the fake gateway yet")
         return self.session
 
     async def shutdown(self) -> None:
-        for session in self.sessions.values():
+        self._holds.release_all()
+        for task in list(self._tasks):
+            task.cancel()
+        for session in list(self.sessions.values()):  # a 1001 close ends (drops) it
             if session.ws is not None and not session.ws.closed:
                 await session.ws.close(code=1001)

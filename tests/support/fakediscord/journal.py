@@ -46,6 +46,7 @@ class GatewayFrame:
 
     op: int
     d: Any
+    connection: int = 0  # which connection it came on: 1 for the first, 2 for the next...
     at: float = field(default_factory=time.perf_counter)
     consumed: bool = False
 

@@ -5,6 +5,8 @@ Status codes, error codes and headers follow Discord's: 401 without the bot toke
 with code 10003/10008/10062 for unknown channels/messages/interactions, 400 code 40060 for an
 interaction answered twice, 400 code 50035 for a body over Discord's limits, and 429 (with
 ``Via``, ``Retry-After`` and the X-RateLimit headers discord.py reads) when a test asks for it.
+A test can also hold the answer to a request (:meth:`RestApi.hold`) to act while the client
+waits for it.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from typing import TYPE_CHECKING, Any
 from aiohttp import web
 
 from . import app_commands, validate
+from .holds import Hold, Holds
 from .journal import RecordedRequest, path_matches
 from .payloads import EPHEMERAL, LOADING, apply_body, dm_channel_payload
 
@@ -55,6 +58,7 @@ class RestApi:
     def __init__(self, fake: FakeDiscord) -> None:
         self.fake = fake
         self.rate_limits: list[RateLimitRule] = []
+        self.holds: Holds[RecordedRequest] = Holds()
         a = r"(?P<app>\d+)"
         tok = r"(?P<token>[^/]+)"
         msg = r"(?P<message_id>\d+|@original)"
@@ -129,6 +133,9 @@ class RestApi:
             files=files,
             file_data=file_data,
         )
+        hold = self.holds.take(req)
+        if hold is not None:
+            await hold.hold_here()
         status, data, extra = await self._answer(req)
         req.status, req.response = status, data
         self.fake.requests.append(req)
@@ -137,6 +144,10 @@ class RestApi:
         # Exactly "application/json": discord.py treats "...; charset=utf-8" as text.
         headers = {"Content-Type": "application/json", **extra}
         return web.Response(status=status, body=json.dumps(data).encode(), headers=headers)
+
+    def hold(self, method: str, path: str) -> Hold:
+        """Hold the answer to the next request matching method/path (``*`` wildcards)."""
+        return self.holds.add(lambda r: r.matches(method, path), f"{method.upper()} {path}")
 
     async def _answer(self, req: RecordedRequest) -> tuple[int, Any, dict[str, str]]:
         rule = self._rate_limit_for(req)

@@ -103,6 +103,7 @@ class FakeDiscord(UserActions, UserPresence):
         return web.Response(body=stored[1], content_type=stored[2])
 
     async def stop(self) -> None:
+        self.rest.holds.release_all()
         await self.gateway.shutdown()
         if self._runner is not None:
             await self._runner.cleanup()

@@ -71,14 +71,26 @@ def _component_problems(rows: list[dict[str, Any]]) -> list[Problem]:
     out: list[Problem] = []
     if len(rows) > ACTION_ROWS:
         out.append(_too_long(("components",), ACTION_ROWS))
+    seen: set[str] = set()  # custom ids are unique within a message, disabled ones too
     for r, row in enumerate(rows):
         children = row.get("components") or []
         if row.get("type") == 1 and len(children) > ROW_BUTTONS:
             out.append(_too_long(("components", str(r), "components"), ROW_BUTTONS))
         for c, comp in enumerate(children):
             path = ("components", str(r), "components", str(c))
-            if len(comp.get("custom_id") or "") > CUSTOM_ID:
+            custom_id = comp.get("custom_id")
+            if len(custom_id or "") > CUSTOM_ID:
                 out.append(_too_long((*path, "custom_id"), CUSTOM_ID))
+            if custom_id is not None and custom_id in seen:
+                out.append(
+                    (
+                        (*path, "custom_id"),
+                        "Component custom id cannot be duplicated",
+                        "COMPONENT_CUSTOM_ID_DUPLICATED",
+                    )
+                )
+            if custom_id is not None:
+                seen.add(custom_id)
             if len(comp.get("label") or "") > BUTTON_LABEL:
                 out.append(_too_long((*path, "label"), BUTTON_LABEL))
             options = comp.get("options") or []
