@@ -310,11 +310,13 @@ class CorpusBuilder:
         used_raw = np.flatnonzero(raw_track >= 0)
         track_titles = display_titles(self.raw_titles, raw_track, raw_rows, used_raw, n_tracks)
         # An artist's name: its most frequent spelling over the rows of its own spellings.
-        raw_artist = artist_map[as_array(self.raw_artist)[used_raw]]
+        # (Only spellings of artists that own a song: "A feat. B" merged by MBID into a song
+        # credited to "A" names neither A nor whichever artist comes before it.)
+        own = used_raw[artist_used[as_array(self.raw_artist)[used_raw]]]
         artist_choice = most_frequent(
-            raw_artist,
-            as_array(self.raw_artist_spelling)[used_raw],
-            raw_rows[used_raw],
+            artist_map[as_array(self.raw_artist)[own]],
+            as_array(self.raw_artist_spelling)[own],
+            raw_rows[own],
             n_artists,
         )
         artists_by_id = list(self._artist_spellings)

@@ -186,6 +186,17 @@ def test_listens_without_an_mbid_join_the_mbid_their_spelling_carries_most(tmp_p
     assert c.track_playlist_counts.tolist() == [2, 1, 1, 1]  # B: ann's and bob's sessions
 
 
+def test_an_artist_credit_merged_away_by_mbid_names_no_other_artist(tmp_path: Path) -> None:
+    """ "Daft Punk feat. X" listens join the recording credited to Daft Punk; that spelling
+    must not become the name of another artist (here Air, made just before it)."""
+    lines = [listen(T0, "ann", "Air", "Sexy Boy")]
+    lines += [listen(T0 + 10 + i, "ann", "Daft Punk feat. X", "Song", MBID_A) for i in range(2)]
+    lines += [listen(T0 + 20 + i, "bob", "Daft Punk", "Song", MBID_A) for i in range(3)]
+    c = read_dataset(write_dump(tmp_path, {(2025, 3): lines}), progress=False)
+    assert songs(c) == [("Air", "Sexy Boy"), ("Daft Punk", "Song")]
+    assert c.artist_names == ["Air", "Daft Punk"]
+
+
 def test_a_tie_between_mbids_goes_to_the_smallest(tmp_path: Path) -> None:
     dump = write_dump(
         tmp_path,
