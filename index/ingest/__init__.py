@@ -20,7 +20,7 @@ from pathlib import Path
 from index.corpus import Corpus, DatasetError
 from index.ingest import generic_csv, listenbrainz, mpd, yes, zenodo
 from index.ingest.files import missing_path_message, read_head
-from index.ingest.listen_files import archive_kind
+from index.ingest.listen_files import archive_kind, zip_names
 from index.ingest.rows import CorpusBuilder
 from index.ingest.sessions import DEFAULT_GAP
 
@@ -67,9 +67,12 @@ def detect_format(path: str | Path) -> str:
             "folder that holds those files."
         )
     kind = archive_kind(p) if p.is_file() else None
-    if kind is not None and listenbrainz.is_listens_archive(p):
+    if kind is not None and listenbrainz.is_listens_archive(p, kind):
         return "listenbrainz"
-    if kind in ("xz", "zst", "tar") or (kind == "zip" and _listens_inside(p)):
+    # A zip naming listens files it cannot give is a damaged export, not a stray zip.
+    if kind in ("xz", "zst", "tar") or (
+        kind == "zip" and any("listens/" in n for n in zip_names(p))
+    ):
         raise DatasetError(
             f"{p} is a {kind} archive but no ListenBrainz listens file (listens/YYYY/M.listens) "
             "could be read from it: it is truncated or corrupt, or holds something else."
@@ -105,17 +108,6 @@ def detect_format(path: str | Path) -> str:
         f"(a dump folder or archive, or JSON lines); pass --format ({'|'.join(FORMATS)}) "
         "to choose one."
     )
-
-
-def _listens_inside(path: Path) -> bool:
-    """Whether a zip's directory names listens files (then it is a damaged export)."""
-    import zipfile
-
-    try:
-        with zipfile.ZipFile(path) as z:
-            return any("listens/" in n for n in z.namelist())
-    except (zipfile.BadZipFile, OSError):
-        return False
 
 
 def input_formats(paths: Sequence[str | Path], fmt: str = "auto") -> list[str]:

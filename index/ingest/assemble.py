@@ -65,8 +65,8 @@ def unpack(packed: tuple[str, int] | list[str]) -> list[str]:
     return blob.split(NAME_SEP) if n else []
 
 
-def as_array(a: array, dtype: type = np.int32) -> np.ndarray:
-    """A (possibly empty) stdlib array as a numpy view."""
+def as_array(a: array | bytes, dtype: type = np.int32) -> np.ndarray:
+    """A (possibly empty) stdlib array, or its bytes, as a numpy view."""
     return np.frombuffer(a, dtype=dtype) if len(a) else np.zeros(0, dtype=dtype)
 
 

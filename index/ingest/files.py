@@ -21,7 +21,11 @@ from index.corpus import DatasetError
 from index.progress import Progress, progress
 
 SNIFF_BYTES = 1 << 16
+# Magic bytes of the packed files people pass (sniffed here and by listen_files).
 GZIP_MAGIC = b"\x1f\x8b"
+XZ_MAGIC = b"\xfd7zXZ\x00"
+ZSTD_MAGIC = b"\x28\xb5\x2f\xfd"
+ZIP_MAGIC = b"PK\x03\x04"
 
 
 @contextlib.contextmanager
@@ -127,11 +131,11 @@ def _peek(stream: BinaryIO, gzipped: bool, n: int = 4096) -> bytes:
 
 # Leading bytes of files people pass by mistake, and what to do instead.
 _NOT_TEXT = (
-    (b"PK\x03\x04", "a zip archive; unzip it and pass the file or folder inside"),
+    (ZIP_MAGIC, "a zip archive; unzip it and pass the file or folder inside"),
     (b"SQLite format 3\x00", "an SQLite file (an index?); pass the dataset it was built from"),
     (b"BZh", "a bzip2 file; decompress it (bunzip2) or recompress it with gzip"),
-    (b"\xfd7zXZ\x00", "an xz file; decompress it (unxz) or recompress it with gzip"),
-    (b"\x28\xb5\x2f\xfd", "a zstd file; decompress it (unzstd) or recompress it with gzip"),
+    (XZ_MAGIC, "an xz file; decompress it (unxz) or recompress it with gzip"),
+    (ZSTD_MAGIC, "a zstd file; decompress it (unzstd) or recompress it with gzip"),
     (b"7z\xbc\xaf\x27\x1c", "a 7-Zip archive; unpack it and pass the file inside"),
 )
 _WIDE_BOMS = (

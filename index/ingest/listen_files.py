@@ -23,13 +23,10 @@ from pathlib import Path
 from typing import BinaryIO
 
 from index.corpus import DatasetError
+from index.ingest.files import GZIP_MAGIC, XZ_MAGIC, ZIP_MAGIC, ZSTD_MAGIC
 
 MONTH_FILE_RE = re.compile(r"(?:^|/)listens/(\d{4})/(\d{1,2})\.(?:listens|jsonl)$")
 LISTEN_SUFFIXES = (".listens", ".jsonl")
-XZ_MAGIC = b"\xfd7zXZ\x00"
-ZSTD_MAGIC = b"\x28\xb5\x2f\xfd"
-GZIP_MAGIC = b"\x1f\x8b"
-ZIP_MAGIC = b"PK\x03\x04"
 
 
 def archive_kind(path: Path) -> str | None:
@@ -161,7 +158,7 @@ def archive_has_listens(path: Path, kind: str) -> bool:
     """True when an archive holds a listens file (reads only up to the first one)."""
     try:
         if kind == "zip":
-            return any(True for _ in zip_members_names(path))
+            return any(is_listen_member(n) for n in zip_names(path))
         for _ in tar_members(path, kind):
             return True
     except (DatasetError, tarfile.TarError, OSError, EOFError, lzma.LZMAError):
@@ -171,6 +168,10 @@ def archive_has_listens(path: Path, kind: str) -> bool:
     return False
 
 
-def zip_members_names(path: Path) -> list[str]:
-    with zipfile.ZipFile(path) as zf:
-        return [n for n in zf.namelist() if is_listen_member(n)]
+def zip_names(path: Path) -> list[str]:
+    """Every name in a zip's directory ([] when it cannot be read as a zip)."""
+    try:
+        with zipfile.ZipFile(path) as zf:
+            return zf.namelist()
+    except (zipfile.BadZipFile, OSError):
+        return []

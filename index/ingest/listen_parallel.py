@@ -23,6 +23,7 @@ from pathlib import Path
 import numpy as np
 
 from index.corpus import DatasetError
+from index.ingest.assemble import as_array
 from index.ingest.listen_lines import ListenReader
 from index.ingest.rows import CorpusBuilder
 from index.progress import Progress
@@ -38,7 +39,7 @@ def workers_for(files: list[Path], total_bytes: int) -> int:
     return max(1, min(cores or 1, len(files), 8))
 
 
-def groups_by_size(files: list[Path], sizes: list[int], n: int) -> list[list[int]]:
+def groups_by_size(sizes: list[int], n: int) -> list[list[int]]:
     """Contiguous runs of file positions with about equal bytes each."""
     total = sum(sizes) or 1
     out: list[list[int]] = [[] for _ in range(n)]
@@ -112,7 +113,7 @@ def merge(reader: ListenReader, part: Part) -> None:
     isrc_map = np.array([b.isrc_id(s) for s in part.isrcs], dtype=np.int32)
 
     def remap(table: np.ndarray, data: bytes) -> bytes:
-        return table[as_array_bytes(data)].tobytes() if data else b""
+        return table[as_array(data)].tobytes() if data else b""
 
     b.listen_raw.frombytes(remap(raw_map, part.listen_raw))
     b.listen_user.frombytes(remap(user_map, part.listen_user))
@@ -127,10 +128,6 @@ def merge(reader: ListenReader, part: Part) -> None:
         if len(rep.malformed_lines) < rep.MAX_EXAMPLES:
             rep.malformed_lines.append(line)
             rep.malformed_examples.append(example)
-
-
-def as_array_bytes(data: bytes) -> np.ndarray:
-    return np.frombuffer(data, dtype=np.int32)
 
 
 def read_folder(
@@ -152,7 +149,7 @@ def read_folder(
     # Four times as many groups as readers: each reader holds the tables of a quarter of
     # what it would otherwise, and while this process merges one group the readers are
     # already on the next ones.
-    groups = groups_by_size(files, sizes, min(4 * n_readers, len(files)))
+    groups = groups_by_size(sizes, min(4 * n_readers, len(files)))
     named = [[(files[i], files[i].relative_to(root).as_posix()) for i in g] for g in groups]
     ctx = multiprocessing.get_context("fork")
     source = reader.b.sources[-1].name

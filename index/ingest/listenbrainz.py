@@ -41,8 +41,9 @@ def is_listens_folder(folder: Path) -> bool:
     return bool(lf.folder_files(folder))
 
 
-def is_listens_archive(path: Path) -> bool:
-    kind = lf.archive_kind(path)
+def is_listens_archive(path: Path, kind: str | None) -> bool:
+    """Whether ``path``, an archive of ``kind`` (:func:`~.listen_files.archive_kind`),
+    holds listens."""
     return kind is not None and lf.archive_has_listens(path, kind)
 
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 from array import array
+from collections.abc import Callable
 
 import numpy as np
 
@@ -177,33 +178,12 @@ class CorpusBuilder:
     def uri_id(self, uri: str) -> int:
         """Id of a URI as written: its ``spotify:track:`` form, or -1 for anything else."""
         u = self.uri_ids.get(uri)
-        if u is None:
-            clean = uri.strip()
-            if not clean.startswith(SPOTIFY_TRACK_PREFIX):
-                u = -1
-            else:
-                u = self.uri_ids.get(clean)
-                if u is None:
-                    u = len(self.uris)
-                    self.uris.append(clean)
-                    self.uri_ids[clean] = u
-            self.uri_ids[uri] = u
-        return u
+        return _value_id(self.uri_ids, self.uris, uri, _clean_uri) if u is None else u
 
     def isrc_id(self, text: str) -> int:
-        """Id of an ISRC as written, or -1 when it is not one."""
+        """Id of an ISRC as written (``gb-duw-00-00059`` is ``GBDUW0000059``), or -1."""
         u = self.isrc_ids.get(text)
-        if u is None:
-            clean = text.strip().upper().replace("-", "")
-            if not ISRC_RE.fullmatch(clean):
-                u = -1
-            else:
-                u = self.isrc_ids.get(clean)
-                if u is None:
-                    u = self.isrc_ids[clean] = len(self.isrcs)
-                    self.isrcs.append(clean)
-            self.isrc_ids[text] = u
-        return u
+        return _value_id(self.isrc_ids, self.isrcs, text, _clean_isrc) if u is None else u
 
     def user_id(self, key: object) -> int:
         """Id of a listener (their key stays in this process: the index never sees it)."""
@@ -393,3 +373,27 @@ class CorpusBuilder:
         ):
             setattr(self, name, array("i"))
         self.listen_ts = array("q")
+
+
+def _value_id(
+    ids: dict[str, int], values: list[str], text: str, clean: Callable[[str], str | None]
+) -> int:
+    """Id of ``text`` as written, first seen: its clean form's id (new ones are added to
+    ``values``), or -1 when it has none; the written form is remembered either way."""
+    form = clean(text)
+    u = -1 if form is None else ids.get(form)
+    if u is None:
+        u = ids[form] = len(values)  # type: ignore[index]
+        values.append(form)  # type: ignore[arg-type]
+    ids[text] = u
+    return u
+
+
+def _clean_uri(text: str) -> str | None:
+    clean = text.strip()
+    return clean if clean.startswith(SPOTIFY_TRACK_PREFIX) else None
+
+
+def _clean_isrc(text: str) -> str | None:
+    clean = text.strip().upper().replace("-", "")
+    return clean if ISRC_RE.fullmatch(clean) else None

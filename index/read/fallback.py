@@ -26,7 +26,7 @@ from index.read.present import (
     one_version_each,
     paginate,
 )
-from index.read.tables import SESSION_LABEL, IndexFile
+from index.read.tables import IndexFile
 
 # Rare-song fallback bounds: playlists read (a seed without neighbours is in one or a few)
 # and songs read per playlist (lowest ids first: a 47,000-song playlist is read in part).
@@ -190,13 +190,8 @@ def _playlists_label(
     with_them = "this song" if n_seeds == 1 else "these songs"
     start = "Also from" if also else "From"
     if total == 1:
-        name = " ".join(str(idx.playlist_names(chosen).get(chosen[0], "")).split())
-        if name.startswith(SESSION_LABEL):
-            return f"{start} {name}"
-        if name:
-            short = name if len(name) <= 80 else name[:79] + "…"
-            return f"{start} the playlist “{short}”"
-        return f"{start} the one playlist with {with_them}"
+        phrase = idx.playlist_phrases(chosen).get(chosen[0])
+        return f"{start} {phrase or f'the one playlist with {with_them}'}"
     if len(chosen) < total:
         return f"{start} {len(chosen)} of the {total:,} playlists with {with_them}"
     return f"{start} the {total:,} playlists with {with_them}"

@@ -24,7 +24,7 @@ from typing import Self
 import numpy as np
 
 from index.model import Artist, IndexStats, Track
-from index.names import mark_table
+from index.names import mark_table, session_label
 from index.read.connect import IndexOpenError, connect, damaged, unreadable
 from index.read.present import one_version_each
 from index.schema import PLAYLIST_INDEX, PLAYLIST_MEMBERS, SCHEMA_VERSION, SPOTIFY_URI_INDEX
@@ -328,13 +328,32 @@ class IndexFile:
     def playlist_names(self, playlist_ids: Iterable[int]) -> dict[int, str]:
         """Names of playlists by id (empty when names were not stored); a listening session
         is named by its day ("a listening session on 3 March 2025"), never by its user."""
+        return {
+            p: session_label(day) if day else name for p, name, day in self._playlists(playlist_ids)
+        }
+
+    def playlist_phrases(self, playlist_ids: Iterable[int]) -> dict[int, str]:
+        """How a sentence names each playlist: ‘the playlist “Summer 2015”’ (whitespace
+        folded, cut at 80 characters) or "a listening session on 3 March 2025"; playlists
+        without a name are left out."""
+        out = {}
+        for p, name, day in self._playlists(playlist_ids):
+            name = " ".join(str(name).split())
+            if day:
+                out[p] = session_label(day)
+            elif name:
+                out[p] = f"the playlist “{name if len(name) <= 80 else name[:79] + '…'}”"
+        return out
+
+    def _playlists(self, playlist_ids: Iterable[int]) -> list[tuple[int, str, str | None]]:
+        """(id, stored name, session day or None) of each playlist found."""
         ids = list(dict.fromkeys(int(p) for p in playlist_ids))
         if not ids or "playlists" not in self.tables:
-            return {}
+            return []
         marks = ",".join("?" * len(ids))
-        date = "date" if self.stats.schema_version >= 2 else "NULL"
-        sql = f"SELECT playlist_id, name, {date} FROM playlists WHERE playlist_id IN ({marks})"
-        return {p: session_label(d) if d else name for p, name, d in self.query(sql, ids)}
+        day = "date" if self.stats.schema_version >= 2 else "NULL"
+        sql = f"SELECT playlist_id, name, {day} FROM playlists WHERE playlist_id IN ({marks})"
+        return self.query(sql, ids)
 
     def _membership_rows(self) -> int:
         """Stored membership rows, from ANALYZE's statistics or the build's row count."""
@@ -357,29 +376,3 @@ def _int_list(text: str | None) -> np.ndarray:
     if not text:
         return np.zeros(0, dtype=np.int64)
     return np.array(text.split(","), dtype=np.int64)
-
-
-SESSION_LABEL = "a listening session on "
-_MONTHS = [
-    "January",
-    "February",
-    "March",
-    "April",
-    "May",
-    "June",
-    "July",
-    "August",
-    "September",
-    "October",
-    "November",
-    "December",
-]
-
-
-def session_label(day: str) -> str:
-    """ "a listening session on 3 March 2025" from a stored ``YYYY-MM-DD``."""
-    try:
-        y, m, d = (int(x) for x in day.split("-"))
-        return f"{SESSION_LABEL}{d} {_MONTHS[m - 1]} {y}"
-    except (ValueError, IndexError):
-        return SESSION_LABEL + day

@@ -27,6 +27,7 @@ import numpy as np
 from index.ingest.assemble import as_array
 from index.ingest.listen_lines import ListenReader
 from index.ingest.rows import CorpusBuilder
+from index.spark.split_ingest import write_part
 
 FORMAT = "listenbrainz"
 TABLES = ("spell", "listen", "uri", "isrc")
@@ -95,17 +96,12 @@ def _value_pairs(
 def write_listen_tables(job: ListenFile, folder: str | Path) -> FilePart:
     """Read ``job``'s file and write its tables under ``folder/<table>/``; return its part."""
     import pyarrow as pa
-    import pyarrow.parquet as pq
 
     b = read_listen_file(job)
     f = job.f
 
     def write(name: str, columns: dict) -> None:
-        target = Path(folder) / name
-        target.mkdir(parents=True, exist_ok=True)
-        n = len(next(iter(columns.values())))
-        table = pa.table({"f": pa.array(np.full(n, f, dtype=np.int32)), **columns})
-        pq.write_table(table, target / f"part-{f:05d}.parquet")
+        write_part(folder, name, "f", f, columns)
 
     n_raw = len(b.raw_titles)
     listen_raw = as_array(b.listen_raw)

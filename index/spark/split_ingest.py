@@ -177,11 +177,23 @@ def _describe(b: CorpusBuilder, split: int, lines: int) -> SplitResult:
     )
 
 
+def write_part(folder: str | Path, name: str, tag: str, part: int, columns: dict) -> None:
+    """One task's rows of table ``name``, as ``folder/name/part-NNNNN.parquet``, each row
+    tagged with its task (column ``tag`` = ``part``) for the driver's merge."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    target = Path(folder) / name
+    target.mkdir(parents=True, exist_ok=True)
+    n = len(next(iter(columns.values())))
+    table = pa.table({tag: pa.array(np.full(n, part, dtype=np.int32)), **columns})
+    pq.write_table(table, target / f"part-{part:05d}.parquet")
+
+
 def write_split_tables(result: SplitResult, folder: str | Path) -> tuple:
     """Write a range's tables as Parquet under ``folder/<table>/`` (columnar: no per-row
     pickling between Python and the JVM); return its report part for the driver."""
     import pyarrow as pa
-    import pyarrow.parquet as pq
 
     s = result.split
     i32 = pa.int32()
@@ -190,11 +202,7 @@ def write_split_tables(result: SplitResult, folder: str | Path) -> tuple:
         return pa.array(values, kind)
 
     def write(name: str, columns: dict) -> None:
-        target = Path(folder) / name
-        target.mkdir(parents=True, exist_ok=True)
-        n = len(next(iter(columns.values())))
-        table = pa.table({"split": pa.array(np.full(n, s, dtype=np.int32)), **columns})
-        pq.write_table(table, target / f"part-{s:05d}.parquet")
+        write_part(folder, name, "split", s, columns)
 
     write(
         "artist",
