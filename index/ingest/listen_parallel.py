@@ -11,6 +11,7 @@ a single reader would, so the index is identical to a sequential read (the tests
 from __future__ import annotations
 
 import gc
+import itertools
 import multiprocessing
 import multiprocessing.connection
 import os
@@ -151,73 +152,121 @@ def read_folder(
     # already on the next ones.
     groups = groups_by_size(sizes, min(4 * n_readers, len(files)))
     named = [[(files[i], files[i].relative_to(root).as_posix()) for i in g] for g in groups]
-    ctx = multiprocessing.get_context("fork")
     source = reader.b.sources[-1].name
     started = time.monotonic()
     merging = 0.0
-    running: dict[int, tuple] = {}  # group -> (process, connection)
-    done: dict[int, tuple[str, object]] = {}  # group -> ("file", path) or ("error", exc)
-    following = iter(range(len(groups)))
     with tempfile.TemporaryDirectory(prefix="songsim-listens-") as scratch:
+        # Every reader is forked now, while this process is small, and waits for its turn.
+        # A reader forked later would inherit this process's grown tables, and every page
+        # of them this process then changed would stay behind in the reader as a private
+        # copy (at 30M listens, close to a GB over the whole read).
+        readers: list[_Reader] = []
+        for k in range(len(groups)):
+            readers.append(_Reader(named[k], k, scratch, source, reader, readers))
+        waiting = iter(readers)
         try:
-            for k in range(len(groups)):
-                # Keep n_readers reading; merge group k (in file order) once it is on disk.
-                while k not in done:
-                    while len(running) < n_readers:
-                        nxt = next(following, None)
-                        if nxt is None:
-                            break
-                        running[nxt] = _start(ctx, named[nxt], nxt, scratch, source, reader)
-                    by_conn = {conn: g for g, (_, conn) in running.items()}
-                    for conn in multiprocessing.connection.wait(list(by_conn)):
-                        g = by_conn[conn]
-                        proc, _ = running.pop(g)
-                        try:
-                            done[g] = conn.recv()
-                        except EOFError:
-                            done[g] = (
-                                "error",
-                                DatasetError(
-                                    f"a reader of {source} stopped without a result (exit status "
-                                    f"{proc.exitcode}; out of memory?)."
-                                ),
-                            )
-                        proc.join()
-                        conn.close()
-                kind, value = done.pop(k)
-                if kind == "error":
-                    raise value  # type: ignore[misc]
+            for r in itertools.islice(waiting, n_readers):
+                r.go()
+            for k, group in enumerate(groups):
+                # Merge in file order; whenever any reader finishes, the next one starts.
+                while not readers[k].finished:
+                    running = [r for r in readers if r.started and not r.finished]
+                    for conn in multiprocessing.connection.wait([r.conn for r in running]):
+                        next(r for r in running if r.conn is conn).collect()
+                        nxt = next(waiting, None)
+                        if nxt is not None:
+                            nxt.go()
+                part = readers[k].part()
                 t = time.monotonic()
-                with open(value, "rb") as f:  # type: ignore[arg-type]
-                    part = pickle.load(f)
-                os.unlink(value)  # type: ignore[arg-type]
                 merge(reader, part)
                 del part
                 merging += time.monotonic() - t
-                bar.update(sum(sizes[i] for i in groups[k]))
+                bar.update(sum(sizes[i] for i in group))
         finally:
-            for proc, conn in running.values():
-                proc.kill()
-                proc.join()
-                conn.close()
+            for r in readers:
+                r.stop()
     stages = reader.b.report.stage_seconds
     stages[f"read ({n_readers} readers at once) and merge"] = time.monotonic() - started
     stages["  of which merging here"] = merging
 
 
-def _start(ctx, group: list, k: int, scratch: str, source: str, reader: ListenReader) -> tuple:  # noqa: ANN001
-    mine, theirs = ctx.Pipe(duplex=False)
-    out = os.path.join(scratch, f"part-{k}.pickle")
-    args = (theirs, group, out, source, reader.default_user, reader.b.strict)
-    proc = ctx.Process(target=_child, args=args, daemon=True)
-    proc.start()
-    theirs.close()
-    return proc, mine
+class _Reader:
+    """One forked reader of one group of files: waits for :meth:`go`, then reads."""
+
+    def __init__(
+        self,
+        group: list,
+        k: int,
+        scratch: str,
+        source: str,
+        reader: ListenReader,
+        before: list[_Reader],
+    ) -> None:
+        ctx = multiprocessing.get_context("fork")
+        self.source = source
+        self.conn, theirs = ctx.Pipe()
+        out = os.path.join(scratch, f"part-{k}.pickle")
+        # The child closes its copies of this process's ends (its own and the earlier
+        # readers'): only this process may hold them, so that a waiting reader sees the
+        # end of its pipe when this process closes it or dies.
+        siblings = [r.conn for r in before] + [self.conn]
+        args = (theirs, siblings, group, out, source, reader.default_user, reader.b.strict)
+        self.proc = ctx.Process(target=_child, args=args, daemon=True)
+        self.proc.start()
+        theirs.close()
+        self.started = self.finished = False
+        self.outcome: tuple[str, object] = ("error", None)
+
+    def go(self) -> None:
+        self.conn.send("go")
+        self.started = True
+
+    def collect(self) -> None:
+        """Take the reader's message (where its Part is, or what stopped it)."""
+        try:
+            self.outcome = self.conn.recv()
+        except EOFError:
+            self.proc.join()
+            self.outcome = (
+                "error",
+                DatasetError(
+                    f"a reader of {self.source} stopped without a result (exit status "
+                    f"{self.proc.exitcode}; out of memory?)."
+                ),
+            )
+        self.finished = True
+        self.proc.join()
+        self.conn.close()
+
+    def part(self) -> Part:
+        kind, value = self.outcome
+        if kind == "error":
+            raise value  # type: ignore[misc]
+        with open(value, "rb") as f:  # type: ignore[arg-type]
+            part = pickle.load(f)
+        os.unlink(value)  # type: ignore[arg-type]
+        return part
+
+    def stop(self) -> None:
+        """End the reader however far it got (a waiting one exits when its pipe closes)."""
+        if self.started and not self.finished:
+            self.proc.kill()
+        if not self.conn.closed:
+            self.conn.close()
+        self.proc.join()
 
 
-def _child(conn, group, out: str, source: str, default_user: str, strict: bool) -> None:  # noqa: ANN001
-    """A reader process: write its Part to ``out`` (and so free its memory by exiting at
-    once, not when the parent gets round to it), then say where, or what stopped it."""
+def _child(conn, siblings, group, out: str, source: str, default_user: str, strict: bool) -> None:  # noqa: ANN001
+    """A reader process: wait for its turn, write its Part to ``out`` (and so free its
+    memory by exiting at once, not when the parent gets round to it), then say where, or
+    what stopped it. A closed pipe before its turn means the read was abandoned."""
+    for other in siblings:
+        other.close()
+    try:
+        if conn.recv() != "go":
+            return
+    except EOFError:
+        return
     try:
         part = read_group(group, source, default_user, strict)
         with open(out, "wb") as f:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import io
 import json
+import multiprocessing
 import sqlite3
 import tarfile
 import zipfile
@@ -477,6 +478,8 @@ def test_reading_month_files_on_several_cores_gives_the_sequential_result(
     # met one first.
     with pytest.raises(DatasetError, match=r"listens/2024/1.listens: line 2 is not a valid"):
         read_dataset(dump, strict=True, progress=False)
+    # Readers still waiting for their turn, and any still reading, are gone with the error.
+    assert multiprocessing.active_children() == []
 
 
 def test_block_boundaries_inside_lines_change_nothing(
