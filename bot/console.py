@@ -27,23 +27,24 @@ from typing import IO
 import discord
 
 from bot.commands import BUTTON_WORDS, CONSOLE, FILE_FLAG, QUIT, on
-from bot.embeds import count_of
 from bot.export import ExportFile
+from bot.i18n import N_, _, use_language
 from bot.replies import Answers, Reply
 from bot.replies.playlist import Upload
 from bot.services import Services
-from bot.song_lines import LISTEN_START
+from bot.song_lines import listen_start
+from bot.text import songs_count
 
 log = logging.getLogger(__name__)
 
 CONSOLE_USER_ID = 0
 WIDTH = 78
 
-BANNER = """songsim console — {songs} in the index. Type a command, for example:
+BANNER = N_("""songsim console — {songs} in the index. Type a command, for example:
   similar daft punk - one more time      artist daft punk      help
 Add --popular or --deep-cuts after a song for better-known or less-known picks.
 Paste a song link as the song; mix {file_flag} PATH mixes from a playlist file.
-Buttons become words: {buttons}. Type {quit} (or Ctrl-D) to leave."""
+Buttons become words: {buttons}. Type {quit} (or Ctrl-D) to leave.""")
 BUTTONS = ", ".join(f"{w.name} {w.args}".rstrip() for w in BUTTON_WORDS)  # pick N, more, …
 
 Handler = Callable[[str], Awaitable[Reply | None]]
@@ -102,7 +103,7 @@ def render_embed(embed: discord.Embed) -> str:
     if embed.url:
         lines.append(f"   <{embed.url}>")
     if embed.description:
-        kept = [x for x in embed.description.split("\n") if not x.startswith(LISTEN_START)]
+        kept = [x for x in embed.description.split("\n") if not _is_listen(x)]
         lines.append(markdown_to_text("\n".join(kept)))
     for f in embed.fields:
         name, value = markdown_to_text(f.name or ""), markdown_to_text(f.value or "")
@@ -116,6 +117,11 @@ def render_embed(embed: discord.Embed) -> str:
     return "\n".join(lines)
 
 
+def _is_listen(line: str) -> bool:
+    """A song's "Listen:" line, which the console leaves out (``listen N`` prints it)."""
+    return line.startswith(listen_start())
+
+
 def render_reply(reply: Reply) -> str:
     """A reply with its components described as the words that press them."""
     parts = [render_embed(reply.embed)]
@@ -127,7 +133,7 @@ def render_reply(reply: Reply) -> str:
             alts = "  ".join(
                 f"{i}) {t.title} — {t.artist}" for i, t in enumerate(reply.choices, start=1)
             )
-            parts.append(f"Not the one? {alts}")
+            parts.append(_("Not the one? {choices}", choices=alts))
         hints.append("pick N")
     if reply.page is not None:
         if reply.page.has_more:
@@ -165,13 +171,13 @@ class Console:
             "mix": self._mix,
             "like": self.answers.like,
             "unlike": self.answers.unlike,
-            "likes": lambda _: self.answers.likes(),
+            "likes": lambda _rest: self.answers.likes(),
             "foryou": self.answers.for_you,  # "foryou --popular": the discovery setting
             "block": self.answers.block,
             "unblock": self.answers.unblock,
-            "blocks": lambda _: self.answers.blocks(),
+            "blocks": lambda _rest: self.answers.blocks(),
             "export": self._export,
-            "about": lambda _: self.answers.about(),
+            "about": lambda _rest: self.answers.about(),
             "help": self._help,
             "pick": self._pick,
             "more": self._more,
@@ -194,19 +200,19 @@ class Console:
                 break
         if not line:
             return True
-        name, _, rest = line.partition(" ")
+        name, _sep, rest = line.partition(" ")
         name = name.lower()
         if name in QUIT.names:
             return False
         command = self.commands.get(name)
         if command is None:
-            self.print(f"Unknown command {name!r}. Type help for the list.")
+            self.print(_("Unknown command {name}. Type help for the list.", name=repr(name)))
             return True
         try:
             reply = await command(rest)
         except Exception:
             log.exception("Console command %r failed", name)
-            self.print("Sorry, something went wrong; the error is in the log above.")
+            self.print(_("Sorry, something went wrong; the error is in the log above."))
             return True
         if reply is not None:
             self.print(render_reply(reply))
@@ -222,44 +228,44 @@ class Console:
         path = Path(next(g for g in found.groups() if g)).expanduser()
         rest = (rest[: found.start()] + " " + rest[found.end() :]).strip()
         if not path.is_file():
-            self.print(f"There is no file at {path}.")
+            self.print(_("There is no file at {path}.", path=path))
             return None
         upload = Upload(path.name, path.stat().st_size, lambda: asyncio.to_thread(path.read_bytes))
         return await self.answers.mix(rest, upload=upload)
 
-    async def _help(self, _: str) -> Reply:
+    async def _help(self, _rest: str) -> Reply:
         return self.answers.help()
 
     def _number(self, rest: str, count: int, what: str) -> int | None:
         if not rest.strip().isdigit() or not 1 <= int(rest) <= count:
             self.print(
-                f"Give a number from 1 to {count}: {what} N."
+                _("Give a number from 1 to {count}: {what} N.", count=count, what=what)
                 if count
-                else f"Nothing to {what} here."
+                else _("Nothing to {what} here.", what=what)
             )
             return None
         return int(rest) - 1
 
     async def _pick(self, rest: str) -> Reply | None:
         if self.last is None or not self.last.choices:
-            self.print("There is nothing to pick from; ask for a song first.")
+            self.print(_("There is nothing to pick from; ask for a song first."))
             return None
         i = self._number(rest, len(self.last.choices), "pick")
         return (
             None if i is None else await self.answers.pick(self.last, self.last.choices[i].track_id)
         )
 
-    async def _more(self, _: str) -> Reply | None:
+    async def _more(self, _rest: str) -> Reply | None:
         page = self.last.page if self.last else None
         if page is None or not page.has_more:
-            self.print("There are no more songs in this list.")
+            self.print(_("There are no more songs in this list."))
             return None
         return await self.answers.more(self.last)
 
-    async def _back(self, _: str) -> Reply | None:
+    async def _back(self, _rest: str) -> Reply | None:
         page = self.last.page if self.last else None
         if page is None or page.offset == 0:
-            self.print("This is the first page.")
+            self.print(_("This is the first page."))
             return None
         return await self.answers.back(self.last)
 
@@ -280,7 +286,7 @@ class Console:
             or not self.last.page
             or not self.last.page.explains
         ):
-            self.print("Ask for similar songs or a mix first, then: why N.")
+            self.print(_("Ask for similar songs or a mix first, then: why N."))
             return None
         i = self._listed(rest, "why")
         if i is not None:
@@ -289,14 +295,14 @@ class Console:
 
     async def _listen(self, rest: str) -> Reply | None:
         if self.last is None or not self.last.items or not self.last.page:
-            self.print("Ask for a list of songs first, then: listen N.")
+            self.print(_("Ask for a list of songs first, then: listen N."))
             return None
         i = self._listed(rest, "listen")
         if i is None:
             return None
         return await self.answers.listen(self.last, self.last.items[i].track_id)
 
-    async def _export(self, _: str) -> None:
+    async def _export(self, _rest: str) -> None:
         """Write the last list's files into the folder and say where they are."""
         reply = await self.answers.export_last()
         self.print(render_embed(reply.embed))
@@ -304,9 +310,14 @@ class Console:
             try:
                 written = write_files(reply.files, self.folder or Path.cwd())
             except OSError as exc:
-                self.print(f"Could not write the files ({exc.strerror or exc}); nothing saved.")
+                self.print(
+                    _(
+                        "Could not write the files ({error}); nothing saved.",
+                        error=exc.strerror or exc,
+                    )
+                )
                 return None
-            self.print("Saved:")
+            self.print(_("Saved:"))
             for path in written:
                 self.print(f"  {path}")
         return None
@@ -327,15 +338,25 @@ def write_files(files: list[ExportFile], folder: Path) -> list[Path]:
 
 
 async def run_console(
-    services: Services, stdin: IO[str] | None = None, stdout: IO[str] | None = None
+    services: Services,
+    stdin: IO[str] | None = None,
+    stdout: IO[str] | None = None,
+    language: str | None = None,
 ) -> int:
-    """Read commands until EOF or ``quit``; returns the exit status."""
+    """Read commands until EOF or ``quit``; returns the exit status. Replies are written in
+    ``language`` (``--lang``), else the bot's default language (``SONGSIM_LANG``)."""
+    with use_language(language or services.settings.language):
+        return await _run_console(services, stdin, stdout)
+
+
+async def _run_console(services: Services, stdin: IO[str] | None, stdout: IO[str] | None) -> int:
     stdin = stdin or sys.stdin
     console = Console(services, stdout or sys.stdout)
     stats = await services.stats()
     console.print(
-        BANNER.format(
-            songs=count_of(stats.tracks, "song"),
+        _(
+            BANNER,
+            songs=songs_count(stats.tracks),
             buttons=BUTTONS,
             quit=QUIT.name,
             file_flag=FILE_FLAG,

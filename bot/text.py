@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from discord.utils import escape_markdown, escape_mentions
 
+from bot.i18n import _, ngettext, number
 from index.model import Track
 
 CHOICE_MAX = 100  # select options and autocomplete choices
@@ -63,13 +64,13 @@ def plain(text: object, limit: int) -> str:
 
 
 def percent(x: float) -> str:
-    """A similarity as a short percentage: 63%, 4.2%, <0.1%."""
+    """A similarity as a short percentage: 63%, 4.2%, <0.1% (4,2 % in German)."""
     p = 100.0 * float(x)
     if p >= 10:
-        return f"{p:.0f}%"
+        return _("{p}%", p=number(p))
     if p >= 0.1:
-        return f"{p:.1f}%"
-    return "<0.1%"
+        return _("{p}%", p=number(p, 1))
+    return _("<{p}%", p=number(0.1, 1))
 
 
 def song_name(track: Track) -> str:
@@ -78,10 +79,18 @@ def song_name(track: Track) -> str:
 
 
 def count_of(n: int, singular: str, plural: str | None = None) -> str:
-    """A count with its noun in the right number: "1 song", "2 songs", "1,000 playlists"."""
+    """A count with its English noun in the right number: "1 song", "2 songs" (for the
+    command-line tools; replies use :func:`bot.i18n.ngettext`)."""
     return f"{n:,} {singular if n == 1 else plural or singular + 's'}"
 
 
-def playlists_phrase(n: int, what: str = "playlists") -> str:
-    """ "in 1 playlist", "in 17 shared playlists"."""
-    return f"in {count_of(n, what.removesuffix('s'), what)}"
+def songs_count(n: int) -> str:
+    """ "1 song", "2,262,292 songs", in the language being written."""
+    return ngettext("{n} song", "{n} songs", n)
+
+
+def playlists_phrase(n: int, shared: bool = False) -> str:
+    """ "in 1 playlist", "in 17 shared playlists", in the language being written."""
+    if shared:
+        return ngettext("in {n} shared playlist", "in {n} shared playlists", n)
+    return ngettext("in {n} playlist", "in {n} playlists", n)

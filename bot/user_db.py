@@ -25,6 +25,7 @@ from pathlib import Path
 
 import aiosqlite
 
+from bot.i18n import _
 from bot.user_db_schema import migrate
 from index.names import block_key
 
@@ -334,11 +335,15 @@ def _block_name(artist_name: str) -> tuple[str, str]:
     """The name as it will be shown (spaces collapsed) and its key, or InvalidArtistName."""
     name = " ".join(str(artist_name).split())
     if not name:
-        raise InvalidArtistName("Name the artist to block, for example `/block artist Drake`.")
+        raise InvalidArtistName(_("Name the artist to block, for example `/block artist Drake`."))
     if len(name) > MAX_BLOCK_NAME:
         raise InvalidArtistName(
-            f"That artist name is {len(name)} characters long; names of at most "
-            f"{MAX_BLOCK_NAME} characters can be blocked."
+            _(
+                "That artist name is {length} characters long; names of at most "
+                "{limit} characters can be blocked.",
+                length=len(name),
+                limit=MAX_BLOCK_NAME,
+            )
         )
     return name, block_key(name)
 
@@ -347,7 +352,9 @@ class LikeLimitReached(Exception):
     """The user has as many likes as the bot keeps."""
 
     def __init__(self, limit: int) -> None:
-        super().__init__(f"You can keep at most {limit} liked songs; /unlike some first.")
+        super().__init__(
+            _("You can keep at most {limit} liked songs; /unlike some first.", limit=limit)
+        )
         self.limit = limit
 
 
@@ -356,7 +363,10 @@ class BlockLimitReached(Exception):
 
     def __init__(self, limit: int) -> None:
         super().__init__(
-            f"You can block at most {limit} artists; /unblock some first (/blocks lists them)."
+            _(
+                "You can block at most {limit} artists; /unblock some first (/blocks lists them).",
+                limit=limit,
+            )
         )
         self.limit = limit
 

@@ -61,6 +61,12 @@ def register(sub: argparse._SubParsersAction) -> None:
         help="check configuration, index and user database; exit 0 when all is well, else 1",
     )
     p.add_argument("--env-file", type=Path, help="read settings from this file instead of ./.env")
+    p.add_argument(
+        "--lang",
+        metavar="LANG",
+        help="the language of replies where nobody's Discord language is known, and of the "
+        "console (en, de; default SONGSIM_LANG, else en)",
+    )
     p.set_defaults(func=run)
 
 
@@ -75,6 +81,8 @@ def run(args: argparse.Namespace) -> int:
 
     try:
         settings = Settings.from_env(dotenv_path=args.env_file)
+        if getattr(args, "lang", None):
+            settings = settings.with_language(args.lang)
     except SettingsError as exc:
         raise _user_facing(str(exc)) from None
     configure_logging(settings)

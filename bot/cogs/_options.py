@@ -18,18 +18,22 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.commands import DISCOVERY_OPTION, SLASH, CommandSpec
-from bot.discovery import EXPLAINED
+from bot.discovery import CHOICE_NAMES
+from bot.i18n import N_
 from index.read.ranking import DISCOVERY as RANKINGS
 
 log = logging.getLogger(__name__)
 
 # What a user sees when a command failed on our side (the error cog and the menus send it).
-OOPS = "Sorry, something went wrong on my side. It has been logged; please try again in a moment."
+OOPS = N_(
+    "Sorry, something went wrong on my side. It has been logged; please try again in a moment."
+)
 
 AUTOCOMPLETE_BUDGET = 2.5  # Discord drops autocomplete answers after 3 s
 
 # The slash option for the discovery setting; prefix users write --popular etc. instead.
-DISCOVERY_CHOICES = [app_commands.Choice(name=f"{r} — {EXPLAINED[r]}", value=r) for r in RANKINGS]
+# (translated by the command tree's translator, bot.i18n.tree)
+DISCOVERY_CHOICES = [app_commands.Choice(name=CHOICE_NAMES[r], value=r) for r in RANKINGS]
 
 
 def command(spec: CommandSpec) -> Callable[[Callable[..., Any]], commands.Command[Any, ..., Any]]:

@@ -13,7 +13,8 @@ from discord.ext import commands
 
 from bot.cogs._options import command
 from bot.commands import SYNC
-from bot.embeds import count_of, notice_embed
+from bot.embeds import notice_embed
+from bot.text import count_of
 
 log = logging.getLogger(__name__)
 

@@ -17,6 +17,7 @@ from discord.ext import commands
 
 from bot.cogs._options import OOPS
 from bot.embeds import notice_embed
+from bot.i18n import _, number, use_language
 from bot.views import REPLIED
 
 log = logging.getLogger(__name__)
@@ -67,30 +68,47 @@ class Errors(commands.Cog):
                 self._cooldown_noticed = {
                     k: v for k, v in self._cooldown_noticed.items() if v > now
                 }
-            return ("warning", f"Easy there — you can ask again in {error.retry_after:.0f} s.")
+            return (
+                "warning",
+                _(
+                    "Easy there — you can ask again in {seconds} s.",
+                    seconds=number(error.retry_after),
+                ),
+            )
         if isinstance(error, commands.MissingRequiredArgument):
-            return ("warning", f"Missing `{error.param.name}`. Use: `{usage(ctx)}`")
+            return (
+                "warning",
+                _("Missing `{name}`. Use: `{usage}`", name=error.param.name, usage=usage(ctx)),
+            )
         if isinstance(error, commands.BadLiteralArgument):
             options = ", ".join(f"`{x}`" for x in error.literals)
-            return ("warning", f"`{error.param.name}` must be one of {options}.")
+            return (
+                "warning",
+                _("`{name}` must be one of {options}.", name=error.param.name, options=options),
+            )
         if isinstance(error, commands.UserInputError):
-            return ("warning", f"I didn't understand that. Use: `{usage(ctx)}`")
+            return ("warning", _("I didn't understand that. Use: `{usage}`", usage=usage(ctx)))
         if isinstance(error, commands.NotOwner):
-            return ("warning", "Only the bot's owner can do that.")
+            return ("warning", _("Only the bot's owner can do that."))
         if isinstance(error, commands.NoPrivateMessage):
-            return ("warning", "That only works in a server.")
+            return ("warning", _("That only works in a server."))
         if isinstance(error, commands.BotMissingPermissions):
             perms = ", ".join(p.replace("_", " ") for p in error.missing_permissions)
-            return ("warning", f"I need these permissions here: {perms}.")
+            return ("warning", _("I need these permissions here: {perms}.", perms=perms))
         if isinstance(error, commands.CheckFailure):
-            return ("warning", "You can't use that command here.")
+            return ("warning", _("You can't use that command here."))
         if isinstance(error, commands.DisabledCommand):
-            return ("warning", "That command is switched off right now.")
+            return ("warning", _("That command is switched off right now."))
         return None
 
     @commands.Cog.listener()
     async def on_command_error(self, ctx: commands.Context, error: commands.CommandError) -> None:
         original = unwrap(error)
+        with use_language(await self.bot.language_for(ctx)):  # type: ignore[attr-defined]
+            await self.answer(ctx, original)
+
+    async def answer(self, ctx: commands.Context, original: BaseException) -> None:
+        """Log ``original`` and tell the user what went wrong, in their language."""
         reply = self.message_for(ctx, original)
         if reply is None and not isinstance(original, commands.CommandError):
             log.error(
@@ -100,7 +118,7 @@ class Errors(commands.Cog):
                 "slash" if ctx.interaction else "prefix",
                 exc_info=original,
             )
-            reply = ("error", OOPS)
+            reply = ("error", _(OOPS))
         elif reply is None and not isinstance(
             original, commands.CommandNotFound | commands.CommandOnCooldown
         ):

@@ -24,6 +24,7 @@ from discord.ext import commands
 from bot.cogs._options import OOPS
 from bot.commands import FIND_SIMILAR
 from bot.embeds import notice_embed
+from bot.i18n import N_, _, number
 from bot.replies import Answers, Reply
 from bot.replies.reply import notice
 from bot.replies.seeds import message_song_text
@@ -36,7 +37,7 @@ log = logging.getLogger(__name__)
 
 EVERYWHERE = app_commands.AppCommandContext(guild=True, dm_channel=True, private_channel=True)
 ANY_INSTALL = app_commands.AppInstallationType(guild=True, user=True)
-NOTHING_TO_READ = (
+NOTHING_TO_READ = N_(
     "That message has no song link or “artist - title” I can read. Right-click a message "
     "with a Spotify, YouTube, Apple Music, Deezer or Last.fm link, or use `/similar`."
 )
@@ -68,7 +69,11 @@ class Menus(commands.Cog):
         if retry_after := self.cooling_down(interaction.user):
             await interaction.response.send_message(
                 embed=notice_embed(
-                    f"Easy there — you can ask again in {retry_after:.0f} s.", "warning"
+                    _(
+                        "Easy there — you can ask again in {seconds} s.",
+                        seconds=number(retry_after),
+                    ),
+                    "warning",
                 ),
                 ephemeral=True,
             )
@@ -78,14 +83,16 @@ class Menus(commands.Cog):
         try:
             embeds = [(e.url or "", e.title or "", e.description or "") for e in message.embeds]
             text = message_song_text(message.content, embeds)
-            reply = await answers.similar(text) if text else notice(NOTHING_TO_READ, "info")
+            reply = await answers.similar(text) if text else notice(_(NOTHING_TO_READ), "info")
             await send_followup(interaction, reply, answers)
         except Exception:
             log.exception("The %r menu failed (user %s)", FIND_SIMILAR.name, interaction.user.id)
             try:  # the public "thinking…" goes, so that only the user sees the apology
                 with contextlib.suppress(discord.HTTPException):
                     await interaction.delete_original_response()
-                await interaction.followup.send(embed=notice_embed(OOPS, "error"), ephemeral=True)
+                await interaction.followup.send(
+                    embed=notice_embed(_(OOPS), "error"), ephemeral=True
+                )
             except discord.HTTPException:
                 log.warning("Could not tell user %s about a failed menu", interaction.user.id)
 

@@ -21,6 +21,7 @@ from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from bot import embeds
+from bot.i18n import _
 from bot.replies.refs import SongRef, song_check
 from bot.replies.reply import Purpose, Reply
 from bot.services import Services
@@ -47,14 +48,19 @@ class AnswersBase:
     def index(self) -> SongIndex:
         return self.services.index
 
-    def gone_notice(self, gone: str = "That song is no longer in the index") -> Reply:
+    def gone_notice(self, gone: str | None = None) -> Reply:
         """What a button answers when a song it names is no longer in the index."""
+        gone = gone or _("That song is no longer in the index")
         return Reply(
             embeds.notice_embed(
-                f"{gone} — it has been updated since this message. "
-                f"Ask again (`{self.prefix}help` lists the commands).",
+                _(
+                    "{gone} — it has been updated since this message. "
+                    "Ask again (`{prefix}help` lists the commands).",
+                    gone=gone,
+                    prefix=self.prefix,
+                ),
                 "info",
-                "No longer in the index",
+                _("No longer in the index"),
             ),
             ephemeral=True,
             gone=True,
@@ -106,7 +112,12 @@ class AnswersBase:
         return await self._read(self.index.resolve, text)
 
     def _usage(self, command: str, example: str = "daft punk - one more time") -> str:
-        return f"`{self.prefix}{command} artist - title`, for example `{self.prefix}{command} {example}`"
+        return _(
+            "`{prefix}{command} artist - title`, for example `{prefix}{command} {example}`",
+            prefix=self.prefix,
+            command=command,
+            example=example,
+        )
 
     async def _choose_or_fail(self, text: str, res: Resolution, purpose: Purpose) -> Reply:
         """The reply when ``text`` matched no single song: choices, or not found."""
@@ -120,7 +131,9 @@ class AnswersBase:
                         self.index.artist_top_tracks, artist.artist_id, limit=SUGGESTIONS_MAX
                     )
                 )
-            message = message or f"“{artist.name}” is an artist — which of their songs?"
+            message = message or _(
+                "“{artist}” is an artist — which of their songs?", artist=artist.name
+            )
         if choices:
             self.remember(choices)
             return Reply(

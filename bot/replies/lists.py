@@ -16,6 +16,7 @@ from dataclasses import replace
 import discord
 
 from bot import embeds
+from bot.i18n import _
 from bot.replies.artist import ArtistAnswers
 from bot.replies.autocomplete import AutocompleteAnswers
 from bot.replies.base import SUGGESTIONS_MAX
@@ -189,7 +190,7 @@ class Answers(MixAnswers, ArtistAnswers, ExportAnswers, AutocompleteAnswers):
         listed = next((t for t in reply.items if t.track_id == neighbour_id), None)
         if reply.page is None or listed is None:
             return embeds.notice_embed(
-                "These songs share no playlists.", "info", "Why these songs?"
+                _("These songs share no playlists."), "info", _("Why these songs?")
             )
         return await self.why_of(reply.page, SongRef.of(listed))
 
@@ -210,7 +211,7 @@ class Answers(MixAnswers, ArtistAnswers, ExportAnswers, AutocompleteAnswers):
                 best = why
         if best is None:
             return embeds.notice_embed(
-                "These songs share no playlists.", "info", "Why these songs?"
+                _("These songs share no playlists."), "info", _("Why these songs?")
             )
         return embeds.why_embed(best.track, best.neighbour, best)
 
