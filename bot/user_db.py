@@ -1,5 +1,5 @@
-"""The bot's own writable database (aiosqlite): what each user liked, and the artists
-each user blocked.
+"""The bot's own writable database (aiosqlite): what each user liked, the artists each user
+blocked, and each server's settings (:mod:`bot.server_settings`, kept in memory).
 
 The song index is read-only and replaced wholesale on a rebuild, so likes live here. Track
 ids change when an index is rebuilt, so each like also keeps the artist and title it was
@@ -8,7 +8,7 @@ points elsewhere. Blocks are kept by name for the same reason, with the folded k
 (:func:`index.names.block_key`) that makes "Beyoncé" and "beyonce" one block; answers
 pass the names to :class:`index.model.Exclusions`. The tables are created and upgraded by
 :mod:`bot.user_db_schema`; other modules (the Spotify cache) add their own tables to the
-same file.
+same file. :meth:`UserDB.forget_user` is ``/privacy delete``: everything kept about one user.
 """
 
 from __future__ import annotations
@@ -20,6 +20,7 @@ from pathlib import Path
 
 import aiosqlite
 
+from bot.server_settings import ServerSettingsStore
 from bot.user_db_schema import migrate
 from index.names import block_key
 
@@ -91,6 +92,7 @@ class UserDB:
     def __init__(self, conn: aiosqlite.Connection, path: Path) -> None:
         self._conn = conn
         self.path = path
+        self.servers = ServerSettingsStore(conn)  # loaded by open()
 
     @classmethod
     async def open(cls, path: Path) -> UserDB:
@@ -109,7 +111,9 @@ class UserDB:
                 f"The user database {path} cannot be used ({exc}); set SONGSIM_USER_DB to "
                 "another path."
             ) from exc
-        return cls(conn, path)
+        db = cls(conn, path)
+        await db.servers.load()
+        return db
 
     async def close(self) -> None:
         await self._conn.close()
@@ -214,6 +218,19 @@ class UserDB:
         ) as cur:
             row = await cur.fetchone()
         return int(row[0]) if row else 0
+
+    # ---------------------------------------------------------------- a user's data
+
+    async def forget_user(self, user_id: int) -> tuple[int, int]:
+        """Delete every like and block of ``user_id`` in one transaction; the counts."""
+        try:
+            likes = await self._conn.execute("DELETE FROM likes WHERE user_id=?", (user_id,))
+            blocks = await self._conn.execute("DELETE FROM blocks WHERE user_id=?", (user_id,))
+            await self._conn.commit()
+        except BaseException:
+            await self._conn.rollback()
+            raise
+        return likes.rowcount, blocks.rowcount
 
 
 def _block_name(artist_name: str) -> tuple[str, str]:

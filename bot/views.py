@@ -19,6 +19,7 @@ from bot import embeds
 from bot.export import ExportFile
 from bot.replies import Answers, Reply
 from bot.text import CHOICE_MAX, plain, playlists_phrase
+from bot.working import PRIVATE
 
 log = logging.getLogger(__name__)
 
@@ -39,6 +40,9 @@ class OwnedView(discord.ui.View):
 
     async def interaction_check(self, interaction: discord.Interaction) -> bool:
         if interaction.user.id == self.owner_id:
+            answers = getattr(self, "answers", None)
+            if answers is not None:  # a press is a new task: the server's name filter again
+                answers.use_names()
             return True
         await interaction.response.send_message(NOT_YOURS, ephemeral=True)
         return False
@@ -58,13 +62,10 @@ class OwnedView(discord.ui.View):
     async def on_error(
         self, interaction: discord.Interaction, error: Exception, item: discord.ui.Item[Any]
     ) -> None:
-        log.error(
-            "Button %r failed for user %s",
-            # Buttons and selects have a custom_id; a plain discord.ui.Item has none.
-            getattr(item, "custom_id", item),
-            interaction.user.id,
-            exc_info=error,
-        )
+        # Buttons and selects have a custom_id; a plain discord.ui.Item has none. A user's
+        # id is logged at debug level only (the README's privacy statement).
+        log.error("Button %r failed", getattr(item, "custom_id", item), exc_info=error)
+        log.debug("The failed button was pressed by user %s", interaction.user.id)
         text = "Sorry, that didn't work — something went wrong on my side. Please try again."
         try:
             if interaction.response.is_done():
@@ -235,7 +236,13 @@ class WhyView(OwnedView):
 async def send_reply(ctx: commands.Context, reply: Reply, answers: Answers) -> discord.Message:
     """Send ``reply`` for a command (prefix or slash), with its components when it has any."""
     view = ReplyView(reply, answers, ctx.author.id) if reply.interactive else None
-    kwargs: dict[str, Any] = {"embed": reply.embed, "ephemeral": reply.ephemeral}
+    private = ctx.interaction.extras.get(PRIVATE) if ctx.interaction is not None else None
+    embed = reply.embed
+    if isinstance(private, str):  # why this answer is private (a server's settings)
+        embed = embed.copy()
+        footer = embed.footer.text
+        embed.set_footer(text=f"{footer} · {private}" if footer else private)
+    kwargs: dict[str, Any] = {"embed": embed, "ephemeral": reply.ephemeral or bool(private)}
     if view is not None:
         kwargs["view"] = view
     if reply.files:

@@ -19,10 +19,11 @@ from bot import embeds
 from bot.replies.artist import ArtistAnswers
 from bot.replies.autocomplete import AutocompleteAnswers
 from bot.replies.base import SUGGESTIONS_MAX, remembers_index
-from bot.replies.export import ExportAnswers
 from bot.replies.mixes import MIX_MAX, MixAnswers
+from bot.replies.privacy import PrivacyAnswers
 from bot.replies.reply import PageSpec, Reply
 from bot.replies.seeds import Listening
+from bot.replies.settings import SettingsAnswers
 from index.model import Track, Why
 from index.read.ranking import DEFAULT_RANKING
 
@@ -32,7 +33,7 @@ log = logging.getLogger(__name__)
 CERTAIN = 0.9  # below this resolver confidence a match comes with "Not the one?" choices
 
 
-class Answers(MixAnswers, ArtistAnswers, ExportAnswers, AutocompleteAnswers):
+class Answers(MixAnswers, ArtistAnswers, PrivacyAnswers, AutocompleteAnswers, SettingsAnswers):
     """Every command's logic for one user; cheap to create per command."""
 
     # --- similar -----------------------------------------------------------------------------
@@ -178,7 +179,10 @@ class Answers(MixAnswers, ArtistAnswers, ExportAnswers, AutocompleteAnswers):
         )
 
     async def why(self, reply: Reply, neighbour_id: int) -> discord.Embed:
-        """Why a listed song is linked to the seed (for a mix, to the closest seed)."""
+        """Why a listed song is linked to the seed (for a mix, to the closest seed).
+
+        The shared playlists' names are strangers' text: the server chooses whether they are
+        shown, filtered (a listed word makes the name "a playlist") or hidden."""
         if self.is_stale(reply):
             return self.stale_notice().embed
         spec = reply.page
@@ -194,7 +198,10 @@ class Answers(MixAnswers, ArtistAnswers, ExportAnswers, AutocompleteAnswers):
             return embeds.notice_embed(
                 "These songs share no playlists.", "info", "Why these songs?"
             )
-        return embeds.why_embed(best.track, best.neighbour, best)
+        server = self.server
+        shown = replace(best, examples=server.playlist_names(best.examples))
+        hidden = server.why_names == "hidden" and bool(best.examples)
+        return embeds.why_embed(best.track, best.neighbour, shown, names_hidden=hidden)
 
     # --- about and help ------------------------------------------------------------------
 
@@ -202,7 +209,13 @@ class Answers(MixAnswers, ArtistAnswers, ExportAnswers, AutocompleteAnswers):
         links = self.services.links
         spotify = links is not None and links.enabled
         return Reply(
-            embeds.about_embed(await self.services.stats(), latency_ms=latency_ms, spotify=spotify)
+            embeds.about_embed(
+                await self.services.stats(),
+                latency_ms=latency_ms,
+                spotify=spotify,
+                prefix=self.prefix,
+                privacy_url=self.services.settings.privacy_url,
+            )
         )
 
     def help(self) -> Reply:
