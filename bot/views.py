@@ -18,7 +18,7 @@ from discord.ext import commands
 from bot import embeds
 from bot.export import ExportFile
 from bot.replies import Answers, Reply
-from bot.text import CHOICE_MAX, plain, playlists_phrase
+from bot.text import CHOICE_MAX, clip, plain, playlists_phrase
 from bot.working import PRIVATE
 
 log = logging.getLogger(__name__)
@@ -241,7 +241,7 @@ async def send_reply(ctx: commands.Context, reply: Reply, answers: Answers) -> d
     if isinstance(private, str):  # why this answer is private (a server's settings)
         embed = embed.copy()
         footer = embed.footer.text
-        embed.set_footer(text=f"{footer} · {private}" if footer else private)
+        embed.set_footer(text=clip(f"{footer} · {private}" if footer else private, 2048))
     kwargs: dict[str, Any] = {"embed": embed, "ephemeral": reply.ephemeral or bool(private)}
     if view is not None:
         kwargs["view"] = view

@@ -128,6 +128,11 @@ async def test_a_member_without_manage_server_is_refused(fake_discord: FakeDisco
     synced = {c["name"]: c for c in fake_discord.synced_commands()}
     assert synced["settings"]["contexts"] == [0]  # servers only
     assert int(synced["settings"]["default_member_permissions"]) == 1 << 5  # Manage Server
+    await fake_discord.send_message("!settings", dm=True)  # a DM has no server to set
+    dm = await fake_discord.wait_for_request(
+        "POST", f"/channels/{fake_discord.user.dm_channel_id}/messages"
+    )
+    assert dm.json["embeds"][0]["description"] == "That only works in a server."
 
 
 async def why_of_first_song(fake: FakeDiscord) -> dict:

@@ -170,3 +170,29 @@ async def test_forget_user_deletes_only_that_users_rows(tmp_path: Path) -> None:
         assert len(await db.likes(ALICE + 1)) == 1
     finally:
         await db.close()
+
+
+async def test_the_console_tries_settings_and_privacy(tmp_path: Path) -> None:
+    from tests.support.bot_fixtures import SEED, build_song_index, console_text
+
+    index = build_song_index(tmp_path / "songs.sqlite")
+    out = await console_text(
+        index,
+        tmp_path,
+        f"similar {SEED}",
+        "why 1",
+        "settings why_names hidden",
+        "why 1",
+        "settings",
+        f"like {SEED}",
+        "privacy delete",
+        "privacy delete confirm",
+        "privacy",
+    )
+    before, _, after = out.partition("why_names changed")
+    assert "• Road trip" in before and "Road trip" not in after
+    assert "Playlist names are hidden in this server." in after
+    assert "why_names: hidden — not shown" in after
+    assert "Type `privacy delete confirm` to delete it." in after
+    assert "deleted 1 liked song, 0 blocked artists, your last list" in after
+    assert after.rstrip().endswith("Your last list (in memory, gone at restart): none")
