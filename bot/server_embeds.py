@@ -71,8 +71,10 @@ def privacy_embed(
     last_list: str | None,
     prefix: str = "/",
     privacy_url: str | None = None,
+    others: dict[str, int] | None = None,
 ) -> discord.Embed:
-    """What songsim keeps about the caller, and how to take it out or delete it."""
+    """What songsim keeps about the caller, and how to take it out or delete it; ``others``
+    counts their rows in other tables of the user database."""
     shown_likes = "\n".join(f"• {safe(lk.title, 80)} — {safe(lk.artist, 60)}" for lk in likes[:10])
     if len(likes) > 10:
         shown_likes += f"\n… and {len(likes) - 10:,} more"
@@ -88,6 +90,9 @@ def privacy_embed(
             False,
         ),
     ]
+    if others:
+        rows = ", ".join(f"{safe(t, 40)}: {n:,}" for t, n in sorted(others.items()))
+        fields.append(Field("Other saved rows", rows, False))
     text = (
         "songsim keeps only what you told it, under your Discord user id: the songs you "
         "liked and the artists you blocked (with when), and in memory the last list you "
@@ -102,9 +107,15 @@ def privacy_embed(
                     colour=COLOUR_INFO))  # fmt: skip
 
 
-def forgotten_embed(likes: int, blocks: int, last_list: bool) -> discord.Embed:
-    """What ``/privacy delete`` deleted."""
-    parts = [count_of(likes, "liked song"), count_of(blocks, "blocked artist")]
+def forgotten_embed(counts: dict[str, int], last_list: bool) -> discord.Embed:
+    """What ``/privacy delete`` deleted (rows per table of the user database)."""
+    parts = [
+        count_of(counts.get("likes", 0), "liked song"),
+        count_of(counts.get("blocks", 0), "blocked artist"),
+    ]
+    others = sum(n for t, n in counts.items() if t not in ("likes", "blocks"))
+    if others:
+        parts.append(count_of(others, "other saved row"))
     if last_list:
         parts.append("your last list")
     return fit(

@@ -1,8 +1,10 @@
 """``/privacy``: what songsim keeps about the caller, as a list, a JSON file, or deleted.
 
-Everything keyed to a user is here: their likes and blocked artists (the user database) and
-their last list (in memory, for ``/export``). Servers' settings name no user, and the
-Spotify and link caches are keyed by songs and links. Deleting asks first: the cog shows a
+Everything keyed to a user is here: their likes and blocked artists, and any other row of
+the user database with their ``user_id`` (:meth:`bot.user_db.UserDB.user_tables` finds the
+tables, so one a later version adds is covered too), and their last list (in memory, for
+``/export``). Servers' settings name no user, and the Spotify and link caches are keyed by
+songs and links. Deleting asks first: the cog shows a
 button only the caller can press (the console: ``privacy delete confirm``).
 """
 
@@ -54,14 +56,21 @@ class PrivacyAnswers(ExportAnswers):
                 ephemeral=True,
             )
         likes, blocks = await db.likes(self.user_id), await db.blocks(self.user_id)
+        others = {t: len(r) for t, r in (await self._other_rows()).items() if r}
         embed = privacy_embed(
             likes,
             blocks,
             self._last_list_line(),
             self.prefix,
             self.services.settings.privacy_url,
+            others,
         )
         return Reply(embed, ephemeral=True)
+
+    async def _other_rows(self) -> dict[str, list[dict[str, object]]]:
+        """The user's rows in tables other than likes and blocks (shown as they are)."""
+        rows = await self.services.user_db.user_rows(self.user_id)
+        return {t: r for t, r in rows.items() if t not in ("likes", "blocks")}
 
     async def privacy_export(self) -> Reply:
         """Everything kept about the user as one JSON file."""
@@ -81,8 +90,9 @@ class PrivacyAnswers(ExportAnswers):
             ],  # fmt: skip
             "blocked_artists": [{"artist": b.name, "blocked_at": b.blocked_at} for b in blocks],
             "last_list": self._last_list_line(),
+            "other": {t: r for t, r in (await self._other_rows()).items() if r},
         }
-        body = json.dumps(data, ensure_ascii=False, indent=2).encode()
+        body = json.dumps(data, ensure_ascii=False, indent=2, default=str).encode()
         reply = notice(
             f"Everything songsim keeps about you: {len(likes):,} liked song(s) and "
             f"{len(blocks):,} blocked artist(s), in the attached JSON file.",
@@ -94,7 +104,7 @@ class PrivacyAnswers(ExportAnswers):
         return reply
 
     async def forget_me(self) -> Reply:
-        """Delete every like, block and the last list of the user (after they confirmed)."""
-        likes, blocks = await self.services.user_db.forget_user(self.user_id)
+        """Delete every row keyed to the user and their last list (after they confirmed)."""
+        counts = await self.services.user_db.forget_user(self.user_id)
         had_list = forget_last_list(self.services, self.user_id)
-        return Reply(forgotten_embed(likes, blocks, had_list), ephemeral=True)
+        return Reply(forgotten_embed(counts, had_list), ephemeral=True)

@@ -159,15 +159,25 @@ async def test_an_upgrade_from_version_2_keeps_likes_and_blocks(
         assert conn.execute("SELECT count(*) FROM guild_settings").fetchone()[0] == 0
 
 
-async def test_forget_user_deletes_only_that_users_rows(tmp_path: Path) -> None:
-    db = await UserDB.open(tmp_path / "users.sqlite")
+async def test_forget_user_deletes_only_that_users_rows_in_every_table(tmp_path: Path) -> None:
+    path = tmp_path / "users.sqlite"
+    db = await UserDB.open(path)
+    await db.close()
+    with sqlite3.connect(path) as conn:  # a table some later version keeps per user
+        conn.execute("CREATE TABLE saved_lists(list_key TEXT PRIMARY KEY, user_id INTEGER)")
+        conn.executemany("INSERT INTO saved_lists VALUES (?, ?)", [("a", ALICE), ("b", 7)])
+    conn.close()
+    db = await UserDB.open(path)
     try:
         await db.like(ALICE, 1, "A", "a")
         await db.like(ALICE + 1, 1, "A", "a")
         await db.block_artist(ALICE, "Drake")
-        assert await db.forget_user(ALICE) == (1, 1)
+        rows = await db.user_rows(ALICE)
+        assert rows["saved_lists"] == [{"list_key": "a", "user_id": ALICE}]
+        assert await db.forget_user(ALICE) == {"blocks": 1, "likes": 1, "saved_lists": 1}
         assert await db.likes(ALICE) == [] and await db.blocks(ALICE) == []
         assert len(await db.likes(ALICE + 1)) == 1
+        assert (await db.user_rows(7))["saved_lists"] == [{"list_key": "b", "user_id": 7}]
     finally:
         await db.close()
 
