@@ -61,6 +61,8 @@ class CommandSpec:
     replaces the prefix signature discord.py derives from the parameters, for commands whose
     text also takes a trailing discovery flag. ``params`` describes each slash option, and
     must name the cog method's parameters (discord.py checks that when the cog loads).
+    ``manage_server`` commands work only in servers, for members with Manage Server
+    (Discord shows them to those members only, and the cog checks on every use).
     """
 
     name: str
@@ -73,6 +75,7 @@ class CommandSpec:
     surfaces: frozenset[Surface] = EVERYWHERE
     owner_only: bool = False
     hidden: bool = False
+    manage_server: bool = False
 
     def __post_init__(self) -> None:
         if SLASH in self.surfaces and PREFIX not in self.surfaces:
@@ -186,6 +189,24 @@ ABOUT = CommandSpec(
     brief="how big the index is and how it works",
 )
 HELP = CommandSpec("help", "What songsim can do", brief="this list")
+SETTINGS = CommandSpec(
+    "settings",
+    "See or change how songsim behaves in this server (Manage Server)",
+    args="[setting value]",
+    brief="see or change this server's settings (Manage Server to change them)",
+    params={
+        "setting": "what to change; leave empty to see every setting",
+        "value": "its new value, e.g. hidden, private, popular, add #music, add mix",
+    },
+    manage_server=True,
+)
+PRIVACY = CommandSpec(
+    "privacy",
+    "What songsim keeps about you: see it, export it as a file, or delete it",
+    args="[export | delete]",
+    brief="what songsim keeps about you; `export` it as JSON or `delete` it",
+    params={"action": "show (default), export (a JSON file) or delete (after you confirm)"},
+)
 FIND_SIMILAR = CommandSpec(
     "Find similar songs",
     "Songs like the one a message links to or names",
@@ -227,6 +248,8 @@ COMMANDS: tuple[CommandSpec, ...] = (
     EXPORT,
     FIND_SIMILAR,
     ABOUT,
+    PRIVACY,
+    SETTINGS,
     HELP,
     SYNC,
     *BUTTON_WORDS,

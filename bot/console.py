@@ -9,8 +9,11 @@ as with prefix commands (``similar daft punk - one more time --deep-cuts``, ``fo
 ``mix --file PATH`` mixes from a playlist file, as attaching one to ``/mix`` does. Likes and
 blocks are stored for the console user. The listen links Discord shows under each song would
 double a terminal list's height, so the console leaves them out and ``listen N`` prints song
-N's; ``export`` writes the last list's files into the current folder. The names, aliases and
-the help text come from the command catalogue (:mod:`bot.commands`), as on Discord.
+N's; ``export`` writes the last list's files into the current folder. The console is a
+server of its own whose user may change its settings (``settings``, ``settings why_names
+hidden``: kept in the user database, as a server's are); ``privacy export`` writes the JSON
+file and ``privacy delete confirm`` stands for the confirmation button. The names, aliases
+and the help text come from the command catalogue (:mod:`bot.commands`), as on Discord.
 """
 
 from __future__ import annotations
@@ -37,6 +40,7 @@ from bot.song_lines import LISTEN_START
 log = logging.getLogger(__name__)
 
 CONSOLE_USER_ID = 0
+CONSOLE_SERVER_ID = 0  # the console's settings are stored as this server's
 WIDTH = 78
 
 BANNER = """songsim console — {songs} in the index. Type a command, for example:
@@ -154,7 +158,7 @@ class Console:
         user_id: int = CONSOLE_USER_ID,
         folder: Path | None = None,
     ) -> None:
-        self.answers = Answers(services, user_id)
+        self.answers = Answers(services, user_id, guild_id=CONSOLE_SERVER_ID)
         self.prefix = services.settings.prefix
         self.out = out
         self.folder = folder  # where ``export`` writes; None: the current folder
@@ -172,6 +176,8 @@ class Console:
             "blocks": lambda _: self.answers.blocks(),
             "export": self._export,
             "about": lambda _: self.answers.about(),
+            "privacy": self._privacy,
+            "settings": self._settings,
             "help": self._help,
             "pick": self._pick,
             "more": self._more,
@@ -202,6 +208,7 @@ class Console:
         if command is None:
             self.print(f"Unknown command {name!r}. Type help for the list.")
             return True
+        self.answers.use_names()  # the settings as they are now (settings may change them)
         try:
             reply = await command(rest)
         except Exception:
@@ -226,6 +233,35 @@ class Console:
             return None
         upload = Upload(path.name, path.stat().st_size, lambda: asyncio.to_thread(path.read_bytes))
         return await self.answers.mix(rest, upload=upload)
+
+    async def _settings(self, rest: str) -> Reply:
+        """``settings`` shows the console's settings; ``settings why_names hidden`` changes one
+        (channels are Discord's, so ``prefix_channels`` takes ids only here)."""
+        setting, _, value = rest.strip().partition(" ")
+        return await self.answers.settings(setting, value, can_manage=True)
+
+    async def _privacy(self, rest: str) -> Reply | None:
+        """``privacy``, ``privacy export`` (the JSON file is written here), ``privacy delete``."""
+        reply = await self.answers.privacy(rest)
+        if rest.strip().casefold() == "delete":
+            self.print(render_embed(reply.embed))
+            self.print("Type `privacy delete confirm` to delete it.")
+            return None
+        if reply.files:
+            self.print(render_embed(reply.embed))
+            self._save(reply.files)
+            return None
+        return reply
+
+    def _save(self, files: list[ExportFile]) -> None:
+        try:
+            written = write_files(files, self.folder or Path.cwd())
+        except OSError as exc:
+            self.print(f"Could not write the files ({exc.strerror or exc}); nothing saved.")
+            return
+        self.print("Saved:")
+        for path in written:
+            self.print(f"  {path}")
 
     async def _help(self, _: str) -> Reply:
         return self.answers.help()
@@ -301,14 +337,7 @@ class Console:
         reply = await self.answers.export_last()
         self.print(render_embed(reply.embed))
         if reply.files:
-            try:
-                written = write_files(reply.files, self.folder or Path.cwd())
-            except OSError as exc:
-                self.print(f"Could not write the files ({exc.strerror or exc}); nothing saved.")
-                return None
-            self.print("Saved:")
-            for path in written:
-                self.print(f"  {path}")
+            self._save(reply.files)
         return None
 
 

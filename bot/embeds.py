@@ -192,8 +192,9 @@ def artists_embed(
     return fit(card)
 
 
-def why_embed(seed: Track, other: Track, why: Why) -> discord.Embed:
-    """Why two songs are linked: how many playlists they share, and a few of them by name."""
+def why_embed(seed: Track, other: Track, why: Why, *, names_hidden: bool = False) -> discord.Embed:
+    """Why two songs are linked: how many playlists they share, and a few of them by name
+    (``names_hidden``: the server hides playlist names, and the embed says so)."""
     lines = [
         f"**{safe(seed.title, 200)}** — {safe(seed.artist, 100)} and "
         f"**{safe(other.title, 200)}** — {safe(other.artist, 100)} appear together "
@@ -206,6 +207,8 @@ def why_embed(seed: Track, other: Track, why: Why) -> discord.Embed:
         card.fields.append(
             Field("For example", "\n".join(f"• {safe(e, 100)}" for e in examples[:10]))
         )
+    elif names_hidden:
+        card.footer = "Playlist names are hidden in this server."
     return fit(card)
 
 
@@ -289,9 +292,14 @@ def notice_embed(text: str, kind: str = "info", title: str | None = None) -> dis
 
 
 def about_embed(
-    stats: IndexStats, *, latency_ms: float | None = None, spotify: bool = False
+    stats: IndexStats,
+    *,
+    latency_ms: float | None = None,
+    spotify: bool = False,
+    prefix: str = "/",
+    privacy_url: str | None = None,
 ) -> discord.Embed:
-    """Index statistics and the bot's version."""
+    """Index statistics, the bot's version, and what it keeps about people."""
     card = Card(
         title="About songsim",
         description=(
@@ -324,6 +332,15 @@ def about_embed(
     card.fields.append(Field("Spotify links", "on" if spotify else "off", True))
     if latency_ms is not None:
         card.fields.append(Field("Latency", f"{latency_ms:.0f} ms", True))
+    statement = f" [Privacy statement]({privacy_url})" if privacy_url else ""
+    card.fields.append(
+        Field(
+            "Privacy",
+            "songsim keeps only your likes and blocks, under your user id; "
+            f"`{prefix}privacy` shows, exports or deletes them.{statement}",
+            False,
+        )
+    )
     return fit(card)
 
 

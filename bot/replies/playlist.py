@@ -82,7 +82,8 @@ class PlaylistAnswers(BlockAnswers):
         try:
             data = await upload.read()
         except Exception:  # Discord's CDN (or the disk) failing must cost one sentence
-            log.warning("Downloading the playlist file %r failed", name, exc_info=True)
+            log.warning("Downloading a playlist file failed", exc_info=True)
+            log.debug("The playlist file was %r", name)  # a user's file name: debug only
             return notice(
                 f"I couldn't download {safe(name)}; attach it again in a moment.", "warning"
             )
