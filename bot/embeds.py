@@ -336,7 +336,8 @@ def about_embed(
     card.fields.append(
         Field(
             "Privacy",
-            "songsim keeps only your likes and blocks, under your user id; "
+            "songsim keeps only your likes, blocks and a file's mix behind its buttons, "
+            "under your user id; "
             f"`{prefix}privacy` shows, exports or deletes them.{statement}",
             False,
         )

@@ -15,6 +15,8 @@ from bot.server_settings import ServerSettings
 from bot.text import count_of, safe
 from bot.user_db import Block, Like
 
+# What a user-keyed table of the user database is, said to that user (others by name).
+TABLES = {"saved_lists": "Lists behind your buttons (a file's mix)"}
 WHY_EXPLAINED = {
     "shown": "shown as they are",
     "filtered": "a name with a listed word reads “a playlist”",
@@ -91,12 +93,13 @@ def privacy_embed(
         ),
     ]
     if others:
-        rows = ", ".join(f"{safe(t, 40)}: {n:,}" for t, n in sorted(others.items()))
+        rows = ", ".join(f"{safe(TABLES.get(t, t), 40)}: {n:,}" for t, n in sorted(others.items()))
         fields.append(Field("Other saved rows", rows, False))
     text = (
         "songsim keeps only what you told it, under your Discord user id: the songs you "
-        "liked and the artists you blocked (with when), and in memory the last list you "
-        "asked for, for Export. It keeps no messages, names or servers of yours; its log "
+        "liked and the artists you blocked (with when), a file's mix behind its buttons "
+        "(for 90 days after their last use), and in memory the last list you asked for, "
+        "for Export. It keeps no messages, names or servers of yours; its log "
         "holds your id only at debug level.\n"
         f"`{prefix}privacy export` sends it all as a JSON file; `{prefix}privacy delete` "
         "deletes it."
@@ -113,7 +116,9 @@ def forgotten_embed(counts: dict[str, int], last_list: bool) -> discord.Embed:
         count_of(counts.get("likes", 0), "liked song"),
         count_of(counts.get("blocks", 0), "blocked artist"),
     ]
-    others = sum(n for t, n in counts.items() if t not in ("likes", "blocks"))
+    if counts.get("saved_lists"):
+        parts.append(count_of(counts["saved_lists"], "list behind buttons", "lists behind buttons"))
+    others = sum(n for t, n in counts.items() if t not in ("likes", "blocks", "saved_lists"))
     if others:
         parts.append(count_of(others, "other saved row"))
     if last_list:

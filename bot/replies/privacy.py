@@ -49,8 +49,8 @@ class PrivacyAnswers(ExportAnswers):
             return await self.forget_me()
         if word == "delete":
             return notice(
-                "This deletes every song you liked, every artist you blocked and your last "
-                "list, for good. Press **Delete my data** to go ahead (only you can).",
+                "This deletes every song you liked, every artist you blocked, the lists "
+                "behind your buttons and your last list, for good. Press **Delete my data** to go ahead (only you can).",
                 "warning",
                 "Delete your data?",
                 ephemeral=True,
