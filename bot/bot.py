@@ -5,7 +5,9 @@ Set once here so no command can forget them: mentions are disabled on every mess
 channels and for both server and user installs, every user shares one cooldown across
 commands, and a heartbeat file is touched while connected. Commands are synced only by
 the owner's ``sync`` command, never on start. The buttons and menus under replies are
-registered at start-up, so they keep working across restarts (:mod:`bot.views`).
+registered at start-up, so they keep working across restarts (:mod:`bot.views`). A server's
+settings (``/settings``) decide where prefix commands are answered: elsewhere they are left
+unanswered, as if meant for another bot.
 """
 
 from __future__ import annotations
@@ -35,6 +37,8 @@ EXTENSIONS = (
     "bot.cogs.menus",
     "bot.cogs.about",
     "bot.cogs.admin",
+    "bot.cogs.settings",
+    "bot.cogs.privacy",
 )
 
 COOLDOWN_RATE, COOLDOWN_PER = 5, 10.0
@@ -102,7 +106,21 @@ class SongsimBot(CleanStop, commands.Bot):
         self._stopping = False
 
     def answers_for(self, user: discord.abc.User) -> Answers:
-        return Answers(self.services, user.id)
+        """The answers for ``user``; a server member's follow that server's settings."""
+        guild = getattr(user, "guild", None)  # a Member (in a server) knows its server
+        return Answers(self.services, user.id, guild_id=guild.id if guild is not None else None)
+
+    async def process_commands(self, message: discord.Message, /) -> None:
+        """Answer prefix commands, except in channels a server keeps them out of."""
+        if message.author.bot:
+            return
+        ctx = await self.get_context(message)
+        if ctx.valid and message.guild is not None:
+            server = self.services.user_db.servers.get(message.guild.id)
+            channel = message.channel
+            if not server.prefix_allowed(channel.id, getattr(channel, "parent_id", None)):
+                return
+        await self.invoke(ctx)
 
     async def setup_hook(self) -> None:
         # Buttons and menus answer from their custom ids, so presses on messages posted

@@ -65,6 +65,8 @@ class CommandSpec:
     replaces the prefix signature discord.py derives from the parameters, for commands whose
     text also takes a trailing discovery flag. ``params`` describes each slash option, and
     must name the cog method's parameters (discord.py checks that when the cog loads).
+    ``manage_server`` commands work only in servers, for members with Manage Server
+    (Discord shows them to those members only, and the cog checks on every use).
     """
 
     name: str
@@ -77,6 +79,7 @@ class CommandSpec:
     surfaces: frozenset[Surface] = EVERYWHERE
     owner_only: bool = False
     hidden: bool = False
+    manage_server: bool = False
 
     def __post_init__(self) -> None:
         if SLASH in self.surfaces and PREFIX not in self.surfaces:
@@ -194,6 +197,24 @@ ABOUT = CommandSpec(
     brief=N_("how big the index is and how it works"),
 )
 HELP = CommandSpec("help", N_("What songsim can do"), brief=N_("this list"))
+SETTINGS = CommandSpec(
+    "settings",
+    N_("See or change how songsim behaves in this server (Manage Server)"),
+    args=N_("[setting value]"),
+    brief=N_("see or change this server's settings (Manage Server to change them)"),
+    params={
+        "setting": N_("what to change; leave empty to see every setting"),
+        "value": N_("its new value, e.g. hidden, private, popular, add #music, add mix"),
+    },
+    manage_server=True,
+)
+PRIVACY = CommandSpec(
+    "privacy",
+    N_("What songsim keeps about you: see it, export it as a file, or delete it"),
+    args="[export | delete]",
+    brief=N_("what songsim keeps about you; `export` it as JSON or `delete` it"),
+    params={"action": N_("show (default), export (a JSON file) or delete (after you confirm)")},
+)
 FIND_SIMILAR = CommandSpec(
     "Find similar songs",
     N_("Songs like the one a message links to or names"),
@@ -237,6 +258,8 @@ COMMANDS: tuple[CommandSpec, ...] = (
     EXPORT,
     FIND_SIMILAR,
     ABOUT,
+    PRIVACY,
+    SETTINGS,
     HELP,
     SYNC,
     *BUTTON_WORDS,

@@ -9,8 +9,11 @@ as with prefix commands (``similar daft punk - one more time --deep-cuts``, ``fo
 ``mix --file PATH`` mixes from a playlist file, as attaching one to ``/mix`` does. Likes and
 blocks are stored for the console user. The listen links Discord shows under each song would
 double a terminal list's height, so the console leaves them out and ``listen N`` prints song
-N's; ``export`` writes the last list's files into the current folder. The names, aliases and
-the help text come from the command catalogue (:mod:`bot.commands`), as on Discord.
+N's; ``export`` writes the last list's files into the current folder. The console is a
+server of its own whose user may change its settings (``settings``, ``settings why_names
+hidden``: kept in the user database, as a server's are); ``privacy export`` writes the JSON
+file and ``privacy delete confirm`` stands for the confirmation button. The names, aliases
+and the help text come from the command catalogue (:mod:`bot.commands`), as on Discord.
 """
 
 from __future__ import annotations
@@ -38,6 +41,7 @@ from bot.text import songs_count
 log = logging.getLogger(__name__)
 
 CONSOLE_USER_ID = 0
+CONSOLE_SERVER_ID = 0  # the console's settings are stored as this server's
 WIDTH = 78
 
 BANNER = N_("""songsim console — {songs} in the index. Type a command, for example:
@@ -160,7 +164,7 @@ class Console:
         user_id: int = CONSOLE_USER_ID,
         folder: Path | None = None,
     ) -> None:
-        self.answers = Answers(services, user_id)
+        self.answers = Answers(services, user_id, guild_id=CONSOLE_SERVER_ID)
         self.prefix = services.settings.prefix
         self.out = out
         self.folder = folder  # where ``export`` writes; None: the current folder
@@ -178,6 +182,8 @@ class Console:
             "blocks": lambda _rest: self.answers.blocks(),
             "export": self._export,
             "about": lambda _rest: self.answers.about(),
+            "privacy": self._privacy,
+            "settings": self._settings,
             "help": self._help,
             "pick": self._pick,
             "more": self._more,
@@ -208,6 +214,7 @@ class Console:
         if command is None:
             self.print(_("Unknown command {name}. Type help for the list.", name=repr(name)))
             return True
+        self.answers.use_names()  # the settings as they are now (settings may change them)
         try:
             reply = await command(rest)
         except Exception:
@@ -232,6 +239,37 @@ class Console:
             return None
         upload = Upload(path.name, path.stat().st_size, lambda: asyncio.to_thread(path.read_bytes))
         return await self.answers.mix(rest, upload=upload)
+
+    async def _settings(self, rest: str) -> Reply:
+        """``settings`` shows the console's settings; ``settings why_names hidden`` changes one
+        (channels are Discord's, so ``prefix_channels`` takes ids only here)."""
+        setting, _sep, value = rest.strip().partition(" ")
+        return await self.answers.settings(setting, value, can_manage=True)
+
+    async def _privacy(self, rest: str) -> Reply | None:
+        """``privacy``, ``privacy export`` (the JSON file is written here), ``privacy delete``."""
+        reply = await self.answers.privacy(rest)
+        if rest.strip().casefold() == "delete":
+            self.print(render_embed(reply.embed))
+            self.print(_("Type `privacy delete confirm` to delete it."))
+            return None
+        if reply.files:
+            self.print(render_embed(reply.embed))
+            self._save(reply.files)
+            return None
+        return reply
+
+    def _save(self, files: list[ExportFile]) -> None:
+        try:
+            written = write_files(files, self.folder or Path.cwd())
+        except OSError as exc:
+            self.print(
+                _("Could not write the files ({error}); nothing saved.", error=exc.strerror or exc)
+            )
+            return
+        self.print(_("Saved:"))
+        for path in written:
+            self.print(f"  {path}")
 
     async def _help(self, _rest: str) -> Reply:
         return self.answers.help()
@@ -307,19 +345,7 @@ class Console:
         reply = await self.answers.export_last()
         self.print(render_embed(reply.embed))
         if reply.files:
-            try:
-                written = write_files(reply.files, self.folder or Path.cwd())
-            except OSError as exc:
-                self.print(
-                    _(
-                        "Could not write the files ({error}); nothing saved.",
-                        error=exc.strerror or exc,
-                    )
-                )
-                return None
-            self.print(_("Saved:"))
-            for path in written:
-                self.print(f"  {path}")
+            self._save(reply.files)
         return None
 
 

@@ -120,11 +120,12 @@ def split_discovery(text: str) -> Discovery:
     return Discovery(" ".join(words), ranking)
 
 
-def choose(option: str | None, text_flag: str | None) -> str:
-    """The setting to use: the slash option if given, else the text's flag, else the default."""
+def choose(option: str | None, text_flag: str | None, default: str = DEFAULT_RANKING) -> str:
+    """The setting to use: the slash option if given, else the text's flag, else the default
+    (closest, or the server's choice)."""
     if option:
         return ranking_named(option)
-    return text_flag or DEFAULT_RANKING
+    return text_flag or default
 
 
 def _bare(word: str) -> str | None:

@@ -224,8 +224,9 @@ def artists_embed(
     return fit(card)
 
 
-def why_embed(seed: Track, other: Track, why: Why) -> discord.Embed:
-    """Why two songs are linked: how many playlists they share, and a few of them by name."""
+def why_embed(seed: Track, other: Track, why: Why, *, names_hidden: bool = False) -> discord.Embed:
+    """Why two songs are linked: how many playlists they share, and a few of them by name
+    (``names_hidden``: the server hides playlist names, and the embed says so)."""
     lines = [
         _(
             "**{title}** — {artist} and **{other_title}** — {other_artist} appear together "
@@ -247,6 +248,8 @@ def why_embed(seed: Track, other: Track, why: Why) -> discord.Embed:
         card.fields.append(
             Field(_("For example"), "\n".join(f"• {safe(e, 100)}" for e in examples[:10]))
         )
+    elif names_hidden:
+        card.footer = _("Playlist names are hidden in this server.")
     return fit(card)
 
 

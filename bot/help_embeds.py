@@ -22,9 +22,14 @@ from index.sources import describe as describe_sources
 
 
 def about_embed(
-    stats: IndexStats, *, latency_ms: float | None = None, spotify: bool = False
+    stats: IndexStats,
+    *,
+    latency_ms: float | None = None,
+    spotify: bool = False,
+    prefix: str = "/",
+    privacy_url: str | None = None,
 ) -> discord.Embed:
-    """Index statistics and the bot's version."""
+    """Index statistics, the bot's version, and what it keeps about people."""
     card = Card(
         title=_("About songsim"),
         description=_(
@@ -57,6 +62,19 @@ def about_embed(
     card.fields.append(Field(_("Spotify links"), _("on") if spotify else _("off"), True))
     if latency_ms is not None:
         card.fields.append(Field(_("Latency"), _("{ms} ms", ms=number(latency_ms)), True))
+    statement = f" [{_('Privacy statement')}]({privacy_url})" if privacy_url else ""
+    card.fields.append(
+        Field(
+            _("Privacy"),
+            _(
+                "songsim keeps only your likes, blocks and a file's mix behind its buttons, "
+                "under your user id; `{prefix}privacy` shows, exports or deletes them.",
+                prefix=prefix,
+            )
+            + statement,
+            False,
+        )
+    )
     return fit(card)
 
 

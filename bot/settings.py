@@ -76,6 +76,7 @@ class Settings:
     message_content: bool = True
     presence: bool = False  # "what I'm playing": the privileged Presences and Members intents
     owner_ids: frozenset[int] = frozenset()
+    privacy_url: str | None = None  # where this instance's privacy statement is (/about links it)
     # Replies where nobody's language is known (the console, prefix commands in DMs and in
     # servers without a language setting); slash commands follow each user's Discord locale.
     language: str = "en"
@@ -124,6 +125,11 @@ class Settings:
             raise SettingsError(
                 "DISCORD_GATEWAY_URL must be a ws(s) URL such as wss://gateway.discord.gg/."
             )
+        privacy_url = get("SONGSIM_PRIVACY_URL")
+        if privacy_url and not privacy_url.startswith(("http://", "https://")):
+            raise SettingsError(
+                "SONGSIM_PRIVACY_URL must be an http(s) URL of your privacy statement."
+            )
         language = (get("SONGSIM_LANG") or "en").lower()
         if language not in languages():
             raise SettingsError(
@@ -146,6 +152,7 @@ class Settings:
             message_content=_flag(get("SONGSIM_MESSAGE_CONTENT"), "SONGSIM_MESSAGE_CONTENT", True),
             presence=_flag(get("SONGSIM_PRESENCE"), "SONGSIM_PRESENCE", False),
             owner_ids=_ids(get("SONGSIM_OWNER_IDS"), "SONGSIM_OWNER_IDS"),
+            privacy_url=privacy_url,
             language=language,
         )
 

@@ -28,8 +28,9 @@ from bot.i18n import N_, _, slash_name, use_language
 from bot.old_components import FromBefore
 from bot.replies import Answers, PageSpec, Reply
 from bot.replies.refs import SongRef
-from bot.text import CHOICE_MAX, plain, playlists_phrase
+from bot.text import CHOICE_MAX, clip, plain, playlists_phrase
 from bot.user_db import SAVED_LIST_DAYS, UserDB
+from bot.working import PRIVATE
 from index.model import Track
 
 if TYPE_CHECKING:
@@ -85,9 +86,10 @@ class Owned:
         try:
             await self.answer(interaction, _bot(interaction).answers_for(interaction.user))
         except Exception as error:
-            log.error(
-                "Button %r failed for user %s", self.custom_id, interaction.user.id, exc_info=error
-            )
+            # A custom id names its owner: it and the presser's id are logged at debug
+            # level only (the README's privacy statement).
+            log.error("A %s press failed", type(self).__name__, exc_info=error)
+            log.debug("It was %r, pressed by user %s", self.custom_id, interaction.user.id)
             try:
                 if interaction.response.is_done():
                     await interaction.followup.send(_(SORRY), ephemeral=True)
@@ -374,7 +376,13 @@ def discord_files(files: list[ExportFile]) -> list[discord.File]:
 async def send_reply(ctx: commands.Context, reply: Reply, answers: Answers) -> discord.Message:
     """Send ``reply`` for a command (prefix or slash), with its components when it has any."""
     view = await reply_view(reply, ctx.author.id, answers)
-    kwargs: dict[str, Any] = {"embed": reply.embed, "ephemeral": reply.ephemeral}
+    private = ctx.interaction.extras.get(PRIVATE) if ctx.interaction is not None else None
+    embed = reply.embed
+    if isinstance(private, str):  # why this answer is private (a server's settings)
+        embed = embed.copy()
+        footer = embed.footer.text
+        embed.set_footer(text=clip(f"{footer} · {private}" if footer else private, 2048))
+    kwargs: dict[str, Any] = {"embed": embed, "ephemeral": reply.ephemeral or bool(private)}
     if view is not None:
         kwargs["view"] = view
     if reply.files:

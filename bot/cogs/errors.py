@@ -2,7 +2,8 @@
 
 Expected problems (a missing argument, a cooldown, a check) get a sentence saying what to
 do; anything else is logged with its traceback and the user sees only that something went
-wrong. Slash command replies are ephemeral, so mistakes do not clutter the channel.
+wrong. Slash command replies are ephemeral, so mistakes do not clutter the channel. A
+user's id and what they typed reach the log at debug level only.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot.cogs._options import OOPS
+from bot.cogs._options import OOPS, ServerRefusal
 from bot.embeds import notice_embed
 from bot.i18n import _, number, use_language
 from bot.views import REPLIED
@@ -95,6 +96,8 @@ class Errors(commands.Cog):
         if isinstance(error, commands.BotMissingPermissions):
             perms = ", ".join(p.replace("_", " ") for p in error.missing_permissions)
             return ("warning", _("I need these permissions here: {perms}.", perms=perms))
+        if isinstance(error, ServerRefusal):
+            return ("warning", str(error))
         if isinstance(error, commands.CheckFailure):
             return ("warning", _("You can't use that command here."))
         if isinstance(error, commands.DisabledCommand):
@@ -112,24 +115,27 @@ class Errors(commands.Cog):
         reply = self.message_for(ctx, original)
         if reply is None and not isinstance(original, commands.CommandError):
             log.error(
-                "Command %s failed (user %s, %s)",
+                "Command %s failed (%s)",
                 ctx.command.qualified_name if ctx.command else "?",
-                ctx.author.id,
                 "slash" if ctx.interaction else "prefix",
                 exc_info=original,
             )
+            log.debug("The failed command was user %s's", ctx.author.id)
             reply = ("error", _(OOPS))
         elif reply is None and not isinstance(
             original, commands.CommandNotFound | commands.CommandOnCooldown
         ):
-            log.warning("Unhandled command error %s: %s", type(original).__name__, original)
+            # The message may quote what the user typed: only at debug level.
+            log.warning("Unhandled command error %s", type(original).__name__)
+            log.debug("Unhandled command error %s: %s", type(original).__name__, original)
         if reply is None:
             return
         kind, text = reply
         try:
             await self.tell(ctx, notice_embed(text, kind))
         except discord.HTTPException:
-            log.warning("Could not tell user %s about a failed command", ctx.author.id)
+            log.warning("Could not tell a user about a failed command")
+            log.debug("The user not told was %s", ctx.author.id)
 
     async def tell(self, ctx: commands.Context, embed: discord.Embed) -> None:
         """Reply privately to a slash command, publicly to a prefix command.

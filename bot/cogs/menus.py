@@ -6,8 +6,9 @@ The interaction carries the message's content even without the Message Content i
 
 discord.py cannot declare a context menu as a cog method, so the cog builds an
 ``app_commands.ContextMenu`` and adds it to the command tree when it loads. Context menus
-are not hybrid commands, so the shared cooldown and the error cog do not see them: both are
-applied here.
+are not hybrid commands, so the shared cooldown, the error cog and the server's settings
+(the menu is off where ``similar`` is; private replies) do not reach them: all are applied
+here.
 """
 
 from __future__ import annotations
@@ -78,7 +79,18 @@ class Menus(commands.Cog):
                 ephemeral=True,
             )
             return
-        await interaction.response.defer(thinking=True)
+        server = self.bot.services.user_db.servers.get(interaction.guild_id)
+        if server.is_off("similar"):
+            await interaction.response.send_message(
+                embed=notice_embed("This server has turned `similar` off.", "warning"),
+                ephemeral=True,
+            )
+            return
+        channel = interaction.channel
+        outside = not server.prefix_allowed(
+            interaction.channel_id, getattr(channel, "parent_id", None)
+        )
+        await interaction.response.defer(thinking=True, ephemeral=server.private or outside)
         answers: Answers = self.bot.answers_for(interaction.user)
         try:
             embeds = [(e.url or "", e.title or "", e.description or "") for e in message.embeds]
@@ -86,7 +98,8 @@ class Menus(commands.Cog):
             reply = await answers.similar(text) if text else notice(_(NOTHING_TO_READ), "info")
             await send_followup(interaction, reply, answers)
         except Exception:
-            log.exception("The %r menu failed (user %s)", FIND_SIMILAR.name, interaction.user.id)
+            log.exception("The %r menu failed", FIND_SIMILAR.name)
+            log.debug("The failed menu was user %s's", interaction.user.id)
             try:  # the public "thinking…" goes, so that only the user sees the apology
                 with contextlib.suppress(discord.HTTPException):
                     await interaction.delete_original_response()
@@ -94,7 +107,8 @@ class Menus(commands.Cog):
                     embed=notice_embed(_(OOPS), "error"), ephemeral=True
                 )
             except discord.HTTPException:
-                log.warning("Could not tell user %s about a failed menu", interaction.user.id)
+                log.warning("Could not tell a user about a failed menu")
+                log.debug("The user not told was %s", interaction.user.id)
 
     def cooling_down(self, user: discord.abc.User) -> float | None:
         """Seconds to wait when ``user`` is over the bot's shared per-user cooldown."""

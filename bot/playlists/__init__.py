@@ -180,7 +180,8 @@ def read_playlist_file(
     try:
         return _read(data, name, (filename or "").lower(), max_songs, max_bytes)
     except Exception:  # a bug here must cost the user one reply, not a traceback
-        log.exception("reading playlist file %r failed", name)
+        log.exception("Reading a playlist file failed")
+        log.debug("The playlist file was %r", name)  # a user's file name: debug only
         return PlaylistFile(
             name,
             "",

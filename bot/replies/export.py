@@ -35,6 +35,12 @@ _last_lists: weakref.WeakKeyDictionary[Services, OrderedDict[int, Reply]] = (
 )
 
 
+def forget_last_list(services: Services, user_id: int) -> bool:
+    """Forget ``user_id``'s last list (``/privacy delete``); True when there was one."""
+    lists = _last_lists.get(services)
+    return lists is not None and lists.pop(user_id, None) is not None
+
+
 class ExportAnswers(BlockAnswers):
     """Exporting a list as files, and the listen links of one of its songs."""
 

@@ -19,7 +19,6 @@ from bot.replies.refs import song_check
 from bot.replies.reply import PageSpec, Reply, notice
 from bot.text import safe
 from index.model import Track
-from index.read.ranking import DEFAULT_RANKING
 
 log = logging.getLogger(__name__)
 
@@ -34,11 +33,12 @@ class MixAnswers(PlaylistAnswers):
         self, text: str, option: str | None, other: bool | None, liked: bool | None
     ) -> tuple[str, str, bool, bool] | Reply:
         """``(text without its flags, ranking, other artists only, include liked)``: the
-        slash options where given, else the trailing flags; a notice for an unknown flag."""
+        slash options where given, else the trailing flags (else the server's discovery
+        setting); a notice for an unknown flag."""
         flags = split_exclusion_flags(text)
         try:
             found = split_discovery(flags.text)
-            ranking = choose(option, found.ranking)
+            ranking = choose(option, found.ranking, self.server.discovery)
         except UnknownDiscovery as exc:
             return notice(str(exc), "warning", ephemeral=True)
         return (
@@ -163,11 +163,14 @@ class MixAnswers(PlaylistAnswers):
         """``/foryou``: recommendations from the user's likes, without songs already liked.
 
         ``discovery`` is the slash option's value or what followed ``!foryou``: a setting
-        with or without its dashes ("--popular", "deep cuts"); empty means closest.
+        with or without its dashes ("--popular", "deep cuts"); empty means the server's
+        default (closest unless it chose another).
         """
         try:
             ranking = (
-                ranking_named(discovery) if discovery and discovery.strip() else DEFAULT_RANKING
+                ranking_named(discovery)
+                if discovery and discovery.strip()
+                else self.server.discovery
             )
         except UnknownDiscovery as exc:
             return notice(

@@ -83,7 +83,8 @@ class PlaylistAnswers(BlockAnswers):
         try:
             data = await upload.read()
         except Exception:  # Discord's CDN (or the disk) failing must cost one sentence
-            log.warning("Downloading the playlist file %r failed", name, exc_info=True)
+            log.warning("Downloading a playlist file failed", exc_info=True)
+            log.debug("The playlist file was %r", name)  # a user's file name: debug only
             return notice(
                 _("I couldn't download {name}; attach it again in a moment.", name=safe(name)),
                 "warning",

@@ -115,7 +115,7 @@ def interaction_payload(
             guild={"id": str(fake.guild_id), "locale": "en-US", "features": []},
             channel=fake.channels[channel_id],
             channel_id=str(channel_id),
-            member=member_payload(user, with_permissions=True),
+            member=member_payload(user, permissions=fake.permissions_of(user)),
             # A user-installed app in a guild it is not in gets only the basic bits.
             app_permissions=ALL_PERMISSIONS if install == "guild" else USER_APP_PERMISSIONS,
         )
