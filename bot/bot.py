@@ -21,6 +21,8 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.heartbeat import Heartbeat
+from bot.i18n import language_of, use_language
+from bot.i18n.tree import CatalogueTranslator, LocalisedTree
 from bot.replies import Answers
 from bot.services import Services
 from bot.stopping import CleanStop
@@ -89,6 +91,7 @@ class SongsimBot(CleanStop, commands.Bot):
             activity=discord.Activity(
                 type=discord.ActivityType.listening, name=f"{settings.prefix}help"
             ),
+            tree_cls=LocalisedTree,
         )
         self.services = services
         self.started_at = time.time()
@@ -110,6 +113,24 @@ class SongsimBot(CleanStop, commands.Bot):
         guild = getattr(user, "guild", None)  # a Member (in a server) knows its server
         return Answers(self.services, user.id, guild_id=guild.id if guild is not None else None)
 
+    def language_for(self, ctx: commands.Context) -> str:
+        """The language to answer ``ctx`` in: a slash command's user's Discord language; for
+        a prefix command the server's ``language`` setting, else the bot's (SONGSIM_LANG)."""
+        if ctx.interaction is not None:
+            return language_of(ctx.interaction.locale.value)
+        return self.server_language(ctx.guild.id if ctx.guild is not None else None)
+
+    def server_language(self, guild_id: int | None) -> str:
+        """A server's language for prefix commands (DMs: the bot's default)."""
+        chosen = self.services.user_db.servers.get(guild_id).language
+        return chosen or self.services.settings.language
+
+    async def invoke(self, ctx: commands.Context, /) -> None:
+        """Run a command written in the language it is answered in (errors included: their
+        handler runs in a task copied from this one)."""
+        with use_language(self.language_for(ctx)):
+            await super().invoke(ctx)
+
     async def process_commands(self, message: discord.Message, /) -> None:
         """Answer prefix commands, except in channels a server keeps them out of."""
         if message.author.bot:
@@ -126,6 +147,8 @@ class SongsimBot(CleanStop, commands.Bot):
         # Buttons and menus answer from their custom ids, so presses on messages posted
         # before this process started are answered too (bot.views).
         self.add_dynamic_items(*DYNAMIC_ITEMS)
+        # Command names and descriptions in every language songsim has (bot.i18n).
+        await self.tree.set_translator(CatalogueTranslator())
         for name in EXTENSIONS:
             try:
                 await self.load_extension(name)

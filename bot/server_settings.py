@@ -28,6 +28,7 @@ from typing import TYPE_CHECKING, Any
 
 from bot.discovery import UnknownDiscovery, ranking_named
 from bot.errors import UserFacingError
+from bot.i18n import N_, _, languages
 from bot.wordfilter import MAX_WORD, WordFilter, bundled
 from index.read.ranking import DEFAULT_RANKING
 
@@ -43,18 +44,21 @@ REPLIES = ("public", "private")
 ALWAYS_ON = frozenset({"settings", "privacy", "help"})
 MAX_WORDS = 200  # a server's own filter words
 MAX_CHANNELS = 50
-FILTERED_PLAYLIST = "a playlist"
+FILTERED_PLAYLIST = N_("a playlist")  # shown translated
 
 # The settings in the order /settings lists them, with the values each takes.
+# The keys and values are typed as they are in every language; the texts are translated.
 SETTINGS: dict[str, str] = {
-    "discovery": "closest, popular or deep cuts: the default for /similar, /mix and /foryou",
-    "replies": "public, or private (slash commands answer only the person who asked)",
-    "prefix_channels": "all, or channels where prefix commands are answered (add/remove …)",
-    "commands_off": "none, or commands this server turns off (add/remove …)",
-    "why_names": "shown, filtered (the default) or hidden: playlist names under Why?",
-    "song_names": "shown (the default) or filtered: song and artist names in replies",
-    "words": "none, or words the filter also hides (add/remove …)",
+    "discovery": N_("closest, popular or deep cuts: the default for /similar, /mix and /foryou"),
+    "replies": N_("public, or private (slash commands answer only the person who asked)"),
+    "prefix_channels": N_("all, or channels where prefix commands are answered (add/remove …)"),
+    "commands_off": N_("none, or commands this server turns off (add/remove …)"),
+    "why_names": N_("shown, filtered (the default) or hidden: playlist names under Why?"),
+    "song_names": N_("shown (the default) or filtered: song and artist names in replies"),
+    "words": N_("none, or words the filter also hides (add/remove …)"),
+    "language": N_("default, en or de: prefix commands' language (slash: each member's own)"),
 }
+LANGUAGE_WORDS = {"default": "", "none": "", "english": "en", "deutsch": "de", "german": "de"}
 _SPLIT = re.compile(r"[,\s]+")
 _CHANNEL = re.compile(r"<#(\d+)>|(\d{15,20})")
 
@@ -74,6 +78,7 @@ class ServerSettings:
     why_names: str = "filtered"
     song_names: str = "shown"
     words: tuple[str, ...] = ()
+    language: str = ""  # prefix commands' language; "": the bot's default (SONGSIM_LANG)
 
     @functools.cached_property
     def name_filter(self) -> WordFilter:
@@ -95,7 +100,7 @@ class ServerSettings:
             return []
         if self.why_names == "shown":
             return list(names)
-        return [FILTERED_PLAYLIST if self.name_filter.matches(n) else n for n in names]
+        return [_(FILTERED_PLAYLIST) if self.name_filter.matches(n) else n for n in names]
 
     def mask_names(self, text: str) -> str:
         """``text`` with listed words masked, when this server filters song names."""
@@ -130,6 +135,7 @@ class ServerSettings:
                 why_names=_one_of(data.get("why_names"), WHY_NAMES, out.why_names),
                 song_names=_one_of(data.get("song_names"), SONG_NAMES, out.song_names),
                 words=tuple(str(w) for w in data.get("words", ())),
+                language=_one_of(data.get("language"), languages(), out.language),
             )
         except (TypeError, ValueError):
             log.warning("A server's stored settings could not be read; using the defaults")
@@ -161,13 +167,16 @@ def setting_named(word: str) -> str:
     aliases = {"discovery_setting": "discovery", "reply": "replies", "channels": "prefix_channels",
                "prefix": "prefix_channels", "commands": "commands_off", "off": "commands_off",
                "why": "why_names", "playlist_names": "why_names", "songs": "song_names",
-               "names": "song_names", "word": "words", "filter_words": "words"}  # fmt: skip
+               "names": "song_names", "word": "words", "filter_words": "words",
+               "lang": "language", "sprache": "language"}  # fmt: skip
     key = aliases.get(key, key)
     if key not in SETTINGS:
         raise SettingError(
-            f"There is no setting “{word.strip()[:40]}”; the settings are "
-            + ", ".join(f"`{s}`" for s in SETTINGS)
-            + "."
+            _(
+                "There is no setting “{word}”; the settings are {settings}.",
+                word=word.strip()[:40],
+                settings=", ".join(f"`{s}`" for s in SETTINGS),
+            )
         )
     return key
 
@@ -189,7 +198,7 @@ def change(
     key = setting_named(setting)
     value = " ".join(value.split())
     if not value:
-        raise SettingError(f"Give `{key}` a value: {SETTINGS[key]}.")
+        raise SettingError(_("Give `{key}` a value: {values}.", key=key, values=_(SETTINGS[key])))
     word = value.casefold()
     if key == "discovery":
         try:
@@ -199,25 +208,39 @@ def change(
     if key == "replies":
         private = {"public": False, "private": True, "ephemeral": True}.get(word)
         if private is None:
-            raise SettingError("`replies` is `public` or `private`.")
+            raise SettingError(_("`replies` is `public` or `private`."))
         return dataclasses.replace(current, private=private)
     if key in ("why_names", "song_names"):
         allowed = WHY_NAMES if key == "why_names" else SONG_NAMES
         if word not in allowed:
-            raise SettingError(f"`{key}` is " + " or ".join(f"`{a}`" for a in allowed) + ".")
+            raise SettingError(_("`{key}` is {choices}.", key=key, choices=_either(allowed)))
         return dataclasses.replace(current, **{key: word})
     if key == "prefix_channels":
         ids = _edit(current.prefix_channels, value, ("all", "everywhere"), _channels(channel))
         if len(ids) > MAX_CHANNELS:
-            raise SettingError(f"At most {MAX_CHANNELS} channels can be listed.")
+            raise SettingError(_("At most {n} channels can be listed.", n=MAX_CHANNELS))
         return dataclasses.replace(current, prefix_channels=frozenset(ids))
+    if key == "language":
+        chosen = LANGUAGE_WORDS.get(word, word)
+        if chosen and chosen not in languages():
+            choices = _either(("default", *languages()))
+            raise SettingError(_("`{key}` is {choices}.", key=key, choices=choices))
+        return dataclasses.replace(current, language=chosen)
     if key == "commands_off":
         names = _edit(current.commands_off, value, ("none",), _commands(set(commands)))
         return dataclasses.replace(current, commands_off=frozenset(names))
     words = _edit(set(current.words), value, ("none",), _words)
     if len(words) > MAX_WORDS:
-        raise SettingError(f"A server can add at most {MAX_WORDS} words.")
+        raise SettingError(_("A server can add at most {n} words.", n=MAX_WORDS))
     return dataclasses.replace(current, words=tuple(sorted(words, key=str.casefold)))
+
+
+def _either(values: Iterable[str]) -> str:
+    """ "`a`, `b` or `c`", in the language being written."""
+    quoted = [f"`{v}`" for v in values]
+    if len(quoted) == 1:
+        return quoted[0]
+    return _("{items} or {last}", items=", ".join(quoted[:-1]), last=quoted[-1])
 
 
 def _edit(current: Iterable[Any], value: str, empty: tuple[str, ...], read: Callable) -> set:
@@ -240,8 +263,11 @@ def _channels(channel: Callable[[str], int | None]) -> Callable[[str], set[int]]
             found = int(m.group(1) or m.group(2)) if m else channel(part)
             if found is None:
                 raise SettingError(
-                    f"I can't find the channel “{part[:40]}”; name channels like #music "
-                    "(or `here` for this one)."
+                    _(
+                        "I can't find the channel “{channel}”; name channels like #music "
+                        "(or `here` for this one).",
+                        channel=part[:40],
+                    )
                 )
             ids.add(found)
         return ids
@@ -253,12 +279,14 @@ def _commands(known: set[str]) -> Callable[[str], set[str]]:
     def read(text: str) -> set[str]:
         names = {p.casefold().lstrip("/!") for p in _SPLIT.split(text) if p}
         if bad := sorted(names & ALWAYS_ON):
-            raise SettingError(f"`{bad[0]}` cannot be turned off.")
+            raise SettingError(_("`{name}` cannot be turned off.", name=bad[0]))
         if unknown := sorted(names - known):
             raise SettingError(
-                f"There is no command “{unknown[0][:40]}”; these can be turned off: "
-                + ", ".join(f"`{c}`" for c in sorted(known))
-                + "."
+                _(
+                    "There is no command “{name}”; these can be turned off: {names}.",
+                    name=unknown[0][:40],
+                    names=", ".join(f"`{c}`" for c in sorted(known)),
+                )
             )
         return names
 
@@ -268,7 +296,9 @@ def _commands(known: set[str]) -> Callable[[str], set[str]]:
 def _words(text: str) -> set[str]:
     words = {w.strip() for w in text.split(",") if w.strip()}
     if too_long := [w for w in words if len(w) > MAX_WORD]:
-        raise SettingError(f"Words of at most {MAX_WORD} characters: “{too_long[0][:20]}…”.")
+        raise SettingError(
+            _("Words of at most {n} characters: “{word}…”.", n=MAX_WORD, word=too_long[0][:20])
+        )
     return words
 
 

@@ -24,7 +24,7 @@ from discord.ext import commands
 
 from bot import custom_ids, embeds
 from bot.export import ExportFile
-from bot.i18n import N_, _, slash_name, use_language
+from bot.i18n import N_, _, use_language
 from bot.old_components import FromBefore
 from bot.replies import Answers, PageSpec, Reply
 from bot.replies.refs import SongRef
@@ -40,9 +40,7 @@ log = logging.getLogger(__name__)
 
 REPLIED = "songsim_replied"  # set in Interaction.extras once a command's answer is sent
 # Texts are English here and shown in the presser's language (bot.i18n).
-NOT_YOURS = N_(
-    "Only the person who asked can use these buttons — ask me yourself with `/{similar}`."
-)
+NOT_YOURS = N_("Only the person who asked can use these buttons — ask me yourself with `/similar`.")
 SORRY = N_("Sorry, that didn't work — something went wrong on my side. Please try again.")
 FORGOTTEN = N_(
     "I no longer keep this list (lists are kept {days} days after their last use) — ask again."
@@ -74,7 +72,7 @@ class Owned:
         if interaction.user.id == self.owner_id:
             return True
         with use_language(str(interaction.locale)):
-            text = _(NOT_YOURS, similar=slash_name("similar"))
+            text = _(NOT_YOURS)
         await interaction.response.send_message(text, ephemeral=True)
         return False
 

@@ -107,7 +107,7 @@ class Errors(commands.Cog):
     @commands.Cog.listener()
     async def on_command_error(self, ctx: commands.Context, error: commands.CommandError) -> None:
         original = unwrap(error)
-        with use_language(await self.bot.language_for(ctx)):  # type: ignore[attr-defined]
+        with use_language(self.bot.language_for(ctx)):  # type: ignore[attr-defined]
             await self.answer(ctx, original)
 
     async def answer(self, ctx: commands.Context, original: BaseException) -> None:

@@ -82,7 +82,9 @@ class Menus(commands.Cog):
         server = self.bot.services.user_db.servers.get(interaction.guild_id)
         if server.is_off("similar"):
             await interaction.response.send_message(
-                embed=notice_embed("This server has turned `similar` off.", "warning"),
+                embed=notice_embed(
+                    _("This server has turned `{name}` off.", name="similar"), "warning"
+                ),
                 ephemeral=True,
             )
             return

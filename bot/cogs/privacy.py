@@ -18,6 +18,7 @@ from bot import custom_ids
 from bot.cogs._options import command
 from bot.commands import PRIVACY
 from bot.embeds import notice_embed
+from bot.i18n import N_, _
 from bot.replies import Answers
 from bot.views import Owned, send_reply
 from bot.working import working
@@ -25,14 +26,14 @@ from bot.working import working
 if TYPE_CHECKING:
     from bot.bot import SongsimBot
 
-ASK_PRIVATELY = (
+ASK_PRIVATELY = N_(
     "Your data is yours: use `/privacy` (only you see its answer), or send me `{prefix}privacy` "
     "in a direct message."
 )
-CANCELLED = "Nothing was deleted."
-BUTTONS = {  # act → label, style
-    "d": ("Delete my data", discord.ButtonStyle.danger),
-    "c": ("Cancel", discord.ButtonStyle.secondary),
+CANCELLED = N_("Nothing was deleted.")
+BUTTONS = {  # act → label (shown translated), style
+    "d": (N_("Delete my data"), discord.ButtonStyle.danger),
+    "c": (N_("Cancel"), discord.ButtonStyle.secondary),
 }
 
 
@@ -46,7 +47,7 @@ class ConfirmDelete(
         label, style = BUTTONS[act]
         super().__init__(
             discord.ui.Button(
-                label=label, style=style, custom_id=custom_ids.confirm_id(owner_id, act)
+                label=_(label), style=style, custom_id=custom_ids.confirm_id(owner_id, act)
             )
         )
         self.owner_id, self.act = owner_id, act
@@ -68,7 +69,7 @@ class ConfirmDelete(
         if self.act == "d":
             embed = (await answers.forget_me()).embed
         else:
-            embed = notice_embed(CANCELLED, "info")
+            embed = notice_embed(_(CANCELLED), "info")
         await interaction.response.edit_message(embed=embed, view=None)
 
 
@@ -91,7 +92,7 @@ class Privacy(commands.Cog):
         """What songsim keeps about you: !privacy, !privacy export, !privacy delete"""
         answers = self.bot.answers_for(ctx.author)
         if ctx.interaction is None and ctx.guild is not None:
-            text = ASK_PRIVATELY.format(prefix=answers.prefix)
+            text = _(ASK_PRIVATELY, prefix=answers.prefix)
             await ctx.send(embed=notice_embed(text, "info"))
             return
         async with working(ctx, ephemeral=True):

@@ -24,6 +24,8 @@ from discord.ext import commands
 from bot.cogs._options import ServerRefusal, command
 from bot.commands import SETTINGS
 from bot.discovery import EXPLAINED
+from bot.i18n import _, languages
+from bot.i18n.tree import keyed_choice
 from bot.server_settings import SETTINGS as SETTING_HELP
 from bot.server_settings import SONG_NAMES, WHY_NAMES, SettingError, setting_named
 from bot.views import send_reply
@@ -32,8 +34,10 @@ from bot.working import PRIVATE, working
 if TYPE_CHECKING:
     from bot.bot import SongsimBot
 
+# "why_names — shown, filtered …": the command tree's translator puts the text in each
+# language (bot.i18n.tree reads the key and text from the choice's extras).
 SETTING_CHOICES = [
-    app_commands.Choice(name=f"{k} — {v}"[:100], value=k) for k, v in SETTING_HELP.items()
+    app_commands.Choice(name=keyed_choice(k, v), value=k) for k, v in SETTING_HELP.items()
 ]
 VALUES: dict[str, tuple[str, ...]] = {
     "discovery": tuple(EXPLAINED),
@@ -43,6 +47,7 @@ VALUES: dict[str, tuple[str, ...]] = {
     "prefix_channels": ("all", "add here", "remove here", "add #", "remove #"),
     "commands_off": ("none", "add ", "remove "),
     "words": ("none", "add ", "remove "),
+    "language": ("default", *languages()),
 }
 
 
@@ -72,9 +77,12 @@ def private_note(ctx: commands.Context, channels: frozenset[int]) -> str:
     names = []
     for cid in sorted(channels)[:3]:
         channel = guild.get_channel(cid) if isinstance(guild, discord.Guild) else None
-        names.append(f"#{channel.name}" if channel is not None else "its channels")
+        names.append(f"#{channel.name}" if channel is not None else _("its channels"))
     shown = ", ".join(dict.fromkeys(names))
-    return f"Only you can see this: in this server songsim answers in public in {shown}."
+    return _(
+        "Only you can see this: in this server songsim answers in public in {channels}.",
+        channels=shown,
+    )
 
 
 class Settings(commands.Cog):
@@ -91,7 +99,7 @@ class Settings(commands.Cog):
         server = self.bot.services.user_db.servers.get(guild_id)
         name = ctx.command.qualified_name.split(" ")[0]
         if server.is_off(name):
-            raise ServerRefusal(f"This server has turned `{name}` off.")
+            raise ServerRefusal(_("This server has turned `{name}` off.", name=name))
         if ctx.interaction is not None:
             channel = ctx.channel
             outside = not server.prefix_allowed(channel.id, getattr(channel, "parent_id", None))

@@ -14,6 +14,7 @@ import json
 from datetime import UTC, datetime
 
 from bot.export import ExportFile
+from bot.i18n import _, ngettext
 from bot.replies.export import ExportAnswers, forget_last_list
 from bot.replies.reply import Reply, notice
 from bot.server_embeds import forgotten_embed, privacy_embed
@@ -37,8 +38,11 @@ class PrivacyAnswers(ExportAnswers):
         word = action.strip().casefold() or "show"
         if word not in ACTIONS and word != f"delete {CONFIRM_WORD}":
             return notice(
-                f"`{self.prefix}privacy` takes `export` or `delete`, or nothing to see what "
-                "songsim keeps about you.",
+                _(
+                    "`{prefix}privacy` takes `export` or `delete`, or nothing to see what "
+                    "songsim keeps about you.",
+                    prefix=self.prefix,
+                ),
                 "warning",
                 ephemeral=True,
             )
@@ -49,10 +53,14 @@ class PrivacyAnswers(ExportAnswers):
             return await self.forget_me()
         if word == "delete":
             return notice(
-                "This deletes every song you liked, every artist you blocked, the lists "
-                "behind your buttons and your last list, for good. Press **Delete my data** to go ahead (only you can).",
+                _(
+                    "This deletes every song you liked, every artist you blocked, the lists "
+                    "behind your buttons and your last list, for good. "
+                    "Press **{button}** to go ahead (only you can).",
+                    button=_("Delete my data"),
+                ),
                 "warning",
-                "Delete your data?",
+                _("Delete your data?"),
                 ephemeral=True,
             )
         likes, blocks = await db.likes(self.user_id), await db.blocks(self.user_id)
@@ -94,10 +102,14 @@ class PrivacyAnswers(ExportAnswers):
         }
         body = json.dumps(data, ensure_ascii=False, indent=2, default=str).encode()
         reply = notice(
-            f"Everything songsim keeps about you: {len(likes):,} liked song(s) and "
-            f"{len(blocks):,} blocked artist(s), in the attached JSON file.",
+            _(
+                "Everything songsim keeps about you: {likes} and {blocks}, "
+                "in the attached JSON file.",
+                likes=ngettext("{n} liked song", "{n} liked songs", len(likes)),
+                blocks=ngettext("{n} blocked artist", "{n} blocked artists", len(blocks)),
+            ),
             "ok",
-            "Your data",
+            _("Your data"),
             ephemeral=True,
         )
         reply.files = [ExportFile("songsim-my-data.json", body, "json")]

@@ -50,7 +50,7 @@ def test_values_are_read_as_people_type_them() -> None:
     ("setting", "value", "says"),
     [
         ("volume", "11", "There is no setting"),
-        ("why_names", "blurred", "`why_names` is `shown` or `filtered` or `hidden`"),
+        ("why_names", "blurred", "`why_names` is `shown`, `filtered` or `hidden`"),
         ("discovery", "loud", "not a discovery setting"),
         ("commands_off", "add settings", "`settings` cannot be turned off"),
         ("commands_off", "add dance", "There is no command “dance”"),
