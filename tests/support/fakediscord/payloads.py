@@ -143,9 +143,11 @@ def guild_payload(
     member_count: int | None = None,
     presences: list[dict[str, Any]] | None = None,
     roles: list[dict[str, Any]] | None = None,
+    preferred_locale: str = "en-US",
 ) -> dict[str, Any]:
     """GUILD_CREATE data: ``members`` as sent, ``member_count`` the guild's real size,
-    ``roles`` the guild's roles (default: @everyone allowing everything)."""
+    ``roles`` the guild's roles (default: @everyone allowing everything),
+    ``preferred_locale`` the server's primary language (a Community setting)."""
     return {
         "id": str(guild_id),
         "name": name,
@@ -183,7 +185,7 @@ def guild_payload(
         "description": None,
         "banner": None,
         "premium_tier": 0,
-        "preferred_locale": "en-US",
+        "preferred_locale": preferred_locale,
         "public_updates_channel_id": None,
         "nsfw_level": 0,
         "premium_progress_bar_enabled": False,

@@ -76,6 +76,9 @@ class FakeDiscord(UserActions, UserPresence, GuildRoles):
         self.requests: Journal[RecordedRequest] = Journal()
         self.unhandled: list[RecordedRequest] = []
         self.echo_own_messages = True  # Discord sends the bot its own MESSAGE_CREATEs
+        # The server's primary language: GUILD_CREATE's preferred_locale and every
+        # interaction's guild_locale (each user's own is the ``locale`` of their actions).
+        self.guild_locale = "en-US"
         self.interaction_deadline = 3.0  # seconds Discord waits for an interaction callback
         self.token_lifetime = 900.0  # seconds an interaction token works for follow-ups
         self.rest = RestApi(self)
@@ -219,6 +222,7 @@ class FakeDiscord(UserActions, UserPresence, GuildRoles):
             member_count=len(everyone),
             presences=self.presence_payloads() if with_presences else [],
             roles=list(self.roles.values()),
+            preferred_locale=self.guild_locale,
         )
 
     def new_bot_message(
