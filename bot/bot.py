@@ -5,7 +5,9 @@ Set once here so no command can forget them: mentions are disabled on every mess
 channels and for both server and user installs, every user shares one cooldown across
 commands, and a heartbeat file is touched while connected. Commands are synced only by
 the owner's ``sync`` command, never on start. The buttons and menus under replies are
-registered at start-up, so they keep working across restarts (:mod:`bot.views`).
+registered at start-up, so they keep working across restarts (:mod:`bot.views`). A server's
+settings (``/settings``) decide where prefix commands are answered: elsewhere they are left
+unanswered, as if meant for another bot.
 """
 
 from __future__ import annotations
@@ -19,6 +21,8 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.heartbeat import Heartbeat
+from bot.i18n import language_of, use_language
+from bot.i18n.tree import CatalogueTranslator, LocalisedTree
 from bot.replies import Answers
 from bot.services import Services
 from bot.stopping import CleanStop
@@ -35,6 +39,8 @@ EXTENSIONS = (
     "bot.cogs.menus",
     "bot.cogs.about",
     "bot.cogs.admin",
+    "bot.cogs.settings",
+    "bot.cogs.privacy",
 )
 
 COOLDOWN_RATE, COOLDOWN_PER = 5, 10.0
@@ -85,6 +91,7 @@ class SongsimBot(CleanStop, commands.Bot):
             activity=discord.Activity(
                 type=discord.ActivityType.listening, name=f"{settings.prefix}help"
             ),
+            tree_cls=LocalisedTree,
         )
         self.services = services
         self.started_at = time.time()
@@ -102,12 +109,46 @@ class SongsimBot(CleanStop, commands.Bot):
         self._stopping = False
 
     def answers_for(self, user: discord.abc.User) -> Answers:
-        return Answers(self.services, user.id)
+        """The answers for ``user``; a server member's follow that server's settings."""
+        guild = getattr(user, "guild", None)  # a Member (in a server) knows its server
+        return Answers(self.services, user.id, guild_id=guild.id if guild is not None else None)
+
+    def language_for(self, ctx: commands.Context) -> str:
+        """The language to answer ``ctx`` in: a slash command's user's Discord language; for
+        a prefix command the server's ``language`` setting, else the bot's (SONGSIM_LANG)."""
+        if ctx.interaction is not None:
+            return language_of(ctx.interaction.locale.value)
+        return self.server_language(ctx.guild.id if ctx.guild is not None else None)
+
+    def server_language(self, guild_id: int | None) -> str:
+        """A server's language for prefix commands (DMs: the bot's default)."""
+        chosen = self.services.user_db.servers.get(guild_id).language
+        return chosen or self.services.settings.language
+
+    async def invoke(self, ctx: commands.Context, /) -> None:
+        """Run a command written in the language it is answered in (errors included: their
+        handler runs in a task copied from this one)."""
+        with use_language(self.language_for(ctx)):
+            await super().invoke(ctx)
+
+    async def process_commands(self, message: discord.Message, /) -> None:
+        """Answer prefix commands, except in channels a server keeps them out of."""
+        if message.author.bot:
+            return
+        ctx = await self.get_context(message)
+        if ctx.valid and message.guild is not None:
+            server = self.services.user_db.servers.get(message.guild.id)
+            channel = message.channel
+            if not server.prefix_allowed(channel.id, getattr(channel, "parent_id", None)):
+                return
+        await self.invoke(ctx)
 
     async def setup_hook(self) -> None:
         # Buttons and menus answer from their custom ids, so presses on messages posted
         # before this process started are answered too (bot.views).
         self.add_dynamic_items(*DYNAMIC_ITEMS)
+        # Command names and descriptions in every language songsim has (bot.i18n).
+        await self.tree.set_translator(CatalogueTranslator())
         for name in EXTENSIONS:
             try:
                 await self.load_extension(name)

@@ -22,6 +22,7 @@ from typing import Literal
 
 from bot.discovery import FLAG_HINT
 from bot.exclusions import INCLUDE_LIKED_FLAG, OTHER_ARTISTS_FLAG
+from bot.i18n import N_, _, lower_first
 
 Surface = Literal["slash", "prefix", "console", "menu"]
 SLASH: Surface = "slash"
@@ -36,18 +37,20 @@ MENU_ONLY: frozenset[Surface] = frozenset({MENU})
 FILE_FLAG = "--file"
 
 # How a song may be named wherever a command asks for one (slash options, help).
-SONG_HELP = "artist - title, or a song link (Spotify, YouTube, Apple Music, Deezer, Last.fm)"
+SONG_HELP = N_("artist - title, or a song link (Spotify, YouTube, Apple Music, Deezer, Last.fm)")
 
 # The slash option for the discovery setting; prefix and console users write --popular etc.
 DISCOVERY_OPTION = "discovery"
-DISCOVERY_HELP = "closest (default), popular (better-known songs) or deep cuts (less-known ones)"
+DISCOVERY_HELP = N_(
+    "closest (default), popular (better-known songs) or deep cuts (less-known ones)"
+)
 # The exclusion options of /similar and /mix; prefix and console users write the flags
 # (bot.exclusions: --other-artists, --include-liked).
 OTHER_ARTISTS_OPTION = "other_artists"
 INCLUDE_LIKED_OPTION = "include_liked"
 EXCLUSION_PARAMS = {
-    OTHER_ARTISTS_OPTION: "only songs by other artists than the one(s) you named",
-    INCLUDE_LIKED_OPTION: "also show songs you liked (left out by default)",
+    OTHER_ARTISTS_OPTION: N_("only songs by other artists than the one(s) you named"),
+    INCLUDE_LIKED_OPTION: N_("also show songs you liked (left out by default)"),
 }
 
 
@@ -55,12 +58,15 @@ EXCLUSION_PARAMS = {
 class CommandSpec:
     """One command as every surface needs it.
 
-    ``description`` is the slash command's one line (at most 100 characters, Discord's
+    The texts are English (the source language) and translated where they are shown
+    (:mod:`bot.i18n`; the command tree through its translator). ``description`` is the slash command's one line (at most 100 characters, Discord's
     limit); ``brief`` is the line in ``help`` when it should differ, else the description
     starting in lower case. ``args`` is the arguments as ``help`` writes them; ``usage``
     replaces the prefix signature discord.py derives from the parameters, for commands whose
     text also takes a trailing discovery flag. ``params`` describes each slash option, and
     must name the cog method's parameters (discord.py checks that when the cog loads).
+    ``manage_server`` commands work only in servers, for members with Manage Server
+    (Discord shows them to those members only, and the cog checks on every use).
     """
 
     name: str
@@ -73,6 +79,7 @@ class CommandSpec:
     surfaces: frozenset[Surface] = EVERYWHERE
     owner_only: bool = False
     hidden: bool = False
+    manage_server: bool = False
 
     def __post_init__(self) -> None:
         if SLASH in self.surfaces and PREFIX not in self.surfaces:
@@ -89,8 +96,8 @@ class CommandSpec:
 
     @property
     def summary(self) -> str:
-        """The command's line in ``help``."""
-        return self.brief or self.description[:1].lower() + self.description[1:]
+        """The command's line in ``help``, in the language being written."""
+        return _(self.brief) if self.brief else lower_first(_(self.description))
 
     @property
     def on_discord(self) -> bool:
@@ -114,87 +121,109 @@ class CommandSpec:
 
 SIMILAR = CommandSpec(
     "similar",
-    "Songs that share playlists with a song",
-    args="song or link",
+    N_("Songs that share playlists with a song"),
+    args=N_("song or link"),
     aliases=("sim", "s"),
     usage=f"[artist - title or link] [{FLAG_HINT}] [{OTHER_ARTISTS_FLAG}] [{INCLUDE_LIKED_FLAG}]",
     params={
-        "song": "artist - title or a song link; leave empty for what you're playing on Spotify",
+        "song": N_("artist - title or a song link; leave empty for what you're playing on Spotify"),
         DISCOVERY_OPTION: DISCOVERY_HELP,
         **EXCLUSION_PARAMS,
     },
 )
 ARTIST = CommandSpec(
     "artist",
-    "Artists similar to an artist",
-    args="name",
-    params={"name": "an artist, for example: daft punk"},
+    N_("Artists similar to an artist"),
+    args=N_("name"),
+    params={"name": N_("an artist, for example: daft punk")},
 )
 MIX = CommandSpec(
     "mix",
-    "Songs close to 2–5 songs at once, or to a playlist file",
-    args="song | song | … (or attach a playlist file)",
-    brief="songs close to 2–5 songs at once; attach a playlist file to mix up to 100",
+    N_("Songs close to 2–5 songs at once, or to a playlist file"),
+    args=N_("song | song | … (or attach a playlist file)"),
+    brief=N_("songs close to 2–5 songs at once; attach a playlist file to mix up to 100"),
     usage=f"<song | song | …> [{FLAG_HINT}] [{OTHER_ARTISTS_FLAG}] [{INCLUDE_LIKED_FLAG}]",
     params={
-        "songs": "2–5 songs or links separated by |, e.g. "
-        "daft punk - one more time | queen - bohemian rhapsody",
+        "songs": N_(
+            "2–5 songs or links separated by |, e.g. "
+            "daft punk - one more time | queen - bohemian rhapsody"
+        ),
         DISCOVERY_OPTION: DISCOVERY_HELP,
         **EXCLUSION_PARAMS,
-        "playlist": "a playlist file: Exportify CSV, M3U, XSPF, JSPF or one song per line",
+        "playlist": N_("a playlist file: Exportify CSV, M3U, XSPF, JSPF or one song per line"),
     },
 )
-LIKE = CommandSpec("like", "Remember a song you like", args="song", params={"song": SONG_HELP})
+LIKE = CommandSpec(
+    "like", N_("Remember a song you like"), args=N_("song"), params={"song": SONG_HELP}
+)
 UNLIKE = CommandSpec(
     "unlike",
-    "Forget a liked song (by name or its number in /likes)",
-    args="song or number",
-    brief="forget a liked song",
-    params={"song": "artist - title, or the song's number in /likes"},
+    N_("Forget a liked song (by name or its number in /likes)"),
+    args=N_("song or number"),
+    brief=N_("forget a liked song"),
+    params={"song": N_("artist - title, or the song's number in /likes")},
 )
-LIKES = CommandSpec("likes", "List the songs you liked")
+LIKES = CommandSpec("likes", N_("List the songs you liked"))
 FOR_YOU = CommandSpec(
     "foryou",
-    "Recommendations from the songs you liked",
-    brief="recommendations from your likes",
+    N_("Recommendations from the songs you liked"),
+    brief=N_("recommendations from your likes"),
     aliases=("for-you",),
     usage=f"[{FLAG_HINT}]",
     params={DISCOVERY_OPTION: DISCOVERY_HELP},
 )
 BLOCK = CommandSpec(
     "block",
-    "Leave an artist out of every answer you get",
-    args="artist",
-    params={"artist": "the artist's name, for example: drake"},
+    N_("Leave an artist out of every answer you get"),
+    args=N_("artist"),
+    params={"artist": N_("the artist's name, for example: drake")},
 )
 UNBLOCK = CommandSpec(
     "unblock",
-    "Show a blocked artist again (by name or its number in /blocks)",
-    args="artist or number",
-    brief="show a blocked artist again",
-    params={"artist": "the artist's name, or its number in /blocks"},
+    N_("Show a blocked artist again (by name or its number in /blocks)"),
+    args=N_("artist or number"),
+    brief=N_("show a blocked artist again"),
+    params={"artist": N_("the artist's name, or its number in /blocks")},
 )
-BLOCKS = CommandSpec("blocks", "List the artists you blocked")
+BLOCKS = CommandSpec("blocks", N_("List the artists you blocked"))
 EXPORT = CommandSpec(
     "export",
-    "Your last list of songs as files: Spotify links, CSV and JSPF",
-    brief="your last list as files (Spotify links, CSV, JSPF)",
+    N_("Your last list of songs as files: Spotify links, CSV and JSPF"),
+    brief=N_("your last list as files (Spotify links, CSV, JSPF)"),
 )
 ABOUT = CommandSpec(
     "about",
-    "How big the index is and how songsim works",
-    brief="how big the index is and how it works",
+    N_("How big the index is and how songsim works"),
+    brief=N_("how big the index is and how it works"),
 )
-HELP = CommandSpec("help", "What songsim can do", brief="this list")
+HELP = CommandSpec("help", N_("What songsim can do"), brief=N_("this list"))
+SETTINGS = CommandSpec(
+    "settings",
+    N_("See or change how songsim behaves in this server (Manage Server)"),
+    args=N_("[setting value]"),
+    brief=N_("see or change this server's settings (Manage Server to change them)"),
+    params={
+        "setting": N_("what to change; leave empty to see every setting"),
+        "value": N_("its new value, e.g. hidden, private, popular, add #music, add mix"),
+    },
+    manage_server=True,
+)
+PRIVACY = CommandSpec(
+    "privacy",
+    N_("What songsim keeps about you: see it, export it as a file, or delete it"),
+    args="[export | delete]",
+    brief=N_("what songsim keeps about you; `export` it as JSON or `delete` it"),
+    params={"action": N_("show (default), export (a JSON file) or delete (after you confirm)")},
+)
 FIND_SIMILAR = CommandSpec(
     "Find similar songs",
-    "Songs like the one a message links to or names",
-    brief="songs like the link or “artist - title” in someone's message",
+    N_("Songs like the one a message links to or names"),
+    brief=N_("songs like the link or “artist - title” in someone's message"),
     surfaces=MENU_ONLY,
 )
 SYNC = CommandSpec(
     "sync",
-    "Publish the slash commands to this server or everywhere, or clear them",
+    N_("Publish the slash commands to this server or everywhere, or clear them"),
     args="guild | global | clear",
     surfaces=frozenset({PREFIX}),
     owner_only=True,
@@ -202,14 +231,16 @@ SYNC = CommandSpec(
 )
 
 # The console's words for Discord's buttons, and its way out.
-PICK = CommandSpec("pick", "Choose a “did you mean” song", args="N", surfaces=CONSOLE_ONLY)
-MORE = CommandSpec("more", "The next page of the list", surfaces=CONSOLE_ONLY)
-BACK = CommandSpec("back", "The page before", surfaces=CONSOLE_ONLY)
-WHY = CommandSpec("why", "Why song N is on the list", args="N", surfaces=CONSOLE_ONLY)
+PICK = CommandSpec("pick", N_("Choose a “did you mean” song"), args="N", surfaces=CONSOLE_ONLY)
+MORE = CommandSpec("more", N_("The next page of the list"), surfaces=CONSOLE_ONLY)
+BACK = CommandSpec("back", N_("The page before"), surfaces=CONSOLE_ONLY)
+WHY = CommandSpec("why", N_("Why song N is on the list"), args="N", surfaces=CONSOLE_ONLY)
 # On Discord each song's listen links are under it; the console keeps its list short and
 # prints them on asking.
-LISTEN = CommandSpec("listen", "Links to song N on every service", args="N", surfaces=CONSOLE_ONLY)
-QUIT = CommandSpec("quit", "Leave the console", aliases=("exit", "q"), surfaces=CONSOLE_ONLY)
+LISTEN = CommandSpec(
+    "listen", N_("Links to song N on every service"), args="N", surfaces=CONSOLE_ONLY
+)
+QUIT = CommandSpec("quit", N_("Leave the console"), aliases=("exit", "q"), surfaces=CONSOLE_ONLY)
 BUTTON_WORDS = (PICK, MORE, BACK, WHY, LISTEN)
 
 # In the order ``help`` lists them.
@@ -227,6 +258,8 @@ COMMANDS: tuple[CommandSpec, ...] = (
     EXPORT,
     FIND_SIMILAR,
     ABOUT,
+    PRIVACY,
+    SETTINGS,
     HELP,
     SYNC,
     *BUTTON_WORDS,

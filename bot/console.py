@@ -9,8 +9,11 @@ as with prefix commands (``similar daft punk - one more time --deep-cuts``, ``fo
 ``mix --file PATH`` mixes from a playlist file, as attaching one to ``/mix`` does. Likes and
 blocks are stored for the console user. The listen links Discord shows under each song would
 double a terminal list's height, so the console leaves them out and ``listen N`` prints song
-N's; ``export`` writes the last list's files into the current folder. The names, aliases and
-the help text come from the command catalogue (:mod:`bot.commands`), as on Discord.
+N's; ``export`` writes the last list's files into the current folder. The console is a
+server of its own whose user may change its settings (``settings``, ``settings why_names
+hidden``: kept in the user database, as a server's are); ``privacy export`` writes the JSON
+file and ``privacy delete confirm`` stands for the confirmation button. The names, aliases
+and the help text come from the command catalogue (:mod:`bot.commands`), as on Discord.
 """
 
 from __future__ import annotations
@@ -24,26 +27,26 @@ from collections.abc import Awaitable, Callable, Mapping
 from pathlib import Path
 from typing import IO
 
-import discord
-
 from bot.commands import BUTTON_WORDS, CONSOLE, FILE_FLAG, QUIT, on
-from bot.embeds import count_of
+from bot.console_text import markdown_to_text, render_embed, render_reply
 from bot.export import ExportFile
+from bot.i18n import N_, _, use_language
 from bot.replies import Answers, Reply
 from bot.replies.playlist import Upload
 from bot.services import Services
-from bot.song_lines import LISTEN_START
+from bot.text import songs_count
 
 log = logging.getLogger(__name__)
+__all__ = ["Console", "dispatch", "markdown_to_text", "render_embed", "render_reply", "run_console"]
 
 CONSOLE_USER_ID = 0
-WIDTH = 78
+CONSOLE_SERVER_ID = 0  # the console's settings are stored as this server's
 
-BANNER = """songsim console — {songs} in the index. Type a command, for example:
+BANNER = N_("""songsim console — {songs} in the index. Type a command, for example:
   similar daft punk - one more time      artist daft punk      help
 Add --popular or --deep-cuts after a song for better-known or less-known picks.
 Paste a song link as the song; mix {file_flag} PATH mixes from a playlist file.
-Buttons become words: {buttons}. Type {quit} (or Ctrl-D) to leave."""
+Buttons become words: {buttons}. Type {quit} (or Ctrl-D) to leave.""")
 BUTTONS = ", ".join(f"{w.name} {w.args}".rstrip() for w in BUTTON_WORDS)  # pick N, more, …
 
 Handler = Callable[[str], Awaitable[Reply | None]]
@@ -63,87 +66,6 @@ def dispatch(handlers: Mapping[str, Handler]) -> dict[str, Handler]:
     return {alias: handlers[c.name] for c in on(CONSOLE) if c is not QUIT for alias in c.names}
 
 
-def markdown_to_text(text: str) -> str:
-    """Discord markdown as plain text: escapes undone, bold and code marks dropped, links as
-    ``text <url>``."""
-    out: list[str] = []
-    i, n = 0, len(text)
-    while i < n:
-        ch = text[i]
-        if ch == "\\" and i + 1 < n:
-            out.append(text[i + 1])
-            i += 2
-        elif text.startswith("**", i):
-            i += 2
-        elif ch == "]" and text.startswith("](", i):
-            close = text.find(")", i + 2)
-            if close == -1:
-                out.append(ch)
-                i += 1
-            else:
-                out.append(f" <{text[i + 2 : close]}>")
-                i = close + 1
-        elif ch in "[`\u200b":  # our own link openers and code marks; data ones are escaped
-            i += 1  # an unescaped bracket only ever opens one of our own links
-        elif ch == "_" and (i == 0 or text[i - 1] == "\n" or i + 1 == n or text[i + 1] == "\n"):
-            i += 1  # italics markers we put around whole lines
-        else:
-            out.append(ch)
-            i += 1
-    return "".join(out)
-
-
-def render_embed(embed: discord.Embed) -> str:
-    """An embed as terminal text: a title rule, the description, fields, then the footer."""
-    lines: list[str] = []
-    if embed.title:
-        title = markdown_to_text(embed.title)
-        lines.append(f"── {title} " + "─" * max(3, WIDTH - len(title) - 4))
-    if embed.url:
-        lines.append(f"   <{embed.url}>")
-    if embed.description:
-        kept = [x for x in embed.description.split("\n") if not x.startswith(LISTEN_START)]
-        lines.append(markdown_to_text("\n".join(kept)))
-    for f in embed.fields:
-        name, value = markdown_to_text(f.name or ""), markdown_to_text(f.value or "")
-        if "\n" in value:
-            lines.append(f"{name}:")
-            lines.extend("  " + v for v in value.splitlines())
-        else:
-            lines.append(f"{name}: {value}")
-    if embed.footer and embed.footer.text:
-        lines.append("─" * 3 + " " + markdown_to_text(embed.footer.text))
-    return "\n".join(lines)
-
-
-def render_reply(reply: Reply) -> str:
-    """A reply with its components described as the words that press them."""
-    parts = [render_embed(reply.embed)]
-    hints = []
-    if reply.choices:
-        if (
-            reply.page is not None
-        ):  # alternatives under a list; a bare choice embed numbers them itself
-            alts = "  ".join(
-                f"{i}) {t.title} — {t.artist}" for i, t in enumerate(reply.choices, start=1)
-            )
-            parts.append(f"Not the one? {alts}")
-        hints.append("pick N")
-    if reply.page is not None:
-        if reply.page.has_more:
-            hints.append("more")
-        if reply.page.offset > 0:
-            hints.append("back")
-        if reply.items and reply.page.explains:
-            hints.append("why N")
-        if reply.items:
-            hints.append("listen N")
-        hints.append("export")
-    if hints:
-        parts.append("[" + " · ".join(hints) + "]")
-    return "\n".join(parts)
-
-
 class Console:
     """Reads commands, answers them with :class:`~bot.replies.Answers`, prints the result."""
 
@@ -154,7 +76,7 @@ class Console:
         user_id: int = CONSOLE_USER_ID,
         folder: Path | None = None,
     ) -> None:
-        self.answers = Answers(services, user_id)
+        self.answers = Answers(services, user_id, guild_id=CONSOLE_SERVER_ID)
         self.prefix = services.settings.prefix
         self.out = out
         self.folder = folder  # where ``export`` writes; None: the current folder
@@ -165,13 +87,15 @@ class Console:
             "mix": self._mix,
             "like": self.answers.like,
             "unlike": self.answers.unlike,
-            "likes": lambda _: self.answers.likes(),
+            "likes": lambda _rest: self.answers.likes(),
             "foryou": self.answers.for_you,  # "foryou --popular": the discovery setting
             "block": self.answers.block,
             "unblock": self.answers.unblock,
-            "blocks": lambda _: self.answers.blocks(),
+            "blocks": lambda _rest: self.answers.blocks(),
             "export": self._export,
-            "about": lambda _: self.answers.about(),
+            "about": lambda _rest: self.answers.about(),
+            "privacy": self._privacy,
+            "settings": self._settings,
             "help": self._help,
             "pick": self._pick,
             "more": self._more,
@@ -194,19 +118,20 @@ class Console:
                 break
         if not line:
             return True
-        name, _, rest = line.partition(" ")
+        name, _sep, rest = line.partition(" ")
         name = name.lower()
         if name in QUIT.names:
             return False
         command = self.commands.get(name)
         if command is None:
-            self.print(f"Unknown command {name!r}. Type help for the list.")
+            self.print(_("Unknown command {name}. Type help for the list.", name=repr(name)))
             return True
+        self.answers.use_names()  # the settings as they are now (settings may change them)
         try:
             reply = await command(rest)
         except Exception:
             log.exception("Console command %r failed", name)
-            self.print("Sorry, something went wrong; the error is in the log above.")
+            self.print(_("Sorry, something went wrong; the error is in the log above."))
             return True
         if reply is not None:
             self.print(render_reply(reply))
@@ -222,44 +147,75 @@ class Console:
         path = Path(next(g for g in found.groups() if g)).expanduser()
         rest = (rest[: found.start()] + " " + rest[found.end() :]).strip()
         if not path.is_file():
-            self.print(f"There is no file at {path}.")
+            self.print(_("There is no file at {path}.", path=path))
             return None
         upload = Upload(path.name, path.stat().st_size, lambda: asyncio.to_thread(path.read_bytes))
         return await self.answers.mix(rest, upload=upload)
 
-    async def _help(self, _: str) -> Reply:
+    async def _settings(self, rest: str) -> Reply:
+        """``settings`` shows the console's settings; ``settings why_names hidden`` changes one
+        (channels are Discord's, so ``prefix_channels`` takes ids only here)."""
+        setting, _sep, value = rest.strip().partition(" ")
+        return await self.answers.settings(setting, value, can_manage=True)
+
+    async def _privacy(self, rest: str) -> Reply | None:
+        """``privacy``, ``privacy export`` (the JSON file is written here), ``privacy delete``."""
+        reply = await self.answers.privacy(rest)
+        if rest.strip().casefold() == "delete":
+            self.print(render_embed(reply.embed))
+            self.print(_("Type `privacy delete confirm` to delete it."))
+            return None
+        if reply.files:
+            self.print(render_embed(reply.embed))
+            self._save(reply.files)
+            return None
+        return reply
+
+    def _save(self, files: list[ExportFile]) -> None:
+        try:
+            written = write_files(files, self.folder or Path.cwd())
+        except OSError as exc:
+            self.print(
+                _("Could not write the files ({error}); nothing saved.", error=exc.strerror or exc)
+            )
+            return
+        self.print(_("Saved:"))
+        for path in written:
+            self.print(f"  {path}")
+
+    async def _help(self, _rest: str) -> Reply:
         return self.answers.help()
 
     def _number(self, rest: str, count: int, what: str) -> int | None:
         if not rest.strip().isdigit() or not 1 <= int(rest) <= count:
             self.print(
-                f"Give a number from 1 to {count}: {what} N."
+                _("Give a number from 1 to {count}: {what} N.", count=count, what=what)
                 if count
-                else f"Nothing to {what} here."
+                else _("Nothing to {what} here.", what=what)
             )
             return None
         return int(rest) - 1
 
     async def _pick(self, rest: str) -> Reply | None:
         if self.last is None or not self.last.choices:
-            self.print("There is nothing to pick from; ask for a song first.")
+            self.print(_("There is nothing to pick from; ask for a song first."))
             return None
         i = self._number(rest, len(self.last.choices), "pick")
         return (
             None if i is None else await self.answers.pick(self.last, self.last.choices[i].track_id)
         )
 
-    async def _more(self, _: str) -> Reply | None:
+    async def _more(self, _rest: str) -> Reply | None:
         page = self.last.page if self.last else None
         if page is None or not page.has_more:
-            self.print("There are no more songs in this list.")
+            self.print(_("There are no more songs in this list."))
             return None
         return await self.answers.more(self.last)
 
-    async def _back(self, _: str) -> Reply | None:
+    async def _back(self, _rest: str) -> Reply | None:
         page = self.last.page if self.last else None
         if page is None or page.offset == 0:
-            self.print("This is the first page.")
+            self.print(_("This is the first page."))
             return None
         return await self.answers.back(self.last)
 
@@ -280,7 +236,7 @@ class Console:
             or not self.last.page
             or not self.last.page.explains
         ):
-            self.print("Ask for similar songs or a mix first, then: why N.")
+            self.print(_("Ask for similar songs or a mix first, then: why N."))
             return None
         i = self._listed(rest, "why")
         if i is not None:
@@ -289,26 +245,19 @@ class Console:
 
     async def _listen(self, rest: str) -> Reply | None:
         if self.last is None or not self.last.items or not self.last.page:
-            self.print("Ask for a list of songs first, then: listen N.")
+            self.print(_("Ask for a list of songs first, then: listen N."))
             return None
         i = self._listed(rest, "listen")
         if i is None:
             return None
         return await self.answers.listen(self.last, self.last.items[i].track_id)
 
-    async def _export(self, _: str) -> None:
+    async def _export(self, _rest: str) -> None:
         """Write the last list's files into the folder and say where they are."""
         reply = await self.answers.export_last()
         self.print(render_embed(reply.embed))
         if reply.files:
-            try:
-                written = write_files(reply.files, self.folder or Path.cwd())
-            except OSError as exc:
-                self.print(f"Could not write the files ({exc.strerror or exc}); nothing saved.")
-                return None
-            self.print("Saved:")
-            for path in written:
-                self.print(f"  {path}")
+            self._save(reply.files)
         return None
 
 
@@ -327,15 +276,25 @@ def write_files(files: list[ExportFile], folder: Path) -> list[Path]:
 
 
 async def run_console(
-    services: Services, stdin: IO[str] | None = None, stdout: IO[str] | None = None
+    services: Services,
+    stdin: IO[str] | None = None,
+    stdout: IO[str] | None = None,
+    language: str | None = None,
 ) -> int:
-    """Read commands until EOF or ``quit``; returns the exit status."""
+    """Read commands until EOF or ``quit``; returns the exit status. Replies are written in
+    ``language`` (``--lang``), else the bot's default language (``SONGSIM_LANG``)."""
+    with use_language(language or services.settings.language):
+        return await _run_console(services, stdin, stdout)
+
+
+async def _run_console(services: Services, stdin: IO[str] | None, stdout: IO[str] | None) -> int:
     stdin = stdin or sys.stdin
     console = Console(services, stdout or sys.stdout)
     stats = await services.stats()
     console.print(
-        BANNER.format(
-            songs=count_of(stats.tracks, "song"),
+        _(
+            BANNER,
+            songs=songs_count(stats.tracks),
             buttons=BUTTONS,
             quit=QUIT.name,
             file_flag=FILE_FLAG,

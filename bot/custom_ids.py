@@ -10,6 +10,7 @@ prefix and this one keeps being read)::
                                  the private "Why?" menu (y)
     ss1:c:<owner>:<purpose><ranking><flags>
                                  a "did you mean" menu, each option's value one song
+    ss1:x:<owner>:<d|c>          /privacy delete's Delete my data (d) and Cancel (c)
     <list>  = <mode><ranking><flags>:<offset>:<number>:<seeds>
     <seeds> = <id>.<check>,…     the list's seed songs (bot.replies.refs)
             | @<key>             seeds too many to fit, and a file's note: in the database
@@ -45,6 +46,7 @@ _LIST = rf"(?P<mode>[a-z])(?P<ranking>[a-z])(?P<flags>[0-3]):(?P<offset>{_N}):(?
 LIST_BUTTON = rf"{VERSION}:(?P<act>[mbwe]):(?P<owner>{_N}):{_LIST}"
 WHY_MENU = rf"{VERSION}:y:(?P<owner>{_N}):{_LIST}"
 CHOICE_MENU = rf"{VERSION}:c:(?P<owner>{_N}):(?P<purpose>[a-z])(?P<ranking>[a-z])(?P<flags>[0-3])"
+CONFIRM_DELETE = rf"{VERSION}:x:(?P<owner>{_N}):(?P<act>[dc])"
 _SONG = re.compile(rf"({_N})\.([0-9a-z]{{4}})")
 _WORST_PAGE = f"{'z' * 4}:~{'z' * 4}"  # offset and number of a page no list reaches
 
@@ -185,3 +187,8 @@ def read_choice(match: re.Match[str]) -> tuple[int, Options]:
         bool(flags & 2),
     )
     return int(match["owner"], 36), options
+
+
+def confirm_id(owner_id: int, act: str) -> str:
+    """``/privacy delete``'s Delete my data (``d``) or Cancel (``c``) button for ``owner_id``."""
+    return f"{VERSION}:x:{base36(owner_id)}:{act}"

@@ -9,13 +9,27 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from bot.i18n import N_, _
 from index.read.ranking import DEFAULT_RANKING, DISCOVERY
 
 # What each setting does, in a user's words (the slash option's choices and /help).
+# Shown translated (bot.i18n): explained(), ranking_name(), choice_name().
 EXPLAINED: dict[str, str] = {
-    "closest": "songs most like it, the default",
-    "popular": "better-known songs, more familiar",
-    "deep cuts": "less-known songs with the same taste",
+    "closest": N_("songs most like it, the default"),
+    "popular": N_("better-known songs, more familiar"),
+    "deep cuts": N_("less-known songs with the same taste"),
+}
+NAMES: dict[str, str] = {
+    "closest": N_("closest"),
+    "popular": N_("popular"),
+    "deep cuts": N_("deep cuts"),
+}
+# The slash option's choices: Discord shows them translated through the command tree's
+# translator, which finds these texts in the catalogue.
+CHOICE_NAMES: dict[str, str] = {
+    "closest": N_("closest — songs most like it, the default"),
+    "popular": N_("popular — better-known songs, more familiar"),
+    "deep cuts": N_("deep cuts — less-known songs with the same taste"),
 }
 
 FLAGS: dict[str, str] = {"--" + r.replace(" ", "-"): r for r in DISCOVERY}  # --deep-cuts
@@ -39,8 +53,11 @@ class UnknownDiscovery(ValueError):
     def __init__(self, given: str) -> None:
         self.given = given
         super().__init__(
-            f"“{given}” is not a discovery setting: use `--closest` (the default), "
-            "`--popular` (better-known songs) or `--deep-cuts` (less-known ones)."
+            _(
+                "“{given}” is not a discovery setting: use `--closest` (the default), "
+                "`--popular` (better-known songs) or `--deep-cuts` (less-known ones).",
+                given=given,
+            )
         )
 
 
@@ -50,6 +67,16 @@ class Discovery:
 
     text: str
     ranking: str | None
+
+
+def explained(ranking: str) -> str:
+    """What a discovery setting does, in the language being written."""
+    return _(EXPLAINED[ranking])
+
+
+def ranking_name(ranking: str) -> str:
+    """A discovery setting's name as a reply shows it, in the language being written."""
+    return _(NAMES[ranking]) if ranking in NAMES else ranking
 
 
 def ranking_named(word: str) -> str:
@@ -93,11 +120,12 @@ def split_discovery(text: str) -> Discovery:
     return Discovery(" ".join(words), ranking)
 
 
-def choose(option: str | None, text_flag: str | None) -> str:
-    """The setting to use: the slash option if given, else the text's flag, else the default."""
+def choose(option: str | None, text_flag: str | None, default: str = DEFAULT_RANKING) -> str:
+    """The setting to use: the slash option if given, else the text's flag, else the default
+    (closest, or the server's choice)."""
     if option:
         return ranking_named(option)
-    return text_flag or DEFAULT_RANKING
+    return text_flag or default
 
 
 def _bare(word: str) -> str | None:

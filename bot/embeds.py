@@ -9,11 +9,10 @@ of a list of songs are built in :mod:`bot.song_lines`.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 
 import discord
 
-from bot import __version__
 from bot.card import (
     COLOUR_ERROR,
     COLOUR_INFO,
@@ -24,9 +23,9 @@ from bot.card import (
     Field,
     fit,
 )
-from bot.commands import COMMANDS, CommandSpec
-from bot.discovery import EXPLAINED, FLAGS
-from bot.exclusions import INCLUDE_LIKED_FLAG, OTHER_ARTISTS_FLAG, UserExclusions
+from bot.exclusions import UserExclusions
+from bot.help_embeds import about_embed, help_embed  # re-exported: about and help live there
+from bot.i18n import _, ngettext, number
 from bot.song_lines import (
     SHORTER_SEARCHES,
     Listen,
@@ -38,9 +37,22 @@ from bot.song_lines import (
     recommendation_lines,
     top_up_lines,
 )
-from bot.text import count_of, percent, playlists_phrase, safe
+from bot.text import percent, playlists_phrase, safe
 from index.model import Answer, Artist, ArtistScore, IndexStats, Track, Why
-from index.sources import describe as describe_sources
+
+__all__ = [
+    "about_embed",
+    "artists_embed",
+    "blocks_embed",
+    "choose_embed",
+    "help_embed",
+    "likes_embed",
+    "mix_embed",
+    "not_found_embed",
+    "notice_embed",
+    "similar_embed",
+    "why_embed",
+]
 
 
 def similar_embed(
@@ -59,12 +71,14 @@ def similar_embed(
     links = links or {}
     seed = answer.seed
     assert seed is not None, "a song's neighbours always name the song"
-    head = (
-        f"Matched {linked('**' + safe(seed.title, 300) + '**', links.get(seed.track_id))}"
-        f" by **{safe(seed.artist, 200)}** ({playlists_phrase(int(seed.playlists))})."
+    head = _(
+        "Matched {title} by **{artist}** ({playlists}).",
+        title=linked("**" + safe(seed.title, 300) + "**", links.get(seed.track_id)),
+        artist=safe(seed.artist, 200),
+        playlists=playlists_phrase(int(seed.playlists)),
     )
     if alternatives:
-        head += " Not the one? Pick another below."
+        head += " " + _("Not the one? Pick another below.")
 
     def body(listen: Listen | None) -> list[str]:
         lines = [head, ""]
@@ -75,20 +89,26 @@ def similar_embed(
         if not answer.rare:
             lines.append(
                 _emptied(
-                    answer, hidden, prefix, "No song shares enough playlists with this one yet."
+                    answer, hidden, prefix, _("No song shares enough playlists with this one yet.")
                 )
             )
         elif from_playlists(answer):
             lines.append(
-                "This song is in too few playlists for recommendations of its own yet. "
-                "Songs it shares a playlist with are a weaker hint:"
+                _(
+                    "This song is in too few playlists for recommendations of its own yet. "
+                    "Songs it shares a playlist with are a weaker hint:"
+                )
             )
         else:
-            lines.append("This song is in too few playlists to have recommendations yet.")
+            lines.append(_("This song is in too few playlists to have recommendations yet."))
         return lines + fallback_lines(answer, links, listen=listen)
 
     card = Card(
-        title=f"Songs like {safe(seed.title, 150)} — {safe(seed.artist, 90)}",
+        title=_(
+            "Songs like {title} — {artist}",
+            title=safe(seed.title, 150),
+            artist=safe(seed.artist, 90),
+        ),
         description=_with_listen(body, links),
         footer=answer_footer(answer, stats, offset, _hidden_note(answer, hidden)),
         url=links.get(seed.track_id),
@@ -112,10 +132,13 @@ def mix_embed(
     """Songs near several seeds at once (``/mix``) or near the user's likes (``/foryou``)."""
     links = links or {}
     names = ", ".join(f"**{safe(s.title, 80)}** ({safe(s.artist, 60)})" for s in seeds[:5])
-    more = f" and {len(seeds) - 5} more" if len(seeds) > 5 else ""
+    if len(seeds) > 5:
+        mixed = _("A mix of {names} and {more} more.", names=names, more=number(len(seeds) - 5))
+    else:
+        mixed = _("A mix of {names}.", names=names)
 
     def body(listen: Listen | None) -> list[str]:
-        lines = [intro or f"A mix of {names}{more}.", ""]
+        lines = [intro or mixed, ""]
         if answer.items:
             likes = list(answer.seeds or seeds)  # /foryou names no seeds above
             lines += recommendation_lines(answer.items, offset, links, seeds=likes, listen=listen)
@@ -123,19 +146,24 @@ def mix_embed(
             return lines
         if from_playlists(answer):
             lines.append(
-                "These songs are in too few playlists for recommendations of their own yet. "
-                "Songs they share a playlist with are a weaker hint:"
+                _(
+                    "These songs are in too few playlists for recommendations of their own yet. "
+                    "Songs they share a playlist with are a weaker hint:"
+                )
             )
         else:
             lines.append(
                 _emptied(
-                    answer, hidden, prefix, "These songs share no playlists with anything else yet."
+                    answer,
+                    hidden,
+                    prefix,
+                    _("These songs share no playlists with anything else yet."),
                 )
             )
         return lines + fallback_lines(answer, links, listen=listen)
 
     card = Card(
-        title=title or "Mix",
+        title=title or _("Mix"),
         description=_with_listen(body, links),
         footer=answer_footer(answer, stats, offset, _hidden_note(answer, hidden)),
     )
@@ -173,7 +201,11 @@ def artists_embed(
 ) -> discord.Embed:
     """Artists whose songs share playlists with ``artist``'s."""
     lines = [
-        f"Matched **{safe(artist.name, 200)}** ({playlists_phrase(int(artist.playlists))}).",
+        _(
+            "Matched **{artist}** ({playlists}).",
+            artist=safe(artist.name, 200),
+            playlists=playlists_phrase(int(artist.playlists)),
+        ),
         "",
     ]
     if scores:
@@ -183,29 +215,41 @@ def artists_embed(
                 f"**{i}.** {safe(s.artist.name, 200)} · {playlists_phrase(int(s.artist.playlists))}"
             )
     else:
-        lines.append("No artist shares enough playlists with this one yet.")
+        lines.append(_("No artist shares enough playlists with this one yet."))
     card = Card(
-        title=f"Artists like {safe(artist.name, 200)}",
+        title=_("Artists like {artist}", artist=safe(artist.name, 200)),
         description="\n".join(lines),
         footer=index_footer(stats),
     )
     return fit(card)
 
 
-def why_embed(seed: Track, other: Track, why: Why) -> discord.Embed:
-    """Why two songs are linked: how many playlists they share, and a few of them by name."""
+def why_embed(seed: Track, other: Track, why: Why, *, names_hidden: bool = False) -> discord.Embed:
+    """Why two songs are linked: how many playlists they share, and a few of them by name
+    (``names_hidden``: the server hides playlist names, and the embed says so)."""
     lines = [
-        f"**{safe(seed.title, 200)}** — {safe(seed.artist, 100)} and "
-        f"**{safe(other.title, 200)}** — {safe(other.artist, 100)} appear together "
-        f"{playlists_phrase(int(why.shared))}.",
-        f"Similarity (shared ÷ all playlists of either song): {percent(why.jaccard)}.",
+        _(
+            "**{title}** — {artist} and **{other_title}** — {other_artist} appear together "
+            "{playlists}.",
+            title=safe(seed.title, 200),
+            artist=safe(seed.artist, 100),
+            other_title=safe(other.title, 200),
+            other_artist=safe(other.artist, 100),
+            playlists=playlists_phrase(int(why.shared)),
+        ),
+        _(
+            "Similarity (shared ÷ all playlists of either song): {percent}.",
+            percent=percent(why.jaccard),
+        ),
     ]
-    card = Card(title="Why these songs?", description="\n".join(lines), colour=COLOUR_INFO)
+    card = Card(title=_("Why these songs?"), description="\n".join(lines), colour=COLOUR_INFO)
     examples = why.examples
     if examples:
         card.fields.append(
-            Field("For example", "\n".join(f"• {safe(e, 100)}" for e in examples[:10]))
+            Field(_("For example"), "\n".join(f"• {safe(e, 100)}" for e in examples[:10]))
         )
+    elif names_hidden:
+        card.footer = _("Playlist names are hidden in this server.")
     return fit(card)
 
 
@@ -213,24 +257,28 @@ def choose_embed(
     query: str, suggestions: Sequence[Track], message: str | None = None
 ) -> discord.Embed:
     """ "Did you mean …?" when the text matched no song for sure."""
-    head = message or f"I'm not sure which song “{safe(query, 200)}” is."
+    head = message or _("I'm not sure which song “{query}” is.", query=safe(query, 200))
     lines = [safe(head, 500) if message else head, ""]
     for i, t in enumerate(suggestions, start=1):
         lines.append(f"**{i}.** {safe(t.title, 200)} — {safe(t.artist, 120)}")
     lines.append("")
-    lines.append("Pick one below.")
-    return fit(Card(title="Did you mean…", description="\n".join(lines), colour=COLOUR_INFO))
+    lines.append(_("Pick one below."))
+    return fit(Card(title=_("Did you mean…"), description="\n".join(lines), colour=COLOUR_INFO))
 
 
 def not_found_embed(query: str, message: str | None = None, prefix: str = "!") -> discord.Embed:
     """Nothing in the index looks like the text."""
-    lines = [f"I couldn't find “{safe(query, 300)}” in the index."]
+    lines = [_("I couldn't find “{query}” in the index.", query=safe(query, 300))]
     if message:
         lines.append(safe(message, 500))
     lines.append(
-        f"Try `{prefix}similar artist - title`, for example `{prefix}similar daft punk - one more time`."
+        _(
+            "Try `{prefix}similar artist - title`, for example "
+            "`{prefix}similar daft punk - one more time`.",
+            prefix=prefix,
+        )
     )
-    return fit(Card(title="No such song", description="\n".join(lines), colour=COLOUR_WARN))
+    return fit(Card(title=_("No such song"), description="\n".join(lines), colour=COLOUR_WARN))
 
 
 def likes_embed(
@@ -242,37 +290,50 @@ def likes_embed(
     """The user's liked songs, most recent first."""
     links = links or {}
     if not likes:
-        text = f"You haven't liked any songs yet. Try `{prefix}like artist - title`."
-        return fit(Card(title="Your likes", description=text, colour=COLOUR_INFO))
+        text = _(
+            "You haven't liked any songs yet. Try `{prefix}like artist - title`.", prefix=prefix
+        )
+        return fit(Card(title=_("Your likes"), description=text, colour=COLOUR_INFO))
     lines = [
         f"**{i}.** {linked(safe(t.title, 200), links.get(t.track_id))} — {safe(t.artist, 120)}"
         for i, t in enumerate(likes, start=1)
     ]
     if missing:
         lines.append("")
-        lines.append(
-            f"_{count_of(missing, 'liked song')} {'is' if missing == 1 else 'are'} no longer "
-            "in the index._"
+        gone = ngettext(
+            "{n} liked song is no longer in the index.",
+            "{n} liked songs are no longer in the index.",
+            missing,
         )
-    footer = f"{count_of(len(likes), 'liked song')} · {prefix}foryou for recommendations"
-    return fit(Card(title="Your likes", description="\n".join(lines), footer=footer))
+        lines.append(f"_{gone}_")
+    footer = ngettext(
+        "{n} liked song · {prefix}foryou for recommendations",
+        "{n} liked songs · {prefix}foryou for recommendations",
+        len(likes),
+        prefix=prefix,
+    )
+    return fit(Card(title=_("Your likes"), description="\n".join(lines), footer=footer))
 
 
 def blocks_embed(names: Sequence[str], prefix: str = "!") -> discord.Embed:
     """The artists the user blocked, most recent first (names are the user's own text)."""
     if not names:
-        text = (
+        text = _(
             "You haven't blocked any artists. "
-            f"`{prefix}block artist name` leaves an artist out of every answer."
+            "`{prefix}block artist name` leaves an artist out of every answer.",
+            prefix=prefix,
         )
-        return fit(Card(title="Your blocked artists", description=text, colour=COLOUR_INFO))
+        return fit(Card(title=_("Your blocked artists"), description=text, colour=COLOUR_INFO))
     lines = [f"**{i}.** {safe(name, 120)}" for i, name in enumerate(names, start=1)]
-    footer = (
-        f"{count_of(len(names), 'blocked artist')} · {prefix}unblock name-or-number shows one again"
+    footer = ngettext(
+        "{n} blocked artist · {prefix}unblock name-or-number shows one again",
+        "{n} blocked artists · {prefix}unblock name-or-number shows one again",
+        len(names),
+        prefix=prefix,
     )
     return fit(
         Card(
-            title="Your blocked artists",
+            title=_("Your blocked artists"),
             description="\n".join(lines),
             footer=footer,
             colour=COLOUR_INFO,
@@ -286,92 +347,3 @@ def notice_embed(text: str, kind: str = "info", title: str | None = None) -> dis
         kind
     ]
     return fit(Card(title=title or "", description=text, colour=colour))
-
-
-def about_embed(
-    stats: IndexStats, *, latency_ms: float | None = None, spotify: bool = False
-) -> discord.Embed:
-    """Index statistics and the bot's version."""
-    card = Card(
-        title="About songsim",
-        description=(
-            "I recommend songs from the playlists (or listening sessions) they share: two songs "
-            "are similar when the same ones hold both (Jaccard similarity of those sets)."
-        ),
-        colour=COLOUR_INFO,
-        footer=f"songsim {__version__}",
-    )
-    sessions = int(stats.meta.get("sessions", 0) or 0)
-    for label, count in (
-        ("Songs", stats.tracks),
-        ("Artists", stats.artists),
-        ("Playlists", stats.playlists - sessions),
-        ("Listening sessions", sessions),
-    ):
-        if count or label != "Listening sessions":
-            card.fields.append(Field(label, f"{count:,}", True))
-    for label, value in (
-        ("Built", stats.built_at),
-        ("Source", stats.source),
-        ("Method", stats.method),
-        ("Neighbours per song", stats.k),
-    ):
-        if value not in (None, ""):
-            card.fields.append(Field(label, safe(value, 200), True))
-    data = describe_sources(stats.meta)
-    if data:
-        card.fields.append(Field("Data", safe("\n".join(data), 1000), False))
-    card.fields.append(Field("Spotify links", "on" if spotify else "off", True))
-    if latency_ms is not None:
-        card.fields.append(Field("Latency", f"{latency_ms:.0f} ms", True))
-    return fit(card)
-
-
-def _one_of(items: Sequence[str]) -> str:
-    """``a, b or c``."""
-    return f"{', '.join(items[:-1])} or {items[-1]}" if len(items) > 1 else "".join(items)
-
-
-def help_embed(prefix: str = "!", catalogue: Iterable[CommandSpec] = COMMANDS) -> discord.Embed:
-    """Every command with its arguments, in both the prefix and the slash form.
-
-    The list is the catalogue's (:mod:`bot.commands`), so it names what the bot answers to.
-    """
-    listed = [c for c in catalogue if c.listed]
-    lines = []
-    for c in listed:
-        if c.is_menu:
-            lines.append(f"Right-click a message → Apps → **{c.name}** — {c.summary}")
-            continue
-        usage = f"{prefix}{c.name} {c.args}".rstrip()
-        lines.append(f"`{usage}` — {c.summary}")
-    flagged = [f"`{prefix}{c.name}`" for c in listed if c.takes_discovery]
-    lines.append("")
-    lines.append(
-        f"**Discovery:** end {_one_of(flagged)} with "
-        + ", ".join(f"`{flag}` ({EXPLAINED[r]})" for flag, r in FLAGS.items())
-        + f", for example `{prefix}similar daft punk - one more time --deep-cuts`. "
-        "The slash commands have a `discovery` option."
-    )
-    lines.append("")
-    lines.append(
-        f"**Leaving songs out:** `{prefix}similar` and `{prefix}mix` leave out songs you liked "
-        f"(end with `{INCLUDE_LIKED_FLAG}` to keep them) and take `{OTHER_ARTISTS_FLAG}` for "
-        "no songs by the artists you named (slash options `include_liked`, `other_artists`). "
-        f"Artists you `{prefix}block` are left out of every answer."
-    )
-    lines.append("")
-    lines.append(
-        "Under each song: links to find it on YouTube Music, Apple Music and Deezer "
-        "(its title links to Spotify when known). **Export** under a list (or `"
-        f"{prefix}export`) gives it as Spotify links, CSV and JSPF files."
-    )
-    lines.append("")
-    lines.append(
-        "Every command also works as a slash command (`/similar`), "
-        "by mentioning me (`@songsim similar …`) and in direct messages. "
-        "Write songs as `artist - title` or paste a song link (Spotify, YouTube, Apple Music, "
-        f"Deezer, Last.fm); `{prefix}similar` alone uses what you're playing on Spotify, "
-        "where I can see it."
-    )
-    return fit(Card(title="songsim commands", description="\n".join(lines), colour=COLOUR_INFO))

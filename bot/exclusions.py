@@ -17,6 +17,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
+from bot.i18n import _, ngettext
 from index.model import ArtistScore, Exclusions
 from index.names import credited_artists, normalise_name
 from index.read.exclude import BlockedArtist
@@ -91,11 +92,11 @@ class UserExclusions:
     def _causes(self) -> list[str]:
         causes = []
         if self.blocks:
-            causes.append("your blocks")
+            causes.append(_("your blocks"))
         if self.other_artists:
-            causes.append("“other artists only”")
+            causes.append(_("“other artists only”"))
         if self.likes:
-            causes.append("your likes")
+            causes.append(_("your likes"))
         return causes
 
     def footer(self, hidden: int) -> str | None:
@@ -103,31 +104,42 @@ class UserExclusions:
         causes = self._causes()
         if hidden <= 0 or not causes:
             return None
-        noun = "song" if hidden == 1 else "songs"
-        return f"{hidden:,} {noun} hidden by {_and(causes)}"
+        return ngettext(
+            "{n} song hidden by {causes}",
+            "{n} songs hidden by {causes}",
+            hidden,
+            causes=_and(causes),
+        )
 
     def emptied(self, prefix: str = "/") -> str:
         """The sentence of a list whose every recommendation was left out, with the way to
         see them again."""
         reasons, hints = [], []
         if self.blocks:
-            reasons.append("by an artist you blocked")
-            hints.append(f"`{prefix}blocks` lists your blocks")
+            reasons.append(_("by an artist you blocked"))
+            hints.append(_("`{prefix}blocks` lists your blocks", prefix=prefix))
         if self.other_artists:
-            reasons.append("by the artist you asked about (you asked for other artists only)")
+            reasons.append(_("by the artist you asked about (you asked for other artists only)"))
         if self.likes:
-            reasons.append("a song you already like")
-            hints.append(f"`{INCLUDE_LIKED_FLAG}` shows liked songs too")
-        text = f"Every recommendation here is {_or(reasons or ['left out'])}, so none is shown."
+            reasons.append(_("a song you already like"))
+            hints.append(_("`{flag}` shows liked songs too", flag=INCLUDE_LIKED_FLAG))
+        text = _(
+            "Every recommendation here is {reasons}, so none is shown.",
+            reasons=_or(reasons or [_("left out")]),
+        )
         return text + (f" {_and(hints)[:1].upper()}{_and(hints)[1:]}." if hints else "")
 
 
 def _and(parts: Sequence[str]) -> str:
-    return f"{', '.join(parts[:-1])} and {parts[-1]}" if len(parts) > 1 else "".join(parts)
+    if len(parts) <= 1:
+        return "".join(parts)
+    return _("{items} and {last}", items=", ".join(parts[:-1]), last=parts[-1])
 
 
 def _or(parts: Sequence[str]) -> str:
-    return f"{', '.join(parts[:-1])} or {parts[-1]}" if len(parts) > 1 else "".join(parts)
+    if len(parts) <= 1:
+        return "".join(parts)
+    return _("{items} or {last}", items=", ".join(parts[:-1]), last=parts[-1])
 
 
 def artist_blocked(name: str, blocked: Iterable[BlockedArtist]) -> bool:

@@ -35,7 +35,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
-from bot.text import count_of
+from bot.i18n import _, ngettext
+from bot.text import songs_count
 from index.model import Track
 
 CREATOR = "songsim"
@@ -64,11 +65,14 @@ class Export:
     def summary(self) -> str:
         """ "10 songs as Spotify links, CSV and JSPF; 2 have no Spotify link (listed by name)." """
         if not self.songs:
-            return "There are no songs to export."
-        text = f"{count_of(self.songs, 'song')} as Spotify links, CSV and JSPF"
+            return _("There are no songs to export.")
+        text = _("{songs} as Spotify links, CSV and JSPF", songs=songs_count(self.songs))
         if self.missing:
-            have = "has" if len(self.missing) == 1 else "have"
-            text += f"; {len(self.missing):,} {have} no Spotify link (listed by name instead)"
+            text += "; " + ngettext(
+                "{n} has no Spotify link (listed by name instead)",
+                "{n} have no Spotify link (listed by name instead)",
+                len(self.missing),
+            )
         return text + "."
 
 

@@ -14,10 +14,12 @@ from typing import TYPE_CHECKING, Any, cast
 
 import discord
 
+from bot.i18n import N_, _, use_language
+
 if TYPE_CHECKING:
     from bot.bot import SongsimBot
 
-FROM_BEFORE = (
+FROM_BEFORE = N_(
     "These buttons were posted before songsim was updated and no longer work — ask again "
     "(`{prefix}help` lists the commands)."
 )
@@ -45,7 +47,9 @@ class FromBefore(discord.ui.DynamicItem[discord.ui.Button[Any]], template=r"[0-9
 
     async def callback(self, interaction: discord.Interaction) -> None:
         prefix = cast("SongsimBot", interaction.client).services.settings.prefix
-        await interaction.response.send_message(FROM_BEFORE.format(prefix=prefix), ephemeral=True)
+        with use_language(str(interaction.locale)):
+            text = _(FROM_BEFORE, prefix=prefix)
+        await interaction.response.send_message(text, ephemeral=True)
 
 
 def _old_mark(item: discord.ui.Item[Any]) -> str | None:

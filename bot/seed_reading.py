@@ -28,6 +28,7 @@ from typing import TYPE_CHECKING, Literal
 
 import aiohttp
 
+from bot.i18n import N_, _
 from bot.links import (
     Link,
     LinkFailure,
@@ -53,8 +54,8 @@ REPLY_BUDGET = 2.7  # seconds from the start of a link lookup to the reply (Disc
 MIN_LOOKUP = 0.2  # the least time a later lookup gets, even when the budget is spent
 STALE_AFTER = 1.0  # a clock this far past its deadline belongs to an earlier command
 
-NO_READER = (
-    "I can't look links up right now; " + TYPE_INSTEAD + " (Spotify and Last.fm links to songs "
+NO_READER = N_(
+    "I can't look links up right now; {instead} (Spotify and Last.fm links to songs "
     "in the index still work)."
 )
 
@@ -120,7 +121,11 @@ async def from_link(text: str, seed: LinkSeed, resolve: Resolve) -> SeedReading:
         return SeedReading(text, "link", res, note=seed.note, link=seed)
     query = seed.query
     if seed.failure is not None or not query:
-        failure = seed.failure.message if seed.failure is not None else NO_READER
+        failure = (
+            seed.failure.message
+            if seed.failure is not None
+            else _(NO_READER, instead=_(TYPE_INSTEAD))
+        )
         return SeedReading(text, "link", failure=failure, note=seed.note, link=seed)
     res = await resolve(query)
     if seed.title_only:
@@ -133,7 +138,7 @@ def unsure(res: Resolution, note: str | None) -> Resolution:
     if res.match is None:
         return replace(res, message=note or res.message) if note else res
     others = [t for t in res.suggestions if t.track_id != res.match.track_id]
-    message = f"{note} Which one is it?" if note else None
+    message = _("{note} Which one is it?", note=note) if note else None
     return replace(res, match=None, suggestions=[res.match, *others], message=message)
 
 

@@ -11,11 +11,12 @@ from __future__ import annotations
 import logging
 import os
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from dotenv import dotenv_values
 
+from bot.i18n import languages
 from index.paths import configured_index_path, data_dir, demo_index_path
 
 DISCORD_API_DEFAULT = "https://discord.com/api/v10"
@@ -75,6 +76,10 @@ class Settings:
     message_content: bool = True
     presence: bool = False  # "what I'm playing": the privileged Presences and Members intents
     owner_ids: frozenset[int] = frozenset()
+    privacy_url: str | None = None  # where this instance's privacy statement is (/about links it)
+    # Replies where nobody's language is known (the console, prefix commands in DMs and in
+    # servers without a language setting); slash commands follow each user's Discord locale.
+    language: str = "en"
 
     @classmethod
     def from_env(
@@ -120,6 +125,16 @@ class Settings:
             raise SettingsError(
                 "DISCORD_GATEWAY_URL must be a ws(s) URL such as wss://gateway.discord.gg/."
             )
+        privacy_url = get("SONGSIM_PRIVACY_URL")
+        if privacy_url and not privacy_url.startswith(("http://", "https://")):
+            raise SettingsError(
+                "SONGSIM_PRIVACY_URL must be an http(s) URL of your privacy statement."
+            )
+        language = (get("SONGSIM_LANG") or "en").lower()
+        if language not in languages():
+            raise SettingsError(
+                f"SONGSIM_LANG must be one of {', '.join(languages())}, not {language!r}."
+            )
         heartbeat = get("SONGSIM_HEARTBEAT")
         interval = _number(get("SONGSIM_HEARTBEAT_INTERVAL"), "SONGSIM_HEARTBEAT_INTERVAL", 15.0)
         return cls(
@@ -137,7 +152,18 @@ class Settings:
             message_content=_flag(get("SONGSIM_MESSAGE_CONTENT"), "SONGSIM_MESSAGE_CONTENT", True),
             presence=_flag(get("SONGSIM_PRESENCE"), "SONGSIM_PRESENCE", False),
             owner_ids=_ids(get("SONGSIM_OWNER_IDS"), "SONGSIM_OWNER_IDS"),
+            privacy_url=privacy_url,
+            language=language,
         )
+
+    def with_language(self, language: str) -> Settings:
+        """These settings with another default language (``songsim bot --lang de``)."""
+        language = language.strip().lower()
+        if language not in languages():
+            raise SettingsError(
+                f"--lang must be one of {', '.join(languages())}, not {language!r}."
+            )
+        return replace(self, language=language)
 
     @property
     def spotify_enabled(self) -> bool:

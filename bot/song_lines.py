@@ -19,11 +19,14 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
+from bot.discovery import ranking_name
+from bot.i18n import _, ngettext, number
 from bot.listen import SEARCH_MAX, SEPARATOR, listen_links
-from bot.text import count_of, percent, playlists_phrase, safe
+from bot.text import percent, playlists_phrase, safe, songs_count
 from index.model import Answer, IndexStats, Recommendation, Track
 
-LISTEN_START = "-# Listen: "  # Discord subtext; the console recognises these lines by it
+LISTEN_MARK = "-# "  # Discord subtext; the console recognises listen lines by it
+LISTEN_START = LISTEN_MARK + "Listen: "  # in English
 SHORTER_SEARCHES = (SEARCH_MAX, 48, 32)  # "artist title" searched, tried in turn to fit
 
 
@@ -47,12 +50,17 @@ class Listen:
             for link in listen_links(track, self.links, search_max=self.search_max)
             if link.service != "Spotify"
         ]
-        line = LISTEN_START + SEPARATOR.join(f"[{k.label}]({k.url})" for k in chosen)
+        line = listen_start() + SEPARATOR.join(f"[{k.label}]({k.url})" for k in chosen)
         if len(line) + 1 > self.left:
             self.full = True
             return []
         self.left -= len(line) + 1
         return [line]
+
+
+def listen_start() -> str:
+    """ "-# Listen: " in the language being written."""
+    return LISTEN_MARK + _("Listen:") + " "
 
 
 def _under(listen: Listen | None, track: Track) -> list[str]:
@@ -61,10 +69,11 @@ def _under(listen: Listen | None, track: Track) -> list[str]:
 
 def index_footer(stats: IndexStats) -> str:
     """ "Index: 2,262,292 songs from 1,000,000 playlists · built 2026-11-26"."""
-    songs, playlists = count_of(stats.tracks, "song"), count_of(stats.playlists, "playlist")
-    parts = [f"Index: {songs} from {playlists}"]
+    songs = songs_count(stats.tracks)
+    playlists = ngettext("{n} playlist", "{n} playlists", stats.playlists)
+    parts = [_("Index: {songs} from {playlists}", songs=songs, playlists=playlists)]
     if stats.built_at:
-        parts.append(f"built {str(stats.built_at)[:10]}")
+        parts.append(_("built {date}", date=str(stats.built_at)[:10]))
     return " · ".join(parts)
 
 
@@ -81,7 +90,7 @@ def song_line(
     if similarity is not None:
         line += f" · {percent(similarity)}"
     if shared is not None:
-        line += f" · {playlists_phrase(int(shared), 'shared playlists')}"
+        line += f" · {playlists_phrase(int(shared), shared=True)}"
     return line
 
 
@@ -113,10 +122,12 @@ def _like_which(item: Recommendation, seeds: Sequence[Track]) -> str:
     near, via = item.near, item.via
     if near == 1:
         seed = next((s for s in seeds if s.track_id == via), None)
-        return f" · like {safe(seed.title, 80)}" if seed else ""
+        return " · " + _("like {title}", title=safe(seed.title, 80)) if seed else ""
     if near == len(seeds):
-        return " · like both your songs" if near == 2 else f" · like all {near:,} of your songs"
-    return f" · like {near:,} of your {len(seeds):,} songs"
+        if near == 2:
+            return " · " + _("like both your songs")
+        return " · " + _("like all {n} of your songs", n=number(near))
+    return " · " + _("like {near} of your {n} songs", near=number(near), n=number(len(seeds)))
 
 
 def _plain_lines(
@@ -148,7 +159,7 @@ def fallback_lines(
     by …"), with an optional ``note`` under the label, or nothing when there is none."""
     if not answer.fallback:
         return []
-    label = answer.fallback_label or "You might try"
+    label = answer.fallback_label or _("You might try")
     return [
         "",
         f"**{safe(label, 200)}**",
@@ -168,7 +179,7 @@ def top_up_lines(
         answer,
         links,
         start=offset + len(answer.items) + 1,
-        note="_A weaker hint than the songs above: they only share a playlist._",
+        note="_" + _("A weaker hint than the songs above: they only share a playlist.") + "_",
         listen=listen,
     )
 
@@ -187,11 +198,15 @@ def _page_footer(
     parts = []
     if shown:
         span = f"{offset + 1}–{offset + shown}"
-        parts.append(f"Songs {span} of {total:,}" if total else f"Songs {span}")
+        parts.append(
+            _("Songs {span} of {total}", span=span, total=number(total))
+            if total
+            else _("Songs {span}", span=span)
+        )
     if hidden:
         parts.append(hidden)
     if ranking and shown:  # a fallback list was not ranked by the setting
-        parts.append(f"Discovery: {ranking}")
+        parts.append(_("Discovery: {ranking}", ranking=ranking_name(ranking)))
     footer = index_footer(stats)
     if footer:
         parts.append(footer)

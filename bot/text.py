@@ -5,16 +5,27 @@ may be ``@everyone``, ``**bold**`` or a masked link. Everything shown on Discord
 through :func:`safe` (markdown and mentions escaped) or, where Discord shows no markdown
 (select labels, autocomplete choices), :func:`plain`; :func:`clip` cuts to a limit without
 breaking an escape. The counting helpers keep nouns in the right number ("1 playlist").
+
+A server may ask for song and artist names to be filtered (``/settings song_names
+filtered``): each command sets :data:`NAME_FILTER` for its own task
+(:meth:`bot.replies.base.AnswersBase.use_names`), and :func:`safe` and :func:`plain` mask
+listed words in everything that task shows, whichever reply builds it.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from contextvars import ContextVar
+
 from discord.utils import escape_markdown, escape_mentions
 
+from bot.i18n import _, ngettext, number
 from index.model import Track
 
 CHOICE_MAX = 100  # select options and autocomplete choices
 ELLIPSIS = "…"
+# Masks listed words in strangers' text for the command running in this task (None: off).
+NAME_FILTER: ContextVar[Callable[[str], str] | None] = ContextVar("NAME_FILTER", default=None)
 
 
 def clip(text: str, limit: int) -> str:
@@ -31,12 +42,13 @@ def clip(text: str, limit: int) -> str:
     return head + ELLIPSIS
 
 
-def safe(text: object, limit: int | None = None) -> str:
+def safe(text: object, limit: int | None = None, *, unfiltered: bool = False) -> str:
     """A user- or data-supplied string made inert: markdown escaped, mentions defused.
 
     Square brackets are escaped too so a title cannot open or close a masked link.
+    ``unfiltered`` skips the server's name filter (to show a server its own word list).
     """
-    s = str(text).replace("\r", " ").replace("\n", " ")
+    s = (str(text) if unfiltered else _filtered(str(text))).replace("\r", " ").replace("\n", " ")
     s = _escape_brackets(escape_mentions(escape_markdown(s)))
     return clip(s, limit) if limit is not None else s
 
@@ -58,18 +70,23 @@ def _escape_brackets(s: str) -> str:
 
 def plain(text: object, limit: int) -> str:
     """A string for a place Discord shows without markdown (select labels, choices)."""
-    s = " ".join(str(text).split())
+    s = " ".join(_filtered(str(text)).split())
     return clip(s, limit) or "?"
 
 
+def _filtered(text: str) -> str:
+    mask = NAME_FILTER.get()
+    return mask(text) if mask is not None else text
+
+
 def percent(x: float) -> str:
-    """A similarity as a short percentage: 63%, 4.2%, <0.1%."""
+    """A similarity as a short percentage: 63%, 4.2%, <0.1% (4,2 % in German)."""
     p = 100.0 * float(x)
     if p >= 10:
-        return f"{p:.0f}%"
+        return _("{p}%", p=number(p))
     if p >= 0.1:
-        return f"{p:.1f}%"
-    return "<0.1%"
+        return _("{p}%", p=number(p, 1))
+    return _("<{p}%", p=number(0.1, 1))
 
 
 def song_name(track: Track) -> str:
@@ -78,10 +95,18 @@ def song_name(track: Track) -> str:
 
 
 def count_of(n: int, singular: str, plural: str | None = None) -> str:
-    """A count with its noun in the right number: "1 song", "2 songs", "1,000 playlists"."""
+    """A count with its English noun in the right number: "1 song", "2 songs" (for the
+    command-line tools; replies use :func:`bot.i18n.ngettext`)."""
     return f"{n:,} {singular if n == 1 else plural or singular + 's'}"
 
 
-def playlists_phrase(n: int, what: str = "playlists") -> str:
-    """ "in 1 playlist", "in 17 shared playlists"."""
-    return f"in {count_of(n, what.removesuffix('s'), what)}"
+def songs_count(n: int) -> str:
+    """ "1 song", "2,262,292 songs", in the language being written."""
+    return ngettext("{n} song", "{n} songs", n)
+
+
+def playlists_phrase(n: int, shared: bool = False) -> str:
+    """ "in 1 playlist", "in 17 shared playlists", in the language being written."""
+    if shared:
+        return ngettext("in {n} shared playlist", "in {n} shared playlists", n)
+    return ngettext("in {n} playlist", "in {n} playlists", n)

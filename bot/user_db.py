@@ -1,5 +1,6 @@
 """The bot's own writable database (aiosqlite): what each user liked, the artists each
-user blocked, and the lists behind posted buttons that do not fit in a custom id.
+user blocked, the lists behind posted buttons that do not fit in a custom id, and each
+server's settings (:mod:`bot.server_settings`, kept in memory).
 
 The song index is read-only and replaced wholesale on a rebuild, so likes live here. Track
 ids change when an index is rebuilt, so each like also keeps the artist and title it was
@@ -10,7 +11,7 @@ pass the names to :class:`index.model.Exclusions`. A saved list (:mod:`bot.custo
 forgotten :data:`SAVED_LIST_DAYS` after its last use, at start-up; the names of the songs
 buttons name by id are kept so a rebuilt index can find them again. The tables are created and upgraded by
 :mod:`bot.user_db_schema`; other modules (the Spotify cache) add their own tables to the
-same file.
+same file. :mod:`bot.user_rows` finds everything kept about one user (``/privacy``).
 """
 
 from __future__ import annotations
@@ -25,7 +26,10 @@ from pathlib import Path
 
 import aiosqlite
 
+from bot.i18n import _
+from bot.server_settings import ServerSettingsStore
 from bot.user_db_schema import migrate
+from bot.user_rows import UserRows
 from index.names import block_key
 
 log = logging.getLogger(__name__)
@@ -94,7 +98,7 @@ def check_writable(path: Path) -> None:
         ) from exc
 
 
-class UserDB:
+class UserDB(UserRows):
     """Per-user likes and blocked artists in a small SQLite file, opened once and shared by
     every command."""
 
@@ -106,6 +110,7 @@ class UserDB:
         self._write_soon: asyncio.TimerHandle | None = None
         self._writing: asyncio.Future[None] | None = None
         self._names: aiosqlite.Connection | None = None  # writes remember_songs' names
+        self.servers = ServerSettingsStore(conn)  # loaded by open()
 
     @classmethod
     async def open(cls, path: Path) -> UserDB:
@@ -121,6 +126,7 @@ class UserDB:
             await conn.commit()
             db = cls(conn, path)
             await db.forget_old_lists()
+            await db.servers.load()
         except sqlite3.Error as exc:
             raise UserDBError(
                 f"The user database {path} cannot be used ({exc}); set SONGSIM_USER_DB to "
@@ -334,11 +340,15 @@ def _block_name(artist_name: str) -> tuple[str, str]:
     """The name as it will be shown (spaces collapsed) and its key, or InvalidArtistName."""
     name = " ".join(str(artist_name).split())
     if not name:
-        raise InvalidArtistName("Name the artist to block, for example `/block artist Drake`.")
+        raise InvalidArtistName(_("Name the artist to block, for example `/block artist Drake`."))
     if len(name) > MAX_BLOCK_NAME:
         raise InvalidArtistName(
-            f"That artist name is {len(name)} characters long; names of at most "
-            f"{MAX_BLOCK_NAME} characters can be blocked."
+            _(
+                "That artist name is {length} characters long; names of at most "
+                "{limit} characters can be blocked.",
+                length=len(name),
+                limit=MAX_BLOCK_NAME,
+            )
         )
     return name, block_key(name)
 
@@ -347,7 +357,9 @@ class LikeLimitReached(Exception):
     """The user has as many likes as the bot keeps."""
 
     def __init__(self, limit: int) -> None:
-        super().__init__(f"You can keep at most {limit} liked songs; /unlike some first.")
+        super().__init__(
+            _("You can keep at most {limit} liked songs; /unlike some first.", limit=limit)
+        )
         self.limit = limit
 
 
@@ -356,7 +368,10 @@ class BlockLimitReached(Exception):
 
     def __init__(self, limit: int) -> None:
         super().__init__(
-            f"You can block at most {limit} artists; /unblock some first (/blocks lists them)."
+            _(
+                "You can block at most {limit} artists; /unblock some first (/blocks lists them).",
+                limit=limit,
+            )
         )
         self.limit = limit
 

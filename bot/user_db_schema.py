@@ -1,7 +1,8 @@
 """The user database's schema, versioned: ordered migrations under ``PRAGMA user_version``.
 
 The user database holds what people told the bot (likes, blocked artists, the lists
-behind posted buttons) and must survive every upgrade. Its version is SQLite's ``user_version`` header field; each entry
+behind posted buttons, each server's settings) and must survive every upgrade. Its version
+is SQLite's ``user_version`` header field; each entry
 of :data:`MIGRATIONS` brings the file from the version before it to its own, in one
 transaction with the version bump, so a crash mid-upgrade leaves the old version intact
 and the next start runs it again. Files from before versioning (``user_version`` 0, with
@@ -61,6 +62,17 @@ MIGRATIONS: tuple[tuple[int, tuple[str, ...]], ...] = (
                 title TEXT NOT NULL,
                 PRIMARY KEY (track_id, song_check)
             ) WITHOUT ROWID""",
+        ),
+    ),
+    (
+        4,  # per-server settings (/settings): one row per server that changed any, as JSON so
+        # a new setting needs no migration (bot.server_settings reads missing keys as defaults)
+        (
+            """CREATE TABLE IF NOT EXISTS guild_settings(
+                guild_id INTEGER PRIMARY KEY,
+                settings TEXT NOT NULL DEFAULT '{}',
+                updated_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%SZ', 'now'))
+            )""",
         ),
     ),
 )

@@ -24,11 +24,13 @@ from discord.ext import commands
 
 from bot import custom_ids, embeds
 from bot.export import ExportFile
+from bot.i18n import N_, _, use_language
 from bot.old_components import FromBefore
 from bot.replies import Answers, PageSpec, Reply
 from bot.replies.refs import SongRef
-from bot.text import CHOICE_MAX, plain, playlists_phrase
+from bot.text import CHOICE_MAX, clip, plain, playlists_phrase
 from bot.user_db import SAVED_LIST_DAYS, UserDB
+from bot.working import PRIVATE
 from index.model import Track
 
 if TYPE_CHECKING:
@@ -37,18 +39,22 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 REPLIED = "songsim_replied"  # set in Interaction.extras once a command's answer is sent
-NOT_YOURS = "Only the person who asked can use these buttons — ask me yourself with `/similar`."
-SORRY = "Sorry, that didn't work — something went wrong on my side. Please try again."
-FORGOTTEN = (
-    f"I no longer keep this list (lists are kept {SAVED_LIST_DAYS} days after their last "
-    "use) — ask again."
+# Texts are English here and shown in the presser's language (bot.i18n).
+NOT_YOURS = N_("Only the person who asked can use these buttons — ask me yourself with `/similar`.")
+SORRY = N_("Sorry, that didn't work — something went wrong on my side. Please try again.")
+FORGOTTEN = N_(
+    "I no longer keep this list (lists are kept {days} days after their last use) — ask again."
 )
 BUTTONS = {  # act → label, emoji, style
-    "b": ("Back", "◀️", discord.ButtonStyle.secondary),
-    "m": ("More", "▶️", discord.ButtonStyle.primary),
-    "w": ("Why?", "❔", discord.ButtonStyle.secondary),
-    "e": ("Export", "💾", discord.ButtonStyle.secondary),
+    "b": (N_("Back"), "◀️", discord.ButtonStyle.secondary),
+    "m": (N_("More"), "▶️", discord.ButtonStyle.primary),
+    "w": (N_("Why?"), "❔", discord.ButtonStyle.secondary),
+    "e": (N_("Export"), "💾", discord.ButtonStyle.secondary),
 }
+
+
+def forgotten() -> discord.Embed:
+    return embeds.notice_embed(_(FORGOTTEN, days=SAVED_LIST_DAYS), "info")
 
 
 def _bot(interaction: discord.Interaction) -> SongsimBot:
@@ -65,21 +71,28 @@ class Owned:
     async def interaction_check(self, interaction: discord.Interaction) -> bool:
         if interaction.user.id == self.owner_id:
             return True
-        await interaction.response.send_message(NOT_YOURS, ephemeral=True)
+        with use_language(str(interaction.locale)):
+            text = _(NOT_YOURS)
+        await interaction.response.send_message(text, ephemeral=True)
         return False
 
     async def callback(self, interaction: discord.Interaction) -> None:
+        with use_language(str(interaction.locale)):  # the presser's Discord language
+            await self._callback(interaction)
+
+    async def _callback(self, interaction: discord.Interaction) -> None:
         try:
             await self.answer(interaction, _bot(interaction).answers_for(interaction.user))
         except Exception as error:
-            log.error(
-                "Button %r failed for user %s", self.custom_id, interaction.user.id, exc_info=error
-            )
+            # A custom id names its owner: it and the presser's id are logged at debug
+            # level only (the README's privacy statement).
+            log.error("A %s press failed", type(self).__name__, exc_info=error)
+            log.debug("It was %r, pressed by user %s", self.custom_id, interaction.user.id)
             try:
                 if interaction.response.is_done():
-                    await interaction.followup.send(SORRY, ephemeral=True)
+                    await interaction.followup.send(_(SORRY), ephemeral=True)
                 else:
-                    await interaction.response.send_message(SORRY, ephemeral=True)
+                    await interaction.response.send_message(_(SORRY), ephemeral=True)
             except discord.HTTPException:
                 pass
 
@@ -96,6 +109,7 @@ class ListButton(
         self, act: str, owner_id: int, spec: PageSpec, seeds: str, *, disabled: bool = False
     ) -> None:
         label, emoji, style = BUTTONS[act]
+        label = _(label)
         custom_id = custom_ids.list_id(act, owner_id, spec, seeds)
         super().__init__(
             discord.ui.Button(
@@ -108,7 +122,7 @@ class ListButton(
     async def from_custom_id(
         cls, interaction: discord.Interaction, item: discord.ui.Item[Any], match: re.Match[str], /
     ) -> ListButton:
-        owner_id, spec, _ = custom_ids.read_list(match)
+        owner_id, spec, _saved = custom_ids.read_list(match)
         return cls(match["act"], owner_id, spec, match["seeds"])
 
     async def answer(self, interaction: discord.Interaction, answers: Answers) -> None:
@@ -118,7 +132,7 @@ class ListButton(
             await interaction.response.defer(ephemeral=True, thinking=True)
         spec = await saved_spec(self.spec, self.seeds, self.owner_id, answers.services.user_db)
         if spec is None:
-            await turn_off(interaction, embeds.notice_embed(FORGOTTEN, "info"))
+            await turn_off(interaction, forgotten())
             return
         if self.act in "mb":
             await answer_in_place(interaction, await answers.page(spec), answers)
@@ -141,14 +155,16 @@ class ListButton(
             await answer_in_place(interaction, songs, answers)
             return
         if not songs:
-            embed = embeds.notice_embed("This page lists no songs now.", "info", "Why these songs?")
+            embed = embeds.notice_embed(
+                _("This page lists no songs now."), "info", _("Why these songs?")
+            )
             await interaction.followup.send(embed=embed, ephemeral=True)
             return
         view = discord.ui.View(timeout=None)
         view.add_item(WhyMenu(self.owner_id, spec, self.seeds, songs))
         await interaction.followup.send(
             embed=embeds.notice_embed(
-                "Pick a song from the list to see what links it.", "info", "Why these songs?"
+                _("Pick a song from the list to see what links it."), "info", _("Why these songs?")
             ),
             view=view,
             ephemeral=True,
@@ -177,7 +193,7 @@ class WhyMenu(Owned, discord.ui.DynamicItem[discord.ui.Select[Any]], template=cu
             ]
         super().__init__(
             discord.ui.Select(
-                placeholder="Why is this song here?",
+                placeholder=_("Why is this song here?"),
                 options=options,
                 custom_id=custom_ids.list_id("y", owner_id, spec, seeds),
             )
@@ -188,7 +204,7 @@ class WhyMenu(Owned, discord.ui.DynamicItem[discord.ui.Select[Any]], template=cu
     async def from_custom_id(
         cls, interaction: discord.Interaction, item: discord.ui.Item[Any], match: re.Match[str], /
     ) -> WhyMenu:
-        owner_id, spec, _ = custom_ids.read_list(match)
+        owner_id, spec, _saved = custom_ids.read_list(match)
         options = item.options if isinstance(item, discord.ui.Select) else []
         return cls(owner_id, spec, match["seeds"], [], options=list(options))
 
@@ -196,7 +212,7 @@ class WhyMenu(Owned, discord.ui.DynamicItem[discord.ui.Select[Any]], template=cu
         await interaction.response.defer()
         spec = await saved_spec(self.spec, self.seeds, self.owner_id, answers.services.user_db)
         if spec is None:
-            embed = embeds.notice_embed(FORGOTTEN, "info")
+            embed = forgotten()
         else:
             song = custom_ids.read_song(self.item.values[0])
             embed = await answers.why_of(spec, song)
@@ -235,7 +251,7 @@ class ChoiceMenu(
             )
             for t in reply.choices[:25]
         ]
-        placeholder = "Did you mean…" if not reply.page else "Not the one? Pick another song…"
+        placeholder = _("Did you mean…") if not reply.page else _("Not the one? Pick another song…")
         options = custom_ids.Options(
             reply.purpose, reply.ranking, reply.other_artists, reply.include_liked
         )
@@ -358,7 +374,13 @@ def discord_files(files: list[ExportFile]) -> list[discord.File]:
 async def send_reply(ctx: commands.Context, reply: Reply, answers: Answers) -> discord.Message:
     """Send ``reply`` for a command (prefix or slash), with its components when it has any."""
     view = await reply_view(reply, ctx.author.id, answers)
-    kwargs: dict[str, Any] = {"embed": reply.embed, "ephemeral": reply.ephemeral}
+    private = ctx.interaction.extras.get(PRIVATE) if ctx.interaction is not None else None
+    embed = reply.embed
+    if isinstance(private, str):  # why this answer is private (a server's settings)
+        embed = embed.copy()
+        footer = embed.footer.text
+        embed.set_footer(text=clip(f"{footer} · {private}" if footer else private, 2048))
+    kwargs: dict[str, Any] = {"embed": embed, "ephemeral": reply.ephemeral or bool(private)}
     if view is not None:
         kwargs["view"] = view
     if reply.files:

@@ -5,6 +5,10 @@ prefix command has no such deadline, but a user who typed ``!similar`` should se
 bot typing rather than nothing. The typing indicator is cosmetic, so it runs beside the
 command: a slow or rate-limited typing request never delays the answer, and a failed one
 is only logged.
+
+A server may have slash commands answer privately (``/settings``): the settings cog marks
+such an interaction with :data:`PRIVATE` before the command runs, and the defer is then
+ephemeral, so the answer that replaces "thinking…" is too.
 """
 
 from __future__ import annotations
@@ -19,13 +23,15 @@ from discord.ext import commands
 log = logging.getLogger(__name__)
 
 TYPING_EVERY = 8.0  # seconds; Discord shows one typing signal for about 10 s
+# Interaction.extras key: answer privately (True, or a note saying why, for the reply).
+PRIVATE = "songsim_private"
 
 
 @contextlib.asynccontextmanager
 async def working(ctx: commands.Context, *, ephemeral: bool = False) -> AsyncIterator[None]:
     """While the block runs, the user sees that the bot is on it (defer or typing)."""
     if ctx.interaction is not None:
-        await ctx.defer(ephemeral=ephemeral)
+        await ctx.defer(ephemeral=ephemeral or bool(ctx.interaction.extras.get(PRIVATE)))
         yield
         return
     typing = asyncio.create_task(_keep_typing(ctx), name="songsim-typing")

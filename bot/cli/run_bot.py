@@ -61,6 +61,12 @@ def register(sub: argparse._SubParsersAction) -> None:
         help="check configuration, index and user database; exit 0 when all is well, else 1",
     )
     p.add_argument("--env-file", type=Path, help="read settings from this file instead of ./.env")
+    p.add_argument(
+        "--lang",
+        metavar="LANG",
+        help="the language of replies where nobody's Discord language is known, and of the "
+        "console (en, de; default SONGSIM_LANG, else en)",
+    )
     p.set_defaults(func=run)
 
 
@@ -75,6 +81,8 @@ def run(args: argparse.Namespace) -> int:
 
     try:
         settings = Settings.from_env(dotenv_path=args.env_file)
+        if getattr(args, "lang", None):
+            settings = settings.with_language(args.lang)
     except SettingsError as exc:
         raise _user_facing(str(exc)) from None
     configure_logging(settings)
@@ -95,7 +103,8 @@ def run(args: argparse.Namespace) -> int:
 
 
 def configure_logging(settings: Settings) -> None:
-    """Apply LOG_LEVEL and hide every secret from every log handler."""
+    """Apply LOG_LEVEL, hide every secret from every log handler, and keep discord.py's
+    payload dumps (user names) out of the log."""
     from bot.settings import install_redaction
 
     root = logging.getLogger()
@@ -103,6 +112,12 @@ def configure_logging(settings: Settings) -> None:
         logging.basicConfig(format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     root.setLevel(settings.log_level)
     install_redaction(settings.secrets())
+    # discord.py's debug lines carry whole gateway events and request bodies (user names,
+    # message text), aiosqlite's every query's values (a user's likes and blocks): they stay
+    # off even at LOG_LEVEL=DEBUG, so users are logged by id only.
+    level = max(logging.INFO, logging.getLevelName(settings.log_level))
+    for library in ("discord", "aiosqlite"):
+        logging.getLogger(library).setLevel(level)
     # Lines that only confuse: songsim plays no voice, and it explains the content intent itself.
     noise = ("voice will NOT be supported", "Privileged message content intent is missing")
     for name in ("discord.client", "discord.ext.commands.bot"):

@@ -18,18 +18,27 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.commands import DISCOVERY_OPTION, SLASH, CommandSpec
-from bot.discovery import EXPLAINED
+from bot.discovery import CHOICE_NAMES
+from bot.i18n import N_
 from index.read.ranking import DISCOVERY as RANKINGS
 
 log = logging.getLogger(__name__)
 
 # What a user sees when a command failed on our side (the error cog and the menus send it).
-OOPS = "Sorry, something went wrong on my side. It has been logged; please try again in a moment."
+OOPS = N_(
+    "Sorry, something went wrong on my side. It has been logged; please try again in a moment."
+)
 
 AUTOCOMPLETE_BUDGET = 2.5  # Discord drops autocomplete answers after 3 s
 
 # The slash option for the discovery setting; prefix users write --popular etc. instead.
-DISCOVERY_CHOICES = [app_commands.Choice(name=f"{r} — {EXPLAINED[r]}", value=r) for r in RANKINGS]
+# (translated by the command tree's translator, bot.i18n.tree)
+DISCOVERY_CHOICES = [app_commands.Choice(name=CHOICE_NAMES[r], value=r) for r in RANKINGS]
+
+
+class ServerRefusal(commands.CheckFailure):
+    """A server's settings refuse this command here (it is turned off); the message is a
+    sentence for the user."""
 
 
 def command(spec: CommandSpec) -> Callable[[Callable[..., Any]], commands.Command[Any, ..., Any]]:
@@ -38,7 +47,9 @@ def command(spec: CommandSpec) -> Callable[[Callable[..., Any]], commands.Comman
     A slash command is a hybrid command (``/similar`` and ``!similar``); a prefix-only one
     is a plain command. Name, aliases, description, usage and hidden come from the
     catalogue, as do the slash options' descriptions (and the discovery choices for the
-    commands that take the setting); an owner-only entry gets discord.py's owner check.
+    commands that take the setting); an owner-only entry gets discord.py's owner check, and
+    a Manage Server entry is offered in servers only, shown by Discord to members with that
+    permission (the cog checks it again: a server can change who sees a command).
     """
     attrs: dict[str, Any] = {
         "name": spec.name,
@@ -53,12 +64,20 @@ def command(spec: CommandSpec) -> Callable[[Callable[..., Any]], commands.Comman
             func = app_commands.describe(**spec.params)(func)
         if spec.takes_discovery:
             func = app_commands.choices(**{DISCOVERY_OPTION: DISCOVERY_CHOICES})(func)
+        if spec.manage_server:
+            func = app_commands.default_permissions(manage_guild=True)(func)
+            func = app_commands.allowed_contexts(guilds=True, dms=False, private_channels=False)(
+                func
+            )
+            func = app_commands.guild_only()(func)
         if SLASH in spec.surfaces:
             cmd: commands.Command[Any, ..., Any] = commands.hybrid_command(**attrs)(func)
         else:
             cmd = commands.command(**attrs)(func)
         if spec.owner_only:
             cmd = commands.is_owner()(cmd)
+        if spec.manage_server:
+            cmd = commands.guild_only()(cmd)
         return cmd
 
     return decorate
@@ -71,6 +90,7 @@ async def choices_within_budget(
     try:
         pairs = await asyncio.wait_for(coro, AUTOCOMPLETE_BUDGET)
     except Exception:
-        log.warning("Autocomplete for %r failed or took too long", current[:100], exc_info=True)
+        log.warning("Autocomplete failed or took too long", exc_info=True)
+        log.debug("The autocomplete text was %r", current[:100])  # the user's: debug only
         pairs = [(current[:100], current[:100])] if current.strip() else []
     return [app_commands.Choice(name=name, value=value) for name, value in pairs[:25]]

@@ -13,7 +13,8 @@ from discord.ext import commands
 
 from bot.cogs._options import command
 from bot.commands import SYNC
-from bot.embeds import count_of, notice_embed
+from bot.embeds import notice_embed
+from bot.text import count_of
 
 log = logging.getLogger(__name__)
 
@@ -48,7 +49,7 @@ class Admin(commands.Cog):
             tree.copy_global_to(guild=ctx.guild)
             synced = await tree.sync(guild=ctx.guild)
             where = "to this server"
-        log.info("Synced %d commands %s by %s", len(synced), where, ctx.author.id)
+        log.info("Synced %d commands %s", len(synced), where)
         names = ", ".join(f"/{c.name}" for c in synced) or "none"
         await ctx.send(
             embed=notice_embed(f"Synced {count_of(len(synced), 'command')} {where}: {names}.", "ok")

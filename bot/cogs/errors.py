@@ -2,7 +2,8 @@
 
 Expected problems (a missing argument, a cooldown, a check) get a sentence saying what to
 do; anything else is logged with its traceback and the user sees only that something went
-wrong. Slash command replies are ephemeral, so mistakes do not clutter the channel.
+wrong. Slash command replies are ephemeral, so mistakes do not clutter the channel. A
+user's id and what they typed reach the log at debug level only.
 """
 
 from __future__ import annotations
@@ -15,8 +16,9 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot.cogs._options import OOPS
+from bot.cogs._options import OOPS, ServerRefusal
 from bot.embeds import notice_embed
+from bot.i18n import _, number, use_language
 from bot.views import REPLIED
 
 log = logging.getLogger(__name__)
@@ -67,51 +69,73 @@ class Errors(commands.Cog):
                 self._cooldown_noticed = {
                     k: v for k, v in self._cooldown_noticed.items() if v > now
                 }
-            return ("warning", f"Easy there — you can ask again in {error.retry_after:.0f} s.")
+            return (
+                "warning",
+                _(
+                    "Easy there — you can ask again in {seconds} s.",
+                    seconds=number(error.retry_after),
+                ),
+            )
         if isinstance(error, commands.MissingRequiredArgument):
-            return ("warning", f"Missing `{error.param.name}`. Use: `{usage(ctx)}`")
+            return (
+                "warning",
+                _("Missing `{name}`. Use: `{usage}`", name=error.param.name, usage=usage(ctx)),
+            )
         if isinstance(error, commands.BadLiteralArgument):
             options = ", ".join(f"`{x}`" for x in error.literals)
-            return ("warning", f"`{error.param.name}` must be one of {options}.")
+            return (
+                "warning",
+                _("`{name}` must be one of {options}.", name=error.param.name, options=options),
+            )
         if isinstance(error, commands.UserInputError):
-            return ("warning", f"I didn't understand that. Use: `{usage(ctx)}`")
+            return ("warning", _("I didn't understand that. Use: `{usage}`", usage=usage(ctx)))
         if isinstance(error, commands.NotOwner):
-            return ("warning", "Only the bot's owner can do that.")
+            return ("warning", _("Only the bot's owner can do that."))
         if isinstance(error, commands.NoPrivateMessage):
-            return ("warning", "That only works in a server.")
+            return ("warning", _("That only works in a server."))
         if isinstance(error, commands.BotMissingPermissions):
             perms = ", ".join(p.replace("_", " ") for p in error.missing_permissions)
-            return ("warning", f"I need these permissions here: {perms}.")
+            return ("warning", _("I need these permissions here: {perms}.", perms=perms))
+        if isinstance(error, ServerRefusal):
+            return ("warning", str(error))
         if isinstance(error, commands.CheckFailure):
-            return ("warning", "You can't use that command here.")
+            return ("warning", _("You can't use that command here."))
         if isinstance(error, commands.DisabledCommand):
-            return ("warning", "That command is switched off right now.")
+            return ("warning", _("That command is switched off right now."))
         return None
 
     @commands.Cog.listener()
     async def on_command_error(self, ctx: commands.Context, error: commands.CommandError) -> None:
         original = unwrap(error)
+        with use_language(self.bot.language_for(ctx)):  # type: ignore[attr-defined]
+            await self.answer(ctx, original)
+
+    async def answer(self, ctx: commands.Context, original: BaseException) -> None:
+        """Log ``original`` and tell the user what went wrong, in their language."""
         reply = self.message_for(ctx, original)
         if reply is None and not isinstance(original, commands.CommandError):
             log.error(
-                "Command %s failed (user %s, %s)",
+                "Command %s failed (%s)",
                 ctx.command.qualified_name if ctx.command else "?",
-                ctx.author.id,
                 "slash" if ctx.interaction else "prefix",
                 exc_info=original,
             )
-            reply = ("error", OOPS)
+            log.debug("The failed command was user %s's", ctx.author.id)
+            reply = ("error", _(OOPS))
         elif reply is None and not isinstance(
             original, commands.CommandNotFound | commands.CommandOnCooldown
         ):
-            log.warning("Unhandled command error %s: %s", type(original).__name__, original)
+            # The message may quote what the user typed: only at debug level.
+            log.warning("Unhandled command error %s", type(original).__name__)
+            log.debug("Unhandled command error %s: %s", type(original).__name__, original)
         if reply is None:
             return
         kind, text = reply
         try:
             await self.tell(ctx, notice_embed(text, kind))
         except discord.HTTPException:
-            log.warning("Could not tell user %s about a failed command", ctx.author.id)
+            log.warning("Could not tell a user about a failed command")
+            log.debug("The user not told was %s", ctx.author.id)
 
     async def tell(self, ctx: commands.Context, embed: discord.Embed) -> None:
         """Reply privately to a slash command, publicly to a prefix command.

@@ -47,7 +47,7 @@ class Likes(commands.Cog):
         answers = self.bot.answers_for(interaction.user)
 
         async def liked() -> list[tuple[str, str]]:
-            tracks, _ = await answers.liked_tracks()
+            tracks, _missing = await answers.liked_tracks()
             needle = current.casefold().strip()
             pairs = [
                 (f"{i}. {t.title} — {t.artist}"[:100], str(i))

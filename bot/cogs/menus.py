@@ -6,8 +6,9 @@ The interaction carries the message's content even without the Message Content i
 
 discord.py cannot declare a context menu as a cog method, so the cog builds an
 ``app_commands.ContextMenu`` and adds it to the command tree when it loads. Context menus
-are not hybrid commands, so the shared cooldown and the error cog do not see them: both are
-applied here.
+are not hybrid commands, so the shared cooldown, the error cog and the server's settings
+(the menu is off where ``similar`` is; private replies) do not reach them: all are applied
+here.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from discord.ext import commands
 from bot.cogs._options import OOPS
 from bot.commands import FIND_SIMILAR
 from bot.embeds import notice_embed
+from bot.i18n import N_, _, number
 from bot.replies import Answers, Reply
 from bot.replies.reply import notice
 from bot.replies.seeds import message_song_text
@@ -36,7 +38,7 @@ log = logging.getLogger(__name__)
 
 EVERYWHERE = app_commands.AppCommandContext(guild=True, dm_channel=True, private_channel=True)
 ANY_INSTALL = app_commands.AppInstallationType(guild=True, user=True)
-NOTHING_TO_READ = (
+NOTHING_TO_READ = N_(
     "That message has no song link or “artist - title” I can read. Right-click a message "
     "with a Spotify, YouTube, Apple Music, Deezer or Last.fm link, or use `/similar`."
 )
@@ -68,26 +70,47 @@ class Menus(commands.Cog):
         if retry_after := self.cooling_down(interaction.user):
             await interaction.response.send_message(
                 embed=notice_embed(
-                    f"Easy there — you can ask again in {retry_after:.0f} s.", "warning"
+                    _(
+                        "Easy there — you can ask again in {seconds} s.",
+                        seconds=number(retry_after),
+                    ),
+                    "warning",
                 ),
                 ephemeral=True,
             )
             return
-        await interaction.response.defer(thinking=True)
+        server = self.bot.services.user_db.servers.get(interaction.guild_id)
+        if server.is_off("similar"):
+            await interaction.response.send_message(
+                embed=notice_embed(
+                    _("This server has turned `{name}` off.", name="similar"), "warning"
+                ),
+                ephemeral=True,
+            )
+            return
+        channel = interaction.channel
+        outside = not server.prefix_allowed(
+            interaction.channel_id, getattr(channel, "parent_id", None)
+        )
+        await interaction.response.defer(thinking=True, ephemeral=server.private or outside)
         answers: Answers = self.bot.answers_for(interaction.user)
         try:
             embeds = [(e.url or "", e.title or "", e.description or "") for e in message.embeds]
             text = message_song_text(message.content, embeds)
-            reply = await answers.similar(text) if text else notice(NOTHING_TO_READ, "info")
+            reply = await answers.similar(text) if text else notice(_(NOTHING_TO_READ), "info")
             await send_followup(interaction, reply, answers)
         except Exception:
-            log.exception("The %r menu failed (user %s)", FIND_SIMILAR.name, interaction.user.id)
+            log.exception("The %r menu failed", FIND_SIMILAR.name)
+            log.debug("The failed menu was user %s's", interaction.user.id)
             try:  # the public "thinking…" goes, so that only the user sees the apology
                 with contextlib.suppress(discord.HTTPException):
                     await interaction.delete_original_response()
-                await interaction.followup.send(embed=notice_embed(OOPS, "error"), ephemeral=True)
+                await interaction.followup.send(
+                    embed=notice_embed(_(OOPS), "error"), ephemeral=True
+                )
             except discord.HTTPException:
-                log.warning("Could not tell user %s about a failed menu", interaction.user.id)
+                log.warning("Could not tell a user about a failed menu")
+                log.debug("The user not told was %s", interaction.user.id)
 
     def cooling_down(self, user: discord.abc.User) -> float | None:
         """Seconds to wait when ``user`` is over the bot's shared per-user cooldown."""

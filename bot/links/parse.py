@@ -22,6 +22,8 @@ from dataclasses import dataclass
 from typing import Literal
 from urllib.parse import parse_qs, unquote_plus, urlsplit
 
+from bot.i18n import N_, _, slash_name
+
 SERVICE_NAMES = {
     "spotify": "Spotify",
     "youtube": "YouTube",
@@ -32,9 +34,10 @@ SERVICE_NAMES = {
 Service = Literal["spotify", "youtube", "apple", "deezer", "lastfm"]
 NotASong = Literal["playlist", "album", "artist", "short_link", "broken", "other"]
 
-WORKING_LINKS = "Spotify, YouTube, YouTube Music, Apple Music, Deezer and Last.fm"
-TYPE_INSTEAD = "type the song as `artist - title`"
+WORKING_LINKS = N_("Spotify, YouTube, YouTube Music, Apple Music, Deezer and Last.fm")
+TYPE_INSTEAD = N_("type the song as `artist - title`")  # shown translated: _(TYPE_INSTEAD)
 EXPORTIFY = "Exportify (exportify.net)"
+KINDS = {"album": N_("album"), "artist": N_("artist"), "playlist": N_("playlist")}
 
 
 @dataclass(frozen=True)
@@ -278,46 +281,63 @@ _READERS = (
 
 def _not_a_song(url: str, kind: NotASong, service: Service) -> UnsupportedLink:
     name = SERVICE_NAMES[service]
+    mix = "/" + slash_name("mix")
     if kind == "playlist" and service == "spotify":
-        message = (
+        message = _(
             "Spotify no longer lets apps read other people's playlists (since February 2026). "
-            f"Export it with {EXPORTIFY} and attach the CSV file to /mix, or paste one song's link."
+            "Export it with {exportify} and attach the CSV file to {mix}, or paste one song's link.",
+            exportify=EXPORTIFY,
+            mix=mix,
         )
     elif kind == "playlist":
-        message = (
-            f"That's a {name} playlist, not a song: paste one song's link, or attach a list of "
-            "its songs (one per line) to /mix."
+        message = _(
+            "That's a {service} playlist, not a song: paste one song's link, or attach a list of "
+            "its songs (one per line) to {mix}.",
+            service=name,
+            mix=mix,
         )
     else:
-        message = (
-            f"That's a {name} {kind} link, not a song: paste one song's link, or {TYPE_INSTEAD}."
+        message = _(
+            "That's a {service} {kind} link, not a song: paste one song's link, or {instead}.",
+            service=name,
+            kind=_(KINDS.get(kind, kind)),
+            instead=_(TYPE_INSTEAD),
         )
     return UnsupportedLink(url, kind, service, message)
 
 
 def _short(url: str, service: Service) -> UnsupportedLink:
-    message = (
-        f"{SERVICE_NAMES[service]} short links can't be read: open it, copy the song's full link "
-        f"and paste that, or {TYPE_INSTEAD}."
+    message = _(
+        "{service} short links can't be read: open it, copy the song's full link "
+        "and paste that, or {instead}.",
+        service=SERVICE_NAMES[service],
+        instead=_(TYPE_INSTEAD),
     )
     return UnsupportedLink(url, "short_link", service, message)
 
 
 def _broken(url: str, service: Service) -> UnsupportedLink:
-    message = f"That {SERVICE_NAMES[service]} link looks cut off: copy it again, or {TYPE_INSTEAD}."
+    message = _(
+        "That {service} link looks cut off: copy it again, or {instead}.",
+        service=SERVICE_NAMES[service],
+        instead=_(TYPE_INSTEAD),
+    )
     return UnsupportedLink(url, "broken", service, message)
 
 
 def _other(url: str, service: Service | None = None) -> UnsupportedLink:
     if service is None:
-        message = (
-            f"I can read song links from {WORKING_LINKS}; that link isn't one. "
-            f"Paste one of those, or {TYPE_INSTEAD}."
+        message = _(
+            "I can read song links from {services}; that link isn't one. "
+            "Paste one of those, or {instead}.",
+            services=_(WORKING_LINKS),
+            instead=_(TYPE_INSTEAD),
         )
     else:
-        message = (
-            f"That {SERVICE_NAMES[service]} link isn't a song: paste one song's link, "
-            f"or {TYPE_INSTEAD}."
+        message = _(
+            "That {service} link isn't a song: paste one song's link, or {instead}.",
+            service=SERVICE_NAMES[service],
+            instead=_(TYPE_INSTEAD),
         )
     return UnsupportedLink(url, "other", service, message)
 

@@ -27,6 +27,7 @@ from typing import TYPE_CHECKING
 
 import aiohttp
 
+from bot.i18n import N_, _
 from bot.links.cache import LinkCache
 from bot.links.parse import SERVICE_NAMES, Link, UnsupportedLink, find_link
 from bot.links.results import LinkFailure, SongName, service_failure
@@ -52,14 +53,14 @@ log = logging.getLogger("bot.links")
 FindUri = Callable[[str], Awaitable[Track | None]]
 """Looks a ``spotify:track:`` URI up in the index (e.g. ``services.read(index.track_by_spotify_uri, uri)``)."""
 
-TITLE_ONLY_NOTE = (
+TITLE_ONLY_NOTE = N_(
     "Spotify's public link preview gives only the song's title, so I looked it up by title; "
     "with SPOTIFY_CLIENT_ID and SPOTIFY_CLIENT_SECRET set I'd read the artist too."
 )
-BUSY_NOTE = (
+BUSY_NOTE = N_(
     "Spotify couldn't tell me the artist just now, so I looked the song up by its title alone."
 )
-NO_CREDENTIALS_NOTE = (
+NO_CREDENTIALS_NOTE = N_(
     "Setting SPOTIFY_CLIENT_ID and SPOTIFY_CLIENT_SECRET lets me read Spotify links to songs "
     "the index doesn't hold."
 )
@@ -227,11 +228,11 @@ class LinkReader:
         if isinstance(got, LinkFailure):
             if credentials or got.kind == "not_found":
                 return _seed(link, got)
-            return replace(_seed(link, got), note=NO_CREDENTIALS_NOTE)
+            return replace(_seed(link, got), note=_(NO_CREDENTIALS_NOTE))
         seed = _seed(link, got)
         if not seed.title_only:
             return seed
-        return replace(seed, note=BUSY_NOTE if credentials else TITLE_ONLY_NOTE)
+        return replace(seed, note=_(BUSY_NOTE if credentials else TITLE_ONLY_NOTE))
 
 
 def _seed(link: Link, got: SongName | LinkFailure) -> LinkSeed:

@@ -10,7 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
-from bot.links.parse import SERVICE_NAMES
+from bot.i18n import _
+from bot.links.parse import SERVICE_NAMES, TYPE_INSTEAD
 
 FailureKind = Literal[
     # a service's answer
@@ -18,8 +19,6 @@ FailureKind = Literal[
     # the link itself (see bot.links.parse.UnsupportedLink)
     "playlist", "album", "artist", "short_link", "broken", "other",
 ]  # fmt: skip
-
-TYPE_INSTEAD = "type the song as `artist - title`"
 
 
 @dataclass(frozen=True)
@@ -53,29 +52,44 @@ def service_failure(
     name = SERVICE_NAMES.get(service, service)
     if kind == "not_found":
         if service == "youtube":
-            message = (
+            message = _(
                 "I can't read that YouTube video (it may be private, removed or closed to "
-                f"embedding); {TYPE_INSTEAD}."
+                "embedding); {instead}.",
+                instead=_(TYPE_INSTEAD),
             )
         else:
-            message = f"{name} has no song at that link; check the link, or {TYPE_INSTEAD}."
+            message = _(
+                "{service} has no song at that link; check the link, or {instead}.",
+                service=name,
+                instead=_(TYPE_INSTEAD),
+            )
     elif kind == "timeout":
-        message = f"{name} didn't answer in time, so I couldn't read that link; {TYPE_INSTEAD}."
+        message = _(
+            "{service} didn't answer in time, so I couldn't read that link; {instead}.",
+            service=name,
+            instead=_(TYPE_INSTEAD),
+        )
     elif kind == "rate_limited":
-        wait = _wait_words(retry_after)
-        message = (
-            f"{name} asked me to slow down, so I couldn't read that link; try again {wait}, "
-            f"or {TYPE_INSTEAD}."
+        message = _(
+            "{service} asked me to slow down, so I couldn't read that link; try again {wait}, "
+            "or {instead}.",
+            service=name,
+            wait=_wait_words(retry_after),
+            instead=_(TYPE_INSTEAD),
         )
     else:
-        message = f"I couldn't read that {name} link right now; {TYPE_INSTEAD}."
+        message = _(
+            "I couldn't read that {service} link right now; {instead}.",
+            service=name,
+            instead=_(TYPE_INSTEAD),
+        )
     return LinkFailure(kind, service, message, retry_after if kind == "rate_limited" else None)
 
 
 def _wait_words(seconds: float | None) -> str:
     if not seconds or seconds <= 90:
-        return "in a minute"
+        return _("in a minute")
     minutes = round(seconds / 60)
     if minutes < 90:
-        return f"in {minutes} minutes"
-    return "later"
+        return _("in {minutes} minutes", minutes=minutes)
+    return _("later")

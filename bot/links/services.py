@@ -30,6 +30,7 @@ from typing import Any, ClassVar
 
 import aiohttp
 
+from bot.i18n import _
 from bot.links.cache import CachedName, LinkCache
 from bot.links.parse import SERVICE_NAMES, Link
 from bot.links.results import TYPE_INSTEAD, LinkFailure, SongName, service_failure
@@ -216,7 +217,10 @@ class YouTubeOEmbed(HttpLinkService):
             return service_failure("not_found", self.service)
         song = song_from_video(name.title, name.artist or "")
         if song is None:
-            message = f"I couldn't tell which song that YouTube video plays; {TYPE_INSTEAD}."
+            message = _(
+                "I couldn't tell which song that YouTube video plays; {instead}.",
+                instead=_(TYPE_INSTEAD),
+            )
             return LinkFailure("not_found", self.service, message)
         return SongName(self.service, song.title, song.artist)
 

@@ -26,10 +26,11 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from bot.i18n import N_, _, ngettext, number
 from bot.playlists.csv_columns import find_columns, read_csv
 from bot.playlists.formats import read_jspf, read_m3u, read_text, read_xspf
 from bot.playlists.seeds import BadLine, FileProblem, Parsed, Seed
-from bot.text import count_of
+from bot.text import songs_count
 
 __all__ = [
     "MAX_BYTES",
@@ -50,7 +51,7 @@ EXAMPLES = 3  # bad lines kept as examples
 LINES_SHOWN = 5  # bad line numbers named in the summary before "and N more"
 NAME_MAX = 60  # characters of the file name shown
 
-SUPPORTED = (
+SUPPORTED = N_(
     "an Exportify CSV (Spotify's playlist export), an M3U/M3U8, XSPF or JSPF playlist, "
     "or a text file with one “artist - title” or link per line"
 )
@@ -94,23 +95,46 @@ class PlaylistFile:
         if self.error:
             return self.error
         if not self.seeds:
-            found = f"I found no songs in {self.filename}"
-            if self.bad_lines:
-                found += f": {count_of(self.bad_count, self.unit)} I couldn't read ({self.where()})"
-            return f"{found}. Attach {SUPPORTED}."
-        text = f"Read {count_of(len(self.seeds), 'song')} from {self.filename}"
+            if not self.bad_lines:
+                return _(
+                    "I found no songs in {file}. Attach {supported}.",
+                    file=self.filename,
+                    supported=_(SUPPORTED),
+                )
+            return _(
+                "I found no songs in {file}: {bad} I couldn't read ({where}). Attach {supported}.",
+                file=self.filename,
+                bad=self._bad_count(),
+                where=self.where(),
+                supported=_(SUPPORTED),
+            )
+        text = _("Read {songs} from {file}", songs=songs_count(len(self.seeds)), file=self.filename)
         if self.left_out:
-            text += f" (the first {self.limit:,}; {self.left_out:,} more left out)"
+            text += " " + _(
+                "(the first {limit}; {left_out} more left out)",
+                limit=number(self.limit),
+                left_out=number(self.left_out),
+            )
         if self.bad_lines:
-            text += f"; {count_of(self.bad_count, self.unit)} I couldn't read ({self.where()})"
+            text += "; " + _(
+                "{bad} I couldn't read ({where})", bad=self._bad_count(), where=self.where()
+            )
         return text + "."
+
+    def _bad_count(self) -> str:
+        if self.unit == "track":
+            return ngettext("{n} track", "{n} tracks", self.bad_count)
+        return ngettext("{n} line", "{n} lines", self.bad_count)
 
     def where(self) -> str:
         """ "line 5", "lines 5, 9", "tracks 1, 2, 3, 4, 5 and 7 more"."""
         shown = ", ".join(str(n) for n in self.bad_lines[:LINES_SHOWN])
         more = self.bad_count - LINES_SHOWN
-        plural = self.unit if self.bad_count == 1 else self.unit + "s"
-        return f"{plural} {shown}" + (f" and {more:,} more" if more > 0 else "")
+        if self.unit == "track":
+            where = ngettext("track {shown}", "tracks {shown}", self.bad_count, shown=shown)
+        else:
+            where = ngettext("line {shown}", "lines {shown}", self.bad_count, shown=shown)
+        return _("{items} and {more} more", items=where, more=number(more)) if more > 0 else where
 
 
 def display_name(filename: str | None) -> str:
@@ -119,7 +143,7 @@ def display_name(filename: str | None) -> str:
     base = "".join(c for c in base if unicodedata.category(c)[0] != "C").strip()
     if len(base) > NAME_MAX:
         base = base[: NAME_MAX - 1] + "…"
-    return base or "your file"
+    return base or _("your file")
 
 
 def size_problem(filename: str | None, size: int, max_bytes: int = MAX_BYTES) -> str | None:
@@ -129,15 +153,19 @@ def size_problem(filename: str | None, size: int, max_bytes: int = MAX_BYTES) ->
     """
     if size <= max_bytes:
         return None
-    return (
-        f"{display_name(filename)} is {_megabytes(size)}; I read playlist files up to "
-        f"{_megabytes(max_bytes)}. Attach a shorter export (a mix uses the first "
-        f"{MAX_SONGS} songs) or split the file."
+    return _(
+        "{file} is {size}; I read playlist files up to {limit}. Attach a shorter export "
+        "(a mix uses the first {songs} songs) or split the file.",
+        file=display_name(filename),
+        size=_megabytes(size),
+        limit=_megabytes(max_bytes),
+        songs=MAX_SONGS,
     )
 
 
 def _megabytes(n: int) -> str:
-    return f"{n / 1_000_000:.1f} MB".replace(".0 MB", " MB")
+    mb = round(n / 1_000_000, 1)
+    return _("{mb} MB", mb=number(mb) if mb == int(mb) else number(mb, 1))
 
 
 def read_playlist_file(
@@ -152,9 +180,16 @@ def read_playlist_file(
     try:
         return _read(data, name, (filename or "").lower(), max_songs, max_bytes)
     except Exception:  # a bug here must cost the user one reply, not a traceback
-        log.exception("reading playlist file %r failed", name)
+        log.exception("Reading a playlist file failed")
+        log.debug("The playlist file was %r", name)  # a user's file name: debug only
         return PlaylistFile(
-            name, "", error=f"Something went wrong reading {name}; try {SUPPORTED}."
+            name,
+            "",
+            error=_(
+                "Something went wrong reading {file}; try {supported}.",
+                file=name,
+                supported=_(SUPPORTED),
+            ),
         )
 
 
@@ -165,8 +200,10 @@ def _read(data: bytes, name: str, lower: str, max_songs: int, max_bytes: int) ->
     if problem := size_problem(name, len(data), max_bytes):
         return failed(problem)
     if not data.strip(b" \t\r\n\x00\xef\xbb\xbf\xff\xfe"):
-        return failed(f"{name} is empty. Attach {SUPPORTED}.")
-    not_text = f"{name} is not a text playlist. Attach {SUPPORTED}."
+        return failed(_("{file} is empty. Attach {supported}.", file=name, supported=_(SUPPORTED)))
+    not_text = _(
+        "{file} is not a text playlist. Attach {supported}.", file=name, supported=_(SUPPORTED)
+    )
     if _looks_binary(data):
         return failed(not_text)
     ext = lower.rsplit(".", 1)[-1] if "." in lower else ""
@@ -197,9 +234,12 @@ def _read(data: bytes, name: str, lower: str, max_songs: int, max_bytes: int) ->
         return _finish(read_csv(text, columns), name, max_songs, encoding)
     if ext in ("csv", "tsv"):
         return failed(
-            f"{name} has no header row I know. A CSV needs a first row naming its columns: "
-            "“Track Name” and “Artist Name(s)” as Exportify writes them, or “Title” and "
-            "“Artist”, or a “Track URI” column.",
+            _(
+                "{file} has no header row I know. A CSV needs a first row naming its columns: "
+                "“Track Name” and “Artist Name(s)” as Exportify writes them, or “Title” and "
+                "“Artist”, or a “Track URI” column.",
+                file=name,
+            ),
             "CSV",
             encoding,
         )
@@ -213,7 +253,10 @@ def _parse(
     try:
         return reader(source)
     except FileProblem as e:
-        return PlaylistFile(name, fmt, error=f"{name} {e}. Attach {SUPPORTED}.")
+        error = _(
+            "{file} {problem}. Attach {supported}.", file=name, problem=e, supported=_(SUPPORTED)
+        )
+        return PlaylistFile(name, fmt, error=error)
 
 
 def _finish(parsed: Parsed | PlaylistFile, name: str, max_songs: int, enc: str) -> PlaylistFile:
@@ -259,7 +302,7 @@ def _looks_binary(data: bytes) -> bool:
 
 def _is_xml(data: bytes) -> bool:
     """True when the bytes start like an XML document (after any BOM and whitespace)."""
-    text, _ = decode(data[:4096])
+    text, _encoding = decode(data[:4096])
     return text is not None and text.lstrip("\ufeff \t\r\n").startswith("<")
 
 

@@ -17,6 +17,7 @@ import re
 from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import ParseError, fromstring
 
+from bot.i18n import _
 from bot.playlists.seeds import (
     URL,
     BadLine,
@@ -135,12 +136,18 @@ def read_xspf(data: bytes) -> Parsed:
     try:
         root = fromstring(data, forbid_dtd=True)
     except DefusedXmlException:
-        raise FileProblem("declares a DTD or XML entities, which a playlist never needs") from None
+        raise FileProblem(
+            _("declares a DTD or XML entities, which a playlist never needs")
+        ) from None
     except ParseError as e:
         line, col = getattr(e, "position", (0, 0))
-        raise FileProblem(f"is not valid XML (line {line}, column {col + 1})") from None
+        raise FileProblem(
+            _("is not valid XML (line {line}, column {column})", line=line, column=col + 1)
+        ) from None
     if _local(root.tag) != "playlist":
-        raise FileProblem(f"is XML but not an XSPF playlist (its root is <{_local(root.tag)}>)")
+        raise FileProblem(
+            _("is XML but not an XSPF playlist (its root is <{root}>)", root=_local(root.tag))
+        )
     out = Parsed("XSPF", unit="track")
     tracks = [t for tl in root if _local(tl.tag) == "trackList" for t in tl]
     for n, track in enumerate((t for t in tracks if _local(t.tag) == "track"), 1):
@@ -165,13 +172,15 @@ def read_jspf(text: str) -> Parsed:
     try:
         doc = json.loads(text)
     except json.JSONDecodeError as e:
-        raise FileProblem(f"is not valid JSON (line {e.lineno}, column {e.colno})") from None
+        raise FileProblem(
+            _("is not valid JSON (line {line}, column {column})", line=e.lineno, column=e.colno)
+        ) from None
     except RecursionError:
-        raise FileProblem("is JSON nested too deeply to be a playlist") from None
+        raise FileProblem(_("is JSON nested too deeply to be a playlist")) from None
     playlist = doc.get("playlist") if isinstance(doc, dict) else None
     tracks = playlist.get("track") if isinstance(playlist, dict) else None
     if not isinstance(tracks, list):
-        raise FileProblem("is JSON but not a JSPF playlist (no playlist.track list)")
+        raise FileProblem(_("is JSON but not a JSPF playlist (no playlist.track list)"))
     out = Parsed("JSPF", unit="track")
     for n, track in enumerate(tracks, 1):
         out.read += 1

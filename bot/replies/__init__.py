@@ -12,6 +12,8 @@ pressed. :class:`Answers` is one object per command, made of a part per family o
 - :mod:`~bot.replies.artist`, :mod:`~bot.replies.likes`, :mod:`~bot.replies.blocks` (and
   :mod:`~bot.exclusions`, what every list leaves out), :mod:`~bot.replies.export`,
   :mod:`~bot.replies.autocomplete`;
+- :mod:`~bot.replies.settings` (a server's ``/settings``) and :mod:`~bot.replies.privacy`
+  (what songsim keeps about a user: shown, exported, deleted);
 - :mod:`~bot.replies.base`: what they all share (resolving text, finding a button's songs
   in the index answering now), :mod:`~bot.replies.refs`: a song as a button names it, and
   :mod:`~bot.replies.reply`: the :class:`Reply` and :class:`PageSpec` types.

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from bot import embeds
 from bot.exclusions import keep_artists
+from bot.i18n import _
 from bot.replies.base import SUGGESTIONS_MAX
 from bot.replies.blocks import BlockAnswers
 from bot.replies.reply import PAGE_SIZE, Reply, notice
@@ -19,7 +20,7 @@ class ArtistAnswers(BlockAnswers):
         text = text.strip()
         if not text:
             return notice(
-                f"Tell me an artist, for example `{self.prefix}artist daft punk`.",
+                _("Tell me an artist, for example `{prefix}artist daft punk`.", prefix=self.prefix),
                 "warning",
                 ephemeral=True,
             )
@@ -33,19 +34,21 @@ class ArtistAnswers(BlockAnswers):
                     embeds.choose_embed(
                         text,
                         res.suggestions[:SUGGESTIONS_MAX],
-                        f"Which artist did you mean by “{text}”?",
+                        _("Which artist did you mean by “{text}”?", text=text),
                     ),
                     choices=list(res.suggestions[:SUGGESTIONS_MAX]),
                     purpose="artist",
                 )
-            return notice(f"I couldn't find an artist called “{safe(text, 200)}”.", "warning")
+            return notice(
+                _("I couldn't find an artist called “{text}”.", text=safe(text, 200)), "warning"
+            )
         return await self.artist_of(artist.artist_id)
 
     async def artist_of(self, artist_id: int) -> Reply:
         found = await self._read(self.index.artists, [artist_id])
         artist = found.get(artist_id)
         if artist is None:
-            return notice("That artist is no longer in the index.", "warning")
+            return notice(_("That artist is no longer in the index."), "warning")
         blocked = await self.blocked_names()  # blocked artists are left out here too
         scores = await self._read(
             self.index.similar_artists, artist_id, limit=PAGE_SIZE + len(blocked)

@@ -30,7 +30,7 @@ class AutocompleteAnswers(AnswersBase):
 
     async def mix_choices(self, current: str, limit: int = 25) -> list[tuple[str, str]]:
         """Autocomplete the last song of ``a | b | c…`` keeping the ones before it."""
-        head, _, last = current.rpartition("|")
+        head, _sep, last = current.rpartition("|")
         head = f"{head.strip()} | " if head.strip() else ""
         if find_link(last) is not None:
             pairs = [(plain(head + n, CHOICE_MAX), head + v) for n, v in link_choice(last)]

@@ -12,6 +12,11 @@ the names of those songs are kept (:meth:`AnswersBase.remember`):
 :meth:`AnswersBase.still_there` finds them in the index answering now, under a new id if
 need be, and a song that is gone gets :meth:`AnswersBase.gone_notice` instead of an
 answer about whatever song now has that id.
+
+An answer in a server follows that server's settings (:mod:`bot.server_settings`, read from
+memory): :attr:`AnswersBase.server` is read afresh on each use, so a change applies from
+the next command on, and a button pressed later (even after a restart) follows the
+settings as they are then.
 """
 
 from __future__ import annotations
@@ -21,9 +26,12 @@ from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from bot import embeds
+from bot.i18n import _
 from bot.replies.refs import SongRef, song_check
 from bot.replies.reply import Purpose, Reply
+from bot.server_settings import DEFAULTS, ServerSettings
 from bot.services import Services
+from bot.text import NAME_FILTER
 from index.model import Resolution, Track
 
 if TYPE_CHECKING:  # the reader is imported when the index is opened (bot.services)
@@ -38,23 +46,52 @@ T = TypeVar("T")
 class AnswersBase:
     """The user a command answers and the index it reads; cheap to create per command."""
 
-    def __init__(self, services: Services, user_id: int, prefix: str | None = None) -> None:
+    def __init__(
+        self,
+        services: Services,
+        user_id: int,
+        prefix: str | None = None,
+        *,
+        guild_id: int | None = None,
+    ) -> None:
         self.services = services
         self.user_id = user_id
         self.prefix = prefix or services.settings.prefix
+        self.guild_id = guild_id  # the server asked in (None: a DM)
+        self.use_names()
+
+    @property
+    def server(self) -> ServerSettings:
+        """The settings of the server this command came from (the defaults in a DM)."""
+        store = getattr(self.services.user_db, "servers", None)
+        return store.get(self.guild_id) if store is not None else DEFAULTS
+
+    def use_names(self) -> None:
+        """Mask listed words in the names this task shows, when the server asks for it.
+
+        An Answers is made where a command or a button press starts (a press gets its own,
+        :meth:`bot.views.Owned.callback`), in the task that sends its reply.
+        """
+        server = self.server
+        NAME_FILTER.set(server.mask_names if server.song_names == "filtered" else None)
 
     @property
     def index(self) -> SongIndex:
         return self.services.index
 
-    def gone_notice(self, gone: str = "That song is no longer in the index") -> Reply:
+    def gone_notice(self, gone: str | None = None) -> Reply:
         """What a button answers when a song it names is no longer in the index."""
+        gone = gone or _("That song is no longer in the index")
         return Reply(
             embeds.notice_embed(
-                f"{gone} — it has been updated since this message. "
-                f"Ask again (`{self.prefix}help` lists the commands).",
+                _(
+                    "{gone} — it has been updated since this message. "
+                    "Ask again (`{prefix}help` lists the commands).",
+                    gone=gone,
+                    prefix=self.prefix,
+                ),
                 "info",
-                "No longer in the index",
+                _("No longer in the index"),
             ),
             ephemeral=True,
             gone=True,
@@ -106,7 +143,12 @@ class AnswersBase:
         return await self._read(self.index.resolve, text)
 
     def _usage(self, command: str, example: str = "daft punk - one more time") -> str:
-        return f"`{self.prefix}{command} artist - title`, for example `{self.prefix}{command} {example}`"
+        return _(
+            "`{prefix}{command} artist - title`, for example `{prefix}{command} {example}`",
+            prefix=self.prefix,
+            command=command,
+            example=example,
+        )
 
     async def _choose_or_fail(self, text: str, res: Resolution, purpose: Purpose) -> Reply:
         """The reply when ``text`` matched no single song: choices, or not found."""
@@ -120,7 +162,9 @@ class AnswersBase:
                         self.index.artist_top_tracks, artist.artist_id, limit=SUGGESTIONS_MAX
                     )
                 )
-            message = message or f"“{artist.name}” is an artist — which of their songs?"
+            message = message or _(
+                "“{artist}” is an artist — which of their songs?", artist=artist.name
+            )
         if choices:
             self.remember(choices)
             return Reply(

@@ -17,10 +17,11 @@ from dataclasses import replace
 
 from bot import embeds
 from bot.exclusions import UserExclusions
+from bot.i18n import _, ngettext
 from bot.replies.likes import LikeAnswers
 from bot.replies.refs import SongRef
 from bot.replies.reply import Mode, PageSpec, Reply, notice
-from bot.text import count_of, safe
+from bot.text import safe
 from bot.user_db import Block, BlockLimitReached, InvalidArtistName
 from index.model import Answer, Exclusions
 from index.names import block_key
@@ -34,7 +35,7 @@ class BlockAnswers(LikeAnswers):
         text = " ".join(text.split())
         if not text:
             return notice(
-                f"Tell me which artist, for example `{self.prefix}block drake`.",
+                _("Tell me which artist, for example `{prefix}block drake`.", prefix=self.prefix),
                 "warning",
                 ephemeral=True,
             )
@@ -45,16 +46,21 @@ class BlockAnswers(LikeAnswers):
             return notice(str(exc), "warning", ephemeral=True)
         shown = f"**{safe(name, 120)}**"
         if not added:
-            return notice(f"You already blocked {shown}.", "info", ephemeral=True)
+            return notice(_("You already blocked {name}.", name=shown), "info", ephemeral=True)
         count = await self.services.user_db.block_count(self.user_id)
-        text = (
-            f"Blocked {shown}: their songs are left out of every answer you get. You have "
-            f"{count_of(count, 'blocked artist')} (`{self.prefix}blocks`); "
-            f"`{self.prefix}unblock {safe(name, 120)}` shows them again."
+        text = ngettext(
+            "Blocked {name}: their songs are left out of every answer you get. You have "
+            "{n} blocked artist (`{prefix}blocks`); `{prefix}unblock {plain}` shows them again.",
+            "Blocked {name}: their songs are left out of every answer you get. You have "
+            "{n} blocked artists (`{prefix}blocks`); `{prefix}unblock {plain}` shows them again.",
+            count,
+            name=shown,
+            prefix=self.prefix,
+            plain=safe(name, 120),
         )
         if not known:
-            text += (
-                " No artist by that name is in the index now, so check the spelling; the "
+            text += " " + _(
+                "No artist by that name is in the index now, so check the spelling; the "
                 "block applies if they appear."
             )
         return notice(text, "ok", ephemeral=True)
@@ -78,21 +84,27 @@ class BlockAnswers(LikeAnswers):
         blocks = await self.services.user_db.blocks(self.user_id)
         if not text:
             return notice(
-                f"Tell me which artist, or its number in `{self.prefix}blocks`.",
+                _("Tell me which artist, or its number in `{prefix}blocks`.", prefix=self.prefix),
                 "warning",
                 ephemeral=True,
             )
         target = _blocked(text, blocks)
         if target is None:
             return notice(
-                f"“{safe(text, 120)}” is not one of your blocked artists "
-                f"(`{self.prefix}blocks` lists them).",
+                _(
+                    "“{text}” is not one of your blocked artists (`{prefix}blocks` lists them).",
+                    text=safe(text, 120),
+                    prefix=self.prefix,
+                ),
                 "warning",
                 ephemeral=True,
             )
         await self.services.user_db.unblock_artist(self.user_id, target.name)
         return notice(
-            f"Unblocked **{safe(target.name, 120)}**: their songs can appear in your answers again.",
+            _(
+                "Unblocked **{name}**: their songs can appear in your answers again.",
+                name=safe(target.name, 120),
+            ),
             "ok",
             ephemeral=True,
         )
@@ -138,11 +150,14 @@ class BlockAnswers(LikeAnswers):
         song is gone.
         """
         if spec.mode == "foryou":
-            tracks, _ = await self.liked_tracks()
+            tracks, _missing = await self.liked_tracks()
             if not tracks:
                 return notice(
-                    f"You have no liked songs now; like a few with `{self.prefix}like "
-                    "artist - title`, then ask again.",
+                    _(
+                        "You have no liked songs now; like a few with `{prefix}like "
+                        "artist - title`, then ask again.",
+                        prefix=self.prefix,
+                    ),
                     "info",
                     ephemeral=True,
                 )
@@ -157,10 +172,12 @@ class BlockAnswers(LikeAnswers):
                 checks=tuple(r.check for r in left),
             )
         if spec.mode == "similar":
-            return self.gone_notice("The song this list was made from is no longer in the index")
+            return self.gone_notice(_("The song this list was made from is no longer in the index"))
         if spec.mode == "playlist":
-            return self.gone_notice("None of the songs this mix was made from is in the index now")
-        return self.gone_notice("A song this mix was made from is no longer in the index")
+            return self.gone_notice(
+                _("None of the songs this mix was made from is in the index now")
+            )
+        return self.gone_notice(_("A song this mix was made from is no longer in the index"))
 
     async def page_exclusions(self, spec: PageSpec) -> UserExclusions:
         """What a page of the list ``spec`` leaves out (its options, the user's blocks)."""
@@ -177,7 +194,7 @@ class BlockAnswers(LikeAnswers):
         names = await self.blocked_names()
         liked: list[int] = []
         if mode != "foryou" and not include_liked:
-            tracks, _ = await self.liked_tracks()
+            tracks, _missing = await self.liked_tracks()
             liked = [t.track_id for t in tracks]
         other = other_artists and mode != "foryou"
         return UserExclusions(

@@ -17,6 +17,7 @@ from collections import OrderedDict
 
 from bot import embeds
 from bot.export import export_files
+from bot.i18n import _, number
 from bot.listen import listen_links
 from bot.replies.blocks import BlockAnswers
 from bot.replies.refs import SongRef
@@ -32,6 +33,12 @@ LAST_LISTS_MAX = 10_000  # users whose last list is kept; the oldest is forgotte
 _last_lists: weakref.WeakKeyDictionary[Services, OrderedDict[int, Reply]] = (
     weakref.WeakKeyDictionary()
 )
+
+
+def forget_last_list(services: Services, user_id: int) -> bool:
+    """Forget ``user_id``'s last list (``/privacy delete``); True when there was one."""
+    lists = _last_lists.get(services)
+    return lists is not None and lists.pop(user_id, None) is not None
 
 
 class ExportAnswers(BlockAnswers):
@@ -59,10 +66,13 @@ class ExportAnswers(BlockAnswers):
         """The Export button: the list ``spec`` is a page of, as three files."""
         if spec is None:
             return notice(
-                "There is no list to export yet. Ask for songs first "
-                f"(`{self.prefix}similar artist - title`, `{self.prefix}mix` or "
-                f"`{self.prefix}foryou`), then press **Export** under the list or use "
-                f"`{self.prefix}export`.",
+                _(
+                    "There is no list to export yet. Ask for songs first "
+                    "(`{prefix}similar artist - title`, `{prefix}mix` or "
+                    "`{prefix}foryou`), then press **Export** under the list or use "
+                    "`{prefix}export`.",
+                    prefix=self.prefix,
+                ),
                 "info",
                 ephemeral=True,
             )
@@ -71,18 +81,20 @@ class ExportAnswers(BlockAnswers):
             return now
         tracks, more, seeds, title = await self._whole_list(now)
         if not tracks:
-            return notice("This list has no songs to export.", "info", ephemeral=True)
+            return notice(_("This list has no songs to export."), "info", ephemeral=True)
         links = await self.services.links_for(tracks)
         export = export_files(tracks, title, seeds=seeds, links=links.urls)
         text = export.summary()
         if more:
-            text += f" The list goes on; these are its first {EXPORT_SONGS} songs."
-        text += (
-            "\nPaste the links into a Spotify playlist; import the CSV into a playlist-transfer "
+            text += " " + _(
+                "The list goes on; these are its first {n} songs.", n=number(EXPORT_SONGS)
+            )
+        text += "\n" + _(
+            "Paste the links into a Spotify playlist; import the CSV into a playlist-transfer "
             "tool (TuneMyMusic, Soundiiz) or the JSPF into ListenBrainz."
         )
         return Reply(
-            embeds.notice_embed(text, "ok", f"Export: {safe(title, 200)}"),
+            embeds.notice_embed(text, "ok", _("Export: {title}", title=safe(title, 200))),
             files=export.files,
             ephemeral=True,
         )
@@ -106,26 +118,36 @@ class ExportAnswers(BlockAnswers):
         if spec.mode == "similar":
             seed = first.seed
             assert seed is not None, "a song's neighbours always name the song"
-            return tracks, more, [seed], f"Songs like {seed.title} — {seed.artist}"
+            title = _("Songs like {title} — {artist}", title=seed.title, artist=seed.artist)
+            return tracks, more, [seed], title
         if spec.mode == "mix":
             seeds = list(first.seeds)
-            return tracks, more, seeds, "A mix of " + ", ".join(s.title for s in seeds)
+            return (
+                tracks,
+                more,
+                seeds,
+                _("A mix of {names}", names=", ".join(s.title for s in seeds)),
+            )
         if spec.mode == "playlist":
-            return tracks, more, [], "Your playlist mix"
-        return tracks, more, [], "Picked for you"
+            return tracks, more, [], _("Your playlist mix")
+        return tracks, more, [], _("Picked for you")
 
     async def listen(self, reply: Reply, track_id: int) -> Reply:
         """A listed song on every service (the console's ``listen N``)."""
         track = next((t for t in reply.items if t.track_id == track_id), None)
         if track is None:
-            return notice("That song is not on this list.", "warning")
+            return notice(_("That song is not on this list."), "warning")
         track = (await self.still_there([SongRef.of(track)])).get(track_id)
         if track is None:
             return self.gone_notice()
         links = await self.services.links_for([track])
         lines = [
-            f"[{link.service}]({link.url})" + ("" if link.direct else " (search)")
+            f"[{link.service}]({link.url})" + ("" if link.direct else " " + _("(search)"))
             for link in listen_links(track, links.urls)
         ]
-        title = f"Listen to {safe(track.title, 150)} — {safe(track.artist, 90)}"
+        title = _(
+            "Listen to {title} — {artist}",
+            title=safe(track.title, 150),
+            artist=safe(track.artist, 90),
+        )
         return notice("\n".join(lines), "info", title)

@@ -12,9 +12,10 @@ from collections.abc import Sequence
 from rapidfuzz import fuzz, process
 
 from bot import embeds
+from bot.i18n import _, ngettext
 from bot.replies.reply import Reply, notice
 from bot.replies.seeds import SeedAnswers
-from bot.text import count_of, safe
+from bot.text import safe
 from bot.user_db import LikeLimitReached
 from index.model import Track
 
@@ -38,7 +39,7 @@ class LikeAnswers(SeedAnswers):
     async def like_track(self, track_id: int) -> Reply:
         track = await self.track(track_id)
         if track is None:
-            return notice("That song is no longer in the index.", "warning")
+            return notice(_("That song is no longer in the index."), "warning")
         name = f"**{safe(track.title, 200)}** — {safe(track.artist, 150)}"
         try:
             added = await self.services.user_db.like(
@@ -48,20 +49,25 @@ class LikeAnswers(SeedAnswers):
             return notice(str(exc), "warning", ephemeral=True)
         count = await self.services.user_db.count(self.user_id)
         if not added:
-            return notice(f"You already like {name}.", "info")
+            return notice(_("You already like {name}.", name=name), "info")
         return notice(
-            f"Liked {name}. You have {count_of(count, 'liked song')} — "
-            f"`{self.prefix}foryou` recommends from them.",
+            ngettext(
+                "Liked {name}. You have {n} liked song — `{prefix}foryou` recommends from them.",
+                "Liked {name}. You have {n} liked songs — `{prefix}foryou` recommends from them.",
+                count,
+                name=name,
+                prefix=self.prefix,
+            ),
             "ok",
         )
 
     async def unlike(self, text: str) -> Reply:
         """Forget a like, by its number in ``/likes`` or by name."""
         text = text.strip()
-        tracks, _ = await self.liked_tracks()
+        tracks, _missing = await self.liked_tracks()
         if not text:
             return notice(
-                f"Tell me which song, or its number in `{self.prefix}likes`.",
+                _("Tell me which song, or its number in `{prefix}likes`.", prefix=self.prefix),
                 "warning",
                 ephemeral=True,
             )
@@ -70,8 +76,12 @@ class LikeAnswers(SeedAnswers):
             n = int(text)
             if not 1 <= n <= len(tracks):
                 return notice(
-                    f"You have {count_of(len(tracks), 'liked song')}; pick a number "
-                    f"from `{self.prefix}likes`.",
+                    ngettext(
+                        "You have {n} liked song; pick a number from `{prefix}likes`.",
+                        "You have {n} liked songs; pick a number from `{prefix}likes`.",
+                        len(tracks),
+                        prefix=self.prefix,
+                    ),
                     "warning",
                 )
             target = tracks[n - 1]
@@ -84,12 +94,20 @@ class LikeAnswers(SeedAnswers):
                     target = res.match
         if target is None:
             return notice(
-                f"“{safe(text, 200)}” is not in your likes (see `{self.prefix}likes`).",
+                _(
+                    "“{text}” is not in your likes (see `{prefix}likes`).",
+                    text=safe(text, 200),
+                    prefix=self.prefix,
+                ),
                 "warning",
             )
         await self.services.user_db.unlike(self.user_id, target.track_id)
         return notice(
-            f"Removed **{safe(target.title, 200)}** — {safe(target.artist, 150)} from your likes.",
+            _(
+                "Removed **{title}** — {artist} from your likes.",
+                title=safe(target.title, 200),
+                artist=safe(target.artist, 150),
+            ),
             "ok",
         )
 

@@ -16,14 +16,16 @@ from dataclasses import replace
 import discord
 
 from bot import embeds
+from bot.i18n import _
 from bot.replies.artist import ArtistAnswers
 from bot.replies.autocomplete import AutocompleteAnswers
 from bot.replies.base import SUGGESTIONS_MAX
-from bot.replies.export import ExportAnswers
 from bot.replies.mixes import MIX_MAX, MixAnswers
+from bot.replies.privacy import PrivacyAnswers
 from bot.replies.refs import SongRef, song_check
 from bot.replies.reply import PageSpec, Purpose, Reply
 from bot.replies.seeds import Listening
+from bot.replies.settings import SettingsAnswers
 from index.model import Track, Why
 from index.read.ranking import DEFAULT_RANKING
 
@@ -33,7 +35,7 @@ log = logging.getLogger(__name__)
 CERTAIN = 0.9  # below this resolver confidence a match comes with "Not the one?" choices
 
 
-class Answers(MixAnswers, ArtistAnswers, ExportAnswers, AutocompleteAnswers):
+class Answers(MixAnswers, ArtistAnswers, PrivacyAnswers, AutocompleteAnswers, SettingsAnswers):
     """Every command's logic for one user; cheap to create per command."""
 
     # --- similar -----------------------------------------------------------------------------
@@ -189,12 +191,15 @@ class Answers(MixAnswers, ArtistAnswers, ExportAnswers, AutocompleteAnswers):
         listed = next((t for t in reply.items if t.track_id == neighbour_id), None)
         if reply.page is None or listed is None:
             return embeds.notice_embed(
-                "These songs share no playlists.", "info", "Why these songs?"
+                _("These songs share no playlists."), "info", _("Why these songs?")
             )
         return await self.why_of(reply.page, SongRef.of(listed))
 
     async def why_of(self, spec: PageSpec, neighbour: SongRef) -> discord.Embed:
-        """Why ``neighbour`` is on the list ``spec``: the seed sharing most playlists with it."""
+        """Why ``neighbour`` is on the list ``spec``: the seed sharing most playlists with it.
+
+        The shared playlists' names are strangers' text: the server chooses whether they are
+        shown, filtered (a listed word makes the name "a playlist") or hidden."""
         now = await self.seeds_now(spec)
         if isinstance(now, Reply):
             return now.embed
@@ -210,9 +215,12 @@ class Answers(MixAnswers, ArtistAnswers, ExportAnswers, AutocompleteAnswers):
                 best = why
         if best is None:
             return embeds.notice_embed(
-                "These songs share no playlists.", "info", "Why these songs?"
+                _("These songs share no playlists."), "info", _("Why these songs?")
             )
-        return embeds.why_embed(best.track, best.neighbour, best)
+        server = self.server
+        shown = replace(best, examples=server.playlist_names(best.examples))
+        hidden = server.why_names == "hidden" and bool(best.examples)
+        return embeds.why_embed(best.track, best.neighbour, shown, names_hidden=hidden)
 
     async def page_songs(self, spec: PageSpec) -> list[Track] | Reply:
         """The songs on the page ``spec`` (for the "Why?" menu), or the gone notice."""
@@ -230,7 +238,13 @@ class Answers(MixAnswers, ArtistAnswers, ExportAnswers, AutocompleteAnswers):
         links = self.services.links
         spotify = links is not None and links.enabled
         return Reply(
-            embeds.about_embed(await self.services.stats(), latency_ms=latency_ms, spotify=spotify)
+            embeds.about_embed(
+                await self.services.stats(),
+                latency_ms=latency_ms,
+                spotify=spotify,
+                prefix=self.prefix,
+                privacy_url=self.services.settings.privacy_url,
+            )
         )
 
     def help(self) -> Reply:

@@ -13,12 +13,12 @@ from dataclasses import replace
 from bot import embeds
 from bot.discovery import UnknownDiscovery, choose, ranking_named, split_discovery
 from bot.exclusions import split_exclusion_flags
+from bot.i18n import _, ngettext
 from bot.replies.playlist import PlaylistAnswers, Upload
 from bot.replies.refs import song_check
 from bot.replies.reply import PageSpec, Reply, notice
-from bot.text import count_of, safe
+from bot.text import safe
 from index.model import Track
-from index.read.ranking import DEFAULT_RANKING
 
 log = logging.getLogger(__name__)
 
@@ -33,11 +33,12 @@ class MixAnswers(PlaylistAnswers):
         self, text: str, option: str | None, other: bool | None, liked: bool | None
     ) -> tuple[str, str, bool, bool] | Reply:
         """``(text without its flags, ranking, other artists only, include liked)``: the
-        slash options where given, else the trailing flags; a notice for an unknown flag."""
+        slash options where given, else the trailing flags (else the server's discovery
+        setting); a notice for an unknown flag."""
         flags = split_exclusion_flags(text)
         try:
             found = split_discovery(flags.text)
-            ranking = choose(option, found.ranking)
+            ranking = choose(option, found.ranking, self.server.discovery)
         except UnknownDiscovery as exc:
             return notice(str(exc), "warning", ephemeral=True)
         return (
@@ -75,8 +76,13 @@ class MixAnswers(PlaylistAnswers):
             return problem
         if not MIX_MIN <= len(parts) <= MIX_MAX:
             return notice(
-                f"Give me {MIX_MIN}–{MIX_MAX} songs separated by `|`, for example "
-                f"`{self.prefix}mix daft punk - one more time | queen - bohemian rhapsody`.",
+                _(
+                    "Give me {low}–{high} songs separated by `|`, for example "
+                    "`{prefix}mix daft punk - one more time | queen - bohemian rhapsody`.",
+                    low=MIX_MIN,
+                    high=MIX_MAX,
+                    prefix=self.prefix,
+                ),
                 "warning",
                 ephemeral=True,
             )
@@ -94,11 +100,13 @@ class MixAnswers(PlaylistAnswers):
         if missing:
             names = ", ".join(f"“{safe(m, 100)}”" for m in missing)
             return notice(
-                f"I couldn't find {names}. Write each song as `artist - title`.", "warning"
+                _("I couldn't find {names}. Write each song as `artist - title`.", names=names),
+                "warning",
             )
         if len(seeds) < MIX_MIN:
             return notice(
-                "Those are all the same song — give me at least two different ones.", "warning"
+                _("Those are all the same song — give me at least two different ones."),
+                "warning",
             )
         self.remember(seeds)
         return await self.mix_page(
@@ -126,7 +134,7 @@ class MixAnswers(PlaylistAnswers):
                 await self.services.stats(),
                 offset=spec.number - 1,
                 links=links.urls,
-                title="Your mix",
+                title=_("Your mix"),
                 hidden=chosen,
                 prefix=self.prefix,
             )
@@ -138,9 +146,12 @@ class MixAnswers(PlaylistAnswers):
                 await self.services.stats(),
                 offset=spec.number - 1,
                 links=links.urls,
-                title="Picked for you",
-                intro=f"From the {count_of(n, 'song')} you liked "
-                "(songs you already like are left out).",
+                title=_("Picked for you"),
+                intro=ngettext(
+                    "From the {n} song you liked (songs you already like are left out).",
+                    "From the {n} songs you liked (songs you already like are left out).",
+                    n,
+                ),
                 hidden=chosen,
                 prefix=self.prefix,
             )
@@ -152,20 +163,32 @@ class MixAnswers(PlaylistAnswers):
         """``/foryou``: recommendations from the user's likes, without songs already liked.
 
         ``discovery`` is the slash option's value or what followed ``!foryou``: a setting
-        with or without its dashes ("--popular", "deep cuts"); empty means closest.
+        with or without its dashes ("--popular", "deep cuts"); empty means the server's
+        default (closest unless it chose another).
         """
         try:
             ranking = (
-                ranking_named(discovery) if discovery and discovery.strip() else DEFAULT_RANKING
+                ranking_named(discovery)
+                if discovery and discovery.strip()
+                else self.server.discovery
             )
         except UnknownDiscovery as exc:
             return notice(
-                f"{exc} `{self.prefix}foryou` takes nothing else.", "warning", ephemeral=True
+                _(
+                    "{problem} `{prefix}foryou` takes nothing else.",
+                    problem=exc,
+                    prefix=self.prefix,
+                ),
+                "warning",
+                ephemeral=True,
             )
-        tracks, _ = await self.liked_tracks()
+        tracks, _missing = await self.liked_tracks()
         if not tracks:
             return notice(
-                f"Like a few songs first with `{self.prefix}like artist - title`, then ask again.",
+                _(
+                    "Like a few songs first with `{prefix}like artist - title`, then ask again.",
+                    prefix=self.prefix,
+                ),
                 "info",
             )
         return await self.mix_page(

@@ -20,6 +20,7 @@ from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field, replace
 
 from bot import embeds
+from bot.i18n import _, number
 from bot.links import read_link
 from bot.playlists import MAX_SONGS, Seed, display_name, read_playlist_file, size_problem
 from bot.replies.blocks import BlockAnswers
@@ -27,7 +28,7 @@ from bot.replies.refs import song_check
 from bot.replies.reply import PageSpec, Reply, notice
 from bot.replies.seeds import quoted
 from bot.seed_reading import from_link
-from bot.text import count_of, safe
+from bot.text import safe, songs_count
 from index.model import Track
 
 log = logging.getLogger(__name__)
@@ -82,13 +83,15 @@ class PlaylistAnswers(BlockAnswers):
         try:
             data = await upload.read()
         except Exception:  # Discord's CDN (or the disk) failing must cost one sentence
-            log.warning("Downloading the playlist file %r failed", name, exc_info=True)
+            log.warning("Downloading a playlist file failed", exc_info=True)
+            log.debug("The playlist file was %r", name)  # a user's file name: debug only
             return notice(
-                f"I couldn't download {safe(name)}; attach it again in a moment.", "warning"
+                _("I couldn't download {name}; attach it again in a moment.", name=safe(name)),
+                "warning",
             )
         playlist = read_playlist_file(data, upload.filename)
         if playlist.error or not playlist.seeds:
-            return notice(safe(playlist.summary()), "warning", "Can't use that file")
+            return notice(safe(playlist.summary()), "warning", _("Can't use that file"))
         found = FoundSeeds()
         for text in typed:
             got = await self.song_of(text, command="mix")
@@ -98,9 +101,14 @@ class PlaylistAnswers(BlockAnswers):
         head = safe(playlist.summary())
         if not found.tracks:
             return notice(
-                f"{head} None of them are in the index (for example {quoted(found.missing)}).",
+                head
+                + " "
+                + _(
+                    "None of them are in the index (for example {names}).",
+                    names=quoted(found.missing),
+                ),
                 "warning",
-                "No songs to mix",
+                _("No songs to mix"),
             )
         note = f"{head} {found_line(found)}"
         tracks = found.tracks[:MAX_SONGS]
@@ -173,14 +181,18 @@ class PlaylistAnswers(BlockAnswers):
         seeds = [named[t] for t in spec.seeds[:SEEDS_NAMED] if t in named]
         names = ", ".join(f"**{safe(s.title, 80)}** ({safe(s.artist, 60)})" for s in seeds)
         more = len(spec.seeds) - len(seeds)
-        intro = f"{spec.note}\nA mix of {names}" + (f" and {more:,} more" if more > 0 else "")
+        if more > 0:
+            mix = _("A mix of {names} and {more} more", names=names, more=number(more))
+        else:
+            mix = _("A mix of {names}", names=names)
+        intro = f"{spec.note}\n{mix}"
         embed = embeds.mix_embed(
             seeds,
             answer,
             await self.services.stats(),
             offset=spec.number - 1,
             links=links.urls,
-            title="Your playlist mix",
+            title=_("Your playlist mix"),
             intro=intro + ".",
             hidden=chosen,
             prefix=self.prefix,
@@ -191,10 +203,11 @@ class PlaylistAnswers(BlockAnswers):
 
 def found_line(found: FoundSeeds) -> str:
     """ "Found 30 in the index; 7 not found (for example “a”, “b”, “c” and 4 more)." """
-    line = f"Found {count_of(len(found.tracks), 'song')} in the index"
-    if found.missing:
-        line += (
-            f"; {count_of(len(found.missing), 'song')} not found "
-            f"(for example {quoted(found.missing)})"
-        )
-    return line + "."
+    if not found.missing:
+        return _("Found {songs} in the index.", songs=songs_count(len(found.tracks)))
+    return _(
+        "Found {songs} in the index; {missing} not found (for example {names}).",
+        songs=songs_count(len(found.tracks)),
+        missing=songs_count(len(found.missing)),
+        names=quoted(found.missing),
+    )

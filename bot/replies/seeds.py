@@ -15,6 +15,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal
 
+from bot.i18n import N_, _, number
 from bot.links import Link, UnsupportedLink, find_link, find_links
 from bot.replies.base import AnswersBase
 from bot.replies.reply import Reply, notice
@@ -51,9 +52,9 @@ class Listening:
 
 
 NOT_LISTENING = {
-    "off": "I don't read what people are playing on this bot",
-    "no_server": "I can only see what you're playing in a server I'm in",
-    "nothing": "I don't see you playing anything on Spotify right now",
+    "off": N_("I don't read what people are playing on this bot"),
+    "no_server": N_("I can only see what you're playing in a server I'm in"),
+    "nothing": N_("I don't see you playing anything on Spotify right now"),
 }
 
 
@@ -71,7 +72,7 @@ class SeedAnswers(AnswersBase):
         text = text.strip()
         if not text:
             if listening is None:
-                return notice(f"Tell me a song: {self._usage(command)}.", "warning", ephemeral=True)
+                return notice(self._tell_me(command), "warning", ephemeral=True)
             return await self.playing(listening, command)
         return self.answer_of(await self.read_song(text), command)
 
@@ -88,18 +89,22 @@ class SeedAnswers(AnswersBase):
         """The resolution to answer from, or the notice saying why the link gave none."""
         if reading.resolution is not None:
             return reading.resolution
-        text = reading.failure or f"Tell me a song: {self._usage(command)}."
+        text = reading.failure or self._tell_me(command)
         if reading.note and reading.note not in text:
             text = f"{text} {reading.note}"
-        return notice(text, "warning", "Can't read that link")
+        return notice(text, "warning", _("Can't read that link"))
 
     async def playing(self, listening: Listening, command: str = "similar") -> Resolution | Reply:
         """The song ``listening`` names: by its Spotify id when the index stores it, else by
         its artist and title; a one-sentence notice when nothing is known."""
         if listening.why_not is not None or not (listening.track_id or listening.title):
-            why = NOT_LISTENING[listening.why_not or "nothing"]
+            why = _(NOT_LISTENING[listening.why_not or "nothing"])
             return notice(
-                f"{why}, so tell me a song instead: {self._usage(command)}, or paste a song link.",
+                _(
+                    "{why}, so tell me a song instead: {usage}, or paste a song link.",
+                    why=why,
+                    usage=self._usage(command),
+                ),
                 "info",
                 ephemeral=True,
             )
@@ -109,13 +114,16 @@ class SeedAnswers(AnswersBase):
                 return Resolution(query=listening.query, match=track, confidence=1.0)
         return await self.resolve(listening.query)
 
+    def _tell_me(self, command: str) -> str:
+        return _("Tell me a song: {usage}.", usage=self._usage(command))
+
     def link_problem(self, parts: Sequence[str]) -> Reply | None:
         """The notice for the first part that is a link naming no song (a playlist, an
         album, another site), which a mix cannot use; None when there is none."""
         for part in parts:
             link = find_link(part)
             if isinstance(link, UnsupportedLink):
-                return notice(link.message, "warning", "Can't read that link")
+                return notice(link.message, "warning", _("Can't read that link"))
         return None
 
 
@@ -123,7 +131,7 @@ def quoted(texts: Sequence[str], shown: int = 3, limit: int = 80) -> str:
     """ "“a”, “b”, “c” and 4 more": a few of the user's words, escaped."""
     names = ", ".join(f"“{safe(t, limit)}”" for t in texts[:shown])
     more = len(texts) - shown
-    return names + (f" and {more:,} more" if more > 0 else "")
+    return _("{names} and {more} more", names=names, more=number(more)) if more > 0 else names
 
 
 def message_song_text(content: str, embeds: Sequence[tuple[str, str, str]] = ()) -> str:

@@ -236,7 +236,8 @@ async def test_sync_publishes_contexts_and_install_types(fake_discord: FakeDisco
     } <= set(synced)
     assert "sync" not in synced  # owner-only, prefix only
     for command in synced.values():
-        assert command["contexts"] == [0, 1, 2], command["name"]
+        servers_only = command["name"] == "settings"  # a server's own settings
+        assert command["contexts"] == ([0] if servers_only else [0, 1, 2]), command["name"]
         assert command["integration_types"] == [0, 1], command["name"]
     assert synced["similar"]["options"][0]["autocomplete"] is True
     assert f"Synced {len(synced)} commands" in reply.json["embeds"][0]["description"]

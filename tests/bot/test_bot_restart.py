@@ -24,6 +24,7 @@ from bot.bot import SongsimBot
 from bot.old_components import FROM_BEFORE, FromBefore
 from bot.services import Services
 from bot.settings import Settings
+from bot.user_db import SAVED_LIST_DAYS
 from bot.views import FORGOTTEN, NOT_YOURS
 from tests.bot.test_bot_process import bot_env, songsim, wait_for_file
 from tests.bot.test_bot_reload import write_fixture_index
@@ -338,7 +339,7 @@ async def test_a_saved_list_unused_for_months_says_it_is_forgotten(
     await press(fake_discord, int(upload["id"]), "More")
     note = await fake_discord.wait_for_request("POST", webhook(fake_discord))
     assert note.json["flags"] & EPHEMERAL
-    assert note.json["embeds"][0]["description"] == FORGOTTEN
+    assert note.json["embeds"][0]["description"] == FORGOTTEN.format(days=SAVED_LIST_DAYS)
     kept = fake_discord.messages[int(upload["id"])]
     assert kept["embeds"][0]["title"] == "Your playlist mix"
     assert find_component(kept, label="More")["disabled"] is True

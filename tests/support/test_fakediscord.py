@@ -391,3 +391,36 @@ def test_load_benchmark_runs_the_real_bot_and_counts_every_reply(demo_index):
     assert (result["commands"], result["answered"], result["lost"]) == (10, 10, 0)
     assert result["duplicates"] == 0 and result["error_statuses"] == 0
     assert 0 < result["p50_ms"] <= result["p99_ms"] and result["peak_rss_mb"] > 0
+
+
+def test_fake_checks_localizations_and_locales_as_discord_does() -> None:
+    from tests.support.fakediscord.app_commands import registration_problems
+    from tests.support.fakediscord.interactions import interaction_payload
+
+    good = {"name": "similar", "description": "Songs", "type": 1,
+            "name_localizations": {"de": "ähnlich"},
+            "description_localizations": {"de": "Songs, die Playlists teilen"},
+            "options": [{"type": 3, "name": "song", "description": "a song",
+                         "name_localizations": {"de": "lied"},
+                         "choices": [{"name": "a", "value": "a",
+                                      "name_localizations": {"de": "ä"}}]}]}  # fmt: skip
+    assert registration_problems([good]) == []
+    bad = {**good, "name_localizations": {"de": "Ähnlich Finden", "german": "x"},
+           "description_localizations": {"de": "x" * 101}}  # fmt: skip
+    fields = {"/".join(path) for path, *_ in registration_problems([bad])}
+    assert fields == {
+        "0/name_localizations/de",  # a slash name is lower case without spaces in every locale
+        "0/name_localizations/german",  # not one of Discord's locales
+        "0/description_localizations/de",  # 100 characters at most
+    }
+    menu = {"name": "Find similar songs", "type": 3,
+            "name_localizations": {"de": "Ähnliche Songs finden"}}  # fmt: skip
+    assert registration_problems([menu]) == []  # a context menu's name may have capitals
+
+    fake = FakeDiscord()
+    payload, _ = interaction_payload(fake, 2, fake.user, context="guild", install="guild",
+                                     channel_id=None, locale="de")  # fmt: skip
+    assert payload["locale"] == "de" and payload["guild_locale"] == fake.guild_locale == "en-US"
+    with pytest.raises(ValueError, match="no locale 'de-XX'"):
+        interaction_payload(fake, 2, fake.user, context="guild", install="guild",
+                            channel_id=None, locale="de-XX")  # fmt: skip

@@ -52,6 +52,13 @@ OPTION_FIELDS = {
     "max_length",
     "autocomplete",
 }
+# Discord's locales (https://discord.com/developers/docs/reference#locales): an
+# interaction's locale, and the keys of name_localizations / description_localizations.
+LOCALES = frozenset(
+    {"id", "da", "de", "en-GB", "en-US", "es-ES", "es-419", "fr", "hr", "it", "lt", "hu", "nl",
+     "no", "pl", "pt-BR", "ro", "fi", "sv-SE", "vi", "tr", "cs", "el", "bg", "ru", "uk", "hi",
+     "th", "zh-CN", "ja", "zh-TW", "ko"}
+)  # fmt: skip
 INVALID_NAME = ("Command name is invalid", "APPLICATION_COMMAND_INVALID_NAME")
 DUPLICATE = ("Application command names must be unique", "APPLICATION_COMMANDS_DUPLICATE_NAME")
 
@@ -63,6 +70,25 @@ def _slash_name_ok(name: str) -> bool:
         and all(ch.isalnum() or ch in "-_'" for ch in name)
         and name == name.lower()
     )
+
+
+def _localizations(path: tuple[str, ...], item: dict[str, Any], slash_names: bool) -> list[Problem]:
+    """``name_localizations`` / ``description_localizations``: Discord locales as keys, each
+    value held to the rule of the field it translates (``slash_names``: a slash command's or
+    option's name; otherwise a context menu's 1-32 characters)."""
+    out: list[Problem] = []
+    for field in ("name_localizations", "description_localizations"):
+        for locale, value in (item.get(field) or {}).items():
+            where = (*path, field, locale)
+            if locale not in LOCALES:
+                out.append((where, "Not a Discord locale.", "LOCALE_INVALID"))
+            elif field == "description_localizations":
+                out += _length(where, value, 1, 100)
+            elif slash_names and not _slash_name_ok(str(value)):
+                out.append((where, *INVALID_NAME))
+            else:
+                out += _length(where, value, 1, 32)
+    return out
 
 
 def _length(path: tuple[str, ...], value: Any, low: int, high: int) -> list[Problem]:
@@ -84,6 +110,7 @@ def _option_problems(option: Any, path: tuple[str, ...]) -> list[Problem]:
     out = _unknown(path, option, OPTION_FIELDS)
     if not _slash_name_ok(str(option.get("name", ""))):
         out.append(((*path, "name"), *INVALID_NAME))
+    out += _localizations(path, option, slash_names=True)
     out += _length((*path, "description"), option.get("description"), 1, 100)
     if option.get("type") not in range(1, 12):
         out.append(((*path, "type"), "Value must be one of (1, ..., 11).", "BASE_TYPE_CHOICES"))
@@ -92,6 +119,11 @@ def _option_problems(option: Any, path: tuple[str, ...]) -> list[Problem]:
         out.append(((*path, "choices"), f"Must be {MAX_CHOICES} or fewer in length."))
     for i, choice in enumerate(choices):
         out += _length((*path, "choices", str(i), "name"), choice.get("name"), 1, 100)
+        for locale, text in (choice.get("name_localizations") or {}).items():
+            where = (*path, "choices", str(i), "name_localizations", locale)
+            if locale not in LOCALES:
+                out.append((where, "Not a Discord locale.", "LOCALE_INVALID"))
+            out += _length(where, text, 1, 100)
     if choices and option.get("autocomplete"):
         out.append(((*path, "autocomplete"), "Autocomplete cannot be set with choices."))
     out += _options_problems(option.get("options") or [], path)
@@ -123,6 +155,7 @@ def _command_problems(command: Any, index: int) -> list[Problem]:
     if kind not in MAX_COMMANDS:
         return [*out, ((*path, "type"), "Value must be one of (1, 2, 3).", "BASE_TYPE_CHOICES")]
     name = command.get("name")
+    out += _localizations(path, command, slash_names=kind == CHAT_INPUT)
     if kind == CHAT_INPUT:
         if not isinstance(name, str) or not _slash_name_ok(name):
             out.append(((*path, "name"), *INVALID_NAME))

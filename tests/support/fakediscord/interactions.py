@@ -13,6 +13,7 @@ import time
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from .app_commands import LOCALES
 from .payloads import (
     ALL_PERMISSIONS,
     CONTEXTS,
@@ -79,12 +80,17 @@ def interaction_payload(
     context: str,
     install: str,
     channel_id: int | None,
+    locale: str = "en-US",
 ) -> tuple[dict[str, Any], int]:
     """INTERACTION_CREATE data of ``kind`` from ``user`` (without ``data``) and its channel id.
 
     ``context`` is guild, dm or private_channel; ``install`` guild or user. A guild install
     in a guild gets every permission; a user install (or any DM) gets Discord's basic subset.
+    ``locale`` is the user's client language, sent with every interaction as Discord does
+    (``guild_locale`` is the server's, in servers only).
     """
+    if locale not in LOCALES:
+        raise ValueError(f"Discord has no locale {locale!r} (it has {', '.join(sorted(LOCALES))})")
     interaction_id = snowflake()
     token = f"itoken.{secrets.token_urlsafe(32)}"
     payload: dict[str, Any] = {
@@ -93,7 +99,7 @@ def interaction_payload(
         "type": kind,
         "token": token,
         "version": 1,
-        "locale": "en-US",
+        "locale": locale,
         "entitlements": [],
         "attachment_size_limit": 10 * 1024 * 1024,
         "context": CONTEXTS[context],
@@ -111,11 +117,11 @@ def interaction_payload(
         channel_id = channel_id or fake.channel_id
         payload.update(
             guild_id=str(fake.guild_id),
-            guild_locale="en-US",
-            guild={"id": str(fake.guild_id), "locale": "en-US", "features": []},
+            guild_locale=fake.guild_locale,
+            guild={"id": str(fake.guild_id), "locale": fake.guild_locale, "features": []},
             channel=fake.channels[channel_id],
             channel_id=str(channel_id),
-            member=member_payload(user, with_permissions=True),
+            member=member_payload(user, permissions=fake.permissions_of(user)),
             # A user-installed app in a guild it is not in gets only the basic bits.
             app_permissions=ALL_PERMISSIONS if install == "guild" else USER_APP_PERMISSIONS,
         )

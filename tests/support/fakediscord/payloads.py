@@ -52,6 +52,7 @@ class FakeUser:
     bot: bool = False
     global_name: str | None = None
     dm_channel_id: int = field(default_factory=snowflake)
+    role_ids: list[int] = field(default_factory=list)  # in the test guild (roles.py)
 
     def payload(self) -> dict[str, Any]:
         return {
@@ -69,10 +70,14 @@ class FakeUser:
         return f"<@{self.id}>"
 
 
-def member_payload(user: FakeUser, *, with_permissions: bool = False) -> dict[str, Any]:
+def member_payload(
+    user: FakeUser, *, with_permissions: bool = False, permissions: int | None = None
+) -> dict[str, Any]:
+    """A guild member; an interaction's carries its resolved ``permissions`` (``permissions``
+    or, with ``with_permissions``, everything but Administrator)."""
     data: dict[str, Any] = {
         "user": user.payload(),
-        "roles": [],
+        "roles": [str(r) for r in user.role_ids],
         "nick": None,
         "avatar": None,
         "joined_at": iso_now(),
@@ -81,7 +86,9 @@ def member_payload(user: FakeUser, *, with_permissions: bool = False) -> dict[st
         "flags": 0,
         "pending": False,
     }
-    if with_permissions:
+    if permissions is not None:
+        data["permissions"] = str(permissions)
+    elif with_permissions:
         data["permissions"] = ALL_PERMISSIONS
     return data
 
@@ -135,8 +142,12 @@ def guild_payload(
     *,
     member_count: int | None = None,
     presences: list[dict[str, Any]] | None = None,
+    roles: list[dict[str, Any]] | None = None,
+    preferred_locale: str = "en-US",
 ) -> dict[str, Any]:
-    """GUILD_CREATE data: ``members`` as sent, ``member_count`` the guild's real size."""
+    """GUILD_CREATE data: ``members`` as sent, ``member_count`` the guild's real size,
+    ``roles`` the guild's roles (default: @everyone allowing everything),
+    ``preferred_locale`` the server's primary language (a Community setting)."""
     return {
         "id": str(guild_id),
         "name": name,
@@ -149,7 +160,8 @@ def guild_payload(
         "verification_level": 0,
         "default_message_notifications": 0,
         "explicit_content_filter": 0,
-        "roles": [
+        "roles": roles
+        or [
             {
                 "id": str(guild_id),
                 "name": "@everyone",
@@ -173,7 +185,7 @@ def guild_payload(
         "description": None,
         "banner": None,
         "premium_tier": 0,
-        "preferred_locale": "en-US",
+        "preferred_locale": preferred_locale,
         "public_updates_channel_id": None,
         "nsfw_level": 0,
         "premium_progress_bar_enabled": False,

@@ -38,13 +38,14 @@ from .payloads import (
 )
 from .presence import UserPresence
 from .rest import RateLimitRule, RestApi
+from .roles import GuildRoles
 from .user_actions import UserActions
 
 # Routes whose POST/PATCH body is a message (channel sends and edits, follow-ups and edits).
 MESSAGE_ROUTE = re.compile(r"/channels/\d+/messages(/\d+)?|/webhooks/\d+/[^/]+(/messages/[^/]+)?")
 
 
-class FakeDiscord(UserActions, UserPresence):
+class FakeDiscord(UserActions, UserPresence, GuildRoles):
     """One fake Discord: a bot account, its owner, a guild with #general, and users.
 
     What the users do (messages, commands, clicks, right-clicks, presences) comes from the
@@ -59,6 +60,9 @@ class FakeDiscord(UserActions, UserPresence):
         self.user = FakeUser(id=snowflake(), username="alice")  # the default actor
         self.users: dict[int, FakeUser] = {u.id: u for u in (self.bot_user, self.owner, self.user)}
         self.guild_id = snowflake()
+        self._init_roles()
+        for member in self.users.values():
+            self.give_default_role(member)
         self.channel_id = snowflake()
         self.channels: dict[int, dict[str, Any]] = {
             self.channel_id: text_channel_payload(self.channel_id, self.guild_id, "general")
@@ -72,6 +76,9 @@ class FakeDiscord(UserActions, UserPresence):
         self.requests: Journal[RecordedRequest] = Journal()
         self.unhandled: list[RecordedRequest] = []
         self.echo_own_messages = True  # Discord sends the bot its own MESSAGE_CREATEs
+        # The server's primary language: GUILD_CREATE's preferred_locale and every
+        # interaction's guild_locale (each user's own is the ``locale`` of their actions).
+        self.guild_locale = "en-US"
         self.interaction_deadline = 3.0  # seconds Discord waits for an interaction callback
         self.token_lifetime = 900.0  # seconds an interaction token works for follow-ups
         self.rest = RestApi(self)
@@ -161,7 +168,7 @@ class FakeDiscord(UserActions, UserPresence):
 
     def add_user(self, username: str) -> FakeUser:
         """A new member of the test guild (they can also DM the bot)."""
-        user = FakeUser(id=snowflake(), username=username)
+        user = self.give_default_role(FakeUser(id=snowflake(), username=username))
         self.users[user.id] = user
         return user
 
@@ -214,6 +221,8 @@ class FakeDiscord(UserActions, UserPresence):
             channels,
             member_count=len(everyone),
             presences=self.presence_payloads() if with_presences else [],
+            roles=list(self.roles.values()),
+            preferred_locale=self.guild_locale,
         )
 
     def new_bot_message(

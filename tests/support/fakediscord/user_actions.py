@@ -179,6 +179,7 @@ class UserActions:
         install: str = "guild",
         channel_id: int | None = None,
         files: dict[str, tuple[str, bytes]] | None = None,
+        locale: str = "en-US",
     ) -> FakeInteraction:
         """A user runs ``/name`` with ``options``; ``context`` is guild, dm or private_channel.
 
@@ -189,7 +190,7 @@ class UserActions:
         """
         user = user or self.user
         payload, channel_id = interaction_payload(
-            self, 2, user, context=context, install=install, channel_id=channel_id
+            self, 2, user, context=context, install=install, channel_id=channel_id, locale=locale
         )
         payload["data"] = command_data(self, name, options, None, context == "guild")
         for option, (filename, data) in (files or {}).items():
@@ -212,11 +213,12 @@ class UserActions:
         user: FakeUser | None = None,
         context: str = "guild",
         timeout: float = 5.0,
+        locale: str = "en-US",
     ) -> list[dict[str, Any]]:
         """A user types in option ``focused`` of ``/name``; returns the bot's choices."""
         user = user or self.user
         payload, channel_id = interaction_payload(
-            self, 4, user, context=context, install="guild", channel_id=None
+            self, 4, user, context=context, install="guild", channel_id=None, locale=locale
         )
         payload["data"] = command_data(self, name, options, focused, context == "guild")
         inter = self._register(payload, user, channel_id)
@@ -231,6 +233,7 @@ class UserActions:
         *,
         user: FakeUser | None = None,
         install: str = "guild",
+        locale: str = "en-US",
     ) -> FakeInteraction:
         """A user right-clicks ``message`` → Apps → ``name`` (a message command).
 
@@ -248,7 +251,7 @@ class UserActions:
         if context == "private_channel" and install != "user":
             raise ValueError("only a user-installed app can be used in a group DM (install='user')")
         payload, channel_id = interaction_payload(
-            self, 2, user, context=context, install=install, channel_id=channel_id
+            self, 2, user, context=context, install=install, channel_id=channel_id, locale=locale
         )
         payload["data"] = message_command_data(self, name, msg, context=context, install=install)
         inter = self._register(payload, user, channel_id)
@@ -271,12 +274,13 @@ class UserActions:
         label: str | None = None,
         custom_id: str | None = None,
         user: FakeUser | None = None,
+        locale: str = "en-US",
     ) -> FakeInteraction:
         """A user presses a button (found by label or custom_id) on a message the bot sent."""
         msg = self._stored(message)
         button = find_component(msg, type=2, label=label, custom_id=custom_id)
         data = {"custom_id": button["custom_id"], "component_type": 2}
-        return await self._component(msg, data, user or self.user)
+        return await self._component(msg, data, user or self.user, locale)
 
     async def select(
         self,
@@ -285,12 +289,13 @@ class UserActions:
         *,
         custom_id: str | None = None,
         user: FakeUser | None = None,
+        locale: str = "en-US",
     ) -> FakeInteraction:
         """A user picks ``values`` in a select menu (the first one unless ``custom_id``)."""
         msg = self._stored(message)
         menu = find_component(msg, type=3, custom_id=custom_id)
         data = {"custom_id": menu["custom_id"], "component_type": 3, "values": list(values)}
-        return await self._component(msg, data, user or self.user)
+        return await self._component(msg, data, user or self.user, locale)
 
     def _stored(self, message: dict[str, Any] | int) -> dict[str, Any]:
         mid = int(message["id"]) if isinstance(message, dict) else int(message)
@@ -300,13 +305,13 @@ class UserActions:
             raise AssertionError(f"the fake has no message {mid}") from None
 
     async def _component(
-        self, msg: dict[str, Any], data: dict[str, Any], user: FakeUser
+        self, msg: dict[str, Any], data: dict[str, Any], user: FakeUser, locale: str = "en-US"
     ) -> FakeInteraction:
         channel_id = int(msg["channel_id"])
         channel = self.channels.get(channel_id, {})
         context = "guild" if channel.get("guild_id") else "dm"
         payload, channel_id = interaction_payload(
-            self, 3, user, context=context, install="guild", channel_id=channel_id
+            self, 3, user, context=context, install="guild", channel_id=channel_id, locale=locale
         )
         if context == "dm":  # the clicker is in the DM the message was sent to
             payload.update(channel=channel, channel_id=str(channel_id))
