@@ -65,6 +65,27 @@ def unpack(packed: tuple[str, int] | list[str]) -> list[str]:
     return blob.split(NAME_SEP) if n else []
 
 
+def pack_values(values: list[str | None]) -> tuple[tuple[str, int] | list[str], np.ndarray]:
+    """Each distinct value packed once, with every position's code (-1: None).
+
+    Unpacked, a list that repeats a few values (every session's stored name, tracks
+    without an MBID or a link) holds one object per distinct value, not one per position.
+    """
+    ids: dict[str, int] = {}
+    codes = np.fromiter(
+        (-1 if v is None else ids.setdefault(v, len(ids)) for v in values),
+        dtype=np.int32,
+        count=len(values),
+    )
+    return pack(list(ids)), codes
+
+
+def unpack_values(packed: tuple[tuple[str, int] | list[str], np.ndarray]) -> list[str | None]:
+    distinct, codes = packed
+    table: list[str | None] = [*unpack(distinct), None]  # code -1 is the None at the end
+    return list(map(table.__getitem__, codes.tolist()))
+
+
 def as_array(a: array | bytes, dtype: type = np.int32) -> np.ndarray:
     """A (possibly empty) stdlib array, or its bytes, as a numpy view."""
     return np.frombuffer(a, dtype=dtype) if len(a) else np.zeros(0, dtype=dtype)

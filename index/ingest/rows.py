@@ -24,8 +24,10 @@ from index.ingest.assemble import (
     intern,
     most_frequent,
     pack,
+    pack_values,
     per_track,
     unpack,
+    unpack_values,
     user_sort_key,
 )
 from index.ingest.identity import resolve_tracks
@@ -303,25 +305,22 @@ class CorpusBuilder:
         artist_names = [artists_by_id[s] for s in artist_choice.tolist()]
         track_uris = per_track(self.uri_raw, self.uri_val, self.uris, raw_track, n_tracks)
         track_isrcs = per_track(self.isrc_raw, self.isrc_val, self.isrcs, raw_track, n_tracks)
-        mbid_text = list(self.mbid_ids)
-        track_mbids = (
-            [mbid_text[m] if m >= 0 else None for m in ident.track_mbid.tolist()]
-            if mbid_text
-            else None
-        )
+        mbid_text: list[str | None] = [*self.mbid_ids, None]  # code -1 is the None
+        track_mbids = [mbid_text[m] for m in ident.track_mbid.tolist()] if self.mbid_ids else []
 
         # The names that survive were allocated among millions of now-dead keys, so they
         # would pin most of the parser's memory (about 1 GB at full scale) in half-empty
         # allocator arenas. Pack them, drop every parsing structure, then unpack them into
         # fresh, compact memory that the later build stages can live beside.
-        packed = [pack(names) for names in (track_titles, artist_names, playlist_names)]
-        packed_uris = pack([u or "" for u in track_uris])
-        del track_titles, artist_names, playlist_names, track_uris, artists_by_id
+        packed = [pack(names) for names in (track_titles, artist_names)]
+        values = [pack_values(v) for v in (playlist_names, track_uris, track_mbids, track_isrcs)]
+        del track_titles, artist_names, playlist_names, track_uris, track_isrcs, artists_by_id
+        del track_mbids, mbid_text
         self._release()
         give_back_free_memory()
-        track_titles, artist_names, playlist_names = (unpack(p) for p in packed)
-        track_uris = [u or None for u in unpack(packed_uris)]
-        del packed, packed_uris
+        track_titles, artist_names = (unpack(p) for p in packed)
+        playlist_names, track_uris, track_mbids, track_isrcs = (unpack_values(p) for p in values)
+        del packed, values
         clock("names")
         return Corpus(
             artist_names=artist_names,
@@ -332,7 +331,7 @@ class CorpusBuilder:
             indptr=indptr,
             indices=indices,
             report=rep,
-            track_mbids=track_mbids,
+            track_mbids=track_mbids or None,
             track_isrcs=track_isrcs if any(track_isrcs) else None,
             playlist_dates=dates,
         )
