@@ -13,6 +13,9 @@ and reports the time from MESSAGE_CREATE leaving the fake to the reply POST arri
 
 Queries are real songs from the index ("artist - title", a few title-only and a few
 misspelt or unknown ones, so "did you mean" and "not found" replies are part of the mix).
+The server has every setting changed (``--default-settings`` leaves it alone), so each
+server command looks them up and applies them: allowed channels, commands off, German
+replies, song names and Why? names through the word filter.
 Exit status 0 when every command was answered exactly once, 1 otherwise.
 """
 
@@ -171,6 +174,30 @@ async def run_seat(fake: FakeDiscord, seat: Seat, interval: float, offset: float
         await asyncio.sleep(max(0.0, sent_at + interval - time.perf_counter()))
 
 
+async def store_server_settings(path: Path, guild_id: int, rooms: list[int]) -> None:
+    """Give the server settings that every server command then applies, through the
+    bot's own database code: prefix commands in the bench's rooms only, one command off,
+    German replies, song names and Why? playlist names filtered with the server's words."""
+    from bot.server_settings import ServerSettings
+    from bot.user_db import UserDB
+
+    db = await UserDB.open(path)
+    try:
+        await db.servers.put(
+            guild_id,
+            ServerSettings(
+                prefix_channels=frozenset(rooms),
+                commands_off=frozenset({"mix"}),
+                why_names="filtered",
+                song_names="filtered",
+                words=("zzyzx", "qwxv"),
+                language="de",
+            ),
+        )
+    finally:
+        await db.close()
+
+
 def percentile(values: list[float], q: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, round(q / 100 * (len(ordered) - 1)))]
@@ -195,6 +222,9 @@ async def bench(args: argparse.Namespace) -> int:
         seats[i % len(seats)].queries.append(query)
 
     workdir = Path(tempfile.mkdtemp(prefix="songsim-load-"))
+    if not args.default_settings:
+        rooms = [s.channel_id for s in seats if not s.dm]
+        await store_server_settings(workdir / "users.sqlite", fake.guild_id, rooms)
     log_path = workdir / "bot.log"
     cmd = shlex.split(args.bot_cmd) if args.bot_cmd else [sys.executable, "-m", "bot.cli", "bot"]
     with open(log_path, "w") as log:
@@ -249,6 +279,7 @@ async def bench(args: argparse.Namespace) -> int:
         "index": str(index),
         "index_mb": round(index.stat().st_size / 2**20, 1),
         "commands": sent,
+        "server_settings": "default" if args.default_settings else "all changed (German, filtered)",
         "users": len(seats),
         "answered": answered,
         "lost": lost,
@@ -290,6 +321,7 @@ def report(r: dict) -> str:
             f"  commands  {r['commands']} from {r['users']} users in {r['elapsed_s']} s ({r['commands_per_s']}/s)",
             f"  answered  {r['answered']}, lost {r['lost']}, duplicate replies {r['duplicates']}, "
             f"error statuses {r['error_statuses']}: {verdict}",
+            f"  server    settings {r['server_settings']}",
             "  replies   " + ", ".join(f"{k!r} {n}" for k, n in r["reply_kinds"].items()),
             f"  latency   MESSAGE_CREATE -> reply POST: p50 {r['p50_ms']} ms, p90 {r['p90_ms']} ms, "
             f"p99 {r['p99_ms']} ms, max {r['max_ms']} ms",
@@ -315,6 +347,13 @@ def main() -> int:
         help="seconds between one user's commands (default 2.2; below 2 the bot's cooldown answers with a notice)",
     )
     p.add_argument("--seed", type=int, default=0)
+    p.add_argument(
+        "--default-settings",
+        action="store_true",
+        help="leave the server at the default settings (by default it has every setting "
+        "changed, so each server command applies them: channels, commands off, German, "
+        "song names filtered)",
+    )
     p.add_argument(
         "--quiet", type=float, default=2.0, help="seconds to wait for stray replies at the end"
     )
