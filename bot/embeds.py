@@ -26,6 +26,7 @@ from bot.card import (
 from bot.exclusions import UserExclusions
 from bot.help_embeds import about_embed, help_embed  # re-exported: about and help live there
 from bot.i18n import _, ngettext, number
+from bot.i18n.labels import playlist_name
 from bot.song_lines import (
     SHORTER_SEARCHES,
     Listen,
@@ -224,9 +225,17 @@ def artists_embed(
     return fit(card)
 
 
-def why_embed(seed: Track, other: Track, why: Why, *, names_hidden: bool = False) -> discord.Embed:
+def why_embed(
+    seed: Track,
+    other: Track,
+    why: Why,
+    names: Sequence[str] | None = None,
+    *,
+    names_hidden: bool = False,
+) -> discord.Embed:
     """Why two songs are linked: how many playlists they share, and a few of them by name
-    (``names_hidden``: the server hides playlist names, and the embed says so)."""
+    (``names``: the examples as the server shows them, by default all of them;
+    ``names_hidden``: the server hides playlist names, and the embed says so)."""
     lines = [
         _(
             "**{title}** — {artist} and **{other_title}** — {other_artist} appear together "
@@ -243,7 +252,7 @@ def why_embed(seed: Track, other: Track, why: Why, *, names_hidden: bool = False
         ),
     ]
     card = Card(title=_("Why these songs?"), description="\n".join(lines), colour=COLOUR_INFO)
-    examples = why.examples
+    examples = [playlist_name(p) for p in why.examples] if names is None else names
     if examples:
         card.fields.append(
             Field(_("For example"), "\n".join(f"• {safe(e, 100)}" for e in examples[:10]))

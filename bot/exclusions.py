@@ -18,6 +18,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from bot.i18n import _, ngettext
+from bot.i18n.labels import names_list
 from index.model import ArtistScore, Exclusions
 from index.names import credited_artists, normalise_name
 from index.read.exclude import BlockedArtist
@@ -131,9 +132,7 @@ class UserExclusions:
 
 
 def _and(parts: Sequence[str]) -> str:
-    if len(parts) <= 1:
-        return "".join(parts)
-    return _("{items} and {last}", items=", ".join(parts[:-1]), last=parts[-1])
+    return names_list(parts)
 
 
 def _or(parts: Sequence[str]) -> str:

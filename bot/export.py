@@ -35,7 +35,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
-from bot.i18n import _, ngettext
+from bot.i18n import _, ngettext, number
 from bot.text import songs_count
 from index.model import Track
 
@@ -114,11 +114,18 @@ def links_text(
 ) -> bytes:
     """The links file: "#" header lines, then one Spotify link (or "artist - title") a line."""
     missing = [t for t in tracks if spotify_id(t, links) is None]
-    head = [f"# {one_line(title) or 'songsim'}", f"# {len(tracks):,} songs, made by songsim."]
+    head = [
+        f"# {one_line(title) or 'songsim'}",
+        "# " + _("{songs}, made by songsim.", songs=songs_count(len(tracks))),
+    ]
     if tracks and len(missing) < len(tracks):
-        head.append("# Copy the links and paste them into a Spotify playlist to add the songs.")
+        head.append(
+            "# " + _("Copy the links and paste them into a Spotify playlist to add the songs.")
+        )
     if missing:
-        head.append(f"# No Spotify link for {len(missing):,}; written as artist - title:")
+        head.append(
+            "# " + _("No Spotify link for {n}; written as artist - title:", n=number(len(missing)))
+        )
         head += [f"#   {one_line(t.artist)} - {one_line(t.title)}" for t in missing]
     body = []
     for t in tracks:
@@ -172,7 +179,7 @@ def jspf_bytes(
         "playlist": {
             "title": one_line(title) or "songsim",
             "creator": CREATOR,
-            "annotation": "Songs found by songsim from the playlists they share.",
+            "annotation": _("Songs found by songsim from the playlists they share."),
             "date": when,
             "track": items,
         }

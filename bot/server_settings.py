@@ -29,7 +29,9 @@ from typing import TYPE_CHECKING, Any
 from bot.discovery import UnknownDiscovery, ranking_named
 from bot.errors import UserFacingError
 from bot.i18n import N_, _, languages
+from bot.i18n.labels import playlist_name
 from bot.wordfilter import MAX_WORD, WordFilter, bundled
+from index.model import PlaylistRef
 from index.read.ranking import DEFAULT_RANKING
 
 if TYPE_CHECKING:
@@ -94,13 +96,17 @@ class ServerSettings:
             return True
         return channel_id in self.prefix_channels or parent_id in self.prefix_channels
 
-    def playlist_names(self, names: Iterable[str]) -> list[str]:
-        """Why?'s example playlists as this server shows them (hidden: none)."""
+    def playlist_names(self, playlists: Iterable[PlaylistRef]) -> list[str]:
+        """Why?'s example playlists as this server shows them (hidden: none); a listening
+        session's name is songsim's own words, never filtered."""
         if self.why_names == "hidden":
             return []
-        if self.why_names == "shown":
-            return list(names)
-        return [_(FILTERED_PLAYLIST) if self.name_filter.matches(n) else n for n in names]
+        return [
+            _(FILTERED_PLAYLIST)
+            if not p.day and self.why_names == "filtered" and self.name_filter.matches(p.name)
+            else playlist_name(p)
+            for p in playlists
+        ]
 
     def mask_names(self, text: str) -> str:
         """``text`` with listed words masked, when this server filters song names."""

@@ -21,6 +21,7 @@ from collections.abc import Mapping, Sequence
 
 from bot.discovery import ranking_name
 from bot.i18n import _, ngettext, number
+from bot.i18n.labels import fallback_label
 from bot.listen import SEARCH_MAX, SEPARATOR, listen_links
 from bot.text import percent, playlists_phrase, safe, songs_count
 from index.model import Answer, IndexStats, Recommendation, Track
@@ -159,7 +160,7 @@ def fallback_lines(
     by …"), with an optional ``note`` under the label, or nothing when there is none."""
     if not answer.fallback:
         return []
-    label = answer.fallback_label or _("You might try")
+    label = fallback_label(answer.fallback_label) if answer.fallback_label else _("You might try")
     return [
         "",
         f"**{safe(label, 200)}**",

@@ -1,11 +1,17 @@
 """The read API's answers: plain frozen dataclasses, no Discord types, ready for display.
 
-Ids are the index file's 1-based ``track_id`` / ``artist_id``.
+Ids are the index file's 1-based ``track_id`` / ``artist_id``. The library writes no
+sentences for people: where an answer needs words (a fallback list's label, a hint about
+what was typed, a listening session's name) it says what they are about as data
+(:class:`FallbackLabel`, :class:`Hint`, :class:`PlaylistRef`), and the application writes
+them in its reader's language (the bot: :mod:`bot.i18n.labels`).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import date
+from enum import StrEnum
 
 
 @dataclass(frozen=True)
@@ -43,6 +49,58 @@ class Recommendation:
 
 
 @dataclass(frozen=True)
+class PlaylistRef:
+    """A playlist as a reply names it: by its stored name, or a listening session by its
+    day (never by its listener: sessions are stored without one)."""
+
+    name: str = ""  # whitespace folded; "" when none is stored (and for a session)
+    day: date | None = None  # a listening session's day (UTC); None for a playlist
+
+
+class FallbackKind(StrEnum):
+    """Where a fallback list's songs come from."""
+
+    PLAYLIST = "playlist"  # the one playlist holding the seeds (``playlist``, if named)
+    PLAYLISTS = "playlists"  # ``read`` of the ``total`` playlists holding the seeds
+    ARTISTS = "artists"  # the seeds' ``artists``' other songs
+    SIMILAR_ARTISTS = "similar artists"  # songs by artists similar to ``artists``
+    POPULAR = "popular"  # the index's best-known songs (nothing to start from)
+
+
+@dataclass(frozen=True)
+class FallbackLabel:
+    """What a fallback list is, for its label: "From the playlist “Summer 2015”", "Also
+    from the 3 playlists with these songs", "Other songs by Daft Punk", …"""
+
+    kind: FallbackKind
+    seeds: int = 1  # songs asked about ("this song" or "these songs")
+    also: bool = False  # below a short page of recommendations ("Also from …")
+    playlist: PlaylistRef | None = None  # PLAYLIST: the playlist, when it has a name
+    read: int = 0  # PLAYLISTS: playlists the songs were read from
+    total: int = 0  # PLAYLISTS: playlists holding the seeds
+    artists: tuple[str, ...] = ()  # ARTISTS, SIMILAR_ARTISTS: the seeds' artists
+
+
+class HintKind(StrEnum):
+    """Why a text matched no song."""
+
+    NO_WORDS = "no words"  # nothing to search for: say how to ask (``example``)
+    NOT_BY_ARTIST = "not by artist"  # ``artist`` has no song called ``title``
+    NO_MATCH = "no match"  # nothing is close to ``text``: how to ask (``example``)
+
+
+@dataclass(frozen=True)
+class Hint:
+    """What to tell someone whose text matched no song."""
+
+    kind: HintKind
+    text: str = ""  # what was typed (whitespace folded, quotes removed)
+    example: str = ""  # a real song of this index, written as a query
+    artist: str = ""  # NOT_BY_ARTIST: the artist named
+    title: str = ""  # NOT_BY_ARTIST: the title typed
+
+
+@dataclass(frozen=True)
 class Answer:
     """Neighbours of one song (or of several seeds, for a mix) in display order."""
 
@@ -52,7 +110,7 @@ class Answer:
     has_more: bool
     rare: bool = False  # the seed is known but has no recommendations
     fallback: list[Track] = field(default_factory=list)  # shown instead when rare
-    fallback_label: str | None = None  # e.g. "Other songs by Daft Punk"
+    fallback_label: FallbackLabel | None = None  # what the fallback list is ("Other songs by …")
     # Where the fallback came from: "playlists" (songs sharing the seeds' playlists),
     # "artist" (the artists' other songs), "similar artists" or "popular"; None without one.
     fallback_source: str | None = None
@@ -106,7 +164,7 @@ class Resolution:
     """What a user's text refers to.
 
     ``match`` is set when one track is clearly meant; otherwise ``suggestions`` ranks the
-    likely songs ("did you mean"), and ``message`` explains when nothing is close. An
+    likely songs ("did you mean"), and ``hint`` explains when nothing is close. An
     artist-only query sets ``artist`` and lists its best-known tracks as suggestions.
     """
 
@@ -115,6 +173,8 @@ class Resolution:
     confidence: float  # 0..1; how sure the match (or best suggestion) is
     suggestions: list[Track] = field(default_factory=list)
     artist: Artist | None = None
+    hint: Hint | None = None  # why nothing matched, and how to ask instead
+    # A sentence the application puts in the hint's place (e.g. what a link said).
     message: str | None = None
 
 
@@ -132,7 +192,7 @@ class Why:
     neighbour: Track
     shared: int
     jaccard: float
-    examples: list[str]  # up to five shared playlist names, when memberships are stored
+    examples: list[PlaylistRef]  # up to five shared playlists, when memberships are stored
     stored: bool  # the pair is in the neighbour table (else computed from memberships)
 
 

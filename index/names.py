@@ -13,9 +13,6 @@ agree on what "the same name" means:
   featured-artist credits of one song. The read path never recommends another version of
   the asked-for song, and shows one version of any neighbour: two tracks are the same song
   when their artists agree and their titles agree once version suffixes are removed.
-
-And how a listening session is named where a playlist's name would stand
-(:func:`session_label`): by its day, never by its listener.
 """
 
 from __future__ import annotations
@@ -267,29 +264,3 @@ def same_song(artist_a: str, title_a: str, artist_b: str, title_b: str) -> bool:
     if base_title(title_a) != base_title(title_b):
         return False
     return artist_identity(artist_a) == artist_identity(artist_b)
-
-
-_SESSION = "a listening session on "
-_MONTHS = [
-    "January",
-    "February",
-    "March",
-    "April",
-    "May",
-    "June",
-    "July",
-    "August",
-    "September",
-    "October",
-    "November",
-    "December",
-]
-
-
-def session_label(day: str) -> str:
-    """ "a listening session on 3 March 2025" from a stored ``YYYY-MM-DD``."""
-    try:
-        y, m, d = (int(x) for x in day.split("-"))
-        return f"{_SESSION}{d} {_MONTHS[m - 1]} {y}"
-    except (ValueError, IndexError):
-        return _SESSION + day

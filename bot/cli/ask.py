@@ -20,6 +20,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from bot.i18n.labels import fallback_label, note_of
 from index.model import Answer, Exclusions, Resolution, Track
 from index.paths import configured_index_path, demo_index_path
 from index.read.api import IndexOpenError, SongIndex
@@ -183,14 +184,14 @@ def answer_json(resolution: Resolution, answer: Answer | None) -> dict[str, obje
             "name": resolution.artist.name,
             "playlists": resolution.artist.playlists,
         },
-        "message": resolution.message,
+        "message": note_of(resolution),
     }
     if answer is not None:
         doc.update(
             total=answer.total,
             has_more=answer.has_more,
             rare=answer.rare,
-            fallback_label=answer.fallback_label,
+            fallback_label=_label(answer),
             fallback_source=answer.fallback_source,
             fallback=[_track_json(t) for t in answer.fallback],
             excluded=answer.excluded,
@@ -203,8 +204,8 @@ def answer_text(resolution: Resolution, answer: Answer | None, idx: SongIndex) -
     lines: list[str] = []
     if resolution.artist is not None:
         a = resolution.artist
-        if resolution.message:
-            lines.append(resolution.message)
+        if note := note_of(resolution):
+            lines.append(note)
         lines.append(f"{a.name} (artist, in {a.playlists:,} playlists). Best-known songs:")
         lines += _numbered(resolution.suggestions)
         near = idx.similar_artists(a.artist_id, limit=5)
@@ -215,8 +216,8 @@ def answer_text(resolution: Resolution, answer: Answer | None, idx: SongIndex) -
         )
         return "\n".join(lines)
     if resolution.match is None:
-        if resolution.message:
-            lines.append(resolution.message)
+        if note := note_of(resolution):
+            lines.append(note)
         if resolution.suggestions:
             lines.append("Did you mean:")
             lines += _numbered(resolution.suggestions)
@@ -236,7 +237,7 @@ def answer_text(resolution: Resolution, answer: Answer | None, idx: SongIndex) -
         else:
             lines.append("This song is in the index but too rare to have recommendations.")
         if answer.fallback:
-            lines.append(f"{answer.fallback_label}:")
+            lines.append(f"{_label(answer)}:")
             lines += _numbered(answer.fallback)
         return "\n".join(lines)
     lines.append("")
@@ -256,7 +257,7 @@ def answer_text(resolution: Resolution, answer: Answer | None, idx: SongIndex) -
         )
     if answer.fallback:  # a short list topped up from the song's playlists
         lines.append("")
-        lines.append(f"{answer.fallback_label} (a weaker hint: they share a playlist):")
+        lines.append(f"{_label(answer)} (a weaker hint: they share a playlist):")
         lines += _numbered(answer.fallback, start=len(answer.items) + 1)
     if answer.has_more:
         lines.append(f"… {answer.total - len(answer.items)} more (use -k to show more)")
@@ -264,6 +265,11 @@ def answer_text(resolution: Resolution, answer: Answer | None, idx: SongIndex) -
         noun = "song" if answer.excluded == 1 else "songs"
         lines.append(f"({answer.excluded:,} {noun} by {m.artist} left out: --other-artists)")
     return "\n".join(lines)
+
+
+def _label(answer: Answer) -> str | None:
+    """The fallback list's label, in English (the CLI sets no language)."""
+    return fallback_label(answer.fallback_label) if answer.fallback_label else None
 
 
 def _numbered(tracks: list[Track], start: int = 1) -> list[str]:

@@ -14,7 +14,7 @@ from discord.ext import commands
 from bot.cogs._options import command
 from bot.commands import SYNC
 from bot.embeds import notice_embed
-from bot.text import count_of
+from bot.i18n import _, ngettext
 
 log = logging.getLogger(__name__)
 
@@ -33,27 +33,40 @@ class Admin(commands.Cog):
         tree = self.bot.tree
         if scope == "global":
             synced = await tree.sync()
-            where = "everywhere (may take up to an hour to show)"
         elif ctx.guild is None:
-            await ctx.send(
-                embed=notice_embed(
-                    "Use `sync global` in a DM, or `sync guild` in a server.", "warning"
-                )
-            )
+            text = _("Use `sync global` in a DM, or `sync guild` in a server.")
+            await ctx.send(embed=notice_embed(text, "warning"))
             return
         elif scope == "clear":
             tree.clear_commands(guild=ctx.guild)
             synced = await tree.sync(guild=ctx.guild)
-            where = "for this server (cleared)"
         else:
             tree.copy_global_to(guild=ctx.guild)
             synced = await tree.sync(guild=ctx.guild)
-            where = "to this server"
-        log.info("Synced %d commands %s", len(synced), where)
-        names = ", ".join(f"/{c.name}" for c in synced) or "none"
-        await ctx.send(
-            embed=notice_embed(f"Synced {count_of(len(synced), 'command')} {where}: {names}.", "ok")
-        )
+        log.info("Synced %d commands (%s)", len(synced), scope)
+        names = ", ".join(f"/{c.name}" for c in synced) or _("none")
+        await ctx.send(embed=notice_embed(_synced(scope, len(synced), names), "ok"))
+
+
+def _synced(scope: str, n: int, names: str) -> str:
+    """What the owner is told: how many commands went where."""
+    if scope == "global":
+        return ngettext(
+            "Synced {n} command everywhere (may take up to an hour to show): {names}.",
+            "Synced {n} commands everywhere (may take up to an hour to show): {names}.",
+            n, names=names,
+        )  # fmt: skip
+    if scope == "clear":
+        return ngettext(
+            "Synced {n} command for this server (cleared): {names}.",
+            "Synced {n} commands for this server (cleared): {names}.",
+            n, names=names,
+        )  # fmt: skip
+    return ngettext(
+        "Synced {n} command to this server: {names}.",
+        "Synced {n} commands to this server: {names}.",
+        n, names=names,
+    )  # fmt: skip
 
 
 async def setup(bot: commands.Bot) -> None:

@@ -23,9 +23,11 @@ import io
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar, Token
+from datetime import date
 from functools import cache
 from pathlib import Path
 
+from babel.dates import format_date
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.numbers import format_decimal
@@ -128,6 +130,14 @@ def number(n: float, decimals: int = 0) -> str:
     """``n`` with the current language's digit grouping."""
     fmt = "#,##0" + ("." + "0" * decimals if decimals else "")
     return format_decimal(n, format=fmt, locale=_babel_locale(current()))
+
+
+def long_date(day: date) -> str:
+    """A day as the current language writes it in a sentence: "3 March 2025" (English,
+    day first as songsim always wrote it), "3. März 2025" (German: Babel's long form)."""
+    if current() == SOURCE:
+        return format_date(day, "d MMMM y", locale="en")
+    return format_date(day, "long", locale=_babel_locale(current()))
 
 
 def _babel_locale(language: str) -> str:

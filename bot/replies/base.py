@@ -27,6 +27,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from bot import embeds
 from bot.i18n import _
+from bot.i18n.labels import note_of
 from bot.replies.refs import SongRef, song_check
 from bot.replies.reply import Purpose, Reply
 from bot.server_settings import DEFAULTS, ServerSettings
@@ -154,7 +155,7 @@ class AnswersBase:
         """The reply when ``text`` matched no single song: choices, or not found."""
         choices = res.suggestions[:SUGGESTIONS_MAX]
         artist = res.artist
-        message = res.message
+        message = note_of(res)
         if artist is not None:
             if not choices:
                 choices = list(

@@ -28,7 +28,8 @@ class LikeAnswers(SeedAnswers):
     async def like(self, text: str) -> Reply:
         text = text.strip()
         if not text:
-            return notice(f"Tell me which song: {self._usage('like')}.", "warning", ephemeral=True)
+            usage = self._usage("like")
+            return notice(_("Tell me which song: {usage}.", usage=usage), "warning", ephemeral=True)
         res = await self.song_of(text, command="like")  # typed, or a song link
         if isinstance(res, Reply):
             return res

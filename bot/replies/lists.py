@@ -218,9 +218,9 @@ class Answers(MixAnswers, ArtistAnswers, PrivacyAnswers, AutocompleteAnswers, Se
                 _("These songs share no playlists."), "info", _("Why these songs?")
             )
         server = self.server
-        shown = replace(best, examples=server.playlist_names(best.examples))
+        names = server.playlist_names(best.examples)
         hidden = server.why_names == "hidden" and bool(best.examples)
-        return embeds.why_embed(best.track, best.neighbour, shown, names_hidden=hidden)
+        return embeds.why_embed(best.track, best.neighbour, best, names, names_hidden=hidden)
 
     async def page_songs(self, spec: PageSpec) -> list[Track] | Reply:
         """The songs on the page ``spec`` (for the "Why?" menu), or the gone notice."""

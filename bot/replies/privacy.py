@@ -13,11 +13,13 @@ from __future__ import annotations
 import json
 from datetime import UTC, datetime
 
+from bot.discovery import ranking_name
 from bot.export import ExportFile
-from bot.i18n import _, ngettext
+from bot.i18n import _, ngettext, slash_name
 from bot.replies.export import ExportAnswers, forget_last_list
 from bot.replies.reply import Reply, notice
 from bot.server_embeds import forgotten_embed, privacy_embed
+from bot.text import songs_count
 
 ACTIONS = ("show", "export", "delete")
 CONFIRM_WORD = "confirm"
@@ -31,7 +33,13 @@ class PrivacyAnswers(ExportAnswers):
         if reply is None or reply.page is None:
             return None
         spec = reply.page
-        return f"{spec.mode} from {len(spec.seeds)} song(s), discovery {spec.ranking}"
+        command = slash_name("mix" if spec.mode == "playlist" else spec.mode)  # a file: /mix
+        return _(
+            "/{command} of {songs}, discovery: {ranking}",
+            command=command,
+            songs=songs_count(len(spec.seeds)),
+            ranking=ranking_name(spec.ranking),
+        )
 
     async def privacy(self, action: str = "") -> Reply:
         """``/privacy`` shows, ``/privacy export`` attaches JSON, ``/privacy delete`` asks."""

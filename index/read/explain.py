@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from index.model import Why
+from index.model import PlaylistRef, Why
 from index.read.tables import IndexFile
 
 
@@ -22,7 +22,7 @@ def why(idx: IndexFile, track_id: int, neighbour_id: int) -> Why:
         "LIMIT 1",
         (a.track_id, b.track_id, b.track_id, a.track_id),
     )
-    examples: list[str] = []
+    examples: list[PlaylistRef] = []
     shared: int | None = None
     if idx.stats.has_memberships:
         shared = int(
@@ -41,8 +41,8 @@ def why(idx: IndexFile, track_id: int, neighbour_id: int) -> Why:
                 (b.track_id, a.track_id),
             )
         ]
-        names = idx.playlist_names(shared_ids)
-        examples = _example_names(names.get(p, "") for p in shared_ids)
+        refs = idx.playlist_refs(shared_ids)
+        examples = _examples(refs[p] for p in shared_ids if p in refs)
     if stored:
         jaccard, stored_shared = stored[0]
         return Why(a, b, int(stored_shared), float(jaccard), examples, stored=True)
@@ -52,15 +52,16 @@ def why(idx: IndexFile, track_id: int, neighbour_id: int) -> Why:
     return Why(a, b, shared, shared / union if union else 0.0, examples, stored=False)
 
 
-def _example_names(names: Iterable[object], limit: int = 5) -> list[str]:
-    """Up to ``limit`` distinct, non-empty playlist names (case-insensitively distinct)."""
-    out: list[str] = []
-    seen: set[str] = set()
-    for name in names:
-        clean = " ".join(str(name).split())
-        if clean and clean.casefold() not in seen:
-            seen.add(clean.casefold())
-            out.append(clean)
+def _examples(refs: Iterable[PlaylistRef], limit: int = 5) -> list[PlaylistRef]:
+    """Up to ``limit`` distinct playlists with a name or a day (names case-insensitively
+    distinct, sessions by day)."""
+    out: list[PlaylistRef] = []
+    seen: set[tuple[str, object]] = set()
+    for ref in refs:
+        key = (ref.name.casefold(), ref.day)
+        if (ref.name or ref.day) and key not in seen:
+            seen.add(key)
+            out.append(ref)
             if len(out) == limit:
                 break
     return out

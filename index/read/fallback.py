@@ -17,7 +17,7 @@ from dataclasses import replace
 
 import numpy as np
 
-from index.model import Answer, Track
+from index.model import Answer, FallbackKind, FallbackLabel, Track
 from index.read.exclude import NO_EXCLUSIONS, ExclusionRule
 from index.read.neighbours import similar_artists
 from index.read.present import (
@@ -70,7 +70,7 @@ def with_fallback(
     if seeds:
         fallback, label, source = _fallback_for(idx, seeds, limit, answer.ranking, rule)
     else:  # for_you with no (known) likes
-        fallback, label = popular_tracks(idx, limit, rule), "Popular songs in this index"
+        fallback, label = popular_tracks(idx, limit, rule), FallbackLabel(FallbackKind.POPULAR)
         source = "popular"
     return replace(
         answer, rare=True, fallback=fallback, fallback_label=label, fallback_source=source
@@ -83,7 +83,7 @@ def _fallback_for(
     limit: int,
     ranking: str = "closest",
     rule: ExclusionRule = NO_EXCLUSIONS,
-) -> tuple[list[Track], str | None, str | None]:
+) -> tuple[list[Track], FallbackLabel | None, str | None]:
     """Songs from the seeds' playlists, else their artists' other songs, else songs by
     similar artists: the list, its label and its source (see ``Answer.fallback_source``)."""
     mates, label = playlist_mates(idx, seeds, limit, ranking=ranking, rule=rule)
@@ -103,12 +103,13 @@ def _fallback_for(
         return [t for a in near for t in idx.artist_top_tracks(a, limit=3)]
 
     own = _kept(own_songs, limit, seeds, rule)
-    names = _join_names([s.artist for s in {s.artist_id: s for s in seeds}.values()])
+    names = tuple(s.artist for s in {s.artist_id: s for s in seeds}.values())
     if own:
-        return own, f"Other songs by {names}", "artist"
+        return own, FallbackLabel(FallbackKind.ARTISTS, len(seeds), artists=names), "artist"
     near = _kept(near_songs, limit, seeds, rule)
     if near:
-        return near, f"Songs by artists similar to {names}", "similar artists"
+        label = FallbackLabel(FallbackKind.SIMILAR_ARTISTS, len(seeds), artists=names)
+        return near, label, "similar artists"
     return [], None, None
 
 
@@ -133,7 +134,7 @@ def playlist_mates(
     shown: Sequence[Track] = (),
     ranking: str = "closest",
     rule: ExclusionRule = NO_EXCLUSIONS,
-) -> tuple[list[Track], str]:
+) -> tuple[list[Track], FallbackLabel | None]:
     """Songs sharing the most of the seeds' playlists (ties: met in a playlist of fewer than
     :data:`FALLBACK_BIG_PLAYLIST` songs, then better known, then lower id; least known first
     for the "deep cuts" setting, as its recommendations are).
@@ -147,22 +148,22 @@ def playlist_mates(
     The work is bounded for huge playlists: at most :data:`FALLBACK_PLAYLISTS` playlists
     (those holding most seeds) and :data:`FALLBACK_MEMBERS` songs of each are read, so a
     reply costs a few milliseconds even when the seed is in a 47,000-song playlist.
-    Returns ``([], "")`` when the index stores no memberships, or cannot list a
+    Returns ``([], None)`` when the index stores no memberships, or cannot list a
     playlist's songs quickly (a large index built before the playlist index existed).
     """
     if not seeds or not idx.can_list_playlists:
-        return [], ""
+        return [], None
     of_track = idx.playlists_of(s.track_id for s in seeds)
     holding: dict[int, int] = {}
     for pids in of_track.values():
         for p in pids:
             holding[p] = holding.get(p, 0) + 1
     if not holding:
-        return [], ""
+        return [], None
     chosen = sorted(holding, key=lambda p: (-holding[p], p))[:FALLBACK_PLAYLISTS]
     members = [m for m in idx.playlist_members(chosen, FALLBACK_MEMBERS) if len(m)]
     if not members:
-        return [], ""
+        return [], None
     ids, shared = np.unique(np.concatenate(members), return_counts=True)
     small = [m for m in members if len(m) < FALLBACK_BIG_PLAYLIST]
     in_small = np.isin(ids, np.concatenate(small)) if small else np.zeros(len(ids), bool)
@@ -184,21 +185,14 @@ def playlist_mates(
 
 def _playlists_label(
     idx: IndexFile, chosen: list[int], total: int, n_seeds: int, *, also: bool = False
-) -> str:
-    """ "From the playlist “Summer 2015”", "From the 2 playlists with this song", …;
-    "Also from …" under a list of recommendations."""
-    with_them = "this song" if n_seeds == 1 else "these songs"
-    start = "Also from" if also else "From"
+) -> FallbackLabel:
+    """The label of songs read from ``chosen`` of the ``total`` playlists holding the seeds
+    ("From the playlist “Summer 2015”", "Also from 20 of the 1,234 playlists with …")."""
     if total == 1:
-        phrase = idx.playlist_phrases(chosen).get(chosen[0])
-        return f"{start} {phrase or f'the one playlist with {with_them}'}"
-    if len(chosen) < total:
-        return f"{start} {len(chosen)} of the {total:,} playlists with {with_them}"
-    return f"{start} the {total:,} playlists with {with_them}"
-
-
-def _join_names(names: list[str]) -> str:
-    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+        ref = idx.playlist_refs(chosen).get(chosen[0])
+        named = ref if ref is not None and (ref.name or ref.day) else None
+        return FallbackLabel(FallbackKind.PLAYLIST, n_seeds, also, playlist=named)
+    return FallbackLabel(FallbackKind.PLAYLISTS, n_seeds, also, read=len(chosen), total=total)
 
 
 def popular_tracks(idx: IndexFile, limit: int, rule: ExclusionRule = NO_EXCLUSIONS) -> list[Track]:

@@ -24,7 +24,7 @@ from dataclasses import dataclass
 import numpy as np
 from rapidfuzz import fuzz, process
 
-from index.model import Artist, Resolution, Track
+from index.model import Artist, Hint, HintKind, Resolution, Track
 from index.names import artist_key, base_title, fold, fold_words, squashed_title
 from index.read.present import song_key
 from index.read.tables import IndexFile
@@ -54,12 +54,7 @@ def resolve_query(idx: IndexFile, text: str) -> Resolution:
     raw = " ".join(text.split()).strip(_QUOTES + " ")
     words = fold_words(raw)
     if not words:
-        return Resolution(
-            text,
-            None,
-            0.0,
-            message=f"Type a song as “artist - title”, for example “{_example(idx)}”.",
-        )
+        return Resolution(text, None, 0.0, hint=Hint(HintKind.NO_WORDS, example=_example(idx)))
     readings = _readings(raw)
     q = " ".join(words)
 
@@ -93,7 +88,7 @@ def resolve_query(idx: IndexFile, text: str) -> Resolution:
         artist, other = part
         return _artist_answer(
             idx, text, artist, 0.5, title_hint=other,
-            message=f"No song by {artist.name} is called “{other}”; did you mean one of these?",
+            hint=Hint(HintKind.NOT_BY_ARTIST, text=raw, artist=artist.name, title=other),
         )  # fmt: skip
     if best is None or best.text < CLOSE_SCORE:
         near = [s.track for s in ranked if s.text >= 40][:SUGGESTIONS]
@@ -102,8 +97,7 @@ def resolve_query(idx: IndexFile, text: str) -> Resolution:
             None,
             best.text / 100 if best else 0.0,
             suggestions=near,
-            message=f"No song matches “{raw}” — try “artist - title”, for example "
-            f"“{_example(idx)}”, and check the spelling.",
+            hint=Hint(HintKind.NO_MATCH, text=raw, example=_example(idx)),
         )
 
     others = [s.track for s in ranked[1 : SUGGESTIONS + 1]]
@@ -243,7 +237,7 @@ def _artist_answer(
     confidence: float,
     *,
     title_hint: str | None = None,
-    message: str | None = None,
+    hint: Hint | None = None,
 ) -> Resolution:
     """The artist and its best-known songs (closest to ``title_hint`` first, if given)."""
     if title_hint is None:
@@ -252,9 +246,7 @@ def _artist_answer(
         songs = idx.artist_top_tracks(artist.artist_id, limit=200)
         songs.sort(key=lambda t: -max(fuzz.ratio(title_hint, base_title(t.title)), 50))
         songs = songs[:10]
-    return Resolution(
-        text, None, round(confidence, 3), suggestions=songs, artist=artist, message=message
-    )
+    return Resolution(text, None, round(confidence, 3), suggestions=songs, artist=artist, hint=hint)
 
 
 def _example(idx: IndexFile) -> str:

@@ -18,13 +18,14 @@ import os
 import sqlite3
 import threading
 from collections.abc import Iterable, Sequence
+from datetime import date
 from pathlib import Path
 from typing import Self
 
 import numpy as np
 
-from index.model import Artist, IndexStats, Track
-from index.names import mark_table, session_label
+from index.model import Artist, IndexStats, PlaylistRef, Track
+from index.names import mark_table
 from index.read.connect import IndexOpenError, connect, damaged, unreadable
 from index.read.present import one_version_each
 from index.schema import PLAYLIST_INDEX, PLAYLIST_MEMBERS, SCHEMA_VERSION, SPOTIFY_URI_INDEX
@@ -325,25 +326,10 @@ class IndexFile:
             found.setdefault(p, []).append(t)
         return [np.sort(np.array(found.get(p, []), dtype=np.int64))[:per_playlist] for p in pids]
 
-    def playlist_names(self, playlist_ids: Iterable[int]) -> dict[int, str]:
-        """Names of playlists by id (empty when names were not stored); a listening session
-        is named by its day ("a listening session on 3 March 2025"), never by its user."""
-        return {
-            p: session_label(day) if day else name for p, name, day in self._playlists(playlist_ids)
-        }
-
-    def playlist_phrases(self, playlist_ids: Iterable[int]) -> dict[int, str]:
-        """How a sentence names each playlist: ‘the playlist “Summer 2015”’ (whitespace
-        folded, cut at 80 characters) or "a listening session on 3 March 2025"; playlists
-        without a name are left out."""
-        out = {}
-        for p, name, day in self._playlists(playlist_ids):
-            name = " ".join(str(name).split())
-            if day:
-                out[p] = session_label(day)
-            elif name:
-                out[p] = f"the playlist “{name if len(name) <= 80 else name[:79] + '…'}”"
-        return out
+    def playlist_refs(self, playlist_ids: Iterable[int]) -> dict[int, PlaylistRef]:
+        """How each playlist found is named: its stored name (whitespace folded; "" when
+        names were not stored), or a listening session's day, never its listener."""
+        return {p: _ref(name, day) for p, name, day in self._playlists(playlist_ids)}
 
     def _playlists(self, playlist_ids: Iterable[int]) -> list[tuple[int, str, str | None]]:
         """(id, stored name, session day or None) of each playlist found."""
@@ -369,6 +355,17 @@ class IndexFile:
             "SELECT neighbour_id, jaccard, shared FROM neighbours WHERE track_id = ? ORDER BY rank",
             (int(track_id),),
         )
+
+
+def _ref(name: object, day: str | None) -> PlaylistRef:
+    """A stored playlist row as a :class:`PlaylistRef` (a session without a readable day
+    keeps its stored name, "listening session")."""
+    if day:
+        try:
+            return PlaylistRef(day=date.fromisoformat(day))
+        except ValueError:
+            pass
+    return PlaylistRef(" ".join(str(name or "").split()))
 
 
 def _int_list(text: str | None) -> np.ndarray:

@@ -22,7 +22,15 @@ from bot.card import (
 )
 from bot.console import markdown_to_text, render_embed
 from bot.text import ELLIPSIS, clip, percent, safe
-from index.model import Answer, Recommendation, Track, Why
+from index.model import (
+    Answer,
+    FallbackKind,
+    FallbackLabel,
+    PlaylistRef,
+    Recommendation,
+    Track,
+    Why,
+)
 from tests.support.bot_fixtures import make_stats, make_track
 
 NASTY = [
@@ -64,7 +72,7 @@ def answer(
         has_more=has_more,
         rare=rare,
         fallback=list(fallback),
-        fallback_label="More by this artist",
+        fallback_label=FallbackLabel(FallbackKind.ARTISTS, artists=("Artist",)),
     )
 
 
@@ -143,7 +151,7 @@ def test_similar_embed_without_neighbours_shows_the_fallback() -> None:
     ans = answer(seed, [], fallback=[track(5, "Other Song")])
     embed = embeds.similar_embed(ans, STATS)
     assert "No song shares enough playlists" in embed.description
-    assert "More by this artist" in embed.description
+    assert "**Other songs by Artist**" in embed.description
     assert "Other Song" in embed.description
 
 
@@ -155,7 +163,8 @@ def from_playlists(seed, fallback, label):
 
 def test_rare_song_answered_from_its_playlist_says_it_is_a_weaker_hint() -> None:
     seed = track(1, "Lonely")
-    ans = from_playlists(seed, [track(5, "Mate")], "From the playlist “Summer 2015”")
+    label = FallbackLabel(FallbackKind.PLAYLIST, playlist=PlaylistRef("Summer 2015"))
+    ans = from_playlists(seed, [track(5, "Mate")], label)
     embed = embeds.similar_embed(ans, STATS)
     assert "too few playlists for recommendations of its own" in embed.description
     assert "weaker hint" in embed.description
@@ -165,7 +174,8 @@ def test_rare_song_answered_from_its_playlist_says_it_is_a_weaker_hint() -> None
 
 
 def test_mix_of_rare_songs_shows_the_fallback() -> None:
-    ans = from_playlists(None, [track(5, "Mate")], "From the 3 playlists with these songs")
+    label = FallbackLabel(FallbackKind.PLAYLISTS, seeds=2, read=3, total=3)
+    ans = from_playlists(None, [track(5, "Mate")], label)
     embed = embeds.mix_embed([track(1, "A"), track(2, "B")], ans, STATS)
     assert "**From the 3 playlists with these songs**" in embed.description
     assert "Mate" in embed.description
@@ -220,7 +230,7 @@ def test_percent(x: float, expected: str) -> None:
 
 def test_why_embed_lists_example_playlists_escaped() -> None:
     a, b = track(1, "A"), track(2, "B")
-    examples = ["Road trip", "**gym**", "@everyone"]
+    examples = [PlaylistRef("Road trip"), PlaylistRef("**gym**"), PlaylistRef("@everyone")]
     why = Why(track=a, neighbour=b, shared=3, jaccard=0.25, examples=examples, stored=True)
     embed = embeds.why_embed(a, b, why)
     assert "in 3 playlists" in embed.description

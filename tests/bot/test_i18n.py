@@ -171,3 +171,22 @@ async def test_the_console_speaks_the_language_it_is_given(tmp_path: Path) -> No
     assert "songsim-Konsole" in text and "Songs wie One More Time — Daft Punk" in text
     assert "Unbekannter Befehl 'nonsense'" in text
     assert current() == "en"  # the console's language ends with it
+
+
+def test_the_owners_sync_reply_and_exported_files_are_written_in_german() -> None:
+    import json
+
+    from bot.cogs.admin import _synced
+    from bot.export import jspf_bytes, links_text
+    from tests.support.bot_fixtures import make_track
+
+    songs = [make_track(1, "Song", "Band")]  # no Spotify link: listed by name
+    with use_language("de"):
+        synced = _synced("global", 2, "/a, /b")
+        links = links_text(songs, "Songs wie Song — Band").decode()
+        jspf = json.loads(jspf_bytes(songs, "Songs wie Song — Band"))
+    assert synced.startswith("2 Befehle überall synchronisiert")
+    assert "# 1 Song, gefunden von songsim." in links
+    assert "# Kein Spotify-Link für 1; stattdessen als Künstler - Titel:" in links
+    assert jspf["playlist"]["annotation"].startswith("Songs, die songsim über gemeinsame")
+    assert _synced("guild", 1, "/a") == "Synced 1 command to this server: /a."  # English

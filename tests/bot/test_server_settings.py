@@ -4,6 +4,7 @@ upgrade and a restart), and the word filter behind Why? and song names."""
 from __future__ import annotations
 
 import sqlite3
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -18,6 +19,7 @@ from bot.server_settings import (
 )
 from bot.user_db import UserDB
 from bot.wordfilter import WordFilter, bundled
+from index.model import PlaylistRef
 
 GUILD = 42
 ALICE = 1001
@@ -80,16 +82,23 @@ def test_prefix_channels_count_a_thread_by_its_parent() -> None:
 
 def test_why_names_shown_filtered_or_hidden() -> None:
     names = ["Road trip", "Sh!t I love", "Bitches brew", "Class of 2024"]
-    assert DEFAULTS.playlist_names(names) == [
+    refs = [PlaylistRef(n) for n in names]
+    assert DEFAULTS.playlist_names(refs) == [
         "Road trip",
         FILTERED_PLAYLIST,
         FILTERED_PLAYLIST,
         "Class of 2024",
     ]
-    assert changed("why_names", "shown").playlist_names(names) == names
-    assert changed("why_names", "hidden").playlist_names(names) == []
-    own = changed("words", "road trip")
-    assert own.playlist_names(["Road  Trip", "Party"]) == [FILTERED_PLAYLIST, "Party"]
+    assert changed("why_names", "shown").playlist_names(refs) == names
+    assert changed("why_names", "hidden").playlist_names(refs) == []
+    own = changed("words", "road trip, march")
+    assert own.playlist_names([PlaylistRef("Road  Trip"), PlaylistRef("Party")]) == [
+        FILTERED_PLAYLIST,
+        "Party",
+    ]
+    # A session is named by songsim, never filtered: its date is no stranger's word.
+    session = PlaylistRef(day=date(2025, 3, 3))
+    assert own.playlist_names([session]) == ["a listening session on 3 March 2025"]
 
 
 def test_the_bundled_list_reads_whole_words_with_leetspeak_and_accents() -> None:

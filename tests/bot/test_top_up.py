@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from bot.i18n.labels import fallback_label as english
 from index.build import build_index
 from index.read.api import SongIndex
 from tests.index.test_rare_fallback import PLAYLISTS, names, tid, write_playlists
@@ -44,7 +45,7 @@ def test_a_short_list_is_completed_from_the_songs_playlists(idx) -> None:
     ]
     assert not answer.rare and answer.total == 2
     assert answer.fallback_source == "playlists"
-    assert answer.fallback_label == "Also from the 7 playlists with this song"
+    assert english(answer.fallback_label) == "Also from the 7 playlists with this song"
     more = names(answer.fallback)
     assert len(answer.items) + len(more) == 10
     # Nothing shown twice, no version of a shown song (Tune's radio edit), not the seed.
@@ -78,7 +79,7 @@ def test_deep_cuts_completes_the_page_least_known_first(idx) -> None:
 def test_a_short_mix_is_completed_from_the_seeds_playlists(idx) -> None:
     answer = idx.mix([tid(idx, HIT), tid(idx, ("Band W", "Tune"))])
     assert [(r.track.artist, r.track.title) for r in answer.items] == [("Night Owl", "Sunrise")]
-    assert answer.fallback_label == "Also from the 7 playlists with these songs"
+    assert english(answer.fallback_label) == "Also from the 7 playlists with these songs"
     more = names(answer.fallback)
     assert len(more) == 9 and ("Band W", "Tune - Radio Edit") not in more  # a seed's version
 

@@ -12,14 +12,17 @@ import multiprocessing
 import sqlite3
 import tarfile
 import zipfile
+from datetime import date
 from pathlib import Path
 
 import pytest
 import zstandard
 
+from bot.i18n.labels import playlist_name
 from index.build import build_index
 from index.corpus import DatasetError
 from index.ingest import detect_format, read_dataset
+from index.model import PlaylistRef
 from index.read.api import SongIndex
 from index.spark.compare import table_differences
 
@@ -415,7 +418,8 @@ def test_the_index_never_holds_a_user_and_why_names_a_session_by_its_day(tmp_pat
     assert b"secret-listener-name" not in out.read_bytes()
     idx = SongIndex.open(out)
     why = idx.why(1, 2)
-    assert why.shared == 1 and why.examples == ["a listening session on 3 March 2025"]
+    assert why.shared == 1 and why.examples == [PlaylistRef(day=date(2025, 3, 3))]
+    assert [playlist_name(p) for p in why.examples] == ["a listening session on 3 March 2025"]
     assert "ListenBrainz listens up to 2025-03-03, CC0" in "\n".join(
         __import__("index.sources", fromlist=["describe"]).describe(idx.stats.meta)
     )

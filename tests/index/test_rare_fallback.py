@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 
+from bot.i18n.labels import fallback_label as english
 from index.build import build_index
 from index.read import fallback, tables
 from index.read.api import SongIndex
@@ -89,7 +90,7 @@ def test_one_playlist_song_gets_its_playlist_mates_named_by_the_playlist(idx) ->
     answer = idx.similar(tid(idx, ONE))
     assert answer.rare and answer.items == [] and answer.total == 0
     assert answer.fallback_source == "playlists"
-    assert answer.fallback_label == "From the playlist “Summer 2015”"
+    assert english(answer.fallback_label) == "From the playlist “Summer 2015”"
     shown = names(answer.fallback)
     # Best known first; the seed's own live version and the radio edit are left out.
     assert shown == [("Band Y", "Hit"), ("Band W", "Tune"), ("Band Z", "Quiet")]
@@ -97,7 +98,7 @@ def test_one_playlist_song_gets_its_playlist_mates_named_by_the_playlist(idx) ->
 
 def test_order_is_shared_playlists_then_popularity_then_id(idx) -> None:
     answer = idx.similar(tid(idx, TWO))
-    assert answer.rare and answer.fallback_label == "From the 2 playlists with this song"
+    assert answer.rare and english(answer.fallback_label) == "From the 2 playlists with this song"
     # Both (2 shared, 2 playlists) > Hit (1 shared, 7 playlists) > Alpha = Beta (1, 1: by id)
     assert names(answer.fallback) == [
         ("Band X", "Both"),
@@ -144,7 +145,7 @@ def test_limit_cuts_the_fallback(idx) -> None:
 
 def test_a_mix_of_rare_songs_uses_all_their_playlists(idx) -> None:
     answer = idx.mix([tid(idx, ONE), tid(idx, TWO)])
-    assert answer.rare and answer.fallback_label == "From the 3 playlists with these songs"
+    assert answer.rare and english(answer.fallback_label) == "From the 3 playlists with these songs"
     shown = names(answer.fallback)
     assert shown[0] == ("Band Y", "Hit")  # in 2 of the 3 seeds' playlists
     assert ONE not in shown and TWO not in shown
@@ -162,7 +163,7 @@ def test_without_memberships_the_artists_other_songs_are_shown(folder: Path) -> 
     with SongIndex.open(build(folder, memberships=False)) as idx:
         answer = idx.similar(tid(idx, ONE))
         assert answer.rare and answer.fallback_source == "artist"
-        assert answer.fallback_label == "Other songs by Night Owl"
+        assert english(answer.fallback_label) == "Other songs by Night Owl"
         assert names(answer.fallback)[0] == ("Night Owl", "Sunrise")
 
 
@@ -192,7 +193,7 @@ def test_a_v1_index_lists_playlists_through_its_playlist_index(
     with SongIndex.open(v1_copy(index_path, folder)) as idx:
         assert PLAYLIST_MEMBERS not in idx.tables and idx.can_list_playlists
         answer = idx.similar(tid(idx, TWO))
-        assert answer.fallback_label == "From the 2 playlists with this song"
+        assert english(answer.fallback_label) == "From the 2 playlists with this song"
         assert names(answer.fallback)[:2] == [("Band X", "Both"), ("Band Y", "Hit")]
 
 
@@ -202,7 +203,7 @@ def test_small_index_built_before_the_playlist_index_still_gets_playlist_mates(
     with SongIndex.open(older_copy(index_path, folder)) as idx:
         assert PLAYLIST_MEMBERS not in idx.tables and PLAYLIST_INDEX not in idx.sql_indexes
         answer = idx.similar(tid(idx, TWO))
-        assert answer.fallback_label == "From the 2 playlists with this song"
+        assert english(answer.fallback_label) == "From the 2 playlists with this song"
         assert names(answer.fallback)[:2] == [("Band X", "Both"), ("Band Y", "Hit")]
 
 

@@ -8,6 +8,8 @@ from pathlib import Path
 
 import pytest
 
+from bot.i18n.labels import note_of
+from index.model import Hint, HintKind
 from index.names import base_title, fold, same_song
 from index.quality.query_variants import VARIANTS, typo, variants
 from index.read.api import SongIndex
@@ -168,7 +170,13 @@ def test_known_artist_with_unknown_song_offers_that_artists_songs(demo: SongInde
     r = demo.resolve("daft punk - qwxz zzyzx")
     assert r.match is None
     assert r.artist is not None and r.artist.name == "Daft Punk"
-    assert r.message and "Daft Punk" in r.message
+    assert r.hint == Hint(
+        HintKind.NOT_BY_ARTIST,
+        text="daft punk - qwxz zzyzx",
+        artist="Daft Punk",
+        title="qwxz zzyzx",
+    )
+    assert note_of(r) == "No song by Daft Punk is called “qwxz zzyzx”; did you mean one of these?"
 
 
 # ------------------------------------------------------------------ nothing close, ambiguity
@@ -178,7 +186,10 @@ def test_known_artist_with_unknown_song_offers_that_artists_songs(demo: SongInde
 def test_nothing_close_says_so_and_how_to_ask(demo: SongIndex, query: str) -> None:
     r = demo.resolve(query)
     assert r.match is None and r.artist is None
-    assert r.message and "artist - title" in r.message
+    assert r.hint is not None and r.hint.kind in (HintKind.NO_MATCH, HintKind.NO_WORDS)
+    note = note_of(r)
+    assert note and "artist - title" in note and f"for example “{r.hint.example}”" in note
+    assert r.hint.example and demo.resolve(r.hint.example).match is not None  # a real song
 
 
 @pytest.fixture(scope="module")
