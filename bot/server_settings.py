@@ -108,6 +108,12 @@ class ServerSettings:
             for p in playlists
         ]
 
+    def shows_playlist(self, name: str) -> bool:
+        """Whether a playlist's name may appear in a reply (a fallback list's label)."""
+        if self.why_names == "filtered":
+            return not self.name_filter.matches(name)
+        return self.why_names == "shown"
+
     def mask_names(self, text: str) -> str:
         """``text`` with listed words masked, when this server filters song names."""
         return self.name_filter.mask(text) if self.song_names == "filtered" else text

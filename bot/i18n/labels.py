@@ -12,13 +12,19 @@ The results are plain text: names in them are strangers' text, escaped where sho
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from contextvars import ContextVar
 from datetime import date
 
 from bot.i18n import _, long_date, ngettext
 from index.model import FallbackKind, FallbackLabel, Hint, HintKind, PlaylistRef, Resolution
 
 NAME_MAX = 80  # a playlist's name in a label is cut here (some are whole paragraphs)
+# Whether a stranger's playlist name may be shown in a label, for the command running in
+# this task (the server's Why? names setting; None: always). Set with NAME_FILTER.
+PLAYLIST_SHOWN: ContextVar[Callable[[str], bool] | None] = ContextVar(
+    "PLAYLIST_SHOWN", default=None
+)
 
 
 def session_name(day: date) -> str:
@@ -73,7 +79,8 @@ def _one_playlist(label: FallbackLabel) -> str:
         if label.also:
             return _("Also from a listening session on {day}", day=day)
         return _("From a listening session on {day}", day=day)
-    if ref is not None and ref.name:
+    shown = PLAYLIST_SHOWN.get()
+    if ref is not None and ref.name and (shown is None or shown(ref.name)):
         name = ref.name if len(ref.name) <= NAME_MAX else ref.name[: NAME_MAX - 1] + "…"
         if label.also:
             return _("Also from the playlist “{name}”", name=name)

@@ -27,7 +27,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from bot import embeds
 from bot.i18n import _
-from bot.i18n.labels import note_of
+from bot.i18n.labels import PLAYLIST_SHOWN, note_of
 from bot.replies.refs import SongRef, song_check
 from bot.replies.reply import Purpose, Reply
 from bot.server_settings import DEFAULTS, ServerSettings
@@ -75,6 +75,7 @@ class AnswersBase:
         """
         server = self.server
         NAME_FILTER.set(server.mask_names if server.song_names == "filtered" else None)
+        PLAYLIST_SHOWN.set(server.shows_playlist)
 
     @property
     def index(self) -> SongIndex:

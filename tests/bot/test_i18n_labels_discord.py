@@ -129,3 +129,27 @@ async def test_why_names_a_session_by_its_german_date(fake_discord: FakeDiscord,
     examples = embed["fields"][0]["value"]
     assert "• eine Hörsitzung am 3. März 2025" in examples and "Mix C" in examples
     assert "listening session" not in examples and "Road trip" not in examples
+
+
+async def test_a_fallback_label_names_a_playlist_only_as_the_server_allows(
+    fake_discord: FakeDiscord, bot, services: Services
+):
+    """A rare song's label quotes a stranger's playlist name, so the server's Why? names
+    setting governs it too: hidden, or filtered when the name holds a listed word."""
+    from bot.server_settings import ServerSettings
+
+    servers = services.user_db.servers
+    generic = "**From the one playlist with this song**"
+    await servers.put(fake_discord.guild_id, ServerSettings(why_names="hidden"))
+    hidden = await similar(fake_discord, f"track:{PARTY_ONLY}", locale="en-US")
+    assert generic in hidden["description"] and "Party" not in hidden["description"]
+
+    await servers.put(fake_discord.guild_id, ServerSettings(words=("party",)))
+    filtered = await similar(fake_discord, f"track:{PARTY_ONLY}", locale="en-US")
+    assert generic in filtered["description"] and "Party" not in filtered["description"]
+    german = await similar(fake_discord, f"track:{PARTY_ONLY}")
+    assert "**Aus der einzigen Playlist mit diesem Song**" in german["description"]
+
+    await servers.put(fake_discord.guild_id, ServerSettings(why_names="shown"))
+    shown = await similar(fake_discord, f"track:{PARTY_ONLY}", locale="en-US")
+    assert "**From the playlist “Party”**" in shown["description"]
