@@ -140,11 +140,11 @@ async def wait_until_serving(
     start = time.perf_counter()
     await fake.wait_for_gateway(2, timeout=timeout)  # IDENTIFY
     warm = fake.add_user("warm-up")
-    path = f"/channels/{fake.channel_id}/messages"
+    path = f"/channels/{warm.dm_channel_id}/messages"  # a DM: no server setting turns it off
     while time.perf_counter() - start < timeout:
         if proc.poll() is not None:
             raise SystemExit(f"the bot exited with status {proc.returncode} during start-up")
-        await fake.send_message(f"!similar {query}", author=warm)
+        await fake.send_message(f"!similar {query}", author=warm, dm=True)
         try:
             await fake.wait_for_request("POST", path, timeout=3.0)
             return time.perf_counter() - start
