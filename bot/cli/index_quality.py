@@ -26,7 +26,8 @@ DATASET_FORMATS = ["auto", *FORMATS]
 
 def register_holdout(isub: argparse._SubParsersAction) -> None:
     """Add ``holdout`` to the ``songsim index`` subcommands."""
-    from index.quality.holdout import LIKES, METHODS
+    from index.quality.holdout import COMPARED, DEFAULT_METHODS, LIKES, METHODS
+    from index.quality.models import EASE_MAX_ITEMS
 
     h = isub.add_parser(
         "holdout",
@@ -60,7 +61,22 @@ def register_holdout(isub: argparse._SubParsersAction) -> None:
     h.add_argument(
         "--methods",
         default="all",
-        help=f"comma-separated subset of: {', '.join(METHODS)} (default all)",
+        help=f"comma-separated subset of: {', '.join(METHODS)} (default all: "
+        f"{', '.join(DEFAULT_METHODS)})",
+    )
+    h.add_argument(
+        "--compare",
+        action="store_true",
+        help=f"add {', '.join(COMPARED)} (settings tuned per split on validation playlists "
+        "held out of its train playlists) and their comparison table; EASE and ALS take "
+        "minutes on big catalogues",
+    )
+    h.add_argument(
+        "--ease-max-items",
+        type=int,
+        default=EASE_MAX_ITEMS,
+        help=f"fit EASE only on up to this many tracks (those in --min-playlists train "
+        f"playlists; dense matrix, ~8 bytes a pair; default {EASE_MAX_ITEMS:,})",
     )
     h.add_argument(
         "--repeats", type=int, default=1, help="average over this many splits (seed, seed+1, ...)"
@@ -112,19 +128,21 @@ def register_holdout(isub: argparse._SubParsersAction) -> None:
     h.set_defaults(func=run_holdout)
 
 
-def parse_methods(text: str) -> list[str]:
-    """``"all"`` or a comma-separated list of method keys, checked."""
-    from index.quality.holdout import METHODS
+def parse_methods(text: str, compare: bool = False) -> list[str]:
+    """``"all"`` (the untuned methods) or a comma-separated list of method keys, checked;
+    ``compare`` adds the compared methods not listed."""
+    from index.quality.holdout import COMPARED, DEFAULT_METHODS, METHODS
 
+    extra = [m for m in COMPARED if compare]
     if text.strip() == "all":
-        return list(METHODS)
+        return list(DEFAULT_METHODS) + [m for m in extra if m not in DEFAULT_METHODS]
     chosen = [m.strip() for m in text.split(",") if m.strip()]
     unknown = [m for m in chosen if m not in METHODS]
     if unknown or not chosen:
         raise ValueError(
             f"unknown method(s) {', '.join(unknown) or '(none given)'}; choose from: {', '.join(METHODS)}."
         )
-    return chosen
+    return chosen + [m for m in extra if m not in chosen]
 
 
 def run_holdout(args: argparse.Namespace) -> int:
@@ -134,7 +152,7 @@ def run_holdout(args: argparse.Namespace) -> int:
     from index.read.present import MAX_PER_ARTIST
 
     try:
-        methods = parse_methods(args.methods)
+        methods = parse_methods(args.methods, args.compare)
     except ValueError as exc:
         raise UserFacingError(str(exc)) from exc
     if not 0 < args.test_fraction < 1:  # checked before a long read, not after
@@ -159,6 +177,7 @@ def run_holdout(args: argparse.Namespace) -> int:
             min_playlists=args.min_playlists,
             per_artist=None if args.no_artist_cap else MAX_PER_ARTIST,
             likes=args.likes,
+            ease_max_items=args.ease_max_items,
             log=log,
         )
     except (DatasetError, ValueError) as exc:

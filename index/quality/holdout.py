@@ -23,6 +23,10 @@ of :mod:`index.read.present`): one version of each song, none of the seed's vers
 method's list. Every row gets the same rules, bot answer or not, so rows compare like for
 like; each method offers ``max(build_k, k)`` candidates, the stored table's budget.
 
+The recommenders from the literature (:data:`COMPARED`: co-occurrence, RP3beta, EASE, ALS)
+have settings; each split chooses them on validation playlists of its own train side
+(:mod:`~index.quality.tuning`) and reports them next to the figures.
+
 A second table measures ``/foryou`` and mixes: a few tracks of one test playlist liked
 together (:func:`pick_likes`), merged as the bot merges them (:func:`merged_top`).
 
@@ -43,15 +47,20 @@ import numpy as np
 from index.build.options import DEFAULTS
 from index.corpus import Corpus
 from index.quality import baselines as bl
+from index.quality import tuning
 from index.quality.methods import (
+    COMPARED,
+    DEFAULT_METHODS,
     LIKES_RANKINGS,
     METHODS,
+    TUNED,
     MethodRunner,
     MethodSkipped,
     merged_top,
     summed_top,
     table_top,
 )
+from index.quality.models import EASE_MAX_ITEMS
 from index.quality.pages import Presentation, song_ids
 from index.quality.report import QualityReport
 from index.quality.scores import MethodScore, gain_standard_error, mean_row, score_rows, score_top
@@ -71,7 +80,9 @@ from index.quality.split import (
 from index.read.present import MAX_PER_ARTIST
 
 __all__ = [
+    "COMPARED",
     "COVERAGE_SEEDS",
+    "DEFAULT_METHODS",
     "LIBRARY_SHARE",
     "LIKES",
     "LIKES_RANKINGS",
@@ -84,6 +95,7 @@ __all__ = [
     "Presentation",
     "QualityReport",
     "Seeds",
+    "TUNED",
     "evaluate",
     "gain_standard_error",
     "merged_top",
@@ -107,7 +119,7 @@ def evaluate(
     test_fraction: float = 0.2,
     seeds_per_playlist: int = 5,
     k: int = 10,
-    methods: Sequence[str] = tuple(METHODS),
+    methods: Sequence[str] = DEFAULT_METHODS,
     max_test_playlists: int | None = 2000,
     repeats: int = 1,
     near_copy_guard: bool = True,
@@ -117,6 +129,7 @@ def evaluate(
     lsh_options: dict[str, object] | None = None,
     per_artist: int | None = MAX_PER_ARTIST,
     likes: int = LIKES,
+    ease_max_items: int = EASE_MAX_ITEMS,
     progress: bool = False,
     log: Callable[[str], None] | None = None,
 ) -> QualityReport:
@@ -131,6 +144,8 @@ def evaluate(
     ``per_artist=None`` lifts its artist cap, for comparison with an uncapped top ``k``.
     ``likes`` > 0 adds the ``/foryou`` table (:meth:`MethodRunner.likes_rows`): that many
     tracks of one test playlist liked together, per discovery setting.
+    Methods of :data:`TUNED` are tuned per split on validation playlists from its train side
+    (:func:`index.quality.tuning.tune`); EASE runs on at most ``ease_max_items`` tracks.
     """
     unknown = [m for m in methods if m not in METHODS]
     if unknown:
@@ -147,6 +162,16 @@ def evaluate(
     guard = {} if near_copy_guard else {"containment": float("inf")}
     credits = bl.ArtistCredits(corpus.track_artist, corpus.artist_names)
     present = Presentation(credits, song_ids(corpus), per_artist)
+    runner_options = dict(
+        credits=credits,
+        present=present,
+        build_k=build_k,
+        min_shared=min_shared,
+        min_playlists=min_playlists,
+        lsh_options=lsh_options,
+        ease_max_items=ease_max_items,
+    )
+    tuned_keys = [m for m in methods if m in TUNED]
     runs: list[QualityReport] = []
     for r in range(repeats):
         split = split_playlists(
@@ -162,28 +187,44 @@ def evaluate(
                 "No test playlist has a track that also occurs in train; try a bigger test fraction."
             )
         report = QualityReport(dataset, split, seeds, k)
+        chosen: dict[str, tuning.Tuned | str] = {}
+        if tuned_keys:
+            val = tuning.validation_split(
+                corpus,
+                split,
+                seed=seed + r,
+                test_fraction=test_fraction,
+                max_test_playlists=max_test_playlists,
+                seeds_per_playlist=seeds_per_playlist,
+                **guard,
+            )
+            report.validations.append(val)
+
+            def make_runner(sp_: HoldoutSplit, sd: Seeds, r: int = r) -> MethodRunner:
+                return MethodRunner(sp_, sd, k, progress, seed=seed + r, **runner_options)
+
+            chosen = tuning.tune(tuned_keys, val, make_runner, log)
+        params = {m: c.params for m, c in chosen.items() if isinstance(c, tuning.Tuned)}
         runner = MethodRunner(
-            split,
-            seeds,
-            k,
-            progress,
-            credits=credits,
-            present=present,
-            build_k=build_k,
-            min_shared=min_shared,
-            min_playlists=min_playlists,
-            lsh_options=lsh_options,
+            split, seeds, k, progress, params=params, seed=seed + r, **runner_options
         )
         for key in methods:
             t = time.perf_counter()
             try:
+                if isinstance(chosen.get(key), str):
+                    raise MethodSkipped(chosen[key])
                 top = runner.top(key)
             except MethodSkipped as why:
                 row = MethodScore(key, METHODS[key], note=str(why))
             else:
                 cover = seeds.coverage_sample
                 row = score_rows(top, seeds.playlist, 1, cover, split, key, METHODS[key])
+                if isinstance(chosen.get(key), tuning.Tuned):
+                    row.settings = chosen[key].label
+                    row.validation_hit_rate = chosen[key].hit_rate
             row.seconds = time.perf_counter() - t
+            if isinstance(chosen.get(key), tuning.Tuned):
+                row.seconds += chosen[key].seconds
             report.rows.append(row)
             if log:
                 got = f"HitRate@{k} {row.hit_rate:.3f}" if row.hit_rate is not None else row.note
@@ -212,6 +253,7 @@ def evaluate(
         "likes": likes,
     }
     out.repeats = [(r.split, r.seeds) for r in runs]
+    out.validations = [v for r in runs for v in r.validations]
     out.likes_queries = [q for r in runs for q in r.likes_queries]
     if repeats > 1:
         out.rows = [mean_row([r.rows[i] for r in runs]) for i in range(len(out.rows))]
@@ -232,8 +274,10 @@ def recommendations(
     min_shared: int = DEFAULTS.min_shared,
     min_playlists: int = DEFAULTS.min_playlists,
     lsh_options: dict[str, object] | None = None,
+    params: dict[str, object] | None = None,
 ) -> np.ndarray:
-    """Method ``key``'s top ``k`` for each seed, exactly as :func:`evaluate` scores it.
+    """Method ``key``'s top ``k`` for each seed, exactly as :func:`evaluate` scores it
+    (a tuned method with ``params``, default its grid's first setting).
 
     For looking at what a method shows (``-1`` pads a short page), not for scoring many
     methods: each call builds its own neighbour table.
@@ -252,5 +296,6 @@ def recommendations(
         min_shared=min_shared,
         min_playlists=min_playlists,
         lsh_options=lsh_options,
+        params={key: params} if params else None,
     )
     return runner.top(key)

@@ -2,8 +2,9 @@
 
 :data:`METHODS` names them in report order: the index as built, exact Jaccard, baselines
 (most popular, co-occurrence, ``implicit``'s item-item models), the discovery rankings
-over the stored top-k or over all candidates, and the bot's full answer with its playlist
-fallback. :class:`MethodRunner` builds each neighbour table once (as ``songsim index
+over the stored top-k or over all candidates, the bot's full answer with its playlist
+fallback, and the recommenders of :mod:`~index.quality.models` whose settings are tuned on
+validation playlists (:data:`TUNED`, :mod:`~index.quality.tuning`; run with ``--compare``). :class:`MethodRunner` builds each neighbour table once (as ``songsim index
 build`` would, on train) and answers every method's ranked candidates, which
 :class:`~index.quality.pages.Presentation` turns into the bot's first page.
 """
@@ -17,6 +18,7 @@ import numpy as np
 from index.build.options import DEFAULTS
 from index.corpus import NeighbourTable
 from index.quality import baselines as bl
+from index.quality import models
 from index.quality.pages import Presentation
 from index.quality.scores import MethodScore, score_rows
 from index.quality.split import COVERAGE_SEEDS, HoldoutSplit, Likes, Seeds
@@ -48,7 +50,16 @@ METHODS: dict[str, str] = {
     "closest-all": 'ranking "closest" (all candidates)',
     "popular-all": 'ranking "popular" (all candidates)',
     "deep-cuts-all": 'ranking "deep cuts" (all candidates)',
+    "rp3beta": "RP3beta (random walk; tuned)",
+    "ease": "EASE (linear autoencoder; tuned)",
+    "als": "implicit ALS (matrix factorisation; tuned)",
 }
+# Methods with settings chosen on validation playlists (:data:`index.quality.models.GRIDS`).
+TUNED: tuple[str, ...] = tuple(models.GRIDS)
+# What ``--compare`` adds: the recommenders from the literature, co-occurrence included.
+COMPARED: tuple[str, ...] = ("cooccurrence", *TUNED)
+# A plain run's methods ("all"): the tuned ones cost a grid search each, so only on request.
+DEFAULT_METHODS: tuple[str, ...] = tuple(m for m in METHODS if m not in TUNED)
 
 
 def table_top(
@@ -142,6 +153,9 @@ class MethodRunner:
         lsh_options: dict[str, object] | None = None,
         credits: bl.ArtistCredits | None = None,
         present: Presentation | None = None,
+        params: dict[str, dict[str, object]] | None = None,
+        ease_max_items: int = models.EASE_MAX_ITEMS,
+        seed: int = 0,
     ) -> None:
         self.split, self.seeds, self.k, self.progress = split, seeds, k, progress
         self.credits = credits
@@ -154,6 +168,10 @@ class MethodRunner:
         self.pop = split.popularity
         self.x = bl.track_matrix(split.train_indptr, split.train_indices, split.n_playlists)
         self._tables: dict[str, NeighbourTable] = {}
+        # Settings of the tuned methods (default: each grid's first); ALS fits by setting.
+        self.params = dict(params or {})
+        self.ease_max_items, self.seed = ease_max_items, seed
+        self._als: dict[tuple[object, object], np.ndarray] = {}
 
     def table(self, method: str) -> NeighbourTable:
         """The neighbour table ``songsim index build --method METHOD`` would store for train."""
@@ -247,6 +265,8 @@ class MethodRunner:
             if missing:
                 raise MethodSkipped(f"skipped: {missing}.")
             return bl.implicit_item_item(self.x, s, depth, key, neighbours=self.build_k)
+        if key in TUNED:
+            return self._tuned(key, self.params.get(key) or models.GRIDS[key][0])
         ranking = key.removesuffix("-all").replace("-", " ")
         if key.endswith("-all"):
             return bl.candidates_ranked(
@@ -260,3 +280,35 @@ class MethodRunner:
                 credits=self.credits,
             )
         return table_top(self.table("lsh"), self.pop, s, depth, ranking, self.credits)
+
+    def _tuned(self, key: str, params: dict) -> np.ndarray:
+        s, depth = self.seeds.track, self.depth
+        if key == "rp3beta":
+            return models.rp3beta(self.x, self.pop, s, depth, **params)
+        if key == "ease":
+            try:
+                return models.ease(
+                    self.x,
+                    self.pop,
+                    s,
+                    depth,
+                    lam=params["lam"],
+                    min_playlists=self.min_playlists,
+                    max_items=self.ease_max_items,
+                )
+            except models.TooManyItems as why:
+                raise MethodSkipped(str(why)) from why
+        missing = models.implicit_missing()
+        if missing:
+            raise MethodSkipped(f"skipped: {missing}.")
+        fit = (params["factors"], params["regularization"])
+        if fit not in self._als:  # both ways of querying share one fit
+            self._als[fit] = models.als_factors(self.x, *fit, seed=self.seed)
+        return models.als(
+            self._als[fit],
+            self.pop,
+            s,
+            depth,
+            regularization=params["regularization"],
+            query=params["query"],
+        )

@@ -1,19 +1,29 @@
 """A holdout run's findings as Markdown: the split in a paragraph, then the tables.
 
 One row per method against exact Jaccard, each hit-rate gain with its standard error;
-then the ``/foryou`` and mixes table against summed Jaccard. ``songsim index holdout``
+with tuned methods, a comparison table (songsim's default against co-occurrence, RP3beta,
+EASE and ALS, each with the setting chosen on validation playlists); then the ``/foryou``
+and mixes table against summed Jaccard. ``songsim index holdout``
 prints it and can write it into ``docs/QUALITY.md``.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from index.quality.scores import MethodScore, gain_standard_error
 from index.quality.split import COVERAGE_SEEDS, LIKES, HoldoutSplit, Seeds
 from index.read.present import MAX_PER_ARTIST
+
+if TYPE_CHECKING:
+    from index.quality.tuning import Validation
+
+# The comparison table's rows, in order (those the run measured): the reference, songsim's
+# default as shown and as answered, then co-occurrence and the tuned methods.
+COMPARISON_ROWS = ("exact", "closest", "closest+fallback", "cooccurrence", "rp3beta", "ease", "als")
 
 
 @dataclass
@@ -29,6 +39,7 @@ class QualityReport:
     repeats: list[tuple[HoldoutSplit, Seeds]] = field(default_factory=list)
     likes_rows: list[MethodScore] = field(default_factory=list)  # the /foryou table
     likes_queries: list[int] = field(default_factory=list)  # its queries, per split
+    validations: list[Validation] = field(default_factory=list)  # per split, when tuning
 
     def split_line(self) -> str:
         """The split in one sentence (per-split means over repeated splits)."""
@@ -96,7 +107,44 @@ class QualityReport:
                 f"{cov_vs} | {r.median_popularity:.3g} | {r.seconds:.1f} |"
             )
         notes = [f"- {r.name}: {r.note}" for r in self.rows if r.note]
-        return "\n".join(lines + ([""] + notes if notes else []) + self._likes_lines())
+        lines += [""] + notes if notes else []
+        return "\n".join(lines + self.comparison_lines() + self._likes_lines())
+
+    def comparison_lines(self) -> list[str]:
+        """The comparison table (:data:`COMPARISON_ROWS`), when a tuned method ran: HitRate
+        with its standard error, coverage, median popularity and the chosen setting."""
+        if not any(r.settings or r.key in ("rp3beta", "ease", "als") for r in self.rows):
+            return []
+        k, clusters = self.k, self.clusters()
+        by_key = {r.key: r for r in self.rows}
+        ref = by_key.get("exact")
+        held = np.mean([len(v.split.test_playlists) for v in self.validations] or [0])
+        lines = [
+            "",
+            f"Compared methods, each tuned per split on {held:,.0f} "
+            "validation playlists held out of that split's train playlists (the test playlists "
+            f"take no part), by HitRate@{k} there; ± is the standard error (seeds of one "
+            "playlist count as one observation).",
+            "",
+            f"| method | HitRate@{k} | coverage | vs exact | median popularity | "
+            f"setting (validation HitRate@{k}) |",
+            "|---|---:|---:|---:|---:|---|",
+        ]
+        for key in COMPARISON_ROWS:
+            r = by_key.get(key)
+            if r is None:
+                continue
+            if r.hit_rate is None:
+                lines.append(f"| {r.name} | — | — | — | — | {r.note} |")
+                continue
+            se = gain_standard_error(r.hits, np.zeros(len(r.hits)), clusters)
+            cov = f"{r.coverage / ref.coverage * 100:.0f} %" if ref and ref.coverage else "—"
+            setting = f"{r.settings} ({r.validation_hit_rate:.3f})" if r.settings else "—"
+            lines.append(
+                f"| {r.name} | {r.hit_rate:.3f} ± {se:.3f} | {r.coverage:,} | {cov} | "
+                f"{r.median_popularity:.3g} | {setting} |"
+            )
+        return lines
 
     def _likes_lines(self) -> list[str]:
         """The ``/foryou`` and mixes table: several likes ranked together."""

@@ -6,6 +6,7 @@ of a few hundred playlists a +5 % can be noise, so every gain in the report carr
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -25,6 +26,8 @@ class MethodScore:
     median_popularity: float | None = None
     seconds: float = 0.0
     note: str = ""
+    settings: str = ""  # a tuned method's setting, chosen on validation playlists
+    validation_hit_rate: float | None = None  # its HitRate there
     hits: np.ndarray | None = field(default=None, repr=False)  # per seed, over all splits
 
 
@@ -99,4 +102,10 @@ def mean_row(rows: list[MethodScore]) -> MethodScore:
     mean.median_popularity = float(np.mean([r.median_popularity for r in rows]))
     mean.seconds = float(np.sum([r.seconds for r in rows]))
     mean.hits = np.concatenate([r.hits for r in rows])
+    if first.settings:  # each split tunes its own: say how often each setting won
+        chosen = Counter(r.settings for r in rows).most_common()
+        mean.settings = "; ".join(
+            s if len(chosen) == 1 else f"{s} ({n} of {len(rows)} splits)" for s, n in chosen
+        )
+        mean.validation_hit_rate = float(np.mean([r.validation_hit_rate for r in rows]))
     return mean
