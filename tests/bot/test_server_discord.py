@@ -18,8 +18,7 @@ from discord.ext import commands
 from bot.bot import SongsimBot
 from bot.replies.settings import NOT_ALLOWED
 from bot.services import Services
-from bot.settings import Settings
-from tests.support.bot_fixtures import SEED, build_song_index
+from tests.support.bot_fixtures import SEED, build_song_index, open_services
 from tests.support.fakediscord import EPHEMERAL, FakeDiscord, find_component
 
 pytest.importorskip("index.read.api")
@@ -34,16 +33,8 @@ def song_index(tmp_path_factory: pytest.TempPathFactory) -> Path:
 async def services(
     song_index: Path, tmp_path: Path, fake_discord: FakeDiscord
 ) -> AsyncIterator[Services]:
-    settings = Settings.from_mapping(
-        {
-            "SONGSIM_INDEX": str(song_index),
-            "SONGSIM_USER_DB": str(tmp_path / "users.sqlite"),
-            "SONGSIM_OWNER_IDS": str(fake_discord.owner.id),
-        }
-    )
-    s = await Services.open(settings, spotify=False)
-    yield s
-    await s.close()
+    async with open_services(song_index, tmp_path, owner=fake_discord.owner.id) as s:
+        yield s
 
 
 @pytest_asyncio.fixture

@@ -157,14 +157,18 @@ def build_song_index(out: Path, *, reverse: bool = False) -> Path:
 
 
 @asynccontextmanager
-async def open_services(index: Path, folder: Path) -> AsyncIterator[Services]:
-    """The bot's services over ``index`` (no Spotify), user data kept in ``folder``."""
+async def open_services(
+    index: Path, folder: Path, *, owner: int | None = None
+) -> AsyncIterator[Services]:
+    """The bot's services over ``index`` (no Spotify), user data kept in ``folder``;
+    ``owner`` is the user id that may run owner commands (``!sync``)."""
     from bot.services import Services
     from bot.settings import Settings
 
-    settings = Settings.from_mapping(
-        {"SONGSIM_INDEX": str(index), "SONGSIM_USER_DB": str(folder / "users.sqlite")}
-    )
+    env = {"SONGSIM_INDEX": str(index), "SONGSIM_USER_DB": str(folder / "users.sqlite")}
+    if owner is not None:
+        env["SONGSIM_OWNER_IDS"] = str(owner)
+    settings = Settings.from_mapping(env)
     services = await Services.open(settings, spotify=False)
     try:
         yield services
