@@ -116,6 +116,7 @@ def evaluate(
     min_playlists: int = DEFAULTS.min_playlists,
     lsh_options: dict[str, object] | None = None,
     per_artist: int | None = MAX_PER_ARTIST,
+    extras: int = DEFAULTS.extras,
     likes: int = LIKES,
     progress: bool = False,
     log: Callable[[str], None] | None = None,
@@ -173,6 +174,7 @@ def evaluate(
             min_shared=min_shared,
             min_playlists=min_playlists,
             lsh_options=lsh_options,
+            extras=extras,
         )
         for key in methods:
             t = time.perf_counter()
@@ -206,6 +208,7 @@ def evaluate(
         "repeats": repeats,
         "near_copy_guard": near_copy_guard,
         "build_k": build_k,
+        "extras": extras,
         "min_shared": min_shared,
         "min_playlists": min_playlists,
         "per_artist": per_artist,
