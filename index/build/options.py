@@ -50,7 +50,7 @@ class BuildOptions:
     Jaccard and shared count. The discovery rankings re-order the top ``k`` and these; a
     Jaccard top ``k`` alone leaves out the well-supported, better-known songs that
     "closest" and "popular" pick (docs/QUALITY.md). 0 stores the top ``k`` only; each
-    extra costs about 3 % of the file at full scale (docs/BENCHMARKS.md)."""
+    extra adds a row to every track with more than ``k`` co-occurring songs."""
 
     min_playlists: int = 2
     """Playlists a track must be in to get neighbours of its own (one in fewer than
