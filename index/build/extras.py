@@ -92,21 +92,51 @@ def _add_class(u, s, jac, cap, member_ptr, members, n, buf_t, buf_j, buf_s):  # 
 
 
 @numba.njit(cache=True, nogil=True)
-def _extra_list(c, q, cap, member_ptr, members, size, lists, buf_t, buf_j, buf_s):
+def _extra_list(c, q, cap, member_ptr, members, size, top, extra, buf_t, buf_j, buf_s, srt):
     # pragma: no cover - numba
     """The ``cap`` best tracks by (shared, Jaccard, id) among class ``c``'s members and the
-    members of its listed classes (``lists``: (classes, shared, counts) pairs)."""
+    members of its top ``k`` and extra classes (``top``, ``extra``: (classes, shared, counts)).
+
+    Classes are offered best first (own class, then the top ``k`` sorted by shared and merged
+    with the extras, already in that order), so each track lands at or near the end of the
+    buffer and the walk stops at the first class that cannot reach it.
+    """
     n = _add_class(c, size[c], 1.0, cap, member_ptr, members, 0, buf_t, buf_j, buf_s)
-    for cls, shared, count in lists:
-        for i in range(count[q]):
-            u = cls[q, i]
-            s = shared[q, i]
+    srt_c, srt_s, srt_j = srt
+    nt = 0
+    for i in range(top[2][q]):
+        u = top[0][q, i]
+        s = top[1][q, i]
+        nt = offer_shared(srt_j, srt_s, srt_c, nt, srt_c.size, s / (size[c] + size[u] - s), s, u)
+    ex_cls, ex_shared, ex_n = extra
+    a = 0
+    b = 0
+    while a < nt or b < ex_n[q]:
+        if b == ex_n[q]:
+            take_top = True
+        elif a == nt:
+            take_top = False
+        else:
+            s = ex_shared[q, b]
+            u = ex_cls[q, b]
+            take_top = more_shared(srt_s[a], srt_j[a], srt_c[a], s, s / (size[c] + size[u] - s), u)
+        if take_top:
+            u = srt_c[a]
+            s = srt_s[a]
+            jac = srt_j[a]
+            a += 1
+        else:
+            u = ex_cls[q, b]
+            s = ex_shared[q, b]
             jac = s / (size[c] + size[u] - s)
-            n = _add_class(u, s, jac, cap, member_ptr, members, n, buf_t, buf_j, buf_s)
+            b += 1
+        if n == cap and (s < buf_s[n - 1] or (s == buf_s[n - 1] and jac < buf_j[n - 1])):
+            break  # this class and every later one rank below the buffer's last track
+        n = _add_class(u, s, jac, cap, member_ptr, members, n, buf_t, buf_j, buf_s)
     return n
 
 
-@numba.njit(cache=True, nogil=True)
+@numba.njit(cache=True, parallel=True)
 def _expand_extras(
     q_class,
     k,
@@ -127,61 +157,79 @@ def _expand_extras(
     out_n,
     out_j,
     out_s,
+    n_chunks,
 ):  # pragma: no cover - numba
-    """As :func:`index.build.topk._expand`, each track's top ``k`` followed by its extras."""
+    """As :func:`index.build.topk._expand`, each track's top ``k`` followed by its extras;
+    ``n_chunks`` runs of query classes in parallel (each track's rows are its own)."""
     kk = k + 1
     cap = k + m + 1  # enough to skip a track's top k and itself
-    buf_t = np.empty(kk, dtype=np.int64)
-    buf_j = np.empty(kk, dtype=np.float64)
-    buf_s = np.empty(kk, dtype=np.int64)
-    ext_t = np.empty(cap, dtype=np.int64)
-    ext_j = np.empty(cap, dtype=np.float64)
-    ext_s = np.empty(cap, dtype=np.int64)
-    stamp = np.zeros(offset.size, dtype=np.int64)  # stamp[t] == seed + 1: in seed's top k
-    lists = ((top_cls, top_shared, top_n), (ex_cls, ex_shared, ex_n))
-    for q in range(q_class.size):
-        c = q_class[q]
-        n = _class_list(
-            c, k, member_ptr, members, size, top_cls, top_shared, top_n, q, buf_t, buf_j, buf_s
-        )
-        ne = _extra_list(c, q, cap, member_ptr, members, size, lists, ext_t, ext_j, ext_s)
-        for mi in range(member_ptr[c], member_ptr[c + 1]):
-            t = members[mi]
-            rank = 0
-            row = 0 if count_only else offset[t]
-            for i in range(n):
-                if rank == k:
-                    break
-                if buf_t[i] == t:
-                    continue
-                rank += 1
-                stamp[buf_t[i]] = t + 1
-                if not count_only:
-                    out_t[row] = t
-                    out_r[row] = rank
-                    out_n[row] = buf_t[i]
-                    out_j[row] = buf_j[i]
-                    out_s[row] = buf_s[i]
-                    row += 1
-            if rank == k:  # fewer than k co-occurring tracks: nothing else to store
-                taken = 0
-                for i in range(ne):
-                    if taken == m:
+    step = (q_class.size + n_chunks - 1) // n_chunks
+    for chunk in numba.prange(n_chunks):  # tracks are disjoint: chunks write apart
+        buf_t = np.empty(kk, dtype=np.int64)
+        buf_j = np.empty(kk, dtype=np.float64)
+        buf_s = np.empty(kk, dtype=np.int64)
+        ext_t = np.empty(cap, dtype=np.int64)
+        ext_j = np.empty(cap, dtype=np.float64)
+        ext_s = np.empty(cap, dtype=np.int64)
+        # ext_pos[i]: where extra candidate i sits in the class list buf_t, or -1. A track's
+        # top k is a prefix of buf_t (less the track itself), so membership is one comparison,
+        # not a look-up in a per-track array (a cache miss per candidate at full scale).
+        ext_pos = np.empty(cap, dtype=np.int64)
+        top = (top_cls, top_shared, top_n)
+        extra = (ex_cls, ex_shared, ex_n)
+        srt = (np.empty(k, np.int64), np.empty(k, np.int64), np.empty(k, np.float64))
+        for q in range(chunk * step, min(q_class.size, (chunk + 1) * step)):
+            c = q_class[q]
+            n = _class_list(
+                c, k, member_ptr, members, size, top_cls, top_shared, top_n, q, buf_t, buf_j, buf_s
+            )
+            ne = _extra_list(
+                c, q, cap, member_ptr, members, size, top, extra, ext_t, ext_j, ext_s, srt
+            )
+            for i in range(ne):
+                ext_pos[i] = -1
+                for j in range(n):
+                    if buf_t[j] == ext_t[i]:
+                        ext_pos[i] = j
                         break
-                    u = ext_t[i]
-                    if u == t or stamp[u] == t + 1:
+            for mi in range(member_ptr[c], member_ptr[c + 1]):
+                t = members[mi]
+                rank = 0
+                upto = 0
+                row = 0 if count_only else offset[t]
+                for i in range(n):
+                    if rank == k:
+                        break
+                    if buf_t[i] == t:
                         continue
-                    taken += 1
                     rank += 1
+                    upto = i + 1  # buf_t[:upto], less t, is t's top k so far
                     if not count_only:
                         out_t[row] = t
                         out_r[row] = rank
-                        out_n[row] = u
-                        out_j[row] = ext_j[i]
-                        out_s[row] = ext_s[i]
+                        out_n[row] = buf_t[i]
+                        out_j[row] = buf_j[i]
+                        out_s[row] = buf_s[i]
                         row += 1
-            if count_only:
-                offset[t + 1] = rank
+                if rank == k:  # fewer than k co-occurring tracks: nothing else to store
+                    taken = 0
+                    for i in range(ne):
+                        if taken == m:
+                            break
+                        u = ext_t[i]
+                        if u == t or 0 <= ext_pos[i] < upto:
+                            continue
+                        taken += 1
+                        rank += 1
+                        if not count_only:
+                            out_t[row] = t
+                            out_r[row] = rank
+                            out_n[row] = u
+                            out_j[row] = ext_j[i]
+                            out_s[row] = ext_s[i]
+                            row += 1
+                if count_only:
+                    offset[t + 1] = rank
 
 
 def expand_with_extras(
@@ -201,9 +249,10 @@ def expand_with_extras(
     q_class = np.asarray(q_class, dtype=np.int64)
     args = (q_class, k, m, classes.member_ptr, classes.members, classes.size, *top, *extras)
     offset = np.zeros(classes.class_of.size + 1, dtype=np.int64)
+    chunks = 8 * numba.get_num_threads()
     dummy_i = np.empty(0, dtype=np.int32)
     dummy_f = np.empty(0, dtype=np.float64)
-    _expand_extras(*args, True, offset, dummy_i, dummy_i, dummy_i, dummy_f, dummy_i)
+    _expand_extras(*args, True, offset, dummy_i, dummy_i, dummy_i, dummy_f, dummy_i, chunks)
     np.cumsum(offset, out=offset)
     n_rows = int(offset[-1])
     out_t = np.empty(n_rows, dtype=np.int32)
@@ -211,7 +260,7 @@ def expand_with_extras(
     out_n = np.empty(n_rows, dtype=np.int32)
     out_j = np.empty(n_rows, dtype=np.float64)
     out_s = np.empty(n_rows, dtype=np.int32)
-    _expand_extras(*args, False, offset, out_t, out_r, out_n, out_j, out_s)
+    _expand_extras(*args, False, offset, out_t, out_r, out_n, out_j, out_s, chunks)
     return NeighbourTable(track=out_t, rank=out_r, neighbour=out_n, jaccard=out_j, shared=out_s)
 
 
