@@ -44,6 +44,13 @@ def register(sub: argparse._SubParsersAction) -> None:
         help=f"neighbours kept per track (default {DEFAULTS.k})",
     )
     b.add_argument(
+        "--extras",
+        type=int,
+        default=DEFAULTS.extras,
+        help="candidates kept after the top k for the discovery rankings: the songs sharing "
+        f"most playlists (default {DEFAULTS.extras}; 0: top k only)",
+    )
+    b.add_argument(
         "--min-playlists",
         type=int,
         default=DEFAULTS.min_playlists,
@@ -113,6 +120,7 @@ def run_build(args: argparse.Namespace) -> int:
         fmt=args.format,
         method=args.method,
         k=args.k,
+        extras=args.extras,
         min_playlists=args.min_playlists,
         min_shared=args.min_shared,
         strict=args.strict,

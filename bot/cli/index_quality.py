@@ -93,6 +93,12 @@ def register_holdout(isub: argparse._SubParsersAction) -> None:
         help=f"as `index build --k` (default {DEFAULTS.k})",
     )
     h.add_argument(
+        "--extras",
+        type=int,
+        default=DEFAULTS.extras,
+        help=f"as `index build --extras` (default {DEFAULTS.extras})",
+    )
+    h.add_argument(
         "--min-shared",
         type=int,
         default=DEFAULTS.min_shared,
@@ -173,6 +179,7 @@ def run_holdout(args: argparse.Namespace) -> int:
             repeats=args.repeats,
             near_copy_guard=not args.no_near_copy_guard,
             build_k=args.build_k,
+            extras=args.extras,
             min_shared=args.min_shared,
             min_playlists=args.min_playlists,
             per_artist=None if args.no_artist_cap else MAX_PER_ARTIST,

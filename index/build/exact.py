@@ -13,11 +13,12 @@ against a membership bitset, never walked. Nothing is approximated.
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass
 
 import numba
 import numpy as np
 
+from index.build.exact_layout import MAX_BIG, MIN_BIG, _walk_keys, cooccurrence_index  # noqa: F401
+from index.build.extras import drop_top, expand_with_extras, offer_shared
 from index.build.options import DEFAULTS
 from index.build.topk import (
     SetClasses,
@@ -30,8 +31,6 @@ from index.corpus import NeighbourTable
 from index.progress import progress as progress_display
 
 BATCHES = 40  # progress updates per run; each batch is one parallel kernel call
-MIN_BIG = 1024  # a playlist this long (in classes) gets a bitset and may be skipped
-MAX_BIG = 512  # at most this many bitsets (n_classes / 8 bytes each)
 
 
 @numba.njit(cache=True, nogil=True)
@@ -81,8 +80,14 @@ def exact_query(
     top_j,
     top_s,
     top_c,
+    m,
+    ex_j,
+    ex_s,
+    ex_c,
 ):  # pragma: no cover - numba
-    """Top-``k`` other classes of class ``c`` into ``top_*``; returns how many were found.
+    """Top-``k`` other classes of class ``c`` into ``top_*`` and, with ``m`` > 0, the ``m``
+    classes sharing most playlists that are not among them into ``ex_*`` (scratch of
+    ``k + m``; :mod:`index.build.extras`). Returns how many of each were found.
 
     ``pl_items`` holds *item* ids (classes renumbered by popularity so the counters that
     are hit most stay in cache); ``item_class`` maps them back. Counters are stamped:
@@ -109,6 +114,7 @@ def exact_query(
                 cands[nc] = u
                 nc += 1
     n = 0
+    n_ex = 0
     size_c = rep_indptr[c + 1] - rep_indptr[c]
     for i in range(nc):
         u = cands[i]
@@ -124,7 +130,11 @@ def exact_query(
             continue
         jac = s / (size_c + item_size[u] - s)
         n = offer(top_j, top_s, top_c, n, k, jac, s, uc)
-    return n
+        if m > 0:
+            n_ex = offer_shared(ex_j, ex_s, ex_c, n_ex, k + m, jac, s, uc)
+    if m > 0:
+        n_ex = drop_top(ex_j, ex_s, ex_c, n_ex, top_c, n, m)
+    return n, n_ex
 
 
 @numba.njit(cache=True, parallel=True)
@@ -150,6 +160,10 @@ def _exact_batch(
     out_c,
     out_s,
     out_n,
+    m,
+    out_ec,
+    out_es,
+    out_en,
 ):  # pragma: no cover
     n_chunks = 64 * scratch_cnt.shape[0]
     max_stamp = (np.int64(1) << (8 * scratch_cnt.itemsize - shift)) - 2
@@ -161,6 +175,9 @@ def _exact_batch(
         top_j = np.empty(k, dtype=np.float64)
         top_s = np.empty(k, dtype=np.int64)
         top_c = np.empty(k, dtype=np.int64)
+        ex_j = np.empty(k + m, dtype=np.float64)
+        ex_s = np.empty(k + m, dtype=np.int64)
+        ex_c = np.empty(k + m, dtype=np.int64)
         # Consecutive queries (sorted by their longest walked playlist, see
         # run_exact_queries) walk the same lists and counters: keep them together.
         step = (q_hi - q_lo + n_chunks - 1) // n_chunks
@@ -170,7 +187,7 @@ def _exact_batch(
                 cnt[:] = 0
                 stamps[tid] = 1
             base = stamps[tid] << shift
-            n = exact_query(
+            n, n_ex = exact_query(
                 q_class[q],
                 k,
                 min_shared,
@@ -190,75 +207,19 @@ def _exact_batch(
                 top_j,
                 top_s,
                 top_c,
+                m,
+                ex_j,
+                ex_s,
+                ex_c,
             )
             out_n[q] = n
             for i in range(n):
                 out_c[q, i] = top_c[i]
                 out_s[q, i] = top_s[i]
-
-
-@numba.njit(cache=True, nogil=True)
-def _walk_keys(q_class, rep_indptr, rep_indices, pl_len, big_slot):  # pragma: no cover
-    """Each query's longest playlist that is walked (not a bitset playlist)."""
-    out = np.empty(q_class.size, dtype=np.int64)
-    for i in range(q_class.size):
-        c = q_class[i]
-        best = -1
-        best_len = -1
-        for j in range(rep_indptr[c], rep_indptr[c + 1]):
-            p = rep_indices[j]
-            if big_slot[p] < 0 and pl_len[p] > best_len:
-                best_len = pl_len[p]
-                best = p
-        out[i] = best
-    return out
-
-
-@dataclass
-class CooccurrenceIndex:
-    """The playlist → class lists laid out for fast counting (see ``exact_query``)."""
-
-    pl_items: np.ndarray  # int32 item ids per playlist
-    item_class: np.ndarray  # int64 class of each item
-    item_size: np.ndarray  # int64 set size of each item
-    pl_len: np.ndarray  # int64 classes per playlist
-    big_slot: np.ndarray  # int64 per playlist: row in big_bits, or -1
-    big_bits: np.ndarray  # uint64 (n_big, ceil(n_items / 64)) membership bitsets
-
-
-def cooccurrence_index(classes: SetClasses) -> CooccurrenceIndex:
-    """Renumber classes by popularity and give the longest playlists membership bitsets.
-
-    Popular classes are counted most often; numbering them first keeps their counters in
-    cache. A query skips (up to ``min_shared - 1`` of) its longest playlists and tests
-    candidates against their bitsets instead, which is what avoids the quadratic cost of
-    the 20k–47k-track libraries.
-    """
-    n = classes.n_classes
-    order = np.argsort(-classes.size, kind="stable")  # item id -> class
-    item_of = np.empty(n, dtype=np.int32)
-    item_of[order] = np.arange(n, dtype=np.int32)
-    pl_items = item_of[classes.pl_classes]
-    pl_len = np.diff(classes.pl_indptr).astype(np.int64)
-    n_big = int(min(MAX_BIG, np.count_nonzero(pl_len >= MIN_BIG)))
-    big = np.argsort(-pl_len, kind="stable")[:n_big]
-    big_slot = np.full(pl_len.size, -1, dtype=np.int64)
-    big_slot[big] = np.arange(n_big)
-    words = (n + 63) // 64
-    big_bits = np.zeros((max(n_big, 1), max(words, 1)), dtype=np.uint64)
-    for slot, p in enumerate(big):
-        items = pl_items[classes.pl_indptr[p] : classes.pl_indptr[p + 1]].astype(np.int64)
-        np.bitwise_or.at(
-            big_bits[slot], items >> 6, np.left_shift(np.uint64(1), (items & 63).astype(np.uint64))
-        )
-    return CooccurrenceIndex(
-        pl_items=pl_items,
-        item_class=order.astype(np.int64),
-        item_size=classes.size[order].astype(np.int64),
-        pl_len=pl_len,
-        big_slot=big_slot,
-        big_bits=big_bits,
-    )
+            out_en[q] = n_ex
+            for i in range(n_ex):
+                out_ec[q, i] = ex_c[i]
+                out_es[q, i] = ex_s[i]
 
 
 def exact_neighbours(
@@ -269,12 +230,15 @@ def exact_neighbours(
     k: int = DEFAULTS.k,
     min_playlists: int = DEFAULTS.min_playlists,
     min_shared: int = DEFAULTS.min_shared,
+    extras: int = 0,
     progress: bool = True,
 ) -> NeighbourTable:
     """Exact top-``k`` neighbours of every track in at least ``min_playlists`` playlists.
 
     A neighbour shares at least ``min_shared`` playlists; order is Jaccard desc, shared
     desc, neighbour id asc. Tracks with identical sets are each other's neighbours (J=1).
+    ``extras`` > 0 appends up to that many extra candidates after each top ``k``
+    (:mod:`index.build.extras`; the build passes ``BuildOptions.extras``).
     """
     if k < 1 or min_playlists < 1 or min_shared < 1:
         raise ValueError("k, min_playlists and min_shared must be at least 1")
@@ -288,11 +252,15 @@ def exact_neighbours(
     stages["classes"] = time.perf_counter() - t
 
     t = time.perf_counter()
-    top_c, top_s, top_n = run_exact_queries(classes, q_class, k, min_shared, progress)
+    found = run_exact_queries(classes, q_class, k, min_shared, progress, extras=extras)
     stages["co-occurrence"] = time.perf_counter() - t
 
     t = time.perf_counter()
-    table = expand_to_tracks(classes, q_class, top_c, top_s, top_n, k)
+    if extras > 0:
+        table = expand_with_extras(classes, q_class, found[:3], found[3:], k, extras)
+    else:
+        table = expand_to_tracks(classes, q_class, *found[:3], k)
+    del found
     stages["top-k"] = time.perf_counter() - t
     table.params = {
         "method": "exact",
@@ -300,6 +268,7 @@ def exact_neighbours(
         "bands": 0,
         "rows_per_band": 0,
         "k": k,
+        "extras": extras,
         "min_playlists": min_playlists,
         "min_shared": min_shared,
         "candidate_tracks": int(rows.size),
@@ -318,11 +287,24 @@ def run_exact_queries(
     min_shared: int,
     progress: bool,
     desc: str = "exact neighbours",
+    *,
+    extras: int = 0,
 ):
-    """Exact top-``k`` classes of each query class: ``(top_cls, top_shared, top_n)``."""
+    """Exact top-``k`` classes of each query class and their ``extras`` best others by
+    shared playlists (:mod:`index.build.extras`): ``(top_cls, top_shared, top_n, ex_cls,
+    ex_shared, ex_n)``."""
     n_q = q_class.size
+    m = int(extras)
     if n_q == 0:
-        return (np.zeros((0, k), np.int32), np.zeros((0, k), np.int32), np.zeros(0, np.int32))
+        empty = np.zeros(0, np.int32)
+        return (
+            np.zeros((0, k), np.int32),
+            np.zeros((0, k), np.int32),
+            empty,
+            np.zeros((0, m), np.int32),
+            np.zeros((0, m), np.int32),
+            empty,
+        )
     co = cooccurrence_index(classes)
     n_threads = numba.get_num_threads()
     n = classes.n_classes
@@ -341,6 +323,9 @@ def run_exact_queries(
     out_c = np.zeros((n_q, k), dtype=np.int32)
     out_s = np.zeros((n_q, k), dtype=np.int32)
     out_n = np.zeros(n_q, dtype=np.int32)
+    out_ec = np.zeros((n_q, m), dtype=np.int32)
+    out_es = np.zeros((n_q, m), dtype=np.int32)
+    out_en = np.zeros(n_q, dtype=np.int32)
     bounds = np.linspace(0, n_q, min(BATCHES, -(-n_q // 5000)) + 1).astype(np.int64)
     with progress_display(n_q, desc, unit="track", enabled=progress) as bar:
         for lo, hi in zip(bounds[:-1], bounds[1:], strict=True):
@@ -366,10 +351,14 @@ def run_exact_queries(
                 out_c,
                 out_s,
                 out_n,
+                m,
+                out_ec,
+                out_es,
+                out_en,
             )
             bar.update(int(hi - lo))
     results = []
-    for out in (out_c, out_s, out_n):  # back to the caller's query order
+    for out in (out_c, out_s, out_n, out_ec, out_es, out_en):  # back to the caller's query order
         back = np.empty_like(out)
         back[visit] = out
         results.append(back)

@@ -38,6 +38,7 @@ import time
 import numpy as np
 
 from index.build.exact import MIN_BIG, run_exact_queries
+from index.build.extras import expand_with_extras
 from index.build.lsh_bands import bucket_classes
 from index.build.lsh_candidates import rerank_candidates
 from index.build.options import DEFAULTS, RERANK_FACTOR
@@ -75,13 +76,16 @@ def lsh_neighbours(
     bucket_cap: int = DEFAULTS.bucket_cap,
     rerank: int | None = DEFAULTS.rerank,
     exact_below: int = DEFAULTS.exact_below,
+    extras: int = 0,
 ) -> NeighbourTable:
     """Top-``k`` neighbours of every track in ≥ ``min_playlists`` playlists (module doc).
 
     ``bands`` × ``rows_per_band`` must equal ``num_perm`` with ``rows_per_band = 1`` (the
     only banding that keeps low-Jaccard neighbours findable; kept as parameters for the
     build's ``meta``). ``rerank`` (default ``3 * k``) candidates per query are scored
-    exactly; ``exact_below`` = 0 sends every query through LSH.
+    exactly; ``exact_below`` = 0 sends every query through LSH. ``extras`` > 0 appends up
+    to that many extra candidates after each top ``k`` (:mod:`index.build.extras`), picked
+    from the same candidates.
     """
     if k < 1 or min_playlists < 1 or min_shared < 1:
         raise ValueError("k, min_playlists and min_shared must be at least 1")
@@ -119,20 +123,26 @@ def lsh_neighbours(
     top_c = np.zeros((n_q, k), dtype=np.int32)
     top_s = np.zeros((n_q, k), dtype=np.int32)
     top_n = np.zeros(n_q, dtype=np.int32)
+    m = int(extras)
+    ex_c = np.zeros((n_q, m), dtype=np.int32)
+    ex_s = np.zeros((n_q, m), dtype=np.int32)
+    ex_n = np.zeros(n_q, dtype=np.int32)
     slot = np.full(classes.n_classes, -1, dtype=np.int64)
     slot[q_class] = np.arange(n_q)
 
     t = time.perf_counter()
     if exact_q.size:
-        ec, es, en = run_exact_queries(
-            classes, exact_q, k, min_shared, progress, desc="exact scan (cheap tracks)"
+        found = run_exact_queries(
+            classes, exact_q, k, min_shared, progress, "exact scan (cheap tracks)", extras=m
         )
-        top_c[slot[exact_q]], top_s[slot[exact_q]], top_n[slot[exact_q]] = ec, es, en
-        del ec, es, en
+        at = slot[exact_q]
+        for dest, got in zip((top_c, top_s, top_n, ex_c, ex_s, ex_n), found, strict=True):
+            dest[at] = got
+        del found
     stages["exact scan"] = time.perf_counter() - t
 
     if lsh_q.size:
-        lc, ls, ln = run_lsh_queries(
+        found = run_lsh_queries(
             classes,
             lsh_q,
             k=k,
@@ -144,12 +154,20 @@ def lsh_neighbours(
             rerank=rerank,
             progress=progress,
             stages=stages,
+            extras=m,
         )
-        top_c[slot[lsh_q]], top_s[slot[lsh_q]], top_n[slot[lsh_q]] = lc, ls, ln
-        del lc, ls, ln
+        at = slot[lsh_q]
+        for dest, got in zip((top_c, top_s, top_n, ex_c, ex_s, ex_n), found, strict=True):
+            dest[at] = got
+        del found
 
     t = time.perf_counter()
-    table = expand_to_tracks(classes, q_class, top_c, top_s, top_n, k)
+    if m > 0:
+        table = expand_with_extras(
+            classes, q_class, (top_c, top_s, top_n), (ex_c, ex_s, ex_n), k, m
+        )
+    else:
+        table = expand_to_tracks(classes, q_class, top_c, top_s, top_n, k)
     stages["top-k"] = time.perf_counter() - t
     table.params = {
         "method": "lsh",
@@ -161,6 +179,7 @@ def lsh_neighbours(
         "rerank": rerank,
         "exact_below": exact_below,
         "k": k,
+        "extras": m,
         "min_playlists": min_playlists,
         "min_shared": min_shared,
         "candidate_tracks": int(rows.size),
@@ -186,9 +205,11 @@ def run_lsh_queries(
     rerank: int,
     progress: bool,
     stages: dict[str, float],
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    extras: int = 0,
+) -> tuple[np.ndarray, ...]:
     """Signatures, buckets and candidate re-rank for the LSH-path query classes ``lsh_q``:
-    their top ``k`` (classes, shared, count), stages timed into ``stages``."""
+    their top ``k`` (classes, shared, count) and ``extras`` (the same), stages timed into
+    ``stages``."""
     buckets = bucket_classes(
         classes, lsh_q, num_perm=num_perm, seed=seed, n_playlists=n_playlists, stages=stages
     )
@@ -201,4 +222,5 @@ def run_lsh_queries(
         rerank=rerank,
         progress=progress,
         stages=stages,
+        extras=extras,
     )

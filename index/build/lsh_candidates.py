@@ -15,6 +15,7 @@ import time
 import numba
 import numpy as np
 
+from index.build.extras import drop_top, offer_shared
 from index.build.jaccard import count_marked
 from index.build.lsh_bands import Buckets
 from index.build.topk import SetClasses, offer
@@ -55,9 +56,15 @@ def lsh_query(
     top_j,
     top_s,
     top_c,
+    m,
+    ex_j,
+    ex_s,
+    ex_c,
 ):
     # pragma: no cover - numba
-    """Top-``k`` classes for one query item from its buckets; returns how many."""
+    """Top-``k`` classes for one query item from its buckets, and with ``m`` > 0 the ``m``
+    candidates sharing most playlists that are not among them (:mod:`index.build.extras`);
+    returns how many of each."""
     n_bands = q_argmins.size
     nt = 0
     for b in range(n_bands):
@@ -108,20 +115,27 @@ def lsh_query(
     for j in range(rep_indptr[c], rep_indptr[c + 1]):
         mark[rep_indices[j]] = True
     n = 0
+    n_ex = 0
     for i in range(taken):
         uc = item_class[order[i]]
         size_u = size[uc]
-        # J <= min/max of the set sizes: skip a candidate that cannot enter the top k.
-        if n == k and min(size_c, size_u) / max(size_c, size_u) < top_j[k - 1]:
+        # J <= min/max of the set sizes: skip a candidate that cannot enter the top k
+        # (nor the extras: shared <= the smaller set).
+        out_of_top = n == k and min(size_c, size_u) / max(size_c, size_u) < top_j[k - 1]
+        if out_of_top and (m == 0 or (n_ex == k + m and min(size_c, size_u) < ex_s[k + m - 1])):
             continue
         s = count_marked(rep_indptr, rep_indices, uc, mark)
         if s < min_shared:
             continue
         jac = s / (size_c + size_u - s)
         n = offer(top_j, top_s, top_c, n, k, jac, s, uc)
+        if m > 0:
+            n_ex = offer_shared(ex_j, ex_s, ex_c, n_ex, k + m, jac, s, uc)
     for j in range(rep_indptr[c], rep_indptr[c + 1]):
         mark[rep_indices[j]] = False
-    return n
+    if m > 0:
+        n_ex = drop_top(ex_j, ex_s, ex_c, n_ex, top_c, n, m)
+    return n, n_ex
 
 
 @numba.njit(cache=True, parallel=True)
@@ -146,6 +160,10 @@ def _lsh_batch(
     out_c,
     out_s,
     out_n,
+    m,
+    out_ec,
+    out_es,
+    out_en,
 ):  # pragma: no cover - numba
     n_chunks = 64 * scratch_cnt.shape[0]
     for chunk in numba.prange(n_chunks):
@@ -157,8 +175,11 @@ def _lsh_batch(
         top_j = np.empty(k, dtype=np.float64)
         top_s = np.empty(k, dtype=np.int64)
         top_c = np.empty(k, dtype=np.int64)
+        ex_j = np.empty(k + m, dtype=np.float64)
+        ex_s = np.empty(k + m, dtype=np.int64)
+        ex_c = np.empty(k + m, dtype=np.int64)
         for q in range(q_lo + chunk, q_hi, n_chunks):
-            n = lsh_query(
+            n, n_ex = lsh_query(
                 q_items[q],
                 q_argmins[q],
                 k,
@@ -178,11 +199,19 @@ def _lsh_batch(
                 top_j,
                 top_s,
                 top_c,
+                m,
+                ex_j,
+                ex_s,
+                ex_c,
             )
             out_n[q] = n
             for i in range(n):
                 out_c[q, i] = top_c[i]
                 out_s[q, i] = top_s[i]
+            out_en[q] = n_ex
+            for i in range(n_ex):
+                out_ec[q, i] = ex_c[i]
+                out_es[q, i] = ex_s[i]
 
 
 def rerank_candidates(
@@ -195,8 +224,10 @@ def rerank_candidates(
     rerank: int,
     progress: bool,
     stages: dict[str, float],
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Top ``k`` (classes, shared, count) of every LSH query in ``buckets``.
+    extras: int = 0,
+) -> tuple[np.ndarray, ...]:
+    """Top ``k`` (classes, shared, count) of every LSH query in ``buckets``, then its
+    ``extras`` (classes, shared, count) (:mod:`index.build.extras`).
 
     Times ``candidates + re-rank`` into ``stages``.
     """
@@ -207,6 +238,10 @@ def rerank_candidates(
     top_c = np.zeros((n_q, k), dtype=np.int32)
     top_s = np.zeros((n_q, k), dtype=np.int32)
     top_n = np.zeros(n_q, dtype=np.int32)
+    m = int(extras)
+    ex_c = np.zeros((n_q, m), dtype=np.int32)
+    ex_s = np.zeros((n_q, m), dtype=np.int32)
+    ex_n = np.zeros(n_q, dtype=np.int32)
     n_threads = numba.get_num_threads()
     cnt_type = np.uint16 if num_perm < 65535 else np.int32
     cnt = np.zeros((n_threads, n), dtype=cnt_type)
@@ -239,7 +274,11 @@ def rerank_candidates(
                 top_c,
                 top_s,
                 top_n,
+                m,
+                ex_c,
+                ex_s,
+                ex_n,
             )
             bar.update(int(hi - lo))
     stages["candidates + re-rank"] = time.perf_counter() - t
-    return top_c, top_s, top_n
+    return top_c, top_s, top_n, ex_c, ex_s, ex_n

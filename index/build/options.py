@@ -44,6 +44,14 @@ class BuildOptions:
     """Neighbours stored per track. More gives the bot's rankings and pages more to choose
     from (the discovery rankings re-order these ``k``), at a proportionally larger file."""
 
+    extras: int = 20
+    """Candidates stored per track *after* its Jaccard top ``k`` (ranks ``k + 1`` on): the
+    songs sharing most playlists with it that are not in the top ``k``, each with its exact
+    Jaccard and shared count. The discovery rankings re-order the top ``k`` and these; a
+    Jaccard top ``k`` alone leaves out the well-supported, better-known songs that
+    "closest" and "popular" pick (docs/QUALITY.md). 0 stores the top ``k`` only; each
+    extra adds a row to every track with more than ``k`` co-occurring songs."""
+
     min_playlists: int = 2
     """Playlists a track must be in to get neighbours of its own (one in fewer than
     ``min_shared`` has none anyway). Lower gives more songs a list of their own, from
@@ -112,6 +120,8 @@ class BuildOptions:
             raise ValueError(f"engine must be one of {ENGINES}")
         if self.k < 1 or self.min_playlists < 1 or self.min_shared < 1:
             raise ValueError("k, min_playlists and min_shared must be at least 1")
+        if self.extras < 0:
+            raise ValueError("extras must be 0 or more")
         if self.session_gap < 0:
             raise ValueError("session_gap must be 0 seconds or more")
 

@@ -54,6 +54,7 @@ def compute_neighbours(
         k=options.k,
         min_playlists=options.min_playlists,
         min_shared=options.min_shared,
+        extras=options.extras,
         progress=progress,
     )
     if method == "exact":

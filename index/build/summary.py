@@ -83,6 +83,19 @@ class BuildSummary:
         )
 
 
+def extras_meta(extras: int) -> dict[str, object]:
+    """``meta`` rows saying what the neighbour table holds after each Jaccard top ``k``."""
+    if extras <= 0:
+        return {"extras": 0}
+    return {
+        "extras": extras,
+        "extras_rule": "ranks k+1..k+extras: the co-occurring tracks not in the Jaccard "
+        "top k sharing most playlists with the track (then Jaccard desc, id asc), each with "
+        "its exact jaccard and shared; candidates for the discovery rankings, which favour "
+        "well-supported pairs a Jaccard top k leaves out (docs/QUALITY.md)",
+    }
+
+
 def build_meta(
     dataset: str | Path | Sequence[str | Path],
     report: IngestReport,
@@ -102,6 +115,7 @@ def build_meta(
         "bands": params.get("bands", 0),
         "rows_per_band": params.get("rows_per_band", 0),
         "k": options.k,
+        **extras_meta(int(params.get("extras", 0))),
         "min_playlists": options.min_playlists,
         "min_shared": options.min_shared,
         "rows_read": report.rows_read,

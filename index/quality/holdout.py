@@ -128,6 +128,7 @@ def evaluate(
     min_playlists: int = DEFAULTS.min_playlists,
     lsh_options: dict[str, object] | None = None,
     per_artist: int | None = MAX_PER_ARTIST,
+    extras: int = DEFAULTS.extras,
     likes: int = LIKES,
     ease_max_items: int = EASE_MAX_ITEMS,
     progress: bool = False,
@@ -170,6 +171,7 @@ def evaluate(
         min_playlists=min_playlists,
         lsh_options=lsh_options,
         ease_max_items=ease_max_items,
+        extras=extras,
     )
     tuned_keys = [m for m in methods if m in TUNED]
     runs: list[QualityReport] = []
@@ -247,6 +249,7 @@ def evaluate(
         "repeats": repeats,
         "near_copy_guard": near_copy_guard,
         "build_k": build_k,
+        "extras": extras,
         "min_shared": min_shared,
         "min_playlists": min_playlists,
         "per_artist": per_artist,

@@ -42,9 +42,9 @@ METHODS: dict[str, str] = {
     "cooccurrence": "raw co-occurrence",
     "cosine": "implicit item-item cosine",
     "bm25": "implicit item-item BM25",
-    "closest": 'ranking "closest" (stored top-30)',
-    "popular": 'ranking "popular" (stored top-30)',
-    "deep-cuts": 'ranking "deep cuts" (stored top-30)',
+    "closest": 'ranking "closest" (stored rows)',
+    "popular": 'ranking "popular" (stored rows)',
+    "deep-cuts": 'ranking "deep cuts" (stored rows)',
     "exact+fallback": "exact Jaccard + playlist fallback and top-up",
     "closest+fallback": 'ranking "closest" + playlist fallback and top-up (the bot\'s answer)',
     "closest-all": 'ranking "closest" (all candidates)',
@@ -156,6 +156,7 @@ class MethodRunner:
         params: dict[str, dict[str, object]] | None = None,
         ease_max_items: int = models.EASE_MAX_ITEMS,
         seed: int = 0,
+        extras: int = DEFAULTS.extras,
     ) -> None:
         self.split, self.seeds, self.k, self.progress = split, seeds, k, progress
         self.credits = credits
@@ -165,6 +166,7 @@ class MethodRunner:
         self.depth = max(build_k, k)
         self.build_k, self.min_shared, self.min_playlists = build_k, min_shared, min_playlists
         self.lsh_options = dict(lsh_options or {})
+        self.extras = extras  # candidates stored after each top k, as the build stores them
         self.pop = split.popularity
         self.x = bl.track_matrix(split.train_indptr, split.train_indices, split.n_playlists)
         self._tables: dict[str, NeighbourTable] = {}
@@ -190,6 +192,7 @@ class MethodRunner:
                 k=self.build_k,
                 min_playlists=self.min_playlists,
                 min_shared=self.min_shared,
+                extras=self.extras,
                 progress=self.progress,
                 **options,
             )

@@ -1,7 +1,9 @@
 """Query-time rankings ("discovery" settings) computed from what the index stores.
 
-The stored ``jaccard`` column stays exact; a ranking only re-orders a seed's candidates
-using, per (seed, neighbour) pair, ``shared`` (playlists holding both), each track's
+The stored ``jaccard`` column stays exact; a ranking only re-orders a seed's candidates (its
+Jaccard top ``k`` and, in indexes built with them, the extras after it: the songs sharing
+most playlists with it, :mod:`index.build.extras`; an older index has the top ``k`` only and
+is ranked the same way) using, per (seed, neighbour) pair, ``shared`` (playlists holding both), each track's
 ``playlists`` count and whether the two share an artist. Writing ``a`` and ``b`` for the
 two counts and ``s`` for ``shared``:
 
@@ -51,8 +53,9 @@ DEFAULT_RANKING = "closest"
 DISCOVERY = ("closest", "popular", "deep cuts")  # what users choose between
 RANKINGS = ("jaccard", *DISCOVERY)
 
-CLOSEST_SHRINK = 1.0  # λ for "closest", in seed playlist counts (holdout grid 0.5-3)
-POPULAR_SHRINK = 5.0  # λ for "popular": big enough to favour well-supported pairs
+CLOSEST_SHRINK = 1.0  # λ for "closest", in seed playlist counts (grid 0.5-5: more costs
+# coverage and raises popularity; scripts/tune_rankings.py on validation splits)
+POPULAR_SHRINK = 10.0  # λ for "popular": favours well-supported pairs (grid 3-50, extras stored)
 DEEP_CUTS_POWER = 0.25  # γ for "deep cuts": at 0.5 hit rate fell 20-35 %, at 0.25 13-15 %
 SHARED_ARTIST = 1.0  # extra weight of a song sharing an artist with the seed (flat 0.25-2)
 SPREAD = 0.25  # β of the spread over tied groups (grid 0.25-1: same hit rate, less coverage)

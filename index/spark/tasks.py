@@ -130,7 +130,9 @@ def exact_scan_task(batches, k: int, min_shared: int):
         pl_indptr=pl_indptr,
         pl_classes=pl_classes,
     )
-    top_c, top_s, top_n = run_exact_queries(classes, q_local.astype(np.int64), k, min_shared, False)
+    top_c, top_s, top_n = run_exact_queries(
+        classes, q_local.astype(np.int64), k, min_shared, False
+    )[:3]
     keep = np.arange(k)[None, :] < top_n[:, None]
     qi = np.repeat(np.arange(q_cls.size), top_n)
     cand = top_c[keep].astype(np.int64)

@@ -5,7 +5,6 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-import index.build.exact as exact_mod
 from index.build.exact import exact_neighbours
 from index.build.jaccard import pair_jaccard
 
@@ -60,7 +59,7 @@ def as_rows(table):
 @pytest.mark.parametrize("min_big", [1024, 1, 3])  # 1 and 3 exercise the skipped-playlist bitsets
 @pytest.mark.parametrize("seed", [0, 1])
 def test_matches_brute_force(monkeypatch, seed: int, min_big: int) -> None:
-    monkeypatch.setattr(exact_mod, "MIN_BIG", min_big)
+    monkeypatch.setattr("index.build.exact_layout.MIN_BIG", min_big)
     rng = np.random.default_rng(seed)
     for _ in range(6):
         rows = random_rows(rng, int(rng.integers(5, 70)), int(rng.integers(2, 14)))

@@ -533,7 +533,7 @@ def test_holdout_command_prints_the_table_and_keeps_one_section_per_label(tmp_pa
         args = _parser().parse_args(argv)
         assert args.func(args) == 0
     printed = capsys.readouterr().out
-    assert "| exact Jaccard |" in printed and 'ranking "closest" (stored top-30)' in printed
+    assert "| exact Jaccard |" in printed and 'ranking "closest" (stored rows)' in printed
     text = out.read_text(encoding="utf-8")
     assert text.startswith("# Quality\n\nProse that must survive.")
     assert text.count("### planted") == 1

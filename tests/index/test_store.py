@@ -184,3 +184,20 @@ def test_disk_full_keeps_previous_index(tmp_path: Path) -> None:
     assert proc.returncode == 3, proc.stdout + proc.stderr
     assert digest(out) == before
     assert leftovers(tmp_path) == []
+
+
+def test_split_neighbour_write_stores_the_same_rows(tmp_path: Path, monkeypatch) -> None:
+    """From SPLIT_ROWS rows a forked child writes half the neighbour rows into a file of its
+    own, copied in afterwards: the table is row for row what one writer stores, no file left."""
+    from index.build import store
+
+    def rows(out: Path) -> list[tuple]:
+        with sqlite3.connect(out) as conn:
+            return conn.execute("SELECT * FROM neighbours ORDER BY track_id, rank").fetchall()
+
+    write_index(small_corpus(), small_table(), tmp_path / "one.sqlite", {"method": "exact"})
+    monkeypatch.setattr(store, "SPLIT_ROWS", 1)
+    write_index(small_corpus(), small_table(), tmp_path / "two.sqlite", {"method": "exact"})
+    assert rows(tmp_path / "two.sqlite") == rows(tmp_path / "one.sqlite")
+    assert len(rows(tmp_path / "two.sqlite")) == 3
+    assert leftovers(tmp_path) == []
