@@ -25,36 +25,21 @@ from __future__ import annotations
 import numba
 import numpy as np
 
-from index.build.topk import SetClasses, _class_list
+from index.build.topk import SetClasses, _class_list, better, offer
 from index.corpus import NeighbourTable
 
 
 @numba.njit(cache=True, nogil=True, inline="always")
 def more_shared(s1, j1, c1, s2, j2, c2):  # pragma: no cover - numba
-    """True when (shared s1, Jaccard j1, id c1) ranks before (s2, j2, c2) as an extra."""
-    if s1 != s2:
-        return s1 > s2
-    if j1 != j2:
-        return j1 > j2
-    return c1 < c2
+    """True when (shared s1, Jaccard j1, id c1) ranks before (s2, j2, c2) as an extra:
+    the top k's order with shared count and Jaccard swapped."""
+    return better(s1, j1, c1, s2, j2, c2)
 
 
 @numba.njit(cache=True, nogil=True)
 def offer_shared(ex_j, ex_s, ex_c, n, cap, j, s, c):  # pragma: no cover - numba
     """Insert (j, s, c) into the ``cap`` best by :func:`more_shared` (``n`` held); new ``n``."""
-    if n == cap and not more_shared(s, j, c, ex_s[cap - 1], ex_j[cap - 1], ex_c[cap - 1]):
-        return n
-    pos = n if n < cap else cap - 1
-    while pos > 0 and more_shared(s, j, c, ex_s[pos - 1], ex_j[pos - 1], ex_c[pos - 1]):
-        if pos < cap:
-            ex_j[pos] = ex_j[pos - 1]
-            ex_s[pos] = ex_s[pos - 1]
-            ex_c[pos] = ex_c[pos - 1]
-        pos -= 1
-    ex_j[pos] = j
-    ex_s[pos] = s
-    ex_c[pos] = c
-    return n + 1 if n < cap else cap
+    return offer(ex_s, ex_j, ex_c, n, cap, s, j, c)
 
 
 @numba.njit(cache=True, nogil=True)
