@@ -23,7 +23,6 @@ from index.build.options import DEFAULTS
 from index.build.topk import (
     SetClasses,
     eligible_rows,
-    expand_to_tracks,
     identical_set_classes,
     offer,
 )
@@ -256,10 +255,7 @@ def exact_neighbours(
     stages["co-occurrence"] = time.perf_counter() - t
 
     t = time.perf_counter()
-    if extras > 0:
-        table = expand_with_extras(classes, q_class, found[:3], found[3:], k, extras)
-    else:
-        table = expand_to_tracks(classes, q_class, *found[:3], k)
+    table = expand_with_extras(classes, q_class, found[:3], found[3:], k, extras)
     del found
     stages["top-k"] = time.perf_counter() - t
     table.params = {

@@ -144,8 +144,10 @@ def _expand_extras(
     out_s,
     n_chunks,
 ):  # pragma: no cover - numba
-    """As :func:`index.build.topk._expand`, each track's top ``k`` followed by its extras;
-    ``n_chunks`` runs of query classes in parallel (each track's rows are its own)."""
+    """Each track's top ``k`` (its class's list less itself) followed by its extras; pass 1
+    (``count_only``) stores each track's row count in ``offset[t + 1]``, pass 2 writes the
+    rows at ``offset[t]``. ``n_chunks`` runs of query classes go in parallel (each track's
+    rows are its own)."""
     kk = k + 1
     cap = k + m + 1  # enough to skip a track's top k and itself
     step = (q_class.size + n_chunks - 1) // n_chunks
@@ -168,8 +170,12 @@ def _expand_extras(
             n = _class_list(
                 c, k, member_ptr, members, size, top_cls, top_shared, top_n, q, buf_t, buf_j, buf_s
             )
-            ne = _extra_list(
-                c, q, cap, member_ptr, members, size, top, extra, ext_t, ext_j, ext_s, srt
+            ne = (
+                _extra_list(
+                    c, q, cap, member_ptr, members, size, top, extra, ext_t, ext_j, ext_s, srt
+                )
+                if m > 0
+                else 0
             )
             for i in range(ne):
                 ext_pos[i] = -1
@@ -225,8 +231,8 @@ def expand_with_extras(
     k: int,
     m: int,
 ) -> NeighbourTable:
-    """Every member of each query class gets its top ``k`` (as
-    :func:`~index.build.topk.expand_to_tracks`) then up to ``m`` extras (module doc).
+    """Every member of each query class gets its class's list, less itself, as its top
+    ``k``, then up to ``m`` extras (module doc; ``m`` = 0: the top ``k`` alone).
 
     ``top`` and ``extras`` are per query class ``(classes, shared, count)``; rows come out
     sorted by (track, rank).
@@ -247,8 +253,3 @@ def expand_with_extras(
     out_s = np.empty(n_rows, dtype=np.int32)
     _expand_extras(*args, False, offset, out_t, out_r, out_n, out_j, out_s, chunks)
     return NeighbourTable(track=out_t, rank=out_r, neighbour=out_n, jaccard=out_j, shared=out_s)
-
-
-def empty_extras(n_q: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Per-class extras arrays holding none (``m`` = 0)."""
-    return (np.zeros((n_q, 0), np.int32), np.zeros((n_q, 0), np.int32), np.zeros(n_q, np.int32))

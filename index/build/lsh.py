@@ -42,7 +42,7 @@ from index.build.extras import expand_with_extras
 from index.build.lsh_bands import bucket_classes
 from index.build.lsh_candidates import rerank_candidates
 from index.build.options import DEFAULTS, RERANK_FACTOR
-from index.build.topk import SetClasses, eligible_rows, expand_to_tracks, identical_set_classes
+from index.build.topk import SetClasses, eligible_rows, identical_set_classes
 from index.corpus import NeighbourTable
 
 SETUP_STEPS_PER_SCAN_STEP = 8  # a signature step (SIMD min) vs a scan step (random access)
@@ -162,12 +162,7 @@ def lsh_neighbours(
         del found
 
     t = time.perf_counter()
-    if m > 0:
-        table = expand_with_extras(
-            classes, q_class, (top_c, top_s, top_n), (ex_c, ex_s, ex_n), k, m
-        )
-    else:
-        table = expand_to_tracks(classes, q_class, top_c, top_s, top_n, k)
+    table = expand_with_extras(classes, q_class, (top_c, top_s, top_n), (ex_c, ex_s, ex_n), k, m)
     stages["top-k"] = time.perf_counter() - t
     table.params = {
         "method": "lsh",

@@ -18,8 +18,6 @@ from dataclasses import dataclass
 import numba
 import numpy as np
 
-from index.corpus import NeighbourTable
-
 
 @dataclass
 class SetClasses:
@@ -204,96 +202,6 @@ def _class_list(
             if n < kk:
                 n += 1
     return n
-
-
-@numba.njit(cache=True, nogil=True)
-def _expand(
-    q_class,
-    k,
-    member_ptr,
-    members,
-    size,
-    top_cls,
-    top_shared,
-    top_n,
-    count_only,
-    offset,
-    out_t,
-    out_r,
-    out_n,
-    out_j,
-    out_s,
-):
-    # pragma: no cover - numba
-    """Pass 1 (``count_only``) stores each track's row count in ``offset[t + 1]``; pass 2
-    writes the rows at ``offset[t]``, so the output is in (track, rank) order unsorted."""
-    kk = k + 1
-    buf_t = np.empty(kk, dtype=np.int64)
-    buf_j = np.empty(kk, dtype=np.float64)
-    buf_s = np.empty(kk, dtype=np.int64)
-    for q in range(q_class.size):
-        c = q_class[q]
-        n = _class_list(
-            c, k, member_ptr, members, size, top_cls, top_shared, top_n, q, buf_t, buf_j, buf_s
-        )
-        for mi in range(member_ptr[c], member_ptr[c + 1]):
-            t = members[mi]
-            rank = 0
-            row = 0 if count_only else offset[t]
-            for i in range(n):
-                if rank == k:
-                    break
-                if buf_t[i] == t:
-                    continue
-                rank += 1
-                if not count_only:
-                    out_t[row] = t
-                    out_r[row] = rank
-                    out_n[row] = buf_t[i]
-                    out_j[row] = buf_j[i]
-                    out_s[row] = buf_s[i]
-                    row += 1
-            if count_only:
-                offset[t + 1] = rank
-
-
-def expand_to_tracks(
-    classes: SetClasses,
-    q_class: np.ndarray,
-    top_cls: np.ndarray,
-    top_shared: np.ndarray,
-    top_n: np.ndarray,
-    k: int,
-) -> NeighbourTable:
-    """Every member of each query class gets its class's list (minus itself), top ``k``.
-
-    ``top_cls[q, :top_n[q]]`` are the best other classes of class ``q_class[q]`` (sorted),
-    ``top_shared`` their shared playlist counts. Rows come out sorted by (track, rank).
-    """
-    q_class = np.asarray(q_class, dtype=np.int64)
-    args = (
-        q_class,
-        k,
-        classes.member_ptr,
-        classes.members,
-        classes.size,
-        top_cls,
-        top_shared,
-        top_n,
-    )
-    offset = np.zeros(classes.class_of.size + 1, dtype=np.int64)
-    dummy_i = np.empty(0, dtype=np.int32)
-    dummy_f = np.empty(0, dtype=np.float64)
-    _expand(*args, True, offset, dummy_i, dummy_i, dummy_i, dummy_f, dummy_i)
-    np.cumsum(offset, out=offset)
-    n_rows = int(offset[-1])
-    out_t = np.empty(n_rows, dtype=np.int32)
-    out_r = np.empty(n_rows, dtype=np.int32)
-    out_n = np.empty(n_rows, dtype=np.int32)
-    out_j = np.empty(n_rows, dtype=np.float64)
-    out_s = np.empty(n_rows, dtype=np.int32)
-    _expand(*args, False, offset, out_t, out_r, out_n, out_j, out_s)
-    return NeighbourTable(track=out_t, rank=out_r, neighbour=out_n, jaccard=out_j, shared=out_s)
 
 
 def eligible_rows(
