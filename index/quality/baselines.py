@@ -25,7 +25,7 @@ import scipy.sparse as sp
 
 from index.names import credited_artists
 from index.read import ranking as rk
-from index.read.fallback import FALLBACK_BIG_PLAYLIST, FALLBACK_PLAYLISTS
+from index.read.fallback import FALLBACK_BIG_PLAYLIST, FALLBACK_PLAYLISTS, MATES_SCORED
 from index.read.present import page_artists
 
 CHUNK = 256  # seeds per sparse co-occurrence product; bounds memory on dense rows
@@ -122,14 +122,21 @@ def playlist_mates(
     seeds: np.ndarray,
     k: int,
     big_playlist: int = FALLBACK_BIG_PLAYLIST,
+    *,
+    ranking: str = rk.DEFAULT_RANKING,
+    credits: ArtistCredits | None = None,
+    scored: int = MATES_SCORED,
 ) -> np.ndarray:
-    """Tracks in most of the seed's playlists; at the same count those met in a playlist
-    of fewer than ``big_playlist`` tracks first, then more popular, then lower id.
+    """Tracks of the seed's playlists in ``ranking``'s order, as
+    :func:`index.read.fallback.playlist_mates` ranks them on the train matrix.
 
     ``seeds`` is one track per row, or a row of likes (``/foryou``): then the playlists
-    holding most of them count, at most :data:`~index.read.recommend.FALLBACK_PLAYLISTS`, as
-    in :func:`index.read.recommend.playlist_mates` on the train matrix (without its read bound
-    of 5,000 songs a playlist, which only bites on huge playlists).
+    holding most of them count, at most :data:`~index.read.fallback.FALLBACK_PLAYLISTS`. The
+    first ``scored`` (:data:`~index.read.fallback.MATES_SCORED`) by shared playlists (then met in a
+    playlist of fewer than ``big_playlist`` tracks, then more popular) are scored as stored
+    neighbours are, with the seeds' playlist count as theirs (without the bot's read bound
+    of 5,000 songs a playlist, which only bites on huge playlists). ``credits`` gives the
+    shared-artist weight (None: left out).
     """
     rows = seed_rows(seeds)
     xt = x.T.tocsr()
@@ -138,6 +145,7 @@ def playlist_mates(
     for i, row in enumerate(rows):
         held = np.concatenate([x.indices[x.indptr[s] : x.indptr[s + 1]] for s in row])
         playlists, holding = np.unique(held, return_counts=True)
+        n_holding = len(playlists)
         playlists = playlists[np.lexsort((playlists, -holding))][:FALLBACK_PLAYLISTS]
         if not len(playlists):
             continue
@@ -147,7 +155,14 @@ def playlist_mates(
         in_small = np.isin(ids, np.concatenate(small)) if small else np.zeros(len(ids), bool)
         keep = ~np.isin(ids, row)
         ids, shared, in_small = ids[keep], shared[keep], in_small[keep]
-        best = np.lexsort((ids, -pop[ids], ~in_small, -shared))[:k]
+        known = pop[ids]
+        first = np.lexsort((ids, known if ranking == "deep cuts" else -known, ~in_small, -shared))
+        first = first[:scored]
+        ids, shared = ids[first].astype(np.int64), shared[first]
+        same = None
+        if credits is not None:
+            same = np.any([credits.shared_with(s, ids) for s in row.tolist()], axis=0)
+        best = rk.order(ranking, shared, n_holding, pop[ids], ids, same)[:k]
         out[i, : len(best)] = ids[best]
     return out
 
@@ -192,9 +207,13 @@ def with_rare_fallback(
     pop: np.ndarray,
     seeds: np.ndarray,
     track_artist: np.ndarray | None = None,
+    *,
+    ranking: str = rk.DEFAULT_RANKING,
+    credits: ArtistCredits | None = None,
 ) -> np.ndarray:
     """``top`` with every empty row (a seed without stored neighbours) answered as the bot
-    answers it: :func:`playlist_mates`, else the artists' other songs, best known first.
+    answers it: :func:`playlist_mates` (in ``ranking``'s order, ``credits`` for the artist
+    weight), else the artists' other songs, best known first.
 
     ``seeds`` is one track per row or a row of likes, as for :func:`playlist_mates`.
     The presentation rules (one version of each song, three per artist) are applied by the
@@ -206,7 +225,7 @@ def with_rare_fallback(
     empty = np.flatnonzero(top[:, 0] < 0)
     if len(empty) == 0:
         return out
-    out[empty] = playlist_mates(x, pop, rows[empty], k)
+    out[empty] = playlist_mates(x, pop, rows[empty], k, ranking=ranking, credits=credits)
     if track_artist is None:
         return out
     for i in empty[out[empty, 0] < 0]:  # alone in their playlists: the artists' other songs

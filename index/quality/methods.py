@@ -47,6 +47,8 @@ METHODS: dict[str, str] = {
     "deep-cuts": 'ranking "deep cuts" (stored rows)',
     "exact+fallback": "exact Jaccard + playlist fallback and top-up",
     "closest+fallback": 'ranking "closest" + playlist fallback and top-up (the bot\'s answer)',
+    "popular+fallback": 'ranking "popular" + playlist fallback and top-up (as shown)',
+    "deep-cuts+fallback": 'ranking "deep cuts" + playlist fallback and top-up (as shown)',
     "closest-all": 'ranking "closest" (all candidates)',
     "popular-all": 'ranking "popular" (all candidates)',
     "deep-cuts-all": 'ranking "deep cuts" (all candidates)',
@@ -202,22 +204,33 @@ class MethodRunner:
         """Method ``key``'s top ``k`` per seed, as the bot's first page would show it."""
         s, k = self.seeds.track, self.k
         if key.endswith("+fallback"):
-            return self._with_fallback(self.ranked(key.removesuffix("+fallback")), s)
+            base = key.removesuffix("+fallback")
+            ranking = "jaccard" if base == "exact" else base.replace("-", " ")
+            return self._with_fallback(self.ranked(base), s, ranking)
         return self._page(self.ranked(key), s, k)
 
-    def _with_fallback(self, ranked: np.ndarray, seeds: np.ndarray) -> np.ndarray:
+    def _with_fallback(
+        self, ranked: np.ndarray, seeds: np.ndarray, ranking: str = rk.DEFAULT_RANKING
+    ) -> np.ndarray:
         """First pages of ``ranked`` as the bot answers: rows with nothing to show answered
         from the seeds' playlists (else their artists' songs), short lists completed from
-        those playlists. ``seeds``: one per row, or a row of likes."""
+        those playlists, both in ``ranking``'s order. ``seeds``: one per row, or a row of
+        likes."""
         k = self.k
         stored = self._page(ranked, seeds, k)
         padded = np.pad(stored, ((0, 0), (0, self.depth - k)), constant_values=-1)
-        filled = bl.with_rare_fallback(padded, self.x, self.pop, seeds, self.track_artist)
+        filled = bl.with_rare_fallback(
+            padded, self.x, self.pop, seeds, self.track_artist, ranking=ranking,
+            credits=self.credits,
+        )  # fmt: skip
         empty = stored[:, 0] < 0
         stored[empty] = self._page(filled[empty], seeds[empty], k, fill=True)
         short = ~empty & (stored[:, -1] < 0)
         if self.present is not None and short.any():
-            mates = bl.playlist_mates(self.x, self.pop, seeds[short], self.depth + k)
+            mates = bl.playlist_mates(
+                self.x, self.pop, seeds[short], self.depth + k, ranking=ranking,
+                credits=self.credits,
+            )  # fmt: skip
             stored[short] = self.present.topped_up(ranked[short], mates, seeds[short], k)
         return stored
 
@@ -239,7 +252,7 @@ class MethodRunner:
                     self.credits,
                 )
             if ranking.endswith("+fallback"):
-                top = self._with_fallback(merged, likes.tracks)
+                top = self._with_fallback(merged, likes.tracks, setting)
             else:
                 top = self._page(merged, likes.tracks, self.k)
             cover = np.arange(min(COVERAGE_SEEDS, len(top)))

@@ -23,7 +23,17 @@ if TYPE_CHECKING:
 
 # The comparison table's rows, in order (those the run measured): the reference, songsim's
 # default as shown and as answered, then co-occurrence and the tuned methods.
-COMPARISON_ROWS = ("exact", "closest", "closest+fallback", "cooccurrence", "rp3beta", "ease", "als")
+COMPARISON_ROWS = (
+    "exact",
+    "closest",
+    "closest+fallback",
+    "popular+fallback",
+    "deep-cuts+fallback",
+    "cooccurrence",
+    "rp3beta",
+    "ease",
+    "als",
+)
 
 
 @dataclass

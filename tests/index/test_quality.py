@@ -334,7 +334,9 @@ def test_rare_fallback_fills_only_seeds_without_stored_neighbours():
     stored = np.array([[1, -1, -1], [-1, -1, -1], [-1, -1, -1]])
     top = bl.with_rare_fallback(stored, x, pop, seeds, artist)
     assert top[0].tolist() == [1, -1, -1]  # a real answer is never touched
-    assert top[1].tolist() == [1, 2, 5]  # playlist-mates, best known first, then by id
+    # playlist-mates ranked as stored neighbours ("closest"): 5 (only in that playlist),
+    # then 2 (in 2 playlists), then 1 (in 4)
+    assert top[1].tolist() == [5, 2, 1]
     assert top[2].tolist() == [8, -1, -1]  # alone in its playlist: the artist's other song
 
 
@@ -354,7 +356,7 @@ def test_liked_songs_without_neighbours_get_the_playlists_holding_most_of_them()
     assert top[0].tolist() == [9, 10, -1] and top[1].tolist() == [5, 6, 7]
 
 
-def test_playlist_mates_prefer_songs_met_in_a_small_playlist():
+def test_playlist_mates_are_ranked_and_a_librarys_scored_last():
     # Seed 0 is in a 5-track library (with 2, 3, 4, 5) and in a 2-track playlist with 1;
     # 2-5 are in three more playlists each, so better known than 1.
     playlists = [[0, 2, 3, 4, 5], [0, 1], [2, 3, 4, 5], [2, 3, 4, 5], [2, 3, 4, 5]]
@@ -362,8 +364,12 @@ def test_playlist_mates_prefer_songs_met_in_a_small_playlist():
     x = bl.track_matrix(corpus.indptr, corpus.indices, corpus.n_playlists)
     pop = corpus.track_playlist_counts
     seeds = np.array([0])
-    assert bl.playlist_mates(x, pop, seeds, 5, big_playlist=5)[0].tolist() == [1, 2, 3, 4, 5]
-    assert bl.playlist_mates(x, pop, seeds, 5, big_playlist=6)[0].tolist() == [2, 3, 4, 5, 1]
+    # "closest": 1 (in 1 of the seed's 2 playlists, nowhere else) before the library's songs
+    assert bl.playlist_mates(x, pop, seeds, 5)[0].tolist() == [1, 2, 3, 4, 5]
+    # When only some mates can be scored, those met in a small playlist are scored first
+    one = bl.playlist_mates(x, pop, seeds, 2, big_playlist=5, scored=1)[0].tolist()
+    assert one == [1, -1]
+    assert bl.playlist_mates(x, pop, seeds, 2, big_playlist=6, scored=1)[0].tolist() == [2, -1]
 
 
 def test_bot_answer_row_is_closest_plus_the_fallback(planted_report):
