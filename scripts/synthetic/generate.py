@@ -13,26 +13,9 @@ from scripts.synthetic.names import (
     make_titles,
     playlist_names,
 )
+from scripts.synthetic.shapes import ZENODO, Shape, playlist_lengths
 
-FULL_ROWS = 12_900_000
-FULL_USERS = 15_900
-FULL_PLAYLISTS = 231_600
-FULL_TRACKS = 2_800_000
-FULL_ARTISTS = 290_000
-HUGE_SIZES = (47_000, 38_000, 31_000, 26_000, 22_500, 20_500)  # "Starred"/library playlists
-ONE_ARTIST_SHARE = 0.45
-REPEAT_ROW_SHARE = 0.001
-# Popularity: artist weight ~ rank**-ARTIST_ZIPF, a song's share of its artist ~ rank**-SONG_ZIPF.
-# Steeper values make the top tracks too dominant (the real top track is in ~1-2 % of playlists).
-ARTIST_ZIPF = 0.7
-SONG_ZIPF = 0.6
-# Share of the tracks drawn from a popularity-weighted catalogue; the rest are one-off deep
-# cuts, which is what puts over half of the tracks in a single playlist.
-KNOWN_SHARE = 0.45  # rows that repeat a track already in the same playlist
-
-# Playlist length quantiles (log-linear between knots): median 16, p90 100, p99 630.
-LENGTH_Q = np.array([0.0, 0.04, 0.10, 0.25, 0.50, 0.75, 0.90, 0.95, 0.99, 0.999, 1.0])
-LENGTH_L = np.array([1.0, 2.0, 3.5, 7.0, 16.0, 37.0, 100.0, 178.0, 635.0, 2300.0, 7500.0])
+REPEAT_ROW_SHARE = 0.001  # rows that repeat a track already in the same playlist
 
 
 @dataclass
@@ -51,34 +34,6 @@ class Synthetic:
     seed: int
 
 
-def counts(rows: int) -> dict[str, int]:
-    s = rows / FULL_ROWS
-    return {
-        "users": max(3, round(FULL_USERS * s)),
-        "playlists": max(10, round(FULL_PLAYLISTS * s)),
-        "tracks": max(20, round(FULL_TRACKS * s)),
-        "artists": max(5, round(FULL_ARTISTS * s)),
-        "huge": max(1, min(len(HUGE_SIZES), round(len(HUGE_SIZES) * s))),
-    }
-
-
-def _lengths(n: int, total: int, rng: np.random.Generator) -> np.ndarray:
-    """Playlist lengths with the real quantiles, adjusted to sum exactly to ``total``."""
-    u = rng.random(n)
-    lengths = np.exp(np.interp(u, LENGTH_Q, np.log(LENGTH_L)))
-    lengths = np.maximum(1, np.rint(lengths * (total / lengths.sum()))).astype(np.int64)
-    diff = int(total - lengths.sum())
-    while diff != 0:
-        if diff > 0:
-            np.add.at(lengths, rng.integers(n, size=diff), 1)
-        else:
-            big = np.flatnonzero(lengths > 1)
-            pick = rng.choice(big, size=min(-diff, len(big)), replace=False)
-            lengths[pick] -= 1
-        diff = int(total - lengths.sum())
-    return lengths
-
-
 class _Sampler:
     """Draw tracks by popularity within a range of the popularity-ordered catalogue."""
 
@@ -91,26 +46,25 @@ class _Sampler:
         return np.clip(t, lo, hi - 1).astype(np.int32)
 
 
-def generate(rows: int, seed: int = 0) -> Synthetic:
-    """Generate a dataset of exactly ``rows`` rows (deterministic for a seed)."""
+def generate(rows: int, seed: int = 0, shape: Shape = ZENODO) -> Synthetic:
+    """Generate a dataset of exactly ``rows`` rows of ``shape`` (deterministic for a seed)."""
     rng = np.random.default_rng(seed)
-    c = counts(rows)
-    n_users, n_pl, n_tracks, n_artists = c["users"], c["playlists"], c["tracks"], c["artists"]
-    scale = rows / FULL_ROWS
+    shape = shape if shape.rows == rows else shape.at(rows)
+    n_users, n_pl, n_tracks, n_artists = shape.users, shape.playlists, shape.tracks, shape.artists
     n_scenes = max(6, round(n_artists / 1200))
 
     # Artists: Zipf popularity, a scene each, sorted by scene so scenes are ranges.
     scene_w = 1.0 / np.arange(1, n_scenes + 1) ** 0.7
     artist_scene = np.sort(rng.choice(n_scenes, size=n_artists, p=scene_w / scene_w.sum()))
-    artist_pop = 1.0 / rng.permutation(np.arange(1, n_artists + 1)) ** ARTIST_ZIPF
+    artist_pop = 1.0 / rng.permutation(np.arange(1, n_artists + 1)) ** shape.artist_zipf
     # Catalogue of "known" tracks; the rest of the tracks are one-off deep cuts added below.
-    n_head = max(n_artists, int(KNOWN_SHARE * n_tracks))
+    n_head = max(n_artists, int(shape.known_share * n_tracks))
     extra = rng.multinomial(n_head - n_artists, artist_pop**0.6 / (artist_pop**0.6).sum())
     artist_n = 1 + extra
     track_artist = np.repeat(np.arange(n_artists, dtype=np.int32), artist_n)
     artist_lo = np.concatenate([[0], np.cumsum(artist_n)])
     rank_in_artist = np.arange(n_head) - np.repeat(artist_lo[:-1], artist_n)
-    within = 1.0 / (1 + rank_in_artist) ** SONG_ZIPF
+    within = 1.0 / (1 + rank_in_artist) ** shape.song_zipf
     within /= np.repeat(np.add.reduceat(within, artist_lo[:-1]), artist_n)
     sampler = _Sampler(artist_pop[track_artist] * within)
     scene_lo = np.searchsorted(artist_scene, np.arange(n_scenes + 1))
@@ -120,8 +74,8 @@ def generate(rows: int, seed: int = 0) -> Synthetic:
     user_main = rng.choice(n_scenes, size=n_users, p=scene_w / scene_w.sum())
     user_second = rng.choice(n_scenes, size=n_users, p=scene_w / scene_w.sum())
     user_w = rng.lognormal(0.0, 1.1, size=n_users)
-    n_huge = c["huge"]
-    huge_len = np.maximum(2, np.rint(np.array(HUGE_SIZES[:n_huge]) * scale)).astype(np.int64)
+    huge_len = np.array(shape.huge, dtype=np.int64)
+    n_huge = len(huge_len)
     n_normal = n_pl - n_huge
     pl_user = np.concatenate(
         [
@@ -131,13 +85,15 @@ def generate(rows: int, seed: int = 0) -> Synthetic:
     )[:n_normal]
     huge_user = rng.choice(n_users, size=n_huge, replace=False)
     playlist_user = np.concatenate([pl_user, huge_user]).astype(np.int32)
-    lengths = np.concatenate([_lengths(n_normal, rows - int(huge_len.sum()), rng), huge_len])
+    lengths = np.concatenate(
+        [playlist_lengths(shape, n_normal, rows - int(huge_len.sum()), rng), huge_len]
+    )
 
     # Playlist kind: 0 scene mix, 1 one artist, 2 library. Shorter ones are more often one artist.
     kind = np.zeros(n_pl, dtype=np.int8)
     kind[n_normal:] = 2
     ones = np.flatnonzero(lengths[:n_normal] == 1)
-    need = round(ONE_ARTIST_SHARE * n_pl) - len(ones)
+    need = round(shape.one_artist_share * n_pl) - len(ones)
     cand = np.flatnonzero(lengths[:n_normal] > 1)
     if need > 0:
         w = 1.0 / (1.0 + lengths[cand] / 20.0) ** 2

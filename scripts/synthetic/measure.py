@@ -7,8 +7,8 @@ from pathlib import Path
 
 import numpy as np
 
-from scripts.synthetic.generate import ONE_ARTIST_SHARE, counts
 from scripts.synthetic.names import norm
+from scripts.synthetic.shapes import Shape
 
 
 def measure_zenodo(path: Path) -> dict[str, object]:
@@ -90,6 +90,7 @@ def measure_zenodo(path: Path) -> dict[str, object]:
         "tracks": n_tr,
         "artists": len(norm_artist),
         "one_playlist_track_share": float((per_track == 1).mean()),
+        "tracks_in_2plus_playlists": int((per_track >= 2).sum()),
         "max_track_playlists": int(per_track.max()),
         "repeated_rows": int(rows - malformed - len(pairs)),
         "rows_with_raw_quotes": quoted,
@@ -102,14 +103,28 @@ def measure_zenodo(path: Path) -> dict[str, object]:
     }
 
 
-def targets(rows: int) -> dict[str, str]:
-    """What the real file's shape predicts at this scale, printed beside the measured values."""
-    c = counts(rows)
-    t = {k: f"target {c[k]:,}" for k in ("users", "playlists", "tracks", "artists")}
-    t["rows"] = f"target {rows:,}"
-    t["length_p50"], t["length_p90"], t["length_p99"] = "target 16", "target ~100", "target ~630"
-    t["one_artist_share"] = f"target {ONE_ARTIST_SHARE:.2f}"
-    t["one_playlist_track_share"] = "target > 0.5"
-    t["playlists_over_20k"] = "target a handful at full scale"
+def targets(shape: Shape) -> dict[str, str]:
+    """What ``shape`` (at the file's scale) asks for, printed beside the measured values."""
+    t = {k: f"target {getattr(shape, k):,}" for k in ("rows", "users", "playlists", "tracks")}
+    t["artists"] = f"target {shape.artists:,}"
+    if shape.lengths == "zenodo":
+        t["length_p50"], t["length_p90"], t["length_p99"] = (
+            "target 16",
+            "target ~100",
+            "target ~630",
+        )
+    else:
+        t["length_p50"] = f"target {shape.length_median:g}"
+    if shape.huge and shape.huge[0] >= shape.length_cap:
+        longest = f"{shape.huge[0]:,} (library)"
+    else:
+        longest = f"<= {max((shape.length_cap, *shape.huge)):,}"
+    t["length_max"] = f"target {longest}"
+    t["one_artist_share"] = f"target {shape.one_artist_share:.2f}"
+    if shape.multi_track_target is not None:
+        t["tracks_in_2plus_playlists"] = f"target ~{shape.multi_track_target:,}"
+    if shape.name == "zenodo":
+        t["one_playlist_track_share"] = "target > 0.5"
+        t["playlists_over_20k"] = "target a handful at full scale"
     t["malformed_rows"] = "target 0"
     return t
