@@ -276,6 +276,20 @@ def exact_neighbours(
     return table
 
 
+# Counter words by the set sizes they serve: (largest size + 1, dtype, bits of count). The
+# rest of a word is the query's stamp (see exact_query); a 16-bit word halves the cache
+# footprint of the counters that nearly every query uses (sets under 64 playlists), at the
+# price of clearing them every 1,022 queries.
+COUNTER_TIERS = ((64, np.uint16, 6), (65535, np.uint32, 16), (2**32, np.uint64, 32))
+
+
+def counter_tiers(sizes: np.ndarray) -> tuple[np.ndarray, list[tuple[type, int]]]:
+    """Each query's counter tier (index into the returned ``(dtype, shift)`` list)."""
+    limits = np.array([t[0] for t in COUNTER_TIERS], dtype=np.int64)
+    tier_of = np.searchsorted(limits, np.asarray(sizes, dtype=np.int64), side="right")
+    return tier_of.astype(np.int64), [(t[1], t[2]) for t in COUNTER_TIERS]
+
+
 def run_exact_queries(
     classes: SetClasses,
     q_class: np.ndarray,
@@ -304,18 +318,15 @@ def run_exact_queries(
     co = cooccurrence_index(classes)
     n_threads = numba.get_num_threads()
     n = classes.n_classes
-    # Stamped counters (see exact_query): 16 bits of count fit any set under 65535
-    # playlists, halving the cache footprint; larger sets need 64-bit counters.
-    small = int(classes.size.max()) < 65535
-    cnt = np.zeros((n_threads, n), dtype=np.uint32 if small else np.uint64)
-    shift = 16 if small else 32
-    stamps = np.zeros(n_threads, dtype=np.int64)
     cands = np.empty((n_threads, n), dtype=np.int32)
-    # Visit queries grouped by the longest playlist they walk: that list and its
-    # members' counters then stay in cache from one query to the next.
+    # Visit queries by counter width (see counter_tiers), then grouped by the longest
+    # playlist they walk: that list and its members' counters stay in cache from one query
+    # to the next.
     keys = _walk_keys(q_class, classes.rep_indptr, classes.rep_indices, co.pl_len, co.big_slot)
-    visit = np.argsort(keys, kind="stable")
+    tier_of, tiers = counter_tiers(classes.size[q_class])
+    visit = np.lexsort((keys, tier_of))
     q_sorted = q_class[visit]
+    tier_end = np.searchsorted(tier_of[visit], np.arange(len(tiers)), side="right")
     out_c = np.zeros((n_q, k), dtype=np.int32)
     out_s = np.zeros((n_q, k), dtype=np.int32)
     out_n = np.zeros(n_q, dtype=np.int32)
@@ -323,8 +334,17 @@ def run_exact_queries(
     out_es = np.zeros((n_q, m), dtype=np.int32)
     out_en = np.zeros(n_q, dtype=np.int32)
     bounds = np.linspace(0, n_q, min(BATCHES, -(-n_q // 5000)) + 1).astype(np.int64)
+    bounds = np.unique(np.concatenate([bounds, tier_end]))
     with progress_display(n_q, desc, unit="track", enabled=progress) as bar:
+        tier, cnt = -1, None
         for lo, hi in zip(bounds[:-1], bounds[1:], strict=True):
+            t = int(np.searchsorted(tier_end, lo, side="right"))
+            if t != tier:  # a new counter width: fresh counters and stamps
+                tier = t
+                dtype, shift = tiers[t]
+                del cnt
+                cnt = np.zeros((n_threads, n), dtype=dtype)
+                stamps = np.zeros(n_threads, dtype=np.int64)
             _exact_batch(
                 q_sorted,
                 lo,

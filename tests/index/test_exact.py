@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from index.build import exact
 from index.build.exact import exact_neighbours
 from index.build.jaccard import pair_jaccard
 
@@ -74,6 +75,24 @@ def test_matches_brute_force(monkeypatch, seed: int, min_big: int) -> None:
                 min_shared=ms,
                 progress=False,
             )
+            assert as_rows(table) == brute_force(indptr, indices, k, mp, ms)
+
+
+def test_narrow_counters_and_their_resets_change_nothing(monkeypatch) -> None:
+    # Sets of under 4 playlists get 8-bit counters with 2 bits of count, so their stamps
+    # run out every 62 queries and are cleared; larger sets get the wider words.
+    monkeypatch.setattr(
+        exact, "COUNTER_TIERS", ((4, np.uint8, 2), (65535, np.uint32, 16), (2**32, np.uint64, 32))
+    )
+    rng = np.random.default_rng(3)
+    for _ in range(4):
+        rows = random_rows(rng, int(rng.integers(150, 300)), int(rng.integers(6, 20)))
+        indptr, indices = _csr(rows)
+        for k, mp, ms in [(5, 1, 1), (10, 2, 2)]:
+            table = exact_neighbours(
+                indptr, indices, int(indices.max()) + 1, k=k, min_playlists=mp,
+                min_shared=ms, progress=False,
+            )  # fmt: skip
             assert as_rows(table) == brute_force(indptr, indices, k, mp, ms)
 
 

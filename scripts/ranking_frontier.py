@@ -1,0 +1,119 @@
+"""Where rankings of a seed's co-occurring songs sit on the accuracy–popularity curve.
+
+Every score here re-ranks *all* songs sharing ``--min-shared`` playlists with the seed
+(not only what an index stores), on validation splits (``--seed`` 200 and up; the reported
+runs use 100): "closest"-style shrunk Jaccard ``s / (a + b - s + λ·a)`` over a grid of λ
+(λ → ∞ is raw co-occurrence), RP3beta-style walks weighting each shared playlist by its
+length to the ``-α`` and dividing by the song's popularity to the ``β``, and pages that
+lead with the ``m`` songs sharing most playlists before a Jaccard ranking damped by
+popularity to the ``γ``. Each is scored on the bot's first page (one version of a song, at
+most three per artist) with the shared-artist weight: HitRate@10, coverage (against plain
+Jaccard's) and the median popularity of what is shown. docs/QUALITY.md cites it to show
+that on Yes.com radio playlists every such score trades hit rate for popularity along one
+curve.
+
+    python scripts/ranking_frontier.py ../shared/data/yes/yes_small --format yes --repeats 2
+"""
+
+from __future__ import annotations
+
+import argparse
+import itertools
+
+import numpy as np
+import scipy.sparse as sp
+
+from index.ingest import read_dataset
+from index.quality import baselines as bl
+from index.quality.pages import Presentation, song_ids
+from index.quality.scores import score_rows
+from index.quality.split import pick_seeds, split_playlists
+
+DEPTH = 60  # candidates offered to the page rules
+ALPHAS = (0.25, 0.5, 1.0)
+SCORES: list[tuple[str, float, float]] = [
+    *[("closest", lam, 0.0) for lam in (0.0, 1.0, 3.0, 10.0, np.inf)],
+    *[("rp3", a, b) for a in ALPHAS for b in (0.0, 0.1, 0.2, 0.3, 0.5)],
+    *[("lead", m, g) for m in (3, 5) for g in (0.0, 0.25, 0.5)],
+]
+
+
+def candidates(x: sp.csr_matrix, seeds: np.ndarray, min_shared: int, min_playlists: int):
+    """Per seed: (seed, ids, shared, {α: length-weighted shared}) over co-occurring songs."""
+    xt = x.T.tocsr()
+    pop = np.diff(x.indptr)
+    length = np.maximum(np.diff(xt.indptr), 1).astype(np.float64)
+    walks = {a: (sp.diags(length**-a) @ xt).tocsr() for a in ALPHAS}
+    for lo in range(0, len(seeds), 256):
+        block = seeds[lo : lo + 256]
+        rows = x[block]
+        co = (rows @ xt).tocsr()
+        co.sort_indices()
+        weighted = {a: (rows @ w).tocsr() for a, w in walks.items()}
+        for w in weighted.values():
+            w.sort_indices()
+        for i, s in enumerate(block.tolist()):
+            a0, a1 = co.indptr[i], co.indptr[i + 1]
+            ids = co.indices[a0:a1].astype(np.int64)
+            shared = np.rint(co.data[a0:a1]).astype(np.int64)
+            keep = (ids != s) & (shared >= min_shared) & (pop[s] >= max(min_playlists, 1))
+            ws = {a: w.data[w.indptr[i] : w.indptr[i + 1]][keep] for a, w in weighted.items()}
+            yield s, ids[keep], shared[keep], ws
+
+
+def score(kind: str, p1: float, p2: float, a: float, b, shared, ws, ids) -> np.ndarray:
+    union = np.maximum(a + b - shared, 1.0)
+    if kind == "closest":
+        return shared.astype(float) if np.isinf(p1) else shared / (union + p1 * a)
+    if kind == "rp3":
+        return ws[p1] / b**p2
+    low = (shared / union) / b**p2  # "lead": m most shared first, then damped Jaccard
+    out = low / max(low.max(), 1e-12)
+    first = np.lexsort((ids, -b, -shared))[: int(p1)]
+    out[first] = 10 + int(p1) - np.arange(len(first))
+    return out
+
+
+def main() -> None:
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument("dataset")
+    p.add_argument("--format", default="auto")
+    p.add_argument("--seed", type=int, default=200)
+    p.add_argument("--repeats", type=int, default=2)
+    p.add_argument("--min-shared", type=int, default=1)
+    p.add_argument("--min-playlists", type=int, default=1)
+    args = p.parse_args()
+    corpus = read_dataset(args.dataset, args.format, progress=False)
+    credits = bl.ArtistCredits(corpus.track_artist, corpus.artist_names)
+    present = Presentation(credits, song_ids(corpus))
+    figures: dict[tuple[str, float, float], list[tuple[float, int, float]]] = {}
+    for r in range(args.repeats):
+        split = split_playlists(corpus, seed=args.seed + r, max_test_playlists=2000)
+        seeds = pick_seeds(split, 5, args.seed + r)
+        pop = split.popularity
+        x = bl.track_matrix(split.train_indptr, split.train_indices, split.n_playlists)
+        cands = list(candidates(x, seeds.track, args.min_shared, args.min_playlists))
+        for spec in SCORES:
+            ranked = np.full((len(cands), DEPTH), -1, dtype=np.int64)
+            for i, (s, ids, shared, ws) in enumerate(cands):
+                if len(ids):
+                    b = pop[ids].astype(np.float64)
+                    sc = score(*spec, float(pop[s]), b, shared, ws, ids)
+                    sc = sc * (1 + credits.shared_with(s, ids))
+                    best = np.lexsort((ids, -shared, -sc))[:DEPTH]
+                    ranked[i, : len(best)] = ids[best]
+            top = present.first_page(ranked, seeds.track, 10)
+            row = score_rows(top, seeds.playlist, 1, seeds.coverage_sample, split)
+            figures.setdefault(spec, []).append((row.hit_rate, row.coverage, row.median_popularity))
+    print(f"{args.dataset} (splits {args.seed}..{args.seed + args.repeats - 1})")
+    ref = np.mean([f[1] for f in figures[("closest", 0.0, 0.0)]])
+    for (kind, p1, p2), rows in figures.items():
+        hr, cov, popm = (np.mean(v) for v in itertools.islice(zip(*rows, strict=True), 3))
+        print(
+            f"{kind:8s} {p1:5g} {p2:5g}  HR {hr:.3f}  coverage {cov:6.0f} ({cov / ref:4.0%})"
+            f"  median popularity {popm:6.1f}"
+        )
+
+
+if __name__ == "__main__":
+    main()
