@@ -40,7 +40,7 @@ FALLBACK_MEMBERS = 5000
 # most +0.4 points (docs/QUALITY.md); it keeps a library from filling the whole list.
 FALLBACK_BIG_PLAYLIST = 1000
 # Playlist-mates scored by the ranking (the rest come after, never shown in practice).
-MATES_SCORED = 1000
+MATES_SCORED = 200
 # With exclusions, a fallback reads up to this many times its usual candidates before it
 # settles for a short list (a user who blocked the seed's whole neighbourhood).
 EXCLUDED_READS = 10
@@ -209,9 +209,14 @@ def _ranked_mates(
     found = idx.tracks(ids.tolist())
     known = np.array([int(t) in found for t in ids], dtype=bool)
     ids, shared = ids[known], shared[known]
-    pops = np.array([found[int(t)].playlists for t in ids], dtype=np.int64)
+    tracks = [found[int(t)] for t in ids]
+    pops = np.array([t.playlists for t in tracks], dtype=np.int64)
+    sharing: dict[int, bool] = {}  # per artist: does it share one with a seed?
     same = np.array(
-        [any(share_an_artist(s.artist, found[int(t)].artist) for s in seeds) for t in ids],
+        [
+            sharing.setdefault(t.artist_id, any(share_an_artist(s.artist, t.artist) for s in seeds))
+            for t in tracks
+        ],
         dtype=bool,
     )
     return ids[rk.order(ranking, shared, seed_playlists, pops, ids, same)]
