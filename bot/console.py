@@ -23,7 +23,8 @@ import contextlib
 import logging
 import re
 import sys
-from collections.abc import Awaitable, Callable, Mapping
+import threading
+from collections.abc import Awaitable, Callable, Iterator, Mapping
 from pathlib import Path
 from typing import IO
 
@@ -304,17 +305,64 @@ async def _run_console(services: Services, stdin: IO[str] | None, stdout: IO[str
     if interactive:
         with contextlib.suppress(ImportError):
             import readline  # noqa: F401 - line editing and history for input()
-    while True:
-        if interactive:
-            try:
-                line = await asyncio.to_thread(input, "songsim> ")
-            except EOFError:
-                console.print()
+    with _terminal_kept(stdin if interactive else None):
+        while True:
+            line = await read_line(stdin, interactive)
+            if line is None:
+                if interactive:
+                    console.print()
                 break
-        else:
-            line = await asyncio.to_thread(stdin.readline)
-            if not line:
+            if not await console.handle(line):
                 break
-        if not await console.handle(line):
-            break
     return 0
+
+
+@contextlib.contextmanager
+def _terminal_kept(stdin: IO[str] | None) -> Iterator[None]:
+    """Put the terminal's settings back on the way out: a console stopped by a signal in
+    the middle of ``input()`` would leave readline's (no echo) behind."""
+    saved = None
+    with contextlib.suppress(Exception):  # no termios (Windows), or not a terminal after all
+        import termios
+
+        saved = termios.tcgetattr(stdin) if stdin is not None else None
+    try:
+        yield
+    finally:
+        if saved is not None:
+            with contextlib.suppress(Exception):  # the terminal went away meanwhile
+                termios.tcsetattr(stdin, termios.TCSADRAIN, saved)
+
+
+def read_line(stdin: IO[str], interactive: bool) -> asyncio.Future[str | None]:
+    """The next line (None at the end of input), read in a daemon thread.
+
+    Not ``asyncio.to_thread``: its worker belongs to the loop's executor, which
+    ``asyncio.run`` waits for on the way out, so a console stopped by SIGTERM (``docker
+    stop``) would hang until someone pressed Enter. A daemon thread is simply left behind.
+    """
+    loop = asyncio.get_running_loop()
+    future: asyncio.Future[str | None] = loop.create_future()
+
+    def settle(line: str | None, error: BaseException | None) -> None:
+        if future.done():  # cancelled: the console stopped while this line was awaited
+            return
+        if error is not None:
+            future.set_exception(error)
+        else:
+            future.set_result(line)
+
+    def read() -> None:
+        line: str | None
+        error: BaseException | None = None
+        try:
+            line = input("songsim> ") if interactive else (stdin.readline() or None)
+        except EOFError:
+            line = None
+        except Exception as exc:  # e.g. a closed stream: the console's caller decides
+            line, error = None, exc
+        with contextlib.suppress(RuntimeError):  # the loop is closed: nobody is waiting
+            loop.call_soon_threadsafe(settle, line, error)
+
+    threading.Thread(target=read, name="console-stdin", daemon=True).start()
+    return future

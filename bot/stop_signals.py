@@ -29,7 +29,8 @@ class StopSignals:
 
     SIGNALS = (signal.SIGTERM, signal.SIGINT)
 
-    def __init__(self) -> None:
+    def __init__(self, stopping: str = "gateway, HTTP session, then the databases") -> None:
+        self.stopping = stopping  # what the log line says is being closed
         self.received: str | None = None
         self._client: Closable | None = None
         self._closing: asyncio.Task[None] | None = None
@@ -68,7 +69,7 @@ class StopSignals:
             log.info("%s received while stopping; still stopping", name)
             return
         self.received = name
-        log.info("%s received: stopping (gateway, HTTP session, then the databases)", name)
+        log.info("%s received: stopping (%s)", name, self.stopping)
         self._close()
 
     def _close(self) -> None:

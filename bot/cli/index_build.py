@@ -10,7 +10,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from bot.cli.index_quality import DATASET_FORMATS, register_holdout
+from bot.cli.index_quality import DATASET_FORMATS, register_holdout, require_builder
 from bot.errors import UserFacingError
 from index.build.options import DEFAULTS, ENGINES, METHODS
 from index.corpus import DatasetError
@@ -116,6 +116,8 @@ def register(sub: argparse._SubParsersAction) -> None:
 def run_build(args: argparse.Namespace) -> int:
     from index.build import BuildOptions, build_index
 
+    require_builder()
+
     options = BuildOptions(
         fmt=args.format,
         method=args.method,
@@ -155,6 +157,7 @@ def run_evaluate(args: argparse.Namespace) -> int:
     from index.ingest import read_dataset
     from index.quality.recall import evaluate_recall
 
+    require_builder(scipy=True)
     if not Path(args.index).exists():
         raise UserFacingError(f"no index at {args.index}.")
     try:

@@ -24,6 +24,30 @@ DATASET_FORMATS = ["auto", *FORMATS]
 """``--format`` choices of every ``songsim index`` command that reads a dataset."""
 
 
+def require_builder(scipy: bool = False) -> None:
+    """Stop with one sentence where the builder's packages are left out (the bot-only image).
+
+    Without numba a build runs its kernels as plain Python (index.jit): fine for the demo
+    index, far too slow for a real dataset. The quality commands need scipy as well.
+    """
+    from bot.errors import UserFacingError
+    from index import jit
+
+    missing = [] if jit.AVAILABLE else ["numba"]
+    if scipy:
+        try:
+            import scipy.sparse  # noqa: F401 - only whether it is there
+        except ImportError:
+            missing.append("scipy")
+    if missing:
+        raise UserFacingError(
+            f"this install has no {' or '.join(missing)}: it is the bot-only image, which "
+            "answers from an index but does not build one. Run `songsim index ...` in the full "
+            "image (the Dockerfile's default target), or install songsim with all its "
+            "dependencies."
+        )
+
+
 def register_holdout(isub: argparse._SubParsersAction) -> None:
     """Add ``holdout`` to the ``songsim index`` subcommands."""
     from index.quality.holdout import COMPARED, DEFAULT_METHODS, LIKES, METHODS
@@ -153,6 +177,8 @@ def parse_methods(text: str, compare: bool = False) -> list[str]:
 
 def run_holdout(args: argparse.Namespace) -> int:
     from bot.errors import UserFacingError
+
+    require_builder(scipy=True)
     from index.ingest import read_dataset
     from index.quality.holdout import evaluate
     from index.read.present import MAX_PER_ARTIST

@@ -125,13 +125,39 @@ def configure_logging(settings: Settings) -> None:
 
 
 async def _console(settings: Settings) -> int:
+    """The console until ``quit``, the end of input, or SIGTERM/SIGINT (``docker stop``),
+    which close the databases and exit 0 like the bot does."""
     from bot.console import run_console
+    from bot.stop_signals import StopSignals
 
-    services = await _open_services(settings, spotify=True)
+    stop = StopSignals(stopping="the console, then the databases").install()
     try:
-        return await run_console(services)
+        services = await _open_services(settings, spotify=True)
+        try:
+            console = asyncio.ensure_future(run_console(services))
+            stop.watch(_Cancels(console))
+            try:
+                return await console
+            except asyncio.CancelledError:
+                if not stop.requested:
+                    raise
+                return 0
+        finally:
+            await services.close()
+            if stop.requested:
+                log.info("Stopped: console and databases closed")
     finally:
-        await services.close()
+        stop.uninstall()
+
+
+class _Cancels:
+    """What :class:`StopSignals` closes for the console: the task reading commands."""
+
+    def __init__(self, task: asyncio.Future[int]) -> None:
+        self.task = task
+
+    async def close(self) -> None:
+        self.task.cancel()
 
 
 async def _open_services(settings: Settings, *, spotify: bool) -> Services:

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import time
 
-import numba
 import numpy as np
 
 from index.build.exact_layout import MAX_BIG, MIN_BIG, _walk_keys, cooccurrence_index  # noqa: F401
@@ -27,6 +26,7 @@ from index.build.topk import (
     offer,
 )
 from index.corpus import NeighbourTable
+from index.jit import numba
 from index.progress import progress as progress_display
 
 BATCHES = 40  # progress updates per run; each batch is one parallel kernel call

@@ -9,10 +9,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-import numba
 import numpy as np
 
 from index.build.topk import SetClasses
+from index.jit import numba
 
 MIN_BIG = 1024  # a playlist this long (in classes) gets a bitset and may be skipped
 MAX_BIG = 512  # at most this many bitsets (n_classes / 8 bytes each)

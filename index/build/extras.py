@@ -22,11 +22,11 @@ top ``k`` classes and the extra classes, and appends the ``m`` best tracks not a
 
 from __future__ import annotations
 
-import numba
 import numpy as np
 
 from index.build.topk import SetClasses, _class_list, better, offer
 from index.corpus import NeighbourTable
+from index.jit import numba
 
 
 @numba.njit(cache=True, nogil=True, inline="always")

@@ -7,8 +7,9 @@ Every score the index stores is computed here from the sets themselves, never es
 
 from __future__ import annotations
 
-import numba
 import numpy as np
+
+from index.jit import numba
 
 
 @numba.njit(cache=True, nogil=True)

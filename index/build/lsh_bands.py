@@ -12,11 +12,11 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass
 
-import numba
 import numpy as np
 
 from index.build.minhash import element_hashes, permutations
 from index.build.topk import SetClasses
+from index.jit import numba
 
 PERM_SLICE = 16  # permutations hashed and bucketed together (memory: 16 × classes int32)
 

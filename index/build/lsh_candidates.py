@@ -12,13 +12,13 @@ from __future__ import annotations
 
 import time
 
-import numba
 import numpy as np
 
 from index.build.extras import drop_top, offer_shared
 from index.build.jaccard import count_marked
 from index.build.lsh_bands import Buckets
 from index.build.topk import SetClasses, offer
+from index.jit import numba
 from index.progress import progress as progress_display
 
 BATCHES = 40  # progress updates per run; each batch is one parallel kernel call

@@ -19,8 +19,9 @@ from __future__ import annotations
 
 import hashlib
 
-import numba
 import numpy as np
+
+from index.jit import numba
 
 EMPTY = np.uint32(0xFFFFFFFF)  # datasketch's value for a permutation that saw no element
 

@@ -15,8 +15,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-import numba
 import numpy as np
+
+from index.jit import numba
 
 DEFAULT_GAP = 1800
 

@@ -19,14 +19,17 @@ from __future__ import annotations
 
 import warnings
 from collections.abc import Hashable, Sequence
+from typing import TYPE_CHECKING
 
 import numpy as np
-import scipy.sparse as sp
 
 from index.names import credited_artists
 from index.read import ranking as rk
 from index.read.fallback import FALLBACK_BIG_PLAYLIST, FALLBACK_PLAYLISTS, MATES_SCORED
 from index.read.present import page_artists
+
+if TYPE_CHECKING:  # scipy is imported where it is used: the bot's command line needs none
+    import scipy.sparse as sp
 
 CHUNK = 256  # seeds per sparse co-occurrence product; bounds memory on dense rows
 
@@ -69,6 +72,8 @@ def seed_rows(seeds: np.ndarray) -> np.ndarray:
 
 def track_matrix(indptr: np.ndarray, indices: np.ndarray, n_playlists: int) -> sp.csr_matrix:
     """Track × playlist 0/1 matrix (float32, what scipy and implicit multiply fastest)."""
+    import scipy.sparse as sp
+
     n_tracks = len(indptr) - 1
     data = np.ones(len(indices), dtype=np.float32)
     return sp.csr_matrix((data, indices, indptr), shape=(n_tracks, n_playlists))

@@ -20,10 +20,12 @@ the seed is never recommended), and takes the settings a grid search tunes
 from __future__ import annotations
 
 import warnings
+from typing import TYPE_CHECKING
 
 import numpy as np
-import scipy.sparse as sp
-from scipy.linalg import lapack
+
+if TYPE_CHECKING:  # scipy is imported where it is used: the bot's command line needs none
+    import scipy.sparse as sp
 
 CHUNK = 256  # seeds per sparse or dense product; bounds memory
 
@@ -84,6 +86,8 @@ def rp3beta(
     the walk (long playlists count more), ``beta`` > 0 favours less-known tracks. Only
     tracks sharing a playlist with the seed score above zero; the rest are left out.
     """
+    import scipy.sparse as sp
+
     xt = x.T.tocsr()
     length = np.diff(xt.indptr).astype(np.float64)
     walk = np.zeros_like(length)
@@ -122,6 +126,8 @@ def ease_items(pop: np.ndarray, min_playlists: int, max_items: int = EASE_MAX_IT
 def ease_inverse(x: sp.csr_matrix, items: np.ndarray, lam: float) -> np.ndarray:
     """``P = (XᵀX + λI)⁻¹`` over ``items`` (dense float32, Cholesky: XᵀX + λI is positive
     definite)."""
+    from scipy.linalg import lapack
+
     sub = x[items]
     gram = (sub @ sub.T).toarray().astype(np.float32)
     gram[np.diag_indices_from(gram)] += lam

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import io
 import os
+import signal
 import subprocess
 import sys
+import time
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -112,6 +114,44 @@ def test_songsim_bot_without_a_token_reads_commands_from_a_pipe(
     )
     assert done.returncode == 0, done.stderr
     assert "── Songs like One More Time — Daft Punk" in done.stdout
+
+
+@pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGINT], ids=["SIGTERM", "SIGINT"])
+def test_a_signal_stops_the_console_waiting_for_input(
+    song_index: Path, tmp_path: Path, sig: signal.Signals
+) -> None:
+    """``docker stop`` of a console: exit 0 at once, though stdin stays open and silent."""
+    env = {k: v for k, v in os.environ.items() if k not in ("DISCORD_TOKEN",)}
+    env.update(SONGSIM_INDEX=str(song_index), SONGSIM_USER_DB=str(tmp_path / "u.sqlite"))
+    proc = subprocess.Popen(
+        [sys.executable, "-c", "import sys; from bot.cli import main; sys.exit(main())"]
+        + ["bot", "--console"],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=env,
+        cwd=tmp_path,
+    )
+    try:
+        proc.stdin.write(f"similar {SEED}\n")
+        proc.stdin.flush()
+        deadline = time.monotonic() + 60
+        seen = ""
+        while "── Songs like" not in seen and time.monotonic() < deadline:
+            seen += proc.stdout.readline()  # the answer: the console now waits for a line
+        assert "── Songs like" in seen
+        started = time.monotonic()
+        proc.send_signal(sig)
+        _, err = proc.communicate(timeout=10)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.communicate()
+    assert proc.returncode == 0, err[-2000:]
+    assert time.monotonic() - started < 5
+    assert "Traceback" not in err and "Stopped: console and databases closed" in err
+    assert not (tmp_path / "u.sqlite-wal").exists()  # the user database was closed
 
 
 async def test_discovery_flags_work_in_the_console(services: Services) -> None:
