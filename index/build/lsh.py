@@ -60,6 +60,19 @@ def scan_costs(classes: SetClasses, min_shared: int, min_big: int) -> np.ndarray
     return total
 
 
+def scan_plan(cost: np.ndarray, exact_below: int, exact_budget: int) -> int:
+    """The scan cost up to which queries are scanned exactly: ``exact_below``, lowered until
+    the queries under it walk at most ``exact_budget`` memberships in all (0: no cap)."""
+    if exact_budget <= 0 or exact_below <= 0:
+        return exact_below
+    under = np.sort(cost[cost <= exact_below])
+    total = np.cumsum(under)
+    if not len(total) or total[-1] <= exact_budget:
+        return exact_below
+    fits = int(np.searchsorted(total, exact_budget, side="right"))  # queries within budget
+    return int(under[fits - 1]) if fits else 0
+
+
 def lsh_neighbours(
     indptr: np.ndarray,
     indices: np.ndarray,
@@ -76,6 +89,7 @@ def lsh_neighbours(
     bucket_cap: int = DEFAULTS.bucket_cap,
     rerank: int | None = DEFAULTS.rerank,
     exact_below: int = DEFAULTS.exact_below,
+    exact_budget: int = 0,
     extras: int = 0,
 ) -> NeighbourTable:
     """Top-``k`` neighbours of every track in ≥ ``min_playlists`` playlists (module doc).
@@ -83,7 +97,8 @@ def lsh_neighbours(
     ``bands`` × ``rows_per_band`` must equal ``num_perm`` with ``rows_per_band = 1`` (the
     only banding that keeps low-Jaccard neighbours findable; kept as parameters for the
     build's ``meta``). ``rerank`` (default ``3 * k``) candidates per query are scored
-    exactly; ``exact_below`` = 0 sends every query through LSH. ``extras`` > 0 appends up
+    exactly; ``exact_below`` = 0 sends every query through LSH; ``exact_budget`` > 0 caps
+    the memberships the exact scan walks in all (:func:`scan_plan`). ``extras`` > 0 appends up
     to that many extra candidates after each top ``k`` (:mod:`index.build.extras`), picked
     from the same candidates.
     """
@@ -107,13 +122,15 @@ def lsh_neighbours(
 
     t = time.perf_counter()
     cost = scan_costs(classes, min_shared, MIN_BIG)
-    to_lsh = is_query & (cost > exact_below)
+    below = scan_plan(cost[is_query], exact_below, exact_budget)
+    to_lsh = is_query & (cost > below)
     # Signatures and buckets cost about num_perm hash-and-min steps per membership of
     # every class, a fixed price; when scanning the expensive queries costs less than
     # that (small data), they are scanned too.
     setup_cost = num_perm * int(classes.size.sum()) // SETUP_STEPS_PER_SCAN_STEP
     if exact_below > 0 and int(cost[to_lsh].sum()) < setup_cost:
         to_lsh[:] = False
+        below = exact_below
     exact_q = np.flatnonzero(is_query & ~to_lsh).astype(np.int64)
     lsh_q = np.flatnonzero(to_lsh).astype(np.int64)
     stages["plan"] = time.perf_counter() - t
@@ -173,6 +190,8 @@ def lsh_neighbours(
         "bucket_cap": bucket_cap,
         "rerank": rerank,
         "exact_below": exact_below,
+        "exact_budget": exact_budget,
+        "exact_scan_below": int(below),
         "k": k,
         "extras": m,
         "min_playlists": min_playlists,

@@ -109,6 +109,14 @@ class BuildOptions:
     0.97 overall (scripts/bench_lsh_tiers.py, docs/BENCHMARKS.md). 0 sends every query
     through LSH."""
 
+    exact_budget: int = 4_500_000_000
+    """Most memberships the exact scan may walk in all (0: no limit). When the queries under
+    ``exact_below`` would walk more, the most expensive of them go through LSH too, so the
+    build's time follows the data's size rather than its shape: a denser collection or one
+    of longer playlists makes every popular song's scan longer, not just the top 1 %. The
+    default is about what the full-scale Zenodo stand-in walks (4.8 billion below 40,000,
+    ~60 s on 2 cores); the shapes of docs/BENCHMARKS.md walk up to 6.5 billion."""
+
     seed: int = 1
     """Seed of the MinHash permutations (datasketch's default), so a build is repeatable."""
 
@@ -132,6 +140,7 @@ class BuildOptions:
             "bucket_cap": self.bucket_cap,
             "rerank": self.rerank,
             "exact_below": self.exact_below,
+            "exact_budget": self.exact_budget,
             "seed": self.seed,
         }
 

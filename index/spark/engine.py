@@ -91,6 +91,7 @@ def spark_build(
         check_writable(Path(out))  # before Spark starts and the dataset is read
     method, master = options.method, options.master
     lsh_params = options.lsh_params()
+    lsh_params.pop("exact_budget")  # Spark scales out instead of capping the exact scan
     if method == "exact":
         lsh_params["exact_below"] = 1 << 62
     started = time.monotonic()

@@ -170,3 +170,21 @@ def test_buckets_are_keyed_by_datasketch_minhash_values() -> None:
     sig = minhash_signatures(indptr, indices, rows, num_perm=64, seed=1)
     from_argmin = (a[:, None].astype(np.uint64) * hashes[argmins] + b[:, None]) & 0xFFFFFFFF
     np.testing.assert_array_equal(from_argmin.T.astype(np.uint32), sig)
+
+
+def test_scan_budget_sends_the_most_expensive_queries_through_lsh(planted) -> None:
+    from index.build.lsh import scan_plan
+
+    assert scan_plan(np.array([3, 1, 100, 2]), 50, 5) == 2  # 1 + 2 fit, 3 would not
+    assert scan_plan(np.array([3, 1, 100, 2]), 50, 0) == 50  # no budget: the threshold
+    assert scan_plan(np.array([3, 1, 100, 2]), 50, 6) == 50  # all under 50 fit
+    indptr, indices, n_pl, _, _ = planted
+    opts = {"k": 30, "progress": False, "exact_below": 10**9, "num_perm": 16}
+    free = lsh_neighbours(indptr, indices, n_pl, **opts)
+    assert free.params["lsh_query_classes"] == 0  # everything under the threshold: scanned
+    capped = lsh_neighbours(indptr, indices, n_pl, **opts, exact_budget=100_000)
+    below = capped.params["exact_scan_below"]
+    assert 0 < below < 10**9
+    assert 0 < capped.params["exact_query_classes"] < free.params["exact_query_classes"]
+    assert capped.params["lsh_query_classes"] > 0
+    assert_well_formed(capped, indptr, indices, 30)  # every stored score still exact
