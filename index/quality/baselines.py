@@ -25,7 +25,11 @@ import numpy as np
 
 from index.names import credited_artists
 from index.read import ranking as rk
-from index.read.fallback import FALLBACK_BIG_PLAYLIST, FALLBACK_PLAYLISTS, MATES_SCORED
+from index.read.fallback import (
+    FALLBACK_BIG_PLAYLIST,
+    FALLBACK_PLAYLISTS,
+    MATES_COUNTED,
+)
 from index.read.present import page_artists
 
 if TYPE_CHECKING:  # scipy is imported where it is used: the bot's command line needs none
@@ -130,16 +134,16 @@ def playlist_mates(
     *,
     ranking: str = rk.DEFAULT_RANKING,
     credits: ArtistCredits | None = None,
-    scored: int = MATES_SCORED,
+    counted: int = MATES_COUNTED,
 ) -> np.ndarray:
     """Tracks of the seed's playlists in ``ranking``'s order, as
     :func:`index.read.fallback.playlist_mates` ranks them on the train matrix.
 
     ``seeds`` is one track per row, or a row of likes (``/foryou``): then the playlists
     holding most of them count, at most :data:`~index.read.fallback.FALLBACK_PLAYLISTS`. The
-    first ``scored`` (:data:`~index.read.fallback.MATES_SCORED`) by shared playlists (then met in a
-    playlist of fewer than ``big_playlist`` tracks, then more popular) are scored as stored
-    neighbours are, with the seeds' playlist count as theirs (without the bot's read bound
+    first ``counted`` by shared playlists (then met in a playlist of fewer than
+    ``big_playlist`` tracks, then least known) are scored as stored neighbours are, with
+    the seeds' playlist count as theirs, as the bot bounds the work (without its read bound
     of 5,000 songs a playlist, which only bites on huge playlists). ``credits`` gives the
     shared-artist weight (None: left out).
     """
@@ -160,9 +164,7 @@ def playlist_mates(
         in_small = np.isin(ids, np.concatenate(small)) if small else np.zeros(len(ids), bool)
         keep = ~np.isin(ids, row)
         ids, shared, in_small = ids[keep], shared[keep], in_small[keep]
-        known = pop[ids]
-        first = np.lexsort((ids, known if ranking == "deep cuts" else -known, ~in_small, -shared))
-        first = first[:scored]
+        first = np.lexsort((-ids, pop[ids], ~in_small, -shared))[:counted]
         ids, shared = ids[first].astype(np.int64), shared[first]
         same = None
         if credits is not None:

@@ -39,8 +39,8 @@ FALLBACK_MEMBERS = 5000
 # says little about a song, a 6-song playlist a lot. Held out, it changes hit rates by at
 # most +0.4 points (docs/QUALITY.md); it keeps a library from filling the whole list.
 FALLBACK_BIG_PLAYLIST = 1000
-# Playlist-mates scored by the ranking (the rest come after, never shown in practice).
-MATES_SCORED = 200
+# Playlist-mates read and ranked at most (a page needs a few dozen of them).
+MATES_COUNTED = 400
 # With exclusions, a fallback reads up to this many times its usual candidates before it
 # settles for a short list (a user who blocked the seed's whole neighbourhood).
 EXCLUDED_READS = 10
@@ -198,27 +198,20 @@ def _ranked_mates(
     of playlists holding any of them. Ranked by the same formula, artist weight and spread
     as a stored list (:func:`index.read.ranking.order`), a rare song's mates lead with the
     songs most specific to its playlists instead of the best-known ones; held out that lifts
-    the hit rate of a curator's playlists by about a quarter (docs/QUALITY.md). Only the
-    first :data:`MATES_SCORED` by shared playlists (then met in a small playlist, then
-    better known) are scored, which bounds the work for a seed in a huge playlist.
+    the hit rate of a curator's playlists by a third (docs/QUALITY.md). The work is bounded:
+    at most :data:`MATES_COUNTED` mates (most shared, then met in a small playlist, then
+    least known: every ranking prefers them at equal evidence) are read and ranked.
     """
     rank = idx.popularity_rank(ids)
-    first = np.lexsort((-rank if ranking == "deep cuts" else rank, ~in_small, -shared))
-    first = first[:MATES_SCORED]
+    first = np.lexsort((-rank, ~in_small, -shared))[:MATES_COUNTED]
     ids, shared = ids[first], shared[first]
-    found = idx.tracks(ids.tolist())
-    known = np.array([int(t) in found for t in ids], dtype=bool)
-    ids, shared = ids[known], shared[known]
-    tracks = [found[int(t)] for t in ids]
-    pops = np.array([t.playlists for t in tracks], dtype=np.int64)
-    sharing: dict[int, bool] = {}  # per artist: does it share one with a seed?
-    same = np.array(
-        [
-            sharing.setdefault(t.artist_id, any(share_an_artist(s.artist, t.artist) for s in seeds))
-            for t in tracks
-        ],
-        dtype=bool,
-    )
+    pops, artist_ids = idx.track_counts(ids)
+    artists = idx.artists(np.unique(artist_ids[artist_ids >= 0]).tolist())
+    sharing = {
+        a: any(share_an_artist(s.artist, artist.name) for s in seeds)
+        for a, artist in artists.items()
+    }
+    same = np.array([sharing.get(int(a), False) for a in artist_ids], dtype=bool)
     return ids[rk.order(ranking, shared, seed_playlists, pops, ids, same)]
 
 

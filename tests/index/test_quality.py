@@ -366,10 +366,8 @@ def test_playlist_mates_are_ranked_and_a_librarys_scored_last():
     seeds = np.array([0])
     # "closest": 1 (in 1 of the seed's 2 playlists, nowhere else) before the library's songs
     assert bl.playlist_mates(x, pop, seeds, 5)[0].tolist() == [1, 2, 3, 4, 5]
-    # When only some mates can be scored, those met in a small playlist are scored first
-    one = bl.playlist_mates(x, pop, seeds, 2, big_playlist=5, scored=1)[0].tolist()
-    assert one == [1, -1]
-    assert bl.playlist_mates(x, pop, seeds, 2, big_playlist=6, scored=1)[0].tolist() == [2, -1]
+    # When only some mates can be read, the least known of the library's come after 1
+    assert bl.playlist_mates(x, pop, seeds, 3, counted=2)[0].tolist() == [1, 5, -1]
 
 
 def test_bot_answer_row_is_closest_plus_the_fallback(planted_report):
