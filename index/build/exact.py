@@ -334,45 +334,45 @@ def run_exact_queries(
     out_es = np.zeros((n_q, m), dtype=np.int32)
     out_en = np.zeros(n_q, dtype=np.int32)
     bounds = np.linspace(0, n_q, min(BATCHES, -(-n_q // 5000)) + 1).astype(np.int64)
-    bounds = np.unique(np.concatenate([bounds, tier_end]))
     with progress_display(n_q, desc, unit="track", enabled=progress) as bar:
-        tier, cnt = -1, None
-        for lo, hi in zip(bounds[:-1], bounds[1:], strict=True):
-            t = int(np.searchsorted(tier_end, lo, side="right"))
-            if t != tier:  # a new counter width: fresh counters and stamps
-                tier = t
-                dtype, shift = tiers[t]
-                del cnt
-                cnt = np.zeros((n_threads, n), dtype=dtype)
-                stamps = np.zeros(n_threads, dtype=np.int64)
-            _exact_batch(
-                q_sorted,
-                lo,
-                hi,
-                k,
-                min_shared,
-                classes.rep_indptr,
-                classes.rep_indices,
-                classes.pl_indptr,
-                co.pl_items,
-                co.pl_len,
-                co.item_size,
-                co.item_class,
-                co.big_slot,
-                co.big_bits,
-                cnt,
-                stamps,
-                shift,
-                cands,
-                out_c,
-                out_s,
-                out_n,
-                m,
-                out_ec,
-                out_es,
-                out_en,
-            )
-            bar.update(int(hi - lo))
+        for (dtype, shift), t_lo, t_hi in zip(
+            tiers, np.r_[0, tier_end[:-1]], tier_end, strict=True
+        ):
+            if t_lo == t_hi:
+                continue
+            cnt = np.zeros((n_threads, n), dtype=dtype)  # fresh counters and stamps per width
+            stamps = np.zeros(n_threads, dtype=np.int64)
+            cuts = np.unique(np.clip(bounds, t_lo, t_hi))
+            for lo, hi in zip(cuts[:-1], cuts[1:], strict=True):
+                _exact_batch(
+                    q_sorted,
+                    lo,
+                    hi,
+                    k,
+                    min_shared,
+                    classes.rep_indptr,
+                    classes.rep_indices,
+                    classes.pl_indptr,
+                    co.pl_items,
+                    co.pl_len,
+                    co.item_size,
+                    co.item_class,
+                    co.big_slot,
+                    co.big_bits,
+                    cnt,
+                    stamps,
+                    shift,
+                    cands,
+                    out_c,
+                    out_s,
+                    out_n,
+                    m,
+                    out_ec,
+                    out_es,
+                    out_en,
+                )
+                bar.update(int(hi - lo))
+            del cnt
     results = []
     for out in (out_c, out_s, out_n, out_ec, out_es, out_en):  # back to the caller's query order
         back = np.empty_like(out)

@@ -12,7 +12,7 @@ candidates when it thins them (:func:`first_songs`).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import replace
 
 import numpy as np
@@ -34,10 +34,9 @@ from index.read.tables import IndexFile
 # and songs read per playlist (lowest ids first: a 47,000-song playlist is read in part).
 FALLBACK_PLAYLISTS = 20
 FALLBACK_MEMBERS = 5000
-# Songs met only in playlists of this many songs or more (libraries, mega-mixes) come after
-# songs met in a smaller playlist of the seed's, at the same shared count: "Liked Songs"
-# says little about a song, a 6-song playlist a lot. Held out, it changes hit rates by at
-# most +0.4 points (docs/QUALITY.md); it keeps a library from filling the whole list.
+# When a seed's playlists hold more than MATES_COUNTED songs, those met in a playlist of
+# fewer songs than this are read first, at the same shared count: "Liked Songs" says little
+# about a song, a 6-song playlist a lot, and a library must not crowd the others out.
 FALLBACK_BIG_PLAYLIST = 1000
 # Playlist-mates read and ranked at most (a page needs a few dozen of them).
 MATES_COUNTED = 400
@@ -171,10 +170,10 @@ def playlist_mates(
     in_small = np.isin(ids, np.concatenate(small)) if small else np.zeros(len(ids), bool)
     keep = ~np.isin(ids, [t.track_id for t in (*seeds, *shown)])
     ids, shared, in_small = ids[keep], shared[keep], in_small[keep]
-    ordered = _ranked_mates(idx, seeds, ids, shared, in_small, len(holding), ranking)
+    ordered, found = _ranked_mates(idx, seeds, ids, shared, in_small, len(holding), ranking)
     # Enough candidates for versions and the per-artist cap to be applied, not all of them.
     want = 8 * limit + 4 * len(seeds) + 20
-    songs = first_songs(idx, ordered, want, rule, exclude=[*seeds, *shown])
+    songs = first_songs(idx, ordered, want, rule, exclude=[*seeds, *shown], known=found)
     if shown:
         picked = complete_page(shown, songs, limit, artists_of=artists_on_page)
     else:
@@ -191,8 +190,9 @@ def _ranked_mates(
     in_small: np.ndarray,
     seed_playlists: int,
     ranking: str,
-) -> np.ndarray:
-    """Playlist-mates ``ids`` in ``ranking``'s order, as if they were stored neighbours.
+) -> tuple[np.ndarray, dict[int, Track]]:
+    """Playlist-mates ``ids`` in ``ranking``'s order, as if they were stored neighbours, and
+    the tracks read to rank them (so listing them reads nothing again).
 
     ``shared`` counts the seeds' playlists holding each; the seeds' own count is the number
     of playlists holding any of them. Ranked by the same formula, artist weight and spread
@@ -204,15 +204,20 @@ def _ranked_mates(
     """
     rank = idx.popularity_rank(ids)
     first = np.lexsort((-rank, ~in_small, -shared))[:MATES_COUNTED]
-    ids, shared = ids[first], shared[first]
-    pops, artist_ids = idx.track_counts(ids)
-    artists = idx.artists(np.unique(artist_ids[artist_ids >= 0]).tolist())
-    sharing = {
-        a: any(share_an_artist(s.artist, artist.name) for s in seeds)
-        for a, artist in artists.items()
-    }
-    same = np.array([sharing.get(int(a), False) for a in artist_ids], dtype=bool)
-    return ids[rk.order(ranking, shared, seed_playlists, pops, ids, same)]
+    found = idx.tracks(ids[first].tolist())
+    keep = np.array([int(t) in found for t in ids[first]], dtype=bool)
+    ids, shared = ids[first][keep], shared[first][keep]
+    tracks = [found[int(t)] for t in ids]
+    sharing: dict[int, bool] = {}  # per artist: does it share one with a seed?
+    same = np.array(
+        [
+            sharing.setdefault(t.artist_id, any(share_an_artist(s.artist, t.artist) for s in seeds))
+            for t in tracks
+        ],
+        dtype=bool,
+    )
+    pops = np.array([t.playlists for t in tracks], dtype=np.int64)
+    return ids[rk.order(ranking, shared, seed_playlists, pops, ids, same)], found
 
 
 def _playlists_label(
@@ -239,17 +244,19 @@ def first_songs(
     rule: ExclusionRule = NO_EXCLUSIONS,
     *,
     exclude: Sequence[Track] = (),
+    known: Mapping[int, Track] | None = None,
 ) -> list[Track]:
     """One version each of the first ``want`` of ``ordered_ids`` (best first), none of
     ``exclude``'s versions. When ``rule`` hides some, the next ``want`` are read too, and
     so on (at most :data:`EXCLUDED_READS` times) until ``want`` songs remain: a fallback
     stays as full with exclusions as without while candidates last, and is unchanged by
-    exclusions that hide none of it."""
+    exclusions that hide none of it. ``known`` holds tracks already read (nothing is read
+    then: ids not in it are skipped)."""
     read: list[Track] = []
     songs: list[Track] = []
     for start in range(0, len(ordered_ids), want):
         chunk = [int(t) for t in ordered_ids[start : start + want]]
-        found = idx.tracks(chunk)
+        found = idx.tracks(chunk) if known is None else known
         read.extend(found[t] for t in chunk if t in found)
         each = one_version_each(read, exclude=exclude)
         songs = rule.keep(each)

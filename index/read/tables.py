@@ -177,22 +177,6 @@ class IndexFile:
                 out[row[0]] = Track(*row)
         return out
 
-    def track_counts(self, track_ids: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """Each track's playlist count and artist id (0 and -1 for an unknown id): what
-        ranking many candidates needs, read without their names."""
-        ids = np.asarray(track_ids, dtype=np.int64)
-        got: dict[int, tuple[int, int]] = {}
-        for start in range(0, len(ids), 500):
-            chunk = ids[start : start + 500].tolist()
-            marks = ",".join("?" * len(chunk))
-            sql = f"SELECT track_id, playlists, artist_id FROM tracks WHERE track_id IN ({marks})"
-            got.update((t, (p, a)) for t, p, a in self.query(sql, chunk))
-        rows = [got.get(int(t), (0, -1)) for t in ids]
-        return (
-            np.array([r[0] for r in rows], dtype=np.int64),
-            np.array([r[1] for r in rows], dtype=np.int64),
-        )
-
     def track(self, track_id: int) -> Track:
         """One track by id, or :class:`UnknownIdError`."""
         found = self.tracks([track_id]).get(int(track_id))

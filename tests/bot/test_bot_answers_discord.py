@@ -8,7 +8,6 @@ import csv
 import io
 import json
 import re
-from collections.abc import AsyncIterator
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -20,7 +19,7 @@ from bot.bot import SongsimBot
 from bot.services import Services
 from bot.user_db import MAX_BLOCKS
 from bot.views import NOT_YOURS
-from tests.support.bot_fixtures import SEED, build_song_index, open_services
+from tests.support.bot_fixtures import SEED, build_song_index
 from tests.support.fakediscord import EPHEMERAL, FakeDiscord, find_component
 
 pytest.importorskip("index.read.api")
@@ -33,14 +32,6 @@ HOSTS = {"YT Music": "music.youtube.com", "Apple": "music.apple.com", "Deezer": 
 @pytest.fixture(scope="module")
 def song_index(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return build_song_index(tmp_path_factory.mktemp("answers-index") / "songs.sqlite")
-
-
-@pytest_asyncio.fixture
-async def services(
-    song_index: Path, tmp_path: Path, fake_discord: FakeDiscord
-) -> AsyncIterator[Services]:
-    async with open_services(song_index, tmp_path, owner=fake_discord.owner.id) as s:
-        yield s
 
 
 @pytest_asyncio.fixture

@@ -4,7 +4,6 @@ errors, a German server's prefix commands answer in German, and anything else is
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
@@ -12,7 +11,7 @@ import pytest_asyncio
 
 from bot.bot import SongsimBot
 from bot.services import Services
-from tests.support.bot_fixtures import SEED, build_song_index, open_services
+from tests.support.bot_fixtures import SEED, build_song_index
 from tests.support.fakediscord import EPHEMERAL, FakeDiscord, find_component
 
 pytest.importorskip("index.read.api")
@@ -24,14 +23,6 @@ GERMAN_TITLE = "Songs wie One More Time — Daft Punk"
 @pytest.fixture(scope="module")
 def song_index(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return build_song_index(tmp_path_factory.mktemp("i18n-index") / "songs.sqlite")
-
-
-@pytest_asyncio.fixture
-async def services(
-    song_index: Path, tmp_path: Path, fake_discord: FakeDiscord
-) -> AsyncIterator[Services]:
-    async with open_services(song_index, tmp_path, owner=fake_discord.owner.id) as s:
-        yield s
 
 
 @pytest_asyncio.fixture

@@ -7,7 +7,6 @@ language of whoever asked (:mod:`bot.i18n.labels`), so none of them stays Englis
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -17,7 +16,6 @@ import pytest_asyncio
 
 from bot.bot import SongsimBot
 from bot.services import Services
-from bot.settings import Settings
 from index.build.store import write_index
 from index.corpus import NeighbourTable
 from tests.support.bot_fixtures import SEED, build_corpus, exact_neighbours
@@ -51,18 +49,6 @@ def song_index(tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = tmp_path_factory.mktemp("labels-index") / "songs.sqlite"
     write_index(corpus, table, out, meta)
     return out
-
-
-@pytest_asyncio.fixture
-async def services(
-    song_index: Path, tmp_path: Path, fake_discord: FakeDiscord
-) -> AsyncIterator[Services]:
-    settings = Settings.from_mapping(
-        {"SONGSIM_INDEX": str(song_index), "SONGSIM_USER_DB": str(tmp_path / "users.sqlite")}
-    )
-    s = await Services.open(settings, spotify=False)
-    yield s
-    await s.close()
 
 
 @pytest_asyncio.fixture

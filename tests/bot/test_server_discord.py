@@ -7,7 +7,6 @@ from __future__ import annotations
 import asyncio
 import json
 import re
-from collections.abc import AsyncIterator
 from pathlib import Path
 
 import discord
@@ -18,7 +17,7 @@ from discord.ext import commands
 from bot.bot import SongsimBot
 from bot.replies.settings import NOT_ALLOWED
 from bot.services import Services
-from tests.support.bot_fixtures import SEED, build_song_index, open_services
+from tests.support.bot_fixtures import SEED, build_song_index
 from tests.support.fakediscord import EPHEMERAL, FakeDiscord, find_component
 
 pytest.importorskip("index.read.api")
@@ -27,14 +26,6 @@ pytest.importorskip("index.read.api")
 @pytest.fixture(scope="module")
 def song_index(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return build_song_index(tmp_path_factory.mktemp("server-index") / "songs.sqlite")
-
-
-@pytest_asyncio.fixture
-async def services(
-    song_index: Path, tmp_path: Path, fake_discord: FakeDiscord
-) -> AsyncIterator[Services]:
-    async with open_services(song_index, tmp_path, owner=fake_discord.owner.id) as s:
-        yield s
 
 
 @pytest_asyncio.fixture
