@@ -169,7 +169,8 @@ def playlist_mates(
         same = None
         if credits is not None:
             same = np.any([credits.shared_with(s, ids) for s in row.tolist()], axis=0)
-        best = rk.order(ranking, shared, n_holding, pop[ids], ids, same)[:k]
+        best = rk.order(ranking, shared, n_holding, pop[ids], ids, same, with_lead=False)[:k]
+        # (no lead, as in index.read.fallback)
         out[i, : len(best)] = ids[best]
     return out
 
@@ -202,6 +203,8 @@ def candidates_ranked(
         same = None if credits is None else credits.shared_with(s, ids)
         score = rk.pair_scores(ranking, shared, pop[s], pop[ids], same)
         pos = _top(score, k)
+        if ranking == "closest":  # its page opens with the most shared, whatever their score
+            pos = np.union1d(pos, rk.lead(shared, pop[ids], ids, rk.CLOSEST_LEAD, same))
         same = None if same is None else same[pos]
         best = rk.order(ranking, shared[pos], pop[s], pop[ids[pos]], ids[pos], same)[:k]
         out[i, : len(best)] = ids[pos][best]

@@ -110,7 +110,8 @@ def merged_top(
             nb = table.neighbour[lo:hi].astype(np.int64)
             shared = table.shared[lo:hi]
             same = None if credits is None else credits.shared_with(seed, nb)
-            ranked = rk.order(ranking, shared, pop[seed], pop[nb], nb, same)
+            lead = len(row) == 1  # a mix's lists go without "closest"'s lead, as in the bot
+            ranked = rk.order(ranking, shared, pop[seed], pop[nb], nb, same, with_lead=lead)
             ranked = ranked[~np.isin(nb[ranked], row)]
             lists.append(nb[ranked])
             jaccards.append(table.jaccard[lo:hi][ranked])

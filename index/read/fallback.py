@@ -217,7 +217,8 @@ def _ranked_mates(
         dtype=bool,
     )
     pops = np.array([t.playlists for t in tracks], dtype=np.int64)
-    return ids[rk.order(ranking, shared, seed_playlists, pops, ids, same)], found
+    # No lead: mates mostly share one playlist, so it would pick the best-known ones.
+    return ids[rk.order(ranking, shared, seed_playlists, pops, ids, same, with_lead=False)], found
 
 
 def _playlists_label(

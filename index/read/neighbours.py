@@ -28,19 +28,27 @@ def ranked_neighbours(idx: IndexFile, seed: Track, ranking: str) -> list[Recomme
 
 
 def ranked(
-    seed: Track, rows: list[tuple[int, float, int]], found: dict[int, Track], ranking: str
+    seed: Track,
+    rows: list[tuple[int, float, int]],
+    found: dict[int, Track],
+    ranking: str,
+    *,
+    with_lead: bool = True,
 ) -> list[Recommendation]:
     """Stored rows (neighbour, jaccard, shared) of ``seed`` in ``ranking``'s order
-    (:func:`index.read.ranking.order`, the order the holdout report measures)."""
+    (:func:`index.read.ranking.order`, the order the holdout report measures; a mix's
+    lists go ``with_lead=False``)."""
     rows = [r for r in rows if r[0] in found]
     shared = np.array([s for _, _, s in rows], dtype=np.int64)
     pops = np.array([found[n].playlists for n, _, _ in rows], dtype=np.int64)
     ids = np.array([n for n, _, _ in rows], dtype=np.int64)
     same = np.array([share_an_artist(seed.artist, found[n].artist) for n, _, _ in rows], bool)
-    scores = rk.pair_scores(ranking, shared, seed.playlists, pops, same)
+    scores = rk.pair_scores(ranking, shared, seed.playlists, pops, same, with_lead=with_lead)
     return [
         Recommendation(found[int(ids[i])], rows[i][1], int(shared[i]), float(scores[i]))
-        for i in rk.order(ranking, shared, seed.playlists, pops, ids, same).tolist()
+        for i in rk.order(
+            ranking, shared, seed.playlists, pops, ids, same, with_lead=with_lead
+        ).tolist()
     ]
 
 

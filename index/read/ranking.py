@@ -8,13 +8,22 @@ is ranked the same way) using, per (seed, neighbour) pair, ``shared`` (playlists
 two counts and ``s`` for ``shared``:
 
 * ``"jaccard"``: ``s / (a + b - s)``, the stored order (the reference).
-* ``"closest"`` (default): ``s / (a + b - s + λ·a)``, Jaccard with an additive shrinkage
-  in the denominator of ``λ`` times the seed's own playlist count. Plain Jaccard ranks a
-  rare song that met the seed in 3 of its 4 playlists above one that met it in 40 of 90;
-  the shrinkage discounts such thin evidence, which lifts hit rate on held-out playlists
-  while keeping most of Jaccard's catalogue coverage (``docs/QUALITY.md``). Scaling it by
-  the seed's count keeps one setting right for a 452-playlist library and for a
-  million-playlist crawl, where a constant ``λ`` (in playlists) would not be.
+* ``"closest"`` (default): the :data:`CLOSEST_LEAD` songs sharing most playlists with the
+  seed first (:func:`lead`), then ``s / (a + b - s + λ·a) / b^δ``: Jaccard with an additive shrinkage in
+  the denominator of ``λ`` times the seed's own playlist count, damped by the neighbour's
+  popularity. Plain Jaccard ranks a rare song that met the seed in 3 of its 4
+  playlists above one that met it in 40 of 90; the shrinkage discounts such thin
+  evidence, which lifts hit rate on held-out playlists while keeping most of Jaccard's
+  catalogue coverage (``docs/QUALITY.md``). Scaling it by the seed's count keeps one
+  setting right for a 452-playlist library and for a million-playlist crawl, where a
+  constant ``λ`` (in playlists) would not be. The lead and the damping pull the page two
+  ways at once: the songs most often found with the seed are the surest hits, the rest
+  leans to less-known songs. Held out, hit rate rises with the popularity of what is
+  shown along one curve for every single score; a page mixing the two ends lies above
+  that curve (on Yes.com's radio playlists +1.6 and +2.6 points at the same median
+  popularity and coverage, docs/research/quality-notes.md). A rare song's playlist-mates
+  (:mod:`index.read.fallback`) go without the lead: they mostly share one playlist with
+  it, and the lead would just pick its best-known mates.
 * ``"popular"``: the same with a large ``λ``, which tends to the raw co-occurrence count
   ``s`` as ``λ`` grows: better-known songs from the same playlists, more familiar answers.
 * ``"deep cuts"``: Jaccard damped by the neighbour's popularity, ``J / b^γ``: less-known
@@ -55,6 +64,9 @@ RANKINGS = ("jaccard", *DISCOVERY)
 
 CLOSEST_SHRINK = 1.0  # λ for "closest", in seed playlist counts (grid 0.5-5: more costs
 # coverage and raises popularity; scripts/tune_rankings.py on validation splits)
+CLOSEST_LEAD = 4  # "closest" opens with this many most-shared songs, and damps the rest
+CLOSEST_DAMPING = 0.3  # by b^δ: (2, 0.1) (3, 0.2) (4, 0.3) (5, 0.4) held out on validation
+# splits; 4 is the largest lead whose page is no better known than the plain formula's
 POPULAR_SHRINK = 10.0  # λ for "popular": favours well-supported pairs (grid 3-50, extras stored)
 DEEP_CUTS_POWER = 0.25  # γ for "deep cuts": at 0.5 hit rate fell 20-35 %, at 0.25 13-15 %
 SHARED_ARTIST = 1.0  # extra weight of a song sharing an artist with the seed (flat 0.25-2)
@@ -75,12 +87,15 @@ def pair_scores(
     seed_playlists: np.ndarray | float,
     neighbour_playlists: np.ndarray,
     shares_artist: np.ndarray | None = None,
+    *,
+    with_lead: bool = True,
 ) -> np.ndarray:
     """Score of each (seed, neighbour) pair under ``ranking``; higher ranks first.
 
     Inputs broadcast (one seed against many neighbours is the usual call).
     ``shares_artist`` marks the neighbours that share a credited artist with the seed
-    (None: not known); "jaccard" ignores it.
+    (None: not known); "jaccard" ignores it. "closest" damps by popularity only
+    ``with_lead`` (see :func:`order`): the damping balances the lead.
     """
     check_ranking(ranking)
     s = np.asarray(shared, dtype=np.float64)
@@ -91,6 +106,8 @@ def pair_scores(
         return s / union
     if ranking == "closest":
         score = s / (union + CLOSEST_SHRINK * a)
+        if with_lead:
+            score = score / np.maximum(b, 1.0) ** CLOSEST_DAMPING
     elif ranking == "popular":
         score = s / (union + POPULAR_SHRINK * a)
     else:
@@ -107,18 +124,47 @@ def order(
     neighbour_playlists: np.ndarray,
     neighbour_ids: np.ndarray,
     shares_artist: np.ndarray | None = None,
+    *,
+    with_lead: bool = True,
 ) -> np.ndarray:
     """Positions of the candidates in ranked order: score desc, Jaccard desc, id asc, then
-    (for the discovery settings) spread over tied groups.
+    (for the discovery settings) spread over tied groups; "closest" then moves its
+    :func:`lead` to the front unless ``with_lead`` is false. A mix's lists go without it (and without the damping that balances it): each
+    like's surest songs would fill most of a fused page with the best-known ones (held out
+    with a lead of 2, a third more popular and 8-14 % less coverage for at most the same
+    hit rate).
 
     Ties fall back to the stored order's keys so "jaccard" reproduces the stored table.
     """
-    score = pair_scores(ranking, shared, seed_playlists, neighbour_playlists, shares_artist)
+    score = pair_scores(
+        ranking, shared, seed_playlists, neighbour_playlists, shares_artist, with_lead=with_lead
+    )
     jac = pair_scores("jaccard", shared, seed_playlists, neighbour_playlists)
     ranked = np.lexsort((np.asarray(neighbour_ids), -jac, -score))
     if ranking == "jaccard":
         return ranked
-    return spread(ranked, score, shared, neighbour_playlists)
+    ranked = spread(ranked, score, shared, neighbour_playlists)
+    if ranking != "closest" or not with_lead:
+        return ranked
+    first = lead(shared, neighbour_playlists, neighbour_ids, CLOSEST_LEAD, shares_artist)
+    return np.concatenate([first, ranked[~np.isin(ranked, first)]])
+
+
+def lead(
+    shared: np.ndarray,
+    neighbour_playlists: np.ndarray,
+    neighbour_ids: np.ndarray,
+    m: int,
+    shares_artist: np.ndarray | None = None,
+) -> np.ndarray:
+    """Positions of the ``m`` songs found with the seed most often, in that order: most
+    shared playlists (a song sharing the seed's artist counting double, as in every
+    discovery setting), then the better known, then the lower id."""
+    weight = np.asarray(shared, dtype=np.float64)
+    if shares_artist is not None:
+        weight = weight * (1.0 + SHARED_ARTIST * np.asarray(shares_artist, dtype=np.float64))
+    keys = (np.asarray(neighbour_ids), -np.asarray(neighbour_playlists), -weight)
+    return np.lexsort(keys)[:m].astype(np.int64)
 
 
 def spread(

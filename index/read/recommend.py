@@ -106,7 +106,7 @@ def _merged(
     lists = [
         [
             r
-            for r in ranked(s, stored[s.track_id], found, ranking)
+            for r in ranked(s, stored[s.track_id], found, ranking, with_lead=len(seeds) == 1)
             if r.track.track_id not in seed_ids
         ]
         for s in seeds
