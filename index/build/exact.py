@@ -8,6 +8,11 @@ cheaper: a neighbour must share ``min_shared`` playlists, so by pigeonhole it sh
 least one of the query's playlists *other than* its ``min_shared - 1`` longest; those long
 ones (those of ``MIN_BIG`` classes or more) are only checked for the candidates found,
 against a membership bitset, never walked. Nothing is approximated.
+
+Each pair of query classes is counted once: a query walks only the classes numbered before
+it (playlists list them in that order, :mod:`index.build.exact_layout`) and offers each
+pair to both lists, the other one's through a buffer (:mod:`index.build.exact_heaps`).
+That halves the random counter increments, which are most of the scan's time.
 """
 
 from __future__ import annotations
@@ -16,20 +21,27 @@ import time
 
 import numpy as np
 
+from index.build.exact_heaps import (
+    apply_offers,
+    apply_scratch,
+    extras_from_pool,
+    new_lists,
+    offer_both,
+)
 from index.build.exact_layout import MAX_BIG, MIN_BIG, _walk_keys, cooccurrence_index  # noqa: F401
-from index.build.extras import drop_top, expand_with_extras, offer_shared
+from index.build.extras import expand_with_extras
 from index.build.options import DEFAULTS
 from index.build.topk import (
     SetClasses,
     eligible_rows,
     identical_set_classes,
-    offer,
 )
 from index.corpus import NeighbourTable
 from index.jit import numba
 from index.progress import progress as progress_display
 
-BATCHES = 40  # progress updates per run; each batch is one parallel kernel call
+BATCHES = 40  # progress updates per run; each batch is one parallel kernel call or more
+OFFER_BUFFER = 3_000_000  # offers buffered per thread between two kernel calls (16 B each)
 
 
 @numba.njit(cache=True, nogil=True)
@@ -60,8 +72,8 @@ def _longest_big(rep_indices, lo, hi, pl_len, big_slot, n_skip, skip):  # pragma
 
 @numba.njit(cache=True, nogil=True)
 def exact_query(
+    q,
     c,
-    k,
     min_shared,
     rep_indptr,
     rep_indices,
@@ -70,32 +82,38 @@ def exact_query(
     pl_len,
     item_size,
     item_class,
+    item_slot,
+    item_of,
     big_slot,
     big_bits,
     cnt,
     base,
     cands,
     skip,
-    top_j,
-    top_s,
-    top_c,
+    lists,
+    k,
     m,
-    ex_j,
-    ex_s,
-    ex_c,
+    buf_q,
+    buf_c,
+    buf_s,
+    buf_d,
+    fill,
 ):  # pragma: no cover - numba
-    """Top-``k`` other classes of class ``c`` into ``top_*`` and, with ``m`` > 0, the ``m``
-    classes sharing most playlists that are not among them into ``ex_*`` (scratch of
-    ``k + m``; :mod:`index.build.extras`). Returns how many of each were found.
+    """Count class ``c`` (query slot ``q``) against every class numbered before it, offer
+    each pair sharing ``min_shared`` playlists to ``c``'s lists and, when the other class
+    is a query too, to the buffer ``buf_*[:fill]`` for its lists (see
+    :mod:`index.build.exact_heaps`); returns the new ``fill``.
 
     ``pl_items`` holds *item* ids (classes renumbered by popularity so the counters that
-    are hit most stay in cache); ``item_class`` maps them back. Counters are stamped:
-    ``cnt[u] - base`` is this query's count when ``cnt[u] >= base`` (older queries used
-    smaller bases), so nothing has to be reset between queries and the walk is branch-free.
+    are hit most stay in cache), ascending per playlist; ``item_class`` maps them back.
+    Counters are stamped: ``cnt[u] - base`` is this query's count when ``cnt[u] >= base``
+    (older queries used smaller bases), so nothing has to be reset between queries and the
+    walk is branch-free.
     """
     lo, hi = rep_indptr[c], rep_indptr[c + 1]
     n_skip = _longest_big(rep_indices, lo, hi, pl_len, big_slot, min_shared - 1, skip)
     need = max(min_shared - n_skip, 1)
+    mine = item_of[c]  # walk only the classes numbered before this one
     nc = 0
     for j in range(lo, hi):
         p = rep_indices[j]
@@ -107,13 +125,13 @@ def exact_query(
             continue
         for x in range(pl_indptr[p], pl_indptr[p + 1]):
             u = pl_items[x]
+            if u >= mine:
+                break
             v = max(np.int64(cnt[u]), base) + 1
             cnt[u] = v
             if v - base == need:
                 cands[nc] = u
                 nc += 1
-    n = 0
-    n_ex = 0
     size_c = rep_indptr[c + 1] - rep_indptr[c]
     for i in range(nc):
         u = cands[i]
@@ -124,24 +142,23 @@ def exact_query(
                 s += 1
         if s < min_shared:
             continue
-        uc = item_class[u]
-        if uc == c:
-            continue
-        jac = s / (size_c + item_size[u] - s)
-        n = offer(top_j, top_s, top_c, n, k, jac, s, uc)
-        if m > 0:
-            n_ex = offer_shared(ex_j, ex_s, ex_c, n_ex, k + m, jac, s, uc)
-    if m > 0:
-        n_ex = drop_top(ex_j, ex_s, ex_c, n_ex, top_c, n, m)
-    return n, n_ex
+        d = size_c + item_size[u] - s
+        offer_both(q, item_class[u], s, d, lists, k, m)
+        if item_slot[u] >= 0:
+            buf_q[fill] = item_slot[u]
+            buf_c[fill] = c
+            buf_s[fill] = s
+            buf_d[fill] = d
+            fill += 1
+    return fill
 
 
 @numba.njit(cache=True, parallel=True)
 def _exact_batch(
+    visit,
     q_class,
-    q_lo,
-    q_hi,
-    k,
+    next_pos,
+    chunk_end,
     min_shared,
     rep_indptr,
     rep_indices,
@@ -150,75 +167,54 @@ def _exact_batch(
     pl_len,
     item_size,
     item_class,
+    item_slot,
+    item_of,
     big_slot,
     big_bits,
     scratch_cnt,
     stamps,
     shift,
     scratch_cands,
-    out_c,
-    out_s,
-    out_n,
+    lists,
+    k,
     m,
-    out_ec,
-    out_es,
-    out_en,
+    buf_q,
+    buf_c,
+    buf_s,
+    buf_d,
+    fill,
 ):  # pragma: no cover
-    n_chunks = 64 * scratch_cnt.shape[0]
+    """Run the queries ``visit[next_pos[i]:chunk_end[i]]`` of each chunk ``i`` until its
+    thread's offer buffer could overflow; ``next_pos`` says where each chunk stopped."""
+    n_chunks = next_pos.size
+    cap = buf_q.shape[1]
     max_stamp = (np.int64(1) << (8 * scratch_cnt.itemsize - shift)) - 2
     for chunk in numba.prange(n_chunks):
         tid = numba.get_thread_id()
         cnt = scratch_cnt[tid]
         cands = scratch_cands[tid]
         skip = np.empty(max(min_shared - 1, 1), dtype=np.int64)
-        top_j = np.empty(k, dtype=np.float64)
-        top_s = np.empty(k, dtype=np.int64)
-        top_c = np.empty(k, dtype=np.int64)
-        ex_j = np.empty(k + m, dtype=np.float64)
-        ex_s = np.empty(k + m, dtype=np.int64)
-        ex_c = np.empty(k + m, dtype=np.int64)
-        # Consecutive queries (sorted by their longest walked playlist, see
-        # run_exact_queries) walk the same lists and counters: keep them together.
-        step = (q_hi - q_lo + n_chunks - 1) // n_chunks
-        for q in range(q_lo + chunk * step, min(q_hi, q_lo + (chunk + 1) * step)):
+        pos = next_pos[chunk]
+        while pos < chunk_end[chunk]:
+            q = visit[pos]
+            c = q_class[q]
+            bound = 0  # offers this query can buffer at most: one per counter it touches
+            for j in range(rep_indptr[c], rep_indptr[c + 1]):
+                bound += pl_len[rep_indices[j]]
+            if fill[tid] > 0 and fill[tid] + min(bound, cap) > cap:
+                break
             stamps[tid] += 1
             if stamps[tid] > max_stamp:
                 cnt[:] = 0
                 stamps[tid] = 1
-            base = stamps[tid] << shift
-            n, n_ex = exact_query(
-                q_class[q],
-                k,
-                min_shared,
-                rep_indptr,
-                rep_indices,
-                pl_indptr,
-                pl_items,
-                pl_len,
-                item_size,
-                item_class,
-                big_slot,
-                big_bits,
-                cnt,
-                base,
-                cands,
-                skip,
-                top_j,
-                top_s,
-                top_c,
-                m,
-                ex_j,
-                ex_s,
-                ex_c,
-            )
-            out_n[q] = n
-            for i in range(n):
-                out_c[q, i] = top_c[i]
-                out_s[q, i] = top_s[i]
-            out_en[q] = n_ex
-            for i in range(n_ex):
-                out_ec[q, i] = ex_c[i]
-                out_es[q, i] = ex_s[i]
+            fill[tid] = exact_query(
+                q, c, min_shared, rep_indptr, rep_indices, pl_indptr, pl_items, pl_len,
+                item_size, item_class, item_slot, item_of, big_slot, big_bits, cnt,
+                stamps[tid] << shift, cands, skip, lists, k, m,
+                buf_q[tid], buf_c[tid], buf_s[tid], buf_d[tid], fill[tid],
+            )  # fmt: skip
+            pos += 1
+        next_pos[chunk] = pos
 
 
 def exact_neighbours(
@@ -302,38 +298,39 @@ def run_exact_queries(
 ):
     """Exact top-``k`` classes of each query class and their ``extras`` best others by
     shared playlists (:mod:`index.build.extras`): ``(top_cls, top_shared, top_n, ex_cls,
-    ex_shared, ex_n)``."""
+    ex_shared, ex_n)``.
+
+    Each pair of queries is counted once, by the one numbered later, and offered to both
+    (:mod:`index.build.exact_heaps`): half the counter increments of a scan per query."""
     n_q = q_class.size
     m = int(extras)
+    lists = new_lists(n_q, k, m)
+    top_c, top_s, _, top_n, sh_c, sh_s, _, sh_n, _ = lists
     if n_q == 0:
-        empty = np.zeros(0, np.int32)
-        return (
-            np.zeros((0, k), np.int32),
-            np.zeros((0, k), np.int32),
-            empty,
-            np.zeros((0, m), np.int32),
-            np.zeros((0, m), np.int32),
-            empty,
-        )
-    co = cooccurrence_index(classes)
-    n_threads = numba.get_num_threads()
+        return top_c, top_s, top_n, sh_c, sh_s, sh_n
+    q_class = np.asarray(q_class, dtype=np.int64)
     n = classes.n_classes
+    is_query = np.zeros(n, dtype=bool)
+    is_query[q_class] = True
+    co = cooccurrence_index(classes, is_query)
+    item_slot = np.full(n, -1, dtype=np.int32)
+    item_slot[co.item_of[q_class]] = np.arange(n_q, dtype=np.int32)
+    item_of = co.item_of.astype(np.int64)
+    n_threads = numba.get_num_threads()
     cands = np.empty((n_threads, n), dtype=np.int32)
+    cap = max(OFFER_BUFFER, n)  # one query alone always fits (a pair per other class)
+    buf = [np.empty((n_threads, cap), dtype=np.int32) for _ in range(4)]
+    fill = np.zeros(n_threads, dtype=np.int64)
+    scratch = apply_scratch(n_q, n_threads, cap)
     # Visit queries by counter width (see counter_tiers), then grouped by the longest
     # playlist they walk: that list and its members' counters stay in cache from one query
     # to the next.
     keys = _walk_keys(q_class, classes.rep_indptr, classes.rep_indices, co.pl_len, co.big_slot)
     tier_of, tiers = counter_tiers(classes.size[q_class])
-    visit = np.lexsort((keys, tier_of))
-    q_sorted = q_class[visit]
+    visit = np.lexsort((keys, tier_of)).astype(np.int64)
     tier_end = np.searchsorted(tier_of[visit], np.arange(len(tiers)), side="right")
-    out_c = np.zeros((n_q, k), dtype=np.int32)
-    out_s = np.zeros((n_q, k), dtype=np.int32)
-    out_n = np.zeros(n_q, dtype=np.int32)
-    out_ec = np.zeros((n_q, m), dtype=np.int32)
-    out_es = np.zeros((n_q, m), dtype=np.int32)
-    out_en = np.zeros(n_q, dtype=np.int32)
     bounds = np.linspace(0, n_q, min(BATCHES, -(-n_q // 5000)) + 1).astype(np.int64)
+    n_chunks = 64 * n_threads
     with progress_display(n_q, desc, unit="track", enabled=progress) as bar:
         for (dtype, shift), t_lo, t_hi in zip(
             tiers, np.r_[0, tier_end[:-1]], tier_end, strict=True
@@ -344,39 +341,25 @@ def run_exact_queries(
             stamps = np.zeros(n_threads, dtype=np.int64)
             cuts = np.unique(np.clip(bounds, t_lo, t_hi))
             for lo, hi in zip(cuts[:-1], cuts[1:], strict=True):
-                _exact_batch(
-                    q_sorted,
-                    lo,
-                    hi,
-                    k,
-                    min_shared,
-                    classes.rep_indptr,
-                    classes.rep_indices,
-                    classes.pl_indptr,
-                    co.pl_items,
-                    co.pl_len,
-                    co.item_size,
-                    co.item_class,
-                    co.big_slot,
-                    co.big_bits,
-                    cnt,
-                    stamps,
-                    shift,
-                    cands,
-                    out_c,
-                    out_s,
-                    out_n,
-                    m,
-                    out_ec,
-                    out_es,
-                    out_en,
-                )
+                edges = np.linspace(lo, hi, n_chunks + 1).astype(np.int64)
+                next_pos = edges[:-1].copy()
+                while True:
+                    _exact_batch(
+                        visit, q_class, next_pos, edges[1:], min_shared,
+                        classes.rep_indptr, classes.rep_indices, classes.pl_indptr,
+                        co.pl_items, co.pl_len, co.item_size, co.item_class, item_slot,
+                        item_of, co.big_slot, co.big_bits, cnt, stamps, shift, cands,
+                        lists, k, m, *buf, fill,
+                    )  # fmt: skip
+                    apply_offers(*buf, fill, lists, k, m, *scratch)
+                    fill[:] = 0
+                    if np.array_equal(next_pos, edges[1:]):
+                        break
                 bar.update(int(hi - lo))
             del cnt
-    results = []
-    for out in (out_c, out_s, out_n, out_ec, out_es, out_en):  # back to the caller's query order
-        back = np.empty_like(out)
-        back[visit] = out
-        results.append(back)
-        del out
-    return tuple(results)
+    del buf, cands, scratch
+    if m > 0:
+        extras_from_pool(sh_c, sh_s, sh_n, top_c, top_n, m)
+    top = (top_c, top_s, top_n)
+    del lists
+    return (*top, sh_c[:, :m].copy(), sh_s[:, :m].copy(), sh_n)

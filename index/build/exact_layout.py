@@ -1,8 +1,10 @@
 """How the exact kernel lays out the co-occurrence walk (:mod:`index.build.exact`).
 
-Classes are renumbered by popularity (the counters hit most stay in cache), the longest
-playlists get membership bitsets so a query can skip walking them, and queries are visited
-grouped by the longest playlist they walk.
+Classes are renumbered by popularity (the counters hit most stay in cache), the classes
+that are not queries first; each playlist lists its classes in that numbering, ascending,
+so a query walks only the prefix of classes numbered before it (each pair of queries is
+counted once). The longest playlists get membership bitsets so a query can skip walking
+them, and queries are visited grouped by the longest playlist they walk.
 """
 
 from __future__ import annotations
@@ -45,21 +47,33 @@ class CooccurrenceIndex:
     pl_len: np.ndarray  # int64 classes per playlist
     big_slot: np.ndarray  # int64 per playlist: row in big_bits, or -1
     big_bits: np.ndarray  # uint64 (n_big, ceil(n_items / 64)) membership bitsets
+    item_of: np.ndarray  # int32 item id of each class
+    n_front: int  # items below this are not queries
 
 
-def cooccurrence_index(classes: SetClasses) -> CooccurrenceIndex:
+@numba.njit(cache=True, parallel=True)
+def _sort_segments(indptr, values):  # pragma: no cover - numba
+    """Sort each ``values[indptr[i]:indptr[i + 1]]`` in place."""
+    for i in numba.prange(indptr.size - 1):
+        values[indptr[i] : indptr[i + 1]] = np.sort(values[indptr[i] : indptr[i + 1]])
+
+
+def cooccurrence_index(classes: SetClasses, query: np.ndarray | None = None) -> CooccurrenceIndex:
     """Renumber classes by popularity and give the longest playlists membership bitsets.
 
     Popular classes are counted most often; numbering them first keeps their counters in
-    cache. A query skips (up to ``min_shared - 1`` of) its longest playlists and tests
-    candidates against their bitsets instead, which is what avoids the quadratic cost of
-    the 20k–47k-track libraries.
+    cache. Classes outside the bool mask ``query`` (default: all are queries) come first,
+    so every query walks them. A query skips (up to ``min_shared - 1`` of) its longest
+    playlists and tests candidates against their bitsets instead, which is what avoids the
+    quadratic cost of the 20k–47k-track libraries.
     """
     n = classes.n_classes
-    order = np.argsort(-classes.size, kind="stable")  # item id -> class
+    is_query = np.ones(n, dtype=bool) if query is None else np.asarray(query, dtype=bool)
+    order = np.lexsort((-classes.size, is_query))  # item id -> class (stable on ties)
     item_of = np.empty(n, dtype=np.int32)
     item_of[order] = np.arange(n, dtype=np.int32)
     pl_items = item_of[classes.pl_classes]
+    _sort_segments(classes.pl_indptr, pl_items)
     pl_len = np.diff(classes.pl_indptr).astype(np.int64)
     n_big = int(min(MAX_BIG, np.count_nonzero(pl_len >= MIN_BIG)))
     big = np.argsort(-pl_len, kind="stable")[:n_big]
@@ -79,4 +93,6 @@ def cooccurrence_index(classes: SetClasses) -> CooccurrenceIndex:
         pl_len=pl_len,
         big_slot=big_slot,
         big_bits=big_bits,
+        item_of=item_of,
+        n_front=int(n - np.count_nonzero(is_query)),
     )
