@@ -6,11 +6,12 @@ runs use 100): "closest"-style shrunk Jaccard ``s / (a + b - s + λ·a)`` over a
 (λ → ∞ is raw co-occurrence), RP3beta-style walks weighting each shared playlist by its
 length to the ``-α`` and dividing by the song's popularity to the ``β``, and pages that
 lead with the ``m`` songs sharing most playlists before a Jaccard ranking damped by
-popularity to the ``γ``. Each is scored on the bot's first page (one version of a song, at
-most three per artist) with the shared-artist weight: HitRate@10, coverage (against plain
-Jaccard's) and the median popularity of what is shown. docs/QUALITY.md cites it to show
-that on Yes.com radio playlists every such score trades hit rate for popularity along one
-curve.
+popularity to the ``γ`` ("lead") or before "closest" damped by popularity to the ``δ``
+("leadc", the default's family: m = 2, δ = 0.1). Each is scored on the bot's first page
+(one version of a song, at most three per artist) with the shared-artist weight:
+HitRate@10, coverage (against plain Jaccard's) and the median popularity of what is shown.
+docs/QUALITY.md cites it to show that on Yes.com radio playlists every single score trades
+hit rate for popularity along one curve, and that pages mixing its two ends lie above it.
 
     python scripts/ranking_frontier.py ../shared/data/yes/yes_small --format yes --repeats 2
 """
@@ -28,6 +29,7 @@ from index.quality import baselines as bl
 from index.quality.pages import Presentation, song_ids
 from index.quality.scores import score_rows
 from index.quality.split import pick_seeds, split_playlists
+from index.read import ranking as rk
 
 DEPTH = 60  # candidates offered to the page rules
 ALPHAS = (0.25, 0.5, 1.0)
@@ -35,6 +37,7 @@ SCORES: list[tuple[str, float, float]] = [
     *[("closest", lam, 0.0) for lam in (0.0, 1.0, 3.0, 10.0, np.inf)],
     *[("rp3", a, b) for a in ALPHAS for b in (0.0, 0.1, 0.2, 0.3, 0.5)],
     *[("lead", m, g) for m in (3, 5) for g in (0.0, 0.25, 0.5)],
+    *[("leadc", m, m / 10 - 0.1) for m in (2, 3, 4, 5)],  # the default's family
 ]
 
 
@@ -67,6 +70,11 @@ def score(kind: str, p1: float, p2: float, a: float, b, shared, ws, ids) -> np.n
         return shared.astype(float) if np.isinf(p1) else shared / (union + p1 * a)
     if kind == "rp3":
         return ws[p1] / b**p2
+    if kind == "leadc":  # m most shared first, then "closest" (λ 1) damped by b^δ
+        low = shared / (union + a) / b**p2
+        out = low / max(low.max(), 1e-12)
+        out[rk.lead(shared, b, ids, int(p1))] = 10 + int(p1) - np.arange(min(int(p1), len(ids)))
+        return out
     low = (shared / union) / b**p2  # "lead": m most shared first, then damped Jaccard
     out = low / max(low.max(), 1e-12)
     first = np.lexsort((ids, -b, -shared))[: int(p1)]

@@ -129,7 +129,7 @@ async def test_console_listen_export_and_blocks(
     folder.mkdir()
     monkeypatch.chdir(folder)
     text = await console_text(
-        song_index, tmp_path, "export", f"similar {SEED}", "listen 3", "export", "export"
+        song_index, tmp_path, "export", f"similar {SEED}", "listen 5", "export", "export"
     )
     assert "There is no list to export yet" in text
     assert LISTEN_START.strip() not in text and "-# " not in text  # the list stays short

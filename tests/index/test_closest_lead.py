@@ -1,4 +1,4 @@
-""""closest", the default page: the songs found with the seed most often open it, the rest
+""" "closest", the default page: the songs found with the seed most often open it, the rest
 leans to less-known songs; a rare song's playlist-mates are ranked without that lead.
 
 The index is built by the real pipeline from the playlists below (exact engine).
@@ -17,12 +17,12 @@ from index.read.api import SongIndex
 
 SEED = ("Seed Artist", "The Seed")
 KNOWN = [(f"Known {i}", f"Hit {i}") for i in range(6)]  # in 150 playlists each
-DEEP = [(f"Deep {i}", f"Cut {i}") for i in range(8)]  # in 4 playlists each
+DEEP = [(f"Deep {i}", f"Cut {i}") for i in range(8)]  # in 4-11 playlists
 
 
 def _playlists() -> dict[str, list[tuple[str, str]]]:
-    """The seed is in 20 playlists. Hit i shares 14 - i of them and is in 150 in all; each
-    cut shares 3 of them and is in 4 in all (so its Jaccard is higher than any hit's)."""
+    """The seed is in 20 playlists. Hit i shares 14 - i of them and is in 150 in all; Cut i
+    shares 3 of them and is in 4 + i in all (so its Jaccard is higher than any hit's)."""
     out: dict[str, list[tuple[str, str]]] = {f"Seed {p}": [SEED] for p in range(20)}
     for i, song in enumerate(KNOWN):
         for p in range(14 - i):
@@ -32,7 +32,8 @@ def _playlists() -> dict[str, list[tuple[str, str]]]:
     for i, song in enumerate(DEEP):
         for p in range(3):
             out[f"Seed {(3 * i + p) % 20}"].append(song)
-        out[f"Crate {i}"] = [song, ("Crate Filler", f"Filler {i}")]
+        for c in range(1 + i):
+            out[f"Crate {i}.{c}"] = [song, ("Crate Filler", f"Filler {i}.{c}")]
     return out
 
 
