@@ -72,33 +72,10 @@ def _longest_big(rep_indices, lo, hi, pl_len, big_slot, n_skip, skip):  # pragma
 
 @numba.njit(cache=True, nogil=True)
 def exact_query(
-    q,
-    c,
-    min_shared,
-    rep_indptr,
-    rep_indices,
-    pl_indptr,
-    pl_items,
-    pl_len,
-    item_size,
-    item_class,
-    item_slot,
-    item_of,
-    big_slot,
-    big_bits,
-    cnt,
-    base,
-    cands,
-    skip,
-    lists,
-    k,
-    m,
-    buf_q,
-    buf_c,
-    buf_s,
-    buf_d,
-    fill,
-):  # pragma: no cover - numba
+    q, c, min_shared, rep_indptr, rep_indices, pl_indptr, pl_items, pl_len, item_size,
+    item_class, item_slot, item_of, big_slot, big_bits, cnt, base, cands, skip, lists, k, m,
+    buf_q, buf_c, buf_s, buf_d, fill,
+):  # fmt: skip  # pragma: no cover - numba
     """Count class ``c`` (query slot ``q``) against every class numbered before it, offer
     each pair sharing ``min_shared`` playlists to ``c``'s lists and, when the other class
     is a query too, to the buffer ``buf_*[:fill]`` for its lists (see
@@ -155,35 +132,10 @@ def exact_query(
 
 @numba.njit(cache=True, parallel=True)
 def _exact_batch(
-    visit,
-    q_class,
-    next_pos,
-    chunk_end,
-    min_shared,
-    rep_indptr,
-    rep_indices,
-    pl_indptr,
-    pl_items,
-    pl_len,
-    item_size,
-    item_class,
-    item_slot,
-    item_of,
-    big_slot,
-    big_bits,
-    scratch_cnt,
-    stamps,
-    shift,
-    scratch_cands,
-    lists,
-    k,
-    m,
-    buf_q,
-    buf_c,
-    buf_s,
-    buf_d,
-    fill,
-):  # pragma: no cover
+    visit, q_class, next_pos, chunk_end, min_shared, rep_indptr, rep_indices, pl_indptr,
+    pl_items, pl_len, item_size, item_class, item_slot, item_of, big_slot, big_bits,
+    scratch_cnt, stamps, shift, scratch_cands, lists, k, m, buf_q, buf_c, buf_s, buf_d, fill,
+):  # fmt: skip  # pragma: no cover
     """Run the queries ``visit[next_pos[i]:chunk_end[i]]`` of each chunk ``i`` until its
     thread's offer buffer could overflow; ``next_pos`` says where each chunk stopped."""
     n_chunks = next_pos.size
