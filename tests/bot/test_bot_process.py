@@ -4,8 +4,12 @@ from __future__ import annotations
 
 import asyncio
 import os
+import pty
+import select
 import signal
+import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -130,3 +134,39 @@ async def test_without_the_content_intent_the_bot_carries_on_with_mentions(
     assert proc.returncode == 0
     assert text.count("Message Content intent is not enabled") == 1
     assert "Privileged Gateway Intents" in text
+
+
+def test_without_a_token_in_a_terminal_songsim_bot_opens_the_console(song_index, tmp_path) -> None:
+    """The README's first command: `songsim bot` with no token, typed in a terminal."""
+    env = {k: v for k, v in os.environ.items() if k != "DISCORD_TOKEN"}
+    env.update(SONGSIM_INDEX=str(song_index), SONGSIM_USER_DB=str(tmp_path / "u.sqlite"))
+    leader, follower = pty.openpty()
+    proc = subprocess.Popen(
+        [sys.executable, "-c", LAUNCH, "bot"], env=env, cwd=tmp_path,
+        stdin=follower, stdout=follower, stderr=follower, close_fds=True,
+    )  # fmt: skip
+    os.close(follower)
+    seen = b""
+
+    def read_until(marker: bytes, timeout: float = 60.0) -> None:
+        nonlocal seen
+        deadline = time.monotonic() + timeout
+        while marker not in seen:
+            ready, _, _ = select.select([leader], [], [], max(deadline - time.monotonic(), 0))
+            chunk = os.read(leader, 4096) if ready else b""
+            if not chunk:
+                raise AssertionError(f"no {marker!r} in: {seen.decode(errors='replace')[-1500:]}")
+            seen += chunk
+
+    try:
+        read_until(b"Type a command")
+        os.write(leader, f"similar {SEED}\n".encode())
+        read_until(b"Songs 1\xe2\x80\x93")
+        assert "Songs like One More Time — Daft Punk" in seen.decode()
+        os.write(leader, b"quit\n")
+        assert proc.wait(timeout=30) == 0
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+        os.close(leader)
+    assert "DISCORD_TOKEN is not set" not in seen.decode()
