@@ -8,22 +8,22 @@ is ranked the same way) using, per (seed, neighbour) pair, ``shared`` (playlists
 two counts and ``s`` for ``shared``:
 
 * ``"jaccard"``: ``s / (a + b - s)``, the stored order (the reference).
-* ``"closest"`` (default): the :data:`CLOSEST_LEAD` songs sharing most playlists with the
-  seed first (:func:`lead`), then ``s / (a + b - s + λ·a) / b^δ``: Jaccard with an additive shrinkage in
-  the denominator of ``λ`` times the seed's own playlist count, damped by the neighbour's
-  popularity. Plain Jaccard ranks a rare song that met the seed in 3 of its 4
-  playlists above one that met it in 40 of 90; the shrinkage discounts such thin
-  evidence, which lifts hit rate on held-out playlists while keeping most of Jaccard's
-  catalogue coverage (``docs/QUALITY.md``). Scaling it by the seed's count keeps one
-  setting right for a 452-playlist library and for a million-playlist crawl, where a
+* ``"closest"`` (default): the :data:`CLOSEST_LEAD` songs sharing most playlists with
+  the seed first (:func:`lead`), then ``s / (a + b - s + λ·a) / b^δ``: Jaccard with an
+  additive shrinkage in the denominator of ``λ`` times the seed's own playlist count,
+  damped by the neighbour's popularity. Plain Jaccard ranks a rare song that met the seed
+  in 3 of its 4 playlists above one that met it in 40 of 90; the shrinkage discounts such
+  thin evidence, which lifts hit rate on held-out playlists while keeping most of
+  Jaccard's catalogue coverage (``docs/QUALITY.md``). Scaling it by the seed's count keeps
+  one setting right for a 452-playlist library and for a million-playlist crawl, where a
   constant ``λ`` (in playlists) would not be. The lead and the damping pull the page two
   ways at once: the songs most often found with the seed are the surest hits, the rest
-  leans to less-known songs. Held out, hit rate rises with the popularity of what is
-  shown along one curve for every single score; a page mixing the two ends lies above
-  that curve (docs/research/quality-notes.md: on Yes.com's radio playlists and a
-  synthetic crawl the default page gained hit rate at the same median popularity). A rare song's playlist-mates
-  (:mod:`index.read.fallback`) go without the lead: they mostly share one playlist with
-  it, and the lead would just pick its best-known mates.
+  leans to less-known songs. Held out, hit rate rises with the popularity of what is shown
+  along one curve for every single score; a page mixing the two ends lies above that curve
+  (docs/research/quality-notes.md: on Yes.com's radio playlists and a synthetic crawl the
+  default page gained hit rate at the same median popularity). A rare song's
+  playlist-mates (:mod:`index.read.fallback`) go without the lead: they mostly share one
+  playlist with it, and the lead would just pick its best-known mates.
 * ``"popular"``: the same with a large ``λ``, which tends to the raw co-occurrence count
   ``s`` as ``λ`` grows: better-known songs from the same playlists, more familiar answers.
 * ``"deep cuts"``: Jaccard damped by the neighbour's popularity, ``J / b^γ``: less-known
@@ -130,10 +130,10 @@ def order(
 ) -> np.ndarray:
     """Positions of the candidates in ranked order: score desc, Jaccard desc, id asc, then
     (for the discovery settings) spread over tied groups; "closest" then moves its
-    :func:`lead` to the front unless ``with_lead`` is false. A mix's lists go without it (and without the damping that balances it): each
-    like's surest songs would fill most of a fused page with the best-known ones (held out
-    with a lead of 2, a third more popular and 8-14 % less coverage for at most the same
-    hit rate).
+    :func:`lead` to the front unless ``with_lead`` is false. A mix's lists go without it
+    (and without the damping that balances it): each like's surest songs would fill most of
+    a fused page with the best-known ones (held out with a lead of 2, a fifth to a half more
+    popular and 8-14 % less coverage for at most the same hit rate).
 
     Ties fall back to the stored order's keys so "jaccard" reproduces the stored table.
     """
