@@ -70,14 +70,10 @@ def score(kind: str, p1: float, p2: float, a: float, b, shared, ws, ids) -> np.n
         return shared.astype(float) if np.isinf(p1) else shared / (union + p1 * a)
     if kind == "rp3":
         return ws[p1] / b**p2
-    if kind == "leadc":  # m most shared first, then "closest" (λ 1) damped by b^δ
-        low = shared / (union + a) / b**p2
-        out = low / max(low.max(), 1e-12)
-        out[rk.lead(shared, b, ids, int(p1))] = 10 + int(p1) - np.arange(min(int(p1), len(ids)))
-        return out
-    low = (shared / union) / b**p2  # "lead": m most shared first, then damped Jaccard
+    # "lead" / "leadc": the m most shared first, then Jaccard / "closest" (λ 1) damped by b^p2
+    low = (shared / (union + a) if kind == "leadc" else shared / union) / b**p2
     out = low / max(low.max(), 1e-12)
-    first = np.lexsort((ids, -b, -shared))[: int(p1)]
+    first = rk.lead(shared, b, ids, int(p1))
     out[first] = 10 + int(p1) - np.arange(len(first))
     return out
 

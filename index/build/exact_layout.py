@@ -48,7 +48,6 @@ class CooccurrenceIndex:
     big_slot: np.ndarray  # int64 per playlist: row in big_bits, or -1
     big_bits: np.ndarray  # uint64 (n_big, ceil(n_items / 64)) membership bitsets
     item_of: np.ndarray  # int32 item id of each class
-    n_front: int  # items below this are not queries
 
 
 @numba.njit(cache=True, parallel=True)
@@ -94,5 +93,4 @@ def cooccurrence_index(classes: SetClasses, query: np.ndarray | None = None) -> 
         big_slot=big_slot,
         big_bits=big_bits,
         item_of=item_of,
-        n_front=int(n - np.count_nonzero(is_query)),
     )

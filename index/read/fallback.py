@@ -206,7 +206,7 @@ def _ranked_mates(
     first = np.lexsort((-rank, ~in_small, -shared))[:MATES_COUNTED]
     found = idx.tracks(ids[first].tolist())
     keep = np.array([int(t) in found for t in ids[first]], dtype=bool)
-    ids, shared = ids[first][keep], shared[first][keep]
+    ids, shared = ids[first[keep]], shared[first[keep]]
     tracks = [found[int(t)] for t in ids]
     sharing: dict[int, bool] = {}  # per artist: does it share one with a seed?
     same = np.array(

@@ -113,9 +113,15 @@ def pair_scores(
         score = s / (union + POPULAR_SHRINK * a)
     else:
         score = (s / union) / np.maximum(b, 1.0) ** DEEP_CUTS_POWER
+    return _artist_weighted(score, shares_artist)
+
+
+def _artist_weighted(values: np.ndarray, shares_artist: np.ndarray | None) -> np.ndarray:
+    """``values`` with a song sharing an artist with the seed counted ``1 + SHARED_ARTIST``
+    times (unchanged when that is not known)."""
     if shares_artist is None:
-        return score
-    return score * (1.0 + SHARED_ARTIST * np.asarray(shares_artist, dtype=np.float64))
+        return values
+    return values * (1.0 + SHARED_ARTIST * np.asarray(shares_artist, dtype=np.float64))
 
 
 def order(
@@ -161,9 +167,7 @@ def lead(
     """Positions of the ``m`` songs found with the seed most often, in that order: most
     shared playlists (a song sharing the seed's artist counting double, as in every
     discovery setting), then the better known, then the lower id."""
-    weight = np.asarray(shared, dtype=np.float64)
-    if shares_artist is not None:
-        weight = weight * (1.0 + SHARED_ARTIST * np.asarray(shares_artist, dtype=np.float64))
+    weight = _artist_weighted(np.asarray(shared, dtype=np.float64), shares_artist)
     keys = (np.asarray(neighbour_ids), -np.asarray(neighbour_playlists), -weight)
     return np.lexsort(keys)[:m].astype(np.int64)
 
