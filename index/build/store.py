@@ -20,6 +20,8 @@ from pathlib import Path
 import numpy as np
 
 from index.arrays import sorted_unique
+from index.build.json_text import json_array
+from index.build.neighbour_rows import insert_neighbour_rows
 from index.build.search_tables import create_search_tables
 from index.corpus import Corpus, NeighbourTable
 from index.schema import PLAYLIST_MEMBERS, SCHEMA, SCHEMA_VERSION, SPOTIFY_URI_INDEX
@@ -27,7 +29,6 @@ from index.schema import PLAYLIST_MEMBERS, SCHEMA, SCHEMA_VERSION, SPOTIFY_URI_I
 TMP_MARK = ".building-"
 BATCH = 200_000
 SPLIT_ROWS = 4_000_000  # from this many neighbour rows, a forked child writes half of them
-NEIGHBOURS_SQL = "INSERT INTO neighbours VALUES (?,?,?,?,?)"
 
 
 def temp_path_for(out: Path) -> Path:
@@ -299,12 +300,13 @@ def _insert_pairs(conn: sqlite3.Connection, table: str, pairs: np.ndarray, tick)
     """Insert (a << 32 | b) pairs as rows (a, b), in batches decoded by SQLite itself.
 
     ``json_each`` over one text of numbers is about twice as fast as ``executemany`` here,
-    since no Python tuple is made per row (25M rows at 30M listens).
+    since no Python tuple is made per row (25M rows at 30M listens), and the text is written
+    by a compiled kernel (:mod:`index.build.json_text`).
     """
     sql = f"INSERT INTO {table} SELECT value >> 32, value & 4294967295 FROM json_each(?)"
     for start in range(0, len(pairs), BATCH * 5):
         chunk = pairs[start : start + BATCH * 5]
-        conn.execute(sql, ("[" + ",".join(map(str, chunk.tolist())) + "]",))
+        conn.execute(sql, (json_array(chunk),))
         tick(start + len(chunk))
     if len(pairs) == 0:
         tick(0)
@@ -313,18 +315,18 @@ def _insert_pairs(conn: sqlite3.Connection, table: str, pairs: np.ndarray, tick)
 def _insert_neighbours(conn: sqlite3.Connection, path: Path, columns: list, tick) -> None:
     """Insert the neighbour rows, the second half written at the same time by a forked child.
 
-    Python makes a tuple per row for ``executemany`` (about 1M rows/s, one core), and by now
-    the other core is idle: the child writes rows ``[half:]`` into a file of their own,
-    then SQLite copies them over in one ``INSERT ... SELECT`` (page records, no Python; a
-    quarter of the insert's time). Rows are in key order, so the copy appends.
+    Decoding rows costs a core (:mod:`index.build.neighbour_rows`, about 2M rows/s), and by
+    now the other core is idle: the child writes the rows from the middle track on into a
+    file of their own, then SQLite copies them over in one ``INSERT ... SELECT`` (page
+    records, no decoding). Rows are in key order, so the copy appends.
     """
     n = len(columns[0])
     if n < SPLIT_ROWS or "fork" not in multiprocessing.get_all_start_methods():
         conn.execute("BEGIN")
-        _insert_columns(conn, NEIGHBOURS_SQL, columns, tick)
+        insert_neighbour_rows(conn, columns, tick)
         conn.execute("COMMIT")
         return
-    half = n // 2
+    half = int(np.searchsorted(columns[0], columns[0][n // 2]))  # each list in one half
     aux = path.with_name(path.name + "-neighbours")  # swept with the temporary file
     ddl = conn.execute("SELECT sql FROM sqlite_master WHERE name = 'neighbours'").fetchone()[0]
     ctx = multiprocessing.get_context("fork")
@@ -334,7 +336,7 @@ def _insert_neighbours(conn: sqlite3.Connection, path: Path, columns: list, tick
     child.start()
     try:
         conn.execute("BEGIN")
-        _insert_columns(conn, NEIGHBOURS_SQL, [c[:half] for c in columns], tick)
+        insert_neighbour_rows(conn, [c[:half] for c in columns], tick)
         conn.execute("COMMIT")
         child.join()
         if child.exitcode != 0:
@@ -359,20 +361,9 @@ def _write_aux(path: Path, ddl: str, columns: list) -> None:
         conn = connect_for_writing(path)
         conn.execute(ddl)
         conn.execute("BEGIN")
-        _insert_columns(conn, NEIGHBOURS_SQL, columns, lambda done: None)
+        insert_neighbour_rows(conn, columns, lambda done: None)
         conn.execute("COMMIT")
         conn.close()
         code = 0
     finally:
         os._exit(code)  # skip the parent's inherited atexit handlers (tqdm, test runners)
-
-
-def _insert_columns(conn: sqlite3.Connection, sql: str, columns: list[np.ndarray], tick) -> None:
-    """Insert parallel numpy columns in batches (tolist keeps values as Python ints/floats)."""
-    n = len(columns[0]) if columns else 0
-    for start in range(0, n, BATCH):
-        chunk = [c[start : start + BATCH].tolist() for c in columns]
-        conn.executemany(sql, zip(*chunk, strict=True))
-        tick(min(start + BATCH, n))
-    if n == 0:
-        tick(0)

@@ -6,7 +6,7 @@ import unicodedata
 
 import pytest
 
-from index.names import normalise_name
+from index.names import fold_chars, normalise_name
 
 
 @pytest.mark.parametrize(
@@ -65,3 +65,24 @@ def test_key_is_idempotent_across_unicode() -> None:
         if normalise_name(once) != once:
             bad.append(hex(c))
     assert bad == []
+
+
+def test_folding_names_joined_equals_folding_each() -> None:
+    """The build folds millions of names as one long string (another code path than one
+    name's): each name's words must come out as when it is folded alone."""
+    names = [
+        "Don't Stop Me Now",
+        "Sigur Rós – Ný Batterí",
+        "Røyksopp & Robyn",
+        "Straße der Sehnsucht",
+        "Œuvre d’Æther",
+        "ʼTil Þe End",
+        "Łódź Kaliska `live`",
+        "ıstanbul",
+    ]
+    joined = "\x1e".join(names * 400)  # long enough for the long-text path
+    assert len(joined) > 4096
+    expected = "\x1e".join(fold_chars(name) for name in names * 400)
+    assert fold_chars(joined) == expected
+    assert fold_chars("Røyksopp & Robyn") == "royksopp  and  robyn"
+    assert fold_chars("Don’t") == "dont"
