@@ -88,7 +88,8 @@ class FakeSpotify:
         self._server: ThreadingHTTPServer | None = None
         self._thread: threading.Thread | None = None
         self._active = 0
-        self.max_active = 0  # most requests being answered at once (a concurrency limit check)
+        # Most requests received and not yet answered at once (a concurrency limit check).
+        self.max_active = 0
 
     # --- set-up -----------------------------------------------------------------------------
 
@@ -233,12 +234,17 @@ class FakeSpotify:
 
 class _Handler(BaseHTTPRequestHandler):
     server_fake: FakeSpotify
+    _open = False  # this request is counted in ``FakeSpotify._active``
 
     def log_message(self, format: str, *args: object) -> None:  # noqa: A002
         pass  # keep test output quiet
 
     def _send(self, status: int, body: dict, retry_after: float | None = None) -> None:
         data = json.dumps(body).encode()
+        # Answered before the first byte leaves: the client can send its next request as
+        # soon as it reads this answer, possibly before this thread runs again, so a request
+        # still counted after that would make the client look busier than it is.
+        self._answered()
         self.send_response(status)
         self.send_header("Content-Type", "application/json")
         self.send_header("Content-Length", str(len(data)))
@@ -278,10 +284,17 @@ class _Handler(BaseHTTPRequestHandler):
             self._send(404, {"error": {"status": 404, "message": "Service not found"}})
 
     def _counted(self, method: str) -> None:
+        self._open = True
         self.server_fake._enter()
         try:
             self._handle(method)
         finally:
+            self._answered()  # a request that raised before its answer
+
+    def _answered(self) -> None:
+        """This request stops counting as active (once, however it ends)."""
+        if self._open:
+            self._open = False
             self.server_fake._leave()
 
     def do_GET(self) -> None:  # noqa: N802 (http.server's naming)
