@@ -355,6 +355,16 @@ class SpotifyLinks:
     async def _resolve(self, job: Job) -> CachedLookup | None:
         """Ask Spotify in a worker thread, then cache the answer (None: ask again later)."""
         assert self._pool is not None and self._resolver is not None
+        # The reply that started this task read the cache before it found no task in flight;
+        # on a busy loop another reply's task for this song may have finished in between.
+        # That answer was cached before its task left ``_inflight``, so look once more.
+        if self._cache is not None:
+            try:
+                cached = await self._cache.get_many([job.key])
+            except (sqlite3.Error, ValueError):  # ValueError: cache closed meanwhile
+                cached = {}
+            if job.key in cached:
+                return cached[job.key]
         loop = asyncio.get_running_loop()
         try:
             answer = await loop.run_in_executor(self._pool, self._resolver.fetch, job)

@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 
 from bot.settings import Secret, Settings
-from bot.spotify import HIT_TTL, MISS_TTL, SpotifyInfo, SpotifyLinks
+from bot.spotify import HIT_TTL, MISS_TTL, SpotifyCache, SpotifyInfo, SpotifyLinks
 from index import model as answers
 from tests.support.fakespotify import FakeSpotify
 
@@ -221,6 +221,39 @@ async def test_concurrent_replies_share_one_lookup_per_song(fake: FakeSpotify, m
     await asyncio.gather(links.lookup(songs, timeout=5.0), links.lookup(songs, timeout=5.0))
     assert fake.count("/v1/search") == 6
     assert fake.max_active <= 2
+
+
+async def test_a_reply_whose_cache_read_is_late_reuses_a_lookup_that_finished_meanwhile(
+    fake: FakeSpotify, make_links, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A busy bot can resume a reply after its cache read long after the read was made.
+
+    If another reply looked the same song up and finished in between, the late reply
+    finds no row in what it read and no lookup in flight; it must still not ask Spotify
+    again.
+    """
+    links = await make_links()
+    fake.reset_calls()
+    real_get_many = SpotifyCache.get_many
+    read, resume = asyncio.Event(), asyncio.Event()
+    late = [True]  # only the first read, the late reply's, is held back
+
+    async def get_many(self: SpotifyCache, keys):
+        found = await real_get_many(self, keys)
+        if late:
+            late.clear()
+            read.set()
+            await resume.wait()
+        return found
+
+    monkeypatch.setattr(SpotifyCache, "get_many", get_many)
+    slow = asyncio.create_task(links.lookup([HEY_JUDE], timeout=5.0))
+    await asyncio.wait_for(read.wait(), 5.0)  # it read the cache: nothing there yet
+    fast = await links.lookup([HEY_JUDE], timeout=5.0)
+    assert HEY_JUDE.track_id in fast and fake.count("/v1/search") == 1
+    resume.set()
+    assert await slow == fast
+    assert fake.count("/v1/search") == 1
 
 
 async def test_cache_survives_a_restart(
