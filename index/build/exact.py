@@ -256,8 +256,8 @@ def run_exact_queries(
     (:mod:`index.build.exact_heaps`): half the counter increments of a scan per query."""
     n_q = q_class.size
     m = int(extras)
-    lists = new_lists(n_q, k, m)
-    top_c, top_s, _, top_n, sh_c, sh_s, _, sh_n, _ = lists
+    lists = new_lists(n_q, k, m, classes.size)
+    top_c, top_s, top_n, sh_c, sh_s, sh_n = (lists[i] for i in (0, 1, 3, 4, 5, 7))
     if n_q == 0:
         return top_c, top_s, top_n, sh_c, sh_s, sh_n
     q_class = np.asarray(q_class, dtype=np.int64)
@@ -310,8 +310,7 @@ def run_exact_queries(
                 bar.update(int(hi - lo))
             del cnt
     del buf, cands, scratch
+    del lists  # the union sizes and thresholds, before the extras are copied out: the peak
     if m > 0:
         extras_from_pool(sh_c, sh_s, sh_n, top_c, top_n, m)
-    top = (top_c, top_s, top_n)
-    del lists
-    return (*top, sh_c[:, :m].copy(), sh_s[:, :m].copy(), sh_n)
+    return top_c, top_s, top_n, sh_c[:, :m].copy(), sh_s[:, :m].copy(), sh_n

@@ -4,10 +4,11 @@ The exact kernel (:mod:`index.build.exact`) counts each pair of query classes on
 walk of the class numbered later, and offers the pair to *both* lists: its own at once, the
 other one through a per-thread buffer applied between kernel calls (:func:`apply_offers`),
 so no list is ever written by two threads. Every list therefore lives for the whole scan.
-A list entry is (class, shared, size of the union) in three int32s; its Jaccard is
+A top-k entry is (class, shared, size of the union) in three int32s; its Jaccard is
 recomputed as ``shared / union``, the very division the scores are made by, so the order
 and the ties are exactly those of :func:`index.build.topk.offer` (which holds the Jaccard)
-at three quarters of the memory. Which lists an entry ends in does not depend on the order the
+at three quarters of the memory. An entry of the extras' pool, ordered by shared count
+first, is (class, shared): on a tie its union comes from the two set sizes. Which lists an entry ends in does not depend on the order the
 offers arrive in: both orders are strict total orders over distinct classes.
 """
 
@@ -27,36 +28,51 @@ def _before(j1, s1, c1, j2, s2, c2, by_shared):  # pragma: no cover - numba
     return better(j1, s1, c1, j2, s2, c2)
 
 
+@numba.njit(cache=True, nogil=True, inline="always")
+def _union_at(row_c, row_s, row_d, i, q_size, size):  # pragma: no cover - numba
+    """Entry ``i``'s union size: stored (``row_d``), or from the set sizes (an empty
+    ``row_d``: the extras' pool, which needs it only to break ties between equal counts)."""
+    if row_d.size:
+        return row_d[i]
+    return q_size + size[row_c[i]] - row_s[i]
+
+
 @numba.njit(cache=True, nogil=True)
-def offer_row(row_c, row_s, row_d, n, cap, s, d, c, by_shared):  # pragma: no cover - numba
+def offer_row(row_c, row_s, row_d, n, cap, s, d, c, by_shared, size):  # pragma: no cover
     """Insert class ``c`` (shared ``s`` of ``d`` playlists in the union) into a list that
     holds ``n`` of at most ``cap`` entries; returns the new ``n`` and whether ``c`` went in.
 
     The place is found by bisection and the tail moved without comparisons: at 30–50
     entries a linear insertion's comparisons (a division each) cost most of the scan's
-    offers."""
+    offers. An empty ``row_d`` stores no union sizes (:func:`_union_at`)."""
     j = s / d
+    q_size = d - size[c] + s  # the list owner's set size
     if n == cap:
         ls = row_s[cap - 1]
-        if not _before(j, s, c, ls / row_d[cap - 1], ls, row_c[cap - 1], by_shared):
+        ld = _union_at(row_c, row_s, row_d, cap - 1, q_size, size)
+        if not _before(j, s, c, ls / ld, ls, row_c[cap - 1], by_shared):
             return n, False
     lo = 0
     hi = n if n < cap else cap - 1  # entries [hi, n) are known to rank after c
     while lo < hi:
         mid = (lo + hi) >> 1
         ms = row_s[mid]
-        if _before(j, s, c, ms / row_d[mid], ms, row_c[mid], by_shared):
+        md = _union_at(row_c, row_s, row_d, mid, q_size, size)
+        if _before(j, s, c, ms / md, ms, row_c[mid], by_shared):
             hi = mid
         else:
             lo = mid + 1
     last = n if n < cap else cap - 1
+    stored = row_d.size > 0
     for i in range(last, lo, -1):
         row_c[i] = row_c[i - 1]
         row_s[i] = row_s[i - 1]
-        row_d[i] = row_d[i - 1]
+        if stored:
+            row_d[i] = row_d[i - 1]
     row_c[lo] = c
     row_s[lo] = s
-    row_d[lo] = d
+    if stored:
+        row_d[lo] = d
     return (n + 1 if n < cap else cap), True
 
 
@@ -67,16 +83,18 @@ def offer_both(q, c, s, d, lists, k, m):  # pragma: no cover - numba
 
     ``thr[q]`` holds the last Jaccard of a full top ``k`` and the last shared count of a
     full pool (else -1): an offer below both cannot go in, and is turned away on that one
-    read, without touching the lists."""
-    top_c, top_s, top_d, top_n, sh_c, sh_s, sh_d, sh_n, thr = lists
+    read, without touching the lists. The pool keeps no union sizes (a quarter of the
+    lists' memory): ``size``, every class's set size, gives them back on a tie."""
+    top_c, top_s, top_d, top_n, sh_c, sh_s, size, sh_n, thr = lists
     if s / d < thr[q, 0] and s < thr[q, 1]:
         return
-    top_n[q], placed = offer_row(top_c[q], top_s[q], top_d[q], top_n[q], k, s, d, c, False)
+    top_n[q], placed = offer_row(top_c[q], top_s[q], top_d[q], top_n[q], k, s, d, c, False, size)
     if placed and top_n[q] == k:
         thr[q, 0] = top_s[q, k - 1] / top_d[q, k - 1]
     if m > 0:
         pool = k + m
-        sh_n[q], placed = offer_row(sh_c[q], sh_s[q], sh_d[q], sh_n[q], pool, s, d, c, True)
+        no_d = top_d[q, :0]
+        sh_n[q], placed = offer_row(sh_c[q], sh_s[q], no_d, sh_n[q], pool, s, d, c, True, size)
         if placed and sh_n[q] == pool:
             thr[q, 1] = sh_s[q, pool - 1]
 
@@ -152,13 +170,15 @@ def extras_from_pool(sh_c, sh_s, sh_n, top_c, top_n, m):  # pragma: no cover - n
         sh_n[q] = w
 
 
-def new_lists(n_q: int, k: int, m: int) -> tuple[np.ndarray, ...]:
-    """Empty lists for ``n_q`` queries: ``(top_c, top_s, top_d, top_n, sh_c, sh_s, sh_d,
-    sh_n, thr)`` (see :func:`offer_both`; with no pool only the top ``k`` turns offers away)."""
+def new_lists(n_q: int, k: int, m: int, size: np.ndarray) -> tuple[np.ndarray, ...]:
+    """Empty lists for ``n_q`` queries: ``(top_c, top_s, top_d, top_n, sh_c, sh_s, size,
+    sh_n, thr)``, ``size`` every class's set size (see :func:`offer_both`; with no pool only
+    the top ``k`` turns offers away)."""
     pool = k + m if m > 0 else 0
     thr = np.full((n_q, 2), -1.0)
     if m == 0:
         thr[:, 1] = np.inf
     top = [np.zeros((n_q, k), dtype=np.int32) for _ in range(3)]
-    sh = [np.zeros((n_q, pool), dtype=np.int32) for _ in range(3)]
-    return (*top, np.zeros(n_q, np.int32), *sh, np.zeros(n_q, np.int32), thr)
+    sh = [np.zeros((n_q, pool), dtype=np.int32) for _ in range(2)]
+    size = np.ascontiguousarray(size, dtype=np.int64)
+    return (*top, np.zeros(n_q, np.int32), *sh, size, np.zeros(n_q, np.int32), thr)

@@ -9,6 +9,7 @@ copy-on-write, so nothing is pickled.
 
 from __future__ import annotations
 
+import gc
 import multiprocessing
 import os
 import time
@@ -35,7 +36,14 @@ class CorpusTablesWriter:
         self._proc = ctx.Process(
             target=_child, args=(path, corpus, memberships, send), name="songsim-write", daemon=True
         )
-        self._proc.start()
+        # The child's garbage collector would write to the header of every object it
+        # inherited, copying those pages: frozen objects are left alone (Python's advice
+        # for fork, gc.freeze).
+        gc.freeze()
+        try:
+            self._proc.start()
+        finally:
+            gc.unfreeze()
         send.close()
         self.seconds = 0.0
 

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import numpy as np
 
-from index.arrays import sorted_unique
+from index.arrays import give_back_free_memory, sorted_unique
 from index.build.options import DEFAULTS, BuildOptions
 from index.build.parallel_write import CorpusTablesWriter
 from index.build.store import atomic_index_file, check_writable, write_neighbours_and_meta
@@ -119,6 +119,7 @@ def _build_locally(
     memberships = options.memberships
     with atomic_index_file(out) as tmp:
         t = time.monotonic()
+        give_back_free_memory()  # ingest's freed heap, before the scan's lists and the fork
         writer = CorpusTablesWriter(tmp, corpus, memberships=memberships)
         try:
             table = compute_neighbours(corpus, method, options, progress=progress)
