@@ -43,28 +43,25 @@ def normalise_name(s: str) -> str:
 # --- folding -------------------------------------------------------------------------------------
 
 
-# Apostrophes vanish ("don't" → "dont"); every other non-word character separates words.
-_APOSTROPHES = str.maketrans({c: None for c in "'’‘`´ʼ"})
-# Letters that NFKD does not split into a base letter plus an accent.
-_SPECIAL = str.maketrans(
-    {
-        "ø": "o",
-        "đ": "d",
-        "ł": "l",
-        "ß": "ss",
-        "æ": "ae",
-        "œ": "oe",
-        "þ": "th",
-        "ı": "i",
-        "&": " and ",
-    }
+# Apostrophes vanish ("don't" → "dont"); every other non-word character separates words;
+# the letters NFKD does not split into a base letter plus an accent are spelled out. Applied
+# as str.replace steps: each skips to its character at memchr speed, where str.translate
+# looks every character up in a dict (0.03 s against 3.5 s for a full-scale build's 42M
+# characters of titles, 0.25 µs against 1.2 µs for a query). No replacement holds a
+# replaced character, so the steps give what one translate pass would.
+_REPLACEMENTS: tuple[tuple[str, str], ...] = (
+    *((c, "") for c in "'’‘`´ʼ"),
+    ("ø", "o"),
+    ("đ", "d"),
+    ("ł", "l"),
+    ("ß", "ss"),
+    ("æ", "ae"),
+    ("œ", "oe"),
+    ("þ", "th"),
+    ("ı", "i"),
+    ("&", " and "),
 )
 _WORD = re.compile(r"[^\W_]+")
-# The same two maps as (character, replacement) steps for long text: ``str.translate`` looks
-# each character up in a dict (3.5 s for the 42M characters of a full-scale build's titles),
-# ``str.replace`` skips to each occurrence at memchr speed (0.03 s). No replacement holds a
-# mapped character, so the steps give what one translate pass gives.
-_REPLACEMENTS = tuple((chr(c), r or "") for c, r in {**_APOSTROPHES, **_SPECIAL}.items())
 
 
 @lru_cache(maxsize=1)
@@ -99,8 +96,6 @@ def fold_chars(text: str) -> str:
 
 def _map_chars(text: str) -> str:
     """Drop apostrophes and spell out the special letters (see :data:`_REPLACEMENTS`)."""
-    if len(text) < 4096:
-        return text.translate(_APOSTROPHES).translate(_SPECIAL)
     for char, replacement in _REPLACEMENTS:
         if char in text:
             text = text.replace(char, replacement)

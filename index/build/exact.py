@@ -257,7 +257,7 @@ def run_exact_queries(
     n_q = q_class.size
     m = int(extras)
     lists = new_lists(n_q, k, m, classes.size)
-    top_c, top_s, top_n, sh_c, sh_s, sh_n = (lists[i] for i in (0, 1, 3, 4, 5, 7))
+    top_c, top_s, top_d, top_n, sh_c, sh_s, _, sh_n, thr = lists
     if n_q == 0:
         return top_c, top_s, top_n, sh_c, sh_s, sh_n
     q_class = np.asarray(q_class, dtype=np.int64)
@@ -310,7 +310,7 @@ def run_exact_queries(
                 bar.update(int(hi - lo))
             del cnt
     del buf, cands, scratch
-    del lists  # the union sizes and thresholds, before the extras are copied out: the peak
+    del lists, top_d, thr  # before the extras are copied out: the scan's peak
     if m > 0:
         extras_from_pool(sh_c, sh_s, sh_n, top_c, top_n, m)
     return top_c, top_s, top_n, sh_c[:, :m].copy(), sh_s[:, :m].copy(), sh_n

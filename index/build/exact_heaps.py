@@ -8,8 +8,9 @@ A top-k entry is (class, shared, size of the union) in three int32s; its Jaccard
 recomputed as ``shared / union``, the very division the scores are made by, so the order
 and the ties are exactly those of :func:`index.build.topk.offer` (which holds the Jaccard)
 at three quarters of the memory. An entry of the extras' pool, ordered by shared count
-first, is (class, shared): on a tie its union comes from the two set sizes. Which lists an entry ends in does not depend on the order the
-offers arrive in: both orders are strict total orders over distinct classes.
+first, is (class, shared): on a tie its union comes from the two set sizes. Which lists an
+entry ends in does not depend on the order the offers arrive in: both orders are strict
+total orders over distinct classes.
 """
 
 from __future__ import annotations

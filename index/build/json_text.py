@@ -44,9 +44,9 @@ def _write_int(buf: np.ndarray, pos: int, x: int) -> int:
 
 
 @numba.njit(cache=True)
-def _lists_kernel(track: np.ndarray, value: np.ndarray) -> np.ndarray:
-    """``{"t":[v,v,…],"t2":[…]}`` as ASCII bytes, one key per run of equal ``track``."""
-    n = track.size
+def _lists_kernel(keys: np.ndarray, values: np.ndarray) -> np.ndarray:
+    """``{"t":[v,v,…],"t2":[…]}`` as ASCII bytes, one member per run of equal ``keys``."""
+    n = keys.size
     buf = np.empty(n * 48 + 8, dtype=np.uint8)  # a value and a one-row list's key, at most
     pos = 0
     buf[pos] = 123  # {
@@ -57,17 +57,17 @@ def _lists_kernel(track: np.ndarray, value: np.ndarray) -> np.ndarray:
             buf[pos] = 44  # ,
             pos += 1
         buf[pos] = 34  # "
-        pos = _write_int(buf, pos + 1, track[i])
+        pos = _write_int(buf, pos + 1, keys[i])
         buf[pos] = 34
         buf[pos + 1] = 58  # :
         buf[pos + 2] = 91  # [
         pos += 3
         j = i
-        while j < n and track[j] == track[i]:
+        while j < n and keys[j] == keys[i]:
             if j > i:
                 buf[pos] = 44
                 pos += 1
-            pos = _write_int(buf, pos, value[j])
+            pos = _write_int(buf, pos, values[j])
             j += 1
         buf[pos] = 93  # ]
         pos += 1

@@ -93,9 +93,10 @@ def _batch_end(track: np.ndarray, start: int, size: int) -> int:
     if start + size >= len(track):
         return len(track)
     end = int(np.searchsorted(track, track[start + size], side="left"))
-    if end > start:
-        return end
-    return int(np.searchsorted(track, track[start], side="right"))  # one list over ``size``
+    if end <= start:  # one list longer than ``size``
+        end = int(np.searchsorted(track, track[start], side="right"))
+    # Unsorted rows (not what a build makes) still move on; pack_rows turns them away.
+    return end if end > start else start + size
 
 
 def _ranks_count_up(track: np.ndarray, rank: np.ndarray) -> bool:
