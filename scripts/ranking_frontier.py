@@ -1,17 +1,24 @@
 """Where rankings of a seed's co-occurring songs sit on the accuracy–popularity curve.
 
 Every score here re-ranks *all* songs sharing ``--min-shared`` playlists with the seed
-(not only what an index stores), on validation splits (``--seed`` 200 and up; the reported
+(``--stored``: only what a default build stores), on validation splits (``--seed`` 200 and up; the reported
 runs use 100): "closest"-style shrunk Jaccard ``s / (a + b - s + λ·a)`` over a grid of λ
 (λ → ∞ is raw co-occurrence), RP3beta-style walks weighting each shared playlist by its
 length to the ``-α`` and dividing by the song's popularity to the ``β``, and pages that
 lead with the ``m`` songs sharing most playlists before a Jaccard ranking damped by
 popularity to the ``γ`` ("lead") or before "closest" damped by popularity to the ``δ``
-("leadc", the default's family: m = 2, δ = 0.1). Each is scored on the bot's first page
-(one version of a song, at most three per artist) with the shared-artist weight:
-HitRate@10, coverage (against plain Jaccard's) and the median popularity of what is shown.
+("leadc", the default's family: m = 2, δ = 0.1), and pages that spread over the seed's own
+playlists ("cover": greedy, a song scoring the seed's playlists it is in, one already
+holding ``k`` picked songs counting ``0.6^k``, the first ``m`` picks undamped and the rest
+damped by popularity to the ``δ``; ``--cover-playlists N`` sees only the seed's first N
+playlists, as a reply reading memberships would; stored, the Jaccard top 30 and 20 extras).
+Each is scored on the bot's first page (one version of a song, at most three per artist)
+with the shared-artist weight: HitRate@10, coverage (against plain Jaccard's) and the
+median popularity of what is shown.
+
 docs/QUALITY.md cites it to show that on Yes.com radio playlists every single score trades
 hit rate for popularity along one curve, and that pages mixing its two ends lie above it.
+Only some families: ``--kinds closest,leadc,cover`` (plain Jaccard, the reference, always).
 
     python scripts/ranking_frontier.py ../shared/data/yes/yes_small --format yes --repeats 2
 """
@@ -38,7 +45,45 @@ SCORES: list[tuple[str, float, float]] = [
     *[("rp3", a, b) for a in ALPHAS for b in (0.0, 0.1, 0.2, 0.3, 0.5)],
     *[("lead", m, g) for m in (3, 5) for g in (0.0, 0.25, 0.5)],
     *[("leadc", m, m / 10 - 0.1) for m in (2, 3, 4, 5)],  # the default's family
+    *[("cover", m, d) for m, d in ((DEPTH, 0.0), (0, 0.3), (4, 0.6), (5, 0.8), (6, 0.6))],
 ]
+JACCARD = ("closest", 0.0, 0.0)  # the reference for coverage, always run
+COVER_DECAY = 0.6  # a seed playlist already holding k picked songs counts 0.6^k
+STORED = (30, 20)  # --stored: the Jaccard top 30 and the 20 most shared after it, as built
+
+
+def cover_page(incidence, shared, b, weight, first: float, damping: float) -> np.ndarray:
+    """Positions of the first DEPTH songs picked greedily to spread over the seed's playlists.
+
+    ``incidence`` marks which of the seed's (sampled) playlists hold each candidate. A
+    song's gain is its shared count times the mean over its sampled playlists of
+    ``decay^k`` (k songs already picked there; 1 when none is sampled), times ``weight``
+    (the shared-artist weight), damped by ``b^-damping`` after the ``first`` picks."""
+    k = np.zeros(incidence.shape[1])
+    alive = np.ones(len(shared), dtype=bool)
+    held = np.asarray(incidence.sum(axis=1)).ravel()
+    damped = weight * b**-damping
+    picked: list[int] = []
+    for step in range(min(DEPTH, len(shared))):
+        spread = np.where(held > 0, incidence @ COVER_DECAY**k / np.maximum(held, 1), 1.0)
+        gain = shared * spread * (weight if step < first else damped)
+        gain[~alive] = -1.0
+        j = int(np.argmax(gain))
+        picked.append(j)
+        alive[j] = False
+        k[incidence.indices[incidence.indptr[j] : incidence.indptr[j + 1]]] += 1
+    return np.asarray(picked, dtype=np.int64)
+
+
+def stored_rows(s: int, ids, shared, pop) -> np.ndarray:
+    """Which candidates an index built with the defaults stores for seed ``s``."""
+    jac = shared / np.maximum(pop[s] + pop[ids] - shared, 1)
+    ranked = np.lexsort((ids, -shared, -jac))
+    rest = ranked[STORED[0] :]
+    rest = rest[np.lexsort((ids[rest], -shared[rest]))][: STORED[1]]
+    keep = np.zeros(len(ids), dtype=bool)
+    keep[ranked[: STORED[0]]] = keep[rest] = True
+    return keep
 
 
 def candidates(x: sp.csr_matrix, seeds: np.ndarray, min_shared: int, min_playlists: int):
@@ -86,10 +131,14 @@ def main() -> None:
     p.add_argument("--repeats", type=int, default=2)
     p.add_argument("--min-shared", type=int, default=1)
     p.add_argument("--min-playlists", type=int, default=1)
+    p.add_argument("--kinds", default="closest,rp3,lead,leadc,cover", help="which families")
+    p.add_argument("--stored", action="store_true", help="rank only what an index stores")
+    p.add_argument("--cover-playlists", type=int, default=None, help="the seed's first N")
     args = p.parse_args()
     corpus = read_dataset(args.dataset, args.format, progress=False)
     credits = bl.ArtistCredits(corpus.track_artist, corpus.artist_names)
     present = Presentation(credits, song_ids(corpus))
+    kinds = args.kinds.split(",")
     figures: dict[tuple[str, float, float], list[tuple[float, int, float]]] = {}
     for r in range(args.repeats):
         split = split_playlists(corpus, seed=args.seed + r, max_test_playlists=2000)
@@ -97,20 +146,28 @@ def main() -> None:
         pop = split.popularity
         x = bl.track_matrix(split.train_indptr, split.train_indices, split.n_playlists)
         cands = list(candidates(x, seeds.track, args.min_shared, args.min_playlists))
-        for spec in SCORES:
+        for spec in [f for f in SCORES if f[0] in kinds or f == JACCARD]:
             ranked = np.full((len(cands), DEPTH), -1, dtype=np.int64)
             for i, (s, ids, shared, ws) in enumerate(cands):
+                if args.stored and len(ids):
+                    keep = stored_rows(s, ids, shared, pop)
+                    ids, shared, ws = ids[keep], shared[keep], {a: w[keep] for a, w in ws.items()}
                 if len(ids):
                     b = pop[ids].astype(np.float64)
-                    sc = score(*spec, float(pop[s]), b, shared, ws, ids)
-                    sc = sc * (1 + credits.shared_with(s, ids))
-                    best = np.lexsort((ids, -shared, -sc))[:DEPTH]
+                    weight = 1 + credits.shared_with(s, ids)
+                    if spec[0] == "cover":
+                        mine = x[ids][:, x[s].indices[: args.cover_playlists]].tocsr()
+                        best = cover_page(mine, shared, b, weight, spec[1], spec[2])
+                    else:
+                        sc = score(*spec, float(pop[s]), b, shared, ws, ids) * weight
+                        best = np.lexsort((ids, -shared, -sc))[:DEPTH]
                     ranked[i, : len(best)] = ids[best]
             top = present.first_page(ranked, seeds.track, 10)
             row = score_rows(top, seeds.playlist, 1, seeds.coverage_sample, split)
             figures.setdefault(spec, []).append((row.hit_rate, row.coverage, row.median_popularity))
-    print(f"{args.dataset} (splits {args.seed}..{args.seed + args.repeats - 1})")
-    ref = np.mean([f[1] for f in figures[("closest", 0.0, 0.0)]])
+    rows_ranked = "stored rows" if args.stored else "every co-occurring song"
+    print(f"{args.dataset} (splits {args.seed}..{args.seed + args.repeats - 1}, {rows_ranked})")
+    ref = np.mean([f[1] for f in figures[JACCARD]])
     for (kind, p1, p2), rows in figures.items():
         hr, cov, popm = (np.mean(v) for v in itertools.islice(zip(*rows, strict=True), 3))
         print(
