@@ -22,11 +22,15 @@ top ``k`` classes and the extra classes, and appends the ``m`` best tracks not a
 
 from __future__ import annotations
 
+import logging
+
 import numpy as np
 
 from index.build.topk import SetClasses, _class_list, better, offer
 from index.corpus import NeighbourTable
 from index.jit import numba
+
+log = logging.getLogger(__name__)
 
 
 @numba.njit(cache=True, nogil=True, inline="always")
@@ -122,6 +126,31 @@ def _extra_list(c, q, cap, member_ptr, members, size, top, extra, buf_t, buf_j, 
 
 
 @numba.njit(cache=True, parallel=True)
+def _row_counts(q_class, k, m, member_ptr, members, top_cls, top_n, ex_cls, ex_n, offset):
+    # pragma: no cover - numba
+    """Each member ``t`` of a query class gets its row count in ``offset[t + 1]`` from class
+    sizes alone, without the lists :func:`_expand_extras` builds. Its top ``k`` comes from
+    the other members of its class and the members of the class's top ``k`` classes:
+    ``min(k, near)`` rows, ``near`` their number. Only a full top ``k`` gets extras, from
+    those tracks and the extra classes' members (all distinct): ``min(m, avail - k)``."""
+    for q in numba.prange(q_class.size):
+        c = q_class[q]
+        near = member_ptr[c + 1] - member_ptr[c] - 1
+        for i in range(top_n[q]):
+            u = top_cls[q, i]
+            near += member_ptr[u + 1] - member_ptr[u]
+        rows = min(k, near)
+        if rows == k and m > 0:
+            avail = near
+            for i in range(ex_n[q]):
+                u = ex_cls[q, i]
+                avail += member_ptr[u + 1] - member_ptr[u]
+            rows += min(m, avail - k)
+        for mi in range(member_ptr[c], member_ptr[c + 1]):
+            offset[members[mi] + 1] = rows
+
+
+@numba.njit(cache=True, parallel=True)
 def _expand_extras(
     q_class,
     k,
@@ -143,11 +172,13 @@ def _expand_extras(
     out_j,
     out_s,
     n_chunks,
+    wrong,
 ):  # pragma: no cover - numba
-    """Each track's top ``k`` (its class's list less itself) followed by its extras; pass 1
-    (``count_only``) stores each track's row count in ``offset[t + 1]``, pass 2 writes the
-    rows at ``offset[t]``. ``n_chunks`` runs of query classes go in parallel (each track's
-    rows are its own)."""
+    """Each track's top ``k`` (its class's list less itself) followed by its extras;
+    ``count_only`` stores each track's row count in ``offset[t + 1]``, else the rows are
+    written from ``offset[t]`` up to ``offset[t + 1]`` and ``wrong[chunk]`` counts the
+    tracks whose rows did not fill that span exactly. ``n_chunks`` runs of query classes go
+    in parallel (each track's rows are its own)."""
     kk = k + 1
     cap = k + m + 1  # enough to skip a track's top k and itself
     step = (q_class.size + n_chunks - 1) // n_chunks
@@ -188,6 +219,7 @@ def _expand_extras(
                 rank = 0
                 upto = 0
                 row = 0 if count_only else offset[t]
+                end = 0 if count_only else offset[t + 1]
                 for i in range(n):
                     if rank == k:
                         break
@@ -195,7 +227,7 @@ def _expand_extras(
                         continue
                     rank += 1
                     upto = i + 1  # buf_t[:upto], less t, is t's top k so far
-                    if not count_only:
+                    if not count_only and row < end:
                         out_t[row] = t
                         out_r[row] = rank
                         out_n[row] = buf_t[i]
@@ -212,7 +244,7 @@ def _expand_extras(
                             continue
                         taken += 1
                         rank += 1
-                        if not count_only:
+                        if not count_only and row < end:
                             out_t[row] = t
                             out_r[row] = rank
                             out_n[row] = u
@@ -221,6 +253,8 @@ def _expand_extras(
                             row += 1
                 if count_only:
                     offset[t + 1] = rank
+                elif offset[t] + rank != end:
+                    wrong[chunk] += 1
 
 
 def expand_with_extras(
@@ -240,10 +274,24 @@ def expand_with_extras(
     q_class = np.asarray(q_class, dtype=np.int64)
     args = (q_class, k, m, classes.member_ptr, classes.members, classes.size, *top, *extras)
     offset = np.zeros(classes.class_of.size + 1, dtype=np.int64)
-    chunks = 8 * numba.get_num_threads()
-    dummy_i = np.empty(0, dtype=np.int32)
-    dummy_f = np.empty(0, dtype=np.float64)
-    _expand_extras(*args, True, offset, dummy_i, dummy_i, dummy_i, dummy_f, dummy_i, chunks)
+    (top_c, _, top_n), (ex_c, _, ex_n) = top, extras
+    _row_counts(
+        q_class, k, m, classes.member_ptr, classes.members, top_c, top_n, ex_c, ex_n, offset
+    )
+    table = _write_rows(args, offset)
+    if table is None:  # never expected: count again by building the lists, as the rows are
+        log.warning("neighbour row counts from class sizes were wrong; counting from the lists")
+        offset[:] = 0
+        no_rows, unused = np.empty(0, dtype=np.int32), np.zeros(1, dtype=np.int64)
+        _expand_extras(*args, True, offset, *[no_rows] * 3, np.empty(0), no_rows, 1, unused)
+        table = _write_rows(args, offset)
+        assert table is not None
+    return table
+
+
+def _write_rows(args: tuple, offset: np.ndarray) -> NeighbourTable | None:
+    """The rows of every track, ``offset[t + 1]`` of them for track ``t`` (turned into
+    running totals here); None when some track's rows did not come to its count."""
     np.cumsum(offset, out=offset)
     n_rows = int(offset[-1])
     out_t = np.empty(n_rows, dtype=np.int32)
@@ -251,5 +299,9 @@ def expand_with_extras(
     out_n = np.empty(n_rows, dtype=np.int32)
     out_j = np.empty(n_rows, dtype=np.float64)
     out_s = np.empty(n_rows, dtype=np.int32)
-    _expand_extras(*args, False, offset, out_t, out_r, out_n, out_j, out_s, chunks)
+    chunks = 8 * numba.get_num_threads()
+    wrong = np.zeros(chunks, dtype=np.int64)
+    _expand_extras(*args, False, offset, out_t, out_r, out_n, out_j, out_s, chunks, wrong)
+    if wrong.any():
+        return None
     return NeighbourTable(track=out_t, rank=out_r, neighbour=out_n, jaccard=out_j, shared=out_s)

@@ -6,6 +6,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from index.build import extras as extras_module
 from index.build.exact import exact_neighbours
 from index.build.lsh import lsh_neighbours
 from tests.index.test_exact import _csr, as_rows, random_rows
@@ -87,3 +88,46 @@ def test_default_plan_extras_equal_exact() -> None:
     exact = exact_neighbours(indptr, indices, n_pl, k=10, extras=20, progress=False)
     assert as_rows(lsh) == as_rows(exact)
     assert (lsh.rank > 10).sum() > 0
+
+
+def _tables_equal(a, b) -> bool:
+    return all(
+        np.array_equal(getattr(a, f), getattr(b, f))
+        for f in ("track", "rank", "neighbour", "jaccard", "shared")
+    )
+
+
+@pytest.mark.parametrize("seed", range(4))
+@pytest.mark.parametrize(("k", "m"), [(3, 4), (5, 0), (2, 20)])
+def test_row_counts_from_class_sizes_are_exact(caplog, seed, k, m) -> None:
+    """Rows are written where counts from class sizes alone put them. Were a count wrong,
+    the build would count again from the lists and log it: neither engine may log."""
+    rng = np.random.default_rng(seed)
+    indptr, indices = _csr(random_rows(rng, 120, 30, dup_rate=0.4))
+    kw = dict(k=k, extras=m, min_playlists=1, min_shared=1, progress=False)
+    planted = planted_csr(seed=seed)
+    with caplog.at_level("WARNING", logger="index.build.extras"):
+        exact = exact_neighbours(indptr, indices, 30, **kw)
+        lsh = lsh_neighbours(*planted, exact_below=0, **kw)
+    assert not caplog.records
+    assert exact.track.size > 0 and lsh.track.size > 0
+    if m:
+        assert (exact.rank > k).any() and (lsh.rank > k).any()
+
+
+def test_a_wrong_row_count_is_counted_again(caplog, monkeypatch) -> None:
+    rng = np.random.default_rng(5)
+    indptr, indices = _csr(random_rows(rng, 120, 30, dup_rate=0.4))
+    kw = dict(k=3, extras=4, min_playlists=1, min_shared=1, progress=False)
+    right = exact_neighbours(indptr, indices, 30, **kw)
+    count = extras_module._row_counts
+
+    def one_too_many(*args):
+        count(*args)
+        args[-1][1::7] += 1
+
+    monkeypatch.setattr(extras_module, "_row_counts", one_too_many)
+    with caplog.at_level("WARNING", logger="index.build.extras"):
+        again = exact_neighbours(indptr, indices, 30, **kw)
+    assert _tables_equal(again, right)
+    assert "counting from the lists" in caplog.text
