@@ -7,7 +7,6 @@ array positions; the SQLite file uses ``position + 1``.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -90,35 +89,6 @@ class Corpus:
 
     def playlists_of(self, track: int) -> np.ndarray:
         return self.indices[self.indptr[track] : self.indptr[track + 1]]
-
-    def drop_names(self) -> None:
-        """Let go of every name, link and id string, keeping the counts and the arrays.
-
-        They are the bulk of a corpus in Python objects, and a build holds them twice: in
-        the process computing neighbours and in the one writing the tables, which share
-        them after the fork. Only when both let go is the memory freed, so each does once
-        it no longer needs them; reading a dropped name raises."""
-        self.artist_names = DroppedNames(self.n_artists)
-        self.track_titles = DroppedNames(self.n_tracks)
-        self.playlist_names = DroppedNames(self.n_playlists)
-        self.track_uris = DroppedNames(self.n_tracks)
-        if self.track_mbids is not None:
-            self.track_mbids = DroppedNames(self.n_tracks)
-        if self.track_isrcs is not None:
-            self.track_isrcs = DroppedNames(self.n_tracks)
-
-
-class DroppedNames(Sequence):
-    """Stands in for a list of names let go by :meth:`Corpus.drop_names`: its length only."""
-
-    def __init__(self, n: int) -> None:
-        self._n = n
-
-    def __len__(self) -> int:
-        return self._n
-
-    def __getitem__(self, i):
-        raise LookupError("these names were let go once written (Corpus.drop_names)")
 
 
 @dataclass

@@ -74,7 +74,7 @@ class CorpusTablesWriter:
 def _child(path: Path, corpus: Corpus, memberships: bool, send: Connection) -> None:
     started = time.monotonic()
     try:
-        write_corpus_tables(path, corpus, memberships=memberships, drop_names=True)
+        write_corpus_tables(path, corpus, memberships=memberships)
         send.send(("ok", time.monotonic() - started))
         code = 0
     except BaseException as exc:  # report everything: the parent decides what the user sees

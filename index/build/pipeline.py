@@ -121,10 +121,6 @@ def _build_locally(
         t = time.monotonic()
         give_back_free_memory()  # ingest's freed heap, before the scan's lists and the fork
         writer = CorpusTablesWriter(tmp, corpus, memberships=memberships)
-        # Names go only into the writer's tables: let go of this process's copy, so that the
-        # memory is freed once the writer lets go of its own.
-        corpus.drop_names()
-        give_back_free_memory()
         try:
             table = compute_neighbours(corpus, method, options, progress=progress)
         except BaseException:

@@ -175,18 +175,12 @@ def write_index(
 
 
 def write_corpus_tables(
-    path: Path,
-    corpus: Corpus,
-    *,
-    memberships: bool = True,
-    progress=None,
-    drop_names: bool = False,
+    path: Path, corpus: Corpus, *, memberships: bool = True, progress=None
 ) -> None:
     """First half of a build's file: schema, artists, tracks, playlists, memberships, search.
 
     Needs only the corpus, so the build runs it in a second process while neighbours are
-    computed; that process passes ``drop_names`` to let go of the corpus's names once the
-    tables holding them are written (:meth:`~index.corpus.Corpus.drop_names`).
+    computed.
     """
     tick = progress or (lambda *a: None)
     conn = connect_for_writing(path)
@@ -228,10 +222,6 @@ def write_corpus_tables(
                     strict=True,
                 ),
             )
-        if drop_names:  # every name is written: what follows needs only the arrays
-            corpus.drop_names()
-            give_back_free_memory()
-        if memberships:
             pairs = np.repeat(
                 np.arange(1, corpus.n_tracks + 1, dtype=np.int64), corpus.track_playlist_counts
             )
