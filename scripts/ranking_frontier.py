@@ -1,8 +1,8 @@
 """Where rankings of a seed's co-occurring songs sit on the accuracy–popularity curve.
 
 Every score here re-ranks *all* songs sharing ``--min-shared`` playlists with the seed
-(``--stored``: only what a default build stores), on validation splits (``--seed`` 200 and up; the reported
-runs use 100): "closest"-style shrunk Jaccard ``s / (a + b - s + λ·a)`` over a grid of λ
+(``--stored``: only what a default build stores), on validation splits (``--seed`` 200 and
+up; the reported runs use 100): "closest"-style shrunk Jaccard ``s / (a + b - s + λ·a)`` over a grid of λ
 (λ → ∞ is raw co-occurrence), RP3beta-style walks weighting each shared playlist by its
 length to the ``-α`` and dividing by the song's popularity to the ``β``, and pages that
 lead with the ``m`` songs sharing most playlists before a Jaccard ranking damped by
@@ -11,7 +11,7 @@ popularity to the ``γ`` ("lead") or before "closest" damped by popularity to th
 playlists ("cover": greedy, a song scoring the seed's playlists it is in, one already
 holding ``k`` picked songs counting ``0.6^k``, the first ``m`` picks undamped and the rest
 damped by popularity to the ``δ``; ``--cover-playlists N`` sees only the seed's first N
-playlists, as a reply reading memberships would; stored, the Jaccard top 30 and 20 extras).
+playlists, as a reply reading memberships would; stored: the exact build's top k and extras).
 Each is scored on the bot's first page (one version of a song, at most three per artist)
 with the shared-artist weight: HitRate@10, coverage (against plain Jaccard's) and the
 median popularity of what is shown.
@@ -31,6 +31,8 @@ import itertools
 import numpy as np
 import scipy.sparse as sp
 
+from index.build.exact import exact_neighbours
+from index.build.options import DEFAULTS
 from index.ingest import read_dataset
 from index.quality import baselines as bl
 from index.quality.pages import Presentation, song_ids
@@ -49,7 +51,6 @@ SCORES: list[tuple[str, float, float]] = [
 ]
 JACCARD = ("closest", 0.0, 0.0)  # the reference for coverage, always run
 COVER_DECAY = 0.6  # a seed playlist already holding k picked songs counts 0.6^k
-STORED = (30, 20)  # --stored: the Jaccard top 30 and the 20 most shared after it, as built
 
 
 def cover_page(incidence, shared, b, weight, first: float, damping: float) -> np.ndarray:
@@ -73,17 +74,6 @@ def cover_page(incidence, shared, b, weight, first: float, damping: float) -> np
         alive[j] = False
         k[incidence.indices[incidence.indptr[j] : incidence.indptr[j + 1]]] += 1
     return np.asarray(picked, dtype=np.int64)
-
-
-def stored_rows(s: int, ids, shared, pop) -> np.ndarray:
-    """Which candidates an index built with the defaults stores for seed ``s``."""
-    jac = shared / np.maximum(pop[s] + pop[ids] - shared, 1)
-    ranked = np.lexsort((ids, -shared, -jac))
-    rest = ranked[STORED[0] :]
-    rest = rest[np.lexsort((ids[rest], -shared[rest]))][: STORED[1]]
-    keep = np.zeros(len(ids), dtype=bool)
-    keep[ranked[: STORED[0]]] = keep[rest] = True
-    return keep
 
 
 def candidates(x: sp.csr_matrix, seeds: np.ndarray, min_shared: int, min_playlists: int):
@@ -146,11 +136,22 @@ def main() -> None:
         pop = split.popularity
         x = bl.track_matrix(split.train_indptr, split.train_indices, split.n_playlists)
         cands = list(candidates(x, seeds.track, args.min_shared, args.min_playlists))
+        if args.stored:  # what the build stores: its Jaccard top k and extras
+            built = exact_neighbours(
+                x.indptr,
+                x.indices,
+                split.n_playlists,
+                extras=DEFAULTS.extras,
+                progress=False,
+                min_shared=args.min_shared,
+                min_playlists=args.min_playlists,
+            )
         for spec in [f for f in SCORES if f[0] in kinds or f == JACCARD]:
             ranked = np.full((len(cands), DEPTH), -1, dtype=np.int64)
             for i, (s, ids, shared, ws) in enumerate(cands):
                 if args.stored and len(ids):
-                    keep = stored_rows(s, ids, shared, pop)
+                    lo, hi = np.searchsorted(built.track, [s, s + 1])
+                    keep = np.isin(ids, built.neighbour[lo:hi])
                     ids, shared, ws = ids[keep], shared[keep], {a: w[keep] for a, w in ws.items()}
                 if len(ids):
                     b = pop[ids].astype(np.float64)

@@ -47,7 +47,10 @@ def offer_row(row_c, row_s, row_d, n, cap, s, d, c, by_shared, size):  # pragma:
     entries a linear insertion's comparisons (a division each) cost most of the scan's
     offers. An empty ``row_d`` stores no union sizes (:func:`_union_at`)."""
     j = s / d
-    q_size = d - size[c] + s  # the list owner's set size
+    stored = row_d.size > 0
+    # The list owner's set size, only where unions are not stored (a read of ``size`` per
+    # offer would cost the top k, which turns most offers away, a cache miss each).
+    q_size = 0 if stored else d - size[c] + s
     if n == cap:
         ls = row_s[cap - 1]
         ld = _union_at(row_c, row_s, row_d, cap - 1, q_size, size)
@@ -64,7 +67,6 @@ def offer_row(row_c, row_s, row_d, n, cap, s, d, c, by_shared, size):  # pragma:
         else:
             lo = mid + 1
     last = n if n < cap else cap - 1
-    stored = row_d.size > 0
     for i in range(last, lo, -1):
         row_c[i] = row_c[i - 1]
         row_s[i] = row_s[i - 1]

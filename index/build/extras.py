@@ -281,12 +281,19 @@ def expand_with_extras(
     table = _write_rows(args, offset)
     if table is None:  # never expected: count again by building the lists, as the rows are
         log.warning("neighbour row counts from class sizes were wrong; counting from the lists")
-        offset[:] = 0
-        no_rows, unused = np.empty(0, dtype=np.int32), np.zeros(1, dtype=np.int64)
-        _expand_extras(*args, True, offset, *[no_rows] * 3, np.empty(0), no_rows, 1, unused)
+        _count_from_lists(args, offset)
         table = _write_rows(args, offset)
         assert table is not None
     return table
+
+
+def _count_from_lists(args: tuple, offset: np.ndarray) -> None:
+    """Each track's row count into ``offset[t + 1]`` the slow way, by building its lists."""
+    offset[:] = 0
+    no_i, no_f = np.empty(0, dtype=np.int32), np.empty(0, dtype=np.float64)
+    chunks = 8 * numba.get_num_threads()
+    unused = np.zeros(chunks, dtype=np.int64)  # ``wrong``: written only when writing rows
+    _expand_extras(*args, True, offset, no_i, no_i, no_i, no_f, no_i, chunks, unused)
 
 
 def _write_rows(args: tuple, offset: np.ndarray) -> NeighbourTable | None:
