@@ -2,9 +2,10 @@
 
 The two halves of an index file need different inputs: the corpus tables (artists, tracks,
 playlists, memberships, search tables) only need the ingested corpus, the neighbour table
-needs the engine's output. Writing the first half in a second process overlaps tens of
-seconds of SQLite work with the engine at full scale. Fork shares the corpus pages
-copy-on-write, so nothing is pickled.
+needs the engine's output. Writing most of the first half in a second process overlaps
+tens of seconds of SQLite work with the engine at full scale. Fork shares the corpus pages
+copy-on-write, so nothing is pickled; the tables made from the corpus's names are written
+first, here, so the child reads only arrays and copies none of the names' pages.
 """
 
 from __future__ import annotations
@@ -16,21 +17,30 @@ import time
 from multiprocessing.connection import Connection
 from pathlib import Path
 
-from index.build.store import write_corpus_tables
+from index.build.corpus_tables import (
+    write_array_tables,
+    write_corpus_tables,
+    write_name_tables,
+)
 from index.corpus import Corpus
 
 
 class CorpusTablesWriter:
-    """A child process writing :func:`index.build.store.write_corpus_tables` into ``path``."""
+    """:func:`index.build.corpus_tables.write_name_tables` now, then a child process writing
+    :func:`index.build.corpus_tables.write_array_tables` into ``path``."""
 
     def __init__(self, path: Path, corpus: Corpus, *, memberships: bool) -> None:
         self.path = path
         self._sequential = "fork" not in multiprocessing.get_all_start_methods()
+        self.names_seconds = 0.0  # the tables of names, written here before the fork
         if self._sequential:  # no fork on this platform: write now, in this process
             started = time.monotonic()
             write_corpus_tables(path, corpus, memberships=memberships)
             self.seconds = time.monotonic() - started
             return
+        started = time.monotonic()
+        write_name_tables(path, corpus, memberships=memberships)
+        self.names_seconds = time.monotonic() - started
         ctx = multiprocessing.get_context("fork")
         self._result, send = ctx.Pipe(duplex=False)
         self._proc = ctx.Process(
@@ -74,7 +84,7 @@ class CorpusTablesWriter:
 def _child(path: Path, corpus: Corpus, memberships: bool, send: Connection) -> None:
     started = time.monotonic()
     try:
-        write_corpus_tables(path, corpus, memberships=memberships)
+        write_array_tables(path, corpus, memberships=memberships)
         send.send(("ok", time.monotonic() - started))
         code = 0
     except BaseException as exc:  # report everything: the parent decides what the user sees

@@ -10,6 +10,7 @@ the summary and ``meta`` can say where the time went.
 from __future__ import annotations
 
 import resource
+import sqlite3
 import time
 from collections.abc import Sequence
 from dataclasses import replace
@@ -81,15 +82,19 @@ def build_index(
     ``settings`` override single fields by name (``method="exact"``, ``k=10``, ...).
     ``options.engine`` picks where the build runs: ``"local"`` here, ``"spark"`` through
     :func:`index.spark.engine.spark_build` (same file; needs the ``spark`` extra). Raises
-    ValueError for an impossible setting, :class:`DatasetError` for an unusable dataset.
+    ValueError for an impossible setting, :class:`DatasetError` for an unusable dataset,
+    OSError when the file cannot be written (SQLite's errors too: a full disk is one).
     """
     options = replace(options or DEFAULTS, **settings)
     options.check()
-    if options.engine == "spark":
-        from index.spark.engine import spark_build
+    try:
+        if options.engine == "spark":
+            from index.spark.engine import spark_build
 
-        return spark_build(dataset, out, options, progress=progress)
-    return _build_locally(dataset, Path(out), options, progress)
+            return spark_build(dataset, out, options, progress=progress)
+        return _build_locally(dataset, Path(out), options, progress)
+    except sqlite3.DatabaseError as exc:  # writing the file: a full or failing disk
+        raise OSError(None, str(exc)) from exc
 
 
 def _build_locally(
@@ -118,9 +123,10 @@ def _build_locally(
     report = corpus.report
     memberships = options.memberships
     with atomic_index_file(out) as tmp:
-        t = time.monotonic()
         give_back_free_memory()  # ingest's freed heap, before the scan's lists and the fork
         writer = CorpusTablesWriter(tmp, corpus, memberships=memberships)
+        stages["tables of names"] = writer.names_seconds
+        t = time.monotonic()
         try:
             table = compute_neighbours(corpus, method, options, progress=progress)
         except BaseException:
@@ -143,7 +149,7 @@ def _build_locally(
         finally:
             bar.close()
         stages["write"] = time.monotonic() - write_started
-        stages["  corpus tables (alongside neighbours)"] = writer.seconds
+        stages["  other corpus tables (alongside neighbours)"] = writer.seconds
         stages["  waiting for them"] = waited
         stages["  neighbour rows + meta"] = stages["write"] - waited
 

@@ -1,4 +1,5 @@
-"""Write an index to SQLite (schema :data:`~index.schema.SCHEMA_VERSION`), atomically.
+"""Write an index to SQLite (schema :data:`~index.schema.SCHEMA_VERSION`), atomically: the
+neighbour half here, the corpus half in :mod:`index.build.corpus_tables`.
 
 The file is written under a temporary name beside the target and renamed into place only
 when complete, so an interrupted or failed build never replaces a good index. Temporary
@@ -9,7 +10,6 @@ from __future__ import annotations
 
 import contextlib
 import errno
-import itertools
 import multiprocessing
 import os
 import sqlite3
@@ -19,15 +19,12 @@ from pathlib import Path
 
 import numpy as np
 
-from index.arrays import give_back_free_memory, sorted_unique
-from index.build.json_text import json_array
+from index.build.corpus_tables import connect_for_writing, write_corpus_tables
 from index.build.neighbour_rows import insert_neighbour_rows
-from index.build.search_tables import create_search_tables
 from index.corpus import Corpus, NeighbourTable
-from index.schema import PLAYLIST_MEMBERS, SCHEMA, SCHEMA_VERSION, SPOTIFY_URI_INDEX
+from index.schema import SCHEMA_VERSION
 
 TMP_MARK = ".building-"
-BATCH = 200_000
 SPLIT_ROWS = 4_000_000  # from this many neighbour rows, a forked child writes half of them
 
 
@@ -59,18 +56,6 @@ def _pid_alive(pid: int) -> bool:
     except PermissionError:
         return True
     return True
-
-
-def connect_for_writing(path: Path) -> sqlite3.Connection:
-    """A connection tuned for one bulk writer and no concurrent readers (the file is private)."""
-    conn = sqlite3.connect(path, isolation_level=None)
-    conn.execute("PRAGMA journal_mode=OFF")
-    conn.execute("PRAGMA synchronous=OFF")
-    conn.execute("PRAGMA temp_store=MEMORY")
-    # Rows go in in key order, so a B-tree insert touches only its rightmost pages: 32 MiB
-    # writes as fast as 256 MiB did, and two writers run beside the build's peak.
-    conn.execute("PRAGMA cache_size=-32768")
-    return conn
 
 
 def check_writable(out: Path) -> None:
@@ -132,25 +117,6 @@ def _remove_with_journals(tmp: Path) -> None:
             p.unlink()
 
 
-def session_days(corpus: Corpus) -> Iterator[str | None]:
-    """Each playlist's ``date`` column: a listening session's day (UTC), else None."""
-    if corpus.playlist_dates is None:
-        return itertools.repeat(None, corpus.n_playlists)
-    days = corpus.playlist_dates.astype("datetime64[s]").astype("datetime64[D]").astype(str)
-    return (
-        d if s >= 0 else None
-        for d, s in zip(days.tolist(), corpus.playlist_dates.tolist(), strict=True)
-    )
-
-
-def artist_playlist_counts(corpus: Corpus) -> np.ndarray:
-    """Number of distinct playlists holding at least one track by each artist."""
-    counts = corpus.track_playlist_counts
-    artist_of_membership = np.repeat(corpus.track_artist.astype(np.int64), counts)
-    pairs = sorted_unique(artist_of_membership * max(corpus.n_playlists, 1) + corpus.indices)
-    return np.bincount(pairs // max(corpus.n_playlists, 1), minlength=corpus.n_artists)
-
-
 def write_index(
     corpus: Corpus,
     table: NeighbourTable,
@@ -172,86 +138,6 @@ def write_index(
         write_neighbours_and_meta(
             tmp, corpus, table, meta, memberships=memberships, progress=progress, started=started
         )
-
-
-def write_corpus_tables(
-    path: Path, corpus: Corpus, *, memberships: bool = True, progress=None
-) -> None:
-    """First half of a build's file: schema, artists, tracks, playlists, memberships, search.
-
-    Needs only the corpus, so the build runs it in a second process while neighbours are
-    computed.
-    """
-    tick = progress or (lambda *a: None)
-    conn = connect_for_writing(path)
-    try:
-        conn.executescript(SCHEMA)
-        conn.execute("BEGIN")
-        a_counts = artist_playlist_counts(corpus)
-        conn.executemany(
-            "INSERT INTO artists VALUES (?,?,?)",
-            zip(
-                range(1, corpus.n_artists + 1), corpus.artist_names, a_counts.tolist(), strict=True
-            ),
-        )
-        tick("artists", corpus.n_artists, corpus.n_artists)
-
-        rows = zip(
-            range(1, corpus.n_tracks + 1),
-            (corpus.track_artist + 1).tolist(),
-            corpus.track_titles,
-            corpus.track_playlist_counts.tolist(),
-            corpus.track_uris,
-            corpus.track_mbids or itertools.repeat(None, corpus.n_tracks),
-            corpus.track_isrcs or itertools.repeat(None, corpus.n_tracks),
-            strict=True,
-        )
-        conn.executemany("INSERT INTO tracks VALUES (?,?,?,?,?,?,?)", rows)
-        tick("tracks", corpus.n_tracks, corpus.n_tracks)
-        # This runs beside the neighbour scan, whose lists are the build's peak: what each
-        # table's temporaries freed goes back to the system, not kept for later.
-        give_back_free_memory()
-
-        if memberships:
-            conn.executemany(
-                "INSERT INTO playlists VALUES (?,?,?)",
-                zip(
-                    range(1, corpus.n_playlists + 1),
-                    corpus.playlist_names,
-                    session_days(corpus),
-                    strict=True,
-                ),
-            )
-            pairs = np.repeat(
-                np.arange(1, corpus.n_tracks + 1, dtype=np.int64), corpus.track_playlist_counts
-            )
-            pairs <<= 32
-            pairs |= corpus.indices.astype(np.int64) + 1  # (track, playlist), in key order
-            n = len(pairs)
-            _insert_pairs(conn, "memberships", pairs, lambda done: tick("memberships", done, n))
-            # The same pairs by playlist, for the rare-song fallback: swapped and sorted, so
-            # they too go in in key order.
-            low = pairs & 0xFFFFFFFF  # swapped in place: one 8-byte copy, not three
-            pairs >>= 32
-            low <<= 32
-            pairs |= low
-            del low
-            pairs.sort()
-            _insert_pairs(
-                conn, PLAYLIST_MEMBERS, pairs, lambda done: tick("playlist members", done, n)
-            )
-            del pairs
-            give_back_free_memory()
-
-        # A pasted Spotify link finds its track without a scan (about 45 bytes a track).
-        conn.execute(
-            f"CREATE INDEX {SPOTIFY_URI_INDEX} ON tracks(spotify_uri) WHERE spotify_uri IS NOT NULL"
-        )
-        create_search_tables(conn)
-        tick("search tables", 1, 1)
-        conn.execute("COMMIT")
-    finally:
-        conn.close()
 
 
 def write_neighbours_and_meta(
@@ -300,22 +186,6 @@ def write_neighbours_and_meta(
         conn.execute("PRAGMA journal_mode=DELETE")  # readers expect a normal rollback journal
     finally:
         conn.close()
-
-
-def _insert_pairs(conn: sqlite3.Connection, table: str, pairs: np.ndarray, tick) -> None:
-    """Insert (a << 32 | b) pairs as rows (a, b), in batches decoded by SQLite itself.
-
-    ``json_each`` over one text of numbers is about twice as fast as ``executemany`` here,
-    since no Python tuple is made per row (25M rows at 30M listens), and the text is written
-    by a compiled kernel (:mod:`index.build.json_text`).
-    """
-    sql = f"INSERT INTO {table} SELECT value >> 32, value & 4294967295 FROM json_each(?)"
-    for start in range(0, len(pairs), BATCH * 5):
-        chunk = pairs[start : start + BATCH * 5]
-        conn.execute(sql, (json_array(chunk),))
-        tick(start + len(chunk))
-    if len(pairs) == 0:
-        tick(0)
 
 
 def _insert_neighbours(conn: sqlite3.Connection, path: Path, columns: list, tick) -> None:
