@@ -69,21 +69,30 @@ def create_search_tables(conn: sqlite3.Connection) -> None:
     a_lens = np.bincount(a_row, minlength=len(artist_names))
     a_starts = np.concatenate(([0], np.cumsum(a_lens)[:-1]))
     per_track = a_lens[artist_pos]
-    offsets = np.arange(per_track.sum()) - np.repeat(np.cumsum(per_track) - per_track, per_track)
-    a_word = a_word_ids[np.repeat(a_starts[artist_pos], per_track) + offsets]
-    a_track_row = np.repeat(np.arange(len(track_ids)), per_track)
+    n_title, n_artist = len(t_word), int(per_track.sum())
 
-    # One (word, rank) key per pair, sorted: grouped by word, best-known track first.
-    keys = np.concatenate((t_word, a_word)) << 32
-    keys |= rank_of_row[np.concatenate((t_row, a_track_row))]
-    del t_word, a_word, t_row, a_track_row
+    # One (word, rank) key per pair, sorted: grouped by word, best-known track first. Built
+    # in place, a part at a time: this runs beside the neighbour scan, at the build's peak.
+    keys = np.empty(n_title + n_artist, dtype=np.int64)
+    keys[:n_title] = t_word
+    keys[:n_title] <<= 32
+    keys[:n_title] |= rank_of_row[t_row]
+    del t_word, t_row
+    first = np.repeat(a_starts[artist_pos] - (np.cumsum(per_track) - per_track), per_track)
+    first += np.arange(n_artist)  # each pair's place in the artist's words
+    keys[n_title:] = a_word_ids[first]
+    del first
+    keys[n_title:] <<= 32
+    keys[n_title:] |= rank_of_row[np.repeat(np.arange(len(track_ids)), per_track)]
     keys.sort()
     keep = np.ones(len(keys), dtype=bool)
     keep[1:] = keys[1:] != keys[:-1]  # a word in both title and artist counts once
     keys = keys[keep]
-    word_of_key = (keys >> 32).astype(np.int64)
-    ranks = (keys & 0xFFFFFFFF).astype(np.int32)
-    bounds = np.searchsorted(word_of_key, np.arange(len(vocab) + 1))
+    del keep
+    # The first key of word w is the first at or above w << 32; a rank is a key's low half.
+    bounds = np.searchsorted(keys, np.arange(len(vocab) + 1, dtype=np.int64) << 32)
+    ranks = keys.astype(np.int32)
+    del keys
     df = np.diff(bounds)
 
     words = list(vocab)
@@ -128,7 +137,8 @@ def _run_script(conn: sqlite3.Connection, script: str) -> None:
             conn.execute(statement)
 
 
-_CHUNK = 500_000  # tracks folded per pass: bounds the joined string to tens of MB
+_CHUNK = 200_000  # tracks folded per pass: bounds the joined string and its words (it runs
+# beside the neighbour scan, at the build's peak)
 
 
 def _int_column(conn: sqlite3.Connection, column: str) -> np.ndarray:
