@@ -128,7 +128,7 @@ def _pss_kb(pid: int) -> int:
     return 0
 
 
-_STAGE = re.compile(r"\s*([A-Za-z][\w /+-]*?)\s+([0-9]+(?:\.[0-9]+)?)\s*s$")
+_STAGE = re.compile(r"\s*([A-Za-z][\w /+()-]*?)\s+([0-9]+(?:\.[0-9]+)?)\s*s$")
 
 
 def parse_stages(summary: str) -> dict[str, float]:
