@@ -16,7 +16,7 @@ from collections.abc import Callable
 
 import numpy as np
 
-from index.arrays import give_back_free_memory, sorted_unique
+from index.arrays import give_back_free_memory, unique_in_place
 from index.corpus import Corpus, DatasetError, IngestReport, SourceInfo
 from index.ingest.assemble import (
     as_array,
@@ -240,6 +240,8 @@ class CorpusBuilder:
             l_raw, l_pl, starts = self._session_rows()
             clock("sessions")
             row_raw, row_pl = np.concatenate([row_raw, l_raw]), np.concatenate([row_pl, l_pl])
+            del l_raw, l_pl  # the listens are rows now: their columns go (0.5 GB at 30M)
+            self.listen_raw, self.listen_user, self.listen_ts = array("i"), array("i"), array("q")
             playlist_names = playlist_names + [SESSION_NAME] * len(starts)
             dates = np.concatenate([np.full(n_pl, -1, dtype=np.int64), starts])
             n_pl += len(starts)
@@ -277,16 +279,21 @@ class CorpusBuilder:
         n_tracks = len(track_artist)
         n_artists = int(artist_used.sum())
 
-        row_track = raw_track[row_raw] if n_rows else np.zeros(0, np.int32)
+        # (track, playlist) keys, made and sorted in place: this is ingest's largest step.
         width = max(n_pl, 1)
-        pairs = sorted_unique(row_track.astype(np.int64) * width + row_pl)
-        del row_track
+        pairs = raw_track[row_raw].astype(np.int64) if n_rows else np.zeros(0, np.int64)
+        del row_raw
+        pairs *= width
+        pairs += row_pl
+        del row_pl
+        self.row_raw, self.row_playlist = array("i"), array("i")  # the rows are pairs now
+        pairs = unique_in_place(pairs)
         rep.duplicate_rows = n_rows - len(pairs)
-        track_of_pair = pairs // width
-        indices = (pairs - track_of_pair * width).astype(np.int32)
+        indices = (pairs % width).astype(np.int32)
+        pairs //= width  # each pair's track
         indptr = np.zeros(n_tracks + 1, dtype=np.int64)
-        np.cumsum(np.bincount(track_of_pair, minlength=n_tracks), out=indptr[1:])
-        del pairs, track_of_pair
+        np.cumsum(np.bincount(pairs, minlength=n_tracks), out=indptr[1:])
+        del pairs
         clock("memberships")
 
         used_raw = np.flatnonzero(raw_track >= 0)
@@ -355,21 +362,11 @@ class CorpusBuilder:
         self.playlist_names = []
         self.uris = []
         self.isrcs = []
-        for name in (
-            "raw_track",
-            "raw_artist_spelling",
-            "raw_artist",
-            "raw_mbid",
-            "track_artist",
-            "row_raw",
-            "row_playlist",
-            "uri_raw",
-            "uri_val",
-            "isrc_raw",
-            "isrc_val",
-            "listen_raw",
-            "listen_user",
-        ):
+        int_columns = (
+            "raw_track raw_artist_spelling raw_artist raw_mbid track_artist row_raw row_playlist "
+            "uri_raw uri_val isrc_raw isrc_val listen_raw listen_user"
+        )
+        for name in int_columns.split():
             setattr(self, name, array("i"))
         self.listen_ts = array("q")
 
