@@ -15,7 +15,7 @@ from pathlib import Path
 
 import numpy as np
 
-from index.arrays import give_back_free_memory, sorted_unique
+from index.arrays import give_back_free_memory, unique_in_place
 from index.build.json_text import json_array
 from index.build.search_tables import create_search_tables
 from index.corpus import Corpus
@@ -51,7 +51,9 @@ def artist_playlist_counts(corpus: Corpus) -> np.ndarray:
     """Number of distinct playlists holding at least one track by each artist."""
     counts = corpus.track_playlist_counts
     artist_of_membership = np.repeat(corpus.track_artist.astype(np.int64), counts)
-    pairs = sorted_unique(artist_of_membership * max(corpus.n_playlists, 1) + corpus.indices)
+    artist_of_membership *= max(corpus.n_playlists, 1)
+    artist_of_membership += corpus.indices
+    pairs = unique_in_place(artist_of_membership)
     return np.bincount(pairs // max(corpus.n_playlists, 1), minlength=corpus.n_artists)
 
 

@@ -17,11 +17,7 @@ import time
 from multiprocessing.connection import Connection
 from pathlib import Path
 
-from index.build.corpus_tables import (
-    write_array_tables,
-    write_corpus_tables,
-    write_name_tables,
-)
+from index.build.corpus_tables import write_array_tables, write_name_tables
 from index.corpus import Corpus
 
 
@@ -31,16 +27,15 @@ class CorpusTablesWriter:
 
     def __init__(self, path: Path, corpus: Corpus, *, memberships: bool) -> None:
         self.path = path
-        self._sequential = "fork" not in multiprocessing.get_all_start_methods()
-        self.names_seconds = 0.0  # the tables of names, written here before the fork
-        if self._sequential:  # no fork on this platform: write now, in this process
-            started = time.monotonic()
-            write_corpus_tables(path, corpus, memberships=memberships)
-            self.seconds = time.monotonic() - started
-            return
         started = time.monotonic()
         write_name_tables(path, corpus, memberships=memberships)
-        self.names_seconds = time.monotonic() - started
+        self.names_seconds = time.monotonic() - started  # before the fork, in this process
+        self._sequential = "fork" not in multiprocessing.get_all_start_methods()
+        if self._sequential:  # no fork on this platform: the rest now, in this process too
+            started = time.monotonic()
+            write_array_tables(path, corpus, memberships=memberships)
+            self.seconds = time.monotonic() - started
+            return
         ctx = multiprocessing.get_context("fork")
         self._result, send = ctx.Pipe(duplex=False)
         self._proc = ctx.Process(
