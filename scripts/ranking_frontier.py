@@ -12,6 +12,9 @@ playlists ("cover": greedy, a song scoring the seed's playlists it is in, one al
 holding ``k`` picked songs counting ``0.6^k``, the first ``m`` picks undamped and the rest
 damped by popularity to the ``δ``; ``--cover-playlists N`` sees only the seed's first N
 playlists, as a reply reading memberships would; stored: the exact build's top k and extras).
+Pages aimed at the median popularity, only with ``--kinds``: co-occurrence with songs in more
+than ``c`` times the seed's playlists ("step") or more than ``t`` playlists ("cap") counting
+``κ``, and the ``m`` most shared before ``s / (b + K)`` ("leadr").
 Each is scored on the bot's first page (one version of a song, at most three per artist)
 with the shared-artist weight: HitRate@10, coverage (against plain Jaccard's) and the
 median popularity of what is shown.
@@ -48,6 +51,9 @@ SCORES: list[tuple[str, float, float]] = [
     *[("lead", m, g) for m in (3, 5) for g in (0.0, 0.25, 0.5)],
     *[("leadc", m, m / 10 - 0.1) for m in (2, 3, 4, 5)],  # the default's family
     *[("cover", m, d) for m, d in ((DEPTH, 0.0), (0, 0.3), (4, 0.6), (5, 0.8), (6, 0.6))],
+    *[("step", c, k) for c in (0.5, 1.0, 2.0) for k in (0.1, 0.3)],
+    *[("cap", t, k) for t in (25, 50, 70, 100) for k in (0.1, 0.3)],
+    *[("leadr", m, k) for m in (3, 4, 5, 6, 7) for k in (5, 15, 30, 60)],
 ]
 JACCARD = ("closest", 0.0, 0.0)  # the reference for coverage, always run
 COVER_DECAY = 0.6  # a seed playlist already holding k picked songs counts 0.6^k
@@ -105,8 +111,15 @@ def score(kind: str, p1: float, p2: float, a: float, b, shared, ws, ids) -> np.n
         return shared.astype(float) if np.isinf(p1) else shared / (union + p1 * a)
     if kind == "rp3":
         return ws[p1] / b**p2
-    # "lead" / "leadc": the m most shared first, then Jaccard / "closest" (λ 1) damped by b^p2
-    low = (shared / (union + a) if kind == "leadc" else shared / union) / b**p2
+    if kind in ("step", "cap"):  # co-occurrence, a song better known than a bar counting p2
+        bar = p1 * a if kind == "step" else p1  # p1 × the seed's playlists, or p1 playlists
+        return shared * np.where(b > bar, p2, 1.0)
+    # "lead" / "leadc" / "leadr": the m most shared first, then Jaccard / "closest" (λ 1)
+    # damped by b^p2, or shared / (b + p2) (a fixed pseudo-count on the song's playlists)
+    if kind == "leadr":
+        low = shared / (b + p2)
+    else:
+        low = (shared / (union + a) if kind == "leadc" else shared / union) / b**p2
     out = low / max(low.max(), 1e-12)
     first = rk.lead(shared, b, ids, int(p1))
     out[first] = 10 + int(p1) - np.arange(len(first))
@@ -122,6 +135,7 @@ def main() -> None:
     p.add_argument("--min-shared", type=int, default=1)
     p.add_argument("--min-playlists", type=int, default=1)
     p.add_argument("--kinds", default="closest,rp3,lead,leadc,cover", help="which families")
+    # also: step, cap, leadr (pages aimed at the median popularity; not in the default run)
     p.add_argument("--stored", action="store_true", help="rank only what an index stores")
     p.add_argument("--cover-playlists", type=int, default=None, help="the seed's first N")
     args = p.parse_args()
