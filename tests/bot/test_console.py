@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 import pytest_asyncio
 
-from bot.console import run_console
+from bot.console import markdown_to_text, run_console
 from bot.services import Services
 from bot.settings import Settings
 from tests.support.bot_fixtures import SEED, build_song_index
@@ -83,6 +83,18 @@ async def test_likes_round_trip_and_help(services: Services) -> None:
     assert "You haven't liked any songs yet" in text
     assert "── songsim commands" in text and "!similar song" in text
     assert "── About songsim" in text and "Songs:" in text
+
+
+async def test_help_shows_optional_arguments_in_their_brackets(services: Services) -> None:
+    text = await converse(services, "help")
+    assert "!privacy [export | delete]" in text
+    assert "!settings [setting value]" in text
+    assert "delete]" not in text.replace("[export | delete]", "")
+
+
+def test_links_lose_their_brackets_and_other_brackets_stay() -> None:
+    shown = markdown_to_text("[Song \\[Remix\\]](https://x.test/1) and [a | b] [c]\n[d](e)")
+    assert shown == "Song [Remix] <https://x.test/1> and [a | b] [c]\nd <e>"
 
 
 async def test_unknown_commands_and_quit(services: Services) -> None:
