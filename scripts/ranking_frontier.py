@@ -11,7 +11,8 @@ popularity to the ``γ`` ("lead") or before "closest" damped by popularity to th
 playlists ("cover": greedy, a song scoring the seed's playlists it is in, one already
 holding ``k`` picked songs counting ``0.6^k``, the first ``m`` picks undamped and the rest
 damped by popularity to the ``δ``; ``--cover-playlists N`` sees only the seed's first N
-playlists, as a reply reading memberships would; stored: the exact build's top k and extras).
+playlists, as a reply reading memberships would; stored: the exact build's top k, extras
+and artist rows, ``--artist-extras 0`` for none).
 Pages aimed at the median popularity, only with ``--kinds``: co-occurrence with songs in more
 than ``c`` times the seed's playlists ("step") or more than ``t`` playlists ("cap") counting
 ``κ``, and the ``m`` most shared before ``s / (b + K)`` ("leadr").
@@ -34,6 +35,7 @@ import itertools
 import numpy as np
 import scipy.sparse as sp
 
+from index.build.artist_rows import add_artist_rows
 from index.build.exact import exact_neighbours
 from index.build.options import DEFAULTS
 from index.ingest import read_dataset
@@ -138,6 +140,7 @@ def main() -> None:
     # also: step, cap, leadr (pages aimed at the median popularity; not in the default run)
     p.add_argument("--stored", action="store_true", help="rank only what an index stores")
     p.add_argument("--cover-playlists", type=int, default=None, help="the seed's first N")
+    p.add_argument("--artist-extras", type=int, default=DEFAULTS.artist_extras, help="stored")
     args = p.parse_args()
     corpus = read_dataset(args.dataset, args.format, progress=False)
     credits = bl.ArtistCredits(corpus.track_artist, corpus.artist_names)
@@ -150,15 +153,12 @@ def main() -> None:
         pop = split.popularity
         x = bl.track_matrix(split.train_indptr, split.train_indices, split.n_playlists)
         cands = list(candidates(x, seeds.track, args.min_shared, args.min_playlists))
-        if args.stored:  # what the build stores: its Jaccard top k and extras
-            built = exact_neighbours(
-                x.indptr,
-                x.indices,
-                split.n_playlists,
-                extras=DEFAULTS.extras,
-                progress=False,
-                min_shared=args.min_shared,
-                min_playlists=args.min_playlists,
+        if args.stored:  # what the build stores: its Jaccard top k, extras and artist rows
+            limits = dict(min_shared=args.min_shared, min_playlists=args.min_playlists)
+            shape = (x.indptr, x.indices, split.n_playlists)
+            built = exact_neighbours(*shape, extras=DEFAULTS.extras, progress=False, **limits)
+            built = add_artist_rows(
+                built, *shape, corpus.track_artist, k=DEFAULTS.k, m=args.artist_extras, **limits
             )
         for spec in [f for f in SCORES if f[0] in kinds or f == JACCARD]:
             ranked = np.full((len(cands), DEPTH), -1, dtype=np.int64)

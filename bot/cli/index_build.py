@@ -51,6 +51,13 @@ def register(sub: argparse._SubParsersAction) -> None:
         f"most playlists (default {DEFAULTS.extras}; 0: top k only)",
     )
     b.add_argument(
+        "--artist-extras",
+        type=int,
+        default=DEFAULTS.artist_extras,
+        help="songs by the track's own artist kept after the extras, best Jaccard first "
+        f"(default {DEFAULTS.artist_extras}; 0: none)",
+    )
+    b.add_argument(
         "--min-playlists",
         type=int,
         default=DEFAULTS.min_playlists,
@@ -123,6 +130,7 @@ def run_build(args: argparse.Namespace) -> int:
         method=args.method,
         k=args.k,
         extras=args.extras,
+        artist_extras=args.artist_extras,
         min_playlists=args.min_playlists,
         min_shared=args.min_shared,
         strict=args.strict,

@@ -123,6 +123,12 @@ def register_holdout(isub: argparse._SubParsersAction) -> None:
         help=f"as `index build --extras` (default {DEFAULTS.extras})",
     )
     h.add_argument(
+        "--artist-extras",
+        type=int,
+        default=DEFAULTS.artist_extras,
+        help=f"as `index build --artist-extras` (default {DEFAULTS.artist_extras})",
+    )
+    h.add_argument(
         "--min-shared",
         type=int,
         default=DEFAULTS.min_shared,
@@ -206,6 +212,7 @@ def run_holdout(args: argparse.Namespace) -> int:
             near_copy_guard=not args.no_near_copy_guard,
             build_k=args.build_k,
             extras=args.extras,
+            artist_extras=args.artist_extras,
             min_shared=args.min_shared,
             min_playlists=args.min_playlists,
             per_artist=None if args.no_artist_cap else MAX_PER_ARTIST,

@@ -52,6 +52,13 @@ class BuildOptions:
     "closest" and "popular" pick (docs/QUALITY.md). 0 stores the top ``k`` only; each
     extra adds a row to every track with more than ``k`` co-occurring songs."""
 
+    artist_extras: int = 5
+    """Songs by the track's own artist stored after the extras: those sharing
+    ``min_shared`` playlists with it that are not stored yet, best Jaccard first, each with
+    its exact Jaccard and shared count (:mod:`index.build.artist_rows`). Every discovery
+    ranking counts a song by the seed's artist double, and without these rows an album
+    track beside the single is often not stored for it to pick. 0 stores none."""
+
     min_playlists: int = 2
     """Playlists a track must be in to get neighbours of its own (one in fewer than
     ``min_shared`` has none anyway). Lower gives more songs a list of their own, from
@@ -130,8 +137,8 @@ class BuildOptions:
             raise ValueError(f"engine must be one of {ENGINES}")
         if self.k < 1 or self.min_playlists < 1 or self.min_shared < 1:
             raise ValueError("k, min_playlists and min_shared must be at least 1")
-        if self.extras < 0:
-            raise ValueError("extras must be 0 or more")
+        if self.extras < 0 or self.artist_extras < 0:
+            raise ValueError("extras and artist_extras must be 0 or more")
         if self.session_gap < 0:
             raise ValueError("session_gap must be 0 seconds or more")
 

@@ -19,6 +19,7 @@ from pathlib import Path
 import numpy as np
 
 from index.arrays import give_back_free_memory, sorted_unique
+from index.build.artist_rows import add_artist_rows
 from index.build.options import DEFAULTS, BuildOptions
 from index.build.parallel_write import CorpusTablesWriter
 from index.build.store import atomic_index_file, check_writable, write_neighbours_and_meta
@@ -49,7 +50,8 @@ def choose_method(method: str, corpus: Corpus) -> str:
 def compute_neighbours(
     corpus: Corpus, method: str, options: BuildOptions, *, progress: bool
 ) -> NeighbourTable:
-    """The neighbour table of ``corpus`` by ``method`` (``exact`` or ``lsh``)."""
+    """The neighbour table of ``corpus`` by ``method`` (``exact`` or ``lsh``), with the
+    artist rows after each track's extras (:mod:`index.build.artist_rows`)."""
     args = (corpus.indptr, corpus.indices, corpus.n_playlists)
     kw = dict(
         k=options.k,
@@ -61,10 +63,20 @@ def compute_neighbours(
     if method == "exact":
         from index.build.exact import exact_neighbours
 
-        return exact_neighbours(*args, **kw)
-    from index.build.lsh import lsh_neighbours
+        table = exact_neighbours(*args, **kw)
+    else:
+        from index.build.lsh import lsh_neighbours
 
-    return lsh_neighbours(*args, **kw, **options.lsh_params())
+        table = lsh_neighbours(*args, **kw, **options.lsh_params())
+    return add_artist_rows(
+        table,
+        *args,
+        corpus.track_artist,
+        k=options.k,
+        m=options.artist_extras,
+        min_shared=options.min_shared,
+        min_playlists=options.min_playlists,
+    )
 
 
 def build_index(

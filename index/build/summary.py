@@ -83,11 +83,20 @@ class BuildSummary:
         )
 
 
-def extras_meta(extras: int) -> dict[str, object]:
+def extras_meta(extras: int, artist_extras: int = 0) -> dict[str, object]:
     """``meta`` rows saying what the neighbour table holds after each Jaccard top ``k``."""
+    out: dict[str, object] = {"extras": max(extras, 0), "artist_extras": max(artist_extras, 0)}
+    if artist_extras > 0:
+        out["artist_extras_rule"] = (
+            "after the extras: up to artist_extras tracks by the track's own artist sharing "
+            "min_shared playlists with it that are not stored yet (Jaccard desc, shared desc, "
+            "id asc), each with its exact jaccard and shared, for tracks with a full top k; "
+            "every discovery ranking counts a song by the seed's artist double (docs/QUALITY.md)"
+        )
     if extras <= 0:
-        return {"extras": 0}
+        return out
     return {
+        **out,
         "extras": extras,
         "extras_rule": "ranks k+1..k+extras: the co-occurring tracks not in the Jaccard "
         "top k sharing most playlists with the track (then Jaccard desc, id asc), each with "
@@ -115,7 +124,7 @@ def build_meta(
         "bands": params.get("bands", 0),
         "rows_per_band": params.get("rows_per_band", 0),
         "k": options.k,
-        **extras_meta(int(params.get("extras", 0))),
+        **extras_meta(int(params.get("extras", 0)), int(params.get("artist_extras", 0))),
         "min_playlists": options.min_playlists,
         "min_shared": options.min_shared,
         "rows_read": report.rows_read,

@@ -129,6 +129,7 @@ def evaluate(
     lsh_options: dict[str, object] | None = None,
     per_artist: int | None = MAX_PER_ARTIST,
     extras: int = DEFAULTS.extras,
+    artist_extras: int = DEFAULTS.artist_extras,
     likes: int = LIKES,
     ease_max_items: int = EASE_MAX_ITEMS,
     progress: bool = False,
@@ -172,6 +173,7 @@ def evaluate(
         lsh_options=lsh_options,
         ease_max_items=ease_max_items,
         extras=extras,
+        artist_extras=artist_extras,
     )
     tuned_keys = [m for m in methods if m in TUNED]
     runs: list[QualityReport] = []
@@ -250,6 +252,7 @@ def evaluate(
         "near_copy_guard": near_copy_guard,
         "build_k": build_k,
         "extras": extras,
+        "artist_extras": artist_extras,
         "min_shared": min_shared,
         "min_playlists": min_playlists,
         "per_artist": per_artist,

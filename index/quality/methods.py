@@ -15,6 +15,7 @@ import time
 
 import numpy as np
 
+from index.build.artist_rows import add_artist_rows
 from index.build.options import DEFAULTS
 from index.corpus import NeighbourTable
 from index.quality import baselines as bl
@@ -160,6 +161,7 @@ class MethodRunner:
         ease_max_items: int = models.EASE_MAX_ITEMS,
         seed: int = 0,
         extras: int = DEFAULTS.extras,
+        artist_extras: int = DEFAULTS.artist_extras,
     ) -> None:
         self.split, self.seeds, self.k, self.progress = split, seeds, k, progress
         self.credits = credits
@@ -170,6 +172,7 @@ class MethodRunner:
         self.build_k, self.min_shared, self.min_playlists = build_k, min_shared, min_playlists
         self.lsh_options = dict(lsh_options or {})
         self.extras = extras  # candidates stored after each top k, as the build stores them
+        self.artist_extras = artist_extras  # and the songs by the same artist after those
         self.pop = split.popularity
         self.x = bl.track_matrix(split.train_indptr, split.train_indices, split.n_playlists)
         self._tables: dict[str, NeighbourTable] = {}
@@ -188,10 +191,9 @@ class MethodRunner:
                 engine, options = exact_neighbours, {}
             else:
                 engine, options = lsh_neighbours, self.lsh_options
-            self._tables[method] = engine(
-                self.split.train_indptr,
-                self.split.train_indices,
-                self.split.n_playlists,
+            args = (self.split.train_indptr, self.split.train_indices, self.split.n_playlists)
+            table = engine(
+                *args,
                 k=self.build_k,
                 min_playlists=self.min_playlists,
                 min_shared=self.min_shared,
@@ -199,6 +201,17 @@ class MethodRunner:
                 progress=self.progress,
                 **options,
             )
+            if self.track_artist is not None:
+                table = add_artist_rows(
+                    table,
+                    *args,
+                    self.track_artist,
+                    k=self.build_k,
+                    m=self.artist_extras,
+                    min_shared=self.min_shared,
+                    min_playlists=self.min_playlists,
+                )
+            self._tables[method] = table
         return self._tables[method]
 
     def top(self, key: str) -> np.ndarray:
