@@ -25,7 +25,7 @@ import time
 
 import numpy as np
 
-from index.build.topk import offer
+from index.build.topk import lower_bound, offer
 from index.corpus import NeighbourTable
 from index.jit import numba
 
@@ -49,21 +49,9 @@ def _playlists_by_artist(indptr, indices, n_playlists, order):  # pragma: no cov
     return ptr, items
 
 
-@numba.njit(cache=True, nogil=True, inline="always")
-def _run_start(items, lo, hi, artist, a):  # pragma: no cover - numba
-    """First position in ``items[lo:hi]`` (sorted by artist) whose artist is not below ``a``."""
-    while lo < hi:
-        mid = (lo + hi) >> 1
-        if artist[items[mid]] < a:
-            lo = mid + 1
-        else:
-            hi = mid
-    return lo
-
-
 @numba.njit(cache=True, parallel=True)
 def _artist_rows(
-    queries, indptr, indices, pl_ptr, pl_items, artist, pop, min_shared, m, row_ptr,
+    queries, indptr, indices, pl_ptr, pl_items, pl_artist, artist, pop, min_shared, m, row_ptr,
     neighbour, longest, out_n, out_j, out_s, out_count, n_threads,
 ):  # fmt: skip  # pragma: no cover - numba
     """For each query track, its ``m`` best same-artist co-occurring tracks not among its
@@ -80,8 +68,8 @@ def _artist_rows(
             nt = 0
             for j in range(indptr[t], indptr[t + 1]):
                 p = indices[j]
-                lo = _run_start(pl_items, pl_ptr[p], pl_ptr[p + 1], artist, a)
-                hi = _run_start(pl_items, lo, pl_ptr[p + 1], artist, a + 1)
+                lo = lower_bound(pl_artist, pl_ptr[p], pl_ptr[p + 1], a)
+                hi = lower_bound(pl_artist, lo, pl_ptr[p + 1], a + 1)
                 for i in range(lo, hi):
                     u = pl_items[i]
                     if u == t:
@@ -160,16 +148,17 @@ def add_artist_rows(
     eligible = np.flatnonzero(pop >= max(min_playlists, 1))
     order = eligible[np.argsort(artist[eligible], kind="stable")].astype(np.int64)
     pl_ptr, pl_items = _playlists_by_artist(indptr, indices, n_playlists, order)
+    pl_artist = artist.astype(np.int32)[pl_items]  # one artist's run in a playlist: bisection
     longest = int(np.bincount(artist[eligible]).max()) if eligible.size else 1
     out_n = np.empty(queries.size * m, dtype=np.int32)
     out_j = np.empty(queries.size * m, dtype=np.float64)
     out_s = np.empty(queries.size * m, dtype=np.int32)
     count = np.zeros(queries.size, dtype=np.int64)
     _artist_rows(
-        queries, indptr, indices, pl_ptr, pl_items, artist, pop, min_shared, m, row_ptr,
+        queries, indptr, indices, pl_ptr, pl_items, pl_artist, artist, pop, min_shared, m, row_ptr,
         table.neighbour, max(longest, 1), out_n, out_j, out_s, count, numba.get_num_threads(),
     )  # fmt: skip
-    del pl_ptr, pl_items, order
+    del pl_ptr, pl_items, pl_artist, order
     added = np.zeros(n_tracks, dtype=np.int64)
     added[queries] = count
     new_ptr = row_ptr.copy()

@@ -17,22 +17,11 @@ import numpy as np
 from index.build.extras import drop_top, offer_shared
 from index.build.jaccard import count_marked
 from index.build.lsh_bands import Buckets
-from index.build.topk import SetClasses, offer
+from index.build.topk import SetClasses, lower_bound, offer
 from index.jit import numba
 from index.progress import progress as progress_display
 
 BATCHES = 40  # progress updates per run; each batch is one parallel kernel call
-
-
-@numba.njit(cache=True, nogil=True)
-def _lower_bound(arr, lo, hi, value):  # pragma: no cover - numba
-    while lo < hi:
-        mid = (lo + hi) >> 1
-        if arr[mid] < value:
-            lo = mid + 1
-        else:
-            hi = mid
-    return lo
 
 
 @numba.njit(cache=True, nogil=True)
@@ -73,7 +62,7 @@ def lsh_query(
         hi = ptr[b, p + 1]
         if hi - lo > cap:
             # Cap by set size: the cap members nearest the query in popularity order.
-            pos = _lower_bound(members[b], lo, hi, q_item)
+            pos = lower_bound(members[b], lo, hi, q_item)
             wlo = max(lo, pos - cap // 2)
             whi = min(hi, wlo + cap)
             lo = max(lo, whi - cap)

@@ -148,6 +148,18 @@ def better(j1, s1, c1, j2, s2, c2):  # pragma: no cover - numba
 
 
 @numba.njit(cache=True, nogil=True)
+def lower_bound(arr, lo, hi, value):  # pragma: no cover - numba
+    """First position in sorted ``arr[lo:hi]`` whose value is not below ``value``."""
+    while lo < hi:
+        mid = (lo + hi) >> 1
+        if arr[mid] < value:
+            lo = mid + 1
+        else:
+            hi = mid
+    return lo
+
+
+@numba.njit(cache=True, nogil=True)
 def offer(top_j, top_s, top_c, n, k, j, s, c):  # pragma: no cover - numba
     """Insert (j, s, c) into the sorted top-``k`` arrays holding ``n`` entries; new ``n``."""
     if n == k and not better(j, s, c, top_j[k - 1], top_s[k - 1], top_c[k - 1]):
