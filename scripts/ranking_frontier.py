@@ -35,7 +35,7 @@ import itertools
 import numpy as np
 import scipy.sparse as sp
 
-from index.build.artist_rows import add_artist_rows
+from index.build.artist_rows import add_artist_rows, artist_credits
 from index.build.exact import exact_neighbours
 from index.build.options import DEFAULTS
 from index.ingest import read_dataset
@@ -158,8 +158,9 @@ def main() -> None:
             shape = (x.indptr, x.indices, split.n_playlists)
             built = exact_neighbours(*shape, extras=DEFAULTS.extras, progress=False, **limits)
             built = add_artist_rows(
-                built, *shape, corpus.track_artist, k=DEFAULTS.k, m=args.artist_extras, **limits
-            )
+                built, *shape, corpus.track_artist, k=DEFAULTS.k, m=args.artist_extras,
+                credits=artist_credits(corpus.artist_names), **limits,
+            )  # fmt: skip
         for spec in [f for f in SCORES if f[0] in kinds or f == JACCARD]:
             ranked = np.full((len(cands), DEPTH), -1, dtype=np.int64)
             for i, (s, ids, shared, ws) in enumerate(cands):

@@ -10,10 +10,11 @@ read 2–3 points of HitRate@10 below the same rankings over every co-occurring 
 nearly all the missing hits were such songs (docs/research/quality-notes.md).
 
 So each track with a full top ``k`` also gets up to ``m`` **artist rows** after its extras:
-the tracks of its artist (the same ``track_artist``) sharing ``min_shared`` playlists with
-it that are not stored yet, in the top ``k``'s order (Jaccard, then shared, then id), each
-with its exact Jaccard and shared count. Both engines' tables get them here, from the
-memberships themselves, so they are exact whatever found the top ``k``.
+the tracks sharing a credited artist with it (:func:`artist_credits`, as the rankings read
+credits: "A, B" and "A feat. C" both credit A) and ``min_shared`` playlists, that are not
+stored yet, in the top ``k``'s order (Jaccard, then shared, then id), each with its exact
+Jaccard and shared count. Both engines' tables get them here, from the memberships
+themselves, so they are exact whatever found the top ``k``.
 
 The cost is the same-artist co-occurrences only, the sum over playlists of the square of
 each artist's tracks in it: 0.4 % of all pairs in the full-scale synthetic crawl (44 M).
@@ -22,62 +23,87 @@ each artist's tracks in it: 0.4 % of all pairs in the full-scale synthetic crawl
 from __future__ import annotations
 
 import time
+from collections.abc import Sequence
 
 import numpy as np
 
 from index.build.topk import lower_bound, offer
 from index.corpus import NeighbourTable
 from index.jit import numba
+from index.names import credited_artists
+
+
+def artist_credits(artist_names: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
+    """Per artist id, the credited artists its name holds, as ids: ``(ptr, ids)`` with artist
+    ``a``'s at ``ids[ptr[a]:ptr[a + 1]]`` (:func:`index.names.credited_artists`; none for an
+    empty name). Two tracks share an artist when their lists meet, as in the rankings."""
+    ids: dict[str, int] = {}
+    ptr = np.zeros(len(artist_names) + 1, dtype=np.int64)
+    out: list[int] = []
+    for a, name in enumerate(artist_names):
+        out.extend(ids.setdefault(c, len(ids)) for c in sorted(credited_artists(name)))
+        ptr[a + 1] = len(out)
+    return ptr, np.asarray(out, dtype=np.int32)
 
 
 @numba.njit(cache=True)
-def _playlists_by_artist(indptr, indices, n_playlists, order):  # pragma: no cover - numba
-    """Each playlist's tracks among ``order``, in ``order``'s order (by artist, then id)."""
+def _playlists_by_credit(indptr, indices, n_playlists, tracks, keys):  # pragma: no cover
+    """Each playlist's (track, credit) entries, in the order given (by credit, then track)."""
     ptr = np.zeros(n_playlists + 1, dtype=np.int64)
-    for t in order:
+    for t in tracks:
         for j in range(indptr[t], indptr[t + 1]):
             ptr[indices[j] + 1] += 1
     for p in range(n_playlists):
         ptr[p + 1] += ptr[p]
     fill = ptr[:-1].copy()
     items = np.empty(ptr[-1], dtype=np.int32)
-    for t in order:
+    item_keys = np.empty(ptr[-1], dtype=np.int32)
+    for e in range(tracks.size):
+        t = tracks[e]
         for j in range(indptr[t], indptr[t + 1]):
             p = indices[j]
             items[fill[p]] = t
+            item_keys[fill[p]] = keys[e]
             fill[p] += 1
-    return ptr, items
+    return ptr, items, item_keys
 
 
 @numba.njit(cache=True, parallel=True)
 def _artist_rows(
-    queries, indptr, indices, pl_ptr, pl_items, pl_artist, artist, pop, min_shared, m, row_ptr,
-    neighbour, longest, out_n, out_j, out_s, out_count, n_threads,
+    queries, indptr, indices, pl_ptr, pl_items, pl_key, artist, cptr, cids, pop, min_shared, m,
+    row_ptr, neighbour, out_n, out_j, out_s, out_count, n_threads,
 ):  # fmt: skip  # pragma: no cover - numba
-    """For each query track, its ``m`` best same-artist co-occurring tracks not among its
-    stored rows (``neighbour[row_ptr[t]:row_ptr[t + 1]]``) into ``out_*[q * m:]``."""
+    """For each query track, its ``m`` best co-occurring tracks sharing a credited artist and
+    not among its stored rows (``neighbour[row_ptr[t]:row_ptr[t + 1]]``) into
+    ``out_*[q * m:]``. A track sharing two credits with it counts once per playlist."""
     for chunk in numba.prange(n_threads):  # every n_threads-th query: even work
         cnt = np.zeros(pop.size, dtype=np.int32)
-        touched = np.empty(longest, dtype=np.int32)
+        seen = np.full(pop.size, -1, dtype=np.int64)  # the last (query, playlist) visit
+        touched = np.empty(pop.size, dtype=np.int32)
         top_j = np.empty(m, dtype=np.float64)
         top_s = np.empty(m, dtype=np.int64)
         top_c = np.empty(m, dtype=np.int64)
+        visit = 0
         for q in range(chunk, queries.size, n_threads):
             t = queries[q]
             a = artist[t]
             nt = 0
             for j in range(indptr[t], indptr[t + 1]):
                 p = indices[j]
-                lo = lower_bound(pl_artist, pl_ptr[p], pl_ptr[p + 1], a)
-                hi = lower_bound(pl_artist, lo, pl_ptr[p + 1], a + 1)
-                for i in range(lo, hi):
-                    u = pl_items[i]
-                    if u == t:
-                        continue
-                    if cnt[u] == 0:
-                        touched[nt] = u
-                        nt += 1
-                    cnt[u] += 1
+                visit += 1
+                for ci in range(cptr[a], cptr[a + 1]):
+                    c = cids[ci]
+                    lo = lower_bound(pl_key, pl_ptr[p], pl_ptr[p + 1], c)
+                    hi = lower_bound(pl_key, lo, pl_ptr[p + 1], c + 1)
+                    for i in range(lo, hi):
+                        u = pl_items[i]
+                        if u == t or seen[u] == visit:
+                            continue
+                        seen[u] = visit
+                        if cnt[u] == 0:
+                            touched[nt] = u
+                            nt += 1
+                        cnt[u] += 1
             n = 0
             for i in range(nt):
                 u = touched[i]
@@ -128,12 +154,15 @@ def add_artist_rows(
     m: int,
     min_shared: int,
     min_playlists: int,
+    credits: tuple[np.ndarray, np.ndarray] | None = None,
 ) -> NeighbourTable:
     """``table`` with up to ``m`` artist rows after the rows of every track holding at least
     ``k`` (module doc); ``m`` = 0 or no rows: ``table`` itself, noted in its params.
 
     ``table``'s columns are let go one by one as the grown ones are made (so memory holds
-    one column twice, not the whole table): use the returned table only."""
+    one column twice, not the whole table): use the returned table only. ``credits`` are
+    :func:`artist_credits` of the artists' names; without them each artist id is its own
+    single credit."""
     started = time.monotonic()
     n_tracks = len(indptr) - 1
     table.params["artist_extras"] = m
@@ -145,20 +174,30 @@ def add_artist_rows(
     np.cumsum(np.bincount(table.track, minlength=n_tracks), out=row_ptr[1:])
     full = np.diff(row_ptr) >= k
     queries = np.flatnonzero(full & (pop >= max(min_playlists, 1)))
+    if credits is None:  # each artist its own credit
+        n_artists = int(artist.max()) + 1
+        credits = (np.arange(n_artists + 1, dtype=np.int64), np.arange(n_artists, dtype=np.int32))
+    cptr, cids = credits
+    queries = queries[np.diff(cptr)[artist[queries]] > 0]
     eligible = np.flatnonzero(pop >= max(min_playlists, 1))
-    order = eligible[np.argsort(artist[eligible], kind="stable")].astype(np.int64)
-    pl_ptr, pl_items = _playlists_by_artist(indptr, indices, n_playlists, order)
-    pl_artist = artist.astype(np.int32)[pl_items]  # one artist's run in a playlist: bisection
-    longest = int(np.bincount(artist[eligible]).max()) if eligible.size else 1
+    counts = np.diff(cptr)[artist[eligible]]
+    e_track = np.repeat(eligible, counts)
+    first = np.repeat(cptr[artist[eligible]] - (np.cumsum(counts) - counts), counts)
+    e_credit = cids[first + np.arange(e_track.size)]
+    order = np.lexsort((e_track, e_credit))
+    pl_ptr, pl_items, pl_key = _playlists_by_credit(
+        indptr, indices, n_playlists, e_track[order], e_credit[order]
+    )
+    del e_track, e_credit, order, first
     out_n = np.empty(queries.size * m, dtype=np.int32)
     out_j = np.empty(queries.size * m, dtype=np.float64)
     out_s = np.empty(queries.size * m, dtype=np.int32)
     count = np.zeros(queries.size, dtype=np.int64)
     _artist_rows(
-        queries, indptr, indices, pl_ptr, pl_items, pl_artist, artist, pop, min_shared, m, row_ptr,
-        table.neighbour, max(longest, 1), out_n, out_j, out_s, count, numba.get_num_threads(),
+        queries, indptr, indices, pl_ptr, pl_items, pl_key, artist, cptr, cids, pop, min_shared,
+        m, row_ptr, table.neighbour, out_n, out_j, out_s, count, numba.get_num_threads(),
     )  # fmt: skip
-    del pl_ptr, pl_items, pl_artist, order
+    del pl_ptr, pl_items, pl_key
     added = np.zeros(n_tracks, dtype=np.int64)
     added[queries] = count
     new_ptr = row_ptr.copy()

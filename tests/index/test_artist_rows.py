@@ -12,17 +12,22 @@ import numpy as np
 import pytest
 
 from index.build import build_index
-from index.build.artist_rows import add_artist_rows
+from index.build.artist_rows import add_artist_rows, artist_credits
 from index.build.exact import exact_neighbours
 from index.build.lsh import lsh_neighbours
+from index.names import credited_artists
 from index.read.api import SongIndex
 from tests.index.test_exact import _csr, as_rows, random_rows
 from tests.index.test_lsh import planted_csr
 
 
-def brute_force_artist_rows(indptr, indices, artist, stored, k, m, min_playlists, min_shared):
-    """{track: [(neighbour, jaccard, shared)]}, straight from the definition."""
+def brute_force_artist_rows(
+    indptr, indices, artist, stored, k, m, min_playlists, min_shared, names=None
+):
+    """{track: [(neighbour, jaccard, shared)]}, straight from the definition: tracks sharing a
+    credited artist (each artist id its own credit without ``names``)."""
     n = indptr.size - 1
+    credits = [credited_artists(names[a]) if names is not None else frozenset({a}) for a in artist]
     sets = [set(indices[indptr[i] : indptr[i + 1]].tolist()) for i in range(n)]
     out = {}
     for t in range(n):
@@ -33,7 +38,7 @@ def brute_force_artist_rows(indptr, indices, artist, stored, k, m, min_playlists
             s = len(sets[t] & sets[u])
             if (
                 u != t
-                and artist[u] == artist[t]
+                and credits[u] & credits[t]
                 and s >= min_shared
                 and len(sets[u]) >= min_playlists
                 and u not in stored[t]
@@ -102,6 +107,26 @@ def test_lsh_tables_get_the_same_exact_artist_rows() -> None:
     truth = brute_force_artist_rows(indptr, indices, artist, stored, 10, 3, 2, 2)
     assert sum(map(len, truth.values())) > 20
     check_grown(before, grown, truth, 10)
+
+
+def test_credited_artists_count_as_the_rankings_count_them() -> None:
+    """ "A, B" and "C feat. A" share A with "A"; a track with an empty name shares nothing."""
+    names = ["A", "B", "A, B", "C feat. A", "", "D"]
+    rng = np.random.default_rng(5)
+    indptr, indices = _csr(random_rows(rng, 120, 18))
+    artist = rng.integers(0, len(names), indptr.size - 1)
+    table = exact_neighbours(indptr, indices, 18, k=3, extras=2, progress=False)
+    before, stored = as_rows(table), stored_lists(table)
+    grown = add_artist_rows(
+        table, indptr, indices, 18, artist, k=3, m=3, min_shared=1, min_playlists=1,
+        credits=artist_credits(names),
+    )  # fmt: skip
+    truth = brute_force_artist_rows(indptr, indices, artist, stored, 3, 3, 1, 1, names)
+    assert any(
+        names[artist[u]] != names[artist[t]] for t, rows in truth.items() for u, _, _ in rows
+    )
+    assert not any(names[artist[t]] == "" for t in truth)
+    check_grown(before, grown, truth, 3)
 
 
 def test_none_asked_or_no_rows_leaves_the_table_as_it_was() -> None:
