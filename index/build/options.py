@@ -53,9 +53,10 @@ class BuildOptions:
     extra adds a row to every track with more than ``k`` co-occurring songs."""
 
     artist_extras: int = 5
-    """Songs by the track's own artist stored after the extras: those sharing
-    ``min_shared`` playlists with it that are not stored yet, best Jaccard first, each with
-    its exact Jaccard and shared count (:mod:`index.build.artist_rows`). Every discovery
+    """Songs by the track's own artists stored after the extras: those sharing a credited
+    artist ("A, B" and "C feat. A" credit A) and ``min_shared`` playlists with it that are
+    not stored yet, best Jaccard first, each with its exact Jaccard and shared count
+    (:mod:`index.build.artist_rows`). Every discovery
     ranking counts a song by the seed's artist double, and without these rows an album
     track beside the single is often not stored for it to pick. 0 stores none."""
 
