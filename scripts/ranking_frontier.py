@@ -35,7 +35,7 @@ import itertools
 import numpy as np
 import scipy.sparse as sp
 
-from index.build.artist_rows import add_artist_rows, artist_credits
+from index.build.artist_rows import add_artist_rows
 from index.build.exact import exact_neighbours
 from index.build.options import DEFAULTS
 from index.ingest import read_dataset
@@ -159,7 +159,7 @@ def main() -> None:
             built = exact_neighbours(*shape, extras=DEFAULTS.extras, progress=False, **limits)
             built = add_artist_rows(
                 built, *shape, corpus.track_artist, k=DEFAULTS.k, m=args.artist_extras,
-                credits=artist_credits(corpus.artist_names), **limits,
+                credits=credits.ids, **limits,
             )  # fmt: skip
         for spec in [f for f in SCORES if f[0] in kinds or f == JACCARD]:
             ranked = np.full((len(cands), DEPTH), -1, dtype=np.int64)

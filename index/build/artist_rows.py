@@ -23,7 +23,7 @@ each artist's tracks in it: 0.4 % of all pairs in the full-scale synthetic crawl
 from __future__ import annotations
 
 import time
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 
 import numpy as np
 
@@ -37,11 +37,16 @@ def artist_credits(artist_names: Sequence[str]) -> tuple[np.ndarray, np.ndarray]
     """Per artist id, the credited artists its name holds, as ids: ``(ptr, ids)`` with artist
     ``a``'s at ``ids[ptr[a]:ptr[a + 1]]`` (:func:`index.names.credited_artists`; none for an
     empty name). Two tracks share an artist when their lists meet, as in the rankings."""
+    return credit_ids([credited_artists(name) for name in artist_names])
+
+
+def credit_ids(credits: Sequence[Collection[str]]) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`artist_credits` from each artist's credited names, already folded."""
     ids: dict[str, int] = {}
-    ptr = np.zeros(len(artist_names) + 1, dtype=np.int64)
+    ptr = np.zeros(len(credits) + 1, dtype=np.int64)
     out: list[int] = []
-    for a, name in enumerate(artist_names):
-        out.extend(ids.setdefault(c, len(ids)) for c in sorted(credited_artists(name)))
+    for a, names in enumerate(credits):
+        out.extend(ids.setdefault(c, len(ids)) for c in sorted(names))
         ptr[a + 1] = len(out)
     return ptr, np.asarray(out, dtype=np.int32)
 
@@ -172,15 +177,15 @@ def add_artist_rows(
     artist = np.asarray(track_artist, dtype=np.int64)
     row_ptr = np.zeros(n_tracks + 1, dtype=np.int64)
     np.cumsum(np.bincount(table.track, minlength=n_tracks), out=row_ptr[1:])
-    full = np.diff(row_ptr) >= k
-    queries = np.flatnonzero(full & (pop >= max(min_playlists, 1)))
     if credits is None:  # each artist its own credit
         n_artists = int(artist.max()) + 1
         credits = (np.arange(n_artists + 1, dtype=np.int64), np.arange(n_artists, dtype=np.int32))
     cptr, cids = credits
-    queries = queries[np.diff(cptr)[artist[queries]] > 0]
-    eligible = np.flatnonzero(pop >= max(min_playlists, 1))
-    counts = np.diff(cptr)[artist[eligible]]
+    credited = np.diff(cptr)[artist]  # credits per track
+    eligible = pop >= max(min_playlists, 1)
+    queries = np.flatnonzero(eligible & (np.diff(row_ptr) >= k) & (credited > 0))
+    eligible = np.flatnonzero(eligible)
+    counts = credited[eligible]
     e_track = np.repeat(eligible, counts)
     first = np.repeat(cptr[artist[eligible]] - (np.cumsum(counts) - counts), counts)
     e_credit = cids[first + np.arange(e_track.size)]

@@ -19,10 +19,12 @@ from __future__ import annotations
 
 import warnings
 from collections.abc import Hashable, Sequence
+from functools import cached_property
 from typing import TYPE_CHECKING
 
 import numpy as np
 
+from index.build.artist_rows import credit_ids
 from index.names import credited_artists
 from index.read import ranking as rk
 from index.read.fallback import (
@@ -53,6 +55,12 @@ class ArtistCredits:
             for name in names:
                 by_name.setdefault(name, []).append(artist)
         self._by_name = {name: np.array(ids) for name, ids in by_name.items()}
+
+    @cached_property
+    def ids(self) -> tuple[np.ndarray, np.ndarray]:
+        """Whom each artist's name credits, as the build stores artist rows by
+        (:func:`index.build.artist_rows.artist_credits`, from the names read here)."""
+        return credit_ids(self._credits)
 
     def on_page(self, track: int) -> frozenset[Hashable]:
         """The artists a page's cap counts ``track`` against."""

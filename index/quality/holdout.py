@@ -44,7 +44,6 @@ from collections.abc import Callable, Sequence
 
 import numpy as np
 
-from index.build.artist_rows import artist_credits
 from index.build.options import DEFAULTS
 from index.corpus import Corpus
 from index.quality import baselines as bl
@@ -175,7 +174,6 @@ def evaluate(
         ease_max_items=ease_max_items,
         extras=extras,
         artist_extras=artist_extras,
-        artist_credits=artist_credits(corpus.artist_names),
     )
     tuned_keys = [m for m in methods if m in TUNED]
     runs: list[QualityReport] = []

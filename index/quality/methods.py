@@ -162,7 +162,6 @@ class MethodRunner:
         seed: int = 0,
         extras: int = DEFAULTS.extras,
         artist_extras: int = DEFAULTS.artist_extras,
-        artist_credits: tuple[np.ndarray, np.ndarray] | None = None,
     ) -> None:
         self.split, self.seeds, self.k, self.progress = split, seeds, k, progress
         self.credits = credits
@@ -174,7 +173,6 @@ class MethodRunner:
         self.lsh_options = dict(lsh_options or {})
         self.extras = extras  # candidates stored after each top k, as the build stores them
         self.artist_extras = artist_extras  # and the songs by the same artist after those
-        self.artist_credits = artist_credits  # whom each artist's name credits (the build's)
         self.pop = split.popularity
         self.x = bl.track_matrix(split.train_indptr, split.train_indices, split.n_playlists)
         self._tables: dict[str, NeighbourTable] = {}
@@ -203,16 +201,16 @@ class MethodRunner:
                 progress=self.progress,
                 **options,
             )
-            if self.track_artist is not None:
+            if self.credits is not None:
                 table = add_artist_rows(
                     table,
                     *args,
-                    self.track_artist,
+                    self.credits.track_artist,
                     k=self.build_k,
                     m=self.artist_extras,
                     min_shared=self.min_shared,
                     min_playlists=self.min_playlists,
-                    credits=self.artist_credits,
+                    credits=self.credits.ids,
                 )
             self._tables[method] = table
         return self._tables[method]
