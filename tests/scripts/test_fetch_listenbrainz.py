@@ -1,4 +1,5 @@
-"""scripts/fetch_listenbrainz.py against a fake ListenBrainz mirror on 127.0.0.1.
+"""scripts/fetch_listenbrainz.py and listenbrainz_mirror.py against a fake ListenBrainz mirror
+on 127.0.0.1.
 
 The fake serves a tree shaped like data.metabrainz.org/pub/musicbrainz/listenbrainz/
 (``fullexport/`` with ``-full`` and ``-db`` folders, ``incremental/``), each folder as an
@@ -39,6 +40,7 @@ def _load():
 
 
 fetch_lb = _load()
+mirror_lb = sys.modules["listenbrainz_mirror"]  # imported by the script from beside it
 
 
 def archive_name(dump_id: int, stamp: str, kind: str) -> str:
@@ -208,7 +210,7 @@ def mirror() -> Iterator[FakeMirror]:
 
 @pytest.fixture(autouse=True)
 def quick_retries(monkeypatch) -> None:
-    monkeypatch.setattr(fetch_lb, "BACKOFF", 0.01)
+    monkeypatch.setattr(mirror_lb, "BACKOFF", 0.01)
 
 
 def fetch(mirror: FakeMirror, dest: Path, *args: str) -> tuple[int, str, str]:
