@@ -1,8 +1,9 @@
 """Local-mode Spark vs the local engine on the same file: time, memory, parity, recall.
 
-Each engine runs in a child process; the parent samples the RSS of the child's whole
-process tree (the Spark engine is a Python driver + a JVM + Python workers, so one
-process's ``ru_maxrss`` would undercount) every 0.2 s. The Spark child also reads the
+Each engine runs in a child process; every 0.2 s the parent samples the memory of the
+child's whole process tree (PSS, ``bench_process.tree_rss_kb``; RSS when the Spark figures
+in docs/BENCHMARKS.md were measured): the Spark engine is a Python driver + a JVM + Python
+workers, so one process's ``ru_maxrss`` would undercount. The Spark child also reads the
 stage metrics (tasks, input, shuffle read/write) from its own Spark UI REST API before it
 exits, which is what the cluster notes in docs/BENCHMARKS.md are based on.
 
@@ -23,31 +24,8 @@ import threading
 import time
 from pathlib import Path
 
-
-def tree_rss_mb(root: int) -> float:
-    """Summed RSS (MB) of ``root`` and all its descendants, from /proc."""
-    children: dict[int, list[int]] = {}
-    rss: dict[int, int] = {}
-    page = os.sysconf("SC_PAGE_SIZE")
-    for entry in os.listdir("/proc"):
-        if not entry.isdigit():
-            continue
-        try:
-            with open(f"/proc/{entry}/stat") as f:
-                stat = f.read()
-            with open(f"/proc/{entry}/statm") as f:
-                resident = int(f.read().split()[1])
-        except OSError:
-            continue
-        ppid = int(stat.rsplit(")", 1)[1].split()[1])
-        children.setdefault(ppid, []).append(int(entry))
-        rss[int(entry)] = resident * page
-    total, stack = 0, [root]
-    while stack:
-        pid = stack.pop()
-        total += rss.get(pid, 0)
-        stack.extend(children.get(pid, []))
-    return total / 2**20
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from bench_process import tree_rss_kb  # noqa: E402
 
 
 def run_child(args: list[str]) -> tuple[dict, float, float, float]:
@@ -67,7 +45,7 @@ def run_child(args: list[str]) -> tuple[dict, float, float, float]:
         nonlocal peak
         n = 0
         while not done.wait(0.2):
-            peak = max(peak, tree_rss_mb(proc.pid))
+            peak = max(peak, tree_rss_kb(proc.pid) / 1024)
             n += 1
             if n % 25 == 0:
                 loads.append(os.getloadavg()[0])
