@@ -140,12 +140,13 @@ def spark_build(
             k=options.k,
             min_playlists=options.min_playlists,
             min_shared=options.min_shared,
+            extras=options.extras,
             **lsh_params,
         )
         rows.write.mode("overwrite").parquet(str(folder / "neighbours"))
         stages["neighbours"] = time.monotonic() - t
         label_stages(spark, None)
-        params.update(master=master, splits=n_splits)
+        params.update(master=master, splits=n_splits, artist_extras=options.artist_extras)
         (folder / "params.json").write_text(json.dumps(params, default=str, sort_keys=True))
         if before_stop is not None:
             before_stop(spark)
@@ -153,10 +154,10 @@ def spark_build(
             spark.stop()
 
         if out is None:
-            from index.spark.load import load_corpus, load_neighbours
+            from index.spark.load import load_corpus, load_neighbours, with_artist_rows
 
             corpus = load_corpus(folder, report)
-            table = load_neighbours(folder, params)
+            table = with_artist_rows(corpus, load_neighbours(folder, params), options)
             size = sum(f.stat().st_size for f in folder.rglob("*") if f.is_file())
             summary_out = folder
         else:
@@ -168,7 +169,7 @@ def spark_build(
             )
             meta["engine"] = "spark"
             corpus, table = load_into_sqlite(
-                folder, out, meta, report, memberships=options.memberships, started=started
+                folder, out, meta, report, options=options, started=started
             )
             stages["write"] = time.monotonic() - t
             summary_out = Path(out)

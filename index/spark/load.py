@@ -9,6 +9,11 @@ part files) with 0-based ids::
     memberships/  track INT, playlist INT
     neighbours/   track INT, rank INT, neighbour INT, jaccard DOUBLE, shared INT
 
+``neighbours`` holds each track's top k and its extras. The loader adds the songs sharing
+a credited artist after them (:mod:`index.build.artist_rows`) from the memberships it reads
+anyway: those cost the same-artist co-occurrences only (0.4 % of all pairs at full scale),
+so the driver computes them here rather than in another Spark stage.
+
 This loader needs only pyarrow (no JVM): it rebuilds the :class:`~index.corpus.Corpus`
 and :class:`~index.corpus.NeighbourTable` the local engines produce and hands them to
 ``index.build.store.write_index``, so the file is byte-for-byte the same schema and the bot
@@ -25,6 +30,8 @@ from pathlib import Path
 import numpy as np
 import pyarrow.parquet as pq
 
+from index.build.artist_rows import add_artist_rows, artist_credits
+from index.build.options import DEFAULTS, BuildOptions
 from index.build.store import write_index
 from index.corpus import Corpus, IngestReport, NeighbourTable
 
@@ -95,17 +102,37 @@ def load_neighbours(folder: str | Path, params: dict[str, object] | None = None)
     )
 
 
+def with_artist_rows(
+    corpus: Corpus, table: NeighbourTable, options: BuildOptions = DEFAULTS
+) -> NeighbourTable:
+    """``table`` with ``options.artist_extras`` artist rows after each full list, as the
+    local engine stores them (use the returned table only)."""
+    return add_artist_rows(
+        table,
+        corpus.indptr,
+        corpus.indices,
+        corpus.n_playlists,
+        corpus.track_artist,
+        k=options.k,
+        m=options.artist_extras,
+        min_shared=options.min_shared,
+        min_playlists=options.min_playlists,
+        credits=artist_credits(corpus.artist_names),
+    )
+
+
 def load_into_sqlite(
     folder: str | Path,
     out: str | Path,
     meta: dict[str, object],
     report: IngestReport,
     *,
-    memberships: bool = True,
+    options: BuildOptions = DEFAULTS,
     started: float | None = None,
 ) -> tuple[Corpus, NeighbourTable]:
-    """Write the SQLite index ``out`` from a Spark build's Parquet ``folder``."""
+    """Write the SQLite index ``out`` from a Spark build's Parquet ``folder``, with the
+    artist rows ``options`` ask for (:func:`with_artist_rows`)."""
     corpus = load_corpus(folder, report)
-    table = load_neighbours(folder)
-    write_index(corpus, table, Path(out), meta, memberships=memberships, started=started)
+    table = with_artist_rows(corpus, load_neighbours(folder), options)
+    write_index(corpus, table, Path(out), meta, memberships=options.memberships, started=started)
     return corpus, table

@@ -23,6 +23,10 @@ exact re-rank, expansion to tracks. Same rules as ``index.build.lsh`` (read its 
    and scored exactly in one task (float64 division, as numpy everywhere), top ``k``
    classes per query by (Jaccard desc, shared desc, class asc); then expanded to tracks:
    own class first (Jaccard 1), each track's list without itself, ranks 1..k.
+7. **extras**: the tasks also return each query class's ``extras`` best other classes by
+   shared playlists (:mod:`index.build.extras`); a track with a full top ``k`` then gets,
+   at ranks k+1.., the ``extras`` best tracks by (shared, Jaccard, id) of its own class,
+   its top classes and those extra classes that are not already listed, as locally.
 
 Rows carrying playlist arrays per candidate pair through joins (the first version) cost
 100x more; Spark here only moves and groups data, the scoring is numba inside tasks.
@@ -60,6 +64,7 @@ def spark_neighbours(
     bucket_cap: int = DEFAULTS.bucket_cap,
     rerank: int | None = DEFAULTS.rerank,
     exact_below: int = DEFAULTS.exact_below,
+    extras: int = DEFAULTS.extras,
 ) -> tuple[DataFrame, dict[str, object]]:
     """Neighbour rows ``(track, rank, neighbour, jaccard, shared)`` and the engine params.
 
@@ -67,6 +72,7 @@ def spark_neighbours(
     """
     if k < 1 or min_playlists < 1 or min_shared < 1:
         raise ValueError("k, min_playlists and min_shared must be at least 1")
+    m = max(int(extras), 0)
     rerank = RERANK_FACTOR * k if rerank is None else max(int(rerank), k)
     q_min = max(min_playlists, min_shared, 1)
     spark = memberships.sparkSession
@@ -132,7 +138,7 @@ def spark_neighbours(
     exact_top = (
         q_rows.unionByName(p_rows)
         .repartition(parts, "grp")
-        .mapInArrow(lambda it: exact_scan_task(it, k, min_shared), TOP_SCHEMA)
+        .mapInArrow(lambda it: exact_scan_task(it, k, min_shared, m), TOP_SCHEMA)
     )
 
     # -- LSH path for the expensive queries: bands, bucket windows, band counts, re-rank
@@ -181,26 +187,30 @@ def spark_neighbours(
         lsh_top = (
             lq_rows.unionByName(lc_rows)
             .repartition(parts, "grp")
-            .mapInArrow(lambda it: rerank_task(it, k, min_shared), TOP_SCHEMA)
+            .mapInArrow(lambda it: rerank_task(it, k, min_shared, m), TOP_SCHEMA)
         )
         top_cls = exact_top.unionByName(lsh_top)
     else:
         top_cls = exact_top
 
-    # -- expand: a class's list of k+1 tracks (own members first), then each member's top k
-    head = classes.select("cls", "size", F.slice("members", 1, k + 1).alias("head"), "members")
+    # -- expand: a class's list of k+1 tracks (own members first), then each member's top k;
+    # with extras, a pool of its k+1+m best tracks by shared count, less each track's own.
+    width = k + 1 + m
+    head = classes.select("cls", "size", F.slice("members", 1, width).alias("head"), "members")
     own = head.join(plan.select("cls"), "cls").select(
         "cls",
         F.explode("head").alias("nb"),
         F.lit(1.0).alias("jaccard"),
         F.col("size").cast("int").alias("shared"),
+        F.lit(False).alias("extra"),
     )
     others = top_cls.join(head.select(F.col("cls").alias("cand"), "head"), "cand").select(
-        "cls", F.explode("head").alias("nb"), "jaccard", "shared"
+        "cls", F.explode("head").alias("nb"), "jaccard", "shared", "extra"
     )
+    pool = own.unionByName(others)
     w_list = Window.partitionBy("cls").orderBy(F.desc("jaccard"), F.desc("shared"), F.asc("nb"))
     lists = (
-        own.unionByName(others)
+        pool.where(~F.col("extra"))
         .withColumn("pos", F.row_number().over(w_list))
         .where(F.col("pos") <= k + 1)
     )
@@ -208,19 +218,34 @@ def spark_neighbours(
         "cls", F.explode("members").alias("track")
     )
     w_rank = Window.partitionBy("track").orderBy("pos")
-    rows = (
+    columns = [
+        F.col("track").cast("int"),
+        F.col("rank").cast("int"),
+        F.col("nb").cast("int").alias("neighbour"),
+        "jaccard",
+        F.col("shared").cast("int"),
+    ]
+    top = (
         queries.join(lists, "cls")
         .where(F.col("track") != F.col("nb"))
         .withColumn("rank", F.row_number().over(w_rank))
         .where(F.col("rank") <= k)
-        .select(
-            F.col("track").cast("int"),
-            F.col("rank").cast("int"),
-            F.col("nb").cast("int").alias("neighbour"),
-            "jaccard",
-            F.col("shared").cast("int"),
-        )
     )
+    rows = top.select(*columns)
+    if m:
+        w_pool = Window.partitionBy("cls").orderBy(F.desc("shared"), F.desc("jaccard"), F.asc("nb"))
+        ranked = pool.withColumn("epos", F.row_number().over(w_pool)).where(F.col("epos") <= width)
+        full = top.where(F.col("rank") == k).select("track")  # only a full top k gets extras
+        w_extra = Window.partitionBy("track").orderBy("epos")
+        extra_rows = (
+            queries.join(full, "track")
+            .join(ranked, "cls")
+            .where(F.col("track") != F.col("nb"))
+            .join(top.select("track", "nb"), ["track", "nb"], "left_anti")
+            .withColumn("rank", F.row_number().over(w_extra) + k)
+            .where(F.col("rank") <= k + m)
+        )
+        rows = rows.unionByName(extra_rows.select(*columns))
     params: dict[str, object] = {
         "engine": "spark",
         "num_perm": num_perm,
@@ -234,6 +259,7 @@ def spark_neighbours(
         "min_playlists": min_playlists,
         "min_shared": min_shared,
         "lsh_queries": n_lsh,
+        "extras": m,
     }
     return rows, params
 

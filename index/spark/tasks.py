@@ -14,6 +14,10 @@ task then scores a *group* of queries in one call to the local engine's own kern
 * :func:`rerank_task`: a group of LSH queries with the playlist sets of their candidates;
   exact shared counts by ``index.build.jaccard.shared_counts``, top ``k`` per query.
 
+Both scoring tasks also return each query's ``m`` **extra** classes (``extra`` true): the
+best others by shared playlists that are not in its top ``k``, as the local kernels keep
+them (:mod:`index.build.extras`), for the rows stored after the top ``k``.
+
 Each task sets numba to one thread: Spark already runs one task per core.
 """
 
@@ -28,7 +32,7 @@ import pyarrow as pa
 from index.build.jaccard import shared_counts
 from index.build.topk import SetClasses
 
-TOP_SCHEMA = "cls INT, cand INT, jaccard DOUBLE, shared INT"
+TOP_SCHEMA = "cls INT, cand INT, jaccard DOUBLE, shared INT, extra BOOLEAN"
 
 
 def _one_thread() -> None:
@@ -66,19 +70,21 @@ def _group_rows(batches: Iterator[pa.RecordBatch]):
     return kind, _int(t.column("id")), _lists(t.column("a")), _lists(t.column("b")), qrows
 
 
-def _top_batch(cls, cand, jac, shared) -> pa.RecordBatch:
+def _top_batch(cls, cand, jac, shared, extra) -> pa.RecordBatch:
     return pa.record_batch(
         {
             "cls": pa.array(np.asarray(cls, dtype=np.int32)),
             "cand": pa.array(np.asarray(cand, dtype=np.int32)),
             "jaccard": pa.array(np.asarray(jac, dtype=np.float64)),
             "shared": pa.array(np.asarray(shared, dtype=np.int32)),
+            "extra": pa.array(np.asarray(extra, dtype=np.bool_)),
         }
     )
 
 
-def exact_scan_task(batches, k: int, min_shared: int):
-    """Top-``k`` classes of each query row, exactly, from the playlist rows beside it.
+def exact_scan_task(batches, k: int, min_shared: int, m: int = 0):
+    """Top-``k`` classes of each query row, exactly, from the playlist rows beside it, then
+    its ``m`` extra classes.
 
     Rows: ``kind`` 0 = a query (``id`` = class, ``a`` = its playlists); ``kind`` 1 = a
     playlist (``id``, ``a`` = its classes ascending, ``b`` = their set sizes). Local ids
@@ -130,15 +136,20 @@ def exact_scan_task(batches, k: int, min_shared: int):
         pl_indptr=pl_indptr,
         pl_classes=pl_classes,
     )
-    top_c, top_s, top_n = run_exact_queries(
-        classes, q_local.astype(np.int64), k, min_shared, False
-    )[:3]
-    keep = np.arange(k)[None, :] < top_n[:, None]
-    qi = np.repeat(np.arange(q_cls.size), top_n)
-    cand = top_c[keep].astype(np.int64)
-    shared = top_s[keep].astype(np.int64)
-    jac = shared / (size[q_local[qi]] + size[cand] - shared)
-    yield _top_batch(q_cls[qi], cls_ids[cand], jac, shared)
+    found = run_exact_queries(classes, q_local.astype(np.int64), k, min_shared, False, extras=m)
+    parts = [(found[:3], k, False), (found[3:], m, True)] if m > 0 else [(found[:3], k, False)]
+    cols: list[list[np.ndarray]] = [[], [], [], [], []]
+    for (got_c, got_s, got_n), width, extra in parts:
+        keep = np.arange(width)[None, :] < got_n[:, None]
+        qi = np.repeat(np.arange(q_cls.size), got_n)
+        cand = got_c[keep].astype(np.int64)
+        shared = got_s[keep].astype(np.int64)
+        jac = shared / (size[q_local[qi]] + size[cand] - shared)
+        for col, values in zip(
+            cols, (q_cls[qi], cls_ids[cand], jac, shared, np.full(qi.size, extra)), strict=True
+        ):
+            col.append(values)
+    yield _top_batch(*(np.concatenate(col) for col in cols))
 
 
 @numba.njit(cache=True, nogil=True)
@@ -266,8 +277,9 @@ def top_candidates_task(batches, rerank: int):
         )
 
 
-def rerank_task(batches, k: int, min_shared: int):
-    """Top-``k`` of each query's candidates by exact Jaccard.
+def rerank_task(batches, k: int, min_shared: int, m: int = 0):
+    """Top-``k`` of each query's candidates by exact Jaccard, then its ``m`` extras: the
+    best of the others by (shared desc, Jaccard desc, class asc).
 
     Rows: ``kind`` 0 = a query (``id`` = class, ``a`` = its playlists, ``b`` = its
     candidates); ``kind`` 1 = a candidate (``id`` = class, ``a`` = its playlists).
@@ -304,5 +316,14 @@ def rerank_task(batches, k: int, min_shared: int):
     q_of, jac, shared, cand_ids = q_of[sort], jac[sort], shared[sort], cand_ids[sort]
     starts = _group_starts(q_of)
     rank = np.arange(q_of.size) - np.repeat(starts[:-1], np.diff(starts))
-    keep = rank < k
-    yield _top_batch(q_of[keep], cand_ids[keep], jac[keep], shared[keep])
+    top = rank < k
+    yield _top_batch(q_of[top], cand_ids[top], jac[top], shared[top], np.zeros(top.sum(), bool))
+    rest = np.flatnonzero(~top)
+    if m <= 0 or rest.size == 0:
+        return
+    q_of, jac, shared, cand_ids = q_of[rest], jac[rest], shared[rest], cand_ids[rest]
+    sort = np.lexsort((cand_ids, -jac, -shared, q_of))
+    q_of, jac, shared, cand_ids = q_of[sort], jac[sort], shared[sort], cand_ids[sort]
+    starts = _group_starts(q_of)
+    keep = np.arange(q_of.size) - np.repeat(starts[:-1], np.diff(starts)) < m
+    yield _top_batch(q_of[keep], cand_ids[keep], jac[keep], shared[keep], np.ones(keep.sum(), bool))

@@ -175,24 +175,53 @@ def test_recall_and_exact_scores(builds, dataset: Path) -> None:
 
 
 def test_neighbour_lists_are_well_formed(builds) -> None:
+    """Ranks 1..n with the Jaccard top k first, then extras and artist rows; no song twice."""
     _, spark, _ = builds
+    meta = _meta(spark)
+    k, extras, artist = (int(meta[key]) for key in ("k", "extras", "artist_extras"))
+    assert (extras, artist) == (20, 5)  # the defaults, as the local engine stores them
     with sqlite3.connect(spark) as c:
-        k = int(c.execute("SELECT value FROM meta WHERE key = 'k'").fetchone()[0])
         bad_ranks = c.execute(
-            "SELECT count(*) FROM (SELECT track_id, max(rank) m, count(*) n FROM neighbours "
-            "GROUP BY track_id) WHERE m != n OR m > ?",
-            (k,),
+            "SELECT count(*) FROM (SELECT track_id, max(rank) m, count(*) n, "
+            "count(DISTINCT neighbour_id) d FROM neighbours GROUP BY track_id) "
+            "WHERE m != n OR d != n OR m > ?",
+            (k + extras + artist,),
         ).fetchone()[0]
         self_links = c.execute(
             "SELECT count(*) FROM neighbours WHERE track_id = neighbour_id"
         ).fetchone()[0]
         out_of_order = c.execute(
             "SELECT count(*) FROM neighbours a JOIN neighbours b "
-            "ON a.track_id = b.track_id AND b.rank = a.rank + 1 "
-            "WHERE b.jaccard > a.jaccard OR (b.jaccard = a.jaccard AND b.shared > a.shared)"
+            "ON a.track_id = b.track_id AND b.rank = a.rank + 1 AND b.rank <= ? "
+            "WHERE b.jaccard > a.jaccard OR (b.jaccard = a.jaccard AND b.shared > a.shared)",
+            (k,),
         ).fetchone()[0]
         too_few_shared = c.execute("SELECT count(*) FROM neighbours WHERE shared < 2").fetchone()[0]
+        after_k = c.execute("SELECT count(*) FROM neighbours WHERE rank > ?", (k,)).fetchone()[0]
     assert (bad_ranks, self_links, out_of_order, too_few_shared) == (0, 0, 0, 0)
+    assert after_k > 0
+
+
+def test_exact_spark_build_stores_the_local_rows(builds, dataset: Path, tmp_path) -> None:
+    """With every query scanned exactly, the Spark index holds the local exact index's rows:
+    each song's top k, its extras by shared playlists and its artist rows, scores included."""
+    from index.spark.engine import spark_build
+
+    local, _, _ = builds
+    out = tmp_path / "spark-exact.sqlite"
+    spark_build(
+        dataset, out, method="exact", master="local[2]", splits=3, shuffle_partitions=2,
+        progress=False,
+    )  # fmt: skip
+    query = "SELECT track_id, rank, neighbour_id, jaccard, shared FROM neighbours"
+    with sqlite3.connect(local) as a, sqlite3.connect(out) as b:
+        want = a.execute(f"{query} ORDER BY track_id, rank").fetchall()
+        got = b.execute(f"{query} ORDER BY track_id, rank").fetchall()
+    k = int(_meta(local)["k"])
+    assert sum(r[1] > k for r in want) > 100  # the comparison covers extras and artist rows
+    assert got == want
+    for key in ("extras", "artist_extras", "k"):
+        assert _meta(out)[key] == _meta(local)[key]
 
 
 def test_bucket_cap_pairs_queries_with_nearest_sizes(builds) -> None:
@@ -240,7 +269,7 @@ def test_exact_scan_task_matches_local_kernel() -> None:
     indptr = np.zeros(n_tracks + 1, dtype=np.int64)
     np.cumsum([len(x) for x in sets], out=indptr[1:])
     indices = np.concatenate(sets).astype(np.int32)
-    want = exact_neighbours(indptr, indices, n_pl + n_tracks, k=5, progress=False)
+    want = exact_neighbours(indptr, indices, n_pl + n_tracks, k=5, extras=3, progress=False)
     classes = [t for t in range(n_tracks) if len(sets[t]) >= 2]
     queries = classes[::7]
     rows = [(0, t, sets[t], []) for t in queries]
@@ -255,17 +284,59 @@ def test_exact_scan_task_matches_local_kernel() -> None:
             "b": pa.array([r[3] for r in rows], pa.list_(pa.int32())),
         }
     )
-    (out,) = list(exact_scan_task(iter([batch]), 5, 2))
-    got = sorted(zip(*(out.column(c).to_pylist() for c in ("cls", "cand", "shared")), strict=True))
+    (out,) = list(exact_scan_task(iter([batch]), 5, 2, 3))
+    columns = ("cls", "cand", "shared", "extra")
+    got = sorted(zip(*(out.column(c).to_pylist() for c in columns), strict=True))
+    # One track per class here, so the class extras are the tracks' extras (ranks 6..8).
+    expected = [
+        (t, n, s, r > 5)
+        for t, r, n, s in zip(want.track, want.rank, want.neighbour, want.shared, strict=True)
+        if t in set(queries)
+    ]
+    assert sum(row[3] for row in got) > len(queries)
+    assert got == sorted(expected)
+
+
+def test_rerank_task_keeps_the_top_k_by_jaccard_then_extras_by_shared() -> None:
+    """The LSH path's re-rank: each query's candidates scored exactly, the top k by
+    (Jaccard, shared, id), then the m best others by (shared, Jaccard, id)."""
+    import numpy as np
+
+    pa = pytest.importorskip("pyarrow", reason="the Spark extra (pyarrow) is not installed")
+    from index.spark.tasks import rerank_task
+
+    rng = np.random.default_rng(7)
+    n_sets, n_pl, k, m = 150, 25, 5, 4
+    sets = [
+        sorted(rng.choice(n_pl, rng.integers(2, 14), replace=False).tolist()) for _ in range(n_sets)
+    ]
+    queries = list(range(0, n_sets, 11))
+    cands = {q: sorted(set(rng.choice(n_sets, 40, replace=False).tolist()) - {q}) for q in queries}
+    rows = [(0, q, sets[q], cands[q]) for q in queries]
+    rows += [(1, c, sets[c], []) for c in sorted({c for q in queries for c in cands[q]})]
+    batch = pa.record_batch(
+        {
+            "kind": pa.array([r[0] for r in rows], pa.int32()),
+            "id": pa.array([r[1] for r in rows], pa.int32()),
+            "a": pa.array([r[2] for r in rows], pa.list_(pa.int32())),
+            "b": pa.array([r[3] for r in rows], pa.list_(pa.int32())),
+        }
+    )
+    out = pa.Table.from_batches(list(rerank_task(iter([batch]), k, 2, m)))
+    got = sorted(
+        zip(*(out.column(c).to_pylist() for c in ("cls", "cand", "shared", "extra")), strict=True)
+    )
     expected = []
-    for t in queries:
-        nb = [
-            (n, s)
-            for tt, n, s in zip(want.track, want.neighbour, want.shared, strict=True)
-            if tt == t
-        ]
-        expected += [(t, n, s) for n, s in nb]
-    assert len(got) > len(queries)
+    for q in queries:
+        scored = []
+        for c in cands[q]:
+            s = len(set(sets[q]) & set(sets[c]))
+            if s >= 2:
+                scored.append((c, s, s / (len(sets[q]) + len(sets[c]) - s)))
+        top = sorted(scored, key=lambda x: (-x[2], -x[1], x[0]))[:k]
+        rest = sorted(set(scored) - set(top), key=lambda x: (-x[1], -x[2], x[0]))[:m]
+        expected += [(q, c, s, False) for c, s, _ in top] + [(q, c, s, True) for c, s, _ in rest]
+    assert sum(row[3] for row in expected) > len(queries)  # the case has extras to find
     assert got == sorted(expected)
 
 
