@@ -28,8 +28,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from bench_process import tree_rss_kb  # noqa: E402
 
 
-def run_child(args: list[str]) -> tuple[dict, float, float, float]:
-    """Run this script in child mode; returns (its JSON result, wall s, peak tree MB, mean load)."""
+def run_child(args: list[str], log: Path) -> tuple[dict, float, float, float]:
+    """Run this script in child mode, its standard error (Spark's log) into ``log``; returns
+    (its JSON result, wall s, peak tree MB, mean load)."""
     peak = 0.0
     loads: list[float] = []
     done = threading.Event()
@@ -37,7 +38,7 @@ def run_child(args: list[str]) -> tuple[dict, float, float, float]:
     proc = subprocess.Popen(
         [sys.executable, __file__, "--child", *args],
         stdout=subprocess.PIPE,
-        stderr=subprocess.DEVNULL,
+        stderr=log.open("w"),
         text=True,
     )
 
@@ -57,7 +58,10 @@ def run_child(args: list[str]) -> tuple[dict, float, float, float]:
     t.join()
     wall = time.perf_counter() - start
     if proc.returncode:
-        raise SystemExit(f"child {args} failed with exit code {proc.returncode}")
+        tail = "".join(log.read_text(errors="replace").splitlines(keepends=True)[-15:])
+        raise SystemExit(
+            f"child {args} failed with exit code {proc.returncode}; the end of {log}:\n{tail}"
+        )
     result = json.loads(out.strip().splitlines()[-1])
     return result, wall, peak, (sum(loads) / len(loads) if loads else os.getloadavg()[0])
 
@@ -145,7 +149,7 @@ def main() -> None:
 
         heap = a.driver_memory or DEFAULT_DRIVER_MEMORY
         args = [engine, a.data, str(out), a.master, str(a.splits or 0), heap]
-        res, wall, peak, load = run_child(args)
+        res, wall, peak, load = run_child(args, a.work / f"{name}-{engine}.log")
         results[engine] = (res, wall, peak, load, out)
         print(
             f"{engine}: {wall:.1f} s wall, peak tree RSS {peak:.0f} MB, mean load {load:.1f}",

@@ -207,15 +207,14 @@ def spark_neighbours(
     others = top_cls.join(head.select(F.col("cls").alias("cand"), "head"), "cand").select(
         "cls", F.explode("head").alias("nb"), "jaccard", "shared", "extra"
     )
-    pool = own.unionByName(others)
-    w_list = Window.partitionBy("cls").orderBy(F.desc("jaccard"), F.desc("shared"), F.asc("nb"))
-    lists = (
-        pool.where(~F.col("extra"))
-        .withColumn("pos", F.row_number().over(w_list))
-        .where(F.col("pos") <= k + 1)
+    # One window ranks the class's top-k pool first (not extras), as the class's list.
+    w_list = Window.partitionBy("cls").orderBy(
+        F.asc("extra"), F.desc("jaccard"), F.desc("shared"), F.asc("nb")
     )
+    pool = own.unionByName(others).withColumn("pos", F.row_number().over(w_list))
+    lists = pool.where(~F.col("extra") & (F.col("pos") <= k + 1))
     queries = head.join(plan.select("cls"), "cls").select(
-        "cls", F.explode("members").alias("track")
+        "cls", F.posexplode("members").alias("mi", "track")
     )
     w_rank = Window.partitionBy("track").orderBy("pos")
     columns = [
@@ -225,23 +224,32 @@ def spark_neighbours(
         "jaccard",
         F.col("shared").cast("int"),
     ]
-    top = (
+    rows = (
         queries.join(lists, "cls")
         .where(F.col("track") != F.col("nb"))
         .withColumn("rank", F.row_number().over(w_rank))
         .where(F.col("rank") <= k)
+        .select(*columns)
     )
-    rows = top.select(*columns)
     if m:
+        # Own members come first in the list (Jaccard 1), in id order: a track is listed iff
+        # it is among its class's first k+1 members, and then its top k is the list less
+        # itself, else the list's first k. A list of k+1 gives every member a full top k.
+        # (No per-track join with the top rows: those are as large as the output.)
+        listed = F.when(~F.col("extra") & (F.col("pos") <= k + 1), F.col("pos"))
         w_pool = Window.partitionBy("cls").orderBy(F.desc("shared"), F.desc("jaccard"), F.asc("nb"))
-        ranked = pool.withColumn("epos", F.row_number().over(w_pool)).where(F.col("epos") <= width)
-        full = top.where(F.col("rank") == k).select("track")  # only a full top k gets extras
+        ranked = (
+            pool.withColumn("listed", listed)
+            .withColumn("n_listed", F.count("listed").over(Window.partitionBy("cls")))
+            .where(F.col("n_listed") == k + 1)
+            .withColumn("epos", F.row_number().over(w_pool))
+            .where(F.col("epos") <= width)
+        )
+        in_top = F.col("listed") <= F.when(F.col("mi") <= k, k + 1).otherwise(k)
         w_extra = Window.partitionBy("track").orderBy("epos")
         extra_rows = (
-            queries.join(full, "track")
-            .join(ranked, "cls")
-            .where(F.col("track") != F.col("nb"))
-            .join(top.select("track", "nb"), ["track", "nb"], "left_anti")
+            queries.join(ranked, "cls")
+            .where((F.col("track") != F.col("nb")) & (F.col("listed").isNull() | ~in_top))
             .withColumn("rank", F.row_number().over(w_extra) + k)
             .where(F.col("rank") <= k + m)
         )

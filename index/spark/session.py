@@ -77,6 +77,12 @@ def get_session(
         .config("spark.sql.adaptive.enabled", "true")
         .config("spark.python.worker.reuse", "true")
     )
+    if master.startswith("local"):
+        # One JVM holds the driver, the executors and their cached tables, so a broadcast
+        # join's hash table competes with them for one heap: at full scale (12.9M rows,
+        # 1536m) the neighbour expansion's was refused ("Not enough memory to build and
+        # broadcast"). Shuffle joins spill to disk instead; a cluster keeps broadcasts.
+        builder = builder.config("spark.sql.autoBroadcastJoinThreshold", "-1")
     for key, value in (conf or {}).items():
         builder = builder.config(key, value)
     spark = builder.getOrCreate()
