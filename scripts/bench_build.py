@@ -119,7 +119,8 @@ def bench(args: argparse.Namespace) -> tuple[list[BuildResult], dict[str, str]]:
         cmd = [*songsim, "index", "build", str(dataset), "-o", str(index), "--method", method]
         cmd += args.build_args
         print(f"$ {shlex.join(cmd)}", flush=True)
-        run = run_measured(cmd, out_dir / f"build-{method}.log")
+        log = out_dir / f"build-{method}.log"
+        run = run_measured(cmd, log)
         res = BuildResult(method=method, run=run)
         if run.returncode != 0:
             print(f"build failed (exit {run.returncode}):\n{run.stdout}\n{run.stderr_tail}")
@@ -128,7 +129,8 @@ def bench(args: argparse.Namespace) -> tuple[list[BuildResult], dict[str, str]]:
         print(run.stdout.rstrip())
         print(
             f"  wall {run.wall_s:.1f} s, peak RSS {run.peak_rss_mb:,.0f} MB, "
-            f"process tree {run.tree_rss_mb:,.0f} MB",
+            f"process tree {run.tree_rss_mb:,.0f} MB at {run.tree_peak_at_s:.1f} s "
+            f"(over time: {log.with_suffix('.memory.tsv')})",
             flush=True,
         )
         res.stages = parse_stages(run.stdout)
@@ -178,8 +180,8 @@ def markdown(results: list[BuildResult], info: dict[str, str], args: argparse.Na
         ],
         ["peak RSS", *[f"{r.run.peak_rss_mb / 1024:.2f} GB" for r in results]],
         [
-            "peak memory, whole process tree (PSS, sampled every 0.25 s)",
-            *[f"{r.run.tree_rss_mb / 1024:.2f} GB" for r in results],
+            "peak memory, whole process tree (PSS, sampled every 0.25 s), at",
+            *[f"{r.run.tree_rss_mb / 1024:.2f} GB, {r.run.tree_peak_at_s:.0f} s" for r in results],
         ],
         ["mean load average during the build", *[f"{r.run.mean_load:.1f}" for r in results]],
         ["ingest rows/s", *[f"{r.rows_per_s:,.0f}" if r.rows_per_s else "–" for r in results]],

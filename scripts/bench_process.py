@@ -29,22 +29,30 @@ class Run:
     stderr_tail: str
     mean_load: float = 0.0  # 1-minute load average sampled during the run; > cores = shared
     tree_rss_mb: float = 0.0  # largest memory of the whole process tree (PSS, sampled)
+    tree_peak_at_s: float = 0.0  # when that was, seconds from the start
 
 
 def run_measured(cmd: list[str], log: Path) -> Run:
-    """Run ``cmd`` to completion; stderr (progress bars) goes to ``log``."""
+    """Run ``cmd`` to completion; stderr (progress bars) goes to ``log``, the process tree's
+    memory over time to ``LOG.memory.tsv`` (seconds, MB: when a peak happens, against the
+    stage times the command prints)."""
     out_path = log.with_suffix(".stdout")
     loads: list[float] = []
-    tree_peak = [0]
+    tree_peak = [0, 0.0]
     done = threading.Event()
 
     def sample_load() -> None:
         n = 0
-        while not done.wait(0.25):
-            tree_peak[0] = max(tree_peak[0], tree_rss_kb(proc.pid))
-            n += 1
-            if n % 20 == 0:
-                loads.append(os.getloadavg()[0])
+        with open(log.with_suffix(".memory.tsv"), "w") as trace:
+            print("seconds\tMB", file=trace)
+            while not done.wait(0.25):
+                kb, at = tree_rss_kb(proc.pid), time.perf_counter() - start
+                print(f"{at:.2f}\t{kb / 1024:.0f}", file=trace)
+                if kb > tree_peak[0]:
+                    tree_peak[:] = [kb, at]
+                n += 1
+                if n % 20 == 0:
+                    loads.append(os.getloadavg()[0])
 
     sampler = threading.Thread(target=sample_load, daemon=True)
     start = time.perf_counter()
@@ -68,6 +76,7 @@ def run_measured(cmd: list[str], log: Path) -> Run:
         stderr_tail=tail,
         mean_load=sum(loads) / len(loads) if loads else os.getloadavg()[0],
         tree_rss_mb=tree_peak[0] / 1024,
+        tree_peak_at_s=tree_peak[1],
     )
 
 
