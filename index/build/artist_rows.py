@@ -27,8 +27,9 @@ from collections.abc import Collection, Sequence
 
 import numpy as np
 
+from index.build.options import BuildOptions
 from index.build.topk import lower_bound, offer
-from index.corpus import NeighbourTable
+from index.corpus import Corpus, NeighbourTable
 from index.jit import numba
 from index.names import credited_artists
 
@@ -228,3 +229,22 @@ def add_artist_rows(
     stages = dict(table.stage_seconds)
     stages["songs by the same artist"] = time.monotonic() - started
     return NeighbourTable(**grown, params=table.params, stage_seconds=stages)
+
+
+def with_artist_rows(
+    table: NeighbourTable, corpus: Corpus, options: BuildOptions
+) -> NeighbourTable:
+    """``table`` with the artist rows ``options`` ask for (``options.artist_extras`` per
+    track), from ``corpus``'s memberships and credits: what either engine stores last."""
+    return add_artist_rows(
+        table,
+        corpus.indptr,
+        corpus.indices,
+        corpus.n_playlists,
+        corpus.track_artist,
+        k=options.k,
+        m=options.artist_extras,
+        min_shared=options.min_shared,
+        min_playlists=options.min_playlists,
+        credits=artist_credits(corpus.artist_names),
+    )

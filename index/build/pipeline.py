@@ -19,7 +19,7 @@ from pathlib import Path
 import numpy as np
 
 from index.arrays import give_back_free_memory, sorted_unique
-from index.build.artist_rows import add_artist_rows, artist_credits
+from index.build.artist_rows import with_artist_rows
 from index.build.options import DEFAULTS, BuildOptions
 from index.build.parallel_write import CorpusTablesWriter
 from index.build.store import atomic_index_file, check_writable, write_neighbours_and_meta
@@ -68,16 +68,7 @@ def compute_neighbours(
         from index.build.lsh import lsh_neighbours
 
         table = lsh_neighbours(*args, **kw, **options.lsh_params())
-    return add_artist_rows(
-        table,
-        *args,
-        corpus.track_artist,
-        k=options.k,
-        m=options.artist_extras,
-        min_shared=options.min_shared,
-        min_playlists=options.min_playlists,
-        credits=artist_credits(corpus.artist_names),
-    )
+    return with_artist_rows(table, corpus, options)
 
 
 def build_index(

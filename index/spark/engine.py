@@ -154,10 +154,11 @@ def spark_build(
             spark.stop()
 
         if out is None:
-            from index.spark.load import load_corpus, load_neighbours, with_artist_rows
+            from index.build.artist_rows import with_artist_rows
+            from index.spark.load import load_corpus, load_neighbours
 
             corpus = load_corpus(folder, report)
-            table = with_artist_rows(corpus, load_neighbours(folder, params), options)
+            table = with_artist_rows(load_neighbours(folder, params), corpus, options)
             size = sum(f.stat().st_size for f in folder.rglob("*") if f.is_file())
             summary_out = folder
         else:

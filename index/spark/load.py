@@ -30,7 +30,7 @@ from pathlib import Path
 import numpy as np
 import pyarrow.parquet as pq
 
-from index.build.artist_rows import add_artist_rows, artist_credits
+from index.build.artist_rows import with_artist_rows
 from index.build.options import DEFAULTS, BuildOptions
 from index.build.store import write_index
 from index.corpus import Corpus, IngestReport, NeighbourTable
@@ -102,25 +102,6 @@ def load_neighbours(folder: str | Path, params: dict[str, object] | None = None)
     )
 
 
-def with_artist_rows(
-    corpus: Corpus, table: NeighbourTable, options: BuildOptions = DEFAULTS
-) -> NeighbourTable:
-    """``table`` with ``options.artist_extras`` artist rows after each full list, as the
-    local engine stores them (use the returned table only)."""
-    return add_artist_rows(
-        table,
-        corpus.indptr,
-        corpus.indices,
-        corpus.n_playlists,
-        corpus.track_artist,
-        k=options.k,
-        m=options.artist_extras,
-        min_shared=options.min_shared,
-        min_playlists=options.min_playlists,
-        credits=artist_credits(corpus.artist_names),
-    )
-
-
 def load_into_sqlite(
     folder: str | Path,
     out: str | Path,
@@ -131,8 +112,8 @@ def load_into_sqlite(
     started: float | None = None,
 ) -> tuple[Corpus, NeighbourTable]:
     """Write the SQLite index ``out`` from a Spark build's Parquet ``folder``, with the
-    artist rows ``options`` ask for (:func:`with_artist_rows`)."""
+    artist rows ``options`` ask for (:func:`index.build.artist_rows.with_artist_rows`)."""
     corpus = load_corpus(folder, report)
-    table = with_artist_rows(corpus, load_neighbours(folder), options)
+    table = with_artist_rows(load_neighbours(folder), corpus, options)
     write_index(corpus, table, Path(out), meta, memberships=options.memberships, started=started)
     return corpus, table
