@@ -119,8 +119,7 @@ def bench(args: argparse.Namespace) -> tuple[list[BuildResult], dict[str, str]]:
         cmd = [*songsim, "index", "build", str(dataset), "-o", str(index), "--method", method]
         cmd += args.build_args
         print(f"$ {shlex.join(cmd)}", flush=True)
-        log = out_dir / f"build-{method}.log"
-        run = run_measured(cmd, log)
+        run = run_measured(cmd, out_dir / f"build-{method}.log")
         res = BuildResult(method=method, run=run)
         if run.returncode != 0:
             print(f"build failed (exit {run.returncode}):\n{run.stdout}\n{run.stderr_tail}")
@@ -130,7 +129,7 @@ def bench(args: argparse.Namespace) -> tuple[list[BuildResult], dict[str, str]]:
         print(
             f"  wall {run.wall_s:.1f} s, peak RSS {run.peak_rss_mb:,.0f} MB, "
             f"process tree {run.tree_rss_mb:,.0f} MB at {run.tree_peak_at_s:.1f} s "
-            f"(over time: {log.with_suffix('.memory.tsv')})",
+            f"(over time: {run.memory_trace})",
             flush=True,
         )
         res.stages = parse_stages(run.stdout)

@@ -30,6 +30,7 @@ class Run:
     mean_load: float = 0.0  # 1-minute load average sampled during the run; > cores = shared
     tree_rss_mb: float = 0.0  # largest memory of the whole process tree (PSS, sampled)
     tree_peak_at_s: float = 0.0  # when that was, seconds from the start
+    memory_trace: str = ""  # the tree's memory over time: seconds and MB, one line a sample
 
 
 def run_measured(cmd: list[str], log: Path) -> Run:
@@ -37,13 +38,14 @@ def run_measured(cmd: list[str], log: Path) -> Run:
     memory over time to ``LOG.memory.tsv`` (seconds, MB: when a peak happens, against the
     stage times the command prints)."""
     out_path = log.with_suffix(".stdout")
+    trace_path = log.with_suffix(".memory.tsv")
     loads: list[float] = []
     tree_peak = [0, 0.0]
     done = threading.Event()
 
     def sample_load() -> None:
         n = 0
-        with open(log.with_suffix(".memory.tsv"), "w") as trace:
+        with open(trace_path, "w") as trace:
             print("seconds\tMB", file=trace)
             while not done.wait(0.25):
                 kb, at = tree_rss_kb(proc.pid), time.perf_counter() - start
@@ -77,6 +79,7 @@ def run_measured(cmd: list[str], log: Path) -> Run:
         mean_load=sum(loads) / len(loads) if loads else os.getloadavg()[0],
         tree_rss_mb=tree_peak[0] / 1024,
         tree_peak_at_s=tree_peak[1],
+        memory_trace=str(trace_path),
     )
 
 

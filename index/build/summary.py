@@ -124,7 +124,7 @@ def build_meta(
         "bands": params.get("bands", 0),
         "rows_per_band": params.get("rows_per_band", 0),
         "k": options.k,
-        **extras_meta(int(params.get("extras", 0)), int(params.get("artist_extras", 0))),
+        **extras_meta(int(params.get("extras", 0)), options.artist_extras),
         "min_playlists": options.min_playlists,
         "min_shared": options.min_shared,
         "rows_read": report.rows_read,

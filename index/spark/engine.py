@@ -146,7 +146,7 @@ def spark_build(
         rows.write.mode("overwrite").parquet(str(folder / "neighbours"))
         stages["neighbours"] = time.monotonic() - t
         label_stages(spark, None)
-        params.update(master=master, splits=n_splits, artist_extras=options.artist_extras)
+        params.update(master=master, splits=n_splits)
         (folder / "params.json").write_text(json.dumps(params, default=str, sort_keys=True))
         if before_stop is not None:
             before_stop(spark)
@@ -154,11 +154,9 @@ def spark_build(
             spark.stop()
 
         if out is None:
-            from index.build.artist_rows import with_artist_rows
-            from index.spark.load import load_corpus, load_neighbours
+            from index.spark.load import load
 
-            corpus = load_corpus(folder, report)
-            table = with_artist_rows(load_neighbours(folder, params), corpus, options)
+            corpus, table = load(folder, report, options, params)
             size = sum(f.stat().st_size for f in folder.rglob("*") if f.is_file())
             summary_out = folder
         else:

@@ -102,6 +102,18 @@ def load_neighbours(folder: str | Path, params: dict[str, object] | None = None)
     )
 
 
+def load(
+    folder: str | Path,
+    report: IngestReport,
+    options: BuildOptions = DEFAULTS,
+    params: dict[str, object] | None = None,
+) -> tuple[Corpus, NeighbourTable]:
+    """The corpus and the whole neighbour table of a Spark build: its Parquet rows, then
+    the artist rows ``options`` ask for (:func:`index.build.artist_rows.with_artist_rows`)."""
+    corpus = load_corpus(folder, report)
+    return corpus, with_artist_rows(load_neighbours(folder, params), corpus, options)
+
+
 def load_into_sqlite(
     folder: str | Path,
     out: str | Path,
@@ -111,9 +123,7 @@ def load_into_sqlite(
     options: BuildOptions = DEFAULTS,
     started: float | None = None,
 ) -> tuple[Corpus, NeighbourTable]:
-    """Write the SQLite index ``out`` from a Spark build's Parquet ``folder``, with the
-    artist rows ``options`` ask for (:func:`index.build.artist_rows.with_artist_rows`)."""
-    corpus = load_corpus(folder, report)
-    table = with_artist_rows(load_neighbours(folder), corpus, options)
+    """Write the SQLite index ``out`` from a Spark build's Parquet ``folder`` (:func:`load`)."""
+    corpus, table = load(folder, report, options)
     write_index(corpus, table, Path(out), meta, memberships=options.memberships, started=started)
     return corpus, table

@@ -136,20 +136,20 @@ def exact_scan_task(batches, k: int, min_shared: int, m: int = 0):
         pl_indptr=pl_indptr,
         pl_classes=pl_classes,
     )
-    found = run_exact_queries(classes, q_local.astype(np.int64), k, min_shared, False, extras=m)
-    parts = [(found[:3], k, False), (found[3:], m, True)] if m > 0 else [(found[:3], k, False)]
-    cols: list[list[np.ndarray]] = [[], [], [], [], []]
-    for (got_c, got_s, got_n), width, extra in parts:
-        keep = np.arange(width)[None, :] < got_n[:, None]
-        qi = np.repeat(np.arange(q_cls.size), got_n)
-        cand = got_c[keep].astype(np.int64)
-        shared = got_s[keep].astype(np.int64)
-        jac = shared / (size[q_local[qi]] + size[cand] - shared)
-        for col, values in zip(
-            cols, (q_cls[qi], cls_ids[cand], jac, shared, np.full(qi.size, extra)), strict=True
-        ):
-            col.append(values)
-    yield _top_batch(*(np.concatenate(col) for col in cols))
+    top_c, top_s, top_n, ex_c, ex_s, ex_n = run_exact_queries(
+        classes, q_local.astype(np.int64), k, min_shared, False, extras=m
+    )
+    n = np.concatenate([top_n, ex_n])  # every query's top list, then its extras (none at m 0)
+    qi = np.repeat(np.tile(np.arange(q_cls.size), 2), n)
+    cand = np.concatenate([_first(top_c, top_n), _first(ex_c, ex_n)]).astype(np.int64)
+    shared = np.concatenate([_first(top_s, top_n), _first(ex_s, ex_n)]).astype(np.int64)
+    jac = shared / (size[q_local[qi]] + size[cand] - shared)
+    yield _top_batch(q_cls[qi], cls_ids[cand], jac, shared, np.arange(qi.size) >= top_n.sum())
+
+
+def _first(lists: np.ndarray, n: np.ndarray) -> np.ndarray:
+    """The first ``n[q]`` entries of each row ``q`` of ``lists``, row after row."""
+    return lists[np.arange(lists.shape[1])[None, :] < n[:, None]]
 
 
 @numba.njit(cache=True, nogil=True)
