@@ -15,7 +15,10 @@ playlists, as a reply reading memberships would; stored: the exact build's top k
 and artist rows, ``--artist-extras 0`` for none).
 Pages aimed at the median popularity, only with ``--kinds``: co-occurrence with songs in more
 than ``c`` times the seed's playlists ("step") or more than ``t`` playlists ("cap") counting
-``κ``, and the ``m`` most shared before ``s / (b + K)`` ("leadr").
+``κ``, and the ``m`` most shared before ``s / (b + K)`` ("leadr"); a hit share per cell of
+the four stored figures learned on two other splits, damped by popularity to the ``μ``
+("learned") or filling the page under a bar after its ``m`` likeliest songs ("budget";
+``scripts/frontier_learned.py``).
 Each is scored on the bot's first page (one version of a song, at most three per artist)
 with the shared-artist weight: HitRate@10, coverage (against plain Jaccard's) and the
 median popularity of what is shown.
@@ -32,6 +35,7 @@ from __future__ import annotations
 import argparse
 import itertools
 
+import frontier_learned as fl
 import numpy as np
 import scipy.sparse as sp
 
@@ -56,6 +60,8 @@ SCORES: list[tuple[str, float, float]] = [
     *[("step", c, k) for c in (0.5, 1.0, 2.0) for k in (0.1, 0.3)],
     *[("cap", t, k) for t in (25, 50, 70, 100) for k in (0.1, 0.3)],
     *[("leadr", m, k) for m in (3, 4, 5, 6, 7) for k in (5, 15, 30, 60)],
+    *[("learned", mu, 0.0) for mu in (0.0, 0.2, 0.3, 0.45, 0.6, 0.8)],
+    *[("budget", m, t) for m in (4, 5) for t in (3, 10, 30, 80)],
 ]
 JACCARD = ("closest", 0.0, 0.0)  # the reference for coverage, always run
 COVER_DECAY = 0.6  # a seed playlist already holding k picked songs counts 0.6^k
@@ -128,6 +134,14 @@ def score(kind: str, p1: float, p2: float, a: float, b, shared, ws, ids) -> np.n
     return out
 
 
+def split_candidates(corpus, seed: int, args):
+    """One validation split, its seeds, train matrix and every seed's co-occurring songs."""
+    split = split_playlists(corpus, seed=seed, max_test_playlists=2000)
+    seeds = pick_seeds(split, 5, seed)
+    x = bl.track_matrix(split.train_indptr, split.train_indices, split.n_playlists)
+    return split, seeds, x, list(candidates(x, seeds.track, args.min_shared, args.min_playlists))
+
+
 def main() -> None:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("dataset")
@@ -137,7 +151,8 @@ def main() -> None:
     p.add_argument("--min-shared", type=int, default=1)
     p.add_argument("--min-playlists", type=int, default=1)
     p.add_argument("--kinds", default="closest,rp3,lead,leadc,cover", help="which families")
-    # also: step, cap, leadr (pages aimed at the median popularity; not in the default run)
+    # also: step, cap, leadr, learned, budget (pages aimed at the median popularity and a
+    # learned hit share; not in the default run)
     p.add_argument("--stored", action="store_true", help="rank only what an index stores")
     p.add_argument("--cover-playlists", type=int, default=None, help="the seed's first N")
     p.add_argument("--artist-extras", type=int, default=DEFAULTS.artist_extras, help="stored")
@@ -146,13 +161,20 @@ def main() -> None:
     credits = bl.ArtistCredits(corpus.track_artist, corpus.artist_names)
     present = Presentation(credits, song_ids(corpus))
     kinds = args.kinds.split(",")
+    table = None
+    if {"learned", "budget"} & set(kinds):  # learned on the two splits after the reported
+        seen, hits = [], []
+        for r in range(args.repeats, args.repeats + 2):
+            split, seeds, x, cands = split_candidates(corpus, args.seed + r, args)
+            for (s, ids, shared, _), p in zip(cands, seeds.playlist, strict=True):
+                artist = credits.shared_with(s, ids)
+                seen.append(fl.cells(shared, split.popularity[s], split.popularity[ids], artist))
+                hits.append(np.isin(ids, split.test_playlists[p]))
+        table = fl.fit(seen, hits)
     figures: dict[tuple[str, float, float], list[tuple[float, int, float]]] = {}
     for r in range(args.repeats):
-        split = split_playlists(corpus, seed=args.seed + r, max_test_playlists=2000)
-        seeds = pick_seeds(split, 5, args.seed + r)
+        split, seeds, x, cands = split_candidates(corpus, args.seed + r, args)
         pop = split.popularity
-        x = bl.track_matrix(split.train_indptr, split.train_indices, split.n_playlists)
-        cands = list(candidates(x, seeds.track, args.min_shared, args.min_playlists))
         if args.stored:  # what the build stores: its Jaccard top k, extras and artist rows
             limits = dict(min_shared=args.min_shared, min_playlists=args.min_playlists)
             shape = (x.indptr, x.indices, split.n_playlists)
@@ -174,6 +196,10 @@ def main() -> None:
                     if spec[0] == "cover":
                         mine = x[ids][:, x[s].indices[: args.cover_playlists]].tocsr()
                         best = cover_page(mine, shared, b, weight, spec[1], spec[2])
+                    elif spec[0] in ("learned", "budget"):
+                        where = fl.cells(shared, float(pop[s]), b, weight > 1)
+                        sc = fl.score(table, *spec, where, b)
+                        best = np.lexsort((ids, -shared, -sc))[:DEPTH]
                     else:
                         sc = score(*spec, float(pop[s]), b, shared, ws, ids) * weight
                         best = np.lexsort((ids, -shared, -sc))[:DEPTH]
