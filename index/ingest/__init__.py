@@ -7,7 +7,9 @@ only its name) and hands it to the matching reader, one module per format:
 :mod:`~index.ingest.yes`, :mod:`~index.ingest.listenbrainz`. They all feed one
 :class:`~index.ingest.rows.CorpusBuilder`, which merges songs across inputs by identity.
 Compressed files are read transparently (:mod:`~index.ingest.files`,
-:mod:`~index.ingest.listen_files`).
+:mod:`~index.ingest.listen_files`). Large inputs are read on every core, with the result of
+reading them in order: a dump's month files by :mod:`~index.ingest.listen_parallel`, a large
+Zenodo file's second half by a process of :mod:`~index.ingest.forked`.
 """
 
 from __future__ import annotations

@@ -25,6 +25,7 @@ import numpy as np
 
 from index.corpus import DatasetError
 from index.ingest.assemble import as_array
+from index.ingest.forked import cores
 from index.ingest.listen_lines import ListenReader
 from index.ingest.rows import CorpusBuilder
 from index.progress import Progress
@@ -36,8 +37,7 @@ def workers_for(files: list[Path], total_bytes: int) -> int:
     """How many readers run at once (1: read the files here, in order)."""
     if total_bytes < PARALLEL_MIN_BYTES or len(files) < 2 or os.name != "posix":
         return 1
-    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
-    return max(1, min(cores or 1, len(files), 8))
+    return max(1, min(cores(), len(files), 8))
 
 
 def groups_by_size(sizes: list[int], n: int) -> list[list[int]]:

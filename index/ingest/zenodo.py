@@ -26,10 +26,16 @@ quotes (``"Rhythm Is A Dancer - Original 12""``, a playlist named ``"/``), which
 
 from __future__ import annotations
 
+import io
 import re
+from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
+
+from index.ingest.assemble import as_array
 from index.ingest.files import make_progress, open_bytes
+from index.ingest.forked import Forked, can_fork
 from index.ingest.rows import CorpusBuilder
 
 HEADER_RE = re.compile(
@@ -45,6 +51,7 @@ QUOTE_B = b'"'
 BOM = b"\xef\xbb\xbf"
 MAX_JOINED_LINES = 8
 CHUNK_BYTES = 1 << 24
+PARALLEL_MIN_BYTES = 64 << 20  # below this, forking costs more than it saves
 
 
 def looks_like_zenodo(first_line: str) -> bool:
@@ -70,35 +77,137 @@ def parse_record(rec: str) -> tuple[str, str, str, str] | str:
 
 
 def read_zenodo(path: Path, builder: CorpusBuilder, *, progress: bool = True) -> None:
-    """Feed a Zenodo ``spotify_dataset.csv`` (plain or .gz) to ``builder``."""
+    """Feed a Zenodo ``spotify_dataset.csv`` (plain or .gz) to ``builder``.
+
+    A large plain file is read on two cores: a forked process reads its second half while
+    this one reads the first, then this one adds the second half's spellings, playlists
+    and rows in the order they were met, so the result is the same as reading in order.
+    """
     parser = _Parser(builder)
     with open_bytes(path) as (stream, done, total):
         bar = make_progress(total, f"reading {path.name}", progress)
-        carry = b""
-        line_no = 1
-        last_done = 0
-        while True:
-            block = stream.read(CHUNK_BYTES)
-            data = carry + block
-            if not block:
-                carry = b""
-            else:
-                cut = _record_boundary(data)
-                data, carry = data[:cut], data[cut:]
-            if data:
-                if line_no == 1:
-                    data = data.removeprefix(BOM)
-                lines = _split_lines(data)
-                data = b""
-                parser.feed(lines, line_no)
-                line_no += len(lines)
-                lines = []
-            now = done()
-            bar.update(now - last_done)
-            last_done = now
-            if not block:
-                break
+        start = _second_half(stream, total, builder)
+        tail = None
+        if start is not None:
+            args = (path, start, builder.report.source, builder.sources, builder.label)
+            tail = Forked(f"the reader of {path.name}'s second half", _read_tail, *args)
+        try:
+            lines = _read(stream, parser, bar, done, start)
+            if tail is not None:
+                _merge(parser, tail.result(), lines)
+                bar.update(total - start)
+        finally:
+            if tail is not None:
+                tail.stop()
         bar.close()
+
+
+def _read(stream, parser: _Parser, bar, done, end: int | None) -> int:  # noqa: ANN001
+    """Parse the stream up to byte ``end`` (a record's start; None: to the end); the
+    number of physical lines read."""
+    carry = b""
+    line_no = 1
+    last_done = 0
+    left = end
+    while True:
+        size = CHUNK_BYTES if left is None else min(CHUNK_BYTES, left)
+        block = stream.read(size) if size else b""
+        if left is not None:
+            left -= len(block)
+        data = carry + block
+        if not block:
+            carry = b""
+        else:
+            cut = _record_boundary(data)
+            data, carry = data[:cut], data[cut:]
+        if data:
+            if line_no == 1:
+                data = data.removeprefix(BOM)
+            lines = _split_lines(data)
+            data = b""
+            parser.feed(lines, line_no)
+            line_no += len(lines)
+            lines = []
+        now = done()
+        bar.update(now - last_done)
+        last_done = now
+        if not block:
+            return line_no - 1
+
+
+def _second_half(stream, total: int, builder: CorpusBuilder) -> int | None:  # noqa: ANN001
+    """Where a second reader starts (a record's first byte near the middle), or None when
+    the file is read in one go: small, gzipped, strict (the first bad row must stop the
+    read where it is), or one core."""
+    if total < PARALLEL_MIN_BYTES or builder.strict or not can_fork():
+        return None
+    if not isinstance(stream, io.BufferedReader):  # a gzip stream cannot seek cheaply
+        return None
+    at = stream.tell()
+    stream.seek(total // 2)
+    window = stream.read(CHUNK_BYTES)
+    stream.seek(at)
+    m = ANCHOR_BYTES_RE.search(window)
+    return None if m is None else total // 2 + m.start() + 1
+
+
+@dataclass
+class _Tail:
+    """What the second reader met, in the order it met it (pickles as a few buffers)."""
+
+    keys: list[bytes]  # raw ``artist","title`` keys of its raw ids
+    playlists: list[tuple[object, str]]  # (key, display name) of its playlist ids
+    row_raw: bytes
+    row_playlist: bytes
+    malformed: int
+    malformed_lines: list[int]  # counted from the start of its half
+    malformed_examples: list[str]
+
+
+def _read_tail(path: Path, start: int, source: str, sources: list, label: str) -> _Tail:
+    """The second reader: bytes ``start`` to the end into a builder of its own."""
+    b = CorpusBuilder(source, "zenodo", strict=False)
+    b.sources, b.label = list(sources), label  # malformed rows are named as the reader's
+    parser = _Parser(b)
+    with open(path, "rb") as stream:
+        stream.seek(start)
+        _read(stream, parser, _NoBar(), lambda: 0, None)
+    rep = b.report
+    return _Tail(
+        keys=[k for k, v in b.raw_ids.items() if v >= 0],  # type: ignore[misc]
+        playlists=[(k, b.playlist_names[v]) for k, v in b.playlist_ids.items()],
+        row_raw=b.row_raw.tobytes(),
+        row_playlist=b.row_playlist.tobytes(),
+        malformed=rep.rows_malformed,
+        malformed_lines=rep.malformed_lines,
+        malformed_examples=rep.malformed_examples,
+    )
+
+
+def _merge(parser: _Parser, tail: _Tail, lines_before: int) -> None:
+    """Add the second half as a reader in order would have: new spellings and playlists
+    in the order they were met, rows after the first half's, lines numbered on."""
+    b = parser.b
+    raw_get = b.raw_ids.get
+    raw_map = np.empty(len(tail.keys), dtype=np.int32)
+    for i, key in enumerate(tail.keys):
+        rid = raw_get(key)
+        raw_map[i] = parser._new_key(key) if rid is None else rid
+    pl_map = np.array([b.playlist_id(k, name) for k, name in tail.playlists], dtype=np.int32)
+    if tail.row_raw:
+        b.row_raw.frombytes(raw_map[as_array(tail.row_raw)].tobytes())
+        b.row_playlist.frombytes(pl_map[as_array(tail.row_playlist)].tobytes())
+    rep = b.report
+    rep.rows_malformed += tail.malformed
+    for line, example in zip(tail.malformed_lines, tail.malformed_examples, strict=True):
+        if len(rep.malformed_lines) < rep.MAX_EXAMPLES:
+            rep.malformed_lines.append(lines_before + line)
+            rep.malformed_examples.append(example)
+
+
+class _NoBar:
+    def update(self, n: int) -> None:
+        pass
 
 
 def _record_boundary(data: bytes) -> int:

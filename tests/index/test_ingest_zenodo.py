@@ -6,6 +6,7 @@ Hand-written lines here; the real 10k-row sample is checked in test_ingest_real.
 from __future__ import annotations
 
 import gzip
+import os
 from pathlib import Path
 
 import numpy as np
@@ -269,6 +270,67 @@ def test_gzip_and_tiny_read_chunks_give_the_same_corpus(tmp_path: Path, monkeypa
         assert np.array_equal(c.indptr, ref.indptr) and np.array_equal(c.indices, ref.indices)
     assert_csr_well_formed(ref)
     assert all(u is None for u in ref.track_uris)
+
+
+def _two_halves_file(tmp_path: Path) -> tuple[Path, list[str]]:
+    """600 rows with line breaks in fields and one bad row in each half."""
+    lines = [HEADER]
+    for i in range(600):
+        title = f"song {i % 97}" + ("\nwith a break" if i % 50 == 7 else "")
+        lines.append(row(U1 if i % 3 else U2, f"artist {i % 11}", title, f"list {i % 29}"))
+    for at in (150, 480):
+        lines.insert(at, row(U1, "bad", f'a","b{at}', "p"))
+    return write(tmp_path, lines), lines
+
+
+def test_a_large_file_read_on_two_cores_gives_what_reading_in_order_gives(
+    tmp_path: Path, monkeypatch
+) -> None:
+    plain, lines = _two_halves_file(tmp_path)
+    packed = tmp_path / "spotify_dataset.csv.gz"
+    packed.write_bytes(gzip.compress(plain.read_bytes()))
+    ref = read(plain)  # small: read in order
+    assert ref.report.rows_malformed == 2
+    monkeypatch.setattr(read_zenodo, "PARALLEL_MIN_BYTES", 0)
+    monkeypatch.setattr(read_zenodo, "can_fork", lambda: True)
+    splits: list[int | None] = []
+    second_half = read_zenodo._second_half
+    monkeypatch.setattr(
+        read_zenodo, "_second_half", lambda *a: splits.append(second_half(*a)) or splits[-1]
+    )
+    c = read(plain)
+    data = plain.read_bytes()
+    assert splits[0] is not None and 0 < splits[0] < len(data)  # a second reader ran
+    split_line = data[: splits[0]].count(b"\n") + 1
+    assert ref.report.malformed_lines[0] < split_line < ref.report.malformed_lines[1]
+    physical = data.decode().split("\n")
+    for line, example in zip(c.report.malformed_lines, c.report.malformed_examples, strict=True):
+        assert physical[line - 1] == example  # numbered as lines of the whole file
+    assert c.report.malformed_lines == ref.report.malformed_lines
+    assert c.report.malformed_examples == ref.report.malformed_examples
+    assert (c.report.rows_read, c.report.duplicate_rows) == (
+        ref.report.rows_read,
+        ref.report.duplicate_rows,
+    )
+    assert c.track_titles == ref.track_titles and c.artist_names == ref.artist_names
+    assert c.playlist_names == ref.playlist_names
+    assert np.array_equal(c.track_artist, ref.track_artist)
+    assert np.array_equal(c.indptr, ref.indptr) and np.array_equal(c.indices, ref.indices)
+
+    assert memberships(read(packed)) == memberships(ref)
+    assert splits[-1] is None  # a gzip stream is read in order
+    with pytest.raises(DatasetError, match=f"line {ref.report.malformed_lines[0]} "):
+        read(plain, strict=True)  # strict stops at the first bad row: read in order
+    assert splits[-1] is None
+
+
+def test_a_second_reader_that_dies_is_one_clear_error(tmp_path: Path, monkeypatch) -> None:
+    plain, _ = _two_halves_file(tmp_path)
+    monkeypatch.setattr(read_zenodo, "PARALLEL_MIN_BYTES", 0)
+    monkeypatch.setattr(read_zenodo, "can_fork", lambda: True)
+    monkeypatch.setattr(read_zenodo, "_read_tail", lambda *a: os._exit(3))
+    with pytest.raises(DatasetError, match=r"second half stopped .*exit status 3"):
+        read(plain)
 
 
 def test_names_with_nul_and_line_breaks_survive_the_final_packing(tmp_path: Path) -> None:
