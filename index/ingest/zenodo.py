@@ -37,6 +37,7 @@ from index.ingest.assemble import as_array
 from index.ingest.files import make_progress, open_bytes
 from index.ingest.forked import Forked, can_fork
 from index.ingest.rows import CorpusBuilder
+from index.names import normalise_name
 
 HEADER_RE = re.compile(
     r'\s*"user_id"\s*,\s*"artistname"\s*,\s*"trackname"\s*,\s*"playlistname"\s*', re.IGNORECASE
@@ -52,6 +53,7 @@ BOM = b"\xef\xbb\xbf"
 MAX_JOINED_LINES = 8
 CHUNK_BYTES = 1 << 24
 PARALLEL_MIN_BYTES = 64 << 20  # below this, forking costs more than it saves
+FIRST_SHARE = 0.5  # of the bytes, read here (the rest by the second reader)
 
 
 def looks_like_zenodo(first_line: str) -> bool:
@@ -143,12 +145,12 @@ def _second_half(stream, total: int, builder: CorpusBuilder) -> int | None:  # n
         return None
     if not isinstance(stream, io.BufferedReader):  # a gzip stream cannot seek cheaply
         return None
-    at = stream.tell()
-    stream.seek(total // 2)
+    at, middle = stream.tell(), int(total * FIRST_SHARE)
+    stream.seek(middle)
     window = stream.read(CHUNK_BYTES)
     stream.seek(at)
     m = ANCHOR_BYTES_RE.search(window)
-    return None if m is None else total // 2 + m.start() + 1
+    return None if m is None else middle + m.start() + 1
 
 
 @dataclass
@@ -166,7 +168,7 @@ class _Tail:
 
 def _read_tail(path: Path, start: int, source: str, sources: list, label: str) -> _Tail:
     """The second reader: bytes ``start`` to the end into a builder of its own."""
-    b = CorpusBuilder(source, "zenodo", strict=False)
+    b = _KeysOnly(source, "zenodo", strict=False)
     b.sources, b.label = list(sources), label  # malformed rows are named as the reader's
     parser = _Parser(b)
     with open(path, "rb") as stream:
@@ -182,6 +184,22 @@ def _read_tail(path: Path, start: int, source: str, sources: list, label: str) -
         malformed_lines=rep.malformed_lines,
         malformed_examples=rep.malformed_examples,
     )
+
+
+class _KeysOnly(CorpusBuilder):
+    """The second reader's builder: it numbers raw spellings and keeps nothing else of
+    them, since this process registers each one anyway when it merges (so the reader is
+    faster and smaller). A title that normalises to nothing is refused here as there."""
+
+    def __init__(self, *args, **kwargs) -> None:  # noqa: ANN002, ANN003
+        super().__init__(*args, **kwargs)
+        self._valid = 0
+
+    def new_raw_track(self, artist: str, title: str, key: object, mbid: str | None = None) -> int:
+        ntitle = " ".join(title.lower().split()) if title.isascii() else normalise_name(title)
+        rid = self.raw_ids[key] = self._valid if ntitle else -1
+        self._valid += rid >= 0
+        return rid
 
 
 def _merge(parser: _Parser, tail: _Tail, lines_before: int) -> None:
