@@ -9,7 +9,8 @@ only its name) and hands it to the matching reader, one module per format:
 Compressed files are read transparently (:mod:`~index.ingest.files`,
 :mod:`~index.ingest.listen_files`). Large inputs are read on every core, with the result of
 reading them in order: a dump's month files by :mod:`~index.ingest.listen_parallel`, a large
-Zenodo file's second half by a process of :mod:`~index.ingest.forked`.
+Zenodo file's second half by a process of :mod:`~index.ingest.forked`, added as if read in
+order (:mod:`~index.ingest.halves`).
 """
 
 from __future__ import annotations

@@ -43,7 +43,8 @@ class Forked:
         self._dir = tempfile.mkdtemp(prefix="songsim-part-")
         out = os.path.join(self._dir, "part.pickle")
         self._conn, theirs = ctx.Pipe(duplex=False)
-        self._proc = ctx.Process(target=_child, args=(theirs, fn, args, out), daemon=True)
+        args = (theirs, fn, args, out, what)
+        self._proc = ctx.Process(target=_child, args=args, daemon=True)
         self._proc.start()
         theirs.close()
 
@@ -77,16 +78,21 @@ class Forked:
         shutil.rmtree(self._dir, ignore_errors=True)
 
 
-def _child(conn, fn: Callable[..., Any], args: tuple, out: str) -> None:  # noqa: ANN001
-    gc.disable()  # millions of small objects, none of them in cycles
+def run_to_file(fn: Callable[..., Any], args: tuple, out: str, what: str) -> tuple[str, object]:
+    """Run ``fn(*args)`` and pickle its value to ``out``: ``("file", out)``, or
+    ``("error", DatasetError)`` saying what stopped it, for the parent to raise."""
     try:
         value = fn(*args)
         with open(out, "wb") as f:
             pickle.dump(value, f, protocol=pickle.HIGHEST_PROTOCOL)
-        result: tuple[str, object] = ("file", out)
+        return ("file", out)
     except DatasetError as exc:
-        result = ("error", exc)
+        return ("error", exc)
     except BaseException as exc:  # noqa: BLE001 - reported in the parent as one sentence
-        result = ("error", DatasetError(f"reading failed: {type(exc).__name__}: {exc}."))
-    conn.send(result)
+        return ("error", DatasetError(f"{what} failed: {type(exc).__name__}: {exc}."))
+
+
+def _child(conn, fn: Callable[..., Any], args: tuple, out: str, what: str) -> None:  # noqa: ANN001
+    gc.disable()  # millions of small objects, none of them in cycles
+    conn.send(run_to_file(fn, args, out, what))
     conn.close()

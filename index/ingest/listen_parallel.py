@@ -25,7 +25,7 @@ import numpy as np
 
 from index.corpus import DatasetError
 from index.ingest.assemble import as_array
-from index.ingest.forked import cores
+from index.ingest.forked import cores, run_to_file
 from index.ingest.listen_lines import ListenReader
 from index.ingest.rows import CorpusBuilder
 from index.progress import Progress
@@ -268,14 +268,6 @@ def _child(conn, siblings, group, out: str, source: str, default_user: str, stri
             return
     except EOFError:
         return
-    try:
-        part = read_group(group, source, default_user, strict)
-        with open(out, "wb") as f:
-            pickle.dump(part, f, protocol=pickle.HIGHEST_PROTOCOL)
-        result: tuple[str, object] = ("file", out)
-    except DatasetError as exc:
-        result = ("error", exc)
-    except BaseException as exc:  # noqa: BLE001 - reported in the parent as one sentence
-        result = ("error", DatasetError(f"reading {source} failed: {type(exc).__name__}: {exc}."))
-    conn.send(result)
+    args = (group, source, default_user, strict)
+    conn.send(run_to_file(read_group, args, out, f"reading {source}"))
     conn.close()

@@ -28,16 +28,14 @@ from __future__ import annotations
 
 import io
 import re
-from dataclasses import dataclass
+from collections.abc import Callable
 from pathlib import Path
+from typing import BinaryIO
 
-import numpy as np
-
-from index.ingest.assemble import as_array
 from index.ingest.files import make_progress, open_bytes
 from index.ingest.forked import Forked, can_fork
+from index.ingest.halves import KeysOnly, Tail
 from index.ingest.rows import CorpusBuilder
-from index.names import normalise_name
 
 HEADER_RE = re.compile(
     r'\s*"user_id"\s*,\s*"artistname"\s*,\s*"trackname"\s*,\s*"playlistname"\s*', re.IGNORECASE
@@ -52,6 +50,7 @@ QUOTE_B = b'"'
 BOM = b"\xef\xbb\xbf"
 MAX_JOINED_LINES = 8
 CHUNK_BYTES = 1 << 24
+SCAN_BYTES = 1 << 20  # read at a time when looking for a record's start
 PARALLEL_MIN_BYTES = 64 << 20  # below this, forking costs more than it saves
 FIRST_SHARE = 0.5  # of the bytes, read here (the rest by the second reader)
 
@@ -89,28 +88,41 @@ def read_zenodo(path: Path, builder: CorpusBuilder, *, progress: bool = True) ->
     with open_bytes(path) as (stream, done, total):
         bar = make_progress(total, f"reading {path.name}", progress)
         start = _second_half(stream, total, builder)
-        tail = None
+        second = None
         if start is not None:
             args = (path, start, builder.report.source, builder.sources, builder.label)
-            tail = Forked(f"the reader of {path.name}'s second half", _read_tail, *args)
+            second = Forked(f"the reader of {path.name}'s second half", _read_tail, *args)
+        last = [0]
+
+        def advance() -> None:
+            now = done()
+            bar.update(now - last[0])
+            last[0] = now
+
         try:
-            lines = _read(stream, parser, bar, done, start)
-            if tail is not None:
-                _merge(parser, tail.result(), lines)
+            lines = read_records(stream, parser, start, advance)
+            if second is not None:
+                second.result().merge_into(builder, parser.new_key, lines)
                 bar.update(total - start)
         finally:
-            if tail is not None:
-                tail.stop()
+            if second is not None:
+                second.stop()
         bar.close()
 
 
-def _read(stream, parser: _Parser, bar, done, end: int | None) -> int:  # noqa: ANN001
-    """Parse the stream up to byte ``end`` (a record's start; None: to the end); the
-    number of physical lines read."""
+def read_records(
+    stream: BinaryIO,
+    parser: _Parser,
+    end: int | None = None,
+    advance: Callable[[], None] | None = None,
+) -> int:
+    """Parse ``stream`` from where it is (a record's first byte) to byte ``end`` (another
+    record's first byte; None: the end), in chunks cut at record starts, so no record,
+    not even one whose field held a line break, is cut; the number of physical lines read.
+    ``advance`` is called after each chunk (progress)."""
     carry = b""
     line_no = 1
-    last_done = 0
-    left = end
+    left = None if end is None else end - stream.tell()
     while True:
         size = CHUNK_BYTES if left is None else min(CHUNK_BYTES, left)
         block = stream.read(size) if size else b""
@@ -130,11 +142,31 @@ def _read(stream, parser: _Parser, bar, done, end: int | None) -> int:  # noqa: 
             parser.feed(lines, line_no)
             line_no += len(lines)
             lines = []
-        now = done()
-        bar.update(now - last_done)
-        last_done = now
+        if advance is not None:
+            advance()
         if not block:
             return line_no - 1
+
+
+def record_start(stream: BinaryIO, offset: int, limit: int | None = None) -> int | None:
+    """The first byte of the first record starting after ``offset`` (a line starting with
+    ``"<32 hex>","``), looking at most ``limit`` bytes ahead (None: to the end); None if
+    there is none. The stream's position is left as it was."""
+    at = stream.tell()
+    pos = max(offset - 1, 0)  # the newline before a record starting at ``offset`` counts
+    try:
+        while limit is None or pos < offset + limit:
+            stream.seek(pos)
+            block = stream.read(SCAN_BYTES + 64)  # an anchor across two blocks is in both
+            m = ANCHOR_BYTES_RE.search(block)
+            if m is not None:
+                return pos + m.start() + 1
+            if len(block) < SCAN_BYTES + 64:
+                return None
+            pos += SCAN_BYTES
+        return None
+    finally:
+        stream.seek(at)
 
 
 def _second_half(stream, total: int, builder: CorpusBuilder) -> int | None:  # noqa: ANN001
@@ -145,87 +177,17 @@ def _second_half(stream, total: int, builder: CorpusBuilder) -> int | None:  # n
         return None
     if not isinstance(stream, io.BufferedReader):  # a gzip stream cannot seek cheaply
         return None
-    at, middle = stream.tell(), int(total * FIRST_SHARE)
-    stream.seek(middle)
-    window = stream.read(CHUNK_BYTES)
-    stream.seek(at)
-    m = ANCHOR_BYTES_RE.search(window)
-    return None if m is None else middle + m.start() + 1
+    return record_start(stream, int(total * FIRST_SHARE), CHUNK_BYTES)
 
 
-@dataclass
-class _Tail:
-    """What the second reader met, in the order it met it (pickles as a few buffers)."""
-
-    keys: list[bytes]  # raw ``artist","title`` keys of its raw ids
-    playlists: list[tuple[object, str]]  # (key, display name) of its playlist ids
-    row_raw: bytes
-    row_playlist: bytes
-    malformed: int
-    malformed_lines: list[int]  # counted from the start of its half
-    malformed_examples: list[str]
-
-
-def _read_tail(path: Path, start: int, source: str, sources: list, label: str) -> _Tail:
+def _read_tail(path: Path, start: int, source: str, sources: list, label: str) -> Tail:
     """The second reader: bytes ``start`` to the end into a builder of its own."""
-    b = _KeysOnly(source, "zenodo", strict=False)
+    b = KeysOnly(source, "zenodo", strict=False)
     b.sources, b.label = list(sources), label  # malformed rows are named as the reader's
-    parser = _Parser(b)
     with open(path, "rb") as stream:
         stream.seek(start)
-        _read(stream, parser, _NoBar(), lambda: 0, None)
-    rep = b.report
-    return _Tail(
-        keys=[k for k, v in b.raw_ids.items() if v >= 0],  # type: ignore[misc]
-        playlists=[(k, b.playlist_names[v]) for k, v in b.playlist_ids.items()],
-        row_raw=b.row_raw.tobytes(),
-        row_playlist=b.row_playlist.tobytes(),
-        malformed=rep.rows_malformed,
-        malformed_lines=rep.malformed_lines,
-        malformed_examples=rep.malformed_examples,
-    )
-
-
-class _KeysOnly(CorpusBuilder):
-    """The second reader's builder: it numbers raw spellings and keeps nothing else of
-    them, since this process registers each one anyway when it merges (so the reader is
-    faster and smaller). A title that normalises to nothing is refused here as there."""
-
-    def __init__(self, *args, **kwargs) -> None:  # noqa: ANN002, ANN003
-        super().__init__(*args, **kwargs)
-        self._valid = 0
-
-    def new_raw_track(self, artist: str, title: str, key: object, mbid: str | None = None) -> int:
-        ntitle = " ".join(title.lower().split()) if title.isascii() else normalise_name(title)
-        rid = self.raw_ids[key] = self._valid if ntitle else -1
-        self._valid += rid >= 0
-        return rid
-
-
-def _merge(parser: _Parser, tail: _Tail, lines_before: int) -> None:
-    """Add the second half as a reader in order would have: new spellings and playlists
-    in the order they were met, rows after the first half's, lines numbered on."""
-    b = parser.b
-    raw_get = b.raw_ids.get
-    raw_map = np.empty(len(tail.keys), dtype=np.int32)
-    for i, key in enumerate(tail.keys):
-        rid = raw_get(key)
-        raw_map[i] = parser._new_key(key) if rid is None else rid
-    pl_map = np.array([b.playlist_id(k, name) for k, name in tail.playlists], dtype=np.int32)
-    if tail.row_raw:
-        b.row_raw.frombytes(raw_map[as_array(tail.row_raw)].tobytes())
-        b.row_playlist.frombytes(pl_map[as_array(tail.row_playlist)].tobytes())
-    rep = b.report
-    rep.rows_malformed += tail.malformed
-    for line, example in zip(tail.malformed_lines, tail.malformed_examples, strict=True):
-        if len(rep.malformed_lines) < rep.MAX_EXAMPLES:
-            rep.malformed_lines.append(lines_before + line)
-            rep.malformed_examples.append(example)
-
-
-class _NoBar:
-    def update(self, n: int) -> None:
-        pass
+        read_records(stream, _Parser(b))
+    return Tail.of(b)
 
 
 def _record_boundary(data: bytes) -> int:
@@ -275,7 +237,7 @@ class _Parser:
         playlist_get = b.playlist_ids.get
         add_raw = b.row_raw.append
         add_pl = b.row_playlist.append
-        new_key = self._new_key
+        new_key = self.new_key
         last_user, last_playlist, pid = self.last_user, self.last_playlist, self.last_pid
         for i, line in enumerate(lines):
             if line[33:36] == SEP_B and line[-1:] == QUOTE_B and line[:1] == QUOTE_B:
@@ -301,7 +263,8 @@ class _Parser:
             last_user = last_playlist = None  # the slow path may have added other playlists
         self.last_user, self.last_playlist, self.last_pid = last_user, last_playlist, pid
 
-    def _new_key(self, key: bytes) -> int:
+    def new_key(self, key: bytes) -> int:
+        """Register a raw ``artist","title`` key not seen yet; its raw id (-1: unusable)."""
         try:
             text = key.decode("utf-8")
         except UnicodeDecodeError:

@@ -1,8 +1,9 @@
 """Parse one byte range of a Zenodo file with the local reader, and describe what it saw.
 
 This runs inside Spark tasks. It does not re-implement any parsing or normalisation rule:
-the range is fed to :class:`index.ingest.zenodo._Parser` and a real
-:class:`index.ingest.CorpusBuilder`, exactly as the local reader feeds its 16 MB chunks.
+the range is read by :func:`index.ingest.zenodo.read_records` into a real
+:class:`index.ingest.CorpusBuilder`, exactly as the local reader reads its file (or, on two
+cores, its halves).
 What comes out is the builder's state in a form the driver-side merge can combine
 (``index.spark.ingest``): every local id keeps its creation order, so ``(split, local id)``
 sorts in the order the local reader would first have met each track, artist, spelling
@@ -15,7 +16,6 @@ line break) is split between two tasks.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -23,40 +23,25 @@ import numpy as np
 
 from index.ingest.files import open_bytes
 from index.ingest.rows import CorpusBuilder
-from index.ingest.zenodo import BOM, _Parser, _split_lines
+from index.ingest.zenodo import _Parser, read_records, record_start
 
-ANCHOR_AFTER_NEWLINE = re.compile(rb'\n"[0-9a-fA-F]{32}","')
-SCAN_BYTES = 1 << 20
 KEY_SEP = "\x00"  # joins the parts of a playlist key; cannot occur in a valid UTF-8 field
 
 
 def split_offsets(path: str | Path, n_splits: int) -> list[int]:
     """Byte offsets that cut ``path`` into about ``n_splits`` ranges at record starts.
 
-    Returns ``[0, o1, ..., size]``. A cut is placed just after the first newline at or after
-    ``i * size / n`` that starts a record; cuts that land on the same record merge.
+    Returns ``[0, o1, ..., size]``. A cut is placed at the first record starting at or
+    after ``i * size / n`` (:func:`index.ingest.zenodo.record_start`); cuts that land on the
+    same record merge.
     """
     path = Path(path)
     size = path.stat().st_size
     offsets = [0]
     with open(path, "rb") as f:
         for i in range(1, max(n_splits, 1)):
-            target = max(size * i // n_splits, offsets[-1])
-            pos = target - 1 if target > 0 else 0  # include the newline before target
-            while pos < size:
-                f.seek(pos)
-                block = f.read(SCAN_BYTES + 64)
-                m = ANCHOR_AFTER_NEWLINE.search(block)
-                if m is not None:
-                    cut = pos + m.start() + 1
-                    break
-                if len(block) < SCAN_BYTES + 64:
-                    cut = size
-                    break
-                pos += SCAN_BYTES
-            else:
-                cut = size
-            if cut > offsets[-1] and cut < size:
+            cut = record_start(f, max(size * i // n_splits, offsets[-1]))
+            if cut is not None and offsets[-1] < cut < size:
                 offsets.append(cut)
     offsets.append(size)
     return offsets
@@ -83,46 +68,13 @@ class SplitResult:
     pairs: np.ndarray  # int64 (n, 2): distinct (local track id, local playlist id)
 
 
-def parse_split(
-    path: str, split: int, start: int, end: int, *, chunk_bytes: int = 1 << 24
-) -> SplitResult:
-    """Run the local Zenodo parser over bytes ``[start, end)`` of ``path``."""
+def parse_split(path: str, split: int, start: int, end: int) -> SplitResult:
+    """Run the local Zenodo reader over bytes ``[start, end)`` of ``path``."""
     builder = CorpusBuilder(path, "zenodo", strict=False)
-    parser = _Parser(builder)
-    line_no = 1
     with open_bytes(path) as (stream, _, _):
         stream.seek(start)
-        left = end - start
-        carry = b""
-        while left > 0 or carry:
-            block = stream.read(min(chunk_bytes, left)) if left > 0 else b""
-            left -= len(block)
-            data = carry + block
-            if left > 0:
-                cut = _last_record_start(data)
-                data, carry = data[:cut], data[cut:]
-            else:
-                carry = b""
-            if not data:
-                continue
-            if start == 0 and line_no == 1:
-                data = data.removeprefix(BOM)
-            lines = _split_lines(data)
-            parser.feed(lines, line_no)
-            line_no += len(lines)
-    return _describe(builder, split, line_no - 1)
-
-
-def _last_record_start(data: bytes) -> int:
-    """Offset after the last newline that starts a record (0: keep reading)."""
-    end = len(data)
-    while True:
-        i = data.rfind(b'\n"', 0, end)
-        if i < 0:
-            return 0
-        if ANCHOR_AFTER_NEWLINE.match(data, i):
-            return i + 1
-        end = i
+        lines = read_records(stream, _Parser(builder), end)
+    return _describe(builder, split, lines)
 
 
 def playlist_key_text(key: object) -> str:
