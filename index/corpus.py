@@ -49,6 +49,17 @@ class IngestReport:
             self.malformed_lines.append(line_no)
             self.malformed_examples.append(raw[:200])
 
+    def add_part(
+        self, malformed: int, lines: list[int], examples: list[str], line_offset: int = 0
+    ) -> None:
+        """Another reader's malformed rows (a part of the same input read apart), its line
+        numbers shifted by the ``line_offset`` physical lines before its part."""
+        self.rows_malformed += malformed
+        for line, example in zip(lines, examples, strict=True):
+            if len(self.malformed_lines) < self.MAX_EXAMPLES:
+                self.malformed_lines.append(line_offset + line)
+                self.malformed_examples.append(example)
+
 
 @dataclass
 class Corpus:

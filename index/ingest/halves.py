@@ -77,8 +77,4 @@ class Tail:
             b.row_raw.frombytes(raw_map[as_array(self.row_raw)].tobytes())
             b.row_playlist.frombytes(pl_map[as_array(self.row_playlist)].tobytes())
         rep = b.report
-        rep.rows_malformed += self.malformed
-        for line, example in zip(self.malformed_lines, self.malformed_examples, strict=True):
-            if len(rep.malformed_lines) < rep.MAX_EXAMPLES:
-                rep.malformed_lines.append(lines_before + line)
-                rep.malformed_examples.append(example)
+        rep.add_part(self.malformed, self.malformed_lines, self.malformed_examples, lines_before)

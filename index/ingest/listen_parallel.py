@@ -123,12 +123,7 @@ def merge(reader: ListenReader, part: Part) -> None:
     b.uri_val.frombytes(remap(uri_map, part.uri_val))
     b.isrc_raw.frombytes(remap(raw_map, part.isrc_raw))
     b.isrc_val.frombytes(remap(isrc_map, part.isrc_val))
-    rep = b.report
-    rep.rows_malformed += part.malformed
-    for line, example in zip(part.malformed_lines, part.malformed_examples, strict=True):
-        if len(rep.malformed_lines) < rep.MAX_EXAMPLES:
-            rep.malformed_lines.append(line)
-            rep.malformed_examples.append(example)
+    b.report.add_part(part.malformed, part.malformed_lines, part.malformed_examples)
 
 
 def read_folder(

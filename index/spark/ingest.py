@@ -135,11 +135,7 @@ def _merge_reports(path: str, parts: list[tuple]) -> IngestReport:
     rows = 0
     for _split, lines, n_rows, malformed, mlines, mexamples in sorted(parts):
         rows += n_rows
-        rep.rows_malformed += malformed
-        for ln, ex in zip(mlines, mexamples, strict=True):
-            if len(rep.malformed_lines) < IngestReport.MAX_EXAMPLES:
-                rep.malformed_lines.append(line_base + ln)
-                rep.malformed_examples.append(ex)
+        rep.add_part(malformed, mlines, mexamples, line_base)
         line_base += lines
     rep.rows_read = rows + rep.rows_malformed
     return rep
