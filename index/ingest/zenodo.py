@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import io
 import re
+import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import BinaryIO
@@ -85,6 +86,7 @@ def read_zenodo(path: Path, builder: CorpusBuilder, *, progress: bool = True) ->
     and rows in the order they were met, so the result is the same as reading in order.
     """
     parser = _Parser(builder)
+    started = time.monotonic()
     with open_bytes(path) as (stream, done, total):
         bar = make_progress(total, f"reading {path.name}", progress)
         start = _second_half(stream, total, builder)
@@ -102,8 +104,15 @@ def read_zenodo(path: Path, builder: CorpusBuilder, *, progress: bool = True) ->
         try:
             lines = read_records(stream, parser, start, advance)
             if second is not None:
-                second.result().merge_into(builder, parser.new_key, lines)
+                t = time.monotonic()
+                tail = second.result()
+                waited, t = time.monotonic() - t, time.monotonic()
+                tail.merge_into(builder, parser.new_key, lines)
                 bar.update(total - start)
+                stages = builder.report.stage_seconds
+                stages["first half (second half read beside it)"] = t - started - waited
+                stages["waiting for the second half"] = waited
+                stages["adding the second half"] = time.monotonic() - t
         finally:
             if second is not None:
                 second.stop()
