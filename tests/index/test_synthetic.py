@@ -20,21 +20,14 @@ import numpy as np
 import pytest
 
 from index.names import normalise_name as _normalise_name
+from tests.support.scripts import load_script
 
 normalise_name = functools.lru_cache(maxsize=None)(_normalise_name)
 SCRIPT = Path(__file__).resolve().parents[2] / "scripts" / "make_synthetic.py"
 HEADER = '"user_id", "artistname", "trackname", "playlistname"'
 
 
-def _load_script():
-    spec = importlib.util.spec_from_file_location("make_synthetic", SCRIPT)
-    module = importlib.util.module_from_spec(spec)
-    sys.modules["make_synthetic"] = module
-    spec.loader.exec_module(module)
-    return module
-
-
-ms = _load_script()
+ms = load_script("make_synthetic")
 
 
 def write(tmp: Path, rows: int, seed: int = 0) -> Path:

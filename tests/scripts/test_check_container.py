@@ -3,27 +3,20 @@ check fails on a broken copy of the files it reads."""
 
 from __future__ import annotations
 
-import importlib.util
 import shutil
 import sys
 from pathlib import Path
 
 import pytest
 
+from tests.support.scripts import load_script
+
 REPO = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(REPO / "scripts"))  # check_container imports yaml_subset beside it
 
 
-def _load(name: str):
-    spec = importlib.util.spec_from_file_location(name, REPO / "scripts" / f"{name}.py")
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[name] = module  # dataclasses look their module up while the class is built
-    spec.loader.exec_module(module)
-    return module
-
-
-check_container = _load("check_container")
-yaml_subset = _load("yaml_subset")
+check_container = load_script("check_container")
+yaml_subset = load_script("yaml_subset")
 
 
 def test_repository_passes_the_static_container_checks() -> None:

@@ -7,7 +7,6 @@ run anywhere in a second; the real build and run are what CI's own run of the sc
 
 from __future__ import annotations
 
-import importlib.util
 import os
 import stat
 import sys
@@ -15,19 +14,13 @@ from pathlib import Path
 
 import pytest
 
+from tests.support.scripts import load_script
+
 REPO = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(REPO / "scripts"))  # the script imports its modules beside it
 
 
-def _load(name: str):
-    spec = importlib.util.spec_from_file_location(name, REPO / "scripts" / f"{name}.py")
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[name] = module
-    spec.loader.exec_module(module)
-    return module
-
-
-ci_container = _load("ci_container")
+ci_container = load_script("ci_container")
 setup = sys.modules["ci_container_setup"]
 checks = sys.modules["ci_container_checks"]
 

@@ -5,30 +5,18 @@ from __future__ import annotations
 
 import hashlib
 import http.server
-import importlib.util
 import io
 import json
 import socket
-import sys
 import threading
 import zipfile
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 
-SCRIPT = Path(__file__).resolve().parents[2] / "scripts" / "download_zenodo.py"
+from tests.support.scripts import load_script
 
-
-def _load():
-    spec = importlib.util.spec_from_file_location("download_zenodo", SCRIPT)
-    module = importlib.util.module_from_spec(spec)
-    sys.modules["download_zenodo"] = module  # dataclasses look their module up
-    spec.loader.exec_module(module)
-    return module
-
-
-download_zenodo = _load()
+download_zenodo = load_script("download_zenodo")
 
 
 def _closed_port() -> int:

@@ -14,7 +14,6 @@ from __future__ import annotations
 import hashlib
 import html
 import http.server
-import importlib.util
 import io
 import random
 import sys
@@ -27,19 +26,12 @@ from pathlib import Path
 
 import pytest
 
-SCRIPT = Path(__file__).resolve().parents[2] / "scripts" / "fetch_listenbrainz.py"
+from tests.support.scripts import load_script
+
 ROOT = "/pub/musicbrainz/listenbrainz/"
 
 
-def _load():
-    spec = importlib.util.spec_from_file_location("fetch_listenbrainz", SCRIPT)
-    module = importlib.util.module_from_spec(spec)
-    sys.modules["fetch_listenbrainz"] = module  # dataclasses look their module up
-    spec.loader.exec_module(module)
-    return module
-
-
-fetch_lb = _load()
+fetch_lb = load_script("fetch_listenbrainz")
 mirror_lb = sys.modules["listenbrainz_mirror"]  # imported by the script from beside it
 
 

@@ -2,24 +2,11 @@
 
 from __future__ import annotations
 
-import importlib.util
-import sys
-from pathlib import Path
-
 import numpy as np
 
-SCRIPT = Path(__file__).resolve().parents[2] / "scripts" / "frontier_learned.py"
+from tests.support.scripts import load_script
 
-
-def _load_script():
-    spec = importlib.util.spec_from_file_location("frontier_learned", SCRIPT)
-    module = importlib.util.module_from_spec(spec)
-    sys.modules["frontier_learned"] = module
-    spec.loader.exec_module(module)
-    return module
-
-
-fl = _load_script()
+fl = load_script("frontier_learned")
 
 
 def _table():

@@ -8,9 +8,7 @@ written as one full dump or as full + incrementals give the same lines.
 
 from __future__ import annotations
 
-import importlib.util
 import re
-import sys
 import tarfile
 from collections import Counter
 from datetime import UTC, datetime
@@ -19,20 +17,13 @@ from pathlib import Path
 import msgspec
 import pytest
 
-SCRIPT = Path(__file__).resolve().parents[2] / "scripts" / "make_listenbrainz.py"
+from tests.support.scripts import load_script
+
 UUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$")
 N = 5_000
 
 
-def _load_script():
-    spec = importlib.util.spec_from_file_location("make_listenbrainz", SCRIPT)
-    module = importlib.util.module_from_spec(spec)
-    sys.modules["make_listenbrainz"] = module
-    spec.loader.exec_module(module)
-    return module
-
-
-mlb = _load_script()
+mlb = load_script("make_listenbrainz")
 
 
 def write(out: Path, *extra: str, listens: int = N, seed: int = 3) -> list[Path]:
