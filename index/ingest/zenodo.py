@@ -88,35 +88,45 @@ def read_zenodo(path: Path, builder: CorpusBuilder, *, progress: bool = True) ->
     parser = _Parser(builder)
     started = time.monotonic()
     with open_bytes(path) as (stream, done, total):
-        bar = make_progress(total, f"reading {path.name}", progress)
         start = _second_half(stream, total, builder)
         second = None
-        if start is not None:
+        if start is not None:  # forked before the progress bar starts a thread
             args = (path, start, builder.report.source, builder.sources, builder.label)
             second = Forked(f"the reader of {path.name}'s second half", _read_tail, *args)
-        last = [0]
-
-        def advance() -> None:
-            now = done()
-            bar.update(now - last[0])
-            last[0] = now
-
         try:
-            lines = read_records(stream, parser, start, advance)
+            bar = make_progress(total, f"reading {path.name}", progress)
+            lines = read_records(stream, parser, start, _advance(bar, done))
             if second is not None:
-                t = time.monotonic()
-                tail = second.result()
-                waited, t = time.monotonic() - t, time.monotonic()
-                tail.merge_into(builder, parser.new_key, lines)
+                _add_second_half(parser, second, lines, started)
                 bar.update(total - start)
-                stages = builder.report.stage_seconds
-                stages["first half (second half read beside it)"] = t - started - waited
-                stages["waiting for the second half"] = waited
-                stages["adding the second half"] = time.monotonic() - t
+            bar.close()
         finally:
             if second is not None:
                 second.stop()
-        bar.close()
+
+
+def _advance(bar, done: Callable[[], int]) -> Callable[[], None]:  # noqa: ANN001
+    """Moves ``bar`` to the bytes ``done`` so far."""
+    last = [0]
+
+    def advance() -> None:
+        now = done()
+        bar.update(now - last[0])
+        last[0] = now
+
+    return advance
+
+
+def _add_second_half(parser: _Parser, second: Forked, lines: int, started: float) -> None:
+    """Wait for the second reader and add what it read; the build summary says how long."""
+    t = time.monotonic()
+    tail = second.result()
+    waited, t = time.monotonic() - t, time.monotonic()
+    tail.merge_into(parser.b, parser.new_key, lines)
+    stages = parser.b.report.stage_seconds
+    stages["first half (second half read beside it)"] = t - started - waited
+    stages["waiting for the second half"] = waited
+    stages["adding the second half"] = time.monotonic() - t
 
 
 def read_records(
