@@ -29,8 +29,7 @@ class KeysOnly(CorpusBuilder):
         self._valid = 0
 
     def new_raw_track(self, artist: str, title: str, key: object, mbid: str | None = None) -> int:
-        ntitle = " ".join(title.lower().split()) if title.isascii() else normalise_name(title)
-        rid = self.raw_ids[key] = self._valid if ntitle else -1
+        rid = self.raw_ids[key] = self._valid if normalise_name(title) else -1
         self._valid += rid >= 0
         return rid
 

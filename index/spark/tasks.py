@@ -187,6 +187,12 @@ def _windows(value, query, starts, cap, count_only, out_ptr, out_q, out_c):  # p
     return n_rows, n_vals
 
 
+def _leading(q_of: np.ndarray, n: int) -> np.ndarray:
+    """Which rows are among the first ``n`` of their query (rows sorted by query)."""
+    starts = _group_starts(q_of)
+    return np.arange(q_of.size) - np.repeat(starts[:-1], np.diff(starts)) < n
+
+
 def _group_starts(*keys: np.ndarray) -> np.ndarray:
     """Start of each run of equal keys (rows sorted by them), plus the end."""
     n = keys[0].size
@@ -314,9 +320,7 @@ def rerank_task(batches, k: int, min_shared: int, m: int = 0):
     # Sort by (query, J desc, shared desc, cand asc), keep the first k of each query.
     sort = np.lexsort((cand_ids, -shared, -jac, q_of))
     q_of, jac, shared, cand_ids = q_of[sort], jac[sort], shared[sort], cand_ids[sort]
-    starts = _group_starts(q_of)
-    rank = np.arange(q_of.size) - np.repeat(starts[:-1], np.diff(starts))
-    top = rank < k
+    top = _leading(q_of, k)
     yield _top_batch(q_of[top], cand_ids[top], jac[top], shared[top], np.zeros(top.sum(), bool))
     rest = np.flatnonzero(~top)
     if m <= 0 or rest.size == 0:
@@ -324,6 +328,5 @@ def rerank_task(batches, k: int, min_shared: int, m: int = 0):
     q_of, jac, shared, cand_ids = q_of[rest], jac[rest], shared[rest], cand_ids[rest]
     sort = np.lexsort((cand_ids, -jac, -shared, q_of))
     q_of, jac, shared, cand_ids = q_of[sort], jac[sort], shared[sort], cand_ids[sort]
-    starts = _group_starts(q_of)
-    keep = np.arange(q_of.size) - np.repeat(starts[:-1], np.diff(starts)) < m
+    keep = _leading(q_of, m)
     yield _top_batch(q_of[keep], cand_ids[keep], jac[keep], shared[keep], np.ones(keep.sum(), bool))
