@@ -7,8 +7,10 @@ splits than the ones it is scored on. Ranking by it is the best any re-ranking o
 rows by these four figures can do for the hit rate of one song; ``learned μ`` trades it for
 popularity (``log p − μ·log b``), and ``budget m t`` spends the page's upper half on the
 ``m`` likeliest songs and fills the rest with the likeliest songs in at most ``t``
-playlists (a page aimed at a median popularity of ``t``). Used by
-``scripts/ranking_frontier.py --kinds learned,budget``.
+playlists (a page aimed at a median popularity of ``t``); ``bar μ t`` charges every song
+in more than ``t`` playlists e^-μ of its odds, so pages share one popularity budget
+(``log p − μ·[b > t]``). Used by
+``scripts/ranking_frontier.py --kinds learned,budget,bar``.
 """
 
 from __future__ import annotations
@@ -39,8 +41,11 @@ def fit(seen: list[np.ndarray], hits: list[np.ndarray]) -> np.ndarray:
 
 
 def score(table: np.ndarray, kind: str, p1: float, p2: float, where: np.ndarray, b) -> np.ndarray:
-    """``learned`` (μ = p1) or ``budget`` (lead m = p1, bar t = p2) scores of candidates."""
+    """``learned`` (μ = p1), ``budget`` (lead m = p1, bar t = p2) or ``bar`` (μ = p1,
+    t = p2) scores of candidates."""
     p = table[where]
+    if kind == "bar":  # a song over the bar costs e^-μ of its odds, on every page alike
+        return np.log(p) - p1 * (b > p2)
     if kind == "learned":
         return np.log(p) - p1 * np.log(b)
     out = np.where(b <= p2, p, p - 1.0)  # over the bar: after every song under it

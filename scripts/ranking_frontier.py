@@ -17,8 +17,8 @@ Pages aimed at the median popularity, only with ``--kinds``: co-occurrence with 
 than ``c`` times the seed's playlists ("step") or more than ``t`` playlists ("cap") counting
 ``κ``, and the ``m`` most shared before ``s / (b + K)`` ("leadr"); a hit share per cell of
 the four stored figures learned on two other splits, damped by popularity to the ``μ``
-("learned") or filling the page under a bar after its ``m`` likeliest songs ("budget";
-``scripts/frontier_learned.py``).
+("learned") or filling the page under a bar after its ``m`` likeliest songs ("budget") or
+charging each song over a bar, on every page alike ("bar"; ``scripts/frontier_learned.py``).
 Each is scored on the bot's first page (one version of a song, at most three per artist)
 with the shared-artist weight: HitRate@10, coverage (against plain Jaccard's) and the
 median popularity of what is shown.
@@ -62,6 +62,7 @@ SCORES: list[tuple[str, float, float]] = [
     *[("leadr", m, k) for m in (3, 4, 5, 6, 7) for k in (5, 15, 30, 60)],
     *[("learned", mu, 0.0) for mu in (0.0, 0.2, 0.3, 0.45, 0.6, 0.8)],
     *[("budget", m, t) for m in (4, 5) for t in (3, 10, 30, 80)],
+    *[("bar", mu, t) for mu in (0.5, 1.0, 1.5, 2.0) for t in (29, 79)],
 ]
 JACCARD = ("closest", 0.0, 0.0)  # the reference for coverage, always run
 COVER_DECAY = 0.6  # a seed playlist already holding k picked songs counts 0.6^k
@@ -151,7 +152,7 @@ def main() -> None:
     p.add_argument("--min-shared", type=int, default=1)
     p.add_argument("--min-playlists", type=int, default=1)
     p.add_argument("--kinds", default="closest,rp3,lead,leadc,cover", help="which families")
-    # also: step, cap, leadr, learned, budget (pages aimed at the median popularity and a
+    # also: step, cap, leadr, learned, budget, bar (pages aimed at the median popularity and a
     # learned hit share; not in the default run)
     p.add_argument("--stored", action="store_true", help="rank only what an index stores")
     p.add_argument("--cover-playlists", type=int, default=None, help="the seed's first N")
@@ -162,7 +163,8 @@ def main() -> None:
     present = Presentation(credits, song_ids(corpus))
     kinds = args.kinds.split(",")
     table = None
-    if {"learned", "budget"} & set(kinds):  # learned on the two splits after the reported
+    learned = {"learned", "budget", "bar"}
+    if learned & set(kinds):  # learned on the two splits after the reported
         seen, hits = [], []
         for r in range(args.repeats, args.repeats + 2):
             split, seeds, x, cands = split_candidates(corpus, args.seed + r, args)
@@ -196,7 +198,7 @@ def main() -> None:
                     if spec[0] == "cover":
                         mine = x[ids][:, x[s].indices[: args.cover_playlists]].tocsr()
                         best = cover_page(mine, shared, b, weight, spec[1], spec[2])
-                    elif spec[0] in ("learned", "budget"):
+                    elif spec[0] in learned:
                         where = fl.cells(shared, float(pop[s]), b, weight > 1)
                         sc = fl.score(table, *spec, where, b)
                         best = np.lexsort((ids, -shared, -sc))[:DEPTH]

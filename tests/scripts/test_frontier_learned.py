@@ -44,3 +44,13 @@ def test_budget_leads_with_the_likeliest_then_fills_under_the_bar():
     order = np.argsort(-fl.score(table, "budget", 1, 10, where, b), kind="stable")
     assert order[0] in (0, 1)  # one likeliest song first, however well known
     assert set(order[1:3].tolist()) == {2, 3}  # then the songs under the bar
+
+
+def test_bar_charges_songs_over_it_a_fixed_share_of_their_odds():
+    table, _, _, _ = _table()
+    shared, b = np.array([1, 3]), np.array([1.0, 100.0])
+    where = fl.cells(shared, 4.0, b, np.zeros(2, dtype=bool))
+    odds = np.log(table[where[1]] / table[where[0]])  # about 1.6: the known song is likelier
+    assert np.argmax(fl.score(table, "bar", odds - 0.5, 50, where, b)) == 1
+    assert np.argmax(fl.score(table, "bar", odds + 0.5, 50, where, b)) == 0
+    assert np.argmax(fl.score(table, "bar", 10.0, 100, where, b)) == 1  # not over a bar of 100
