@@ -275,18 +275,25 @@ def choose_embed(
     return fit(Card(title=_("Did you mean…"), description="\n".join(lines), colour=COLOUR_INFO))
 
 
-def not_found_embed(query: str, message: str | None = None, prefix: str = "!") -> discord.Embed:
-    """Nothing in the index looks like the text."""
-    lines = [_("I couldn't find “{query}” in the index.", query=safe(query, 300))]
-    if message:
-        lines.append(safe(message, 500))
-    lines.append(
-        _(
-            "Try `{prefix}similar artist - title`, for example "
-            "`{prefix}similar daft punk - one more time`.",
-            prefix=prefix,
+def not_found_embed(
+    query: str, message: str | None = None, prefix: str = "!", *, hint: str | None = None
+) -> discord.Embed:
+    """Nothing in the index looks like the text. The index's own ``hint`` (no song matches,
+    try "artist - title" with one of its songs) says it all alone; otherwise the text is
+    quoted, then the application's ``message`` (what a link said), then how to ask."""
+    if hint:
+        lines = [safe(hint, 500)]
+    else:
+        lines = [_("I couldn't find “{query}” in the index.", query=safe(query, 300))]
+        if message:
+            lines.append(safe(message, 500))
+        lines.append(
+            _(
+                "Try `{prefix}similar artist - title`, for example "
+                "`{prefix}similar daft punk - one more time`.",
+                prefix=prefix,
+            )
         )
-    )
     return fit(Card(title=_("No such song"), description="\n".join(lines), colour=COLOUR_WARN))
 
 

@@ -85,7 +85,9 @@ async def test_more_and_back_page_through_the_neighbours(services: Services) -> 
 async def test_unknown_text_says_so_without_choices(services: Services) -> None:
     reply = await Answers(services, ALICE).similar("zzqx vvbn")
     assert not reply.choices and reply.page is None
-    assert "couldn't find" in reply.embed.description
+    text = reply.embed.description
+    assert "No song matches “zzqx vvbn”" in text and "check the spelling" in text
+    assert text.count("for example") == 1  # one piece of advice, with a song of the index
 
 
 async def test_ambiguous_text_offers_both_songs_and_picking_answers(services: Services) -> None:
