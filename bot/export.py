@@ -66,6 +66,12 @@ class Export:
         """ "10 songs as Spotify links, CSV and JSPF; 2 have no Spotify link (listed by name)." """
         if not self.songs:
             return _("There are no songs to export.")
+        if len(self.missing) == self.songs:  # an index without Spotify ids (Yes.com, a CSV)
+            return _(
+                "{songs} as CSV and JSPF; none has a Spotify link, so the links file lists "
+                "them by name.",
+                songs=songs_count(self.songs),
+            )
         text = _("{songs} as Spotify links, CSV and JSPF", songs=songs_count(self.songs))
         if self.missing:
             text += "; " + ngettext(

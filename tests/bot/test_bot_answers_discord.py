@@ -116,7 +116,7 @@ async def test_export_button_attaches_three_files_for_the_asker_only(
     assert (await pressed.wait_answer())["type"] == 5
     follow = await fake_discord.wait_for_request("POST", webhook(fake_discord))
     assert follow.json["flags"] & EPHEMERAL
-    assert "as Spotify links, CSV and JSPF" in follow.json["embeds"][0]["description"]
+    assert "as CSV and JSPF; none has a Spotify link" in follow.json["embeds"][0]["description"]
     files = follow.file_data
     assert sorted(Path(n).suffix for n in files) == [".csv", ".jspf", ".txt"]
     by_kind = {Path(n).suffix: data for n, data in files.items()}

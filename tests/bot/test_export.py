@@ -132,7 +132,7 @@ def test_no_songs_and_all_unlinked() -> None:
     assert empty.summary() == "There are no songs to export."
     assert json.loads(empty.files[2].data)["playlist"]["track"] == []
     one = export_files([Track(9, 1, "A", "B", 1)], "One")
-    assert one.summary() == (
-        "1 song as Spotify links, CSV and JSPF; 1 has no Spotify link (listed by name instead)."
+    assert one.summary() == (  # not "as Spotify links" when there are none
+        "1 song as CSV and JSPF; none has a Spotify link, so the links file lists them by name."
     )
     assert "Copy the links" not in one.files[0].data.decode()
