@@ -89,10 +89,17 @@ class ExportAnswers(BlockAnswers):
             text += " " + _(
                 "The list goes on; these are its first {n} songs.", n=number(EXPORT_SONGS)
             )
-        text += "\n" + _(
-            "Paste the links into a Spotify playlist; import the CSV into a playlist-transfer "
-            "tool (TuneMyMusic, Soundiiz) or the JSPF into ListenBrainz."
-        )
+        if len(export.missing) < export.songs:
+            how = _(
+                "Paste the links into a Spotify playlist; import the CSV into a playlist-transfer "
+                "tool (TuneMyMusic, Soundiiz) or the JSPF into ListenBrainz."
+            )
+        else:  # no links to paste: the tools that find songs by name
+            how = _(
+                "Import the CSV into a playlist-transfer tool (TuneMyMusic, Soundiiz), which "
+                "finds the songs by name, or the JSPF into ListenBrainz."
+            )
+        text += "\n" + how
         return Reply(
             embeds.notice_embed(text, "ok", _("Export: {title}", title=safe(title, 200))),
             files=export.files,

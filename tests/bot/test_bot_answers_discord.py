@@ -116,7 +116,9 @@ async def test_export_button_attaches_three_files_for_the_asker_only(
     assert (await pressed.wait_answer())["type"] == 5
     follow = await fake_discord.wait_for_request("POST", webhook(fake_discord))
     assert follow.json["flags"] & EPHEMERAL
-    assert "as CSV and JSPF; none has a Spotify link" in follow.json["embeds"][0]["description"]
+    said = follow.json["embeds"][0]["description"]  # no links: the tools that go by name
+    assert "as CSV and JSPF; none has a Spotify link" in said
+    assert "finds the songs by name" in said and "Paste the links" not in said
     files = follow.file_data
     assert sorted(Path(n).suffix for n in files) == [".csv", ".jspf", ".txt"]
     by_kind = {Path(n).suffix: data for n, data in files.items()}

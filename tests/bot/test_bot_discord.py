@@ -23,6 +23,7 @@ from tests.support.fakediscord import EPHEMERAL, FakeDiscord, find_component
 pytest.importorskip("index.read.api")
 
 SEED_TITLE = "Songs like One More Time — Daft Punk"
+AERO = "2VEZx7NWsZ1D0eJ4uv5Fym"  # a Spotify id of the real shape (22 base-62 characters)
 
 
 @pytest.fixture(scope="module")
@@ -339,7 +340,7 @@ async def test_spotify_links_and_artwork_reach_the_embed(
             "Daft Punk",
             image_url="https://i.example/omt.jpg",
         )
-        spotify.add("aero123", "Aerodynamic", "Daft Punk")
+        spotify.add(AERO, "Aerodynamic", "Daft Punk")
         links = SpotifyLinks.create(
             spotify.client_id, spotify.client_secret, None,
             api_prefix=spotify.api_prefix, token_url=spotify.token_url,
@@ -350,13 +351,20 @@ async def test_spotify_links_and_artwork_reach_the_embed(
             await start_bot(SongsimBot(services))
             await fake_discord.send_message(f"!similar {SEED}")
             reply = await fake_discord.wait_for_request("POST", general(fake_discord))
+            pressed = await fake_discord.click(reply.response, label="Export")
+            await pressed.wait_answer()
+            export = await fake_discord.wait_for_request("POST", webhook(fake_discord))
         finally:
             services.links = None
             await links.close()
     embed = reply.json["embeds"][0]
     assert embed["url"] == "https://open.spotify.com/track/0DiWol3AO6WpXZgp0goxAV"
-    assert "[Aerodynamic](https://open.spotify.com/track/aero123)" in embed["description"]
+    assert f"[Aerodynamic](https://open.spotify.com/track/{AERO})" in embed["description"]
     assert embed["thumbnail"]["url"].startswith("https://i.example/omt.jpg")
+    said = export.json["embeds"][0]["description"]  # one song linked: the links can be pasted
+    assert "as Spotify links, CSV and JSPF" in said and "Paste the links" in said
+    links = next(data for name, data in export.file_data.items() if name.endswith(".txt"))
+    assert f"https://open.spotify.com/track/{AERO}".encode() in links
 
 
 async def test_a_broken_feature_is_logged_and_the_rest_still_works(
