@@ -35,12 +35,10 @@ def settings_embed(
     channels = ", ".join(f"<#{c}>" for c in sorted(settings.prefix_channels))
     off = ", ".join(f"`{c}`" for c in sorted(settings.commands_off))
     words = ", ".join(f"||{safe(w, 60, unfiltered=True)}||" for w in settings.words)
+    name = ranking_name(settings.discovery)  # the value's name in the reader's language
+    named = f" ({name})" if name != settings.discovery else ""
     fields = [
-        Field(
-            "discovery",
-            f"`{settings.discovery}` ({ranking_name(settings.discovery)}) — "
-            + explained(settings.discovery),
-        ),
+        Field("discovery", f"`{settings.discovery}`{named} — " + explained(settings.discovery)),
         Field(
             "replies",
             _("`private` — slash commands answer only the person who asked")

@@ -266,3 +266,18 @@ async def test_the_console_tries_settings_and_privacy(tmp_path: Path) -> None:
     assert "Type `privacy delete confirm` to delete it." in after
     assert "deleted 1 liked song, 0 blocked artists, your last list" in after
     assert after.rstrip().endswith("Your last list (in memory, gone at restart): none")
+
+
+def test_the_settings_card_names_discovery_once_or_in_the_readers_language() -> None:
+    from bot.i18n import use_language
+    from bot.server_embeds import settings_embed
+
+    chosen = ServerSettings(discovery="popular")
+
+    def discovery_line() -> str:
+        return next(f.value for f in settings_embed(chosen).fields if f.name == "discovery")
+
+    assert discovery_line() == "`popular` — better-known songs, more familiar"
+    with use_language("de"):
+        line = discovery_line()
+    assert line.startswith("`popular` (") and "(popular)" not in line  # the German name beside it
