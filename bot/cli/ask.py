@@ -6,7 +6,8 @@ works as it does in the bot (:func:`bot.seed_reading.read_seed`): a Spotify link
 the index stores is found offline; other links are read by their service (one lookup, at
 most 2 s). The JSON form is read by outside tools: its keys ``match``, ``suggestions`` and
 ``neighbours`` keep their fields; new fields are only ever added (``source``: how the song
-was read, ``text`` or ``link``).
+was read, ``text`` or ``link``; ``discovery``: the ranking, ``--discovery`` or a trailing
+``--popular`` / ``--deep-cuts`` as in Discord).
 """
 
 from __future__ import annotations
@@ -20,10 +21,12 @@ from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from bot.discovery import UnknownDiscovery, choose, split_discovery
 from bot.i18n.labels import fallback_label, note_of
 from index.model import Answer, Exclusions, Resolution, Track
 from index.paths import configured_index_path, demo_index_path
 from index.read.api import IndexOpenError, SongIndex
+from index.read.ranking import DEFAULT_RANKING
 
 if TYPE_CHECKING:
     from bot.seed_reading import SeedReading
@@ -43,6 +46,12 @@ def register(sub: argparse._SubParsersAction) -> None:
         action="store_true",
         help="only songs by other artists than the matched song's (as /similar other_artists)",
     )
+    p.add_argument(
+        "--discovery",
+        choices=["closest", "popular", "deep-cuts"],
+        help="the ranking, as the bot's discovery setting (default closest; a query ending "
+        "in --popular or --deep-cuts, as typed in Discord, works too)",
+    )
     p.set_defaults(func=run)
 
 
@@ -52,23 +61,35 @@ def run(args: argparse.Namespace) -> int:
     if args.k < 1:
         raise UserFacingError("-k must be at least 1 (it is how many songs to show).")
     try:
+        flagged = split_discovery(args.query)  # "… --popular", as typed in Discord
+    except UnknownDiscovery as exc:
+        raise UserFacingError(str(exc).replace("`", "")) from None
+    query = flagged.text
+    ranking = choose(args.discovery, flagged.ranking)
+    try:
         with SongIndex.open(index_path(args.index)) as idx:
-            reading = read_query(idx, args.query)
+            reading = read_query(idx, query)
             if reading.resolution is None:  # a link that could not be read: its sentence
-                resolution = Resolution(args.query, None, 0.0, message=reading.failure)
+                resolution = Resolution(query, None, 0.0, message=reading.failure)
             else:
-                resolution = replace(reading.resolution, query=args.query)
+                resolution = replace(reading.resolution, query=query)
             exclusions = Exclusions(other_artists_only=args.other_artists)
             answer = (
-                idx.similar(resolution.match.track_id, limit=args.k, exclusions=exclusions)
+                idx.similar(
+                    resolution.match.track_id, limit=args.k, ranking=ranking, exclusions=exclusions
+                )
                 if resolution.match
                 else None
             )
             if args.json:
-                doc = {**answer_json(resolution, answer), "source": reading.source}
+                doc = {
+                    **answer_json(resolution, answer),
+                    "source": reading.source,
+                    "discovery": ranking,
+                }
                 text = json.dumps(doc, ensure_ascii=False, indent=2)
             else:
-                text = answer_text(resolution, answer, idx)
+                text = answer_text(resolution, answer, idx, ranking)
     except IndexOpenError as exc:
         raise UserFacingError(str(exc)) from None
     try:
@@ -199,7 +220,9 @@ def answer_json(resolution: Resolution, answer: Answer | None) -> dict[str, obje
     return doc
 
 
-def answer_text(resolution: Resolution, answer: Answer | None, idx: SongIndex) -> str:
+def answer_text(
+    resolution: Resolution, answer: Answer | None, idx: SongIndex, ranking: str = DEFAULT_RANKING
+) -> str:
     """The readable answer: the matched song and its neighbours, or what to try instead."""
     lines: list[str] = []
     if resolution.artist is not None:
@@ -225,7 +248,8 @@ def answer_text(resolution: Resolution, answer: Answer | None, idx: SongIndex) -
 
     m = resolution.match
     lines.append(
-        f"{m.artist} - {m.title}  (in {m.playlists:,} playlists; match {resolution.confidence:.0%})"
+        f"{m.artist} - {m.title}  (in {m.playlists:,} playlists; match {resolution.confidence:.0%}"
+        f"; discovery: {ranking})"
     )
     assert answer is not None
     if answer.rare:

@@ -141,3 +141,28 @@ def test_songsim_ask_runs_as_a_command(demo_index: Path) -> None:
     lines = proc.stdout.splitlines()
     assert lines[0].startswith("Daft Punk - One More Time")
     assert sum(line[:3].strip().isdigit() for line in lines) == 5
+
+
+def test_discovery_is_an_option_or_a_flag_at_the_end_as_in_discord(
+    demo_index: Path, capsys
+) -> None:
+    from index.read.api import SongIndex
+
+    def ids(*argv: str) -> tuple[list[int], str]:
+        _, out, _ = ask(capsys, *argv, "--index", str(demo_index), "--json", "-k", "10")
+        doc = json.loads(out)
+        assert doc["match"]["title"] == "One More Time"  # the flag is not part of the song
+        return [n["track_id"] for n in doc["neighbours"]], doc["discovery"]
+
+    with SongIndex.open(demo_index) as idx:
+        seed = idx.resolve("daft punk - one more time").match.track_id
+        want = {r: [i.track.track_id for i in idx.similar(seed, ranking=r).items] for r in
+                ("closest", "popular", "deep cuts")}  # fmt: skip
+    assert want["deep cuts"] != want["popular"]  # the settings differ on this song
+    assert ids("daft punk - one more time") == (want["closest"], "closest")
+    assert ids("daft punk - one more time --deep-cuts") == (want["deep cuts"], "deep cuts")
+    assert ids("daft punk - one more time", "--discovery", "popular") == (
+        want["popular"], "popular",
+    )  # fmt: skip
+    code, _, err = ask(capsys, "daft punk - one more time --loud", "--index", str(demo_index))
+    assert code == 2 and "“--loud” is not a discovery setting" in err
