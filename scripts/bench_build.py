@@ -45,21 +45,26 @@ _STAGE = re.compile(r"\s*([A-Za-z][\w /+()-]*?)\s+([0-9]+(?:\.[0-9]+)?)\s*s$")
 
 
 def parse_stages(summary: str) -> dict[str, float]:
-    """Stage timings from the build summary line ``stages: ingest 12.0 s, neighbours 30.1 s, ...``.
+    """Stage timings from the build summary's ``time by stage:`` lines, one per stage with
+    its sub-stages after a colon (``    neighbours 30.1 s: plan 0.2 s, exact scan 25.0 s``).
 
-    Sub-stages of the neighbour engine are printed indented; they keep a leading ``  ``.
+    Sub-stages keep a leading ``  `` in the keys, as in ``BuildSummary.stage_seconds``.
     """
-    for line in summary.splitlines():
-        if line.strip().startswith("stages:"):
-            body = line.split("stages:", 1)[1]
-            stages: dict[str, float] = {}
-            for part in body.split(","):
-                m = _STAGE.match(part)
-                if m:
-                    indent = "  " if part.startswith("   ") else ""
-                    stages[indent + m.group(1).strip()] = float(m.group(2))
-            return stages
-    return {}
+    stages: dict[str, float] = {}
+    lines = iter(summary.splitlines())
+    for line in lines:
+        if line.strip() == "time by stage:":
+            break
+    for line in lines:
+        if not line.startswith("    "):
+            break
+        head, _, subs = line.strip().partition(" s: ")
+        head = head if not subs else head + " s"
+        for i, part in enumerate([head, *(subs.split(", ") if subs else [])]):
+            m = _STAGE.match(part)
+            if m:
+                stages[("  " if i else "") + m.group(1).strip()] = float(m.group(2))
+    return stages
 
 
 def parse_rows_per_s(summary: str) -> float | None:

@@ -57,6 +57,9 @@ def test_build_writes_schema_meta_and_prints_a_summary(tmp_path, capsys, method)
     assert main(["index", "build", str(data), "-o", str(out), "--method", method, "--quiet"]) == 0
     printed = capsys.readouterr().out
     assert "rows read: 72" in printed and "malformed: 0" in printed
+    stages = printed.split("time by stage:\n", 1)[1].splitlines()
+    neighbours = next(ln for ln in stages if ln.startswith("    neighbours "))
+    assert neighbours.count(" s") >= 2  # the stage's time, then its own stages after a colon
     meta = dict(sqlite3.connect(out).execute("SELECT key, value FROM meta"))
     assert meta.keys() >= REQUIRED_META
     assert meta["format"] == "zenodo" and meta["method"] == method
