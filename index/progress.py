@@ -2,7 +2,8 @@
 
 A build's stderr is often a log file or a CI console, where tqdm's ``\\r`` frames become a
 wall of text. :func:`progress` gives a tqdm bar when stderr is a terminal and otherwise a
-:class:`LogLines` that prints at most one line per quarter of the work. Both take
+:class:`LogLines` that prints at most one line per quarter of the work, none in
+the first :data:`QUIET_SECONDS`. Both take
 ``update(n)`` and ``close()`` and work as context managers, so callers do not care which.
 """
 
@@ -20,8 +21,12 @@ class Progress(Protocol):
     def __exit__(self, *exc: object) -> None: ...
 
 
+QUIET_SECONDS = 2.0  # off a terminal, work done sooner says nothing but its summary
+
+
 class LogLines:
-    """Progress as plain lines: "desc: 50% (1,234 of 2,468 tracks, 12 s)" at each quarter."""
+    """Progress as plain lines: "desc: 50% (1,234 of 2,468 tracks, 12 s)" at each quarter
+    reached after :data:`QUIET_SECONDS`, so a one-second build's log is just its summary."""
 
     STEPS = 4
 
@@ -32,8 +37,8 @@ class LogLines:
         self.start = time.monotonic()
 
     def _amount(self, n: int) -> str:
-        if self.bytes:
-            return f"{n / 2**20:,.0f} MiB"
+        if self.bytes:  # "0 MiB of 1 MiB" says nothing: a decimal below 10 MiB
+            return f"{n / 2**20:,.{1 if self.total < 10 * 2**20 else 0}f} MiB"
         return f"{n:,} {self.unit}s" if self.unit else f"{n:,}"
 
     def update(self, n: int = 1) -> None:
@@ -41,10 +46,9 @@ class LogLines:
         if self.total <= 0:
             return
         quarter = min(self.n * self.STEPS // self.total, self.STEPS - 1)
-        if quarter > self.shown:
+        if quarter > self.shown and (took := time.monotonic() - self.start) >= QUIET_SECONDS:
             self.shown = quarter
             done = f"{self._amount(self.n)} of {self._amount(self.total)}"
-            took = time.monotonic() - self.start
             self.out.write(f"{self.desc}: {100 * self.n // self.total}% ({done}, {took:.0f} s)\n")
             self.out.flush()
 

@@ -12,7 +12,8 @@ from index.progress import progress
 REPO = Path(__file__).resolve().parents[2]
 
 
-def test_off_a_terminal_progress_is_a_few_whole_lines() -> None:
+def test_off_a_terminal_progress_is_a_few_whole_lines(monkeypatch) -> None:
+    monkeypatch.setattr("index.progress.QUIET_SECONDS", 0.0)  # as if the work were slow
     out = io.StringIO()  # not a terminal
     with progress(1_000, "exact scan", unit="track", out=out) as bar:
         for _ in range(1_000):
@@ -22,6 +23,19 @@ def test_off_a_terminal_progress_is_a_few_whole_lines() -> None:
     lines = text.splitlines()
     assert 1 <= len(lines) <= 3
     assert lines[0].startswith("exact scan: 25% (250 tracks of 1,000 tracks")
+
+
+def test_off_a_terminal_quick_work_prints_nothing_and_small_files_read_in_tenths(
+    monkeypatch,
+) -> None:
+    out = io.StringIO()
+    with progress(1_000, "exact scan", unit="track", out=out) as bar:
+        bar.update(1_000)  # done at once: its summary is enough
+    assert out.getvalue() == ""
+    monkeypatch.setattr("index.progress.QUIET_SECONDS", 0.0)
+    with progress(3 * 2**20, "reading x.txt", bytes_=True, out=out) as bar:
+        bar.update(2**20)
+    assert out.getvalue() == "reading x.txt: 33% (1.0 MiB of 3.0 MiB, 0 s)\n"
 
 
 def test_a_build_piped_to_a_file_writes_no_carriage_returns(tmp_path: Path) -> None:
