@@ -91,12 +91,12 @@ def cover_page(incidence, shared, b, weight, first: float, damping: float) -> np
     return np.asarray(picked, dtype=np.int64)
 
 
-def candidates(x: sp.csr_matrix, seeds: np.ndarray, min_shared: int, min_playlists: int):
+def candidates(x: sp.csr_matrix, seeds, min_shared: int, min_playlists: int, alphas=ALPHAS):
     """Per seed: (seed, ids, shared, {α: length-weighted shared}) over co-occurring songs."""
     xt = x.T.tocsr()
     pop = np.diff(x.indptr)
     length = np.maximum(np.diff(xt.indptr), 1).astype(np.float64)
-    walks = {a: (sp.diags(length**-a) @ xt).tocsr() for a in ALPHAS}
+    walks = {a: (sp.diags(length**-a) @ xt).tocsr() for a in alphas}
     for lo in range(0, len(seeds), 256):
         block = seeds[lo : lo + 256]
         rows = x[block]
@@ -135,12 +135,14 @@ def score(kind: str, p1: float, p2: float, a: float, b, shared, ws, ids) -> np.n
     return out
 
 
-def split_candidates(corpus, seed: int, args):
-    """One validation split, its seeds, train matrix and every seed's co-occurring songs."""
+def split_candidates(corpus, seed: int, args, alphas=ALPHAS):
+    """One validation split, its seeds, train matrix and every seed's co-occurring songs
+    (with the RP3beta walks for ``alphas``; none for the learned table's training)."""
     split = split_playlists(corpus, seed=seed, max_test_playlists=2000)
     seeds = pick_seeds(split, 5, seed)
     x = bl.track_matrix(split.train_indptr, split.train_indices, split.n_playlists)
-    return split, seeds, x, list(candidates(x, seeds.track, args.min_shared, args.min_playlists))
+    limits = (args.min_shared, args.min_playlists)
+    return split, seeds, x, list(candidates(x, seeds.track, *limits, alphas=alphas))
 
 
 def main() -> None:
@@ -167,7 +169,7 @@ def main() -> None:
     if learned & set(kinds):  # learned on the two splits after the reported
         seen, hits = [], []
         for r in range(args.repeats, args.repeats + 2):
-            split, seeds, x, cands = split_candidates(corpus, args.seed + r, args)
+            split, seeds, x, cands = split_candidates(corpus, args.seed + r, args, alphas=())
             for (s, ids, shared, _), p in zip(cands, seeds.playlist, strict=True):
                 artist = credits.shared_with(s, ids)
                 seen.append(fl.cells(shared, split.popularity[s], split.popularity[ids], artist))
