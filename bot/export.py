@@ -62,11 +62,16 @@ class Export:
     songs: int
     missing: list[Track] = field(default_factory=list)  # songs without a Spotify link
 
+    @property
+    def linked(self) -> bool:
+        """Whether any song has a Spotify link (an index of Yes.com or a plain CSV has none)."""
+        return len(self.missing) < self.songs
+
     def summary(self) -> str:
         """ "10 songs as Spotify links, CSV and JSPF; 2 have no Spotify link (listed by name)." """
         if not self.songs:
             return _("There are no songs to export.")
-        if len(self.missing) == self.songs:  # an index without Spotify ids (Yes.com, a CSV)
+        if not self.linked:
             return _(
                 "{songs} as CSV and JSPF; none has a Spotify link, so the links file lists "
                 "them by name.",

@@ -173,5 +173,5 @@ class AnswersBase:
                 embeds.choose_embed(text, choices, message), choices=choices, purpose=purpose
             )
         if res.message is None and res.hint is not None:  # the index says why, with an example
-            return Reply(embeds.not_found_embed(text, prefix=self.prefix, hint=message))
+            return Reply(embeds.not_found_embed(text, hint=message))
         return Reply(embeds.not_found_embed(text, message, self.prefix))

@@ -89,7 +89,7 @@ class ExportAnswers(BlockAnswers):
             text += " " + _(
                 "The list goes on; these are its first {n} songs.", n=number(EXPORT_SONGS)
             )
-        if len(export.missing) < export.songs:
+        if export.linked:
             how = _(
                 "Paste the links into a Spotify playlist; import the CSV into a playlist-transfer "
                 "tool (TuneMyMusic, Soundiiz) or the JSPF into ListenBrainz."

@@ -190,6 +190,20 @@ def make_progress(total: int, desc: str, enabled: bool) -> Progress:
     return progress(total, desc, bytes_=True, enabled=enabled)
 
 
+def follow(bar: Progress, done: Callable[[], int]) -> Callable[[], None]:
+    """A tick that moves ``bar`` on to the bytes ``done()`` reports read so far (call it
+    after each chunk or line: the reader's own position, compressed bytes for a .gz)."""
+    last = 0
+
+    def tick() -> None:
+        nonlocal last
+        now = done()
+        bar.update(now - last)
+        last = now
+
+    return tick
+
+
 def text_lines(
     stream: BinaryIO, on_bad: Callable[[int, str], None], tick: Callable[[], None] | None = None
 ) -> Iterator[str]:

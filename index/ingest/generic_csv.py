@@ -28,7 +28,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from index.corpus import DatasetError
-from index.ingest.files import make_progress, open_bytes, text_lines
+from index.ingest.files import follow, make_progress, open_bytes, text_lines
 from index.ingest.rows import CorpusBuilder
 
 ALIASES: dict[str, tuple[str, ...]] = {
@@ -91,12 +91,7 @@ def read_csv(path: Path, builder: CorpusBuilder, *, progress: bool = True) -> No
             raise DatasetError(_no_header(path, first))
         delim, cols = sniffed
         bar = make_progress(total, f"reading {path.name}", progress)
-        last = [0]
-
-        def tick() -> None:
-            now = done()
-            bar.update(now - last[0])
-            last[0] = now
+        tick = follow(bar, done)
 
         bad_lines: set[int] = set()
 

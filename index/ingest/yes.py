@@ -16,7 +16,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from index.corpus import DatasetError
-from index.ingest.files import make_progress, open_bytes, text_lines
+from index.ingest.files import follow, make_progress, open_bytes, text_lines
 from index.ingest.rows import CorpusBuilder
 
 PLAYLIST_FILE = "train.txt"
@@ -80,12 +80,7 @@ def read_yes(path: Path, builder: CorpusBuilder, *, progress: bool = True) -> No
     raw_of_song: dict[str, int] = {}
     with open_bytes(playlists_file) as (stream, done, total):
         bar = make_progress(total, f"reading {playlists_file.name}", progress)
-        last = [0]
-
-        def tick() -> None:
-            now = done()
-            bar.update(now - last[0])
-            last[0] = now
+        tick = follow(bar, done)
 
         def on_bad(line_no: int, shown: str) -> None:
             builder.malformed(line_no, shown, "it is not valid UTF-8")

@@ -33,7 +33,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import BinaryIO
 
-from index.ingest.files import make_progress, open_bytes
+from index.ingest.files import follow, make_progress, open_bytes
 from index.ingest.forked import Forked, can_fork
 from index.ingest.halves import KeysOnly, Tail
 from index.ingest.rows import CorpusBuilder
@@ -95,7 +95,7 @@ def read_zenodo(path: Path, builder: CorpusBuilder, *, progress: bool = True) ->
             second = Forked(f"the reader of {path.name}'s second half", _read_tail, *args)
         try:
             bar = make_progress(total, f"reading {path.name}", progress)
-            lines = read_records(stream, parser, start, _advance(bar, done))
+            lines = read_records(stream, parser, start, follow(bar, done))
             if second is not None:
                 _add_second_half(parser, second, lines, started)
                 bar.update(total - start)
@@ -103,18 +103,6 @@ def read_zenodo(path: Path, builder: CorpusBuilder, *, progress: bool = True) ->
         finally:
             if second is not None:
                 second.stop()
-
-
-def _advance(bar, done: Callable[[], int]) -> Callable[[], None]:  # noqa: ANN001
-    """Moves ``bar`` to the bytes ``done`` so far."""
-    last = [0]
-
-    def advance() -> None:
-        now = done()
-        bar.update(now - last[0])
-        last[0] = now
-
-    return advance
 
 
 def _add_second_half(parser: _Parser, second: Forked, lines: int, started: float) -> None:
