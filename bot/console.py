@@ -187,15 +187,22 @@ class Console:
     async def _help(self, _rest: str) -> Reply:
         return self.answers.help()
 
-    def _number(self, rest: str, count: int, what: str) -> int | None:
-        if not rest.strip().isdigit() or not 1 <= int(rest) <= count:
+    def _number(self, rest: str, count: int, what: str, first: int = 1) -> int | None:
+        """The position of the item numbered ``rest`` among ``count`` numbered from ``first``."""
+        n = rest.strip()
+        if not n.isdigit() or not first <= int(n) < first + count:
             self.print(
-                _("Give a number from 1 to {count}: {what} N.", count=count, what=what)
+                _(
+                    "Give a number from {first} to {last}: {what} N.",
+                    first=first,
+                    last=first + count - 1,
+                    what=what,
+                )
                 if count
                 else _("Nothing to {what} here.", what=what)
             )
             return None
-        return int(rest) - 1
+        return int(n) - first
 
     async def _pick(self, rest: str) -> Reply | None:
         if self.last is None or not self.last.choices:
@@ -222,13 +229,9 @@ class Console:
 
     def _listed(self, rest: str, what: str) -> int | None:
         """The index on the last page of the song numbered ``rest`` as the list shows it
-        ("why 12" on the second page means song 12, not the 12th on the page)."""
+        ("why 12" on the second page means song 12; "why 2" there is not on the page)."""
         assert self.last is not None and self.last.page is not None
-        first = self.last.page.number
-        n = rest.strip()
-        if n.isdigit() and first <= int(n) < first + len(self.last.items):
-            n = str(int(n) - first + 1)
-        return self._number(n, len(self.last.items), what)
+        return self._number(rest, len(self.last.items), what, self.last.page.number)
 
     async def _why(self, rest: str) -> None:
         if (

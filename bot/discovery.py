@@ -90,14 +90,22 @@ def ranking_named(word: str) -> str:
 
 
 def split_discovery(text: str) -> Discovery:
-    """Take trailing ``--popular`` / ``--deep-cuts`` / ``--closest`` off a command's text.
+    """Take ``--popular`` / ``--deep-cuts`` / ``--closest`` off a command's text.
 
-    Only flags at the end count, so a title with dashes in it is never read as one; when
-    several are given, the last wins. An unknown ``--word`` there raises
-    :class:`UnknownDiscovery` rather than being searched for as part of the song.
+    Flags at the end count, so a title with dashes in it is never read as one, and a
+    ``--setting`` put first; when several are given, the last wins. An unknown ``--word``
+    at the end raises :class:`UnknownDiscovery` rather than being searched for as part of
+    the song.
     """
     words = text.split()
     ranking: str | None = None
+    lead: str | None = None
+    while words and words[0].startswith("--"):  # "--popular get lucky": a setting's name only
+        try:
+            lead = ranking_named(words[0])
+        except UnknownDiscovery:
+            break
+        del words[0]
     while words:
         last = words[-1]
         if len(words) >= 2 and _bare(words[-2]) == "deep" and last.casefold() == "cuts":
@@ -115,6 +123,7 @@ def split_discovery(text: str) -> Discovery:
                 break
         del words[-used:]
         ranking = ranking or found  # read right to left: the last flag wins
+    ranking = ranking or lead
     if ranking is None:
         return Discovery(text, None)
     return Discovery(" ".join(words), ranking)

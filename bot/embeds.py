@@ -263,13 +263,15 @@ def why_embed(
 
 
 def choose_embed(
-    query: str, suggestions: Sequence[Track], message: str | None = None
+    query: str, suggestions: Sequence[Track], message: str | None = None, *, artists: bool = False
 ) -> discord.Embed:
-    """ "Did you mean …?" when the text matched no song for sure."""
+    """ "Did you mean …?" when the text matched no song (or, with ``artists``, no artist:
+    each suggestion then stands for its artist) for sure."""
     head = message or _("I'm not sure which song “{query}” is.", query=safe(query, 200))
     lines = [safe(head, 500) if message else head, ""]
     for i, t in enumerate(suggestions, start=1):
-        lines.append(f"**{i}.** {safe(t.title, 200)} — {safe(t.artist, 120)}")
+        song = f"{safe(t.title, 200)} — {safe(t.artist, 120)}"
+        lines.append(f"**{i}.** {safe(t.artist, 120) if artists else song}")
     lines.append("")
     lines.append(_("Pick one below."))
     return fit(Card(title=_("Did you mean…"), description="\n".join(lines), colour=COLOUR_INFO))

@@ -243,10 +243,16 @@ class ChoiceMenu(
 
     @classmethod
     def of(cls, reply: Reply, owner_id: int) -> ChoiceMenu:
+        artists = reply.purpose == "artist"  # each song stands for its artist
         choices = [
             discord.SelectOption(
-                label=plain(t.title, CHOICE_MAX),
-                description=plain(f"{t.artist} · {playlists_phrase(int(t.playlists))}", CHOICE_MAX),
+                label=plain(t.artist if artists else t.title, CHOICE_MAX),
+                description=plain(
+                    _("for example “{title}”", title=t.title)
+                    if artists
+                    else f"{t.artist} · {playlists_phrase(int(t.playlists))}",
+                    CHOICE_MAX,
+                ),
                 value=custom_ids.song_value(SongRef.of(t)),
             )
             for t in reply.choices[:25]

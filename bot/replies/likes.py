@@ -75,6 +75,14 @@ class LikeAnswers(SeedAnswers):
         target = None
         if text.isdigit():
             n = int(text)
+            if not tracks:
+                return notice(
+                    _(
+                        "You haven't liked any songs yet. Try `{prefix}like artist - title`.",
+                        prefix=self.prefix,
+                    ),
+                    "info",
+                )
             if not 1 <= n <= len(tracks):
                 return notice(
                     ngettext(

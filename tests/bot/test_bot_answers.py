@@ -13,6 +13,7 @@ from bot.replies import Answers
 from bot.replies.autocomplete import song_choices
 from bot.services import Services, StartupError, open_index
 from bot.settings import Settings
+from bot.views import ChoiceMenu
 from tests.support.bot_fixtures import (
     NASTY_ID,
     SEED,
@@ -224,3 +225,29 @@ async def test_unwritable_user_db_stops_start_up(song_index: Path, tmp_path: Pat
     )
     with pytest.raises(StartupError, match="SONGSIM_USER_DB"):
         await Services.open(settings, spotify=False)
+
+
+@pytest.mark.parametrize(
+    ("text", "artist"), [("daft", "Daft Punk"), ("qu", "Queen"), ("punk --popular", "Daft Punk")]
+)
+async def test_an_unsure_artist_is_offered_as_artists_not_songs(
+    services: Services, text: str, artist: str
+) -> None:
+    answers = Answers(services, ALICE)
+    reply = await answers.artist(text)
+    assert reply.embed.title == "Did you mean…"
+    ids = [t.artist_id for t in reply.choices]
+    assert ids and len(ids) == len(set(ids))  # one entry per artist
+    listed = [x for x in text_of(reply).splitlines() if x[:1].isdigit()]
+    assert listed == [f"{i}. {t.artist}" for i, t in enumerate(reply.choices, 1)]
+    assert artist in listed[0]  # names, not "title — artist"
+    menu = ChoiceMenu.of(reply, ALICE)
+    assert [o.label for o in menu.item.options] == [t.artist for t in reply.choices]
+    picked = await answers.pick(reply, reply.choices[0].track_id)
+    assert picked.embed.title == f"Artists like {artist}"
+
+
+async def test_unlike_by_number_with_no_likes_says_there_are_none(services: Services) -> None:
+    reply = await Answers(services, BOB).unlike("1")
+    assert "You haven't liked any songs yet" in text_of(reply)
+    assert "0 liked songs" not in text_of(reply)

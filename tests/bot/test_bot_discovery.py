@@ -39,9 +39,11 @@ ALICE = 101
         ("daft punk - one more time —popular", "daft punk - one more time", "popular"),
         ("daft punk - one more time --closest", "daft punk - one more time", "closest"),
         ("a - b --closest --popular", "a - b", "popular"),  # the last flag wins
+        ("--popular daft punk - one more time", "daft punk - one more time", "popular"),
+        ("--deep-cuts a - b --closest", "a - b", "closest"),  # the last flag wins
     ],
 )
-def test_a_trailing_flag_sets_the_ranking_and_leaves_the_song(
+def test_a_flag_at_either_end_sets_the_ranking_and_leaves_the_song(
     text: str, song: str, ranking: str
 ) -> None:
     found = split_discovery(text)
@@ -54,10 +56,10 @@ def test_a_trailing_flag_sets_the_ranking_and_leaves_the_song(
         "daft punk - one more time",
         "blink-182 - all the small things",
         "the killers — mr. brightside —live",  # a typographic dash that names no setting
-        "--popular daft punk - one more time",  # only trailing flags count
+        "--bonus track - live",  # a leading --word that names no setting is text
     ],
 )
-def test_text_without_a_trailing_flag_is_left_alone(text: str) -> None:
+def test_text_without_a_flag_is_left_alone(text: str) -> None:
     found = split_discovery(text)
     assert found == type(found)(text, None)
 

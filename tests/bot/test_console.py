@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -53,6 +54,14 @@ async def test_similar_more_and_why_as_words(services: Services) -> None:
     assert "── Why these songs?" in text
     assert "[more · why N · listen N · export]" in text
     assert "**1.**" not in text and "\\" not in text  # markdown is rendered, not shown
+
+
+async def test_why_on_the_second_page_takes_only_the_numbers_shown(services: Services) -> None:
+    text = await converse(services, f"similar {SEED}", "more", "why 2")
+    shown = re.search(r"Give a number from (\d+) to (\d+): why N\.", text)
+    assert shown and int(shown[1]) > 2  # song 2 is on the first page, not this one
+    assert f"\n{shown[1]}. " in text and f"\n{shown[2]}. " in text  # the page's own numbers
+    assert "── Why these songs?" not in text
 
 
 async def test_prefix_and_slash_spellings_work_too(services: Services) -> None:
