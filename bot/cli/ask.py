@@ -7,7 +7,8 @@ the index stores is found offline; other links are read by their service (one lo
 most 2 s). The JSON form is read by outside tools: its keys ``match``, ``suggestions`` and
 ``neighbours`` keep their fields; new fields are only ever added (``source``: how the song
 was read, ``text`` or ``link``; ``discovery``: the ranking, ``--discovery`` or a trailing
-``--popular`` / ``--deep-cuts`` as in Discord).
+``--popular`` / ``--deep-cuts`` as in Discord). The exit status tells a script whether a
+song matched (0) or not (1), without reading the JSON.
 """
 
 from __future__ import annotations
@@ -28,12 +29,21 @@ from index.paths import configured_index_path, demo_index_path
 from index.read.api import IndexOpenError, SongIndex
 from index.read.ranking import DEFAULT_RANKING
 
+PAGE = 10  # the bot's page: -k beyond it reads page after page, as More does
+NO_MATCH = 1  # the exit status when no song matched for sure
+
 if TYPE_CHECKING:
     from bot.seed_reading import SeedReading
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    p = sub.add_parser("ask", help="print what the bot would answer to a song query")
+    p = sub.add_parser(
+        "ask",
+        help="print what the bot would answer to a song query",
+        description="Print what the bot would answer to a song query. Exit status: 0 when a "
+        "song matched, 1 when none did for sure (the suggestions, the artist or the advice "
+        "are printed all the same), 2 for a bad option or index.",
+    )
     p.add_argument(
         "query",
         help='what a user would type, e.g. "daft punk - one more time", or a song link',
@@ -75,9 +85,7 @@ def run(args: argparse.Namespace) -> int:
                 resolution = replace(reading.resolution, query=query)
             exclusions = Exclusions(other_artists_only=args.other_artists)
             answer = (
-                idx.similar(
-                    resolution.match.track_id, limit=args.k, ranking=ranking, exclusions=exclusions
-                )
+                similar_pages(idx, resolution.match.track_id, args.k, ranking, exclusions)
                 if resolution.match
                 else None
             )
@@ -97,7 +105,21 @@ def run(args: argparse.Namespace) -> int:
         sys.stdout.flush()
     except BrokenPipeError:  # `songsim ask ... | head`: the reader left, which is fine
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-    return 0
+    return 0 if resolution.match else NO_MATCH
+
+
+def similar_pages(
+    idx: SongIndex, track_id: int, k: int, ranking: str, exclusions: Exclusions
+) -> Answer:
+    """Up to ``k`` songs as the bot's pages list them, one page after another: a single
+    page of ``k`` would hold at most 3 songs an artist in all, where paging shows them all."""
+    kw = dict(ranking=ranking, exclusions=exclusions)
+    first = idx.similar(track_id, limit=min(k, PAGE), **kw)
+    items, last = list(first.items), first
+    while len(items) < k and last.has_more:
+        last = idx.similar(track_id, limit=PAGE, offset=last.offset + PAGE, **kw)
+        items += last.items
+    return replace(first, items=items[:k], has_more=last.has_more or len(items) > k, limit=k)
 
 
 def read_query(idx: SongIndex, query: str) -> SeedReading:

@@ -43,6 +43,28 @@ def test_k_sets_how_many_neighbours(demo_index: Path, capsys) -> None:
     assert len(json.loads(out)["neighbours"]) == 3
 
 
+def test_k_beyond_a_page_lists_every_song_the_pages_would(demo_index: Path, capsys) -> None:
+    """One page holds at most 3 songs an artist; -k 1000 shows what paging shows, all of it."""
+    from index.read.api import SongIndex
+
+    _, out, _ = ask(capsys, "get lucky", "--index", str(demo_index), "--json", "-k", "1000")
+    doc = json.loads(out)
+    with SongIndex.open(demo_index) as idx:
+        paged, offset = [], 0
+        while True:
+            page = idx.similar(doc["match"]["track_id"], limit=10, offset=offset)
+            paged += [r.track.track_id for r in page.items]
+            if not page.has_more:
+                break
+            offset += 10
+    assert [n["track_id"] for n in doc["neighbours"]] == paged
+    assert len(paged) == doc["total"] and not doc["has_more"]
+    by_artist = [n["artist"] for n in doc["neighbours"]]
+    assert max(by_artist.count(a) for a in by_artist) > 3  # more than one page's cap
+    _, table, _ = ask(capsys, "get lucky", "--index", str(demo_index), "-k", "1000")
+    assert "more (use -k" not in table
+
+
 def test_json_and_table_agree_with_the_read_api(demo_index: Path, capsys) -> None:
     from index.read.api import SongIndex
 
@@ -60,10 +82,10 @@ def test_json_and_table_agree_with_the_read_api(demo_index: Path, capsys) -> Non
 def test_no_match_gives_null_and_advice(demo_index: Path, capsys) -> None:
     code, out, _ = ask(capsys, "qwxz zzyzx", "--index", str(demo_index), "--json")
     doc = json.loads(out)
-    assert code == 0 and doc["match"] is None and doc["neighbours"] == []
+    assert code == 1 and doc["match"] is None and doc["neighbours"] == []  # scripts can tell
     assert "artist - title" in doc["message"]
-    _, table, _ = ask(capsys, "qwxz zzyzx", "--index", str(demo_index))
-    assert "No song matches" in table
+    code, table, _ = ask(capsys, "qwxz zzyzx", "--index", str(demo_index))
+    assert code == 1 and "No song matches" in table
 
 
 def test_artist_query_lists_the_artists_songs(demo_index: Path, capsys) -> None:
