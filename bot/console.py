@@ -144,6 +144,9 @@ class Console:
         """``mix a | b``, or ``mix --file PATH`` (plus any typed songs) for a playlist file."""
         found = FILE_OPTION.search(rest)
         if found is None:
+            if re.search(rf"(?:^|\s){FILE_FLAG}=?(?:\s|$)", rest):  # the flag without its path
+                self.print(_("Name the playlist file: mix --file PATH."))
+                return None
             return await self.answers.mix(rest)
         path = Path(next(g for g in found.groups() if g)).expanduser()
         rest = (rest[: found.start()] + " " + rest[found.end() :]).strip()

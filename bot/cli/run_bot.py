@@ -79,6 +79,8 @@ def _user_facing(message: str) -> Exception:
 def run(args: argparse.Namespace) -> int:
     from bot.settings import Settings, SettingsError
 
+    if args.env_file is not None and not args.env_file.is_file():  # named, so it must be there
+        raise _user_facing(f"There is no settings file at {args.env_file} (--env-file).")
     try:
         settings = Settings.from_env(dotenv_path=args.env_file)
         if getattr(args, "lang", None):

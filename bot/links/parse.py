@@ -81,7 +81,7 @@ _MUSIC_HOSTS = (
 _CANDIDATE = re.compile(
     r"<?("
     r"(?:https?://|www\.)[^\s<>]+"
-    r"|spotify:[a-z]+(?::[^\s<>:]+)+"
+    r"|spotify:[a-z]+(?::[^\s<>:]*)+"
     rf"|(?<![\w.@/-])(?:[a-z0-9-]+\.)*{_MUSIC_HOSTS}/[^\s<>]*"
     r")>?",
     re.IGNORECASE,
@@ -140,8 +140,8 @@ def _spotify(url: str, host: str, segs: list[str], query: dict) -> Link | Unsupp
     segs = [s for s in segs if not s.lower().startswith("intl-") and s.lower() != "embed"]
     if len(segs) >= 4 and segs[0] == "user" and segs[2] == "playlist":
         segs = segs[2:]  # the old /user/NAME/playlist/ID form
-    if len(segs) >= 2:
-        return _spotify_item(url, segs[0].lower(), segs[1])
+    if segs:  # "open.spotify.com/track/" with its id cut off reads as a cut-off link
+        return _spotify_item(url, segs[0].lower(), segs[1] if len(segs) >= 2 else "")
     return _other(url, "spotify")
 
 
@@ -149,8 +149,8 @@ def _spotify_uri(uri: str) -> Link | UnsupportedLink:
     parts = uri.split(":")
     if len(parts) >= 5 and parts[1] == "user" and parts[3] == "playlist":
         parts = ["spotify", *parts[3:]]
-    if len(parts) >= 3:
-        return _spotify_item(uri, parts[1].lower(), parts[2])
+    if len(parts) >= 2:  # "spotify:track:" (the id cut off) is a cut-off link too
+        return _spotify_item(uri, parts[1].lower(), parts[2] if len(parts) >= 3 else "")
     return _other(uri, "spotify")
 
 

@@ -59,6 +59,9 @@ def test_spotify_track_links_in_every_form(text: str) -> None:
         ("https://open.spotify.com/artist/4tZwfgrHOc3mvqYlEYSvVi", "artist"),
         ("https://spotify.link/AbCdEf123", "short_link"),
         ("https://open.spotify.com/track/4uLU6hMC", "broken"),
+        ("https://open.spotify.com/track/", "broken"),  # the id cut off
+        ("spotify:track:", "broken"),
+        ("spotify:track:abc", "broken"),
         ("https://open.spotify.com/episode/7makk4oTQel546B0PZlDM5", "other"),
     ],
 )

@@ -81,6 +81,7 @@ async def test_console_takes_links_and_a_playlist_file(
         "similar https://www.deezer.com/en/track/3135556",
         f'mix --file "{playlist}" --deep-cuts',
         "mix --file /no/such/file.m3u",
+        "mix get lucky --file",
     )
     assert text.count(f"── {LUCKY}") == 2
     assert "── Your playlist mix" in text
@@ -88,6 +89,7 @@ async def test_console_takes_links_and_a_playlist_file(
     assert "Found 2 songs in the index; 1 song not found" in text
     assert "“[Nobody](http://x) - No Such Song”" in text  # shown as written, not as a link
     assert "There is no file at /no/such/file.m3u." in text
+    assert "Name the playlist file: mix --file PATH." in text  # not "--file" as a setting
     assert "Discovery: deep cuts" in text
 
 
@@ -134,8 +136,10 @@ async def test_links_of_a_file_share_one_budget(
 def ask_json(capsys: pytest.CaptureFixture[str], index: Path, query: str) -> dict:
     from bot.cli import main
 
-    assert main(["ask", query, "--index", str(index), "--json"]) == 0
-    return json.loads(capsys.readouterr().out)
+    code = main(["ask", query, "--index", str(index), "--json"])
+    doc = json.loads(capsys.readouterr().out)
+    assert code == (0 if doc["match"] else 1)  # 1: no song matched
+    return doc
 
 
 def test_ask_reads_a_link_and_says_so(mpd_index: Path, capsys, monkeypatch) -> None:

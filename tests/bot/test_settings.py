@@ -182,3 +182,11 @@ def test_bad_setting_stops_start_up_with_one_sentence(monkeypatch, tmp_path, cap
     code = _run_cli(["bot", "--check"], monkeypatch, {"LOG_LEVEL": "chatty"}, tmp_path)
     err = capsys.readouterr().err
     assert code == 2 and "LOG_LEVEL must be one of" in err and "Traceback" not in err
+
+
+def test_a_named_settings_file_that_is_not_there_stops_start_up(monkeypatch, tmp_path, capsys):
+    missing = tmp_path / "prod.env"
+    code = _run_cli(["bot", "--check", "--env-file", str(missing)], monkeypatch, {}, tmp_path)
+    err = capsys.readouterr().err
+    assert code == 2 and f"There is no settings file at {missing}" in err
+    assert "Traceback" not in err
