@@ -16,9 +16,10 @@ from bot.commands import COMMANDS, CommandSpec
 from bot.discovery import FLAGS, explained
 from bot.exclusions import INCLUDE_LIKED_FLAG, OTHER_ARTISTS_FLAG
 from bot.i18n import _, number, option_name, slash_name
+from bot.i18n.labels import data_line
 from bot.text import safe
 from index.model import IndexStats
-from index.sources import describe as describe_sources
+from index.sources import entries as source_entries
 
 
 def about_embed(
@@ -56,7 +57,7 @@ def about_embed(
     ):
         if value not in (None, ""):
             card.fields.append(Field(label, safe(value, 200), True))
-    data = describe_sources(stats.meta)
+    data = [data_line(e) for e in source_entries(stats.meta)]
     if data:
         card.fields.append(Field(_("Data"), safe("\n".join(data), 1000), False))
     card.fields.append(Field(_("Spotify links"), _("on") if spotify else _("off"), True))

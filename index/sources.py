@@ -65,22 +65,47 @@ def source_rows(sources: list[SourceInfo]) -> list[dict[str, object]]:
     return out
 
 
-def describe(meta: dict[str, str]) -> list[str]:
-    """Lines like "ListenBrainz listens up to 2026-11-30, CC0" from an index's ``meta``.
+@dataclass(frozen=True)
+class SourceEntry:
+    """One input of an index as its ``meta`` records it: what and under which terms
+    (the texts of :data:`TERMS`; the bot writes them in its reader's language)."""
 
-    Indexes built before ``sources`` was stored are described from their ``format``.
-    """
+    format: str
+    title: str
+    licence: str
+    newest: str | None = None  # YYYY-MM-DD of its newest row, for dated data (listens)
+    era: str | None = None  # how new a fixed dataset is, when its rows carry no dates
+
+
+def entries(meta: dict[str, str]) -> list[SourceEntry]:
+    """An index's inputs from its ``meta``; indexes built before ``sources`` was stored
+    are described from their ``format``."""
     try:
         rows = json.loads(meta["sources"])
     except (KeyError, ValueError):
         fmt = meta.get("format", "")
         rows = [vars(TERMS[fmt]) | {"format": fmt}] if fmt in TERMS else []
-    lines = []
+    out = []
     for r in rows if isinstance(rows, list) else []:
         if not isinstance(r, dict):
             continue
-        when = (
-            f" up to {r['newest']}" if r.get("newest") else f" ({r['era']})" if r.get("era") else ""
+        fmt = str(r.get("format", "?"))
+        out.append(
+            SourceEntry(
+                fmt,
+                str(r.get("title") or fmt),
+                str(r.get("licence") or "unknown"),
+                str(r["newest"]) if r.get("newest") else None,
+                str(r["era"]) if r.get("era") else None,
+            )
         )
-        lines.append(f"{r.get('title', r.get('format', '?'))}{when}, {r.get('licence', 'unknown')}")
+    return out
+
+
+def describe(meta: dict[str, str]) -> list[str]:
+    """Lines like "ListenBrainz listens up to 2026-11-30, CC0" (English, for tools)."""
+    lines = []
+    for e in entries(meta):
+        when = f" up to {e.newest}" if e.newest else f" ({e.era})" if e.era else ""
+        lines.append(f"{e.title}{when}, {e.licence}")
     return lines

@@ -16,8 +16,9 @@ from collections.abc import Callable, Sequence
 from contextvars import ContextVar
 from datetime import date
 
-from bot.i18n import _, long_date, ngettext
+from bot.i18n import N_, _, long_date, ngettext
 from index.model import FallbackKind, FallbackLabel, Hint, HintKind, PlaylistRef, Resolution
+from index.sources import SourceEntry
 
 NAME_MAX = 80  # a playlist's name in a label is cut here (some are whole paragraphs)
 # Whether a stranger's playlist name may be shown in a label, for the command running in
@@ -125,3 +126,34 @@ def note_of(res: Resolution) -> str | None:
     if res.message:
         return res.message
     return hint_text(res.hint) if res.hint is not None else None
+
+
+# The titles, licences and eras of index.sources.TERMS, so the catalogues hold them
+# (a test keeps the two in step); another index's own texts are shown as they are.
+DATA_TEXTS = (
+    N_("ListenBrainz listens"),
+    N_("CC0"),
+    N_("Spotify playlists (Zenodo)"),
+    N_("terms at zenodo.org/records/2594557"),
+    N_("about 2015"),
+    N_("Million Playlist Dataset"),
+    N_("research and non-commercial use only"),
+    N_("Yes.com radio playlists (Cornell)"),
+    N_("research use; commercial use needs Yes.com's consent"),
+    N_("playlists from a CSV file"),
+    N_("the file's own terms"),
+)
+
+
+def data_line(entry: SourceEntry) -> str:
+    """ "ListenBrainz listens up to 30 November 2026, CC0": one input of the index."""
+    title, licence = _(entry.title), _(entry.licence)
+    if entry.newest:
+        try:
+            day = long_date(date.fromisoformat(entry.newest))
+        except ValueError:
+            day = entry.newest
+        return _("{title} up to {day}, {licence}", title=title, day=day, licence=licence)
+    if entry.era:
+        return _("{title} ({era}), {licence}", title=title, era=_(entry.era), licence=licence)
+    return _("{title}, {licence}", title=title, licence=licence)

@@ -190,3 +190,26 @@ def test_the_owners_sync_reply_and_exported_files_are_written_in_german() -> Non
     assert "# Kein Spotify-Link für 1; stattdessen als Künstler - Titel:" in links
     assert jspf["playlist"]["annotation"].startswith("Songs, die songsim über gemeinsame")
     assert _synced("guild", 1, "/a") == "Synced 1 command to this server: /a."  # English
+
+
+def test_where_the_data_comes_from_is_written_in_the_language_asked() -> None:
+    import json
+
+    from bot.i18n.labels import DATA_TEXTS, data_line
+    from index.corpus import SourceInfo
+    from index.sources import TERMS, SourceEntry, entries, source_rows
+
+    # Every text an index stores about its data is in the catalogues (years need none).
+    texts = {t for terms in TERMS.values() for t in (terms.title, terms.licence, terms.era) if t}
+    assert {t for t in texts if not t.replace("-", "").isdigit()} <= set(DATA_TEXTS)
+    rows = source_rows([SourceInfo("listens.tar.zst", "listenbrainz", 5, newest=1_795_996_800)])
+    [lb] = entries({"sources": json.dumps(rows)})  # as an index stores it
+    assert data_line(lb) == "ListenBrainz listens up to 30 November 2026, CC0"
+    with use_language("de"):
+        assert data_line(lb) == "ListenBrainz-Hördaten bis 30. November 2026, CC0"
+        zenodo = data_line(entries({"format": "zenodo"})[0])  # an index from before `sources`
+        assert zenodo == (
+            "Spotify-Playlists (Zenodo) (um 2015), Bedingungen unter zenodo.org/records/2594557"
+        )
+        own = SourceEntry("csv", "my crawl", "ask me")  # another index's own text, as it is
+        assert data_line(own) == "my crawl, ask me"
