@@ -35,6 +35,7 @@ from bot.i18n import N_, _, use_language
 from bot.replies import Answers, Reply
 from bot.replies.playlist import Upload
 from bot.services import Services
+from bot.terminal import terminal_text
 from bot.text import songs_count
 
 log = logging.getLogger(__name__)
@@ -107,7 +108,7 @@ class Console:
         self.commands = dispatch(handlers)
 
     def print(self, text: str = "") -> None:
-        self.out.write(text + "\n")
+        self.out.write(terminal_text(text) + "\n")
         self.out.flush()
 
     async def handle(self, line: str) -> bool:

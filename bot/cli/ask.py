@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING
 
 from bot.discovery import UnknownDiscovery, choose, split_discovery
 from bot.i18n.labels import fallback_label, note_of
+from bot.terminal import terminal_text
 from index.model import Answer, Exclusions, Resolution, Track
 from index.paths import configured_index_path, demo_index_path
 from index.read.api import IndexOpenError, SongIndex
@@ -97,7 +98,7 @@ def run(args: argparse.Namespace) -> int:
                 }
                 text = json.dumps(doc, ensure_ascii=False, indent=2)
             else:
-                text = answer_text(resolution, answer, idx, ranking)
+                text = terminal_text(answer_text(resolution, answer, idx, ranking))
     except IndexOpenError as exc:
         raise UserFacingError(str(exc)) from None
     try:

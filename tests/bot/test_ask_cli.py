@@ -188,3 +188,9 @@ def test_discovery_is_an_option_or_a_flag_at_the_end_as_in_discord(
     )  # fmt: skip
     code, _, err = ask(capsys, "daft punk - one more time --loud", "--index", str(demo_index))
     assert code == 2 and "“--loud” is not a discovery setting" in err
+
+
+def test_the_table_never_writes_escape_sequences(demo_index: Path, capsys) -> None:
+    code, table, _ = ask(capsys, "\x1b]0;owned\x07qqzx", "--index", str(demo_index))
+    assert code == 1 and "\x1b" not in table and "\x07" not in table
+    assert "?]0;owned?qqzx" in table

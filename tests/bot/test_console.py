@@ -64,6 +64,14 @@ async def test_why_on_the_second_page_takes_only_the_numbers_shown(services: Ser
     assert "── Why these songs?" not in text
 
 
+async def test_escape_sequences_and_bad_bytes_never_reach_the_terminal(
+    services: Services,
+) -> None:
+    text = await converse(services, "similar \x1b[2J\x1b[31mred\udcff zz")
+    assert "\x1b" not in text and "\udcff" not in text
+    assert "?[31mred\ufffd zz" in text  # still readable: the user sees what was typed
+
+
 async def test_prefix_and_slash_spellings_work_too(services: Services) -> None:
     text = await converse(services, f"!similar {SEED}", f"/similar {SEED}")
     assert text.count("── Songs like One More Time — Daft Punk") == 2
