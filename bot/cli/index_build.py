@@ -13,6 +13,7 @@ from pathlib import Path
 from bot.cli.index_quality import DATASET_FORMATS, register_holdout, require_builder
 from bot.errors import UserFacingError
 from index.build.options import DEFAULTS, ENGINES, METHODS
+from index.build.output import OutputRefused
 from index.corpus import DatasetError
 
 
@@ -29,7 +30,19 @@ def register(sub: argparse._SubParsersAction) -> None:
         help="dataset files or folders, read into one index (e.g. a ListenBrainz full dump "
         "and the incremental dumps after it)",
     )
-    b.add_argument("-o", "--out", required=True, help="index file to write (replaced atomically)")
+    b.add_argument(
+        "-o",
+        "--out",
+        required=True,
+        help="index file to write (an existing index is replaced atomically; any other "
+        "existing file, or one of the datasets, only with --force)",
+    )
+    b.add_argument(
+        "--force",
+        action="store_true",
+        help="write -o even when it is one of the datasets or an existing file that is not "
+        "a songsim index (that file is lost)",
+    )
     b.add_argument("--format", default=DEFAULTS.fmt, choices=DATASET_FORMATS)
     b.add_argument(
         "--method",
@@ -115,6 +128,11 @@ def register(sub: argparse._SubParsersAction) -> None:
 
     d = isub.add_parser("demo", help="(re)build the demo index from the bundled demo dataset")
     d.add_argument("-o", "--out", help="index file (default: the demo index path)")
+    d.add_argument(
+        "--force",
+        action="store_true",
+        help="write -o even when it is an existing file that is not a songsim index",
+    )
     d.set_defaults(func=run_demo)
 
     register_holdout(isub)
@@ -141,7 +159,9 @@ def run_build(args: argparse.Namespace) -> int:
     )
     try:
         dataset = args.dataset[0] if len(args.dataset) == 1 else args.dataset
-        summary = build_index(dataset, args.out, options, progress=not args.quiet)
+        summary = build_index(dataset, args.out, options, progress=not args.quiet, force=args.force)
+    except OutputRefused as exc:
+        raise UserFacingError(str(exc)) from exc
     except (DatasetError, ValueError) as exc:
         raise UserFacingError(f"{exc} The index at {args.out} was not changed.") from exc
     except OSError as exc:
@@ -189,10 +209,25 @@ def run_evaluate(args: argparse.Namespace) -> int:
 def run_demo(args: argparse.Namespace) -> int:
     from index.build import build_index
     from index.build.demo import write_demo_dataset
+    from index.build.output import check_output
     from index.paths import demo_index_path
 
-    out = Path(args.out) if args.out else demo_index_path()
-    csv_path = write_demo_dataset(out.with_name("demo-playlists.csv"))
-    summary = build_index(csv_path, out, fmt="csv", method="auto", progress=sys.stderr.isatty())
+    out = Path(args.out) if args.out is not None else demo_index_path()
+    try:
+        # Checked before the demo CSV is written beside it ("-o ''" is an empty path, not ".").
+        check_output(out if args.out is None else args.out, [], force=args.force)
+        csv_target = out.with_name("demo-playlists.csv")
+        check_output(out, [csv_target], force=args.force)
+        csv_path = write_demo_dataset(csv_target)
+        summary = build_index(
+            csv_path, out, fmt="csv", method="auto", progress=sys.stderr.isatty(), force=args.force
+        )
+    except OutputRefused as exc:
+        raise UserFacingError(str(exc)) from exc
+    except OSError as exc:
+        raise UserFacingError(
+            f"could not write {out}: {exc.strerror or exc}. The previous index, if any, "
+            "is untouched."
+        ) from exc
     print("\n".join(summary.lines()))
     return 0

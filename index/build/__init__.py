@@ -5,7 +5,8 @@ One module per piece: :mod:`~index.build.options` (every setting and its default
 :mod:`~index.build.lsh_bands` (signatures into buckets) and
 :mod:`~index.build.lsh_candidates` (a query's candidates and their exact re-rank),
 :mod:`~index.build.exact` (the exact kernel, also the reference), :mod:`~index.build.topk`
-(keeping the best K), :mod:`~index.build.store`, :mod:`~index.build.corpus_tables`,
+(keeping the best K), :mod:`~index.build.output` (whether the output file may be
+replaced), :mod:`~index.build.store`, :mod:`~index.build.corpus_tables`,
 :mod:`~index.build.parallel_write` and :mod:`~index.build.search_tables` (writing the file,
 the corpus half beside the scan; :mod:`~index.build.neighbour_rows` and :mod:`~index.build.json_text` hand
 the rows to SQLite as JSON text), :mod:`~index.build.pipeline` (``build_index``: the one path a build

@@ -21,6 +21,7 @@ import numpy as np
 from index.arrays import give_back_free_memory, sorted_unique
 from index.build.artist_rows import with_artist_rows
 from index.build.options import DEFAULTS, BuildOptions
+from index.build.output import check_output
 from index.build.parallel_write import CorpusTablesWriter
 from index.build.store import atomic_index_file, check_writable, write_neighbours_and_meta
 from index.build.summary import BuildSummary, build_meta
@@ -77,6 +78,7 @@ def build_index(
     options: BuildOptions | None = None,
     *,
     progress: bool = True,
+    force: bool = False,
     **settings: object,
 ) -> BuildSummary:
     """Build the index file ``out`` from ``dataset`` (one input, or several read into one
@@ -88,9 +90,13 @@ def build_index(
     :func:`index.spark.engine.spark_build` (same file; needs the ``spark`` extra). Raises
     ValueError for an impossible setting, :class:`DatasetError` for an unusable dataset,
     OSError when the file cannot be written (SQLite's errors too: a full disk is one).
+    An ``out`` that is one of the inputs or an existing file other than an index raises
+    :class:`~index.build.output.OutputRefused` (a ValueError) unless ``force`` is true.
     """
     options = replace(options or DEFAULTS, **settings)
     options.check()
+    inputs = [dataset] if isinstance(dataset, str | Path) else list(dataset)
+    check_output(out, inputs, force=force)
     try:
         if options.engine == "spark":
             from index.spark.engine import spark_build
