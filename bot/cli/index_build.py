@@ -10,7 +10,12 @@ import argparse
 import sys
 from pathlib import Path
 
-from bot.cli.index_quality import DATASET_FORMATS, register_holdout, require_builder
+from bot.cli.index_quality import (
+    DATASET_FORMATS,
+    register_holdout,
+    require_at_least,
+    require_builder,
+)
 from bot.errors import UserFacingError
 from index.build.options import DEFAULTS, ENGINES, METHODS
 from index.build.output import OutputRefused
@@ -184,24 +189,25 @@ def run_build(args: argparse.Namespace) -> int:
 def run_evaluate(args: argparse.Namespace) -> int:
     from index.ingest import read_dataset
     from index.quality.recall import evaluate_recall
+    from index.read.connect import IndexOpenError, connect
 
     require_builder(scipy=True)
-    if not Path(args.index).exists():
-        raise UserFacingError(f"no index at {args.index}.")
+    require_at_least(args, {"queries": 1, "seed": 0, "session_gap": 0})
     try:
+        connect(Path(args.index))[0].close()  # a file that is no index fails before the read
         corpus = read_dataset(
             args.dataset, args.format, progress=True, session_gap=args.session_gap
         )
-    except DatasetError as exc:
+        report = evaluate_recall(
+            corpus.indptr,
+            corpus.indices,
+            args.index,
+            queries=args.queries,
+            seed=args.seed,
+            weighted=args.weighted,
+        )
+    except (IndexOpenError, DatasetError, ValueError) as exc:
         raise UserFacingError(str(exc)) from exc
-    report = evaluate_recall(
-        corpus.indptr,
-        corpus.indices,
-        args.index,
-        queries=args.queries,
-        seed=args.seed,
-        weighted=args.weighted,
-    )
     print(("weighted by playlists: " if args.weighted else "") + report.summary())
     return 0
 

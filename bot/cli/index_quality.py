@@ -24,6 +24,23 @@ DATASET_FORMATS = ["auto", *FORMATS]
 """``--format`` choices of every ``songsim index`` command that reads a dataset."""
 
 
+HOLDOUT_LEAST = {
+    "k": 1,
+    "seeds_per_playlist": 1,
+    "repeats": 1,
+    "build_k": 1,
+    "min_shared": 1,
+    "min_playlists": 1,
+    "seed": 0,
+    "max_test_playlists": 0,
+    "extras": 0,
+    "artist_extras": 0,
+    "likes": 0,
+    "ease_max_items": 0,
+}
+"""The least value of each number ``songsim index holdout`` takes (below it means nothing)."""
+
+
 def require_builder(scipy: bool = False) -> None:
     """Stop with one sentence where the builder's packages are left out (the bot-only image).
 
@@ -46,6 +63,18 @@ def require_builder(scipy: bool = False) -> None:
             "image (the Dockerfile's default target), or install songsim with all its "
             "dependencies."
         )
+
+
+def require_at_least(args: argparse.Namespace, least: dict[str, int]) -> None:
+    """Stop with one sentence naming the option when a number is below its least meaningful
+    value (``least`` maps argparse dests to it); run before a long read, not after."""
+    from bot.errors import UserFacingError
+
+    for dest, low in least.items():
+        value = getattr(args, dest)
+        if value < low:
+            flag = "--" + dest.replace("_", "-")
+            raise UserFacingError(f"{flag} must be at least {low} (got {value}).")
 
 
 def register_holdout(isub: argparse._SubParsersAction) -> None:
@@ -195,6 +224,7 @@ def run_holdout(args: argparse.Namespace) -> int:
         raise UserFacingError(str(exc)) from exc
     if not 0 < args.test_fraction < 1:  # checked before a long read, not after
         raise UserFacingError("--test-fraction must be between 0 and 1 (e.g. 0.2).")
+    require_at_least(args, HOLDOUT_LEAST)
     started = time.monotonic()
     log = None if args.quiet else (lambda line: print(line, file=sys.stderr, flush=True))
     try:

@@ -24,6 +24,7 @@ import scipy.sparse as sp
 
 from index.build.options import DEFAULTS
 from index.corpus import NeighbourTable
+from index.read.connect import connect, damaged
 
 BATCH = 64  # queries per sparse product
 
@@ -140,17 +141,19 @@ def evaluate_recall(
     """Recall@``k`` of the index file against exact Jaccard on ``queries`` sampled tracks
     (uniformly, or in proportion to their playlists with ``weighted``).
 
-    The dataset must be the one the index was built from (same track numbering);
-    ``min_playlists``/``min_shared`` are read from the index's ``meta``.
+    The dataset must be the one the index was built from (same track numbering; another
+    raises ValueError); ``min_playlists``/``min_shared`` are read from the index's ``meta``.
+    A file that is not a readable index raises :class:`~index.read.connect.IndexOpenError`.
     """
+    if queries < 1:
+        raise ValueError(f"queries must be at least 1 (got {queries}): tracks to sample.")
     path = Path(index_path)
     if not path.exists():
         raise FileNotFoundError(f"No index at {path}.")
     indptr = np.asarray(corpus_indptr, dtype=np.int64)
     indices = np.asarray(corpus_indices)
-    conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    conn, meta, _ = connect(path)  # IndexOpenError, in one sentence, for a file that is not one
     try:
-        meta = dict(conn.execute("SELECT key, value FROM meta").fetchall())
         n_tracks = int(meta.get("tracks", indptr.size - 1))
         if n_tracks != indptr.size - 1:
             raise ValueError(
@@ -172,6 +175,8 @@ def evaluate_recall(
             return arr[:, 0].astype(np.int64) - 1, arr[:, 1]
 
         return score_queries(indptr, indices, qs, stored, k=k, min_shared=min_shared)
+    except sqlite3.DatabaseError as exc:  # a page the header did not show to be damaged
+        raise damaged(path, exc) from exc
     finally:
         conn.close()
 
