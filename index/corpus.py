@@ -37,6 +37,8 @@ class IngestReport:
     malformed_lines: list[int] = field(default_factory=list)  # first few, 1-based line numbers
     malformed_examples: list[str] = field(default_factory=list)  # first few raw lines, truncated
     duplicate_rows: int = 0  # (track, playlist) repeats folded into one membership
+    rows_not_utf8: int = 0  # of the malformed rows, those that are not UTF-8 text
+    not_utf8_source: str = ""  # the input the first of them came from
     sources: list[SourceInfo] = field(default_factory=list)  # one per input, in build order
     # Where ingest's time went, for the build summary ("read 30,000,000 listens", ...).
     stage_seconds: dict[str, float] = field(default_factory=dict)

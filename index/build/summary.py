@@ -13,6 +13,7 @@ from pathlib import Path
 
 from index.build.options import DEFAULTS, BuildOptions
 from index.corpus import Corpus, IngestReport
+from index.ingest.files import not_utf8_note
 from index.sources import source_rows
 
 # The build suggests --min-shared 1 --min-playlists 1 when fewer than this share of the
@@ -73,6 +74,9 @@ class BuildSummary:
                 f"  {r.rows_malformed:,} malformed row(s) were skipped and counted; first at line(s) {shown}"
                 " (use --strict to fail instead)."
             )
+        if r.rows_not_utf8:
+            note = not_utf8_note(r.rows_not_utf8, r.not_utf8_source, False)
+            out.append(f"  {note[0].upper()}{note[1:]}")
         return out
 
     @property

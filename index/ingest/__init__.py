@@ -22,7 +22,7 @@ from pathlib import Path
 
 from index.corpus import Corpus, DatasetError
 from index.ingest import generic_csv, listenbrainz, mpd, yes, zenodo
-from index.ingest.files import missing_path_message, read_head
+from index.ingest.files import missing_path_message, not_utf8_note, read_head
 from index.ingest.listen_files import archive_kind, zip_names
 from index.ingest.rows import CorpusBuilder
 from index.ingest.sessions import DEFAULT_GAP
@@ -162,11 +162,11 @@ def read_dataset(
     try:
         for p, f, name in zip(paths, formats, names, strict=True):
             builder.start_input(name, f)
-            before = (len(builder.row_raw), len(builder.listen_raw), builder.report.rows_malformed)
+            before = _counts(builder)
             _READERS[f](Path(p), builder, progress=progress)
-            after = (len(builder.row_raw), len(builder.listen_raw), builder.report.rows_malformed)
+            after = _counts(builder)
             if after[:2] == before[:2]:
-                _no_rows(p, f, builder, after[2] - before[2])
+                _no_rows(p, f, builder, after[2] - before[2], after[3] - before[3])
         corpus = builder.build()
     finally:
         if gc_was_enabled:
@@ -174,24 +174,41 @@ def read_dataset(
     r = corpus.report
     if r.rows_malformed:
         log.warning(
-            "%s: skipped %d malformed row(s) of %d (first at line(s) %s)",
+            "%s: skipped %d malformed row(s) of %d (first at line(s) %s)%s",
             r.source,
             r.rows_malformed,
             r.rows_read,
             ", ".join(map(str, r.malformed_lines[:5])),
+            "; " + not_utf8_note(r.rows_not_utf8, r.not_utf8_source, False)
+            if r.rows_not_utf8
+            else "",
         )
     return corpus
 
 
-def _no_rows(path: str | Path, fmt: str, builder: CorpusBuilder, malformed: int) -> None:
+def _counts(builder: CorpusBuilder) -> tuple[int, int, int, int]:
+    """Rows, listens, malformed rows and rows not UTF-8 read so far."""
     r = builder.report
-    first = (
-        f" (first: {r.malformed_examples[-min(malformed, len(r.malformed_examples))][:120]!r})"
-        if malformed and r.malformed_examples
-        else ""
-    )
+    return len(builder.row_raw), len(builder.listen_raw), r.rows_malformed, r.rows_not_utf8
+
+
+def _no_rows(
+    path: str | Path, fmt: str, builder: CorpusBuilder, malformed: int, not_utf8: int
+) -> None:
+    """Raise the sentence for an input that gave no row: why its rows were refused."""
+    if not malformed:
+        what = "a header line but no rows" if fmt in ("csv", "zenodo", "yes") else "no rows"
+        raise DatasetError(f"{path} has no rows to read as {fmt}: it holds {what}.")
+    r = builder.report
+    shown = r.malformed_examples[-min(malformed, len(r.malformed_examples))][:120]
+    first = f" (first: {shown!r})" if r.malformed_examples else ""
+    if not_utf8:
+        why = not_utf8_note(not_utf8, Path(path).name, not_utf8 == malformed)
+        raise DatasetError(
+            f"{path} has no usable rows read as {fmt}: {malformed} row(s), {malformed} "
+            f"malformed{first}; {why}"
+        )
     raise DatasetError(
         f"{path} has no usable rows read as {fmt}: {malformed} row(s), {malformed} "
-        f"malformed{first}. "
-        "Is it in that format?"
+        f"malformed{first}. Is it in that format?"
     )

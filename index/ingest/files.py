@@ -15,10 +15,13 @@ import stat
 import zlib
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import BinaryIO
+from typing import TYPE_CHECKING, BinaryIO
 
 from index.corpus import DatasetError
 from index.progress import Progress, progress
+
+if TYPE_CHECKING:
+    from index.ingest.rows import CorpusBuilder
 
 SNIFF_BYTES = 1 << 16
 # Magic bytes of the packed files people pass (sniffed here and by listen_files).
@@ -146,6 +149,43 @@ _WIDE_BOMS = (
 )
 
 
+def iconv_example(name: str, encoding: str) -> str:
+    """The command that converts the file ``name`` from ``encoding`` to UTF-8."""
+    path = Path(name)
+    return f"iconv -f {encoding} -t UTF-8 {path.name} > {path.stem}-utf8{path.suffix}"
+
+
+def not_utf8_why(name: str) -> str:
+    """Why one line of ``name`` is malformed when it is not UTF-8 (for --strict)."""
+    return (
+        f"it is not valid UTF-8; if all of {Path(name).name} is Windows-1252 or Latin-1, "
+        f"convert it first, e.g. {iconv_example(name, 'WINDOWS-1252')}"
+    )
+
+
+def count_not_utf8(builder: CorpusBuilder, line_no: int, raw: str) -> None:
+    """Count a line of the input being read that is not UTF-8 as malformed, remembering
+    why: the summary and the no-rows error then say how to convert the file."""
+    rep = builder.report
+    name = builder.label or rep.source
+    rep.not_utf8_source = rep.not_utf8_source or name
+    rep.rows_not_utf8 += 1
+    builder.malformed(line_no, raw, not_utf8_why(name))
+
+
+def not_utf8_note(rows: int, name: str, every: bool) -> str:
+    """What to do about ``rows`` lines of ``name`` that are not UTF-8 (``every``: all of
+    its rows): an 8-bit encoding, Windows-1252 or Latin-1 most often, is what people have."""
+    what = f"{rows:,} of them are" if not every else "they are"
+    hint = f"convert it first, e.g. {iconv_example(name, 'WINDOWS-1252')}"
+    if every:
+        return f"{what} not UTF-8 text (Windows-1252 or Latin-1?); {hint}."
+    return (
+        f"{what} not UTF-8 text (Windows-1252 or Latin-1?); if all of {Path(name).name} is "
+        f"in that encoding, {hint}."
+    )
+
+
 def _check_text(path: Path, head: bytes, gzipped: bool) -> None:
     """Refuse, in one sentence, a file that is not UTF-8 text (judged by its first bytes).
 
@@ -157,8 +197,7 @@ def _check_text(path: Path, head: bytes, gzipped: bool) -> None:
         if head.startswith(bom):
             raise DatasetError(
                 f"{path} is not a UTF-8 text file: it is {encoding} text{inside}; convert it "
-                f"first, e.g. iconv -f {encoding} -t UTF-8 {path.name} > {path.stem}-utf8"
-                f"{path.suffix}."
+                f"first, e.g. {iconv_example(path.name, encoding)}."
             )
     for magic, what in _NOT_TEXT:
         if head.startswith(magic):

@@ -28,7 +28,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from index.corpus import DatasetError
-from index.ingest.files import follow, make_progress, open_bytes, text_lines
+from index.ingest.files import count_not_utf8, follow, make_progress, open_bytes, text_lines
 from index.ingest.rows import CorpusBuilder
 
 ALIASES: dict[str, tuple[str, ...]] = {
@@ -97,7 +97,7 @@ def read_csv(path: Path, builder: CorpusBuilder, *, progress: bool = True) -> No
 
         def on_bad(line_no: int, shown: str) -> None:
             bad_lines.add(line_no + 1)  # +1: the header line was read before
-            builder.malformed(line_no + 1, shown, "it is not valid UTF-8")
+            count_not_utf8(builder, line_no + 1, shown)
 
         lines = text_lines(stream, on_bad, tick)
         seen = [""]  # the line the csv module read last, to show when it refuses one

@@ -45,6 +45,7 @@ class Tail:
     malformed: int
     malformed_lines: list[int]  # counted from the start of its part
     malformed_examples: list[str]
+    not_utf8: int = 0
 
     @classmethod
     def of(cls, b: CorpusBuilder) -> Tail:
@@ -58,6 +59,7 @@ class Tail:
             malformed=rep.rows_malformed,
             malformed_lines=rep.malformed_lines,
             malformed_examples=rep.malformed_examples,
+            not_utf8=rep.rows_not_utf8,
         )
 
     def merge_into(
@@ -77,3 +79,6 @@ class Tail:
             b.row_playlist.frombytes(pl_map[as_array(self.row_playlist)].tobytes())
         rep = b.report
         rep.add_part(self.malformed, self.malformed_lines, self.malformed_examples, lines_before)
+        if self.not_utf8 and not rep.rows_not_utf8:
+            rep.not_utf8_source = b.label or rep.source
+        rep.rows_not_utf8 += self.not_utf8

@@ -16,7 +16,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from index.corpus import DatasetError
-from index.ingest.files import follow, make_progress, open_bytes, text_lines
+from index.ingest.files import count_not_utf8, follow, make_progress, open_bytes, text_lines
 from index.ingest.rows import CorpusBuilder
 
 PLAYLIST_FILE = "train.txt"
@@ -83,7 +83,7 @@ def read_yes(path: Path, builder: CorpusBuilder, *, progress: bool = True) -> No
         tick = follow(bar, done)
 
         def on_bad(line_no: int, shown: str) -> None:
-            builder.malformed(line_no, shown, "it is not valid UTF-8")
+            count_not_utf8(builder, line_no, shown)
 
         for line_no, line in enumerate(text_lines(stream, on_bad, tick), 1):
             if line_no <= HEADER_LINES:

@@ -33,7 +33,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import BinaryIO
 
-from index.ingest.files import follow, make_progress, open_bytes
+from index.ingest.files import count_not_utf8, follow, make_progress, open_bytes
 from index.ingest.forked import Forked, can_fork
 from index.ingest.halves import KeysOnly, Tail
 from index.ingest.rows import CorpusBuilder
@@ -298,7 +298,7 @@ class _Parser:
             line = lines[i].decode("utf-8").rstrip(" \t")  # spaces after the last quote
         except UnicodeDecodeError:
             shown = lines[i].decode("utf-8", errors="backslashreplace")
-            self.b.malformed(line_no, shown, "it is not valid UTF-8")
+            count_not_utf8(self.b, line_no, shown)
             return 0
         if not line.strip() or HEADER_RE.fullmatch(line):
             return 0

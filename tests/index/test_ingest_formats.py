@@ -309,7 +309,7 @@ def test_binary_files_and_yes_side_files_are_not_mistaken_for_datasets(tmp_path:
 def test_a_file_with_no_usable_rows_is_an_error_not_an_empty_index(tmp_path: Path) -> None:
     header_only = tmp_path / "empty.csv"
     header_only.write_text("playlist,artist,track\n")
-    with pytest.raises(DatasetError, match="no usable rows"):
+    with pytest.raises(DatasetError, match="it holds a header line but no rows"):
         read(header_only)
     songs = tmp_path / "song_hash.txt"
     songs.write_text("0\tHalo\tBeyoncé\n1\tHurt\tJohnny Cash\n")
