@@ -26,7 +26,7 @@ from index.build.parallel_write import CorpusTablesWriter
 from index.build.store import atomic_index_file, check_writable, write_neighbours_and_meta
 from index.build.summary import BuildSummary, build_meta
 from index.corpus import Corpus, DatasetError, NeighbourTable
-from index.ingest import read_dataset
+from index.ingest import distinct_inputs, read_dataset
 from index.paths import demo_index_path
 from index.progress import Progress, progress
 
@@ -95,8 +95,9 @@ def build_index(
     """
     options = replace(options or DEFAULTS, **settings)
     options.check()
-    inputs = [dataset] if isinstance(dataset, str | Path) else list(dataset)
-    check_output(out, inputs, force=force)
+    if not isinstance(dataset, str | Path):
+        dataset = distinct_inputs(dataset)  # before either engine reads one twice
+    check_output(out, [dataset] if isinstance(dataset, str | Path) else dataset, force=force)
     try:
         if options.engine == "spark":
             from index.spark.engine import spark_build

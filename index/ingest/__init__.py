@@ -127,6 +127,21 @@ def input_formats(paths: Sequence[str | Path], fmt: str = "auto") -> list[str]:
     return out
 
 
+def distinct_inputs(paths: Sequence[str | Path]) -> list[str | Path]:
+    """``paths`` with each file or folder once (compared resolved), saying so in one line
+    when one was given again: read twice, every playlist of it would count double."""
+    seen: set[Path] = set()
+    out = []
+    for p in paths:
+        resolved = Path(p).resolve()
+        if resolved in seen:
+            log.warning("%s was given more than once: it is read once, the repeat skipped.", p)
+            continue
+        seen.add(resolved)
+        out.append(p)
+    return out
+
+
 def read_dataset(
     path: str | Path | Sequence[str | Path],
     fmt: str = "auto",
@@ -142,9 +157,10 @@ def read_dataset(
     :class:`DatasetError` naming its line number and content. An input with no usable row
     at all (empty, or not in the chosen format) raises :class:`DatasetError` too, rather
     than yielding an empty index. ``session_gap`` is the silence (seconds) that ends a
-    listening session. ``progress`` shows progress of bytes read on stderr.
+    listening session. ``progress`` shows progress of bytes read on stderr. A path given
+    twice is read once (:func:`distinct_inputs`).
     """
-    paths = [path] if isinstance(path, str | Path) else list(path)
+    paths = [path] if isinstance(path, str | Path) else distinct_inputs(path)
     if not paths:
         raise DatasetError("No dataset given.")
     formats = input_formats(paths, fmt)

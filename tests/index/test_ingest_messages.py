@@ -61,3 +61,16 @@ def test_a_header_only_csv_says_it_has_a_header_but_no_rows(tmp_path, capsys) ->
     err = capsys.readouterr().err
     assert "it holds a header line but no rows" in err
     assert "0 malformed" not in err and "Is it in that format?" not in err
+
+
+def test_a_dataset_given_twice_is_read_once_and_says_so(tmp_path, capsys, caplog) -> None:
+    data = write_csv(tmp_path / "good.csv", "Song", "utf-8")
+    out = tmp_path / "dup.sqlite"
+    again = tmp_path / "sub" / ".." / "good.csv"
+    (tmp_path / "sub").mkdir()
+    assert main(["index", "build", str(data), str(again), "-o", str(out), "--quiet"]) == 0
+    assert "playlists: 6," in capsys.readouterr().out  # not 12
+    repeats = [r.getMessage() for r in caplog.records if "more than once" in r.getMessage()]
+    assert repeats == [f"{again} was given more than once: it is read once, the repeat skipped."]
+    corpus = read_dataset([data, data], progress=False)
+    assert corpus.n_playlists == 6 and corpus.report.source == "good.csv"
