@@ -76,6 +76,7 @@ from index.quality.split import (
     pick_likes,
     pick_seeds,
     split_playlists,
+    why_no_seeds,
 )
 from index.read.present import MAX_PER_ARTIST
 
@@ -187,9 +188,7 @@ def evaluate(
         )
         seeds = pick_seeds(split, seeds_per_playlist, seed + r)
         if len(seeds.track) == 0:
-            raise ValueError(
-                "No test playlist has a track that also occurs in train; try a bigger test fraction."
-            )
+            raise ValueError(why_no_seeds(corpus, split, test_fraction))
         report = QualityReport(dataset, split, seeds, k)
         chosen: dict[str, tuning.Tuned | str] = {}
         if tuned_keys:

@@ -91,6 +91,31 @@ def split_playlists(
     )
 
 
+def why_no_seeds(corpus: Corpus, split: HoldoutSplit, test_fraction: float) -> str:
+    """Why ``split`` gave no seed track, in one sentence that names the real cause."""
+    if split.test_playlists:
+        return "No test playlist has a track that also occurs in train; try a bigger test fraction."
+    n_pl, share = corpus.n_playlists, f"{LIBRARY_SHARE:.0%}"
+    if split.n_libraries == n_pl:
+        return (
+            f"Every one of the {n_pl:,} playlists holds at least {share} of all "
+            f"{corpus.n_tracks:,} tracks, so each counts as a whole library and none can be "
+            "held out: the dataset is too small to measure recommendation quality on."
+        )
+    lengths = np.bincount(corpus.indices, minlength=n_pl)
+    short = int(np.count_nonzero(lengths < 2))
+    if split.n_libraries + short >= n_pl:
+        return (
+            f"None of the {n_pl:,} playlists can be held out: {split.n_libraries:,} hold at "
+            f"least {share} of all {corpus.n_tracks:,} tracks (whole libraries) and {short:,} "
+            "fewer than 2 tracks; the dataset is too small to measure recommendation quality on."
+        )
+    return (
+        f"A test fraction of {test_fraction:g} holds out none of the {n_pl:,} playlists; "
+        "give a bigger one."
+    )
+
+
 def _near_copies(pt, test, length, is_test, containment, min_overlap) -> np.ndarray:
     """Non-test playlists overlapping some test playlist by ``containment`` of the smaller."""
     out = np.zeros(len(length), dtype=bool)

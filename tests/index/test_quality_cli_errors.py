@@ -87,3 +87,15 @@ def test_holdout_of_an_index_file(built, capsys) -> None:
     _, index = built
     assert main(["index", "holdout", str(index), "--quiet"]) == 2
     assert "it is an SQLite file (an index?)" in one_error_line(capsys)
+
+
+def test_holdout_on_a_set_too_small_to_hold_out_says_so(tmp_path, capsys) -> None:
+    # 40 playlists of 8 songs out of 30: each holds over 10 % of all tracks (a "library").
+    lines = ["playlist,artist,track"]
+    lines += [f"PL{p},Artist{s % 7},Song{s}" for p in range(40) for s in range(p % 23, p % 23 + 8)]
+    data = tmp_path / "good.csv"
+    data.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    assert main(["index", "holdout", str(data), "--quiet"]) == 2
+    err = one_error_line(capsys)
+    assert "Every one of the 40 playlists holds at least 10% of all 30 tracks" in err
+    assert "too small to measure" in err and "test fraction" not in err
