@@ -13,6 +13,7 @@ Docker keeps that line in ``docker inspect`` so an operator can see why.
 from __future__ import annotations
 
 import argparse
+import math
 import os
 import sys
 from collections.abc import Mapping
@@ -43,12 +44,24 @@ def register(sub: argparse._SubParsersAction) -> None:
     )
     p.add_argument(
         "--max-age",
-        type=float,
+        type=seconds_above_zero,
         metavar="SECONDS",
         help=f"oldest acceptable heartbeat (default: {DEFAULT_MAX_AGE:.0f} s, or "
         f"{MISSED_BEATS_ALLOWED} × $SONGSIM_HEARTBEAT_INTERVAL if that is longer)",
     )
     p.set_defaults(func=run)
+
+
+def seconds_above_zero(text: str) -> float:
+    """``--max-age``'s type: 0 or less would make every heartbeat too old, so the check
+    could never pass; argparse reports the error (exit 2) before anything is read."""
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number of seconds: {text!r}") from None
+    if not (value > 0 and math.isfinite(value)):
+        raise argparse.ArgumentTypeError(f"must be a number of seconds above 0 (got {text})")
+    return value
 
 
 def run(args: argparse.Namespace) -> int:

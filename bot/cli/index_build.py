@@ -147,6 +147,8 @@ def run_build(args: argparse.Namespace) -> int:
     from index.build import BuildOptions, build_index
 
     require_builder()
+    least = {"k": 1, "min_playlists": 1, "min_shared": 1}
+    require_at_least(args, least | {"extras": 0, "artist_extras": 0, "session_gap": 0})
 
     options = BuildOptions(
         fmt=args.format,

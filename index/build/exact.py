@@ -188,7 +188,7 @@ def exact_neighbours(
     (:mod:`index.build.extras`; the build passes ``BuildOptions.extras``).
     """
     if k < 1 or min_playlists < 1 or min_shared < 1:
-        raise ValueError("k, min_playlists and min_shared must be at least 1")
+        raise ValueError("k, min_playlists and min_shared must be at least 1.")
     stages: dict[str, float] = {}
     t = time.perf_counter()
     indptr = np.ascontiguousarray(indptr, dtype=np.int64)

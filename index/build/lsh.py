@@ -103,7 +103,7 @@ def lsh_neighbours(
     from the same candidates.
     """
     if k < 1 or min_playlists < 1 or min_shared < 1:
-        raise ValueError("k, min_playlists and min_shared must be at least 1")
+        raise ValueError("k, min_playlists and min_shared must be at least 1.")
     bands = num_perm if bands is None else bands
     rows_per_band = 1 if rows_per_band is None else rows_per_band
     if rows_per_band != 1 or bands != num_perm:

@@ -133,15 +133,14 @@ class BuildOptions:
     def check(self) -> None:
         """Raise ValueError, in one sentence, for a setting no engine can build with."""
         if self.method not in METHODS:
-            raise ValueError(f"method must be one of {METHODS}")
+            raise ValueError(f"method must be one of {', '.join(METHODS)}.")
         if self.engine not in ENGINES:
-            raise ValueError(f"engine must be one of {ENGINES}")
-        if self.k < 1 or self.min_playlists < 1 or self.min_shared < 1:
-            raise ValueError("k, min_playlists and min_shared must be at least 1")
-        if self.extras < 0 or self.artist_extras < 0:
-            raise ValueError("extras and artist_extras must be 0 or more")
-        if self.session_gap < 0:
-            raise ValueError("session_gap must be 0 seconds or more")
+            raise ValueError(f"engine must be one of {', '.join(ENGINES)}.")
+        least = {"k": 1, "min_playlists": 1, "min_shared": 1}
+        least |= {"extras": 0, "artist_extras": 0, "session_gap": 0}
+        for name, low in least.items():
+            if getattr(self, name) < low:
+                raise ValueError(f"{name} must be at least {low} (got {getattr(self, name)}).")
 
     def lsh_params(self) -> dict[str, object]:
         """The LSH kernel's tuning, as keyword arguments of ``lsh_neighbours``."""

@@ -16,6 +16,8 @@ from urllib.parse import quote
 from index.schema import MIN_READ_VERSION, SCHEMA_VERSION, SEARCH_TABLES
 
 REQUIRED_TABLES = ("meta", "artists", "tracks", "neighbours", *SEARCH_TABLES)
+INDEX_SUFFIXES = (".sqlite", ".sqlite3", ".db")
+"""Names of files meant as an index: never suggested as a dataset to build from."""
 
 
 class IndexOpenError(Exception):
@@ -25,6 +27,11 @@ class IndexOpenError(Exception):
 def build_hint(path: Path) -> str:
     """The command that builds an index at ``path``, for the end of an error message."""
     return f"`songsim index build DATASET -o {path}` (or `songsim index demo` for the demo index)"
+
+
+def new_file_hint() -> str:
+    """The build command for a path that holds some other file, which a build would keep."""
+    return "`songsim index build DATASET -o PATH` (PATH a new file; this one is kept)"
 
 
 def damaged(path: Path, exc: sqlite3.DatabaseError) -> IndexOpenError:
@@ -63,8 +70,8 @@ def connect(path: Path) -> tuple[sqlite3.Connection, dict[str, str], set[str]]:
         tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
         if "meta" not in tables:
             raise IndexOpenError(
-                f"{path} is not a songsim index (no meta table) — build one with "
-                f"{build_hint(path)}."
+                f"{path} is not a songsim index (no meta table) — point --index at one, or "
+                f"build one with {new_file_hint()}."
             )
         meta = dict(conn.execute("SELECT key, value FROM meta").fetchall())
         check_version(path, meta)
@@ -88,12 +95,21 @@ def check_not_truncated(path: Path) -> None:
         raise IndexOpenError(
             f"Cannot read {path} ({exc.strerror}) — check its permissions."
         ) from exc
+    if not header:  # nothing to lose: a build may write there
+        raise IndexOpenError(
+            f"{path} is empty, not a songsim index — build one with {build_hint(path)}."
+        )
     if len(header) < 100 or not header.startswith(b"SQLite format 3\x00"):
+        if path.suffix in INDEX_SUFFIXES:  # named as an index, so no dataset to build from
+            raise IndexOpenError(
+                f"{path} is not a songsim index (not an SQLite file) — point --index at one, "
+                f"or build one with {new_file_hint()}."
+            )
         # Often the dataset itself was passed: offer to index it, never to overwrite it.
-        out = path.with_suffix(".sqlite") if path.suffix != ".sqlite" else path
         raise IndexOpenError(
             f"{path} is not a songsim index (not an SQLite file) — if it is a playlist "
-            f"dataset, build an index from it with `songsim index build {path} -o {out}`."
+            f"dataset, build an index from it with "
+            f"`songsim index build {path} -o {path.with_suffix('.sqlite')}`."
         )
     page_size = struct.unpack(">H", header[16:18])[0]
     page_size = 65536 if page_size == 1 else page_size

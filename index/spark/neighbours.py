@@ -71,7 +71,7 @@ def spark_neighbours(
     ``memberships`` holds distinct ``(track, playlist)`` pairs with 0-based ids.
     """
     if k < 1 or min_playlists < 1 or min_shared < 1:
-        raise ValueError("k, min_playlists and min_shared must be at least 1")
+        raise ValueError("k, min_playlists and min_shared must be at least 1.")
     m = max(int(extras), 0)
     rerank = RERANK_FACTOR * k if rerank is None else max(int(rerank), k)
     q_min = max(min_playlists, min_shared, 1)

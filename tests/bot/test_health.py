@@ -84,3 +84,12 @@ def test_songsim_command_line_offers_health(clean_env: Path, capsys) -> None:
 
     assert main(["health"]) == 1  # 1, not the 2 of other errors: Docker reserves 2
     assert "SONGSIM_HEARTBEAT is not set" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("value", ["-5", "0", "nan", "abc"])
+def test_a_max_age_that_no_heartbeat_could_meet_is_refused(value, capsys) -> None:
+    with pytest.raises(SystemExit) as exc:
+        _health(["--max-age", value])
+    assert exc.value.code == 2
+    err = capsys.readouterr().err
+    assert "argument --max-age:" in err and "Traceback" not in err

@@ -83,3 +83,21 @@ def test_force_is_in_the_help(capsys) -> None:
     with pytest.raises(SystemExit):
         main(["index", "build", "--help"])
     assert "--force" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize(
+    "option, value, least", [("--k", "0", 1), ("--min-shared", "-1", 1), ("--extras", "-1", 0)]
+)
+def test_a_number_below_its_least_names_the_option(tmp_path, capsys, option, value, least):
+    data = write_dataset(tmp_path / "spotify_dataset.csv")
+    out = tmp_path / "idx.sqlite"
+    assert main(["index", "build", str(data), "-o", str(out), option, value, "--quiet"]) == 2
+    assert one_error_line(capsys) == f"songsim: {option} must be at least {least} (got {value}).\n"
+    assert not out.exists()
+
+
+def test_the_library_names_the_setting_in_a_full_sentence(tmp_path) -> None:
+    from index.build import build_index
+
+    with pytest.raises(ValueError, match=r"^min_playlists must be at least 1 \(got 0\)\.$"):
+        build_index(tmp_path / "data.csv", tmp_path / "i.sqlite", min_playlists=0, progress=False)

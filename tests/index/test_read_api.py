@@ -369,6 +369,25 @@ def test_an_unrelated_sqlite_file_is_not_an_index(tmp_path: Path) -> None:
     _assert_one_sentence_with_fix(exc, path)
 
 
+@pytest.mark.parametrize("content", [b"", b"garbage\n"])
+def test_a_file_named_as_an_index_is_never_suggested_as_a_dataset(tmp_path, content) -> None:
+    path = tmp_path / "emptyfile.sqlite"
+    path.write_bytes(content)
+    with pytest.raises(IndexOpenError, match="songsim index build DATASET -o ") as exc:
+        SongIndex.open(path)
+    _assert_one_sentence_with_fix(exc, path)
+    assert f"index build {path}" not in str(exc.value)  # never from the index into itself
+
+
+def test_an_unrelated_sqlite_file_is_not_offered_as_a_build_target(tmp_path: Path) -> None:
+    path = tmp_path / "users.sqlite"
+    with sqlite3.connect(path) as conn:
+        conn.execute("CREATE TABLE users(x)")
+    with pytest.raises(IndexOpenError, match="no meta table") as exc:
+        SongIndex.open(path)
+    assert f"-o {path}" not in str(exc.value) and "-o PATH` (PATH a new file" in str(exc.value)
+
+
 @pytest.mark.parametrize(("version", "words"), [("3", "newer songsim"), ("0", "old schema")])
 def test_unknown_schema_versions_are_explained(
     index_path: Path, tmp_path: Path, version: str, words: str
