@@ -16,7 +16,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
-import os
 import sys
 from dataclasses import replace
 from pathlib import Path
@@ -101,11 +100,7 @@ def run(args: argparse.Namespace) -> int:
                 text = terminal_text(answer_text(resolution, answer, idx, ranking))
     except IndexOpenError as exc:
         raise UserFacingError(str(exc)) from None
-    try:
-        print(text)
-        sys.stdout.flush()
-    except BrokenPipeError:  # `songsim ask ... | head`: the reader left, which is fine
-        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+    print(text)  # a reader that leaves early (`| head`) is the CLI's to handle
     return 0 if resolution.match else NO_MATCH
 
 

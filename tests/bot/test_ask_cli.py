@@ -194,3 +194,24 @@ def test_the_table_never_writes_escape_sequences(demo_index: Path, capsys) -> No
     code, table, _ = ask(capsys, "\x1b]0;owned\x07qqzx", "--index", str(demo_index))
     assert code == 1 and "\x1b" not in table and "\x07" not in table
     assert "?]0;owned?qqzx" in table
+
+
+@pytest.mark.parametrize("argv", [["ask", "get lucky", "-k", "50"], ["index", "demo", "-o"]])
+def test_a_reader_that_leaves_early_gets_no_traceback(demo_index: Path, tmp_path, argv) -> None:
+    """`songsim … | head -1`: the pipe closes before the output is written."""
+    if argv[-1] == "-o":
+        argv = [*argv, str(tmp_path / "demo.sqlite")]
+    else:
+        argv = [*argv, "--index", str(demo_index)]
+    read, write = os.pipe()
+    os.close(read)  # the reader is gone before songsim writes a line
+    with os.fdopen(write, "wb") as out:
+        proc = subprocess.run(
+            [sys.executable, "-c", "import sys; from bot.cli import main; sys.exit(main())", *argv],
+            stdout=out,
+            stderr=subprocess.PIPE,
+            timeout=120,
+        )
+    err = proc.stderr.decode()
+    assert "Traceback" not in err and "BrokenPipeError" not in err, err
+    assert proc.returncode == 0
