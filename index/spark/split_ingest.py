@@ -61,6 +61,7 @@ class SplitResult:
     malformed: int
     malformed_lines: list[int]
     malformed_examples: list[str]
+    not_utf8: int  # of the malformed lines, those that are not UTF-8 (the summary's hint)
     artists: list[tuple[int, str]]  # (local artist id, normalised artist)
     tracks: list[tuple[int, int, str]]  # (local track id, local artist id, normalised title)
     raws: list[tuple[int, int, str, str, int]]  # (raw id, track id, title, artist spelling, rows)
@@ -121,6 +122,7 @@ def _describe(b: CorpusBuilder, split: int, lines: int) -> SplitResult:
         malformed=rep.rows_malformed,
         malformed_lines=list(rep.malformed_lines),
         malformed_examples=list(rep.malformed_examples),
+        not_utf8=rep.rows_not_utf8,
         artists=list(enumerate(artist_keys)),
         tracks=tracks,
         raws=raws,
@@ -207,4 +209,5 @@ def write_split_tables(result: SplitResult, folder: str | Path) -> tuple:
         result.malformed,
         result.malformed_lines,
         result.malformed_examples,
+        result.not_utf8,
     )

@@ -1,8 +1,8 @@
 """The Spark engine builds the same index as the local one (issue 8).
 
-One Spark build in ``local[2]`` of a generated Zenodo-format file (with malformed rows
-planted in the middle, so they fall inside a later byte range) is compared with a local
-build of the same file: identical artists, tracks, playlists and memberships, identical
+One Spark build in ``local[2]`` of a generated Zenodo-format file (with malformed rows,
+one not UTF-8, planted in the middle, so they fall inside a later byte range) is compared
+with a local build of the same file: identical artists, tracks, playlists and memberships, identical
 malformed-row accounting, exact stored scores, and recall@10 >= 0.95 against exact.
 The per-task scoring (``index.spark.tasks``) is also checked without Spark: one group's
 exact scan equals the local exact engine. Skipped only when PySpark or Java is missing.
@@ -31,6 +31,9 @@ PLANTED = [
     '"0123456789abcdef0123456789abcdef","Daft Punk","One More Time","Mix "/"',
     '"0123456789abcdef0123456789abcdef","DAFT  PUNK ","one more  time ","Mix "/"',
 ]
+
+# A row written by a Windows program: not UTF-8, so malformed, and said to be (iconv hint).
+LATIN1 = '"0123456789abcdef0123456789abcdef","Beyoncé","Déjà Vu","Été"\n'.encode("latin-1")
 
 
 def _spark_or_skip() -> None:
@@ -62,9 +65,8 @@ def dataset(tmp_path_factory) -> Path:
     )
     lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
     mid = len(lines) * 2 // 3
-    path.write_text(
-        "".join(lines[:mid] + [p + "\n" for p in PLANTED] + lines[mid:]), encoding="utf-8"
-    )
+    planted = "".join(p + "\n" for p in PLANTED).encode() + LATIN1
+    path.write_bytes("".join(lines[:mid]).encode() + planted + "".join(lines[mid:]).encode())
     return path
 
 
@@ -115,7 +117,8 @@ def test_ranges_together_see_every_row_once(dataset: Path) -> None:
     lines = dataset.read_bytes().count(b"\n")
     assert sum(p.lines for p in parts) == lines
     assert sum(p.rows + p.malformed for p in parts) == lines - 1  # minus the header
-    assert sum(p.malformed for p in parts) == 2
+    assert sum(p.malformed for p in parts) == 3
+    assert sum(p.not_utf8 for p in parts) == 1
 
 
 def test_tables_identical_to_local_build(builds) -> None:
@@ -142,7 +145,8 @@ def test_malformed_rows_counted_like_local(builds) -> None:
         "playlists",
     ):
         assert sm[key] == lm[key], key
-    assert int(sm["rows_malformed"]) == 2
+    assert int(sm["rows_malformed"]) == 3
+    assert summary.corpus.report.rows_not_utf8 == 1  # the summary says how to convert
     assert summary.corpus.report.malformed_lines == [
         int(n) for n in lm["malformed_lines"].split(",")
     ]
