@@ -361,12 +361,14 @@ def test_a_text_file_is_not_an_index(tmp_path: Path) -> None:
 
 
 def test_an_unrelated_sqlite_file_is_not_an_index(tmp_path: Path) -> None:
-    path = tmp_path / "other.sqlite"
+    path = tmp_path / "users.sqlite"
     with sqlite3.connect(path) as conn:
         conn.execute("CREATE TABLE notes(x)")
     with pytest.raises(IndexOpenError, match="not a songsim index") as exc:
         SongIndex.open(path)
     _assert_one_sentence_with_fix(exc, path)
+    # Nor offered as a build target: the build would refuse to replace it.
+    assert f"-o {path}" not in str(exc.value) and "-o PATH` (PATH a new file" in str(exc.value)
 
 
 @pytest.mark.parametrize("content", [b"", b"garbage\n"])
@@ -377,15 +379,6 @@ def test_a_file_named_as_an_index_is_never_suggested_as_a_dataset(tmp_path, cont
         SongIndex.open(path)
     _assert_one_sentence_with_fix(exc, path)
     assert f"index build {path}" not in str(exc.value)  # never from the index into itself
-
-
-def test_an_unrelated_sqlite_file_is_not_offered_as_a_build_target(tmp_path: Path) -> None:
-    path = tmp_path / "users.sqlite"
-    with sqlite3.connect(path) as conn:
-        conn.execute("CREATE TABLE users(x)")
-    with pytest.raises(IndexOpenError, match="no meta table") as exc:
-        SongIndex.open(path)
-    assert f"-o {path}" not in str(exc.value) and "-o PATH` (PATH a new file" in str(exc.value)
 
 
 @pytest.mark.parametrize(("version", "words"), [("3", "newer songsim"), ("0", "old schema")])
