@@ -62,8 +62,10 @@ class Errors(commands.Cog):
             return None  # another bot may share the prefix: unknown commands are not ours
         if isinstance(error, commands.CommandOnCooldown):
             now = time.monotonic()
-            if self._cooldown_noticed.get(ctx.author.id, 0.0) > now:
-                return None  # one notice per cooldown, not one per message
+            if self._cooldown_noticed.get(ctx.author.id, 0.0) > now and ctx.interaction is None:
+                # One notice a cooldown for messages; a slash command must always be answered
+                # (Discord says "did not respond" otherwise), privately, so it clutters nothing.
+                return None
             self._cooldown_noticed[ctx.author.id] = now + error.retry_after
             if len(self._cooldown_noticed) > 10_000:
                 self._cooldown_noticed = {

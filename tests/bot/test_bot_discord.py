@@ -284,6 +284,18 @@ async def test_cooldown_gives_one_notice_not_one_per_message(
     assert len(bodies) == 6 and len(notices) == 1
 
 
+async def test_every_slash_command_in_a_cooldown_is_answered_privately(
+    fake_discord: FakeDiscord, bot
+) -> None:
+    """Discord shows "did not respond" for an unanswered interaction: no silent cooldown."""
+    await sync_global(fake_discord)
+    inters = [await fake_discord.slash("about", {}) for _ in range(8)]
+    answers = [await i.wait_answer() for i in inters]  # fails if one is never answered
+    notices = [a for a in answers if "ask again in" in str(a)]
+    assert len(notices) == 3  # 5 commands per 10 s, then a notice each time
+    assert all(a["data"]["flags"] & EPHEMERAL for a in notices)
+
+
 async def test_a_crash_becomes_a_friendly_reply_and_a_logged_traceback(
     fake_discord: FakeDiscord, bot, monkeypatch, caplog
 ) -> None:
