@@ -21,7 +21,7 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.heartbeat import Heartbeat
-from bot.i18n import language_of, use_language
+from bot.i18n import SLASH_PREFIX, language_of, use_language
 from bot.i18n.tree import CatalogueTranslator, LocalisedTree
 from bot.replies import Answers
 from bot.services import Services
@@ -108,10 +108,23 @@ class SongsimBot(CleanStop, commands.Bot):
         self._connected = False
         self._stopping = False
 
-    def answers_for(self, user: discord.abc.User) -> Answers:
-        """The answers for ``user``; a server member's follow that server's settings."""
+    def answers_for(self, asked: commands.Context | discord.Interaction) -> Answers:
+        """The answers for who ``asked``; a server member's follow that server's settings.
+
+        Asked by a slash command or a button, their texts name commands as ``/name`` (the
+        name the reader's Discord shows); by a message, with the prefix it was typed with.
+        """
+        if isinstance(asked, discord.Interaction):
+            user, slash = asked.user, True
+        else:
+            user, slash = asked.author, asked.interaction is not None
         guild = getattr(user, "guild", None)  # a Member (in a server) knows its server
-        return Answers(self.services, user.id, guild_id=guild.id if guild is not None else None)
+        return Answers(
+            self.services,
+            user.id,
+            SLASH_PREFIX if slash else None,
+            guild_id=guild.id if guild is not None else None,
+        )
 
     def language_for(self, ctx: commands.Context) -> str:
         """The language to answer ``ctx`` in: a slash command's user's Discord language; for

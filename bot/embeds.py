@@ -291,8 +291,8 @@ def not_found_embed(
             lines.append(safe(message, 500))
         lines.append(
             _(
-                "Try `{prefix}similar artist - title`, for example "
-                "`{prefix}similar daft punk - one more time`.",
+                "Try `{c.similar} artist - title`, for example "
+                "`{c.similar} daft punk - one more time`.",
                 prefix=prefix,
             )
         )
@@ -308,9 +308,7 @@ def likes_embed(
     """The user's liked songs, most recent first."""
     links = links or {}
     if not likes:
-        text = _(
-            "You haven't liked any songs yet. Try `{prefix}like artist - title`.", prefix=prefix
-        )
+        text = _("You haven't liked any songs yet. Try `{c.like} artist - title`.", prefix=prefix)
         return fit(Card(title=_("Your likes"), description=text, colour=COLOUR_INFO))
     lines = [
         f"**{i}.** {linked(safe(t.title, 200), links.get(t.track_id))} — {safe(t.artist, 120)}"
@@ -325,8 +323,8 @@ def likes_embed(
         )
         lines.append(f"_{gone}_")
     footer = ngettext(
-        "{n} liked song · {prefix}foryou for recommendations",
-        "{n} liked songs · {prefix}foryou for recommendations",
+        "{n} liked song · {c.foryou} for recommendations",
+        "{n} liked songs · {c.foryou} for recommendations",
         len(likes),
         prefix=prefix,
     )
@@ -338,14 +336,14 @@ def blocks_embed(names: Sequence[str], prefix: str = "!") -> discord.Embed:
     if not names:
         text = _(
             "You haven't blocked any artists. "
-            "`{prefix}block artist name` leaves an artist out of every answer.",
+            "`{c.block} artist name` leaves an artist out of every answer.",
             prefix=prefix,
         )
         return fit(Card(title=_("Your blocked artists"), description=text, colour=COLOUR_INFO))
     lines = [f"**{i}.** {safe(name, 120)}" for i, name in enumerate(names, start=1)]
     footer = ngettext(
-        "{n} blocked artist · {prefix}unblock name-or-number shows one again",
-        "{n} blocked artists · {prefix}unblock name-or-number shows one again",
+        "{n} blocked artist · {c.unblock} name-or-number shows one again",
+        "{n} blocked artists · {c.unblock} name-or-number shows one again",
         len(names),
         prefix=prefix,
     )

@@ -118,7 +118,7 @@ class UserExclusions:
         reasons, hints = [], []
         if self.blocks:
             reasons.append(_("by an artist you blocked"))
-            hints.append(_("`{prefix}blocks` lists your blocks", prefix=prefix))
+            hints.append(_("`{c.blocks}` lists your blocks", prefix=prefix))
         if self.other_artists:
             reasons.append(_("by the artist you asked about (you asked for other artists only)"))
         if self.likes:

@@ -69,7 +69,7 @@ def about_embed(
             _("Privacy"),
             _(
                 "songsim keeps only your likes, blocks and a file's mix behind its buttons, "
-                "under your user id; `{prefix}privacy` shows, exports or deletes them.",
+                "under your user id; `{c.privacy}` shows, exports or deletes them.",
                 prefix=prefix,
             )
             + statement,
@@ -113,7 +113,7 @@ def help_embed(prefix: str = "!", catalogue: Iterable[CommandSpec] = COMMANDS) -
         "",
         _(
             "**Discovery:** end {commands} with {flags}, for example "
-            "`{prefix}similar daft punk - one more time --deep-cuts`. "
+            "`{c.similar} daft punk - one more time --deep-cuts`. "
             "The slash commands have a `{option}` option.",
             commands=_one_of(flagged),
             flags=flags,
@@ -122,10 +122,10 @@ def help_embed(prefix: str = "!", catalogue: Iterable[CommandSpec] = COMMANDS) -
         ),
         "",
         _(
-            "**Leaving songs out:** `{prefix}similar` and `{prefix}mix` leave out songs you liked "
+            "**Leaving songs out:** `{c.similar}` and `{c.mix}` leave out songs you liked "
             "(end with `{include_liked}` to keep them) and take `{other_artists}` for "
             "no songs by the artists you named (slash options `{include_option}`, "
-            "`{other_option}`). Artists you `{prefix}block` are left out of every answer.",
+            "`{other_option}`). Artists you `{c.block}` are left out of every answer.",
             prefix=prefix,
             include_liked=INCLUDE_LIKED_FLAG,
             other_artists=OTHER_ARTISTS_FLAG,
@@ -136,7 +136,7 @@ def help_embed(prefix: str = "!", catalogue: Iterable[CommandSpec] = COMMANDS) -
         _(
             "Under each song: links to find it on YouTube Music, Apple Music and Deezer "
             "(its title links to Spotify when known). **Export** under a list (or "
-            "`{prefix}export`) gives it as Spotify links, CSV and JSPF files.",
+            "`{c.export}`) gives it as Spotify links, CSV and JSPF files.",
             prefix=prefix,
         ),
         "",
@@ -144,7 +144,7 @@ def help_embed(prefix: str = "!", catalogue: Iterable[CommandSpec] = COMMANDS) -
             "Every command also works as a slash command (`/{similar}`), "
             "by mentioning me (`@songsim similar …`) and in direct messages. "
             "Write songs as `artist - title` or paste a song link (Spotify, YouTube, Apple Music, "
-            "Deezer, Last.fm); `{prefix}similar` alone uses what you're playing on Spotify, "
+            "Deezer, Last.fm); `{c.similar}` alone uses what you're playing on Spotify, "
             "where I can see it.",
             similar=slash_name("similar"),
             prefix=prefix,

@@ -10,18 +10,18 @@ songsim's old lists and menus (their labels), never on another live view's compo
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, Any
 
 import discord
 
-from bot.i18n import N_, _, use_language
+from bot.i18n import N_, SLASH_PREFIX, _, use_language
 
 if TYPE_CHECKING:
-    from bot.bot import SongsimBot
+    pass
 
 FROM_BEFORE = N_(
     "These buttons were posted before songsim was updated and no longer work — ask again "
-    "(`{prefix}help` lists the commands)."
+    "(`{c.help}` lists the commands)."
 )
 OLD_LABELS = {"Back", "More", "Why?", "Export"}
 OLD_PLACEHOLDERS = {"Did you mean…", "Not the one? Pick another song…", "Why is this song here?"}
@@ -46,9 +46,8 @@ class FromBefore(discord.ui.DynamicItem[discord.ui.Button[Any]], template=r"[0-9
         )
 
     async def callback(self, interaction: discord.Interaction) -> None:
-        prefix = cast("SongsimBot", interaction.client).services.settings.prefix
         with use_language(str(interaction.locale)):
-            text = _(FROM_BEFORE, prefix=prefix)
+            text = _(FROM_BEFORE, prefix=SLASH_PREFIX)  # a press: the slash commands work
         await interaction.response.send_message(text, ephemeral=True)
 
 

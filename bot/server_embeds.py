@@ -72,9 +72,9 @@ def settings_embed(
     lines = [_("**Saved.** {what}", what=saved), ""] if saved else []
     lines.append(
         _(
-            "Change one with `{prefix}settings setting value`, for example "
-            "`{prefix}settings why_names hidden`, `{prefix}settings replies private`, "
-            "`{prefix}settings prefix_channels add #music` or `{prefix}settings commands_off "
+            "Change one with `{c.settings} setting value`, for example "
+            "`{c.settings} why_names hidden`, `{c.settings} replies private`, "
+            "`{c.settings} prefix_channels add #music` or `{c.settings} commands_off "
             "add mix`. Slash commands work in every channel; elsewhere they answer privately.",
             prefix=prefix,
         )
@@ -126,7 +126,7 @@ def privacy_embed(
         "(for 90 days after their last use), and in memory the last list you asked for, "
         "for Export. It keeps no messages, names or servers of yours; its log "
         "holds your id only at debug level.\n"
-        "`{prefix}privacy export` sends it all as a JSON file; `{prefix}privacy delete` "
+        "`{c.privacy} export` sends it all as a JSON file; `{c.privacy} delete` "
         "deletes it.",
         prefix=prefix,
     )

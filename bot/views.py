@@ -82,7 +82,7 @@ class Owned:
 
     async def _callback(self, interaction: discord.Interaction) -> None:
         try:
-            await self.answer(interaction, _bot(interaction).answers_for(interaction.user))
+            await self.answer(interaction, _bot(interaction).answers_for(interaction))
         except Exception as error:
             # A custom id names its owner: it and the presser's id are logged at debug
             # level only (the README's privacy statement).

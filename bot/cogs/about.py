@@ -22,14 +22,14 @@ class About(commands.Cog):
     async def about(self, ctx: commands.Context) -> None:
         """How big the index is and how songsim works."""
         latency = self.bot.latency * 1000 if math.isfinite(self.bot.latency) else None
-        answers = self.bot.answers_for(ctx.author)
+        answers = self.bot.answers_for(ctx)
         async with working(ctx):
             await send_reply(ctx, await answers.about(latency), answers)
 
     @command(HELP)
     async def help(self, ctx: commands.Context) -> None:
         """Every command with an example."""
-        answers = self.bot.answers_for(ctx.author)
+        answers = self.bot.answers_for(ctx)
         reply = answers.help()
         reply.ephemeral = True
         await send_reply(ctx, reply, answers)

@@ -22,7 +22,7 @@ class Blocks(commands.Cog):
     @command(BLOCK)
     async def block(self, ctx: commands.Context, *, artist: str) -> None:
         """Leave an artist out of every answer: !block drake"""
-        answers = self.bot.answers_for(ctx.author)
+        answers = self.bot.answers_for(ctx)
         async with working(ctx, ephemeral=True):
             await send_reply(ctx, await answers.block(artist), answers)
 
@@ -31,13 +31,13 @@ class Blocks(commands.Cog):
         self, interaction: discord.Interaction, current: str
     ) -> list[app_commands.Choice[str]]:
         return await choices_within_budget(
-            self.bot.answers_for(interaction.user).artist_choices(current), current
+            self.bot.answers_for(interaction).artist_choices(current), current
         )
 
     @command(UNBLOCK)
     async def unblock(self, ctx: commands.Context, *, artist: str) -> None:
         """Show a blocked artist again: !unblock drake or !unblock 2"""
-        answers = self.bot.answers_for(ctx.author)
+        answers = self.bot.answers_for(ctx)
         async with working(ctx, ephemeral=True):
             await send_reply(ctx, await answers.unblock(artist), answers)
 
@@ -45,7 +45,7 @@ class Blocks(commands.Cog):
     async def unblock_artist(
         self, interaction: discord.Interaction, current: str
     ) -> list[app_commands.Choice[str]]:
-        answers = self.bot.answers_for(interaction.user)
+        answers = self.bot.answers_for(interaction)
 
         async def blocked() -> list[tuple[str, str]]:
             needle = current.casefold().strip()
@@ -59,7 +59,7 @@ class Blocks(commands.Cog):
     @command(BLOCKS)
     async def blocks(self, ctx: commands.Context) -> None:
         """List the artists you blocked."""
-        answers = self.bot.answers_for(ctx.author)
+        answers = self.bot.answers_for(ctx)
         async with working(ctx, ephemeral=True):
             await send_reply(ctx, await answers.blocks(), answers)
 

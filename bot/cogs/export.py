@@ -19,7 +19,7 @@ class Export(commands.Cog):
     @command(EXPORT)
     async def export(self, ctx: commands.Context) -> None:
         """Your last list of songs as files: !export"""
-        answers = self.bot.answers_for(ctx.author)
+        answers = self.bot.answers_for(ctx)
         async with working(ctx, ephemeral=True):
             await send_reply(ctx, await answers.export_last(), answers)
 

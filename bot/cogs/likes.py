@@ -21,7 +21,7 @@ class Likes(commands.Cog):
     @command(LIKE)
     async def like(self, ctx: commands.Context, *, song: str) -> None:
         """Remember a song you like: !like daft punk - one more time"""
-        answers = self.bot.answers_for(ctx.author)
+        answers = self.bot.answers_for(ctx)
         async with working(ctx, ephemeral=True):
             await send_reply(ctx, await answers.like(song), answers)
 
@@ -30,13 +30,13 @@ class Likes(commands.Cog):
         self, interaction: discord.Interaction, current: str
     ) -> list[app_commands.Choice[str]]:
         return await choices_within_budget(
-            self.bot.answers_for(interaction.user).song_choices(current), current
+            self.bot.answers_for(interaction).song_choices(current), current
         )
 
     @command(UNLIKE)
     async def unlike(self, ctx: commands.Context, *, song: str) -> None:
         """Forget a liked song: !unlike 3 or !unlike daft punk - one more time"""
-        answers = self.bot.answers_for(ctx.author)
+        answers = self.bot.answers_for(ctx)
         async with working(ctx, ephemeral=True):
             await send_reply(ctx, await answers.unlike(song), answers)
 
@@ -44,7 +44,7 @@ class Likes(commands.Cog):
     async def unlike_song(
         self, interaction: discord.Interaction, current: str
     ) -> list[app_commands.Choice[str]]:
-        answers = self.bot.answers_for(interaction.user)
+        answers = self.bot.answers_for(interaction)
 
         async def liked() -> list[tuple[str, str]]:
             tracks, _missing = await answers.liked_tracks()
@@ -61,7 +61,7 @@ class Likes(commands.Cog):
     @command(LIKES)
     async def likes(self, ctx: commands.Context) -> None:
         """List the songs you liked."""
-        answers = self.bot.answers_for(ctx.author)
+        answers = self.bot.answers_for(ctx)
         async with working(ctx, ephemeral=True):
             await send_reply(ctx, await answers.likes(), answers)
 
@@ -71,7 +71,7 @@ class Likes(commands.Cog):
 
         !foryou --popular or !foryou --deep-cuts chooses the discovery setting.
         """
-        answers = self.bot.answers_for(ctx.author)
+        answers = self.bot.answers_for(ctx)
         async with working(ctx):
             await send_reply(ctx, await answers.for_you(discovery), answers)
 

@@ -93,7 +93,7 @@ class Menus(commands.Cog):
             interaction.channel_id, getattr(channel, "parent_id", None)
         )
         await interaction.response.defer(thinking=True, ephemeral=server.private or outside)
-        answers: Answers = self.bot.answers_for(interaction.user)
+        answers: Answers = self.bot.answers_for(interaction)
         try:
             embeds = [(e.url or "", e.title or "", e.description or "") for e in message.embeds]
             text = message_song_text(message.content, embeds)

@@ -27,7 +27,7 @@ if TYPE_CHECKING:
     from bot.bot import SongsimBot
 
 ASK_PRIVATELY = N_(
-    "Your data is yours: use `/privacy` (only you see its answer), or send me `{prefix}privacy` "
+    "Your data is yours: use `/privacy` (only you see its answer), or send me `{c.privacy}` "
     "in a direct message."
 )
 CANCELLED = N_("Nothing was deleted.")
@@ -90,7 +90,7 @@ class Privacy(commands.Cog):
         self, ctx: commands.Context, action: Literal["show", "export", "delete"] = "show"
     ) -> None:
         """What songsim keeps about you: !privacy, !privacy export, !privacy delete"""
-        answers = self.bot.answers_for(ctx.author)
+        answers = self.bot.answers_for(ctx)
         if ctx.interaction is None and ctx.guild is not None:
             text = _(ASK_PRIVATELY, prefix=answers.prefix)
             await ctx.send(embed=notice_embed(text, "info"))

@@ -115,7 +115,7 @@ class Settings(commands.Cog):
         self, ctx: commands.Context, setting: str | None = None, *, value: str = ""
     ) -> None:
         """This server's settings: !settings, or !settings why_names hidden to change one."""
-        answers = self.bot.answers_for(ctx.author)
+        answers = self.bot.answers_for(ctx)
         async with working(ctx, ephemeral=True):
             reply = await answers.settings(
                 setting or "", value, can_manage=can_manage(ctx), channel=channel_reader(ctx)

@@ -26,11 +26,7 @@ class Similar(commands.Cog):
         self.bot = bot
 
     def answers(self, ctx_or_interaction: commands.Context | discord.Interaction) -> Answers:
-        if isinstance(ctx_or_interaction, discord.Interaction):
-            user = ctx_or_interaction.user
-        else:
-            user = ctx_or_interaction.author
-        return self.bot.answers_for(user)
+        return self.bot.answers_for(ctx_or_interaction)
 
     @command(SIMILAR)
     async def similar(

@@ -102,17 +102,45 @@ def translate(message: str, language: str, context: str | None = None) -> str:
     return cat.pgettext(context, message) if context else cat.gettext(message)
 
 
+SLASH_PREFIX = "/"  # the ``prefix`` of a reply to a slash command or a button
+
+
+class Commands:
+    """Commands as the reader types them, for ``{c.likes}`` in a message: ``!likes`` after
+    a message (with the prefix it was typed with), ``/likes`` after a slash command or a
+    button, in the name the reader's Discord shows (``/fürdich`` in German). Written when
+    the text is formatted, so in that text's language."""
+
+    def __init__(self, prefix: str) -> None:
+        self.prefix = prefix
+
+    def __getattr__(self, name: str) -> str:
+        if name.startswith("_"):
+            raise AttributeError(name)
+        if self.prefix == SLASH_PREFIX:
+            return SLASH_PREFIX + slash_name(name)
+        return self.prefix + name
+
+
+def _with_commands(values: dict[str, object]) -> dict[str, object]:
+    """A ``prefix`` value brings ``{c.name}``, the command as its reader types it."""
+    if "prefix" in values and "c" not in values:
+        return {**values, "c": Commands(str(values["prefix"]))}
+    return values
+
+
 def _(message: str, /, **values: object) -> str:
-    """``message`` in the current language, with ``{name}`` placeholders filled in."""
+    """``message`` in the current language, with ``{name}`` placeholders filled in (and
+    ``{c.likes}``, a command as its reader types it, where a ``prefix`` is given)."""
     text = catalogue(current()).gettext(message)
-    return text.format(**values) if values else text
+    return text.format(**_with_commands(values)) if values else text
 
 
 def ngettext(singular: str, plural: str, n: int, /, **values: object) -> str:
     """The singular or plural form for ``n`` in the current language; ``{n}`` is the count
     written as the language writes numbers (1,000 / 1.000)."""
     text = catalogue(current()).ngettext(singular, plural, n)
-    return text.format(n=number(n), **values)
+    return text.format(n=number(n), **_with_commands(values))
 
 
 def pgettext(context: str, message: str, /, **values: object) -> str:

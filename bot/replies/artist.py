@@ -27,7 +27,7 @@ class ArtistAnswers(BlockAnswers):
             text = text.strip()
         if not text:
             return notice(
-                _("Tell me an artist, for example `{prefix}artist daft punk`.", prefix=self.prefix),
+                _("Tell me an artist, for example `{c.artist} daft punk`.", prefix=self.prefix),
                 "warning",
                 ephemeral=True,
             )

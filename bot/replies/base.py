@@ -26,7 +26,7 @@ from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from bot import embeds
-from bot.i18n import _
+from bot.i18n import Commands, _
 from bot.i18n.labels import PLAYLIST_SHOWN, note_of
 from bot.replies.refs import SongRef, song_check
 from bot.replies.reply import Purpose, Reply
@@ -88,7 +88,7 @@ class AnswersBase:
             embeds.notice_embed(
                 _(
                     "{gone} — it has been updated since this message. "
-                    "Ask again (`{prefix}help` lists the commands).",
+                    "Ask again (`{c.help}` lists the commands).",
                     gone=gone,
                     prefix=self.prefix,
                 ),
@@ -146,9 +146,8 @@ class AnswersBase:
 
     def _usage(self, command: str, example: str = "daft punk - one more time") -> str:
         return _(
-            "`{prefix}{command} artist - title`, for example `{prefix}{command} {example}`",
-            prefix=self.prefix,
-            command=command,
+            "`{command} artist - title`, for example `{command} {example}`",
+            command=getattr(Commands(self.prefix), command),
             example=example,
         )
 

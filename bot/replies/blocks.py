@@ -35,7 +35,7 @@ class BlockAnswers(LikeAnswers):
         text = " ".join(text.split())
         if not text:
             return notice(
-                _("Tell me which artist, for example `{prefix}block drake`.", prefix=self.prefix),
+                _("Tell me which artist, for example `{c.block} drake`.", prefix=self.prefix),
                 "warning",
                 ephemeral=True,
             )
@@ -50,9 +50,9 @@ class BlockAnswers(LikeAnswers):
         count = await self.services.user_db.block_count(self.user_id)
         text = ngettext(
             "Blocked {name}: their songs are left out of every answer you get. You have "
-            "{n} blocked artist (`{prefix}blocks`); `{prefix}unblock {plain}` shows them again.",
+            "{n} blocked artist (`{c.blocks}`); `{c.unblock} {plain}` shows them again.",
             "Blocked {name}: their songs are left out of every answer you get. You have "
-            "{n} blocked artists (`{prefix}blocks`); `{prefix}unblock {plain}` shows them again.",
+            "{n} blocked artists (`{c.blocks}`); `{c.unblock} {plain}` shows them again.",
             count,
             name=shown,
             prefix=self.prefix,
@@ -84,7 +84,7 @@ class BlockAnswers(LikeAnswers):
         blocks = await self.services.user_db.blocks(self.user_id)
         if not text:
             return notice(
-                _("Tell me which artist, or its number in `{prefix}blocks`.", prefix=self.prefix),
+                _("Tell me which artist, or its number in `{c.blocks}`.", prefix=self.prefix),
                 "warning",
                 ephemeral=True,
             )
@@ -92,7 +92,7 @@ class BlockAnswers(LikeAnswers):
         if target is None:
             return notice(
                 _(
-                    "“{text}” is not one of your blocked artists (`{prefix}blocks` lists them).",
+                    "“{text}” is not one of your blocked artists (`{c.blocks}` lists them).",
                     text=safe(text, 120),
                     prefix=self.prefix,
                 ),
@@ -154,7 +154,7 @@ class BlockAnswers(LikeAnswers):
             if not tracks:
                 return notice(
                     _(
-                        "You have no liked songs now; like a few with `{prefix}like "
+                        "You have no liked songs now; like a few with `{c.like} "
                         "artist - title`, then ask again.",
                         prefix=self.prefix,
                     ),

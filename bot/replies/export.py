@@ -68,9 +68,9 @@ class ExportAnswers(BlockAnswers):
             return notice(
                 _(
                     "There is no list to export yet. Ask for songs first "
-                    "(`{prefix}similar artist - title`, `{prefix}mix` or "
-                    "`{prefix}foryou`), then press **Export** under the list or use "
-                    "`{prefix}export`.",
+                    "(`{c.similar} artist - title`, `{c.mix}` or "
+                    "`{c.foryou}`), then press **Export** under the list or use "
+                    "`{c.export}`.",
                     prefix=self.prefix,
                 ),
                 "info",

@@ -53,8 +53,8 @@ class LikeAnswers(SeedAnswers):
             return notice(_("You already like {name}.", name=name), "info")
         return notice(
             ngettext(
-                "Liked {name}. You have {n} liked song — `{prefix}foryou` recommends from them.",
-                "Liked {name}. You have {n} liked songs — `{prefix}foryou` recommends from them.",
+                "Liked {name}. You have {n} liked song — `{c.foryou}` recommends from them.",
+                "Liked {name}. You have {n} liked songs — `{c.foryou}` recommends from them.",
                 count,
                 name=name,
                 prefix=self.prefix,
@@ -68,7 +68,7 @@ class LikeAnswers(SeedAnswers):
         tracks, _missing = await self.liked_tracks()
         if not text:
             return notice(
-                _("Tell me which song, or its number in `{prefix}likes`.", prefix=self.prefix),
+                _("Tell me which song, or its number in `{c.likes}`.", prefix=self.prefix),
                 "warning",
                 ephemeral=True,
             )
@@ -78,7 +78,7 @@ class LikeAnswers(SeedAnswers):
             if not tracks:
                 return notice(
                     _(
-                        "You haven't liked any songs yet. Try `{prefix}like artist - title`.",
+                        "You haven't liked any songs yet. Try `{c.like} artist - title`.",
                         prefix=self.prefix,
                     ),
                     "info",
@@ -86,8 +86,8 @@ class LikeAnswers(SeedAnswers):
             if not 1 <= n <= len(tracks):
                 return notice(
                     ngettext(
-                        "You have {n} liked song; pick a number from `{prefix}likes`.",
-                        "You have {n} liked songs; pick a number from `{prefix}likes`.",
+                        "You have {n} liked song; pick a number from `{c.likes}`.",
+                        "You have {n} liked songs; pick a number from `{c.likes}`.",
                         len(tracks),
                         prefix=self.prefix,
                     ),
@@ -104,7 +104,7 @@ class LikeAnswers(SeedAnswers):
         if target is None:
             return notice(
                 _(
-                    "“{text}” is not in your likes (see `{prefix}likes`).",
+                    "“{text}” is not in your likes (see `{c.likes}`).",
                     text=safe(text, 200),
                     prefix=self.prefix,
                 ),

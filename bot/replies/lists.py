@@ -248,4 +248,4 @@ class Answers(MixAnswers, ArtistAnswers, PrivacyAnswers, AutocompleteAnswers, Se
         )
 
     def help(self) -> Reply:
-        return Reply(embeds.help_embed(self.prefix))
+        return Reply(embeds.help_embed(self.services.settings.prefix))  # the message commands

@@ -78,7 +78,7 @@ class MixAnswers(PlaylistAnswers):
             return notice(
                 _(
                     "Give me {low}–{high} songs separated by `|`, for example "
-                    "`{prefix}mix daft punk - one more time | queen - bohemian rhapsody`.",
+                    "`{c.mix} daft punk - one more time | queen - bohemian rhapsody`.",
                     low=MIX_MIN,
                     high=MIX_MAX,
                     prefix=self.prefix,
@@ -175,7 +175,7 @@ class MixAnswers(PlaylistAnswers):
         except UnknownDiscovery as exc:
             return notice(
                 _(
-                    "{problem} `{prefix}foryou` takes nothing else.",
+                    "{problem} `{c.foryou}` takes nothing else.",
                     problem=exc,
                     prefix=self.prefix,
                 ),
@@ -186,7 +186,7 @@ class MixAnswers(PlaylistAnswers):
         if not tracks:
             return notice(
                 _(
-                    "Like a few songs first with `{prefix}like artist - title`, then ask again.",
+                    "Like a few songs first with `{c.like} artist - title`, then ask again.",
                     prefix=self.prefix,
                 ),
                 "info",

@@ -47,7 +47,7 @@ class PrivacyAnswers(ExportAnswers):
         if word not in ACTIONS and word != f"delete {CONFIRM_WORD}":
             return notice(
                 _(
-                    "`{prefix}privacy` takes `export` or `delete`, or nothing to see what "
+                    "`{c.privacy}` takes `export` or `delete`, or nothing to see what "
                     "songsim keeps about you.",
                     prefix=self.prefix,
                 ),

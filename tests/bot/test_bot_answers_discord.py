@@ -220,3 +220,32 @@ async def test_the_block_cap_is_explained(
     assert f"at most {MAX_BLOCKS} artists" in text and "/unblock" in text
     empty = await slash(fake_discord, "unblock", {"artist": "nobody at all"})
     assert "is not one of your blocked artists" in empty["embeds"][0]["description"]
+
+
+async def _answer_text(fake: FakeDiscord, inter) -> str:
+    """A slash command's answer as the user reads it: the reply, or the follow-up."""
+    answer = await inter.wait_answer()
+    if answer["type"] == 5:
+        answer = {"data": (await fake.wait_for_request("POST", webhook(fake))).json}
+    return json.dumps(answer["data"], ensure_ascii=False)
+
+
+@pytest.mark.parametrize(
+    ("locale", "artist", "likes"), [("en-US", "/artist", "/likes"), ("de", "/künstler", "/likes")]
+)
+async def test_a_slash_answer_names_the_slash_commands_its_reader_sees(
+    fake_discord: FakeDiscord, bot, locale: str, artist: str, likes: str
+) -> None:
+    """Where `!` commands may not work (a DM, a user install, a channel without them)."""
+    text = await _answer_text(
+        fake_discord, await fake_discord.slash("artist", {"name": " "}, locale=locale)
+    )
+    assert f"`{artist} daft punk`" in text and "`!artist" not in text
+    await fake_discord.slash("like", {"song": SEED}, locale=locale)
+    await fake_discord.wait_for_request("POST", webhook(fake_discord))
+    text = await _answer_text(
+        fake_discord, await fake_discord.slash("unlike", {"song": "5"}, locale=locale)
+    )
+    assert f"`{likes}`" in text and "`!likes`" not in text
+    message = await ask(fake_discord, "!unlike 5")  # a message: the prefix it was typed with
+    assert "`!likes`" in message["embeds"][0]["description"]

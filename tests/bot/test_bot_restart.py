@@ -21,6 +21,7 @@ from discord.ext import commands
 
 from bot import custom_ids as ids
 from bot.bot import SongsimBot
+from bot.i18n import Commands
 from bot.old_components import FROM_BEFORE, FromBefore
 from bot.services import Services
 from bot.settings import Settings
@@ -360,7 +361,8 @@ async def test_a_button_from_before_the_update_says_to_ask_again(
     )
     answer = await press(fake_discord, int(old["id"]), "More")
     assert answer["type"] == 4 and answer["data"]["flags"] & EPHEMERAL
-    assert answer["data"]["content"] == FROM_BEFORE.format(prefix="!")
+    assert answer["data"]["content"] == FROM_BEFORE.format(c=Commands("/"))
+    assert "(`/help` lists the commands)" in answer["data"]["content"]  # a press: slash
     menu = {"type": 3, "custom_id": "c3" * 16, "placeholder": "Did you mean…",
             "options": [{"label": "One More Night", "value": "8"}]}  # fmt: skip
     old_menu = fake_discord.new_bot_message(
@@ -368,7 +370,7 @@ async def test_a_button_from_before_the_update_says_to_ask_again(
         {"embeds": [{"title": "?"}], "components": [{"type": 1, "components": [menu]}]},
     )
     picked = await (await fake_discord.select(old_menu, ["8"])).wait_answer()
-    assert picked["data"]["content"] == FROM_BEFORE.format(prefix="!")
+    assert picked["data"]["content"] == FROM_BEFORE.format(c=Commands("/"))
 
 
 async def test_another_live_view_with_a_random_id_is_left_alone() -> None:
