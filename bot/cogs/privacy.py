@@ -9,6 +9,7 @@ slash command). Deleting asks first, with a button only the caller can press
 from __future__ import annotations
 
 import re
+import time
 from typing import TYPE_CHECKING, Any, Literal
 
 import discord
@@ -31,10 +32,16 @@ ASK_PRIVATELY = N_(
     "in a direct message."
 )
 CANCELLED = N_("Nothing was deleted.")
+# The slash option's choices, as a German client shows them (the value stays English).
+ACTIONS = (N_("show"), N_("export"), N_("delete"))
 BUTTONS = {  # act → label (shown translated), style
     "d": (N_("Delete my data"), discord.ButtonStyle.danger),
     "c": (N_("Cancel"), discord.ButtonStyle.secondary),
 }
+
+
+AGAIN = 60.0  # seconds in which a second "Delete my data" press is the same request
+_DELETED_AT: dict[int, float] = {}  # owner → when a press deleted their data
 
 
 class ConfirmDelete(
@@ -67,7 +74,16 @@ class ConfirmDelete(
 
     async def answer(self, interaction: discord.Interaction, answers: Answers) -> None:
         if self.act == "d":
-            embed = (await answers.forget_me()).embed
+            reply = await answers.forget_me()
+            now = time.monotonic()
+            if reply.gone and now - _DELETED_AT.get(self.owner_id, -AGAIN) < AGAIN:
+                await interaction.response.defer()  # a second press: the first answer stands
+                return
+            if not reply.gone:
+                _DELETED_AT[self.owner_id] = now
+                for owner in [o for o, t in _DELETED_AT.items() if now - t >= AGAIN]:
+                    del _DELETED_AT[owner]
+            embed = reply.embed
         else:
             embed = notice_embed(_(CANCELLED), "info")
         await interaction.response.edit_message(embed=embed, view=None)

@@ -127,4 +127,7 @@ class PrivacyAnswers(ExportAnswers):
         """Delete every row keyed to the user and their last list (after they confirmed)."""
         counts = await self.services.user_db.forget_user(self.user_id)
         had_list = forget_last_list(self.services, self.user_id)
+        if not any(counts.values()) and not had_list:  # gone: nothing (or no longer) kept
+            reply = notice(_("songsim keeps nothing about you: there was nothing to delete."), "ok")
+            return Reply(reply.embed, ephemeral=True, gone=True)
         return Reply(forgotten_embed(counts, had_list), ephemeral=True)

@@ -59,6 +59,9 @@ async def test_sync_sends_german_names_descriptions_and_choices(
     setting = {o["name"]: o for o in synced["settings"]["options"]}["setting"]
     language = next(c for c in setting["choices"] if c["value"] == "language")
     assert language["name_localizations"]["de"].startswith("language — default, en oder de")
+    action = {o["name"]: o for o in synced["privacy"]["options"]}["action"]
+    shown = {c["value"]: c["name_localizations"]["de"] for c in action["choices"]}
+    assert shown == {"show": "anzeigen", "export": "exportieren", "delete": "löschen"}
 
 
 async def test_a_german_client_gets_german_replies_and_buttons(

@@ -221,9 +221,13 @@ async def test_privacy_shows_exports_and_deletes_after_confirmation(fake_discord
     assert (await refused.wait_answer())["data"]["flags"] & EPHEMERAL
     assert await db.count(me) == 1
     pressed = await fake_discord.click(prompt, label="Delete my data")
+    again = await fake_discord.click(prompt, label="Delete my data")  # a double click
     done = await pressed.wait_answer()
     assert done["type"] == 7 and done["data"]["embeds"][0]["title"] == "Deleted"
     assert await db.likes(me) == [] and await db.blocks(me) == []
+    assert (await again.wait_answer())["type"] == 6  # acknowledged; "Deleted" stands
+    kept = fake_discord.messages[inter.original_id]["embeds"][0]
+    assert kept["title"] == "Deleted" and "0 liked songs" not in kept["description"]
 
 
 async def test_privacy_in_a_channel_points_to_a_private_place(fake_discord: FakeDiscord, bot):
