@@ -215,6 +215,15 @@ def _page_footer(
 
 
 def answer_footer(answer: Answer, stats: IndexStats, offset: int, hidden: str | None = None) -> str:
-    """The footer of a list answer: counts its recommendations, not a top-up below them;
-    ``hidden`` is the note on what exclusions left out."""
-    return _page_footer(stats, offset, len(answer.items), answer.total, answer.ranking, hidden)
+    """The footer of a list answer: counts its recommendations, then says how many of the
+    songs numbered on below them are a top-up; ``hidden`` is the note on what exclusions
+    left out."""
+    footer = _page_footer(stats, offset, len(answer.items), answer.total, answer.ranking, hidden)
+    topped = 0 if answer.rare or not answer.items else len(answer.fallback)
+    if not topped:
+        return footer
+    span, sep, rest = footer.partition(" · ")
+    more = ngettext(
+        "and {n} song from shared playlists", "and {n} songs from shared playlists", topped
+    )
+    return f"{span} {more}{sep}{rest}"

@@ -104,7 +104,7 @@ async def test_console_numbers_the_top_up_on_from_the_list(
     assert text.index("Tune") < text.index("Sunrise") < text.index("Also from")
     after = text[text.index("Also from") :]
     assert "\n3. Moonlit" in after  # numbered on, not from 1
-    assert "Songs 1–2 of 2" in text
+    assert "Songs 1–2 of 2 and 8 songs from shared playlists · " in text  # all 10 counted
 
 
 async def test_discord_embed_lists_the_top_up_under_the_recommendations(
