@@ -7,6 +7,7 @@ array positions; the SQLite file uses ``position + 1``.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -24,6 +25,10 @@ class SourceInfo:
     format: str
     rows: int = 0  # rows (listens, playlist entries) it gave, malformed ones excluded
     newest: int | None = None  # unix seconds of its newest listen; None without timestamps
+
+
+# An MPD row's report starts with where it is: "[input: ]file: pid 4 track 1: {...}".
+_MPD_WHERE = re.compile(r"^(.*?: (?:pid \S+ track \d+|playlist #\d+)): ")
 
 
 @dataclass
@@ -50,6 +55,16 @@ class IngestReport:
         if len(self.malformed_lines) < self.MAX_EXAMPLES:
             self.malformed_lines.append(line_no)
             self.malformed_examples.append(raw[:200])
+
+    def first_malformed(self) -> str:
+        """Where the first malformed rows are, for a summary: "line(s) 6, 7"; for the
+        Million Playlist Dataset, whose rows are numbered across its files, the first one's
+        file, pid and position ("mpd.slice.0-999.json: pid 4 track 1")."""
+        if self.format == "mpd" and self.malformed_examples:
+            found = _MPD_WHERE.match(self.malformed_examples[0])
+            if found:
+                return found[1]
+        return "line(s) " + ", ".join(str(n) for n in self.malformed_lines[:5])
 
     def add_part(
         self, malformed: int, lines: list[int], examples: list[str], line_offset: int = 0

@@ -69,10 +69,9 @@ class BuildSummary:
         if hint:
             out.append(hint)
         if r.rows_malformed:
-            shown = ", ".join(str(n) for n in r.malformed_lines)
             out.append(
-                f"  {r.rows_malformed:,} malformed row(s) were skipped and counted; first at line(s) {shown}"
-                " (use --strict to fail instead)."
+                f"  {r.rows_malformed:,} malformed row(s) were skipped and counted; first at "
+                f"{r.first_malformed()} (use --strict to fail instead)."
             )
         if r.rows_not_utf8:
             note = not_utf8_note(r.rows_not_utf8, r.not_utf8_source, False)

@@ -190,11 +190,11 @@ def read_dataset(
     r = corpus.report
     if r.rows_malformed:
         log.warning(
-            "%s: skipped %d malformed row(s) of %d (first at line(s) %s)%s",
+            "%s: skipped %d malformed row(s) of %d (first at %s)%s",
             r.source,
             r.rows_malformed,
             r.rows_read,
-            ", ".join(map(str, r.malformed_lines[:5])),
+            r.first_malformed(),
             "; " + not_utf8_note(r.rows_not_utf8, r.not_utf8_source, False)
             if r.rows_not_utf8
             else "",

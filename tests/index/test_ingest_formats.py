@@ -216,6 +216,8 @@ def test_mpd_bad_track_entries_are_counted(tmp_path: Path) -> None:
     assert (c.report.rows_read, c.report.rows_malformed) == (4, 3)
     assert c.report.malformed_lines == [2, 3, 4]
     assert "pid 0" in c.report.malformed_examples[0]
+    # The summary says where, not a row number counted across every slice.
+    assert c.report.first_malformed() == "mpd.slice.0-999.json: pid 0 track 1"  # its pos
     with pytest.raises(DatasetError, match="row 2"):
         read(f, strict=True)
 
