@@ -57,7 +57,7 @@ def about_embed(
     ):
         if value not in (None, ""):
             card.fields.append(Field(label, safe(value, 200), True))
-    data = [data_line(e) for e in source_entries(stats.meta)]
+    data = list(dict.fromkeys(data_line(e) for e in source_entries(stats.meta)))  # once each
     if data:
         card.fields.append(Field(_("Data"), safe("\n".join(data), 1000), False))
     card.fields.append(Field(_("Spotify links"), _("on") if spotify else _("off"), True))

@@ -122,6 +122,9 @@ def extras_meta(extras: int, artist_extras: int = 0) -> dict[str, object]:
     }
 
 
+SOURCE_NAMES = 3  # inputs named in ``meta.source``; the rest are counted
+
+
 def build_meta(
     dataset: str | Path | Sequence[str | Path],
     report: IngestReport,
@@ -131,8 +134,11 @@ def build_meta(
 ) -> dict[str, object]:
     """The ``meta`` rows every engine writes besides the counts ``index.build.store`` adds."""
     paths = [dataset] if isinstance(dataset, str | Path) else list(dataset)
+    names = [Path(p).resolve().name for p in paths]
+    if len(names) > SOURCE_NAMES:  # 1,000 MPD slices given one by one: a line, not a page
+        names = [*names[: SOURCE_NAMES - 1], f"{len(names) - SOURCE_NAMES + 1:,} more"]
     return {
-        "source": " + ".join(Path(p).resolve().name for p in paths),
+        "source": " + ".join(names),
         "sources": json.dumps(source_rows(report.sources), sort_keys=True),
         "session_gap": options.session_gap,
         "format": report.format,

@@ -278,3 +278,26 @@ def test_notice_embed_kinds_have_distinct_colours() -> None:
     colours = {embeds.notice_embed("x", k).colour for k in ("ok", "info", "warning", "error")}
     assert len(colours) == 4
     assert isinstance(embeds.notice_embed("x"), discord.Embed)
+
+
+def test_many_slices_given_one_by_one_are_named_in_a_line_and_described_once(
+    tmp_path,
+) -> None:
+    from bot.help_embeds import about_embed
+    from index.build import build_index
+    from index.read.api import SongIndex
+    from tests.index.test_ingest_formats import mpd_slice, write_json
+
+    songs = [("A", "a", "spotify:track:1"), ("B", "b", "spotify:track:2"), ("C", "c", "x")]
+    files = [
+        write_json(tmp_path / f"mpd.slice.{i * 1000}-{i * 1000 + 999}.json",
+                   mpd_slice(i * 1000, [("mix", songs), ("more", songs[:2])]))
+        for i in range(5)
+    ]  # fmt: skip
+    out = tmp_path / "index.sqlite"
+    build_index(files, out, min_shared=1, min_playlists=1, progress=False)
+    with SongIndex.open(out) as idx:
+        stats = idx.stats
+    assert stats.source == "mpd.slice.0-999.json + mpd.slice.1000-1999.json + 3 more"
+    data = next(f.value for f in about_embed(stats).fields if f.name == "Data")
+    assert data == "Million Playlist Dataset (2017), research and non-commercial use only"
