@@ -109,3 +109,19 @@ def describe(meta: dict[str, str]) -> list[str]:
         when = f" up to {e.newest}" if e.newest else f" ({e.era})" if e.era else ""
         lines.append(f"{e.title}{when}, {e.licence}")
     return lines
+
+
+def summary_lines(sources: list[SourceInfo]) -> list[str]:
+    """The build summary's word on its data: what it is, under which terms, and whether
+    those terms let a bot open to the public serve it (once per kind of data)."""
+    rows = source_rows(sources)
+    if not rows:
+        return []
+    lines = list(dict.fromkeys(describe({"sources": json.dumps(rows)})))
+    out = [f"  data: {'; '.join(lines)}"]
+    if not all(r["public_bot"] for r in rows):
+        out.append(
+            "  These terms do not cover a bot open to the public: use this index for research "
+            "or a private server, and ListenBrainz dumps (CC0) for a public bot."
+        )
+    return out

@@ -14,7 +14,7 @@ from pathlib import Path
 from index.build.options import DEFAULTS, BuildOptions
 from index.corpus import Corpus, IngestReport
 from index.ingest.files import not_utf8_note
-from index.sources import source_rows
+from index.sources import source_rows, summary_lines
 
 # The build suggests --min-shared 1 --min-playlists 1 when fewer than this share of the
 # songs got neighbours, on a collection small enough (memberships) to rebuild in seconds:
@@ -63,6 +63,7 @@ class BuildSummary:
             f"  rows read: {r.rows_read:,} ({r.rows_read / ingest_s:,.0f} rows/s), malformed: {r.rows_malformed:,}, repeated in a playlist: {r.duplicate_rows:,}",
             f"  playlists: {self.corpus.n_playlists - self.sessions:,}, listening sessions: {self.sessions:,}, tracks: {self.corpus.n_tracks:,}, artists: {self.corpus.n_artists:,}",
             f"  tracks with neighbours: {self.tracks_with_neighbours:,}, neighbour rows: {self.neighbour_rows:,}",
+            *summary_lines(r.sources),
             *stage_lines(self.stage_seconds),
         ]
         hint = self.few_neighbours_hint()

@@ -301,3 +301,17 @@ def test_many_slices_given_one_by_one_are_named_in_a_line_and_described_once(
     assert stats.source == "mpd.slice.0-999.json + mpd.slice.1000-1999.json + 3 more"
     data = next(f.value for f in about_embed(stats).fields if f.name == "Data")
     assert data == "Million Playlist Dataset (2017), research and non-commercial use only"
+
+
+def test_a_research_only_dataset_is_named_so_in_the_build_summary(tmp_path, capsys) -> None:
+    from bot.cli import main
+    from tests.index.test_ingest_formats import mpd_slice, write_json
+
+    songs = [("A", "a", "spotify:track:1"), ("B", "b", "spotify:track:2")]
+    data = write_json(tmp_path / "mpd.slice.0-999.json", mpd_slice(0, [("x", songs)] * 3))
+    assert main(["index", "build", str(data), "-o", str(tmp_path / "i.sqlite"), "--quiet"]) == 0
+    printed = capsys.readouterr().out
+    assert (
+        "  data: Million Playlist Dataset (2017), research and non-commercial use only" in printed
+    )
+    assert "do not cover a bot open to the public" in printed

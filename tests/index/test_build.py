@@ -95,6 +95,8 @@ def test_malformed_rows_are_counted_and_reported_not_dropped_silently(tmp_path, 
     printed = capsys.readouterr().out
     assert "malformed: 2" in printed
     assert "first at line(s) 6, 7" in printed
+    assert "  data: Spotify playlists (Zenodo) (about 2015), terms at zenodo.org" in printed
+    assert "bot open to the public" not in printed  # its terms are the record's to say
     meta = dict(sqlite3.connect(out).execute("SELECT key, value FROM meta"))
     assert meta["rows_malformed"] == "2" and meta["malformed_lines"] == "6,7"
     assert meta["rows_read"] == "74"
