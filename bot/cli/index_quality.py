@@ -92,7 +92,12 @@ def register_holdout(isub: argparse._SubParsersAction) -> None:
             "baselines and each discovery ranking, side by side."
         ),
     )
-    h.add_argument("dataset", help="dataset file, or a folder of MPD slices / a Yes.com folder")
+    h.add_argument(
+        "dataset",
+        nargs="+",
+        help="dataset file(s), or a folder of MPD slices / a Yes.com folder (several are read "
+        "as one collection, as `songsim index build` reads them)",
+    )
     h.add_argument("--format", default="auto", choices=DATASET_FORMATS)
     h.add_argument("--seed", type=int, default=0, help="seed of the split and of the seed tracks")
     h.add_argument(
@@ -231,7 +236,7 @@ def run_holdout(args: argparse.Namespace) -> int:
         corpus = read_dataset(args.dataset, args.format, progress=not args.quiet)
         report = evaluate(
             corpus,
-            dataset=str(args.dataset),
+            dataset=" + ".join(args.dataset),
             seed=args.seed,
             test_fraction=args.test_fraction,
             seeds_per_playlist=args.seeds_per_playlist,
@@ -253,7 +258,9 @@ def run_holdout(args: argparse.Namespace) -> int:
     except (DatasetError, ValueError) as exc:
         raise UserFacingError(str(exc)) from exc
     seconds = time.monotonic() - started
-    label = args.label or _dataset_name(args.dataset)
+    label = args.label or _dataset_name(args.dataset[0])
+    if len(args.dataset) > 1 and not args.label:
+        label += f" + {len(args.dataset) - 1} more"
     section = _section(label, report.markdown(), seconds)
     print(section)
     if args.out:

@@ -12,6 +12,7 @@ ids are stable. Each track keeps its most frequent ``spotify:track:`` URI.
 from __future__ import annotations
 
 import json
+import logging
 import re
 from pathlib import Path
 
@@ -19,6 +20,7 @@ from index.corpus import DatasetError
 from index.ingest.files import file_size, make_progress, open_bytes
 from index.ingest.rows import CorpusBuilder
 
+log = logging.getLogger(__name__)
 SLICE_RE = re.compile(r"mpd\.slice\.(\d+)-\d+\.json(\.gz)?$")
 
 
@@ -27,7 +29,16 @@ def find_slices(folder: Path) -> list[Path]:
     found = [p for p in folder.glob("mpd.slice.*.json*") if SLICE_RE.search(p.name)]
     if not found and (folder / "data").is_dir():
         found = [p for p in (folder / "data").glob("mpd.slice.*.json*") if SLICE_RE.search(p.name)]
-    return sorted(found, key=lambda p: (int(SLICE_RE.search(p.name).group(1)), p.name))
+    found.sort(key=lambda p: (int(SLICE_RE.search(p.name).group(1)), p.name))
+    # A slice beside its own gzip (half-way through compressing the folder): read it once.
+    plain = {p.name for p in found if not p.name.endswith(".gz")}
+    twins = [p for p in found if p.name.endswith(".gz") and p.name[:-3] in plain]
+    if twins:
+        log.warning(
+            "%s: %d slice(s) are there both plain and gzipped (%s); each is read once, plain.",
+            folder, len(twins), twins[0].name,
+        )  # fmt: skip
+    return [p for p in found if p not in twins]
 
 
 def looks_like_mpd(head: str) -> bool:

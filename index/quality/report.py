@@ -114,7 +114,7 @@ class QualityReport:
             cov_vs = f"{r.coverage / ref.coverage * 100:.0f} %" if ref and ref.coverage else "—"
             lines.append(
                 f"| {r.name} | {r.hit_rate:.3f} | {hit_vs} | {r.recall:.4f} | {r.coverage:,} | "
-                f"{cov_vs} | {r.median_popularity:.3g} | {r.seconds:.1f} |"
+                f"{cov_vs} | {_popularity(r.median_popularity)} | {r.seconds:.1f} |"
             )
         notes = [f"- {r.name}: {r.note}" for r in self.rows if r.note]
         lines += [""] + notes if notes else []
@@ -152,7 +152,7 @@ class QualityReport:
             setting = f"{r.settings} ({r.validation_hit_rate:.3f})" if r.settings else "—"
             lines.append(
                 f"| {r.name} | {r.hit_rate:.3f} ± {se:.3f} | {r.coverage:,} | {cov} | "
-                f"{r.median_popularity:.3g} | {setting} |"
+                f"{_popularity(r.median_popularity)} | {setting} |"
             )
         return lines
 
@@ -180,7 +180,7 @@ class QualityReport:
             cov = f"{r.coverage / ref.coverage * 100:.0f} %" if ref.coverage else "—"
             lines.append(
                 f"| {r.name} | {r.hit_rate:.3f} | {vs} | {r.recall:.4f} | {r.coverage:,} | "
-                f"{cov} | {r.median_popularity:.3g} |"
+                f"{cov} | {_popularity(r.median_popularity)} |"
             )
         return lines
 
@@ -203,3 +203,8 @@ class QualityReport:
             return f"{gain} %"
         se = gain_standard_error(row.hits, ref.hits, clusters) / ref.hit_rate * 100
         return f"{gain} ± {se:.1f} %" if np.isfinite(se) else f"{gain} %"
+
+
+def _popularity(value: float) -> str:
+    """A median popularity as people read it: "2,630", "23.3", "3.5" (never "2.63e+03")."""
+    return f"{value:,.0f}" if value >= 100 else f"{value:.3g}"

@@ -327,3 +327,14 @@ def test_a_truncated_gzip_file_is_a_dataset_error(tmp_path: Path) -> None:
     p.write_bytes(gzip.compress(text.encode())[:-200])
     with pytest.raises(DatasetError, match="Cannot read"):
         read(p)
+
+
+def test_a_slice_beside_its_own_gzip_is_read_once(tmp_path: Path, caplog) -> None:
+    import gzip
+
+    doc = mpd_slice(0, [("x", [("A", "a", "spotify:track:1"), ("B", "b", "spotify:track:2")])])
+    plain = write_json(tmp_path / "mpd" / "mpd.slice.0-999.json", doc)
+    plain.with_name(plain.name + ".gz").write_bytes(gzip.compress(plain.read_bytes()))
+    c = read(tmp_path / "mpd")
+    assert (c.n_playlists, c.report.rows_read, c.report.duplicate_rows) == (1, 2, 0)
+    assert "both plain and gzipped" in caplog.text

@@ -835,3 +835,27 @@ def test_holdout_command_no_artist_cap_flag_scores_the_plain_top_10(tmp_path, ca
         return int(row.split("|")[5].replace(",", ""))
 
     assert exact_coverage("--no-artist-cap") < exact_coverage()
+
+
+def test_holdout_reads_several_files_as_one_collection(tmp_path, capsys):
+    """As `index build` does: MPD slices or CSV parts given one by one."""
+    corpus = one_artist_dominates()
+    parts: list[list[str]] = [["playlist,artist,track"], ["playlist,artist,track"]]
+    for t in range(corpus.n_tracks):
+        for p in corpus.playlists_of(t):
+            name = corpus.artist_names[corpus.track_artist[t]]
+            parts[p % 2].append(f"p{p},{name},song {t}")
+    files = [tmp_path / f"part{i}.csv" for i in range(2)]
+    for f, lines in zip(files, parts, strict=True):
+        f.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    argv = ["index", "holdout", *map(str, files), "--methods", "exact", "--quiet"]
+    args = _parser().parse_args(argv)
+    assert args.func(args) == 0
+    printed = capsys.readouterr().out
+    assert "part0 + 1 more" in printed and "| exact Jaccard" in printed
+
+
+def test_the_report_writes_popularity_as_people_read_it() -> None:
+    from index.quality.report import _popularity
+
+    assert [_popularity(v) for v in (2630.0, 182.0, 23.25, 3.5)] == ["2,630", "182", "23.2", "3.5"]
