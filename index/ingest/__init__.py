@@ -63,11 +63,13 @@ def detect_format(path: str | Path) -> str:
             return "yes"
         if listenbrainz.is_listens_folder(p):
             return "listenbrainz"
+        inner = next((d for d in sorted(p.iterdir()) if d.is_dir() and mpd.find_slices(d)), None)
+        there = f" {inner} holds MPD slices: pass that folder." if inner else ""
         raise DatasetError(
             f"Cannot tell the format of folder {p}: it holds neither MPD slices "
             "(mpd.slice.*.json), a Yes.com playlist set (train.txt and song_hash.txt) nor "
             "ListenBrainz listens (listens/YYYY/M.listens). Pass a dataset file, or the "
-            "folder that holds those files."
+            f"folder that holds those files.{there}"
         )
     kind = archive_kind(p) if p.is_file() else None
     if kind is not None and listenbrainz.is_listens_archive(p, kind):

@@ -338,3 +338,11 @@ def test_a_slice_beside_its_own_gzip_is_read_once(tmp_path: Path, caplog) -> Non
     c = read(tmp_path / "mpd")
     assert (c.n_playlists, c.report.rows_read, c.report.duplicate_rows) == (1, 2, 0)
     assert "both plain and gzipped" in caplog.text
+
+
+def test_the_folder_above_the_unzipped_mpd_points_into_it(tmp_path: Path) -> None:
+    doc = mpd_slice(0, [("x", [("A", "a", "spotify:track:1"), ("B", "b", "spotify:track:2")])])
+    inner = tmp_path / "downloads" / "spotify_million_playlist_dataset"
+    write_json(inner / "data" / "mpd.slice.0-999.json", doc)
+    with pytest.raises(DatasetError, match=f"{inner} holds MPD slices: pass that folder"):
+        detect_format(tmp_path / "downloads")
