@@ -98,6 +98,9 @@ class Corpus:
     track_isrcs: list[str | None] | None = None
     # Start (unix seconds) of each playlist that is a listening session; -1 for a playlist.
     playlist_dates: np.ndarray | None = None
+    # (track, URI) for each Spotify URI a track was also written with besides its own (an
+    # album's and a single's release of one song), so a link to either finds it offline.
+    uri_aliases: list[tuple[int, str]] = field(default_factory=list)
 
     @property
     def n_tracks(self) -> int:

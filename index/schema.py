@@ -38,6 +38,13 @@ PLAYLIST_INDEX = "memberships_by_playlist"
 # Spotify URI → track, for pasted Spotify links (partial: builds without URIs store none).
 # Optional like PLAYLIST_INDEX: files built before it existed are scanned instead.
 SPOTIFY_URI_INDEX = "tracks_by_spotify_uri"
+# A song's other Spotify URIs (another release of it), so a link to any of them is found
+# offline. Optional too: only builds from data with several URIs a song have it.
+SPOTIFY_URI_ALIASES = "spotify_uri_aliases"
+SPOTIFY_URI_ALIASES_SCHEMA = (
+    f"CREATE TABLE {SPOTIFY_URI_ALIASES}(spotify_uri TEXT PRIMARY KEY, track_id INTEGER NOT NULL)"
+    " WITHOUT ROWID"
+)
 
 # Search tables (see :mod:`index.build.search_tables`).
 SEARCH_SCHEMA = """

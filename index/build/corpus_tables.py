@@ -19,7 +19,13 @@ from index.arrays import give_back_free_memory, unique_in_place
 from index.build.json_text import json_array
 from index.build.search_tables import create_search_tables
 from index.corpus import Corpus
-from index.schema import PLAYLIST_MEMBERS, SCHEMA, SPOTIFY_URI_INDEX
+from index.schema import (
+    PLAYLIST_MEMBERS,
+    SCHEMA,
+    SPOTIFY_URI_ALIASES,
+    SPOTIFY_URI_ALIASES_SCHEMA,
+    SPOTIFY_URI_INDEX,
+)
 
 BATCH = 200_000
 
@@ -157,10 +163,17 @@ def write_array_tables(
             del pairs
             give_back_free_memory()
 
-        # A pasted Spotify link finds its track without a scan (about 45 bytes a track).
+        # A pasted Spotify link finds its track without a scan (about 45 bytes a track),
+        # whichever of the song's URIs it has.
         conn.execute(
             f"CREATE INDEX {SPOTIFY_URI_INDEX} ON tracks(spotify_uri) WHERE spotify_uri IS NOT NULL"
         )
+        if corpus.uri_aliases:
+            conn.execute(SPOTIFY_URI_ALIASES_SCHEMA)
+            conn.executemany(
+                f"INSERT OR IGNORE INTO {SPOTIFY_URI_ALIASES} VALUES (?,?)",
+                ((uri, t + 1) for t, uri in sorted(corpus.uri_aliases, key=lambda a: a[1])),
+            )
         create_search_tables(conn)
         tick("search tables", 1, 1)
         conn.execute("COMMIT")

@@ -144,3 +144,26 @@ def per_track(
 def user_sort_key(key: object) -> tuple[bool, object]:
     """Users in a stable order (ids numerically, then names), whatever the reading order."""
     return (isinstance(key, str), key) if isinstance(key, int | str) else (True, str(key))
+
+
+ALIAS_CHUNK = 1 << 23  # pairs mapped at a time (MPD has 66M rows with a URI)
+
+
+def other_values(
+    raw: array, val: array, values: list[str], raw_track: np.ndarray, chosen: list[str | None]
+) -> list[tuple[int, str]]:
+    """(track, value) for each distinct value whose first row's track kept another one:
+    a song's other Spotify URIs besides the one :func:`per_track` chose."""
+    if not len(raw):
+        return []
+    owner = np.full(len(values), -1, dtype=np.int64)
+    raws, vals = as_array(raw), as_array(val)
+    for end in range(len(raws), 0, -ALIAS_CHUNK):  # backwards: a value's first row wins
+        lo = max(0, end - ALIAS_CHUNK)
+        owner[vals[lo:end][::-1]] = raw_track[raws[lo:end][::-1]]
+    out = []
+    for u in np.flatnonzero(owner >= 0).tolist():
+        t = int(owner[u])
+        if values[u] != chosen[t]:
+            out.append((t, values[u]))
+    return out

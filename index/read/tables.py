@@ -28,7 +28,13 @@ from index.model import Artist, IndexStats, PlaylistRef, Track
 from index.names import mark_table
 from index.read.connect import IndexOpenError, connect, damaged, unreadable
 from index.read.present import one_version_each
-from index.schema import PLAYLIST_INDEX, PLAYLIST_MEMBERS, SCHEMA_VERSION, SPOTIFY_URI_INDEX
+from index.schema import (
+    PLAYLIST_INDEX,
+    PLAYLIST_MEMBERS,
+    SCHEMA_VERSION,
+    SPOTIFY_URI_ALIASES,
+    SPOTIFY_URI_INDEX,
+)
 
 __all__ = ["SCAN_MAX_ROWS", "IndexFile", "IndexOpenError", "UnknownIdError"]
 
@@ -191,8 +197,9 @@ class IndexFile:
         with :data:`~index.schema.SPOTIFY_URI_INDEX` answer from it in well under a
         millisecond; older files scan ``tracks`` (about 0.15 s at 2.3M tracks, warm), and
         files without a single URI answer None at once after one check per opening. Each
-        track keeps its most frequent URI, so another release's URI of the same song is
-        not found here (the caller then resolves its names instead).
+        track keeps its most frequent URI; the song's other URIs (another release of it)
+        are found through :data:`~index.schema.SPOTIFY_URI_ALIASES` where the build stored
+        it (older files: not found here, and the caller resolves the link's names).
         """
         uri = uri.strip()
         if not uri.startswith(_SPOTIFY_TRACK):
@@ -204,6 +211,12 @@ class IndexFile:
             f"SELECT {_TRACK_COLUMNS} WHERE t.spotify_uri = ? ORDER BY t.playlists DESC LIMIT 1",
             (uri,),
         )
+        if not rows and SPOTIFY_URI_ALIASES in self.tables:  # another release of a song
+            rows = self.query(
+                f"SELECT {_TRACK_COLUMNS} WHERE t.track_id = "
+                f"(SELECT track_id FROM {SPOTIFY_URI_ALIASES} WHERE spotify_uri = ?)",
+                (uri,),
+            )
         return Track(*rows[0]) if rows else None
 
     @functools.cached_property

@@ -85,3 +85,35 @@ def test_an_index_without_uris_answers_none(csv_index: Path) -> None:
         assert idx.track_by_spotify_uri(f"spotify:track:{SONGS[0][2]}") is None
         # The text is still found the usual way.
         assert idx.resolve("daft punk - get lucky").match is not None
+
+
+def test_another_release_of_a_song_is_found_by_its_own_uri(tmp_path: Path) -> None:
+    """The single and the album version of one song: one track, both links find it."""
+    import json
+
+    album, single = "spotify:track:" + "A" * 22, "spotify:track:" + "S" * 22
+    other = [("Toto", "Hold the Line", "spotify:track:" + "H" * 22)]
+    playlists = [
+        [("Toto", "Africa", album), *other],
+        [("Toto", "Africa", album), *other],
+        [("Toto", "Africa", single), *other],
+    ]
+    doc = {
+        "info": {"slice": "0-999"},
+        "playlists": [
+            {"pid": p, "name": f"mix {p}", "tracks": [
+                {"pos": i, "artist_name": a, "track_name": t, "track_uri": u}
+                for i, (a, t, u) in enumerate(tracks)
+            ]}
+            for p, tracks in enumerate(playlists)
+        ],
+    }  # fmt: skip
+    data = tmp_path / "mpd.slice.0-999.json"
+    data.write_text(json.dumps(doc))
+    out = tmp_path / "index.sqlite"
+    build_index(data, out, method="exact", min_shared=1, min_playlists=1, progress=False)
+    with SongIndex.open(out) as idx:
+        by_album, by_single = idx.track_by_spotify_uri(album), idx.track_by_spotify_uri(single)
+        assert by_album is not None and by_album == by_single  # one song, either link
+        assert by_single.spotify_uri == album  # shown with its most frequent link
+        assert idx.track_by_spotify_uri("spotify:track:" + "X" * 22) is None
