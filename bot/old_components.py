@@ -10,14 +10,11 @@ songsim's old lists and menus (their labels), never on another live view's compo
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import discord
 
 from bot.i18n import N_, SLASH_PREFIX, _, use_language
-
-if TYPE_CHECKING:
-    pass
 
 FROM_BEFORE = N_(
     "These buttons were posted before songsim was updated and no longer work — ask again "

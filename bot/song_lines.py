@@ -192,18 +192,25 @@ def _page_footer(
     total: int | None,
     ranking: str | None = None,
     hidden: str | None = None,
+    topped: int = 0,
 ) -> str:
     """ "Songs 1–10 of 30 · 3 songs hidden by your blocks · Discovery: closest · Index: …":
     where the page is, what was left out and how it was ranked, so a user comparing two
-    lists can see which setting made each."""
+    lists can see which setting made each; ``topped`` songs from shared playlists numbered
+    on below the page are counted after it."""
     parts = []
     if shown:
         span = f"{offset + 1}–{offset + shown}"
-        parts.append(
+        where = (
             _("Songs {span} of {total}", span=span, total=number(total))
             if total
             else _("Songs {span}", span=span)
         )
+        if topped:
+            where += " " + ngettext(
+                "and {n} song from shared playlists", "and {n} songs from shared playlists", topped
+            )
+        parts.append(where)
     if hidden:
         parts.append(hidden)
     if ranking and shown:  # a fallback list was not ranked by the setting
@@ -218,12 +225,6 @@ def answer_footer(answer: Answer, stats: IndexStats, offset: int, hidden: str | 
     """The footer of a list answer: counts its recommendations, then says how many of the
     songs numbered on below them are a top-up; ``hidden`` is the note on what exclusions
     left out."""
-    footer = _page_footer(stats, offset, len(answer.items), answer.total, answer.ranking, hidden)
-    topped = 0 if answer.rare or not answer.items else len(answer.fallback)
-    if not topped:
-        return footer
-    span, sep, rest = footer.partition(" · ")
-    more = ngettext(
-        "and {n} song from shared playlists", "and {n} songs from shared playlists", topped
-    )
-    return f"{span} {more}{sep}{rest}"
+    topped = 0 if answer.rare else len(answer.fallback)
+    shown = len(answer.items)
+    return _page_footer(stats, offset, shown, answer.total, answer.ranking, hidden, topped)

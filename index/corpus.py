@@ -67,11 +67,21 @@ class IngestReport:
         return "line(s) " + ", ".join(str(n) for n in self.malformed_lines[:5])
 
     def add_part(
-        self, malformed: int, lines: list[int], examples: list[str], line_offset: int = 0
+        self,
+        malformed: int,
+        lines: list[int],
+        examples: list[str],
+        line_offset: int = 0,
+        not_utf8: int = 0,
+        source: str = "",
     ) -> None:
         """Another reader's malformed rows (a part of the same input read apart), its line
-        numbers shifted by the ``line_offset`` physical lines before its part."""
+        numbers shifted by the ``line_offset`` physical lines before its part; ``not_utf8``
+        of them not UTF-8, in the input named ``source``."""
         self.rows_malformed += malformed
+        if not_utf8:
+            self.not_utf8_source = self.not_utf8_source or source
+            self.rows_not_utf8 += not_utf8
         for line, example in zip(lines, examples, strict=True):
             if len(self.malformed_lines) < self.MAX_EXAMPLES:
                 self.malformed_lines.append(line_offset + line)

@@ -7,6 +7,8 @@ Storage code imports this module, never the algorithms that fill the tables.
 
 from __future__ import annotations
 
+SQLITE_MAGIC = b"SQLite format 3\x00"  # how every SQLite file (an index too) starts
+
 SCHEMA_VERSION = 2
 # The oldest version this songsim still reads. v2 added tracks.recording_mbid and .isrc and
 # playlists.date (a listening session's day); a v1 file simply has none of them.

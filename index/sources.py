@@ -85,6 +85,11 @@ def entries(meta: dict[str, str]) -> list[SourceEntry]:
     except (KeyError, ValueError):
         fmt = meta.get("format", "")
         rows = [vars(TERMS[fmt]) | {"format": fmt}] if fmt in TERMS else []
+    return _entries(rows)
+
+
+def _entries(rows: object) -> list[SourceEntry]:
+    """The ``sources`` rows (as :func:`source_rows` writes them) that make sense."""
     out = []
     for r in rows if isinstance(rows, list) else []:
         if not isinstance(r, dict):
@@ -102,13 +107,14 @@ def entries(meta: dict[str, str]) -> list[SourceEntry]:
     return out
 
 
+def _line(e: SourceEntry) -> str:
+    when = f" up to {e.newest}" if e.newest else f" ({e.era})" if e.era else ""
+    return f"{e.title}{when}, {e.licence}"
+
+
 def describe(meta: dict[str, str]) -> list[str]:
     """Lines like "ListenBrainz listens up to 2026-11-30, CC0" (English, for tools)."""
-    lines = []
-    for e in entries(meta):
-        when = f" up to {e.newest}" if e.newest else f" ({e.era})" if e.era else ""
-        lines.append(f"{e.title}{when}, {e.licence}")
-    return lines
+    return [_line(e) for e in entries(meta)]
 
 
 def summary_lines(sources: list[SourceInfo]) -> list[str]:
@@ -117,8 +123,7 @@ def summary_lines(sources: list[SourceInfo]) -> list[str]:
     rows = source_rows(sources)
     if not rows:
         return []
-    lines = list(dict.fromkeys(describe({"sources": json.dumps(rows)})))
-    out = [f"  data: {'; '.join(lines)}"]
+    out = [f"  data: {'; '.join(dict.fromkeys(_line(e) for e in _entries(rows)))}"]
     if not all(r["public_bot"] for r in rows):
         out.append(
             "  These terms do not cover a bot open to the public: use this index for research "

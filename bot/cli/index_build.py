@@ -17,7 +17,7 @@ from bot.cli.index_quality import (
     require_builder,
 )
 from bot.errors import UserFacingError
-from index.build.options import DEFAULTS, ENGINES, METHODS
+from index.build.options import DEFAULTS, ENGINES, LEAST, METHODS
 from index.build.output import OutputRefused
 from index.corpus import DatasetError
 
@@ -147,8 +147,7 @@ def run_build(args: argparse.Namespace) -> int:
     from index.build import BuildOptions, build_index
 
     require_builder()
-    least = {"k": 1, "min_playlists": 1, "min_shared": 1}
-    require_at_least(args, least | {"extras": 0, "artist_extras": 0, "session_gap": 0})
+    require_at_least(args, LEAST)
 
     options = BuildOptions(
         fmt=args.format,
@@ -221,11 +220,10 @@ def run_demo(args: argparse.Namespace) -> int:
     from index.paths import demo_index_path
 
     out = Path(args.out) if args.out is not None else demo_index_path()
+    csv_target = out.parent / "demo-playlists.csv"
     try:
         # Checked before the demo CSV is written beside it ("-o ''" is an empty path, not ".").
-        check_output(out if args.out is None else args.out, [], force=args.force)
-        csv_target = out.with_name("demo-playlists.csv")
-        check_output(out, [csv_target], force=args.force)
+        check_output(args.out if args.out is not None else out, [csv_target], force=args.force)
         csv_path = write_demo_dataset(csv_target)
         summary = build_index(
             csv_path, out, fmt="csv", method="auto", progress=sys.stderr.isatty(), force=args.force

@@ -16,7 +16,7 @@ import time
 from datetime import UTC, datetime
 from pathlib import Path
 
-from index.build.options import DEFAULTS
+from index.build.options import DEFAULTS, LEAST
 from index.corpus import DatasetError
 from index.ingest import FORMATS
 
@@ -28,13 +28,10 @@ HOLDOUT_LEAST = {
     "k": 1,
     "seeds_per_playlist": 1,
     "repeats": 1,
-    "build_k": 1,
-    "min_shared": 1,
-    "min_playlists": 1,
+    "build_k": LEAST["k"],
+    **{n: LEAST[n] for n in ("min_shared", "min_playlists", "extras", "artist_extras")},
     "seed": 0,
     "max_test_playlists": 0,
-    "extras": 0,
-    "artist_extras": 0,
     "likes": 0,
     "ease_max_items": 0,
 }

@@ -13,7 +13,6 @@ from discord.ext import commands
 from bot.cogs._options import choices_within_budget, command
 from bot.commands import ARTIST, MIX, SIMILAR
 from bot.presence import listening_of
-from bot.replies import Answers
 from bot.replies.playlist import Upload
 from bot.views import send_reply
 from bot.working import working
@@ -24,9 +23,6 @@ class Similar(commands.Cog):
 
     def __init__(self, bot: commands.Bot) -> None:
         self.bot = bot
-
-    def answers(self, ctx_or_interaction: commands.Context | discord.Interaction) -> Answers:
-        return self.bot.answers_for(ctx_or_interaction)
 
     @command(SIMILAR)
     async def similar(
@@ -45,7 +41,7 @@ class Similar(commands.Cog):
         command has them as options. The song may be a link; without one, what the caller
         is playing on Spotify.
         """
-        answers = self.answers(ctx)
+        answers = self.bot.answers_for(ctx)
         listening = listening_of(self.bot, ctx.author, ctx.guild)
         async with working(ctx):
             reply = await answers.similar(
@@ -57,12 +53,14 @@ class Similar(commands.Cog):
     async def similar_song(
         self, interaction: discord.Interaction, current: str
     ) -> list[app_commands.Choice[str]]:
-        return await choices_within_budget(self.answers(interaction).song_choices(current), current)
+        return await choices_within_budget(
+            self.bot.answers_for(interaction).song_choices(current), current
+        )
 
     @command(ARTIST)
     async def artist(self, ctx: commands.Context, *, name: str) -> None:
         """Artists whose songs share playlists with this artist's: !artist daft punk"""
-        answers = self.answers(ctx)
+        answers = self.bot.answers_for(ctx)
         async with working(ctx):
             await send_reply(ctx, await answers.artist(name), answers)
 
@@ -71,7 +69,7 @@ class Similar(commands.Cog):
         self, interaction: discord.Interaction, current: str
     ) -> list[app_commands.Choice[str]]:
         return await choices_within_budget(
-            self.answers(interaction).artist_choices(current), current
+            self.bot.answers_for(interaction).artist_choices(current), current
         )
 
     @command(MIX)
@@ -90,7 +88,7 @@ class Similar(commands.Cog):
         An attached playlist file (the slash option, or the prefix message's attachment)
         gives up to 100 seeds.
         """
-        answers = self.answers(ctx)
+        answers = self.bot.answers_for(ctx)
         if playlist is None and ctx.interaction is None and ctx.message.attachments:
             playlist = ctx.message.attachments[0]
         upload = None
@@ -106,7 +104,9 @@ class Similar(commands.Cog):
     async def mix_songs(
         self, interaction: discord.Interaction, current: str
     ) -> list[app_commands.Choice[str]]:
-        return await choices_within_budget(self.answers(interaction).mix_choices(current), current)
+        return await choices_within_budget(
+            self.bot.answers_for(interaction).mix_choices(current), current
+        )
 
 
 async def setup(bot: commands.Bot) -> None:

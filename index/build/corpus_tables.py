@@ -171,7 +171,7 @@ def write_array_tables(
         if corpus.uri_aliases:
             conn.execute(SPOTIFY_URI_ALIASES_SCHEMA)
             conn.executemany(
-                f"INSERT OR IGNORE INTO {SPOTIFY_URI_ALIASES} VALUES (?,?)",
+                f"INSERT INTO {SPOTIFY_URI_ALIASES} VALUES (?,?)",
                 ((uri, t + 1) for t, uri in sorted(corpus.uri_aliases, key=lambda a: a[1])),
             )
         create_search_tables(conn)

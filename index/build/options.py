@@ -21,6 +21,11 @@ RERANK_FACTOR = 3
 """With ``rerank=None`` the LSH path re-ranks ``RERANK_FACTOR * k`` candidates exactly."""
 
 
+LEAST = {"k": 1, "min_playlists": 1, "min_shared": 1, "extras": 0, "artist_extras": 0}
+LEAST |= {"session_gap": 0}
+"""The least meaningful value of each numeric setting (the CLI names the flag with it)."""
+
+
 @dataclass(frozen=True)
 class BuildOptions:
     """How to build an index; each field's default is the build's default.
@@ -136,9 +141,7 @@ class BuildOptions:
             raise ValueError(f"method must be one of {', '.join(METHODS)}.")
         if self.engine not in ENGINES:
             raise ValueError(f"engine must be one of {', '.join(ENGINES)}.")
-        least = {"k": 1, "min_playlists": 1, "min_shared": 1}
-        least |= {"extras": 0, "artist_extras": 0, "session_gap": 0}
-        for name, low in least.items():
+        for name, low in LEAST.items():
             if getattr(self, name) < low:
                 raise ValueError(f"{name} must be at least {low} (got {getattr(self, name)}).")
 

@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from urllib.parse import quote
 
-SQLITE_MAGIC = b"SQLite format 3\x00"
+from index.schema import SQLITE_MAGIC
 
 
 class OutputRefused(ValueError):

@@ -220,13 +220,12 @@ def _no_rows(
     r = builder.report
     shown = r.malformed_examples[-min(malformed, len(r.malformed_examples))][:120]
     first = f" (first: {shown!r})" if r.malformed_examples else ""
-    if not_utf8:
-        why = not_utf8_note(not_utf8, Path(path).name, not_utf8 == malformed)
-        raise DatasetError(
-            f"{path} has no usable rows read as {fmt}: {malformed} row(s), {malformed} "
-            f"malformed{first}; {why}"
-        )
+    why = (
+        "; " + not_utf8_note(not_utf8, Path(path).name, not_utf8 == malformed)
+        if not_utf8
+        else ". Is it in that format?"
+    )
     raise DatasetError(
         f"{path} has no usable rows read as {fmt}: {malformed} row(s), {malformed} "
-        f"malformed{first}. Is it in that format?"
+        f"malformed{first}{why}"
     )

@@ -132,10 +132,39 @@ def per_track(
     raw: array, val: array, values: list[str], raw_track: np.ndarray, n_tracks: int
 ) -> list[str | None]:
     """Each track's most frequent value among (raw spelling, value) pairs (None: none)."""
-    out: list[str | None] = [None] * n_tracks
+    return _named(_choose(raw, val, raw_track, n_tracks)[2], values, n_tracks)
+
+
+def per_track_and_others(
+    raw: array, val: array, values: list[str], raw_track: np.ndarray, n_tracks: int
+) -> tuple[list[str | None], list[tuple[int, str]]]:
+    """:func:`per_track`, and ``(track, value)`` for every other value, under the track of
+    its first row: a song's other Spotify URIs (an album's and a single's release of it)."""
+    owner, vals, chosen = _choose(raw, val, raw_track, n_tracks)
+    if not len(owner):
+        return _named(chosen, values, n_tracks), []
+    first = np.full(len(values), -1, dtype=np.int64)
+    first[vals[::-1]] = owner[::-1]  # reversed, so a value's first row is written last
+    others = np.flatnonzero(first >= 0)
+    others = others[chosen[first[others]] != others]
+    owners = first[others].tolist()
+    pairs = [(t, values[u]) for t, u in zip(owners, others.tolist(), strict=True)]
+    return _named(chosen, values, n_tracks), pairs
+
+
+def _choose(
+    raw: array, val: array, raw_track: np.ndarray, n_tracks: int
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Per row its track and value id, and each track's most frequent value id (-1: none)."""
     if not len(raw):
-        return out
-    chosen = first_of_each(raw_track[as_array(raw)], as_array(val), n_tracks)
+        empty = np.zeros(0, dtype=np.int64)
+        return empty, empty, np.full(n_tracks, -1, dtype=np.int64)
+    owner, vals = raw_track[as_array(raw)], as_array(val)
+    return owner, vals, first_of_each(owner, vals, n_tracks)
+
+
+def _named(chosen: np.ndarray, values: list[str], n_tracks: int) -> list[str | None]:
+    out: list[str | None] = [None] * n_tracks
     for t in np.flatnonzero(chosen >= 0).tolist():
         out[t] = values[chosen[t]]
     return out
@@ -144,26 +173,3 @@ def per_track(
 def user_sort_key(key: object) -> tuple[bool, object]:
     """Users in a stable order (ids numerically, then names), whatever the reading order."""
     return (isinstance(key, str), key) if isinstance(key, int | str) else (True, str(key))
-
-
-ALIAS_CHUNK = 1 << 23  # pairs mapped at a time (MPD has 66M rows with a URI)
-
-
-def other_values(
-    raw: array, val: array, values: list[str], raw_track: np.ndarray, chosen: list[str | None]
-) -> list[tuple[int, str]]:
-    """(track, value) for each distinct value whose first row's track kept another one:
-    a song's other Spotify URIs besides the one :func:`per_track` chose."""
-    if not len(raw):
-        return []
-    owner = np.full(len(values), -1, dtype=np.int64)
-    raws, vals = as_array(raw), as_array(val)
-    for end in range(len(raws), 0, -ALIAS_CHUNK):  # backwards: a value's first row wins
-        lo = max(0, end - ALIAS_CHUNK)
-        owner[vals[lo:end][::-1]] = raw_track[raws[lo:end][::-1]]
-    out = []
-    for u in np.flatnonzero(owner >= 0).tolist():
-        t = int(owner[u])
-        if values[u] != chosen[t]:
-            out.append((t, values[u]))
-    return out

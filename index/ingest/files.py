@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, BinaryIO
 
 from index.corpus import DatasetError
 from index.progress import Progress, progress
+from index.schema import SQLITE_MAGIC
 
 if TYPE_CHECKING:
     from index.ingest.rows import CorpusBuilder
@@ -135,7 +136,7 @@ def _peek(stream: BinaryIO, gzipped: bool, n: int = 4096) -> bytes:
 # Leading bytes of files people pass by mistake, and what to do instead.
 _NOT_TEXT = (
     (ZIP_MAGIC, "a zip archive; unzip it and pass the file or folder inside"),
-    (b"SQLite format 3\x00", "an SQLite file (an index?); pass the dataset it was built from"),
+    (SQLITE_MAGIC, "an SQLite file (an index?); pass the dataset it was built from"),
     (b"BZh", "a bzip2 file; decompress it (bunzip2) or recompress it with gzip"),
     (XZ_MAGIC, "an xz file; decompress it (unxz) or recompress it with gzip"),
     (ZSTD_MAGIC, "a zstd file; decompress it (unzstd) or recompress it with gzip"),

@@ -77,8 +77,7 @@ class Tail:
         if self.row_raw:
             b.row_raw.frombytes(raw_map[as_array(self.row_raw)].tobytes())
             b.row_playlist.frombytes(pl_map[as_array(self.row_playlist)].tobytes())
-        rep = b.report
-        rep.add_part(self.malformed, self.malformed_lines, self.malformed_examples, lines_before)
-        if self.not_utf8 and not rep.rows_not_utf8:
-            rep.not_utf8_source = b.label or rep.source
-        rep.rows_not_utf8 += self.not_utf8
+        b.report.add_part(
+            self.malformed, self.malformed_lines, self.malformed_examples, lines_before,
+            self.not_utf8, b.label or b.report.source,
+        )  # fmt: skip

@@ -23,10 +23,10 @@ from index.ingest.assemble import (
     display_titles,
     intern,
     most_frequent,
-    other_values,
     pack,
     pack_values,
     per_track,
+    per_track_and_others,
     unpack,
     unpack_values,
     user_sort_key,
@@ -311,8 +311,8 @@ class CorpusBuilder:
         )
         artists_by_id = list(self._artist_spellings)
         artist_names = [artists_by_id[s] for s in artist_choice.tolist()]
-        track_uris = per_track(self.uri_raw, self.uri_val, self.uris, raw_track, n_tracks)
-        uri_aliases = other_values(self.uri_raw, self.uri_val, self.uris, raw_track, track_uris)
+        uri_rows = (self.uri_raw, self.uri_val, self.uris, raw_track, n_tracks)
+        track_uris, uri_aliases = per_track_and_others(*uri_rows)
         track_isrcs = per_track(self.isrc_raw, self.isrc_val, self.isrcs, raw_track, n_tracks)
         mbid_text: list[str | None] = [*self.mbid_ids, None]  # code -1 is the None
         track_mbids = [mbid_text[m] for m in ident.track_mbid.tolist()] if self.mbid_ids else []

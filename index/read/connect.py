@@ -13,7 +13,7 @@ import struct
 from pathlib import Path
 from urllib.parse import quote
 
-from index.schema import MIN_READ_VERSION, SCHEMA_VERSION, SEARCH_TABLES
+from index.schema import MIN_READ_VERSION, SCHEMA_VERSION, SEARCH_TABLES, SQLITE_MAGIC
 
 REQUIRED_TABLES = ("meta", "artists", "tracks", "neighbours", *SEARCH_TABLES)
 INDEX_SUFFIXES = (".sqlite", ".sqlite3", ".db")
@@ -99,7 +99,7 @@ def check_not_truncated(path: Path) -> None:
         raise IndexOpenError(
             f"{path} is empty, not a songsim index — build one with {build_hint(path)}."
         )
-    if len(header) < 100 or not header.startswith(b"SQLite format 3\x00"):
+    if len(header) < 100 or not header.startswith(SQLITE_MAGIC):
         if path.suffix in INDEX_SUFFIXES:  # named as an index, so no dataset to build from
             raise IndexOpenError(
                 f"{path} is not a songsim index (not an SQLite file) — point --index at one, "

@@ -135,11 +135,8 @@ def _merge_reports(path: str, parts: list[tuple]) -> IngestReport:
     rows = 0
     for _split, lines, n_rows, malformed, mlines, mexamples, not_utf8 in sorted(parts):
         rows += n_rows
-        rep.add_part(malformed, mlines, mexamples, line_base)
-        rep.rows_not_utf8 += not_utf8
+        rep.add_part(malformed, mlines, mexamples, line_base, not_utf8, path)
         line_base += lines
-    if rep.rows_not_utf8:
-        rep.not_utf8_source = path
     rep.rows_read = rows + rep.rows_malformed
     return rep
 
