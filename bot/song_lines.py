@@ -200,12 +200,18 @@ def _page_footer(
     on below the page are counted after it."""
     parts = []
     if shown:
-        span = f"{offset + 1}–{offset + shown}"
-        where = (
-            _("Songs {span} of {total}", span=span, total=number(total))
-            if total
-            else _("Songs {span}", span=span)
-        )
+        if shown == 1:  # "Song 11 of 11", not "Songs 11–11 of 11"
+            n = number(offset + 1)
+            where = (
+                _("Song {n} of {total}", n=n, total=number(total)) if total else _("Song {n}", n=n)
+            )
+        else:
+            span = f"{offset + 1}–{offset + shown}"
+            where = (
+                _("Songs {span} of {total}", span=span, total=number(total))
+                if total
+                else _("Songs {span}", span=span)
+            )
         if topped:
             where += " " + ngettext(
                 "and {n} song from shared playlists", "and {n} songs from shared playlists", topped

@@ -143,7 +143,7 @@ def test_similar_embed_numbers_continue_on_later_pages() -> None:
     ans = answer(seed, [(track(12, "Eleventh"), 0.1, 2)], total=11)
     embed = embeds.similar_embed(ans, STATS, offset=10)
     assert "**11.** Eleventh" in embed.description
-    assert "Songs 11–11 of 11" in embed.footer.text
+    assert "Song 11 of 11 · " in embed.footer.text  # one song: no "11–11"
 
 
 def test_similar_embed_without_neighbours_shows_the_fallback() -> None:
