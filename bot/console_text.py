@@ -8,51 +8,11 @@ import discord
 from bot.i18n import _
 from bot.replies import Reply
 from bot.song_lines import listen_start
+from bot.terminal import markdown_to_text
+
+__all__ = ["markdown_to_text", "render_embed", "render_reply"]
 
 WIDTH = 78
-
-
-def markdown_to_text(text: str) -> str:
-    """Discord markdown as plain text: escapes undone, bold and code marks dropped, links as
-    ``text <url>``."""
-    out: list[str] = []
-    i, n = 0, len(text)
-    while i < n:
-        ch = text[i]
-        if ch == "\\" and i + 1 < n:
-            out.append(text[i + 1])
-            i += 2
-        elif text.startswith("**", i):
-            i += 2
-        elif ch == "]" and text.startswith("](", i):
-            close = text.find(")", i + 2)
-            if close == -1:
-                out.append(ch)
-                i += 1
-            else:
-                out.append(f" <{text[i + 2 : close]}>")
-                i = close + 1
-        elif ch == "[" and _opens_link(text, i):
-            i += 1  # the link's text stays; its address follows it (above)
-        elif ch in "`\u200b":  # code marks; data's own are escaped
-            i += 1
-        elif ch == "_" and (i == 0 or text[i - 1] == "\n" or i + 1 == n or text[i + 1] == "\n"):
-            i += 1  # italics markers we put around whole lines
-        else:
-            out.append(ch)
-            i += 1
-    return "".join(out)
-
-
-def _opens_link(text: str, i: int) -> bool:
-    """Whether the bracket at ``i`` opens a markdown link ``[text](url)`` on its line: a
-    bracket in usage such as ``[export | delete]`` is shown as written."""
-    close = text.find("](", i)
-    end = text.find("\n", i)
-    if close == -1 or (end != -1 and end < close):
-        return False
-    inner = text[i + 1 : close].replace("\\\\", "").replace("\\]", "")  # escaped ones stay text
-    return "]" not in inner
 
 
 def render_embed(embed: discord.Embed) -> str:

@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING
 
 from bot.discovery import UnknownDiscovery, choose, split_discovery
 from bot.i18n.labels import fallback_label, note_of
-from bot.terminal import terminal_text
+from bot.terminal import markdown_to_text, terminal_text
 from index.model import Answer, Exclusions, Resolution, Track
 from index.paths import configured_index_path, demo_index_path
 from index.read.api import IndexOpenError, SongIndex
@@ -79,8 +79,9 @@ def run(args: argparse.Namespace) -> int:
     try:
         with SongIndex.open(index_path(args.index)) as idx:
             reading = read_query(idx, query)
-            if reading.resolution is None:  # a link that could not be read: its sentence
-                resolution = Resolution(query, None, 0.0, message=reading.failure)
+            if reading.resolution is None:  # a link that could not be read: its sentence,
+                failure = markdown_to_text(reading.failure or "")  # without Discord's marks
+                resolution = Resolution(query, None, 0.0, message=failure or None)
             else:
                 resolution = replace(reading.resolution, query=query)
             exclusions = Exclusions(other_artists_only=args.other_artists)

@@ -215,3 +215,13 @@ def test_a_reader_that_leaves_early_gets_no_traceback(demo_index: Path, tmp_path
     err = proc.stderr.decode()
     assert "Traceback" not in err and "BrokenPipeError" not in err, err
     assert proc.returncode == 0
+
+
+def test_a_link_that_cannot_be_read_is_said_without_discord_marks(demo_index: Path, capsys) -> None:
+    code, out, _ = ask(capsys, "spotify:track:xyz", "--index", str(demo_index))
+    assert code == 1
+    assert "cut off" in out and "artist - title" in out
+    assert "`" not in out  # the bot's code marks are Discord's, not the terminal's
+    code, out, _ = ask(capsys, "spotify:track:xyz", "--index", str(demo_index), "--json")
+    message = json.loads(out)["message"]
+    assert "cut off" in message and "`" not in message
