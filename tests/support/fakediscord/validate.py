@@ -27,6 +27,11 @@ SELECT_OPTIONS = 25
 SELECT_OPTION_TEXT = 100
 CHOICES = 25
 CHOICE_TEXT = 100
+PLACEHOLDER = 150
+URL = 512  # a link button's url
+FILES = 10
+# Where an embed may point (thumbnail and image may also be an attachment of the message).
+EMBED_URLS = (("url",), ("thumbnail", "url"), ("image", "url"), ("author", "url"))
 
 # A field path and Discord's message, optionally with its error code (BASE_TYPE_INVALID).
 Problem = tuple[tuple[str, ...], str] | tuple[tuple[str, ...], str, str]
@@ -36,13 +41,20 @@ def _too_long(path: tuple[str, ...], limit: int) -> Problem:
     return path, f"Must be {limit} or fewer in length."
 
 
+def _embed_size(embed: dict[str, Any]) -> int:
+    """The characters Discord counts towards the 6000 of an embed (and of a message)."""
+    texts = [embed.get(key) or "" for key in EMBED_LIMITS]
+    for fld in embed.get("fields") or []:
+        texts += [fld.get("name") or "", fld.get("value") or ""]
+    texts.append((embed.get("footer") or {}).get("text") or "")
+    texts.append((embed.get("author") or {}).get("name") or "")
+    return sum(map(len, texts))
+
+
 def _embed_problems(embed: dict[str, Any], path: tuple[str, ...]) -> list[Problem]:
     out: list[Problem] = []
-    total = 0
     for key, limit in EMBED_LIMITS.items():
-        text = embed.get(key) or ""
-        total += len(text)
-        if len(text) > limit:
+        if len(embed.get(key) or "") > limit:
             out.append(_too_long((*path, key), limit))
     fields = embed.get("fields") or []
     if len(fields) > MAX_FIELDS:
@@ -50,20 +62,67 @@ def _embed_problems(embed: dict[str, Any], path: tuple[str, ...]) -> list[Proble
     for i, fld in enumerate(fields):
         for key, limit in FIELD_LIMITS.items():
             text = fld.get(key) or ""
-            total += len(text)
             if not text.strip():
                 out.append(((*path, "fields", str(i), key), "This field is required"))
             elif len(text) > limit:
                 out.append(_too_long((*path, "fields", str(i), key), limit))
     footer = (embed.get("footer") or {}).get("text") or ""
     author = (embed.get("author") or {}).get("name") or ""
-    total += len(footer) + len(author)
     if len(footer) > FOOTER_TEXT:
         out.append(_too_long((*path, "footer", "text"), FOOTER_TEXT))
     if len(author) > AUTHOR_NAME:
         out.append(_too_long((*path, "author", "name"), AUTHOR_NAME))
-    if total > EMBED_TOTAL:
+    if _embed_size(embed) > EMBED_TOTAL:
         out.append((path, f"Embed size exceeds maximum size of {EMBED_TOTAL}"))
+    for keys in EMBED_URLS:
+        node: Any = embed
+        for key in keys:
+            node = node.get(key) if isinstance(node, dict) else None
+        schemes = ("http://", "https://") + (("attachment://",) if keys[0] != "url" else ())
+        if node is not None and not (isinstance(node, str) and node.startswith(schemes)):
+            out.append(((*path, *keys), "Not a well formed URL.", "URL_TYPE_INVALID_URL"))
+    return out
+
+
+def _select_problems(comp: dict[str, Any], path: tuple[str, ...]) -> list[Problem]:
+    """A string select: 1-25 options of 1-100 characters, a placeholder of at most 150."""
+    out: list[Problem] = []
+    if len(comp.get("placeholder") or "") > PLACEHOLDER:
+        out.append(_too_long((*path, "placeholder"), PLACEHOLDER))
+    options = comp.get("options") or []
+    if not 1 <= len(options) <= SELECT_OPTIONS:
+        out.append(((*path, "options"), f"Must be between 1 and {SELECT_OPTIONS} in length."))
+    for o, opt in enumerate(options):
+        for key in ("label", "value"):
+            if not 1 <= len(opt.get(key) or "") <= SELECT_OPTION_TEXT:
+                message = f"Must be between 1 and {SELECT_OPTION_TEXT} in length."
+                out.append(((*path, "options", str(o), key), message))
+        if len(opt.get("description") or "") > SELECT_OPTION_TEXT:
+            out.append(_too_long((*path, "options", str(o), "description"), SELECT_OPTION_TEXT))
+    low, high = comp.get("min_values", 1), comp.get("max_values", 1)
+    if not 0 <= low <= high <= max(len(options), 1):
+        out.append(((*path, "max_values"), "Must be between min_values and the option count."))
+    return out
+
+
+def _button_problems(comp: dict[str, Any], path: tuple[str, ...]) -> list[Problem]:
+    """A button: a label or an emoji; a link button a well formed url and no custom id,
+    any other button a custom id."""
+    out: list[Problem] = []
+    if len(comp.get("label") or "") > BUTTON_LABEL:
+        out.append(_too_long((*path, "label"), BUTTON_LABEL))
+    if not comp.get("label") and not comp.get("emoji"):
+        out.append(((*path, "label"), "A button needs a label or an emoji."))
+    if comp.get("style") == 5:  # link
+        url = comp.get("url")
+        if not isinstance(url, str) or not url.startswith(("http://", "https://", "discord://")):
+            out.append(((*path, "url"), "Not a well formed URL.", "URL_TYPE_INVALID_URL"))
+        elif len(url) > URL:
+            out.append(_too_long((*path, "url"), URL))
+        if comp.get("custom_id") is not None:
+            out.append(((*path, "custom_id"), "A link button cannot have a custom id."))
+    elif comp.get("custom_id") is None:
+        out.append(((*path, "custom_id"), "This field is required"))
     return out
 
 
@@ -76,6 +135,9 @@ def _component_problems(rows: list[dict[str, Any]]) -> list[Problem]:
         children = row.get("components") or []
         if row.get("type") == 1 and len(children) > ROW_BUTTONS:
             out.append(_too_long(("components", str(r), "components"), ROW_BUTTONS))
+        if len(children) > 1 and any(c.get("type") != 2 for c in children):
+            message = "A select menu must be alone in its action row."
+            out.append((("components", str(r), "components"), message))
         for c, comp in enumerate(children):
             path = ("components", str(r), "components", str(c))
             custom_id = comp.get("custom_id")
@@ -91,15 +153,10 @@ def _component_problems(rows: list[dict[str, Any]]) -> list[Problem]:
                 )
             if custom_id is not None:
                 seen.add(custom_id)
-            if len(comp.get("label") or "") > BUTTON_LABEL:
-                out.append(_too_long((*path, "label"), BUTTON_LABEL))
-            options = comp.get("options") or []
-            if len(options) > SELECT_OPTIONS:
-                out.append(_too_long((*path, "options"), SELECT_OPTIONS))
-            for o, opt in enumerate(options):
-                for key in ("label", "value", "description"):
-                    if len(opt.get(key) or "") > SELECT_OPTION_TEXT:
-                        out.append(_too_long((*path, "options", str(o), key), SELECT_OPTION_TEXT))
+            if comp.get("type") == 2:
+                out.extend(_button_problems(comp, path))
+            elif comp.get("type") == 3:
+                out.extend(_select_problems(comp, path))
     return out
 
 
@@ -114,6 +171,10 @@ def message_problems(body: dict[str, Any], *, edit: bool = False) -> list[Proble
         out.append(_too_long(("embeds",), MAX_EMBEDS))
     for i, embed in enumerate(embeds):
         out.extend(_embed_problems(embed, ("embeds", str(i))))
+    if len(embeds) > 1 and sum(_embed_size(e) for e in embeds) > EMBED_TOTAL:
+        out.append((("embeds",), f"Embed size exceeds maximum size of {EMBED_TOTAL}"))
+    if len(body.get("attachments") or []) > FILES:
+        out.append(_too_long(("attachments",), FILES))
     out.extend(_component_problems(body.get("components") or []))
     has_payload = content or embeds or body.get("components") or body.get("poll")
     has_files = body.get("attachments") or body.get("sticker_ids")
