@@ -73,12 +73,13 @@ class ConfirmDelete(
         return view
 
     async def answer(self, interaction: discord.Interaction, answers: Answers) -> None:
+        # Acknowledged first: deleting may take longer than the 3 s Discord waits.
+        await interaction.response.defer()
         if self.act == "d":
             reply = await answers.forget_me()
             now = time.monotonic()
             if reply.gone and now - _DELETED_AT.get(self.owner_id, -AGAIN) < AGAIN:
-                await interaction.response.defer()  # a second press: the first answer stands
-                return
+                return  # a second press: the first answer stands
             if not reply.gone:
                 _DELETED_AT[self.owner_id] = now
                 for owner in [o for o, t in _DELETED_AT.items() if now - t >= AGAIN]:
@@ -86,7 +87,7 @@ class ConfirmDelete(
             embed = reply.embed
         else:
             embed = notice_embed(_(CANCELLED), "info")
-        await interaction.response.edit_message(embed=embed, view=None)
+        await interaction.edit_original_response(embed=embed, view=None)
 
 
 class Privacy(commands.Cog):

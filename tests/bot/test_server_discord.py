@@ -222,10 +222,11 @@ async def test_privacy_shows_exports_and_deletes_after_confirmation(fake_discord
     assert await db.count(me) == 1
     pressed = await fake_discord.click(prompt, label="Delete my data")
     again = await fake_discord.click(prompt, label="Delete my data")  # a double click
-    done = await pressed.wait_answer()
-    assert done["type"] == 7 and done["data"]["embeds"][0]["title"] == "Deleted"
-    assert await db.likes(me) == [] and await db.blocks(me) == []
+    assert (await pressed.wait_answer())["type"] == 6  # acknowledged, then the prompt edited
     assert (await again.wait_answer())["type"] == 6  # acknowledged; "Deleted" stands
+    done = await fake_discord.wait_for_request("PATCH", webhook(fake_discord))
+    assert done.json["embeds"][0]["title"] == "Deleted" and done.json["components"] == []
+    assert await db.likes(me) == [] and await db.blocks(me) == []
     kept = fake_discord.messages[inter.original_id]["embeds"][0]
     assert kept["title"] == "Deleted" and "0 liked songs" not in kept["description"]
 

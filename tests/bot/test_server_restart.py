@@ -92,6 +92,7 @@ async def test_privacy_delete_confirmed_after_a_restart(
     me = fake_discord.user.id
     assert len(await bot.services.user_db.likes(me)) == 1
     pressed = await fake_discord.click(prompt, label="Delete my data")
-    done = await pressed.wait_answer()
-    assert done["type"] == 7 and done["data"]["embeds"][0]["title"] == "Deleted"
+    assert (await pressed.wait_answer())["type"] == 6  # acknowledged, then the prompt edited
+    done = await fake_discord.wait_for_request("PATCH", webhook(fake_discord))
+    assert done.json["embeds"][0]["title"] == "Deleted"
     assert await bot.services.user_db.likes(me) == []
