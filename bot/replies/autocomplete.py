@@ -50,7 +50,8 @@ class AutocompleteAnswers(AnswersBase):
         tracks = await self._read(self.index.autocomplete, current, limit=limit)
         names: dict[str, None] = {}
         for t in tracks:
-            names.setdefault(t.artist, None)
+            if t.artist.strip():  # a song without an artist (a CSV may have one) names none
+                names.setdefault(t.artist, None)
         choices = [(plain(n, CHOICE_MAX), n[:CHOICE_MAX]) for n in names]
         if not choices and current:
             choices = [(plain(current, CHOICE_MAX), current[:CHOICE_MAX])]
