@@ -5,7 +5,8 @@ songs, artists and playlists (:mod:`tests.support.extreme_index`), a user in Eng
 one in German use every slash command, autocomplete, button, menu, the context menu and
 the prefix commands. The fake Discord checks each body against Discord's limits (embed
 parts and totals, components, choices, content), the 3 s deadline and answering once; a
-body Discord would refuse is a reply the user never gets, so none may be refused.
+body Discord would refuse is a reply the user never gets, so none may be refused; and
+none of them may ping anyone (each carries ``allowed_mentions`` that parses nothing).
 """
 
 from __future__ import annotations
@@ -130,3 +131,7 @@ async def test_every_reply_to_pathological_names_reaches_the_user(
     assert refused == []
     for interaction in [*asked, *fake.interactions.values()]:
         assert interaction.answered.is_set() and not interaction.refusals, interaction.payload
+    for request, body in fake.message_bodies():  # and none of them pings anyone
+        mentions = body.get("allowed_mentions")
+        assert mentions is not None and mentions.get("parse") == [], request.path
+        assert not any(mentions.get(k) for k in ("users", "roles", "replied_user")), request.path
