@@ -359,6 +359,8 @@ def _select(**fields) -> dict:
         ([_select(options=[{"label": "", "value": "v"}])], ("options", "0", "label")),
         ([_select(options=[{"label": "l", "value": "v" * 101}])], ("options", "0", "value")),
         ([_select(max_values=2)], ("max_values",)),
+        ([_select(options=[{"label": "a", "value": "v"}, {"label": "b", "value": "v"}])],
+         ("options", "1", "value")),
         ([{"type": 2, "style": 1, "custom_id": "b"}], ("label",)),
         ([{"type": 2, "style": 1, "label": "No id"}], ("custom_id",)),
         ([{"type": 2, "style": 5, "label": "Go", "url": "ftp://x.example"}], ("url",)),

@@ -99,6 +99,9 @@ def _select_problems(comp: dict[str, Any], path: tuple[str, ...]) -> list[Proble
                 out.append(((*path, "options", str(o), key), message))
         if len(opt.get("description") or "") > SELECT_OPTION_TEXT:
             out.append(_too_long((*path, "options", str(o), "description"), SELECT_OPTION_TEXT))
+        if opt.get("value") in [other.get("value") for other in options[:o]]:
+            message = "Select component option values must be unique"
+            out.append(((*path, "options", str(o), "value"), message, "SELECT_VALUE_DUPLICATED"))
     low, high = comp.get("min_values", 1), comp.get("max_values", 1)
     if not 0 <= low <= high <= max(len(options), 1):
         out.append(((*path, "max_values"), "Must be between min_values and the option count."))
