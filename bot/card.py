@@ -59,9 +59,7 @@ def fit(card: Card) -> discord.Embed:
     footer = clip(card.footer, FOOTER_MAX)
     fields = [
         Field(
-            clip(f.name, FIELD_NAME_MAX) or "\u200b",
-            clip(f.value, FIELD_VALUE_MAX) or "\u200b",
-            f.inline,
+            _shown(clip(f.name, FIELD_NAME_MAX)), _shown(clip(f.value, FIELD_VALUE_MAX)), f.inline
         )
         for f in card.fields[:FIELDS_MAX]
     ]
@@ -89,6 +87,12 @@ def fit(card: Card) -> discord.Embed:
     if card.thumbnail:
         embed.set_thumbnail(url=card.thumbnail)
     return embed
+
+
+def _shown(text: str) -> str:
+    """A field's name or value as Discord requires it: with something besides white space
+    (a zero-width space stands for nothing)."""
+    return text if text.strip() else "\u200b"
 
 
 def embed_length(embed: discord.Embed) -> int:

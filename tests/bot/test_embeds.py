@@ -32,6 +32,7 @@ from index.model import (
     Why,
 )
 from tests.support.bot_fixtures import make_stats, make_track
+from tests.support.fakediscord import validate
 
 NASTY = [
     "@everyone",
@@ -315,3 +316,14 @@ def test_a_research_only_dataset_is_named_so_in_the_build_summary(tmp_path, caps
         "  data: Million Playlist Dataset (2017), research and non-commercial use only" in printed
     )
     assert "do not cover a bot open to the public" in printed
+
+
+def test_a_blank_field_still_reaches_discord() -> None:
+    """Discord refuses a field whose name or value is only white space (the whole reply with
+    it); a blank index fact in /about, or any blank field, shows as empty instead."""
+    blank = replace(STATS, source=" ", method="\n")
+    for embed in (
+        embeds.about_embed(blank),
+        fit(Card(title="t", fields=[Field(" ", "\n \t"), Field("", "")])),
+    ):
+        assert validate.message_problems({"embeds": [embed.to_dict()]}) == []
