@@ -8,6 +8,7 @@ from discord.ext import commands
 
 from bot.cogs._options import choices_within_budget, command
 from bot.commands import FOR_YOU, LIKE, LIKES, UNLIKE
+from bot.text import CHOICE_MAX, plain
 from bot.views import send_reply
 from bot.working import working
 
@@ -50,7 +51,7 @@ class Likes(commands.Cog):
             tracks, _missing = await answers.liked_tracks()
             needle = current.casefold().strip()
             pairs = [
-                (f"{i}. {t.title} — {t.artist}"[:100], str(i))
+                (plain(f"{i}. {t.title} — {t.artist}", CHOICE_MAX), str(i))
                 for i, t in enumerate(tracks, start=1)
                 if needle in f"{t.artist} {t.title}".casefold()
             ]

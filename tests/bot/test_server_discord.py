@@ -156,6 +156,9 @@ async def test_song_names_filtered_only_when_the_server_asks(fake_discord: FakeD
     assert masked["title"] == "Songs like One More Time — Daft P\\*\\*\\*"
     visible = re.sub(r"\]\([^)]*\)", "]", masked["description"])  # link targets aside
     assert "Punk" not in visible and "Daft P\\*\\*\\*" in visible
+    await prefix_reply(fake_discord, f"!like {SEED}")  # and the suggestions while typing
+    liked = await fake_discord.autocomplete("unlike", {"song": ""}, focused="song")
+    assert liked == [{"name": "1. One More Time — Daft P***", "value": "1"}]
     await fake_discord.send_message(f"!similar {SEED}", dm=True)  # a DM has no server
     dm = await fake_discord.wait_for_request(
         "POST", f"/channels/{fake_discord.user.dm_channel_id}/messages"
