@@ -43,7 +43,7 @@ def song_index(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return build_extreme_index(tmp_path_factory.mktemp("extreme") / "songs.sqlite")
 
 
-async def settled(fake: FakeDiscord, quiet: float = 0.1, timeout: float = 20.0) -> None:
+async def settled(fake: FakeDiscord, quiet: float = 0.05, timeout: float = 20.0) -> None:
     """Wait until the bot has sent nothing for ``quiet`` seconds (its deferred work done)."""
     loop = asyncio.get_running_loop()
     deadline = loop.time() + timeout
@@ -125,6 +125,7 @@ async def test_every_reply_to_pathological_names_reaches_the_user(
     done: set[tuple[int, str]] = set()
     await press_everything(fake, locale, done)
     await press_everything(fake, locale, done)  # the menus the first presses posted
+    await settled(fake, quiet=0.5)  # the last deferred answers too
 
     assert len(done) > 20 and len(fake.message_bodies()) > 60
     refused = [(r.method, r.path, r.response) for r in fake.requests.entries if r.status >= 400]
