@@ -30,6 +30,7 @@ from bot.replies import Answers, Reply
 from bot.replies.reply import notice
 from bot.replies.seeds import message_song_text
 from bot.views import reply_view
+from bot.working import PUBLIC_THINKING, settle_thinking
 
 if TYPE_CHECKING:
     from bot.bot import SongsimBot
@@ -93,6 +94,7 @@ class Menus(commands.Cog):
             interaction.channel_id, getattr(channel, "parent_id", None)
         )
         await interaction.response.defer(thinking=True, ephemeral=server.private or outside)
+        interaction.extras[PUBLIC_THINKING] = not (server.private or outside)
         answers: Answers = self.bot.answers_for(interaction)
         try:
             embeds = [(e.url or "", e.title or "", e.description or "") for e in message.embeds]
@@ -124,9 +126,10 @@ class Menus(commands.Cog):
 async def send_followup(interaction: discord.Interaction, reply: Reply, answers: Answers) -> None:
     """Send ``reply`` after a defer, with its buttons (for the person who asked)."""
     view = await reply_view(reply, interaction.user.id, answers)
-    kwargs: dict[str, Any] = {"embed": reply.embed, "wait": True}
+    kwargs: dict[str, Any] = {"embed": reply.embed, "wait": True, "ephemeral": reply.ephemeral}
     if view is not None:
         kwargs["view"] = view
+    await settle_thinking(interaction, private=reply.ephemeral)
     await interaction.followup.send(**kwargs)
 
 

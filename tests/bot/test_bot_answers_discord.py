@@ -249,3 +249,23 @@ async def test_a_slash_answer_names_the_slash_commands_its_reader_sees(
     assert f"`{likes}`" in text and "`!likes`" not in text
     message = await ask(fake_discord, "!unlike 5")  # a message: the prefix it was typed with
     assert "`!likes`" in message["embeds"][0]["description"]
+
+
+@pytest.mark.parametrize(
+    ("name", "options", "said"),
+    [
+        ("mix", {"songs": "daft punk - one more time"}, "separated by"),  # one song is no mix
+        ("similar", {"song": f"{SEED} --loud"}, "is not a discovery setting"),
+    ],
+)
+async def test_a_note_for_the_asker_alone_is_not_shown_in_the_channel(
+    fake_discord: FakeDiscord, bot, name: str, options: dict, said: str
+) -> None:
+    before = set(fake_discord.messages)
+    inter = await fake_discord.slash(name, options)
+    thinking = await inter.wait_answer()
+    assert thinking["type"] == 5 and not (thinking.get("data") or {}).get("flags", 0) & EPHEMERAL
+    follow = await fake_discord.wait_for_request("POST", webhook(fake_discord))
+    assert said in follow.json["embeds"][0]["description"]
+    shown = [m for i, m in fake_discord.messages.items() if i not in before]
+    assert shown and all(m["flags"] & EPHEMERAL for m in shown)  # the public "thinking…" is gone
