@@ -49,23 +49,16 @@ def safe(text: object, limit: int | None = None, *, unfiltered: bool = False) ->
     ``unfiltered`` skips the server's name filter (to show a server its own word list).
     """
     s = (str(text) if unfiltered else _filtered(str(text))).replace("\r", " ").replace("\n", " ")
-    s = _escape_brackets(escape_mentions(escape_markdown(s)))
+    s = escape_markdown(s.translate(_HIDE_BRACKETS))
+    s = escape_mentions(s).replace(_OPEN, "\\[").replace(_CLOSE, "\\]")
     return clip(s, limit) if limit is not None else s
 
 
-def _escape_brackets(s: str) -> str:
-    """Escape every ``[`` and ``]`` not already escaped (escape pairs are skipped whole)."""
-    out: list[str] = []
-    i = 0
-    while i < len(s):
-        ch = s[i]
-        if ch == "\\" and i + 1 < len(s):
-            out.append(s[i : i + 2])
-            i += 2
-            continue
-        out.append("\\" + ch if ch in "[]" else ch)
-        i += 1
-    return "".join(out)
+# escape_markdown takes "[a **b**](c)" for a masked link and escapes only its "[", leaving
+# "**b**" bold: brackets are set aside as two noncharacters (which no name holds: any are
+# dropped) while it escapes the rest, then come back escaped.
+_OPEN, _CLOSE = "\ufdd0", "\ufdd1"
+_HIDE_BRACKETS = str.maketrans({"[": _OPEN, "]": _CLOSE, _OPEN: None, _CLOSE: None})
 
 
 def plain(text: object, limit: int) -> str:

@@ -95,6 +95,16 @@ def test_safe_text_pings_nobody(text: str) -> None:
     assert "<@1" not in out and "<@&1" not in out
 
 
+@pytest.mark.parametrize("text", ["[a **b**](c)", "[x ~~y~~ ||z|| __w__](`v`)", "[*](*)"])
+def test_markup_inside_what_looks_like_a_link_is_escaped_too(text: str) -> None:
+    out = safe(text)
+    for i, ch in enumerate(out):
+        if ch in "*_~|`[]":
+            backslashes = len(out[:i]) - len(out[:i].rstrip("\\"))
+            assert backslashes % 2 == 1, (out, i)  # shown as written, not bold or struck out
+    assert markdown_to_text(out) == text
+
+
 def test_safe_text_cannot_open_a_masked_link() -> None:
     out = safe("[click](https://evil.example)")
     assert "[click](" not in out
