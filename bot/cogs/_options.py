@@ -92,5 +92,6 @@ async def choices_within_budget(
     except Exception:
         log.warning("Autocomplete failed or took too long", exc_info=True)
         log.debug("The autocomplete text was %r", current[:100])  # the user's: debug only
-        pairs = [(current[:100], current[:100])] if current.strip() else []
+        typed = " ".join(current.split())[:100]  # Discord refuses a blank or long choice
+        pairs = [(typed, typed)] if typed else []
     return [app_commands.Choice(name=name, value=value) for name, value in pairs[:25]]

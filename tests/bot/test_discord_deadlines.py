@@ -114,6 +114,9 @@ async def test_slow_autocomplete_offers_the_users_text_in_time(
     name, option = focused
     choices = await fake_discord.autocomplete(name, {option: "daft"}, focused=option)
     assert choices == [{"name": "daft", "value": "daft"}]
+    padded = " " * 120 + "daft   punk"  # what was typed, not 100 spaces, which Discord refuses
+    choices = await fake_discord.autocomplete(name, {option: padded}, focused=option)
+    assert choices == [{"name": "daft punk", "value": "daft punk"}]
 
 
 async def test_every_button_and_menu_answers_in_time(fake_discord: FakeDiscord, slow_bot) -> None:
