@@ -304,8 +304,10 @@ def likes_embed(
     links: Mapping[int, str] | None = None,
     missing: int = 0,
     prefix: str = "!",
+    total: int | None = None,
 ) -> discord.Embed:
-    """The user's liked songs, most recent first."""
+    """The user's liked songs, most recent first; ``total`` counts them all when only the
+    most recent are listed."""
     links = links or {}
     if not likes:
         text = _("You haven't liked any songs yet. Try `{c.like} artist - title`.", prefix=prefix)
@@ -328,6 +330,14 @@ def likes_embed(
         len(likes),
         prefix=prefix,
     )
+    if total is not None and total > len(likes):
+        footer = ngettext(
+            "The {shown} most recent of {n} liked song · {c.privacy} export lists them all",
+            "The {shown} most recent of {n} liked songs · {c.privacy} export lists them all",
+            total,
+            shown=number(len(likes)),
+            prefix=prefix,
+        )
     return fit(Card(title=_("Your likes"), description="\n".join(lines), footer=footer))
 
 

@@ -123,7 +123,8 @@ class LikeAnswers(SeedAnswers):
     async def likes(self) -> Reply:
         tracks, missing = await self.liked_tracks()
         links = await self.services.links_for(tracks[:LIKES_SHOWN])
-        return Reply(embeds.likes_embed(tracks[:LIKES_SHOWN], links.urls, missing, self.prefix))
+        shown = tracks[:LIKES_SHOWN]
+        return Reply(embeds.likes_embed(shown, links.urls, missing, self.prefix, total=len(tracks)))
 
     async def liked_tracks(self) -> tuple[list[Track], int]:
         """The user's liked songs as tracks of the current index, and how many are gone.

@@ -10,6 +10,7 @@ import pytest_asyncio
 
 from bot.console import markdown_to_text
 from bot.replies import Answers
+from bot.replies import likes as likes_replies
 from bot.replies.autocomplete import song_choices
 from bot.services import Services, StartupError, open_index
 from bot.settings import Settings
@@ -136,6 +137,21 @@ async def test_likes_are_per_user_and_feed_for_you(services: Services) -> None:
     assert "Like a few songs first" in text_of(await bob.for_you())
     assert "Removed" in text_of(await alice.unlike("1"))
     assert "haven't liked" in text_of(await alice.likes())
+
+
+async def test_a_long_likes_list_says_it_shows_the_most_recent(
+    services: Services, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(likes_replies, "LIKES_SHOWN", 2)
+    alice = Answers(services, ALICE)
+    for song in (SEED, "queen - bohemian rhapsody", "justice - d.a.n.c.e."):
+        assert "Liked" in text_of(await alice.like(song))
+    reply = await alice.likes()
+    assert "D.A.N.C.E." in text_of(reply) and "One More Time" not in text_of(reply)
+    assert (
+        reply.embed.footer.text
+        == "The 2 most recent of 3 liked songs · !privacy export lists them all"
+    )
 
 
 async def test_unlike_by_name_and_unknown(services: Services) -> None:
