@@ -236,6 +236,7 @@ def with_artist_rows(
 ) -> NeighbourTable:
     """``table`` with the artist rows ``options`` ask for (``options.artist_extras`` per
     track), from ``corpus``'s memberships and credits: what either engine stores last."""
+    options = options.capped(corpus.n_tracks)
     return add_artist_rows(
         table,
         corpus.indptr,

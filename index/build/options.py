@@ -9,7 +9,7 @@ This module imports nothing from the rest of :mod:`index`, so every stage can im
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 METHODS = ("lsh", "exact", "auto")
 """How neighbours are found: MinHash + LSH (exact re-rank), exact Jaccard, or chosen by size."""
@@ -144,6 +144,18 @@ class BuildOptions:
         for name, low in LEAST.items():
             if getattr(self, name) < low:
                 raise ValueError(f"{name} must be at least {low} (got {getattr(self, name)}).")
+
+    def capped(self, n_tracks: int) -> BuildOptions:
+        """These options with ``k``, ``extras`` and ``artist_extras`` cut to what a catalogue
+        of ``n_tracks`` songs can fill (a song has at most ``n_tracks - 1`` neighbours), so
+        ``--k 2147483647`` on a small file builds instead of sizing arrays by the request."""
+        most = max(n_tracks - 1, LEAST["k"])
+        return replace(
+            self,
+            k=min(self.k, most),
+            extras=min(self.extras, most),
+            artist_extras=min(self.artist_extras, most),
+        )
 
     def lsh_params(self) -> dict[str, object]:
         """The LSH kernel's tuning, as keyword arguments of ``lsh_neighbours``."""

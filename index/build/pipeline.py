@@ -53,6 +53,7 @@ def compute_neighbours(
 ) -> NeighbourTable:
     """The neighbour table of ``corpus`` by ``method`` (``exact`` or ``lsh``), with the
     artist rows after each track's extras (:mod:`index.build.artist_rows`)."""
+    options = options.capped(corpus.n_tracks)
     args = (corpus.indptr, corpus.indices, corpus.n_playlists)
     kw = dict(
         k=options.k,

@@ -125,8 +125,10 @@ def spark_build(
 
         memberships_df = spark.read.parquet(str(folder / "memberships"))
         n_playlists = _parquet_rows(folder / "playlists")
-        if _parquet_rows(folder / "tracks") == 0:
+        n_tracks = _parquet_rows(folder / "tracks")
+        if n_tracks == 0:
             raise DatasetError(f"{report.source} holds no usable rows: nothing to index.")
+        capped = options.capped(n_tracks)
         distinct_pairs = _parquet_rows(folder / "memberships")
         report.duplicate_rows = report.rows_read - report.rows_malformed - distinct_pairs
 
@@ -137,10 +139,10 @@ def spark_build(
         rows, params = spark_neighbours(
             memberships_df,
             n_playlists,
-            k=options.k,
+            k=capped.k,
             min_playlists=options.min_playlists,
             min_shared=options.min_shared,
-            extras=options.extras,
+            extras=capped.extras,
             **lsh_params,
         )
         rows.write.mode("overwrite").parquet(str(folder / "neighbours"))
