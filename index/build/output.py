@@ -9,6 +9,7 @@ other existing file is refused unless the caller forces it.
 from __future__ import annotations
 
 import sqlite3
+import stat
 from collections.abc import Sequence
 from pathlib import Path
 from urllib.parse import quote
@@ -23,16 +24,22 @@ class OutputRefused(ValueError):
 def check_output(out: str | Path, inputs: Sequence[str | Path], *, force: bool = False) -> None:
     """Raise :class:`OutputRefused` when writing an index at ``out`` would destroy data.
 
-    Refused: an empty path, one of the ``inputs`` themselves (compared as resolved paths;
-    a folder input holding ``out`` is fine), and an existing file that is not a songsim
-    index. ``force`` allows the last two: the dataset is read in full before the index is
+    Refused: an empty path, a device, pipe or socket (even with ``force``: renaming the
+    index onto ``/dev/null`` replaces the device), one of the ``inputs`` themselves
+    (compared as resolved paths; a folder input holding ``out`` is fine), and an existing
+    file that is not a songsim index. ``force`` allows the last two: the dataset is read in full before the index is
     renamed into place, so even its own path works when the caller means it.
     """
     if not str(out).strip():
         raise OutputRefused("the output path is empty; name the index file, e.g. -o index.sqlite.")
+    path = Path(out)
+    if _is_special(path):
+        raise OutputRefused(
+            f"{path} is a device, pipe or socket, not a file; a build replaces its output "
+            "by renaming a new file onto it, so name an index file (e.g. -o index.sqlite)."
+        )
     if force:
         return
-    path = Path(out)
     target = path.resolve()
     if any(Path(p).resolve() == target for p in inputs):
         raise OutputRefused(
@@ -46,6 +53,16 @@ def check_output(out: str | Path, inputs: Sequence[str | Path], *, force: bool =
             f"{path} exists and is not a songsim index ({what}); a build would replace it. "
             "Name another file with -o, or pass --force to replace it anyway."
         )
+
+
+def _is_special(path: Path) -> bool:
+    """Whether ``path`` (followed if a link) exists and is neither a file nor a folder:
+    ``-o /dev/null`` would otherwise be renamed over, even with ``--force``."""
+    try:
+        mode = path.stat().st_mode
+    except OSError:
+        return False
+    return not (stat.S_ISREG(mode) or stat.S_ISDIR(mode))
 
 
 def _suggested(path: Path) -> Path:

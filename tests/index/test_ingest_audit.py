@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import os
 import sqlite3
+import stat
 from pathlib import Path
 
 import pytest
@@ -47,3 +49,17 @@ def test_capped_options_never_go_below_their_least(n_tracks) -> None:
     capped = DEFAULTS.capped(n_tracks)
     assert capped.k >= LEAST["k"] and capped.extras >= 0 and capped.artist_extras >= 0
     assert capped.k <= max(DEFAULTS.k, 1)
+
+
+@pytest.mark.parametrize("force", [False, True])
+def test_an_output_that_is_a_pipe_or_device_is_never_replaced(tmp_path, force) -> None:
+    """'-o /dev/full' (or a FIFO) built and renamed the index over the device, as root."""
+    from index.build.output import OutputRefused
+
+    data = small_csv(tmp_path / "p.csv")
+    fifo = tmp_path / "fifo"
+    os.mkfifo(fifo)
+    with pytest.raises(OutputRefused, match="device, pipe or socket"):
+        build_index(data, fifo, progress=False, force=force)
+    assert stat.S_ISFIFO(fifo.stat().st_mode)
+    assert {p.name for p in tmp_path.iterdir()} == {"p.csv", "fifo"}
