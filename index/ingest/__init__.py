@@ -23,7 +23,7 @@ from pathlib import Path
 from index.corpus import Corpus, DatasetError
 from index.ingest import generic_csv, listenbrainz, mpd, yes, zenodo
 from index.ingest.files import missing_path_message, not_utf8_note, read_head
-from index.ingest.listen_files import archive_kind, zip_names
+from index.ingest.listen_files import archive_kind, no_listens_message, zip_names
 from index.ingest.rows import CorpusBuilder
 from index.ingest.sessions import DEFAULT_GAP
 
@@ -78,10 +78,7 @@ def detect_format(path: str | Path) -> str:
     if kind in ("xz", "zst", "tar") or (
         kind == "zip" and any("listens/" in n for n in zip_names(p))
     ):
-        raise DatasetError(
-            f"{p} is a {kind} archive but no ListenBrainz listens file (listens/YYYY/M.listens) "
-            "could be read from it: it is truncated or corrupt, or holds something else."
-        )
+        raise DatasetError(no_listens_message(p, kind))
     head = read_head(p)
     first_line = head.split("\n", 1)[0].rstrip("\r")
     if listenbrainz.looks_like_listens(head):

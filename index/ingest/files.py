@@ -203,6 +203,11 @@ def _check_text(path: Path, head: bytes, gzipped: bool) -> None:
     for magic, what in _NOT_TEXT:
         if head.startswith(magic):
             raise DatasetError(f"{path} is not a dataset file: it is {what}.")
+    if head[257:262] == b"ustar":
+        raise DatasetError(
+            f"{path} is not a dataset file: it is a tar archive{inside}; unpack it "
+            f"(tar -xf {path.name}) and pass the dataset file or folder inside."
+        )
     if b"\x00" in head.split(b"\n", 1)[0]:
         raise DatasetError(
             f"{path} is not a UTF-8 text file: its first line holds NUL bytes (binary data, "

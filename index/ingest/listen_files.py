@@ -168,6 +168,81 @@ def archive_has_listens(path: Path, kind: str) -> bool:
     return False
 
 
+def no_listens_message(path: Path, kind: str) -> str:
+    """Why an archive of ``kind`` that gave no listens file cannot be read: damaged, one
+    compressed file (a ``.csv.xz``), or a tar of something else (names a few members)."""
+    if kind == "zip":
+        return (
+            f"{path} is a zip file naming ListenBrainz listens files it cannot give: it is "
+            "truncated or corrupt; download it again."
+        )
+    damaged = (
+        f"{path} is {_A_KIND.get(kind, kind)} archive but no ListenBrainz listens file (listens/YYYY/M.listens) "
+        "could be read from it: it is truncated or corrupt; download it again."
+    )
+    names: list[str] = []
+    try:
+        head, whole = _inflated(path, kind) if kind != "tar" else (b"", True)
+        if not whole:
+            return damaged
+        if kind != "tar" and head[257:262] != b"ustar":
+            tool = {"xz": "unxz -k", "zst": "unzstd"}.get(kind, "")
+            return (
+                f"{path} is one {kind}-compressed file, not a tar archive of ListenBrainz "
+                f"listens; decompress it first ({tool} {path.name}) and pass the file it "
+                "gives, or recompress that with gzip, which is read as it is."
+            )
+        with open(path, "rb") as raw, tarfile.open(fileobj=_unpacked(raw, kind), mode="r|") as t:
+            names = [m.name for m in t if m.isfile()]
+    except Exception:  # noqa: BLE001 - lzma, zstd and tar errors alike: a damaged archive
+        return damaged
+    shown = ", ".join(names[:2]) + (f" and {len(names) - 2:,} more" if len(names) > 2 else "")
+    return (
+        f"{path} is a tar archive holding no ListenBrainz listens file (listens/YYYY/M.listens)"
+        f"{', but ' + shown if names else ', nothing at all'}; unpack it (tar -xf "
+        f"{path.name}) and pass the dataset file or folder inside."
+    )
+
+
+_A_KIND = {"xz": "an xz", "zst": "a zstd", "tar": "a tar"}
+
+
+def _decompressor(kind: str):
+    if kind == "xz":
+        return lzma.LZMADecompressor()
+    import zstandard
+
+    return zstandard.ZstdDecompressor().decompressobj()
+
+
+def _inflated(path: Path, kind: str, keep: int = 512) -> tuple[bytes, bool]:
+    """The first ``keep`` bytes ``path`` decompresses to, and whether every stream in it
+    (xz and zstd files may hold several) ran to its end: false for a truncated file,
+    which the zstd library reads as silently short."""
+    head, d, pending = b"", _decompressor(kind), False
+    with open(path, "rb") as raw:
+        while chunk := raw.read(1 << 20):
+            while chunk:
+                out = d.decompress(chunk)
+                head += out[: max(keep - len(head), 0)]
+                pending = True
+                chunk = b""
+                if d.eof:
+                    chunk, d, pending = d.unused_data, _decompressor(kind), False
+    return head, not pending
+
+
+def _unpacked(raw: BinaryIO, kind: str) -> BinaryIO:
+    """``raw`` decompressed by the Python libraries (a plain tar as it is)."""
+    if kind == "xz":
+        return lzma.LZMAFile(raw)  # type: ignore[return-value]
+    if kind == "zst":
+        import zstandard
+
+        return zstandard.ZstdDecompressor().stream_reader(raw, read_across_frames=True)
+    return raw
+
+
 def zip_names(path: Path) -> list[str]:
     """Every name in a zip's directory ([] when it cannot be read as a zip)."""
     try:

@@ -63,3 +63,74 @@ def test_an_output_that_is_a_pipe_or_device_is_never_replaced(tmp_path, force) -
         build_index(data, fifo, progress=False, force=force)
     assert stat.S_ISFIFO(fifo.stat().st_mode)
     assert {p.name for p in tmp_path.iterdir()} == {"p.csv", "fifo"}
+
+
+def _archives(tmp_path: Path) -> dict[str, Path]:
+    """One CSV packed the ways people pack files: alone, and in tars."""
+    import gzip
+    import io
+    import lzma
+    import tarfile
+
+    import zstandard
+
+    data = small_csv(tmp_path / "p.csv").read_bytes()
+    buf = io.BytesIO()
+    with tarfile.open(fileobj=buf, mode="w") as tar:
+        info = tarfile.TarInfo("playlists/p.csv")
+        info.size = len(data)
+        tar.addfile(info, io.BytesIO(data))
+    tar_bytes = buf.getvalue()
+    packed = {
+        "p.csv.xz": lzma.compress(data),
+        "p.csv.zst": zstandard.ZstdCompressor().compress(data),
+        "p.tar": tar_bytes,
+        "p.tar.xz": lzma.compress(tar_bytes),
+        "p.tar.zst": zstandard.ZstdCompressor().compress(tar_bytes),
+        "p.tar.gz": gzip.compress(tar_bytes),
+    }
+    out = {}
+    for name, blob in packed.items():
+        out[name] = tmp_path / name
+        out[name].write_bytes(blob)
+    return out
+
+
+@pytest.mark.parametrize("name", ["p.csv.xz", "p.csv.zst"])
+def test_one_compressed_csv_says_to_decompress_it(tmp_path, name) -> None:
+    """It said 'is a xz archive but no ListenBrainz listens file could be read from it: it
+    is truncated or corrupt, or holds something else' of a sound .csv.xz."""
+    from index.corpus import DatasetError
+    from index.ingest import read_dataset
+
+    with pytest.raises(DatasetError) as exc:
+        read_dataset(_archives(tmp_path)[name], progress=False)
+    text = str(exc.value)
+    assert "decompress it first" in text and "corrupt" not in text and "\n" not in text
+
+
+@pytest.mark.parametrize("name", ["p.tar", "p.tar.xz", "p.tar.zst", "p.tar.gz"])
+def test_a_tar_of_csv_files_says_to_unpack_it(tmp_path, name) -> None:
+    """A .tar.gz said 'its first line holds NUL bytes', a .tar/.tar.xz 'truncated or
+    corrupt, or holds something else'."""
+    from index.corpus import DatasetError
+    from index.ingest import read_dataset
+
+    with pytest.raises(DatasetError) as exc:
+        read_dataset(_archives(tmp_path)[name], progress=False)
+    text = str(exc.value)
+    assert "tar archive" in text and f"tar -xf {name}" in text, text
+    assert "corrupt" not in text and "NUL" not in text and "\n" not in text
+    if name != "p.tar.gz":
+        assert "playlists/p.csv" in text
+
+
+@pytest.mark.parametrize("name", ["p.tar.xz", "p.tar.zst", "p.csv.zst"])
+def test_a_cut_short_archive_is_called_truncated(tmp_path, name) -> None:
+    from index.corpus import DatasetError
+    from index.ingest import read_dataset
+
+    path = _archives(tmp_path)[name]
+    path.write_bytes(path.read_bytes()[: path.stat().st_size // 2])
+    with pytest.raises(DatasetError, match="truncated or corrupt"):
+        read_dataset(path, progress=False)
