@@ -14,7 +14,9 @@ the playlist. Recognised names (after that folding):
 * URI (optional): ``uri``, ``trackuri``, ``spotifyuri``, ``spotifytrackuri``
 
 The delimiter is the first of ``,``, tab, ``;``, ``|`` whose header names the needed
-columns. Standard CSV quoting. A row with too few fields, an empty track name, an empty
+columns. Standard CSV quoting; a quoted field may hold line breaks, but a quote left open
+(its record runs on over lines that hold rows of their own) costs only its own line, which
+is malformed, and the lines after it are read again as rows. A row with too few fields, an empty track name, an empty
 playlist, or a line that is not UTF-8 is malformed; an empty artist is kept as ``""``.
 Only ``spotify:track:`` URIs are kept (local files and episodes have none).
 """
@@ -93,35 +95,55 @@ def read_csv(path: Path, builder: CorpusBuilder, *, progress: bool = True) -> No
         bar = make_progress(total, f"reading {path.name}", progress)
         tick = follow(bar, done)
 
-        bad_lines: set[int] = set()
-
         def on_bad(line_no: int, shown: str) -> None:
-            bad_lines.add(line_no + 1)  # +1: the header line was read before
-            count_not_utf8(builder, line_no + 1, shown)
+            count_not_utf8(builder, line_no + 1, shown)  # +1: the header was read before
 
-        lines = text_lines(stream, on_bad, tick)
-        seen = [""]  # the line the csv module read last, to show when it refuses one
-
-        def remembered() -> Iterator[str]:
-            for line in lines:
-                seen[0] = line
-                yield line
-
-        reader = csv.reader(remembered(), delimiter=delim)
-        _read_rows(builder, reader, cols, bad_lines, seen)
+        lines = _Lines(text_lines(stream, on_bad, tick))
+        reader = csv.reader(lines, delimiter=delim)
+        _read_rows(builder, reader, cols, lines, delim)
         tick()
         bar.close()
 
 
+class _Lines:
+    """The lines the csv module reads, with those of the record just read kept (to show a
+    refused one, and to read them again when a quote was never closed)."""
+
+    def __init__(self, lines: Iterator[str]) -> None:
+        self.lines = lines
+        self.again: list[str] = []  # lines to read again, last first
+        self.taken: list[str] = []  # the lines of the record being read
+        self.next_no = 2  # the line number of the next record's first line (1: header)
+
+    def __iter__(self) -> _Lines:
+        return self
+
+    def __next__(self) -> str:
+        line = self.again.pop() if self.again else next(self.lines)
+        self.taken.append(line)
+        return line
+
+    def record(self) -> tuple[int, list[str]]:
+        """The first line number and the lines of the record just read, the next begun."""
+        no, taken = self.next_no, self.taken
+        self.next_no += len(taken)
+        self.taken = []
+        return no, taken
+
+    def read_again(self, taken: list[str]) -> None:
+        """Read every line of ``taken`` but its first again, as records of their own."""
+        self.again.extend(reversed(taken[1:]))
+        self.next_no -= len(taken) - 1
+
+
 def _read_rows(
-    builder: CorpusBuilder, reader, cols: dict[str, int], bad_lines: set[int], seen: list[str]
+    builder: CorpusBuilder, reader, cols: dict[str, int], lines: _Lines, delim: str
 ) -> None:
     p_col = cols.get("playlist")
     id_col = cols.get("playlist_id")
     user_col = cols.get("user")
     a_col, t_col, u_col = cols["artist"], cols["track"], cols.get("uri")
     need = max(cols.values()) + 1
-    end_line = 1  # the header is line 1; reader.line_num counts from line 2 on
     rows = iter(reader)
     while True:
         try:
@@ -129,11 +151,17 @@ def _read_rows(
         except StopIteration:
             break
         except csv.Error as exc:  # the reader skips the bad line and goes on at the next
-            line_no, end_line = end_line + 1, reader.line_num + 1
-            builder.malformed(line_no, seen[0].rstrip("\r\n"), _csv_problem(exc))
+            line_no, taken = lines.record()
+            builder.malformed(line_no, taken[-1].rstrip("\r\n"), _csv_problem(exc))
             continue
-        line_no = end_line + 1  # first physical line of this record
-        end_line = reader.line_num + 1
+        line_no, taken = lines.record()
+        if len(taken) > 1 and _quote_not_closed(row, need, delim):
+            # A stray opening quote runs on over the next lines (to the end of the file
+            # when no other quote follows): count its line, read the rest as rows again.
+            why = f'its quote (") is not closed, so it ran on over the next {len(taken) - 1:,} line(s)'
+            builder.malformed(line_no, taken[0].rstrip("\r\n"), why)
+            lines.read_again(taken)
+            continue
         if not row or (len(row) == 1 and not row[0].strip()):
             continue  # blank line (or a non-UTF-8 line, already counted)
         if len(row) < need:
@@ -152,6 +180,20 @@ def _read_rows(
         key = (row[user_col], ident) if user_col is not None else ident
         pid = builder.playlist_id(key, name)
         builder.add(rid, pid, row[u_col] if u_col is not None else None)
+
+
+def _quote_not_closed(row: list[str], need: int, delim: str) -> bool:
+    """Whether a record over several lines is a quote left open rather than a quoted name
+    with a line break in it: too few fields, or a line inside a field that holds as many
+    delimiters as a row of its own."""
+    if len(row) < need:
+        return True
+    return any(
+        part.count(delim) >= need - 1
+        for field in row
+        if "\n" in field or "\r" in field
+        for part in field.splitlines()[1:]
+    )
 
 
 def _shown(row: list[str]) -> str:

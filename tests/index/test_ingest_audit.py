@@ -134,3 +134,42 @@ def test_a_cut_short_archive_is_called_truncated(tmp_path, name) -> None:
     path.write_bytes(path.read_bytes()[: path.stat().st_size // 2])
     with pytest.raises(DatasetError, match="truncated or corrupt"):
         read_dataset(path, progress=False)
+
+
+def _rows(n: int, playlist: str = "p") -> list[str]:
+    return [f"{playlist}{i % 5},Artist {i % 3},Song {i % 7}" for i in range(n)]
+
+
+@pytest.mark.parametrize("where", ["first row", "middle", "before a quoted name"])
+def test_a_quote_never_closed_costs_its_own_row_only(tmp_path, where) -> None:
+    """A stray opening quote made the csv module read every later line into one field:
+    1,000 rows after it were lost with 'malformed: 0'."""
+    from index.corpus import DatasetError
+    from index.ingest import read_dataset
+
+    before = _rows(0 if where == "first row" else 40)
+    after = _rows(1000, "q")
+    if where == "before a quoted name":  # a later quote closes the stray one
+        after[500] = 'q1,"Guns N\' Roses",Paradise City'
+    path = tmp_path / "p.csv"
+    lines = ["playlist,artist,track", *before, 'p0,A,"oops', *after]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    corpus = read_dataset(path, progress=False)
+    r = corpus.report
+    assert (r.rows_read, r.rows_malformed) == (len(before) + 1 + len(after), 1)
+    assert r.malformed_lines == [len(before) + 2]
+    assert corpus.n_playlists == (10 if before else 5)
+    with pytest.raises(DatasetError, match=f"line {len(before) + 2} .*quote"):
+        read_dataset(path, strict=True, progress=False)
+
+
+def test_a_quoted_name_over_two_lines_is_still_one_row(tmp_path) -> None:
+    from index.ingest import read_dataset
+
+    path = tmp_path / "p.csv"
+    rows = ["playlist;artist;track", '"road\ntrip";A;"say ""hi"""', '"road\ntrip";B;x', "two;A;x"]
+    path.write_text("\n".join([*rows, "two;B;x"]) + "\n", encoding="utf-8")
+    corpus = read_dataset(path, progress=False)
+    assert (corpus.report.rows_read, corpus.report.rows_malformed) == (4, 0)
+    assert sorted(corpus.playlist_names) == ["road\ntrip", "two"]
+    assert 'say "hi"' in corpus.track_titles
