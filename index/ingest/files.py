@@ -30,6 +30,8 @@ GZIP_MAGIC = b"\x1f\x8b"
 XZ_MAGIC = b"\xfd7zXZ\x00"
 ZSTD_MAGIC = b"\x28\xb5\x2f\xfd"
 ZIP_MAGIC = b"PK\x03\x04"
+NUL_WHY = "it holds NUL bytes, which no name does; the file is damaged there"
+"""Why a text row with a NUL byte is malformed (a name never holds one)."""
 
 
 @contextlib.contextmanager

@@ -16,8 +16,9 @@ the playlist. Recognised names (after that folding):
 The delimiter is the first of ``,``, tab, ``;``, ``|`` whose header names the needed
 columns. Standard CSV quoting; a quoted field may hold line breaks, but a quote left open
 (its record runs on over lines that hold rows of their own) costs only its own line, which
-is malformed, and the lines after it are read again as rows. A row with too few fields, an empty track name, an empty
-playlist, or a line that is not UTF-8 is malformed; an empty artist is kept as ``""``.
+is malformed, and the lines after it are read again as rows. A row with too few fields, an
+empty track name, an empty playlist, NUL bytes, or a line that is not UTF-8 is malformed;
+an empty artist is kept as ``""``.
 Only ``spotify:track:`` URIs are kept (local files and episodes have none).
 """
 
@@ -30,7 +31,14 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from index.corpus import DatasetError
-from index.ingest.files import count_not_utf8, follow, make_progress, open_bytes, text_lines
+from index.ingest.files import (
+    NUL_WHY,
+    count_not_utf8,
+    follow,
+    make_progress,
+    open_bytes,
+    text_lines,
+)
 from index.ingest.rows import CorpusBuilder
 
 ALIASES: dict[str, tuple[str, ...]] = {
@@ -164,6 +172,9 @@ def _read_rows(
             continue
         if not row or (len(row) == 1 and not row[0].strip()):
             continue  # blank line (or a non-UTF-8 line, already counted)
+        if "\x00" in (taken[0] if len(taken) == 1 else "".join(taken)):
+            builder.malformed(line_no, _shown(row), NUL_WHY)
+            continue
         if len(row) < need:
             builder.malformed(line_no, _shown(row), f"it has {len(row)} fields, {need} needed")
             continue

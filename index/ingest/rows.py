@@ -206,7 +206,7 @@ class CorpusBuilder:
                 f"row ({why}): {shown!r}. Fix or remove that row, or build without --strict "
                 "to skip and count such rows."
             )
-        self.report.add_malformed(line_no, where + raw)
+        self.report.add_malformed(line_no, where + raw.replace("\x00", "\\0"))
 
     # -- assembling
 

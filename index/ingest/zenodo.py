@@ -15,7 +15,7 @@ quotes (``"Rhythm Is A Dancer - Original 12""``, a playlist named ``"/``), which
   fails the record (all its lines) counts as one malformed row.
 * A line that splits into more than four fields is ambiguous (some field holds ``","``)
   and counts as malformed; so do an empty track name, a first field that is not a user id,
-  and a line that is not valid UTF-8. Empty artists are kept (artist name ``""``).
+  a line holding NUL bytes and a line that is not valid UTF-8. Empty artists are kept (artist name ``""``).
 * The header ``"user_id", "artistname", "trackname", "playlistname"`` is skipped wherever
   it appears (concatenated files); a file without it is read from line 1. Blank lines are
   skipped (they hold no row), and so are spaces or tabs after a line's closing quote.
@@ -33,7 +33,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import BinaryIO
 
-from index.ingest.files import count_not_utf8, follow, make_progress, open_bytes
+from index.ingest.files import NUL_WHY, count_not_utf8, follow, make_progress, open_bytes
 from index.ingest.forked import Forked, can_fork
 from index.ingest.halves import KeysOnly, Tail
 from index.ingest.rows import CorpusBuilder
@@ -71,6 +71,8 @@ def parse_record(rec: str) -> tuple[str, str, str, str] | str:
     if len(fields) < 4:
         return f"it has {len(fields)} field(s) where 4 are expected"
     user, artist, title, playlist = fields
+    if "\x00" in rec:
+        return NUL_WHY
     if not USER_RE.fullmatch(user):
         return "its first field is not a 32-character hex user id"
     if not title.strip():
@@ -278,13 +280,13 @@ class _Parser:
             self.b.raw_ids[key] = -1
             return -1
         artist, _, title = text.partition(SEP)
-        if SEP in title:
+        if SEP in title or "\x00" in text:
             self.b.raw_ids[key] = -1
             return -1
         return self.b.new_raw_track(artist, title, key)
 
     def _new_playlist(self, user: bytes, playlist: bytes) -> int:
-        if not USER_BYTES_RE.fullmatch(user):
+        if not USER_BYTES_RE.fullmatch(user) or b"\x00" in playlist:
             return -1
         try:
             name = playlist.decode("utf-8")

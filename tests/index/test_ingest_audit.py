@@ -173,3 +173,30 @@ def test_a_quoted_name_over_two_lines_is_still_one_row(tmp_path) -> None:
     assert (corpus.report.rows_read, corpus.report.rows_malformed) == (4, 0)
     assert sorted(corpus.playlist_names) == ["road\ntrip", "two"]
     assert 'say "hi"' in corpus.track_titles
+
+
+@pytest.mark.parametrize("fmt", ["csv", "zenodo"])
+def test_a_row_with_nul_bytes_is_counted_malformed(tmp_path, fmt) -> None:
+    """A damaged stretch (NUL bytes inside a row) was read as part of a name: 'x\\x00y' was a
+    song of its own, 'malformed: 0'."""
+    from index.corpus import DatasetError
+    from index.ingest import read_dataset
+
+    user = "0" * 32
+    if fmt == "csv":
+        head, row = "playlist,artist,track", "{p},{a},{t}"
+    else:
+        head = '"user_id", "artistname", "trackname", "playlistname"'
+        row = f'"{user}","{{a}}","{{t}}","{{p}}"'
+    lines = [head] + [row.format(p=f"p{i % 3}", a="A", t=f"t{i % 4}") for i in range(12)]
+    lines[3] = lines[3].replace("t", "t\x00\x00", 1)
+    lines[6] = lines[6].replace("p", "\x00p", 1)
+    path = tmp_path / "p.csv"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    corpus = read_dataset(path, fmt, progress=False)
+    r = corpus.report
+    assert (r.rows_read, r.rows_malformed, r.malformed_lines) == (12, 2, [4, 7])
+    assert not any("\x00" in t for t in corpus.track_titles + corpus.playlist_names)
+    assert all("\x00" not in e and "\\0" in e for e in r.malformed_examples)
+    with pytest.raises(DatasetError, match="line 4 .*NUL bytes"):
+        read_dataset(path, fmt, strict=True, progress=False)
