@@ -16,6 +16,7 @@ order (:mod:`~index.ingest.halves`).
 from __future__ import annotations
 
 import gc
+import itertools
 import logging
 from collections.abc import Sequence
 from pathlib import Path
@@ -23,7 +24,7 @@ from pathlib import Path
 from index.corpus import Corpus, DatasetError
 from index.ingest import generic_csv, listenbrainz, mpd, yes, zenodo
 from index.ingest.files import missing_path_message, not_utf8_note, read_head
-from index.ingest.listen_files import archive_kind, no_listens_message, zip_names
+from index.ingest.listen_files import archive_kind, folder_files, no_listens_message, zip_names
 from index.ingest.rows import CorpusBuilder
 from index.ingest.sessions import DEFAULT_GAP
 
@@ -64,7 +65,12 @@ def detect_format(path: str | Path) -> str:
         if listenbrainz.is_listens_folder(p):
             return "listenbrainz"
         inner = next((d for d in sorted(p.iterdir()) if d.is_dir() and mpd.find_slices(d)), None)
+        files = datasets_in(p)
         there = f" {inner} holds MPD slices: pass that folder." if inner else ""
+        if files:
+            there += (
+                f" It holds {_listed(files)}: pass {'it' if len(files) == 1 else 'them'} as files."
+            )
         raise DatasetError(
             f"Cannot tell the format of folder {p}: it holds neither MPD slices "
             "(mpd.slice.*.json), a Yes.com playlist set (train.txt and song_hash.txt) nor "
@@ -110,6 +116,54 @@ def detect_format(path: str | Path) -> str:
         f"(a dump folder or archive, or JSON lines); pass --format ({'|'.join(FORMATS)}) "
         "to choose one."
     )
+
+
+FOLDER_FILES_CHECKED = 50
+"""Files of a folder looked at (their first bytes) for datasets a folder reader skips."""
+
+
+def datasets_in(folder: Path, used: frozenset[Path] = frozenset()) -> list[Path]:
+    """The files directly in ``folder``, other than ``used``, that hold a dataset of their
+    own (by :func:`detect_format`; at most :data:`FOLDER_FILES_CHECKED` are looked at, and
+    no .zip, .tar or .tar.xz/.zst)."""
+    found = []
+    candidates = (
+        f for f in sorted(folder.iterdir()) if f not in used and not f.name.startswith(".")
+    )
+    for f in itertools.islice(candidates, FOLDER_FILES_CHECKED):
+        try:
+            # Archives other than .gz are left out: telling what one holds can mean
+            # decompressing all of it.
+            if f.is_file() and archive_kind(f) in (None, "gz"):
+                detect_format(f)
+                found.append(f)
+        except (DatasetError, OSError):
+            continue
+    return found
+
+
+def _listed(files: Sequence[Path]) -> str:
+    names = ", ".join(f.name for f in files[:3])
+    return names + (f" and {len(files) - 3} more" if len(files) > 3 else "")
+
+
+def _warn_skipped(path: Path, fmt: str) -> None:
+    """One warning naming the dataset files a folder read as ``fmt`` leaves unread (a
+    CSV beside a dump's listens would otherwise vanish without a word)."""
+    if fmt == "mpd":
+        used = mpd.slice_files(path)
+    elif fmt == "listenbrainz":
+        used = folder_files(path)
+    else:  # Yes.com: train.txt is read; test.txt is its held-out half, read only by name
+        used = [path / n for n in ("train.txt", "test.txt", "song_hash.txt")]
+        used += [u.with_name(u.name + ".gz") for u in used]
+    skipped = datasets_in(path, frozenset(used))
+    if skipped:
+        log.warning(
+            "%s is read as %s; %s in it %s not read: pass %s as a dataset of its own.",
+            path, fmt, _listed(skipped), "is" if len(skipped) == 1 else "are",
+            "it" if len(skipped) == 1 else "each",
+        )  # fmt: skip
 
 
 def input_formats(paths: Sequence[str | Path], fmt: str = "auto") -> list[str]:
@@ -177,6 +231,8 @@ def read_dataset(
     try:
         for p, f, name in zip(paths, formats, names, strict=True):
             builder.start_input(name, f)
+            if Path(p).is_dir():
+                _warn_skipped(Path(p), f)
             before = _counts(builder)
             _READERS[f](Path(p), builder, progress=progress)
             after = _counts(builder)

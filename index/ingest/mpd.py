@@ -24,16 +24,24 @@ log = logging.getLogger(__name__)
 SLICE_RE = re.compile(r"mpd\.slice\.(\d+)-\d+\.json(\.gz)?$")
 
 
-def find_slices(folder: Path) -> list[Path]:
-    """The MPD slice files under ``folder`` (itself, or its ``data/`` subfolder), in pid order."""
+def slice_files(folder: Path) -> list[Path]:
+    """Every file under ``folder`` (itself, or its ``data/`` subfolder) named as a slice,
+    gzipped twins included, in pid order."""
     found = [p for p in folder.glob("mpd.slice.*.json*") if SLICE_RE.search(p.name)]
     if not found and (folder / "data").is_dir():
         found = [p for p in (folder / "data").glob("mpd.slice.*.json*") if SLICE_RE.search(p.name)]
     found.sort(key=lambda p: (int(SLICE_RE.search(p.name).group(1)), p.name))
-    # A slice beside its own gzip (half-way through compressing the folder): read it once.
+    return found
+
+
+def find_slices(folder: Path, *, warn: bool = False) -> list[Path]:
+    """The MPD slices under ``folder`` to read, in pid order: a slice beside its own gzip
+    (half-way through compressing the folder) once, plain (``warn``: saying so, as the
+    read does; detection asks too, and one warning is enough)."""
+    found = slice_files(folder)
     plain = {p.name for p in found if not p.name.endswith(".gz")}
     twins = [p for p in found if p.name.endswith(".gz") and p.name[:-3] in plain]
-    if twins:
+    if twins and warn:
         log.warning(
             "%s: %d slice(s) are there both plain and gzipped (%s); each is read once, plain.",
             folder, len(twins), twins[0].name,
@@ -49,7 +57,7 @@ def looks_like_mpd(head: str) -> bool:
 
 def read_mpd(path: Path, builder: CorpusBuilder, *, progress: bool = True) -> None:
     """Feed one MPD slice file, or every slice in a folder, to ``builder``."""
-    files = find_slices(path) if path.is_dir() else [path]
+    files = find_slices(path, warn=True) if path.is_dir() else [path]
     if not files:
         raise DatasetError(f"No MPD slices (mpd.slice.*.json) in {path}.")
     builder.row_word = "row"

@@ -200,3 +200,63 @@ def test_a_row_with_nul_bytes_is_counted_malformed(tmp_path, fmt) -> None:
     assert all("\x00" not in e and "\\0" in e for e in r.malformed_examples)
     with pytest.raises(DatasetError, match="line 4 .*NUL bytes"):
         read_dataset(path, fmt, strict=True, progress=False)
+
+
+def _listen(artist: str, title: str, at: int) -> str:
+    import json
+
+    meta = {"artist_name": artist, "track_name": title}
+    return json.dumps({"listened_at": at, "user_id": 1, "track_metadata": meta})
+
+
+def test_a_folder_names_the_datasets_it_does_not_read(tmp_path, caplog) -> None:
+    """A CSV and an MPD slice beside a .listens file were dropped without a word: the folder
+    was read as ListenBrainz listens only."""
+    import gzip
+    import json
+    import logging
+
+    from index.ingest import read_dataset
+
+    folder = tmp_path / "mixed"
+    folder.mkdir()
+    listens = [_listen("A", f"t{i % 3}", 1_600_000_000 + 60 * i) for i in range(6)]
+    (folder / "2025.listens").write_text("\n".join(listens) + "\n")
+    small_csv(folder / "playlists.csv")
+    slice_ = {"playlists": [{"pid": 0, "tracks": [{"artist_name": "A", "track_name": "x"}]}]}
+    (folder / "other.json.gz").write_bytes(gzip.compress(json.dumps(slice_).encode()))
+    (folder / "README.md").write_text("# my data\n")
+    with caplog.at_level(logging.WARNING):
+        corpus = read_dataset(folder, progress=False)
+    assert corpus.report.rows_read == 6
+    (line,) = [r.getMessage() for r in caplog.records if "not read" in r.getMessage()]
+    assert "other.json.gz, playlists.csv in it are not read" in line and "README" not in line
+
+
+def test_a_folder_of_csv_files_names_them(tmp_path) -> None:
+    from index.corpus import DatasetError
+    from index.ingest import read_dataset
+
+    for name in ("a.csv", "b.csv"):
+        small_csv(tmp_path / name)
+    (tmp_path / "notes.txt").write_text("hello\n")
+    with pytest.raises(DatasetError, match=r"It holds a\.csv, b\.csv: pass them as files\."):
+        read_dataset(tmp_path, progress=False)
+
+
+def test_mpd_twins_warn_once_and_are_not_called_unread(tmp_path, caplog) -> None:
+    import gzip
+    import json
+    import logging
+
+    from index.ingest import read_dataset
+
+    slice_ = {"playlists": [{"pid": 0, "tracks": [{"artist_name": "A", "track_name": "x"}]}]}
+    plain = tmp_path / "mpd.slice.0-999.json"
+    plain.write_text(json.dumps(slice_))
+    plain.with_name(plain.name + ".gz").write_bytes(gzip.compress(plain.read_bytes()))
+    with caplog.at_level(logging.WARNING):
+        read_dataset(tmp_path, progress=False)
+    messages = [r.getMessage() for r in caplog.records]
+    assert sum("both plain and gzipped" in m for m in messages) == 1, messages
+    assert not any("not read" in m for m in messages)
