@@ -254,6 +254,11 @@ def run_holdout(args: argparse.Namespace) -> int:
         )
     except (DatasetError, ValueError) as exc:
         raise UserFacingError(str(exc)) from exc
+    except MemoryError as exc:  # a huge dataset, or --build-k/--extras near its song count
+        raise UserFacingError(
+            f"ran out of memory evaluating {' + '.join(args.dataset)}; try smaller --build-k, "
+            "--extras or --k, fewer --max-test-playlists, or a machine with more memory."
+        ) from exc
     seconds = time.monotonic() - started
     label = args.label or _dataset_name(args.dataset[0])
     if len(args.dataset) > 1 and not args.label:

@@ -149,7 +149,7 @@ class BuildOptions:
         """These options with ``k``, ``extras`` and ``artist_extras`` cut to what a catalogue
         of ``n_tracks`` songs can fill (a song has at most ``n_tracks - 1`` neighbours), so
         ``--k 2147483647`` on a small file builds instead of sizing arrays by the request."""
-        most = max(n_tracks - 1, LEAST["k"])
+        most = most_neighbours(n_tracks)
         return replace(
             self,
             k=min(self.k, most),
@@ -167,6 +167,11 @@ class BuildOptions:
             "exact_budget": self.exact_budget,
             "seed": self.seed,
         }
+
+
+def most_neighbours(n_tracks: int) -> int:
+    """The most neighbours a song of a catalogue of ``n_tracks`` can have (at least 1)."""
+    return max(n_tracks - 1, LEAST["k"])
 
 
 DEFAULTS = BuildOptions()

@@ -44,7 +44,7 @@ from collections.abc import Callable, Sequence
 
 import numpy as np
 
-from index.build.options import DEFAULTS
+from index.build.options import DEFAULTS, most_neighbours
 from index.corpus import Corpus
 from index.quality import baselines as bl
 from index.quality import tuning
@@ -162,6 +162,10 @@ def evaluate(
             "likes must be 0 (no /foryou table) or from 2 to the seeds per playlist "
             f"({seeds_per_playlist})."
         )
+    # A list longer than the catalogue is the catalogue: counts past it (--build-k
+    # 2147483647) would size arrays by the request and run out of memory.
+    most = most_neighbours(corpus.n_tracks)
+    k, build_k, extras, artist_extras = (min(v, most) for v in (k, build_k, extras, artist_extras))
     guard = {} if near_copy_guard else {"containment": float("inf")}
     credits = bl.ArtistCredits(corpus.track_artist, corpus.artist_names)
     present = Presentation(credits, song_ids(corpus), per_artist)

@@ -260,3 +260,23 @@ def test_mpd_twins_warn_once_and_are_not_called_unread(tmp_path, caplog) -> None
     messages = [r.getMessage() for r in caplog.records]
     assert sum("both plain and gzipped" in m for m in messages) == 1, messages
     assert not any("not read" in m for m in messages)
+
+
+def test_holdout_takes_counts_above_the_catalogue(tmp_path) -> None:
+    """`songsim index holdout --build-k 2147483647` (or --k, --extras past the song count)
+    ended in a numpy MemoryError traceback or 'Maximum allowed dimension exceeded'."""
+    import random
+
+    from index.ingest import read_dataset
+    from index.quality.holdout import evaluate
+
+    rnd = random.Random(3)
+    rows = ["playlist,artist,track"]
+    for p in range(200):
+        rows += [f"p{p},A{t % 9},t{t}" for t in rnd.sample(range(120), 8)]
+    path = tmp_path / "p.csv"
+    path.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    corpus = read_dataset(path, progress=False)
+    huge = {"build_k": 2**31 - 1, "k": 10**11, "extras": 10**20, "artist_extras": 2**63}
+    report = evaluate(corpus, dataset="p.csv", methods=("exact",), likes=0, **huge)
+    assert report.markdown()

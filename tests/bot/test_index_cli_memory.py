@@ -1,0 +1,19 @@
+"""`songsim index holdout` out of memory: one line, not a numpy traceback."""
+
+from __future__ import annotations
+
+from bot.cli import main
+
+
+def test_holdout_out_of_memory_is_one_line(tmp_path, capsys, monkeypatch) -> None:
+    data = tmp_path / "p.csv"
+    data.write_text("playlist,artist,track\np1,A,x\np1,B,y\np2,A,x\np2,B,y\n")
+
+    def no_memory(*args, **kwargs):
+        raise MemoryError("Unable to allocate 208. TiB for an array")
+
+    monkeypatch.setattr("index.quality.holdout.evaluate", no_memory)
+    code = main(["index", "holdout", str(data), "--quiet", "--build-k", "2147483647"])
+    err = capsys.readouterr().err
+    assert code == 2 and "Traceback" not in err and len(err.strip().splitlines()) == 1, err
+    assert err.startswith("songsim: ran out of memory evaluating") and "--build-k" in err
