@@ -169,7 +169,12 @@ def run_build(args: argparse.Namespace) -> int:
     except OutputRefused as exc:
         raise UserFacingError(str(exc)) from exc
     except (DatasetError, ValueError) as exc:
-        raise UserFacingError(f"{exc} The index at {args.out} was not changed.") from exc
+        kept = (
+            f"The index at {args.out} was not changed."
+            if Path(args.out).exists()
+            else f"No index was written ({args.out} does not exist)."
+        )
+        raise UserFacingError(f"{exc} {kept}") from exc
     except OSError as exc:
         raise UserFacingError(
             f"could not write {args.out}: {exc.strerror or exc}. "

@@ -1,4 +1,4 @@
-"""`songsim index holdout` out of memory: one line, not a numpy traceback."""
+"""`songsim index build` and `holdout` failures: one line that says what happened to -o."""
 
 from __future__ import annotations
 
@@ -17,3 +17,16 @@ def test_holdout_out_of_memory_is_one_line(tmp_path, capsys, monkeypatch) -> Non
     err = capsys.readouterr().err
     assert code == 2 and "Traceback" not in err and len(err.strip().splitlines()) == 1, err
     assert err.startswith("songsim: ran out of memory evaluating") and "--build-k" in err
+
+
+def test_a_failed_first_build_does_not_speak_of_an_index_that_is_not_there(
+    tmp_path, capsys
+) -> None:
+    """It read 'The index at out.sqlite was not changed.' when there was no index at all."""
+    data = tmp_path / "p.csv"
+    data.write_text("playlist,artist,track\n")
+    out = tmp_path / "out.sqlite"
+    assert main(["index", "build", str(data), "-o", str(out), "--quiet"]) == 2
+    err = capsys.readouterr().err
+    assert "was not changed" not in err and f"No index was written ({out} does not exist)" in err
+    assert not out.exists()
