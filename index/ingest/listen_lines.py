@@ -20,6 +20,7 @@ from index.ingest.rows import CorpusBuilder
 
 BLOCK_BYTES = 1 << 20  # small: a bad line sends only its block the slow way
 MAX_LINE_BYTES = 1 << 24
+BOM = b"\xef\xbb\xbf"
 MBID_RE = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
 SPOTIFY_ID_RE = re.compile(
     r"(?:spotify:track:|https?://open\.spotify\.com/track/)([0-9A-Za-z]{22})"
@@ -75,7 +76,7 @@ class ListenReader:
         """Every line of one listens file, in blocks (no copy of a block but its last line)."""
         self.b.label = name
         line_no = 1
-        carry = b""
+        carry = stream.read(len(BOM)).removeprefix(BOM)  # a file saved with a UTF-8 BOM
         while True:
             block = stream.read(BLOCK_BYTES)
             if not block:
@@ -111,6 +112,7 @@ class ListenReader:
         """A JSON array of listens, or ListenBrainz's ``{"payload": [...]}`` import shape."""
         self.b.label = name
         self.b.row_word = "listen"
+        data = data.removeprefix(BOM)
         try:
             doc = msgspec.json.decode(data, type=_Payload | list[msgspec.Raw])
         except (msgspec.DecodeError, msgspec.ValidationError) as exc:

@@ -26,7 +26,7 @@ from pathlib import Path
 from index.corpus import DatasetError
 from index.ingest import listen_files as lf
 from index.ingest.files import make_progress, open_bytes
-from index.ingest.listen_lines import ListenReader
+from index.ingest.listen_lines import BOM, ListenReader
 from index.ingest.listen_parallel import read_folder, workers_for
 from index.ingest.rows import CorpusBuilder
 
@@ -82,7 +82,7 @@ def read_listenbrainz(path: Path, builder: CorpusBuilder, *, progress: bool = Tr
         return
     with open_bytes(path) as (stream, done, total):
         bar = make_progress(total, f"reading {path.name}", progress)
-        head = stream.read(64).lstrip()
+        head = stream.read(64).removeprefix(BOM).lstrip()
         stream.seek(0)
         if head[:1] == b"{" and b'"payload"' in head or head[:1] == b"[":
             reader.read_document(stream.read(), path.name)

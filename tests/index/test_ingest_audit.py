@@ -280,3 +280,26 @@ def test_holdout_takes_counts_above_the_catalogue(tmp_path) -> None:
     huge = {"build_k": 2**31 - 1, "k": 10**11, "extras": 10**20, "artist_extras": 2**63}
     report = evaluate(corpus, dataset="p.csv", methods=("exact",), likes=0, **huge)
     assert report.markdown()
+
+
+@pytest.mark.parametrize("shape", ["lines", "array", "payload"])
+def test_listens_saved_with_a_utf8_bom_lose_nothing(tmp_path, shape) -> None:
+    """A BOM made line 1 of a .listens file malformed, and a JSON array of listens one
+    malformed row: 'has no usable rows read as listenbrainz'."""
+    import json
+
+    from index.ingest import read_dataset
+
+    listens = [_listen("A", f"t{i % 3}", 1_600_000_000 + 60 * i) for i in range(6)]
+    if shape == "lines":
+        text, name = "\n".join(listens) + "\n", "2025.listens"
+    elif shape == "array":
+        text, name = "[" + ",".join(listens) + "]", "listens.json"
+    else:
+        text = json.dumps({"payload": [json.loads(x) for x in listens]})
+        name = "import.json"
+    path = tmp_path / name
+    path.write_bytes(b"\xef\xbb\xbf" + text.encode())
+    corpus = read_dataset(path, progress=False)
+    assert (corpus.report.rows_read, corpus.report.rows_malformed) == (6, 0)
+    assert corpus.n_tracks == 3
