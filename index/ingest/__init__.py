@@ -15,10 +15,11 @@ order (:mod:`~index.ingest.halves`).
 
 from __future__ import annotations
 
+import contextlib
 import gc
 import itertools
 import logging
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 from index.corpus import Corpus, DatasetError
@@ -176,8 +177,20 @@ def input_formats(paths: Sequence[str | Path], fmt: str = "auto") -> list[str]:
     for p in paths:
         if not Path(p).exists():
             raise DatasetError(missing_path_message(Path(p)))
-        out.append(detect_format(p) if fmt == "auto" else fmt)
+        with _read_errors(p):
+            out.append(detect_format(p) if fmt == "auto" else fmt)
     return out
+
+
+@contextlib.contextmanager
+def _read_errors(path: str | Path) -> Iterator[None]:
+    """An OSError while reading ``path`` (a folder that may not be listed, a disk error) as
+    the :class:`DatasetError` it is: the command line takes a bare OSError for a failed
+    write of the index."""
+    try:
+        yield
+    except OSError as exc:
+        raise DatasetError(f"Cannot read {path}: {exc.strerror or exc}.") from exc
 
 
 def distinct_inputs(paths: Sequence[str | Path]) -> list[str | Path]:
@@ -232,9 +245,11 @@ def read_dataset(
         for p, f, name in zip(paths, formats, names, strict=True):
             builder.start_input(name, f)
             if Path(p).is_dir():
-                _warn_skipped(Path(p), f)
+                with _read_errors(p):
+                    _warn_skipped(Path(p), f)
             before = _counts(builder)
-            _READERS[f](Path(p), builder, progress=progress)
+            with _read_errors(p):
+                _READERS[f](Path(p), builder, progress=progress)
             after = _counts(builder)
             if after[:2] == before[:2]:
                 _no_rows(p, f, builder, after[2] - before[2], after[3] - before[3])

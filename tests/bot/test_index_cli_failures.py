@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import index.ingest as ingest
 from bot.cli import main
 
 
@@ -30,3 +31,18 @@ def test_a_failed_first_build_does_not_speak_of_an_index_that_is_not_there(
     err = capsys.readouterr().err
     assert "was not changed" not in err and f"No index was written ({out} does not exist)" in err
     assert not out.exists()
+
+
+def test_an_input_that_cannot_be_read_is_not_called_a_failed_write(
+    tmp_path, capsys, monkeypatch
+) -> None:
+    data = tmp_path / "p.csv"
+    data.write_text("playlist,artist,track\np1,A,x\np1,B,y\np2,A,x\np2,B,y\n")
+
+    def broken_disk(*args, **kwargs):
+        raise OSError(5, "Input/output error")
+
+    monkeypatch.setitem(ingest._READERS, "csv", broken_disk)
+    assert main(["index", "build", str(data), "-o", str(tmp_path / "o.sqlite"), "--quiet"]) == 2
+    err = capsys.readouterr().err
+    assert f"Cannot read {data}: Input/output error." in err and "could not write" not in err

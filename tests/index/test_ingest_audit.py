@@ -303,3 +303,25 @@ def test_listens_saved_with_a_utf8_bom_lose_nothing(tmp_path, shape) -> None:
     corpus = read_dataset(path, progress=False)
     assert (corpus.report.rows_read, corpus.report.rows_malformed) == (6, 0)
     assert corpus.n_tracks == 3
+
+
+def test_a_folder_that_cannot_be_listed_is_a_dataset_error(tmp_path, monkeypatch) -> None:
+    """A PermissionError listing an input folder escaped as an OSError, which the command
+    line reports as 'could not write OUT.sqlite: Permission denied'."""
+    import pathlib
+
+    from index.corpus import DatasetError
+    from index.ingest import read_dataset
+
+    folder = tmp_path / "locked"
+    folder.mkdir()
+    real = pathlib.Path.iterdir
+
+    def iterdir(self):
+        if self == folder:
+            raise PermissionError(13, "Permission denied", str(self))
+        return real(self)
+
+    monkeypatch.setattr(pathlib.Path, "iterdir", iterdir)
+    with pytest.raises(DatasetError, match=r"Cannot read .*locked: Permission denied\."):
+        read_dataset(folder, progress=False)
