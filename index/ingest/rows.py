@@ -10,9 +10,7 @@ Opening the files and reporting progress is :mod:`index.ingest.files`.
 
 from __future__ import annotations
 
-import re
 from array import array
-from collections.abc import Callable
 
 import numpy as np
 
@@ -33,11 +31,10 @@ from index.ingest.assemble import (
 )
 from index.ingest.identity import resolve_tracks
 from index.ingest.sessions import DEFAULT_GAP, sessionize
+from index.ingest.values import clean_isrc, clean_uri, value_id
 from index.names import normalise_name
 from index.progress import StageClock
 
-SPOTIFY_TRACK_PREFIX = "spotify:track:"
-ISRC_RE = re.compile(r"[A-Z]{2}[A-Z0-9]{3}[0-9]{7}")
 SESSION_NAME = "listening session"  # a session's stored name; readers show its date instead
 
 
@@ -181,12 +178,12 @@ class CorpusBuilder:
     def uri_id(self, uri: str) -> int:
         """Id of a URI as written: its ``spotify:track:`` form, or -1 for anything else."""
         u = self.uri_ids.get(uri)
-        return _value_id(self.uri_ids, self.uris, uri, _clean_uri) if u is None else u
+        return value_id(self.uri_ids, self.uris, uri, clean_uri) if u is None else u
 
     def isrc_id(self, text: str) -> int:
         """Id of an ISRC as written (``gb-duw-00-00059`` is ``GBDUW0000059``), or -1."""
         u = self.isrc_ids.get(text)
-        return _value_id(self.isrc_ids, self.isrcs, text, _clean_isrc) if u is None else u
+        return value_id(self.isrc_ids, self.isrcs, text, clean_isrc) if u is None else u
 
     def user_id(self, key: object) -> int:
         """Id of a listener (their key stays in this process: the index never sees it)."""
@@ -372,27 +369,3 @@ class CorpusBuilder:
         for name in int_columns.split():
             setattr(self, name, array("i"))
         self.listen_ts = array("q")
-
-
-def _value_id(
-    ids: dict[str, int], values: list[str], text: str, clean: Callable[[str], str | None]
-) -> int:
-    """Id of ``text`` as written, first seen: its clean form's id (new ones are added to
-    ``values``), or -1 when it has none; the written form is remembered either way."""
-    form = clean(text)
-    u = -1 if form is None else ids.get(form)
-    if u is None:
-        u = ids[form] = len(values)  # type: ignore[index]
-        values.append(form)  # type: ignore[arg-type]
-    ids[text] = u
-    return u
-
-
-def _clean_uri(text: str) -> str | None:
-    clean = text.strip()
-    return clean if clean.startswith(SPOTIFY_TRACK_PREFIX) else None
-
-
-def _clean_isrc(text: str) -> str | None:
-    clean = text.strip().upper().replace("-", "")
-    return clean if ISRC_RE.fullmatch(clean) else None

@@ -325,3 +325,24 @@ def test_a_folder_that_cannot_be_listed_is_a_dataset_error(tmp_path, monkeypatch
     monkeypatch.setattr(pathlib.Path, "iterdir", iterdir)
     with pytest.raises(DatasetError, match=r"Cannot read .*locked: Permission denied\."):
         read_dataset(folder, progress=False)
+
+
+def test_spotify_links_in_a_uri_column_are_kept_as_uris(tmp_path) -> None:
+    """A CSV whose uri column holds Share-menu links (open.spotify.com/track/ID?si=...)
+    lost every one: only 'spotify:track:' text was kept, so no song had a Spotify link."""
+    from index.ingest import read_dataset
+
+    a, b = "4uLU6hMCjMI75M1A2tKUQC", "7ouMYWpwJ422jRcDASZB7P"
+    rows = [
+        "playlist,artist,track,uri",
+        f"p1,A,x,https://open.spotify.com/track/{a}?si=0123abcd",
+        f"p1,B,y,https://open.spotify.com/intl-de/track/{b}",
+        f"p2,A,x,spotify:track:{a}",
+        "p2,B,y,https://open.spotify.com/album/1ATL5GLyefJaxhQzSPVrLX",
+        "p2,C,z,https://open.spotify.com/track/short",
+    ]
+    path = tmp_path / "p.csv"
+    path.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    corpus = read_dataset(path, progress=False)
+    uris = dict(zip(corpus.track_titles, corpus.track_uris, strict=True))
+    assert uris == {"x": f"spotify:track:{a}", "y": f"spotify:track:{b}", "z": None}
