@@ -195,10 +195,7 @@ def _read_rows(
 
 def _quote_not_closed(row: list[str], need: int, delim: str) -> bool:
     """Whether a record over several lines is a quote left open rather than a quoted name
-    with a line break in it: too few fields, or a line inside a field that holds as many
-    delimiters as a row of its own."""
-    if len(row) < need:
-        return True
+    with a line break in it: a line inside a field holds as many delimiters as a row."""
     return any(
         part.count(delim) >= need - 1
         for field in row

@@ -346,3 +346,13 @@ def test_spotify_links_in_a_uri_column_are_kept_as_uris(tmp_path) -> None:
     corpus = read_dataset(path, progress=False)
     uris = dict(zip(corpus.track_titles, corpus.track_uris, strict=True))
     assert uris == {"x": f"spotify:track:{a}", "y": f"spotify:track:{b}", "z": None}
+
+
+def test_a_quoted_name_over_two_lines_missing_a_field_is_one_malformed_row(tmp_path) -> None:
+    from index.ingest import read_dataset
+
+    path = tmp_path / "p.csv"
+    rows = ["playlist,artist,track", '"road\ntrip",A', "p1,A,x", "p1,B,y", "p2,A,x"]
+    path.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    r = read_dataset(path, progress=False).report
+    assert (r.rows_read, r.rows_malformed, r.malformed_lines) == (4, 1, [2])
