@@ -87,7 +87,8 @@ def detect_format(path: str | Path) -> str:
     ):
         raise DatasetError(no_listens_message(p, kind))
     head = read_head(p)
-    first_line = head.split("\n", 1)[0].rstrip("\r")
+    # Blank lines before a header (an export with a leading newline) are no line of it.
+    first_line = next((ln for ln in head.split("\n") if ln.strip()), "").rstrip("\r")
     if listenbrainz.looks_like_listens(head):
         return "listenbrainz"
     if mpd.looks_like_mpd(head):

@@ -96,6 +96,10 @@ def read_csv(path: Path, builder: CorpusBuilder, *, progress: bool = True) -> No
     """Feed a generic playlist CSV (plain or .gz) to ``builder``."""
     with open_bytes(path) as (stream, done, total):
         first = stream.readline().decode("utf-8", errors="replace").removeprefix("\ufeff")
+        header_no = 1
+        while first and not first.strip():  # blank lines before the header
+            first = stream.readline().decode("utf-8", errors="replace")
+            header_no += 1
         sniffed = sniff_header(first.rstrip("\r\n"))
         if sniffed is None:
             raise DatasetError(_no_header(path, first))
@@ -104,9 +108,9 @@ def read_csv(path: Path, builder: CorpusBuilder, *, progress: bool = True) -> No
         tick = follow(bar, done)
 
         def on_bad(line_no: int, shown: str) -> None:
-            count_not_utf8(builder, line_no + 1, shown)  # +1: the header was read before
+            count_not_utf8(builder, line_no + header_no, shown)  # the header was read before
 
-        lines = _Lines(text_lines(stream, on_bad, tick))
+        lines = _Lines(text_lines(stream, on_bad, tick), header_no + 1)
         reader = csv.reader(lines, delimiter=delim)
         _read_rows(builder, reader, cols, lines, delim)
         tick()
@@ -117,11 +121,11 @@ class _Lines:
     """The lines the csv module reads, with those of the record just read kept (to show a
     refused one, and to read them again when a quote was never closed)."""
 
-    def __init__(self, lines: Iterator[str]) -> None:
+    def __init__(self, lines: Iterator[str], first_no: int) -> None:
         self.lines = lines
         self.again: list[str] = []  # lines to read again, last first
         self.taken: list[str] = []  # the lines of the record being read
-        self.next_no = 2  # the line number of the next record's first line (1: header)
+        self.next_no = first_no  # the line number of the next record's first line
 
     def __iter__(self) -> _Lines:
         return self

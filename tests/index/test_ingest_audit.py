@@ -356,3 +356,24 @@ def test_a_quoted_name_over_two_lines_missing_a_field_is_one_malformed_row(tmp_p
     path.write_text("\n".join(rows) + "\n", encoding="utf-8")
     r = read_dataset(path, progress=False).report
     assert (r.rows_read, r.rows_malformed, r.malformed_lines) == (4, 1, [2])
+
+
+@pytest.mark.parametrize("fmt", ["csv", "zenodo"])
+def test_blank_lines_before_the_header_are_skipped(tmp_path, fmt) -> None:
+    """'Cannot tell the format of p.csv: its first line is ''' for a file that begins
+    with an empty line; line numbers still count the blank lines."""
+    from index.ingest import read_dataset
+
+    user = "0" * 32
+    if fmt == "csv":
+        head, row = "playlist,artist,track", "{p},{a},{t}"
+    else:
+        head = '"user_id", "artistname", "trackname", "playlistname"'
+        row = f'"{user}","{{a}}","{{t}}","{{p}}"'
+    lines = ["", " ", head] + [row.format(p=f"p{i % 2}", a="A", t=f"t{i % 3}") for i in range(6)]
+    lines[5] = row.format(p="p0", a="A", t=" ")  # line 6: no track name
+    path = tmp_path / "p.csv"
+    path.write_bytes(("\r\n".join(lines) + "\r\n").encode())
+    corpus = read_dataset(path, progress=False)
+    assert corpus.report.sources[0].format == fmt
+    assert (corpus.report.rows_read, corpus.report.malformed_lines) == (6, [6])
