@@ -29,6 +29,7 @@ class SourceInfo:
 
 # An MPD row's report starts with where it is: "[input: ]file: pid 4 track 1: {...}".
 _MPD_WHERE = re.compile(r"^(.*?: (?:pid \S+ track \d+|playlist #\d+)): ")
+_LISTENS_FILE = re.compile(r"(\S+\.(?:listens|jsonl)): ")  # a month file of a listens dump
 
 
 @dataclass
@@ -59,12 +60,31 @@ class IngestReport:
     def first_malformed(self) -> str:
         """Where the first malformed rows are, for a summary: "line(s) 6, 7"; for the
         Million Playlist Dataset, whose rows are numbered across its files, the first one's
-        file, pid and position ("mpd.slice.0-999.json: pid 4 track 1")."""
-        if self.format == "mpd" and self.malformed_examples:
-            found = _MPD_WHERE.match(self.malformed_examples[0])
-            if found:
+        file, pid and position ("mpd.slice.0-999.json: pid 4 track 1"). When the rows come
+        from several files (inputs, or a dump's month files), the first one's file is
+        named and only its lines are listed ("b.csv: line(s) 3, 9")."""
+        examples, lines = self.malformed_examples, self.malformed_lines
+        label = self._file_of(examples[0]) if examples else ""
+        if "mpd" in self.format.split("+") and examples:
+            found = _MPD_WHERE.match(examples[0])
+            if found and (label or self.format == "mpd"):
                 return found[1]
-        return "line(s) " + ", ".join(str(n) for n in self.malformed_lines[:5])
+        if label:
+            same = [n for n, e in zip(lines, examples, strict=False) if self._file_of(e) == label]
+            return f"{label}: line(s) " + ", ".join(str(n) for n in same[:5])
+        return "line(s) " + ", ".join(str(n) for n in lines[:5])
+
+    def _file_of(self, example: str) -> str:
+        """The input or file an example names first ("" when it names none): examples are
+        prefixed with their file when a build reads several (see CorpusBuilder.malformed)."""
+        found = _LISTENS_FILE.match(example)
+        if len(self.sources) > 1 and not found:
+            for src in self.sources[1:]:
+                if example.startswith(src.name + ": "):
+                    found = _LISTENS_FILE.match(example, len(src.name) + 2)
+                    return found[1] if found else src.name
+            return self.sources[0].name  # the first input's rows are not prefixed
+        return found[1] if found else ""
 
     def add_part(
         self,

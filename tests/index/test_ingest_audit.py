@@ -377,3 +377,26 @@ def test_blank_lines_before_the_header_are_skipped(tmp_path, fmt) -> None:
     corpus = read_dataset(path, progress=False)
     assert corpus.report.sources[0].format == fmt
     assert (corpus.report.rows_read, corpus.report.malformed_lines) == (6, [6])
+
+
+def test_malformed_rows_of_several_files_name_the_file(tmp_path) -> None:
+    """'first at line(s) 4, 5, 7' mixed line 4 of one file with lines 5 and 7 of another:
+    a dump's month files, or several inputs, gave no way to tell which."""
+    from index.ingest import read_dataset
+
+    month = tmp_path / "dump" / "listens" / "2025"
+    month.mkdir(parents=True)
+    good = [_listen("A", f"t{i % 3}", 1_600_000_000 + 60 * i) for i in range(4)]
+    (month / "1.listens").write_text("\n".join([*good[:2], "junk", *good[2:]]) + "\n")
+    (month / "2.listens").write_text("\n".join(["bad", *good, "worse"]) + "\n")
+    dump = read_dataset(tmp_path / "dump", progress=False).report
+    assert dump.rows_malformed == 3
+    assert dump.first_malformed() == "listens/2025/1.listens: line(s) 3"
+
+    a, b = small_csv(tmp_path / "a.csv"), small_csv(tmp_path / "b.csv")
+    b.write_text(b.read_text() + "p9,A\nq9,B\n")
+    a.write_text(a.read_text().replace("p1,A,song 1", "p1,A,", 1))
+    assert read_dataset([a, b], progress=False).report.first_malformed() == "a.csv: line(s) 5"
+    assert read_dataset([b, a], progress=False).report.first_malformed() == (
+        "b.csv: line(s) 17, 18"
+    )
