@@ -100,7 +100,7 @@ def detect_format(path: str | Path) -> str:
     if generic_csv.looks_like_csv(first_line):
         return "csv"
     if not head.strip():
-        what = "it is empty"
+        what = "it is empty" if not head else "it holds only blank lines"
     elif "\x00" in head or "\ufffd" in head[:4096]:
         what = "it is not a UTF-8 text file"
     elif "\r" in first_line:

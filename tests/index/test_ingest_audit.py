@@ -400,3 +400,16 @@ def test_malformed_rows_of_several_files_name_the_file(tmp_path) -> None:
     assert read_dataset([b, a], progress=False).report.first_malformed() == (
         "b.csv: line(s) 17, 18"
     )
+
+
+def test_a_file_of_blank_lines_is_not_called_empty(tmp_path) -> None:
+    from index.corpus import DatasetError
+    from index.ingest import read_dataset
+
+    path = tmp_path / "p.csv"
+    path.write_text("\n \n\t\n")
+    with pytest.raises(DatasetError, match="it holds only blank lines"):
+        read_dataset(path, progress=False)
+    path.write_bytes(b"")
+    with pytest.raises(DatasetError, match="it is empty"):
+        read_dataset(path, progress=False)
