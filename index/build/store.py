@@ -94,9 +94,10 @@ def atomic_index_file(out: Path) -> Iterator[Path]:
     """Yield a fresh temporary path beside ``out``; rename it to ``out`` on success.
 
     Any exception (including KeyboardInterrupt) removes the temporary file and leaves
-    ``out`` as it was.
+    ``out`` as it was. An ``out`` that is a symbolic link keeps it: the file it points to
+    is the one replaced (a host's ``neighbours.sqlite -> indexes/2026-12.sqlite`` stays).
     """
-    out = Path(out)
+    out = Path(os.path.realpath(out)) if Path(out).is_symlink() else Path(out)
     out.parent.mkdir(parents=True, exist_ok=True)
     sweep_stale_temp_files(out)
     tmp = temp_path_for(out)

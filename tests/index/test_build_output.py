@@ -101,3 +101,18 @@ def test_the_library_names_the_setting_in_a_full_sentence(tmp_path) -> None:
 
     with pytest.raises(ValueError, match=r"^min_playlists must be at least 1 \(got 0\)\.$"):
         build_index(tmp_path / "data.csv", tmp_path / "i.sqlite", min_playlists=0, progress=False)
+
+
+def test_an_output_that_is_a_link_keeps_it_and_replaces_what_it_points_to(tmp_path) -> None:
+    data = write_dataset(tmp_path / "spotify_dataset.csv")
+    (tmp_path / "indexes").mkdir()
+    target = tmp_path / "indexes" / "current.sqlite"
+    assert main(["index", "build", str(data), "-o", str(target), "--quiet", "--k", "1"]) == 0
+    link = tmp_path / "neighbours.sqlite"
+    link.symlink_to(Path("indexes") / "current.sqlite")
+    assert main(["index", "build", str(data), "-o", str(link), "--quiet", "--k", "2"]) == 0
+    assert link.is_symlink() and link.resolve() == target.resolve()  # the host's link stays
+    with sqlite3.connect(target) as conn:  # the file it points to is the new index
+        k = conn.execute("SELECT value FROM meta WHERE key = 'k'").fetchone()[0]
+    conn.close()
+    assert k == "2"
