@@ -175,6 +175,17 @@ def test_a_quoted_name_over_two_lines_is_still_one_row(tmp_path) -> None:
     assert 'say "hi"' in corpus.track_titles
 
 
+def header_and_row(fmt: str) -> tuple[str, str]:
+    """A header line and a row template (``{p}``, ``{a}``, ``{t}``) in ``fmt``."""
+    if fmt == "csv":
+        return "playlist,artist,track", "{p},{a},{t}"
+    user = "0" * 32
+    return (
+        '"user_id", "artistname", "trackname", "playlistname"',
+        f'"{user}","{{a}}","{{t}}","{{p}}"',
+    )
+
+
 @pytest.mark.parametrize("fmt", ["csv", "zenodo"])
 def test_a_row_with_nul_bytes_is_counted_malformed(tmp_path, fmt) -> None:
     """A damaged stretch (NUL bytes inside a row) was read as part of a name: 'x\\x00y' was a
@@ -182,12 +193,7 @@ def test_a_row_with_nul_bytes_is_counted_malformed(tmp_path, fmt) -> None:
     from index.corpus import DatasetError
     from index.ingest import read_dataset
 
-    user = "0" * 32
-    if fmt == "csv":
-        head, row = "playlist,artist,track", "{p},{a},{t}"
-    else:
-        head = '"user_id", "artistname", "trackname", "playlistname"'
-        row = f'"{user}","{{a}}","{{t}}","{{p}}"'
+    head, row = header_and_row(fmt)
     lines = [head] + [row.format(p=f"p{i % 3}", a="A", t=f"t{i % 4}") for i in range(12)]
     lines[3] = lines[3].replace("t", "t\x00\x00", 1)
     lines[6] = lines[6].replace("p", "\x00p", 1)
@@ -364,12 +370,7 @@ def test_blank_lines_before_the_header_are_skipped(tmp_path, fmt) -> None:
     with an empty line; line numbers still count the blank lines."""
     from index.ingest import read_dataset
 
-    user = "0" * 32
-    if fmt == "csv":
-        head, row = "playlist,artist,track", "{p},{a},{t}"
-    else:
-        head = '"user_id", "artistname", "trackname", "playlistname"'
-        row = f'"{user}","{{a}}","{{t}}","{{p}}"'
+    head, row = header_and_row(fmt)
     lines = ["", " ", head] + [row.format(p=f"p{i % 2}", a="A", t=f"t{i % 3}") for i in range(6)]
     lines[5] = row.format(p="p0", a="A", t=" ")  # line 6: no track name
     path = tmp_path / "p.csv"
