@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
+from dataclasses import replace
 from types import SimpleNamespace
 from typing import TYPE_CHECKING, Any
 
@@ -100,6 +101,8 @@ class Menus(commands.Cog):
             embeds = [(e.url or "", e.title or "", e.description or "") for e in message.embeds]
             text = message_song_text(message.content, embeds)
             reply = await answers.similar(text) if text else notice(_(NOTHING_TO_READ), "info")
+            if not (reply.items or reply.interactive):  # a miss on someone's message: the
+                reply = replace(reply, ephemeral=True)  # asker's to see, not the channel's
             await send_followup(interaction, reply, answers)
         except Exception:
             log.exception("The %r menu failed", FIND_SIMILAR.name)

@@ -170,11 +170,16 @@ async def test_right_click_in_a_guild_a_dm_and_a_group_dm(fake_discord: FakeDisc
     follow = await fake_discord.wait_for_request("POST", webhook(fake_discord))
     assert follow.json["embeds"][0]["title"] == "Songs like Africa — Toto"
 
-    empty = await fake_discord.send_message("lol", author=bob)
-    inter = await fake_discord.context_menu("Find similar songs", empty)
-    await inter.wait_answer()
-    follow = await fake_discord.wait_for_request("POST", webhook(fake_discord))
-    assert "No such song" in follow.json["embeds"][0]["title"]
+    for text in ("lol", ""):  # no such song; nothing to read (an image only)
+        empty = await fake_discord.send_message(text, author=bob)
+        before = set(fake_discord.messages)
+        inter = await fake_discord.context_menu("Find similar songs", empty)
+        await inter.wait_answer()
+        follow = await fake_discord.wait_for_request("POST", webhook(fake_discord))
+        said = follow.json["embeds"][0]
+        assert "No such song" in said.get("title", "") or "no song link" in said["description"]
+        shown = [m for i, m in fake_discord.messages.items() if i not in before]
+        assert shown and all(m["flags"] & EPHEMERAL for m in shown)  # a miss is not posted
     assert_mentions_disabled(fake_discord)
 
 
