@@ -30,7 +30,7 @@ from bot.replies import Answers, PageSpec, Reply
 from bot.replies.refs import SongRef
 from bot.text import CHOICE_MAX, clip, plain, playlists_phrase
 from bot.user_db import SAVED_LIST_DAYS, UserDB
-from bot.working import PRIVATE, settle_thinking
+from bot.working import PRIVATE, REPLIED, settle_thinking
 from index.model import Track
 
 if TYPE_CHECKING:
@@ -38,7 +38,6 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-REPLIED = "songsim_replied"  # set in Interaction.extras once a command's answer is sent
 # Texts are English here and shown in the presser's language (bot.i18n).
 NOT_YOURS = N_("Only the person who asked can use these buttons — ask me yourself with `/similar`.")
 SORRY = N_("Sorry, that didn't work — something went wrong on my side. Please try again.")

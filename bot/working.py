@@ -29,8 +29,9 @@ log = logging.getLogger(__name__)
 TYPING_EVERY = 8.0  # seconds; Discord shows one typing signal for about 10 s
 # Interaction.extras key: answer privately (True, or a note saying why, for the reply).
 PRIVATE = "songsim_private"
-# Interaction.extras key: a "thinking…" that everyone sees is waiting for the answer.
+# Interaction.extras keys: the defer showed "thinking…" to everyone; the answer was sent.
 PUBLIC_THINKING = "songsim_public_thinking"
+REPLIED = "songsim_replied"
 
 
 @contextlib.asynccontextmanager
@@ -60,9 +61,11 @@ async def _keep_typing(ctx: commands.Context) -> None:
 
 
 async def settle_thinking(interaction: discord.Interaction, *, private: bool) -> None:
-    """Before the answer to a deferred interaction: a private answer after a public
-    "thinking…" removes the placeholder first, or Discord would show the answer to everyone
-    in its place. Once answered, nothing is left to remove."""
-    if interaction.extras.pop(PUBLIC_THINKING, False) and private:
+    """Before an answer (or an apology) to a deferred interaction: a private one while a
+    public "thinking…" still waits (not yet replaced by a sent answer, :data:`REPLIED`)
+    removes that placeholder first, or Discord would show it to everyone in its place."""
+    extras = interaction.extras
+    if private and extras.get(PUBLIC_THINKING) and not extras.get(REPLIED):
+        extras[PUBLIC_THINKING] = False
         with contextlib.suppress(discord.HTTPException):  # gone already: the answer still goes
             await interaction.delete_original_response()

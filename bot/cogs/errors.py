@@ -8,7 +8,6 @@ user's id and what they typed reach the log at debug level only.
 
 from __future__ import annotations
 
-import contextlib
 import logging
 import time
 
@@ -19,7 +18,7 @@ from discord.ext import commands
 from bot.cogs._options import OOPS, ServerRefusal
 from bot.embeds import notice_embed
 from bot.i18n import _, number, use_language
-from bot.views import REPLIED
+from bot.working import settle_thinking
 
 log = logging.getLogger(__name__)
 
@@ -149,9 +148,7 @@ class Errors(commands.Cog):
         if interaction is None or not interaction.response.is_done():
             await ctx.send(embed=embed, ephemeral=True)
             return
-        if not interaction.extras.get(REPLIED):
-            with contextlib.suppress(discord.HTTPException):
-                await interaction.delete_original_response()
+        await settle_thinking(interaction, private=True)
         await interaction.followup.send(embed=embed, ephemeral=True)
 
 

@@ -13,7 +13,6 @@ here.
 
 from __future__ import annotations
 
-import contextlib
 import logging
 from dataclasses import replace
 from types import SimpleNamespace
@@ -31,7 +30,7 @@ from bot.replies import Answers, Reply
 from bot.replies.reply import notice
 from bot.replies.seeds import message_song_text
 from bot.views import reply_view
-from bot.working import PUBLIC_THINKING, settle_thinking
+from bot.working import PUBLIC_THINKING, REPLIED, settle_thinking
 
 if TYPE_CHECKING:
     from bot.bot import SongsimBot
@@ -108,8 +107,7 @@ class Menus(commands.Cog):
             log.exception("The %r menu failed", FIND_SIMILAR.name)
             log.debug("The failed menu was user %s's", interaction.user.id)
             try:  # the public "thinking…" goes, so that only the user sees the apology
-                with contextlib.suppress(discord.HTTPException):
-                    await interaction.delete_original_response()
+                await settle_thinking(interaction, private=True)
                 await interaction.followup.send(
                     embed=notice_embed(_(OOPS), "error"), ephemeral=True
                 )
@@ -134,6 +132,7 @@ async def send_followup(interaction: discord.Interaction, reply: Reply, answers:
         kwargs["view"] = view
     await settle_thinking(interaction, private=reply.ephemeral)
     await interaction.followup.send(**kwargs)
+    interaction.extras[REPLIED] = True
 
 
 async def setup(bot: SongsimBot) -> None:

@@ -19,7 +19,8 @@ columns. Standard CSV quoting; a quoted field may hold line breaks, but a quote 
 is malformed, and the lines after it are read again as rows. A row with too few fields, an
 empty track name, an empty playlist, NUL bytes, or a line that is not UTF-8 is malformed;
 an empty artist is kept as ``""``.
-Only ``spotify:track:`` URIs are kept (local files and episodes have none).
+Spotify track URIs are kept, as ``spotify:track:`` or as an ``open.spotify.com/track/`` link
+(local files and episodes have none).
 """
 
 from __future__ import annotations

@@ -17,14 +17,12 @@ import msgspec
 
 from index.corpus import DatasetError
 from index.ingest.rows import CorpusBuilder
+from index.ingest.values import SPOTIFY_TRACK_PREFIX, SPOTIFY_TRACK_RE
 
 BLOCK_BYTES = 1 << 20  # small: a bad line sends only its block the slow way
 MAX_LINE_BYTES = 1 << 24
 BOM = b"\xef\xbb\xbf"
 MBID_RE = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
-SPOTIFY_ID_RE = re.compile(
-    r"(?:spotify:track:|https?://open\.spotify\.com/track/)([0-9A-Za-z]{22})"
-)
 _INDEX_RE = re.compile(r"\$\[(\d+)\]")
 _BYTE_RE = re.compile(r"\(byte (\d+)\)")
 
@@ -271,8 +269,8 @@ class ListenReader:
         return self.b.new_raw_track(artist, title, (artist, title, mb), mbid)
 
     def uri(self, text: object) -> int:
-        m = SPOTIFY_ID_RE.search(text) if isinstance(text, str) else None
-        u = self.b.uri_id(f"spotify:track:{m.group(1)}") if m else -1
+        m = SPOTIFY_TRACK_RE.search(text) if isinstance(text, str) else None
+        u = self.b.uri_id(SPOTIFY_TRACK_PREFIX + m.group(1)) if m else -1
         if isinstance(text, str):
             self.b.uri_ids[text] = u
         return u

@@ -12,8 +12,9 @@ import re
 from collections.abc import Callable
 
 SPOTIFY_TRACK_PREFIX = "spotify:track:"
-SPOTIFY_TRACK_URL_RE = re.compile(
-    r"https?://open\.spotify\.com/(?:intl-[a-z-]+/)?track/([0-9A-Za-z]{22})"
+# A track's id in its URI or in the open.spotify.com link Spotify's Share menu copies.
+SPOTIFY_TRACK_RE = re.compile(
+    r"(?:spotify:track:|https?://open\.spotify\.com/(?:intl-[a-z-]+/)?track/)([0-9A-Za-z]{22})"
 )
 ISRC_RE = re.compile(r"[A-Z]{2}[A-Z0-9]{3}[0-9]{7}")
 
@@ -38,7 +39,7 @@ def clean_uri(text: str) -> str | None:
     clean = text.strip()
     if clean.startswith(SPOTIFY_TRACK_PREFIX):
         return clean
-    m = SPOTIFY_TRACK_URL_RE.fullmatch(clean.split("?", 1)[0].rstrip("/"))
+    m = SPOTIFY_TRACK_RE.fullmatch(clean.split("?", 1)[0].rstrip("/"))
     return SPOTIFY_TRACK_PREFIX + m.group(1) if m else None
 
 
