@@ -12,7 +12,12 @@ against a membership bitset, never walked. Nothing is approximated.
 Each pair of query classes is counted once: a query walks only the classes numbered before
 it (playlists list them in that order, :mod:`index.build.exact_layout`) and offers each
 pair to both lists, the other one's through a buffer (:mod:`index.build.exact_heaps`).
-That halves the random counter increments, which are most of the scan's time.
+That halves the random counter increments. Offering is dearer than counting: a list's
+insertion costs a search and a shift, and in the order candidates are found most would
+later be pushed out again. So a query first bounds its own offers
+(:func:`~index.build.exact_heaps.local_bounds`: the k-th best Jaccard and the k + m-th
+best shared count among them) and offers its own lists only those that reach one bound,
+which cut the full-scale scan by a fifth to a third (docs/BENCHMARKS.md).
 """
 
 from __future__ import annotations
@@ -25,6 +30,7 @@ from index.build.exact_heaps import (
     apply_offers,
     apply_scratch,
     extras_from_pool,
+    local_bounds,
     new_lists,
     offer_both,
 )
@@ -72,8 +78,8 @@ def _longest_big(rep_indices, lo, hi, pl_len, big_slot, n_skip, skip):  # pragma
 
 @numba.njit(cache=True, nogil=True)
 def exact_query(
-    q, c, min_shared, rep_indptr, rep_indices, pl_indptr, pl_items, pl_len, item_size,
-    item_class, item_slot, item_of, big_slot, big_bits, cnt, base, cands, skip, lists, k, m,
+    q, c, min_shared, rep_indptr, rep_indices, pl_indptr, pl_items, pl_len, info, item_of,
+    big_slot, big_bits, cnt, base, cands, cand_s, cand_d, best_j, best_s, skip, lists, k, m,
     buf_q, buf_c, buf_s, buf_d, fill,
 ):  # fmt: skip  # pragma: no cover - numba
     """Count class ``c`` (query slot ``q``) against every class numbered before it, offer
@@ -82,7 +88,8 @@ def exact_query(
     :mod:`index.build.exact_heaps`); returns the new ``fill``.
 
     ``pl_items`` holds *item* ids (classes renumbered by popularity so the counters that
-    are hit most stay in cache), ascending per playlist; ``item_class`` maps them back.
+    are hit most stay in cache), ascending per playlist; ``info[u]`` is item ``u``'s class,
+    set size and query slot (-1: not a query), one cache line for the three.
     Counters are stamped: ``cnt[u] - base`` is this query's count when ``cnt[u] >= base``
     (older queries used smaller bases), so nothing has to be reset between queries and the
     walk is branch-free.
@@ -109,7 +116,8 @@ def exact_query(
             if v - base == need:
                 cands[nc] = u
                 nc += 1
-    size_c = rep_indptr[c + 1] - rep_indptr[c]
+    size_c = hi - lo
+    n = 0  # the candidates that share min_shared playlists, with their counts and unions
     for i in range(nc):
         u = cands[i]
         s = np.int64(cnt[u]) - base
@@ -119,10 +127,19 @@ def exact_query(
                 s += 1
         if s < min_shared:
             continue
-        d = size_c + item_size[u] - s
-        offer_both(q, item_class[u], s, d, lists, k, m)
-        if item_slot[u] >= 0:
-            buf_q[fill] = item_slot[u]
+        cands[n] = u
+        cand_s[n] = s
+        cand_d[n] = size_c + info[u, 1] - s
+        n += 1
+    j_min, s_min = local_bounds(cand_s, cand_d, n, k, m, best_j, best_s)
+    for i in range(n):
+        u = cands[i]
+        s = cand_s[i]
+        d = cand_d[i]
+        if s / d >= j_min or s >= s_min:
+            offer_both(q, info[u, 0], s, d, lists, k, m)
+        if info[u, 2] >= 0:
+            buf_q[fill] = info[u, 2]
             buf_c[fill] = c
             buf_s[fill] = s
             buf_d[fill] = d
@@ -133,8 +150,8 @@ def exact_query(
 @numba.njit(cache=True, parallel=True)
 def _exact_batch(
     visit, q_class, next_pos, chunk_end, min_shared, rep_indptr, rep_indices, pl_indptr,
-    pl_items, pl_len, item_size, item_class, item_slot, item_of, big_slot, big_bits,
-    scratch_cnt, stamps, shift, scratch_cands, lists, k, m, buf_q, buf_c, buf_s, buf_d, fill,
+    pl_items, pl_len, info, item_of, big_slot, big_bits, scratch_cnt, stamps, shift,
+    scratch_cands, scratch_s, scratch_d, lists, k, m, buf_q, buf_c, buf_s, buf_d, fill,
 ):  # fmt: skip  # pragma: no cover
     """Run the queries ``visit[next_pos[i]:chunk_end[i]]`` of each chunk ``i`` until its
     thread's offer buffer could overflow; ``next_pos`` says where each chunk stopped."""
@@ -146,6 +163,8 @@ def _exact_batch(
         cnt = scratch_cnt[tid]
         cands = scratch_cands[tid]
         skip = np.empty(max(min_shared - 1, 1), dtype=np.int64)
+        best_j = np.empty(k, dtype=np.float64)
+        best_s = np.empty(k + m, dtype=np.int64)
         pos = next_pos[chunk]
         while pos < chunk_end[chunk]:
             q = visit[pos]
@@ -160,9 +179,9 @@ def _exact_batch(
                 cnt[:] = 0
                 stamps[tid] = 1
             fill[tid] = exact_query(
-                q, c, min_shared, rep_indptr, rep_indices, pl_indptr, pl_items, pl_len,
-                item_size, item_class, item_slot, item_of, big_slot, big_bits, cnt,
-                stamps[tid] << shift, cands, skip, lists, k, m,
+                q, c, min_shared, rep_indptr, rep_indices, pl_indptr, pl_items, pl_len, info,
+                item_of, big_slot, big_bits, cnt, stamps[tid] << shift, cands,
+                scratch_s[tid], scratch_d[tid], best_j, best_s, skip, lists, k, m,
                 buf_q[tid], buf_c[tid], buf_s[tid], buf_d[tid], fill[tid],
             )  # fmt: skip
             pos += 1
@@ -265,11 +284,13 @@ def run_exact_queries(
     is_query = np.zeros(n, dtype=bool)
     is_query[q_class] = True
     co = cooccurrence_index(classes, is_query)
-    item_slot = np.full(n, -1, dtype=np.int32)
-    item_slot[co.item_of[q_class]] = np.arange(n_q, dtype=np.int32)
+    info = np.full((n, 4), -1, dtype=np.int32)  # per item: class, set size, query slot
+    info[:, 0] = co.item_class
+    info[:, 1] = co.item_size
+    info[co.item_of[q_class], 2] = np.arange(n_q, dtype=np.int32)
     item_of = co.item_of.astype(np.int64)
     n_threads = numba.get_num_threads()
-    cands = np.empty((n_threads, n), dtype=np.int32)
+    cands, cand_s, cand_d = (np.empty((n_threads, n), dtype=np.int32) for _ in range(3))
     cap = max(OFFER_BUFFER, n)  # one query alone always fits (a pair per other class)
     buf = [np.empty((n_threads, cap), dtype=np.int32) for _ in range(4)]
     fill = np.zeros(n_threads, dtype=np.int64)
@@ -299,9 +320,8 @@ def run_exact_queries(
                     _exact_batch(
                         visit, q_class, next_pos, edges[1:], min_shared,
                         classes.rep_indptr, classes.rep_indices, classes.pl_indptr,
-                        co.pl_items, co.pl_len, co.item_size, co.item_class, item_slot,
-                        item_of, co.big_slot, co.big_bits, cnt, stamps, shift, cands,
-                        lists, k, m, *buf, fill,
+                        co.pl_items, co.pl_len, info, item_of, co.big_slot, co.big_bits,
+                        cnt, stamps, shift, cands, cand_s, cand_d, lists, k, m, *buf, fill,
                     )  # fmt: skip
                     apply_offers(*buf, fill, lists, k, m, *scratch)
                     fill[:] = 0
@@ -309,7 +329,7 @@ def run_exact_queries(
                         break
                 bar.update(int(hi - lo))
             del cnt
-    del buf, cands, scratch
+    del buf, cands, cand_s, cand_d, info, scratch
     del lists, top_d, thr  # before the extras are copied out: the scan's peak
     if m > 0:
         extras_from_pool(sh_c, sh_s, sh_n, top_c, top_n, m)

@@ -103,6 +103,41 @@ def offer_both(q, c, s, d, lists, k, m):  # pragma: no cover - numba
 
 
 @numba.njit(cache=True, nogil=True)
+def local_bounds(cand_s, cand_d, n, k, m, best_j, best_s):  # pragma: no cover - numba
+    """What one query's own ``n`` offers (shared ``cand_s``, union ``cand_d``) must reach to
+    matter: the ``k``-th best Jaccard and the ``k + m``-th best shared count among them
+    (``best_j``, ``best_s``: scratch). An offer below both ranks after ``k`` of the others by
+    Jaccard and ``k + m`` by shared count, so it cannot end in either list; turning it away
+    here, on numbers in hand, spares the lists' reads and the insertions a later, better
+    offer would undo. Ties are kept: the lists break them. No bound (-1) under ``k`` (or
+    ``k + m``) offers; without a pool (``m`` = 0) only the Jaccard one counts."""
+    pool = k + m
+    nj = 0
+    ns = 0
+    for i in range(n):
+        s = cand_s[i]
+        j = s / cand_d[i]
+        if nj < k or j > best_j[nj - 1]:
+            pos = nj if nj < k else k - 1
+            nj = min(nj + 1, k)
+            while pos > 0 and best_j[pos - 1] < j:
+                best_j[pos] = best_j[pos - 1]
+                pos -= 1
+            best_j[pos] = j
+        if m > 0 and (ns < pool or s > best_s[ns - 1]):
+            pos = ns if ns < pool else pool - 1
+            ns = min(ns + 1, pool)
+            while pos > 0 and best_s[pos - 1] < s:
+                best_s[pos] = best_s[pos - 1]
+                pos -= 1
+            best_s[pos] = s
+    j_min = best_j[k - 1] if nj == k else -1.0
+    if m == 0:
+        return j_min, np.int64(1) << 62  # no pool: the shared count admits nothing
+    return j_min, (best_s[pool - 1] if ns == pool else np.int64(-1))
+
+
+@numba.njit(cache=True, nogil=True)
 def _by_block(buf_q, buf_c, buf_s, buf_d, fill, shift, start, out):  # pragma: no cover
     """Counting sort of every thread's offers by ``q >> shift`` into ``out``; ``start[b]``
     is where block ``b`` begins."""

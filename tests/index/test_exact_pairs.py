@@ -49,3 +49,35 @@ def test_rows_match_brute_force_at_larger_scale() -> None:
     indptr, indices = _csr(random_rows(rng, 400, 40, dup_rate=0.1))
     table = exact_neighbours(indptr, indices, 40, k=6, progress=False)
     assert as_rows(table) == brute_force(indptr, indices, 6, 2, 2)
+
+
+def _tied_rows() -> list[np.ndarray]:
+    """One track in playlists 0-5 and 60 more, most tied with one another on Jaccard and on
+    shared count, so many sit exactly at the k-th best and at the pool's last place."""
+    rows = [np.arange(6)]
+    for i in range(60):
+        a, b = i % 6, (i // 6) % 6
+        shared = [a, b] if a != b else [a, (a + 1) % 6]
+        if i % 5 == 0:
+            shared.append((a + 2) % 6)  # three shared, and a larger set: lower Jaccard
+            rows.append(np.unique([*shared, 10 + i % 4, 20 + i % 7, 30]))
+        else:
+            rows.append(np.unique([*shared, 10 + i % 3]))
+    return rows
+
+
+@pytest.mark.parametrize("extras", [0, 3])
+@pytest.mark.parametrize("min_big", [1024, 1])
+def test_offers_tied_at_a_querys_bounds_are_all_weighed(monkeypatch, extras, min_big) -> None:
+    """A query offers its own lists only what reaches its k-th best Jaccard or its pool's
+    last shared count among its offers; everything tied there must still be weighed."""
+    monkeypatch.setattr("index.build.exact_layout.MIN_BIG", min_big)
+    indptr, indices = _csr(_tied_rows())
+    kw = dict(k=4, min_playlists=2, min_shared=2, progress=False)
+    table = exact_neighbours(indptr, indices, 40, extras=extras, **kw)
+    top, extra = split_table(table, 4)
+    assert top == brute_force(indptr, indices, 4, 2, 2)
+    truth = brute_force_extras(indptr, indices, 4, extras, 2, 2)
+    assert truth[0] if extras else not extra
+    for t, rows in truth.items():
+        assert extra.get(t, []) == rows, t
