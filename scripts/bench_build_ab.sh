@@ -51,11 +51,13 @@ done
 
 # Table. Wall/RSS from /usr/bin/time -v (RSS is the largest single process, the build or
 # its forked table writer, not their sum); stages from the build's "stages:" summary line.
-stage() {  # log name -> seconds of a top-level stage, or "-"
-    grep -m1 '^ *stages:' "$1" | sed 's/^ *stages: //' | tr ',' '\n' \
-        | awk -v name="$2" '/^ [^ ]/ { sub(/^ /, ""); } /^[^ ]/ {
-              s = $0; sub(/ [0-9.]+ s$/, "", s); if (s == name) { v = $(NF-1) } }
-              END { print (v == "" ? "-" : v) }'
+stage() {  # log name -> seconds of a top-level stage from the summary's "time by stage:" lines, or "-"
+    awk -v name="$2" '/^ *time by stage:/ { on = 1; next }
+        on && !/^    [^ ]/ { on = 0 }
+        on { line = $0; sub(/^ +/, "", line); sub(/ s:.*$/, " s", line)
+             n = split(line, w, " "); label = w[1]; for (i = 2; i < n - 1; i++) label = label " " w[i]
+             if (label == name) { v = w[n - 1] } }
+        END { print (v == "" ? "-" : v) }' "$1"
 }
 wall_s() {  # "h:mm:ss" or "m:ss.ss" -> seconds
     grep -m1 'Elapsed (wall clock)' "$1" | awk '{ t = $NF; n = split(t, p, ":");

@@ -16,8 +16,8 @@ That halves the random counter increments. Offering is dearer than counting: a l
 insertion costs a search and a shift, and in the order candidates are found most would
 later be pushed out again. So a query first bounds its own offers
 (:func:`~index.build.exact_heaps.local_bounds`: the k-th best Jaccard and the k + m-th
-best shared count among them) and offers its own lists only those that reach one bound,
-which cut the full-scale scan by a fifth to a third (docs/BENCHMARKS.md).
+best shared count among them) and offers its own lists only those that reach one bound
+(figures: docs/research/benchmark-notes.md, "The exact scan's offers").
 """
 
 from __future__ import annotations
