@@ -102,6 +102,19 @@ def offer_both(q, c, s, d, lists, k, m):  # pragma: no cover - numba
             thr[q, 1] = sh_s[q, pool - 1]
 
 
+@numba.njit(cache=True, nogil=True, inline="always")
+def _keep_largest(best, n, cap, v):  # pragma: no cover - numba
+    """Put ``v`` in ``best[:n]``, the at most ``cap`` largest seen, descending; new ``n``."""
+    if n == cap and not v > best[n - 1]:
+        return n
+    pos = n if n < cap else cap - 1
+    while pos > 0 and best[pos - 1] < v:
+        best[pos] = best[pos - 1]
+        pos -= 1
+    best[pos] = v
+    return min(n + 1, cap)
+
+
 @numba.njit(cache=True, nogil=True)
 def local_bounds(cand_s, cand_d, n, k, m, best_j, best_s):  # pragma: no cover - numba
     """What one query's own ``n`` offers (shared ``cand_s``, union ``cand_d``) must reach to
@@ -115,22 +128,9 @@ def local_bounds(cand_s, cand_d, n, k, m, best_j, best_s):  # pragma: no cover -
     nj = 0
     ns = 0
     for i in range(n):
-        s = cand_s[i]
-        j = s / cand_d[i]
-        if nj < k or j > best_j[nj - 1]:
-            pos = nj if nj < k else k - 1
-            nj = min(nj + 1, k)
-            while pos > 0 and best_j[pos - 1] < j:
-                best_j[pos] = best_j[pos - 1]
-                pos -= 1
-            best_j[pos] = j
-        if m > 0 and (ns < pool or s > best_s[ns - 1]):
-            pos = ns if ns < pool else pool - 1
-            ns = min(ns + 1, pool)
-            while pos > 0 and best_s[pos - 1] < s:
-                best_s[pos] = best_s[pos - 1]
-                pos -= 1
-            best_s[pos] = s
+        nj = _keep_largest(best_j, nj, k, cand_s[i] / cand_d[i])
+        if m > 0:
+            ns = _keep_largest(best_s, ns, pool, np.int64(cand_s[i]))
     j_min = best_j[k - 1] if nj == k else -1.0
     if m == 0:
         return j_min, np.int64(1) << 62  # no pool: the shared count admits nothing
