@@ -276,7 +276,7 @@ def run_exact_queries(
     n_q = q_class.size
     m = int(extras)
     lists = new_lists(n_q, k, m, classes.size)
-    top_c, top_s, top_d, top_n, sh_c, sh_s, _, sh_n, thr = lists
+    top_c, top_s, top_d, top_n, sh_c, sh_s, sh_d, _, sh_n, thr = lists
     if n_q == 0:
         return top_c, top_s, top_n, sh_c, sh_s, sh_n
     q_class = np.asarray(q_class, dtype=np.int64)
@@ -330,7 +330,7 @@ def run_exact_queries(
                 bar.update(int(hi - lo))
             del cnt
     del buf, cands, cand_s, cand_d, info, scratch
-    del lists, top_d, thr  # before the extras are copied out: the scan's peak
+    del lists, top_d, sh_d, thr  # before the extras are copied out: the scan's peak
     if m > 0:
         extras_from_pool(sh_c, sh_s, sh_n, top_c, top_n, m)
-    return top_c, top_s, top_n, sh_c[:, :m].copy(), sh_s[:, :m].copy(), sh_n
+    return top_c, top_s, top_n, sh_c[:, :m].copy(), sh_s[:, :m].astype(np.int32), sh_n

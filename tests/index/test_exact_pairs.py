@@ -15,8 +15,10 @@ from tests.index.test_extras import brute_force_extras, split_table
 
 
 @pytest.mark.parametrize("min_big", [1024, 1])  # 1 exercises the skipped-playlist bitsets
-def test_tiny_offer_buffer_changes_nothing(monkeypatch, min_big: int) -> None:
+@pytest.mark.parametrize("narrow_below", [32_768, 1])
+def test_tiny_offer_buffer_changes_nothing(monkeypatch, min_big: int, narrow_below: int) -> None:
     monkeypatch.setattr("index.build.exact_layout.MIN_BIG", min_big)
+    monkeypatch.setattr("index.build.exact_heaps.NARROW_BELOW", narrow_below)
     monkeypatch.setattr(exact, "OFFER_BUFFER", 1)  # the buffer holds one query's offers
     rng = np.random.default_rng(11)
     for _ in range(3):
@@ -68,10 +70,15 @@ def _tied_rows() -> list[np.ndarray]:
 
 @pytest.mark.parametrize("extras", [0, 3])
 @pytest.mark.parametrize("min_big", [1024, 1])
-def test_offers_tied_at_a_querys_bounds_are_all_weighed(monkeypatch, extras, min_big) -> None:
+@pytest.mark.parametrize("narrow_below", [32_768, 1])  # 1: 32-bit pool entries, no unions
+def test_offers_tied_at_a_querys_bounds_are_all_weighed(
+    monkeypatch, extras, min_big, narrow_below
+) -> None:
     """A query offers its own lists only what reaches its k-th best Jaccard or its pool's
-    last shared count among its offers; everything tied there must still be weighed."""
+    last shared count among its offers; everything tied there must still be weighed, in
+    16-bit pool entries that store their unions and in 32-bit ones that do not."""
     monkeypatch.setattr("index.build.exact_layout.MIN_BIG", min_big)
+    monkeypatch.setattr("index.build.exact_heaps.NARROW_BELOW", narrow_below)
     indptr, indices = _csr(_tied_rows())
     kw = dict(k=4, min_playlists=2, min_shared=2, progress=False)
     table = exact_neighbours(indptr, indices, 40, extras=extras, **kw)
