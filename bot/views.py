@@ -30,7 +30,7 @@ from bot.replies import Answers, PageSpec, Reply
 from bot.replies.refs import SongRef
 from bot.text import CHOICE_MAX, clip, plain, playlists_phrase
 from bot.user_db import SAVED_LIST_DAYS, UserDB
-from bot.working import PRIVATE, REPLIED, settle_thinking
+from bot.working import PRIVATE, send_answer
 from index.model import Track
 
 if TYPE_CHECKING:
@@ -390,9 +390,6 @@ async def send_reply(ctx: commands.Context, reply: Reply, answers: Answers) -> d
         kwargs["view"] = view
     if reply.files:
         kwargs["files"] = discord_files(reply.files)
-    if ctx.interaction is not None:
-        await settle_thinking(ctx.interaction, private=kwargs["ephemeral"])
-    message = await ctx.send(**kwargs)
-    if ctx.interaction is not None:
-        ctx.interaction.extras[REPLIED] = True
-    return message
+    if ctx.interaction is None:
+        return await ctx.send(**kwargs)
+    return await send_answer(ctx.interaction, ctx.send, private=kwargs["ephemeral"], **kwargs)

@@ -19,12 +19,14 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
+from typing import TypeVar
 
 import discord
 from discord.ext import commands
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 TYPING_EVERY = 8.0  # seconds; Discord shows one typing signal for about 10 s
 # Interaction.extras key: answer privately (True, or a note saying why, for the reply).
@@ -69,3 +71,15 @@ async def settle_thinking(interaction: discord.Interaction, *, private: bool) ->
         extras[PUBLIC_THINKING] = False
         with contextlib.suppress(discord.HTTPException):  # gone already: the answer still goes
             await interaction.delete_original_response()
+
+
+async def send_answer(
+    interaction: discord.Interaction, send: Callable[..., Awaitable[T]], *, private: bool, **kw
+) -> T:
+    """``send(**kw)`` as the answer to ``interaction``: the placeholder settled first
+    (:func:`settle_thinking`), the answer marked sent after (:data:`REPLIED`), so an
+    apology that follows knows nothing public waits any more."""
+    await settle_thinking(interaction, private=private)
+    message = await send(**kw)
+    interaction.extras[REPLIED] = True
+    return message

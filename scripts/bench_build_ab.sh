@@ -50,8 +50,8 @@ for n in $(seq 1 "$PAIRS"); do
 done
 
 # Table. Wall/RSS from /usr/bin/time -v (RSS is the largest single process, the build or
-# its forked table writer, not their sum); stages from the build's "stages:" summary line.
-stage() {  # log name -> seconds of a top-level stage from the summary's "time by stage:" lines, or "-"
+# its forked table writer, not their sum); stages from the summary's "time by stage:" lines.
+stage() {  # log name -> seconds of a top-level stage, or "-"
     awk -v name="$2" '/^ *time by stage:/ { on = 1; next }
         on && !/^    [^ ]/ { on = 0 }
         on { line = $0; sub(/^ +/, "", line); sub(/ s:.*$/, " s", line)

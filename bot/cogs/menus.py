@@ -30,7 +30,7 @@ from bot.replies import Answers, Reply
 from bot.replies.reply import notice
 from bot.replies.seeds import message_song_text
 from bot.views import reply_view
-from bot.working import PUBLIC_THINKING, REPLIED, settle_thinking
+from bot.working import PUBLIC_THINKING, send_answer, settle_thinking
 
 if TYPE_CHECKING:
     from bot.bot import SongsimBot
@@ -130,9 +130,7 @@ async def send_followup(interaction: discord.Interaction, reply: Reply, answers:
     kwargs: dict[str, Any] = {"embed": reply.embed, "wait": True, "ephemeral": reply.ephemeral}
     if view is not None:
         kwargs["view"] = view
-    await settle_thinking(interaction, private=reply.ephemeral)
-    await interaction.followup.send(**kwargs)
-    interaction.extras[REPLIED] = True
+    await send_answer(interaction, interaction.followup.send, private=reply.ephemeral, **kwargs)
 
 
 async def setup(bot: SongsimBot) -> None:

@@ -284,7 +284,7 @@ def run_exact_queries(
     is_query = np.zeros(n, dtype=bool)
     is_query[q_class] = True
     co = cooccurrence_index(classes, is_query)
-    info = np.full((n, 4), -1, dtype=np.int32)  # per item: class, set size, query slot
+    info = np.full((n, 4), -1, dtype=np.int32)  # per item: class, set size, query slot, pad
     info[:, 0] = co.item_class
     info[:, 1] = co.item_size
     info[co.item_of[q_class], 2] = np.arange(n_q, dtype=np.int32)

@@ -93,9 +93,9 @@ def offer_both(q, c, s, d, lists, k, m):  # pragma: no cover - numba
 
     ``thr[q]`` holds the last Jaccard of a full top ``k`` and the last shared count of a
     full pool (else -1): an offer below both cannot go in, and is turned away on that one
-    read, without touching the lists. The pool keeps no union sizes (a quarter of the
-    lists' memory) unless they fit in 16 bits (``sh_d`` has no columns then): ``size``, every
-    class's set size, gives them back on a tie."""
+    read, without touching the lists. Where the pool's counts need 32 bits it keeps no union
+    sizes (``sh_d`` has no columns): ``size``, every class's set size, gives them back on a
+    tie."""
     top_c, top_s, top_d, top_n, sh_c, sh_s, sh_d, size, sh_n, thr = lists
     if s / d < thr[q, 0] and s < thr[q, 1]:
         return

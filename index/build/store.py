@@ -58,15 +58,23 @@ def _pid_alive(pid: int) -> bool:
     return True
 
 
+def index_file(out: Path) -> Path:
+    """The file a build of ``out`` writes: ``out`` itself, or the file it links to, so a
+    host's ``neighbours.sqlite -> indexes/2026-12.sqlite`` keeps its link."""
+    out = Path(out)
+    return Path(os.path.realpath(out)) if out.is_symlink() else out
+
+
 def check_writable(out: Path) -> None:
     """Raise OSError now if the index file ``out`` could not be written at the end of a build.
 
     Run before the dataset is read, so a typo in ``-o`` fails in a second, not after an
     hour of ingest. Creates a file beside ``out`` (and the folders leading to it, which
     :func:`atomic_index_file` would create) and removes it again, folders included, so a
-    build that then fails on its dataset leaves nothing behind.
+    build that then fails on its dataset leaves nothing behind. A link is checked where it
+    points (:func:`index_file`), the folder the new file will be written in.
     """
-    out = Path(out)
+    out = index_file(out)
     if out.is_dir():
         raise IsADirectoryError(
             errno.EISDIR, f"it is a folder; name the index file, e.g. {out / 'index.sqlite'}"
@@ -95,9 +103,9 @@ def atomic_index_file(out: Path) -> Iterator[Path]:
 
     Any exception (including KeyboardInterrupt) removes the temporary file and leaves
     ``out`` as it was. An ``out`` that is a symbolic link keeps it: the file it points to
-    is the one replaced (a host's ``neighbours.sqlite -> indexes/2026-12.sqlite`` stays).
+    is the one replaced (:func:`index_file`).
     """
-    out = Path(os.path.realpath(out)) if Path(out).is_symlink() else Path(out)
+    out = index_file(out)
     out.parent.mkdir(parents=True, exist_ok=True)
     sweep_stale_temp_files(out)
     tmp = temp_path_for(out)
