@@ -184,8 +184,8 @@ def main() -> None:
             shape = (x.indptr, x.indices, split.n_playlists)
             built = exact_neighbours(*shape, extras=DEFAULTS.extras, progress=False, **limits)
             built = add_artist_rows(
-                built, *shape, corpus.track_artist, k=DEFAULTS.k, m=args.artist_extras,
-                credits=credits.ids, **limits,
+                built, *shape, corpus.track_artist, m=args.artist_extras,
+                min_playlists=args.min_playlists, credits=credits.ids,
             )  # fmt: skip
         for spec in [f for f in SCORES if f[0] in kinds or f == JACCARD]:
             ranked = np.full((len(cands), DEPTH), -1, dtype=np.int64)

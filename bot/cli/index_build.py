@@ -72,7 +72,8 @@ def register(sub: argparse._SubParsersAction) -> None:
         "--artist-extras",
         type=int,
         default=DEFAULTS.artist_extras,
-        help="songs sharing a credited artist kept after the extras, best Jaccard first "
+        help="songs sharing a credited artist and a playlist kept after the extras, best "
+        "Jaccard first "
         f"(default {DEFAULTS.artist_extras}; 0: none)",
     )
     b.add_argument(

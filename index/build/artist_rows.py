@@ -9,12 +9,15 @@ held-out playlists of one curator and of the synthetic crawl, rankings of the st
 read 2–3 points of HitRate@10 below the same rankings over every co-occurring song, and
 nearly all the missing hits were such songs (docs/research/quality-notes.md).
 
-So each track with a full top ``k`` also gets up to ``m`` **artist rows** after its extras:
-the tracks sharing a credited artist with it (:func:`artist_credits`, as the rankings read
-credits: "A, B" and "A feat. C" both credit A) and ``min_shared`` playlists, that are not
-stored yet, in the top ``k``'s order (Jaccard, then shared, then id), each with its exact
-Jaccard and shared count. Both engines' tables get them here, from the memberships
-themselves, so they are exact whatever found the top ``k``.
+So each track in ``min_playlists`` playlists also gets up to ``m`` **artist rows** after its
+extras: the tracks sharing a credited artist with it (:func:`artist_credits`, as the
+rankings read credits: "A, B" and "A feat. C" both credit A) and at least one playlist, that
+are not stored yet, in the top ``k``'s order (Jaccard, then shared, then id), each with its
+exact Jaccard and shared count. One shared playlist is enough here, whatever the build's
+``min_shared``: the shared artist is the second piece of evidence, and for a song in a
+handful of playlists it is most of what there is (held out, seeds in 2–9 playlists gained 5–6
+points on the synthetic crawl, docs/research/quality-notes.md). Both engines' tables get them
+here, from the memberships themselves, so they are exact whatever found the top ``k``.
 
 The cost is the same-artist co-occurrences only, the sum over playlists of the square of
 each artist's tracks in it: 0.4 % of all pairs in the full-scale synthetic crawl (44 M).
@@ -76,8 +79,8 @@ def _playlists_by_credit(indptr, indices, n_playlists, tracks, keys):  # pragma:
 
 @numba.njit(cache=True, parallel=True)
 def _artist_rows(
-    queries, indptr, indices, pl_ptr, pl_items, pl_key, artist, cptr, cids, pop, min_shared, m,
-    row_ptr, neighbour, out_n, out_j, out_s, out_count, n_threads,
+    queries, indptr, indices, pl_ptr, pl_items, pl_key, artist, cptr, cids, pop, m, row_ptr,
+    neighbour, out_n, out_j, out_s, out_count, n_threads,
 ):  # fmt: skip  # pragma: no cover - numba
     """For each query track, its ``m`` best co-occurring tracks sharing a credited artist and
     not among its stored rows (``neighbour[row_ptr[t]:row_ptr[t + 1]]``) into
@@ -115,8 +118,6 @@ def _artist_rows(
                 u = touched[i]
                 s = cnt[u]
                 cnt[u] = 0
-                if s < min_shared:
-                    continue
                 stored = False
                 for r in range(row_ptr[t], row_ptr[t + 1]):
                     if neighbour[r] == u:
@@ -156,14 +157,13 @@ def add_artist_rows(
     n_playlists: int,
     track_artist: np.ndarray,
     *,
-    k: int,
     m: int,
-    min_shared: int,
     min_playlists: int,
     credits: tuple[np.ndarray, np.ndarray] | None = None,
 ) -> NeighbourTable:
-    """``table`` with up to ``m`` artist rows after the rows of every track holding at least
-    ``k`` (module doc); ``m`` = 0 or no rows: ``table`` itself, noted in its params.
+    """``table`` with up to ``m`` artist rows after the rows of every track in at least
+    ``min_playlists`` playlists (module doc); ``m`` = 0: ``table`` itself, noted in its
+    params.
 
     ``table``'s columns are let go one by one as the grown ones are made (so memory holds
     one column twice, not the whole table): use the returned table only. ``credits`` are
@@ -172,7 +172,7 @@ def add_artist_rows(
     started = time.monotonic()
     n_tracks = len(indptr) - 1
     table.params["artist_extras"] = m
-    if m <= 0 or n_tracks == 0 or len(table) == 0:
+    if m <= 0 or n_tracks == 0:
         return table
     pop = np.diff(indptr).astype(np.int64)
     artist = np.asarray(track_artist, dtype=np.int64)
@@ -184,7 +184,7 @@ def add_artist_rows(
     cptr, cids = credits
     credited = np.diff(cptr)[artist]  # credits per track
     eligible = pop >= max(min_playlists, 1)
-    queries = np.flatnonzero(eligible & (np.diff(row_ptr) >= k) & (credited > 0))
+    queries = np.flatnonzero(eligible & (credited > 0))
     eligible = np.flatnonzero(eligible)
     counts = credited[eligible]
     e_track = np.repeat(eligible, counts)
@@ -200,8 +200,8 @@ def add_artist_rows(
     out_s = np.empty(queries.size * m, dtype=np.int32)
     count = np.zeros(queries.size, dtype=np.int64)
     _artist_rows(
-        queries, indptr, indices, pl_ptr, pl_items, pl_key, artist, cptr, cids, pop, min_shared,
-        m, row_ptr, table.neighbour, out_n, out_j, out_s, count, numba.get_num_threads(),
+        queries, indptr, indices, pl_ptr, pl_items, pl_key, artist, cptr, cids, pop, m, row_ptr,
+        table.neighbour, out_n, out_j, out_s, count, numba.get_num_threads(),
     )  # fmt: skip
     del pl_ptr, pl_items, pl_key
     added = np.zeros(n_tracks, dtype=np.int64)
@@ -243,9 +243,7 @@ def with_artist_rows(
         corpus.indices,
         corpus.n_playlists,
         corpus.track_artist,
-        k=options.k,
         m=options.artist_extras,
-        min_shared=options.min_shared,
         min_playlists=options.min_playlists,
         credits=artist_credits(corpus.artist_names),
     )

@@ -59,11 +59,13 @@ class BuildOptions:
 
     artist_extras: int = 5
     """Songs by the track's own artists stored after the extras: those sharing a credited
-    artist ("A, B" and "C feat. A" credit A) and ``min_shared`` playlists with it that are
-    not stored yet, best Jaccard first, each with its exact Jaccard and shared count
-    (:mod:`index.build.artist_rows`). Every discovery
-    ranking counts a song by the seed's artist double, and without these rows an album
-    track beside the single is often not stored for it to pick. 0 stores none."""
+    artist ("A, B" and "C feat. A" credit A) and at least one playlist with it (the artist
+    is the second piece of evidence, so ``min_shared`` does not apply) that are not stored
+    yet, best Jaccard first, each with its exact Jaccard and shared count
+    (:mod:`index.build.artist_rows`). Every discovery ranking counts a song by the seed's
+    artist double, and without these rows an album track beside the single, or met once
+    with a song in a handful of playlists, is often not stored for it to pick. 0 stores
+    none."""
 
     min_playlists: int = 2
     """Playlists a track must be in to get neighbours of its own (one in fewer than

@@ -106,10 +106,11 @@ def extras_meta(extras: int, artist_extras: int = 0) -> dict[str, object]:
     out: dict[str, object] = {"extras": max(extras, 0), "artist_extras": max(artist_extras, 0)}
     if artist_extras > 0:
         out["artist_extras_rule"] = (
-            "after the extras: up to artist_extras tracks sharing a credited artist and "
-            "min_shared playlists with the track that are not stored yet (Jaccard desc, shared desc, "
-            "id asc), each with its exact jaccard and shared, for tracks with a full top k; "
-            "every discovery ranking counts a song by the seed's artist double (docs/QUALITY.md)"
+            "after the extras: up to artist_extras tracks sharing a credited artist and at "
+            "least one playlist with the track (whatever min_shared) that are not stored yet "
+            "(Jaccard desc, shared desc, id asc), each with its exact jaccard and shared, for "
+            "every track in min_playlists playlists; every discovery ranking counts a song by "
+            "the seed's artist double (docs/QUALITY.md)"
         )
     if extras <= 0:
         return out

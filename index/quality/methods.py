@@ -72,9 +72,13 @@ def table_top(
     k: int,
     ranking: str = "jaccard",
     credits: bl.ArtistCredits | None = None,
+    *,
+    min_shared: int = 1,
 ) -> np.ndarray:
     """Top ``k`` of each seed from a stored neighbour table, re-ordered by ``ranking``
-    (``credits``: for the shared-artist weight; None leaves it out).
+    (``credits``: for the shared-artist weight; None leaves it out). "jaccard" reads the
+    stored Jaccard top k: the rows sharing ``min_shared`` playlists (a song with fewer than
+    k neighbours has its artist rows, which may share one, right after them).
 
     This is exactly what the bot can do at query time: re-order the stored candidates.
     """
@@ -83,7 +87,9 @@ def table_top(
     out = np.full((len(seeds), k), -1, dtype=np.int64)
     for i, (s, lo, hi) in enumerate(zip(seeds, starts, ends, strict=True)):
         nb = table.neighbour[lo:hi].astype(np.int64)
-        if ranking != "jaccard":
+        if ranking == "jaccard":
+            nb = nb[table.shared[lo:hi] >= min_shared]
+        else:
             same = None if credits is None else credits.shared_with(s, nb)
             nb = nb[rk.order(ranking, table.shared[lo:hi], pop[s], pop[nb], nb, same)]
         out[i, : min(k, len(nb))] = nb[:k]
@@ -206,9 +212,7 @@ class MethodRunner:
                     table,
                     *args,
                     self.credits.track_artist,
-                    k=self.build_k,
                     m=self.artist_extras,
-                    min_shared=self.min_shared,
                     min_playlists=self.min_playlists,
                     credits=self.credits.ids,
                 )
@@ -286,7 +290,7 @@ class MethodRunner:
         """Method ``key``'s ranked candidates per seed, ``depth`` wide, before presentation."""
         s, depth = self.seeds.track, self.depth
         if key in ("lsh", "exact"):
-            return table_top(self.table(key), self.pop, s, depth)
+            return table_top(self.table(key), self.pop, s, depth, min_shared=self.min_shared)
         if key == "most-popular":
             return bl.most_popular(self.pop, s, depth)
         if key == "cooccurrence":

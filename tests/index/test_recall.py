@@ -126,3 +126,31 @@ def test_weighted_sample_sees_damage_to_popular_tracks(tmp_path) -> None:
     weighted = evaluate_recall(indptr, indices, path, queries=100, seed=2, weighted=True)
     assert uniform.recall > 0.85
     assert weighted.recall < uniform.recall - 0.1
+
+
+def test_a_song_met_once_does_not_stand_in_for_a_missing_neighbour() -> None:
+    """Artist rows may share one playlist and follow a short list within the first k ranks;
+    recall counts only the rows of the top k (sharing min_shared playlists)."""
+    # Track 0 in playlists {0, 1, 2}; 1 and 2, well known, share two of them (Jaccard 2/9);
+    # 3 shares one and is in no other (Jaccard 1/3).
+    rows = [[0, 1, 2], [0, 1, 3, 4, 5, 6, 7, 8], [1, 2, 9, 10, 11, 12, 13, 14], [2]]
+    indptr = np.concatenate([[0], np.cumsum([len(r) for r in rows])]).astype(np.int64)
+    indices = np.concatenate(rows).astype(np.int32)
+    full = exact_neighbours(indptr, indices, 15, k=30, progress=False)
+    assert recall_against_csr(indptr, indices, full, queries=5, min_playlists=2).recall == 1.0
+    # Track 0's second neighbour is lost and track 3 (above it by Jaccard) stored instead.
+    mine = full.track == 0
+    keep = ~mine | (full.rank == 1)
+    table = NeighbourTable(
+        track=np.concatenate([full.track[keep], [0]]),
+        rank=np.concatenate([full.rank[keep], [2]]),
+        neighbour=np.concatenate([full.neighbour[keep], [3]]),
+        jaccard=np.concatenate([full.jaccard[keep], [1 / 3]]),
+        shared=np.concatenate([full.shared[keep], [1]]),
+    )
+    order = np.lexsort((table.rank, table.track))
+    cols = ("track", "rank", "neighbour", "jaccard", "shared")
+    table = NeighbourTable(*(getattr(table, f)[order] for f in cols))
+    report = recall_against_csr(indptr, indices, table, queries=5, min_playlists=2)
+    assert report.recall < 1.0
+    assert report.max_score_diff < 1e-12
