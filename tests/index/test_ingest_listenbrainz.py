@@ -12,6 +12,7 @@ import multiprocessing
 import sqlite3
 import tarfile
 import zipfile
+import zlib
 from datetime import date
 from pathlib import Path
 
@@ -53,7 +54,7 @@ def listen(
     elif mbid:
         tm["additional_info"]["recording_mbid"] = mbid  # type: ignore[index]
     return json.dumps(
-        {key: ts, "user_id": abs(hash(user)) % 1000, "user_name": user, "track_metadata": tm}
+        {key: ts, "user_id": zlib.crc32(user.encode()), "user_name": user, "track_metadata": tm}
     )
 
 
