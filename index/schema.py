@@ -14,7 +14,12 @@ SCHEMA_VERSION = 2
 # playlists.date (a listening session's day); a v1 file simply has none of them.
 MIN_READ_VERSION = 1
 
-# The corpus and its neighbour table.
+# The corpus and its neighbour table. A track's neighbour rows, by rank: its Jaccard top
+# ``meta.k`` (sharing ``meta.min_shared`` playlists), its extras, then its artist rows (which
+# may share one playlist). A track with fewer than k neighbours has its artist rows right
+# after them, so its Jaccard top k is its rows of rank <= k *and* shared >= min_shared:
+# what every reader of "the top k" selects (index.read.neighbours.similar_artists,
+# index.quality.recall, index.quality.methods.table_top).
 SCHEMA = """
 CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE artists(artist_id INTEGER PRIMARY KEY, name TEXT NOT NULL, playlists INTEGER NOT NULL);

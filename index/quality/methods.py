@@ -77,8 +77,7 @@ def table_top(
 ) -> np.ndarray:
     """Top ``k`` of each seed from a stored neighbour table, re-ordered by ``ranking``
     (``credits``: for the shared-artist weight; None leaves it out). "jaccard" reads the
-    stored Jaccard top k: the rows sharing ``min_shared`` playlists (a song with fewer than
-    k neighbours has its artist rows, which may share one, right after them).
+    stored Jaccard top k: the rows sharing ``min_shared`` playlists (:mod:`index.schema`).
 
     This is exactly what the bot can do at query time: re-order the stored candidates.
     """

@@ -105,8 +105,8 @@ def score_queries(
             lookup = dict(zip(cols.tolist(), pairs, strict=True))
             found = [lookup.get(u, (0.0, 0)) for u in nb.tolist()]
             ex_of_stored = np.array([j for j, _ in found], dtype=np.float64)
-            # A song with fewer than k neighbours has its artist rows (which may share one
-            # playlist, index.build.artist_rows) right after them: not part of its top k.
+            # Its top k is its rows sharing min_shared playlists (index.schema): artist rows
+            # may follow a short list within the first k ranks.
             in_top = np.array([s >= min_shared for _, s in found], dtype=bool)
             if nb.size:
                 max_diff = max(max_diff, float(np.abs(ex_of_stored - nj).max()))

@@ -211,3 +211,23 @@ def test_the_jaccard_reference_of_holdout_leaves_artist_rows_out() -> None:
     assert 3 in stored_lists(grown)[0]
     assert table_top(grown, pop, np.array([0]), 10, min_shared=2)[0].tolist()[:3] == [1, 2, -1]
     assert 3 in table_top(grown, pop, np.array([0]), 10, "closest")[0].tolist()
+
+
+def test_similar_artists_sum_the_top_k_not_the_artist_rows(tmp_path: Path) -> None:
+    """An artist row after a short list (met once, by a co-credited artist) is a candidate
+    for the song rankings, not part of the artist similarity (index.schema)."""
+    data = tmp_path / "rare.csv"
+    write_rare_single(data)
+    with data.open("a", newline="") as f:  # "The Band feat. Guest" met once with the single
+        csv.writer(f).writerows([("u", "The Band feat. Guest", "Duet", "pl1"),
+                                 ("u", "The Band feat. Guest", "Duet", "pl8")])  # fmt: skip
+    built = tmp_path / "now.sqlite"
+    build_index(data, built, fmt="csv", method="exact", progress=False)
+    with SongIndex.open(built) as idx:
+        seed = idx.resolve("the band - single").match.track_id
+        page = {r.track.title for r in idx.similar(seed, ranking="closest", limit=10).items}
+        band = idx.track(seed).artist_id
+        similar = {s.artist.name for s in idx.similar_artists(band)}
+    assert "Duet" in page
+    assert "The Band feat. Guest" not in similar
+    assert {"Artist 0", "Artist 1", "Artist 2"} <= similar
