@@ -173,12 +173,12 @@ def playlist_mates(
         keep = ~np.isin(ids, row)
         ids, shared, in_small = ids[keep], shared[keep], in_small[keep]
         first = np.lexsort((-ids, pop[ids], ~in_small, -shared))[:counted]
+        first = np.union1d(first, np.lexsort((ids, -pop[ids], -shared))[: rk.CLOSEST_LEAD])
         ids, shared = ids[first].astype(np.int64), shared[first]
         same = None
         if credits is not None:
             same = np.any([credits.shared_with(s, ids) for s in row.tolist()], axis=0)
-        best = rk.order(ranking, shared, n_holding, pop[ids], ids, same, with_lead=False)[:k]
-        # (no lead, as in index.read.fallback)
+        best = rk.mates_order(ranking, shared, n_holding, pop[ids], ids, same)[:k]
         out[i, : len(best)] = ids[best]
     return out
 

@@ -195,15 +195,18 @@ def _ranked_mates(
     the tracks read to rank them (so listing them reads nothing again).
 
     ``shared`` counts the seeds' playlists holding each; the seeds' own count is the number
-    of playlists holding any of them. Ranked by the same formula, artist weight and spread
-    as a stored list (:func:`index.read.ranking.order`), a rare song's mates lead with the
-    songs most specific to its playlists instead of the best-known ones; held out that lifts
-    the hit rate of a curator's playlists by a third (docs/QUALITY.md). The work is bounded:
-    at most :data:`MATES_COUNTED` mates (most shared, then met in a small playlist, then
-    least known: every ranking prefers them at equal evidence) are read and ranked.
+    of playlists holding any of them. Ranked by :func:`index.read.ranking.mates_order`:
+    under "closest" and "popular" the two songs found with the seeds most often (the better
+    known first), then by the same formula, artist weight and spread as a stored list, the
+    songs most specific to its playlists first. The work is bounded: at most
+    :data:`MATES_COUNTED` mates (most shared, then met in a small playlist, then least
+    known: every ranking prefers them at equal evidence) are read and ranked, with the
+    best known of the most shared for the lead.
     """
     rank = idx.popularity_rank(ids)
     first = np.lexsort((-rank, ~in_small, -shared))[:MATES_COUNTED]
+    # and the best known of the most shared, which the lead may pick (rk.mates_order)
+    first = np.union1d(first, _most_shared_best_known(shared, rank, rk.CLOSEST_LEAD))
     found = idx.tracks(ids[first].tolist())
     keep = np.array([int(t) in found for t in ids[first]], dtype=bool)
     ids, shared = ids[first[keep]], shared[first[keep]]
@@ -217,8 +220,16 @@ def _ranked_mates(
         dtype=bool,
     )
     pops = np.array([t.playlists for t in tracks], dtype=np.int64)
-    # No lead: mates mostly share one playlist, so it would pick the best-known ones.
-    return ids[rk.order(ranking, shared, seed_playlists, pops, ids, same, with_lead=False)], found
+    return ids[rk.mates_order(ranking, shared, seed_playlists, pops, ids, same)], found
+
+
+def _most_shared_best_known(shared: np.ndarray, rank: np.ndarray, m: int) -> np.ndarray:
+    """Positions of the ``m`` mates with most shared playlists, the best known (lowest
+    popularity ``rank``) at equal count; in linear time, as a huge playlist has thousands."""
+    if len(shared) <= m:
+        return np.arange(len(shared))
+    key = (shared.astype(np.int64) << 32) - rank.astype(np.int64)
+    return np.argpartition(-key, m - 1)[:m]
 
 
 def _playlists_label(

@@ -22,8 +22,8 @@ two counts and ``s`` for ``shared``:
   along one curve for every single score; a page mixing the two ends lies above that curve
   (docs/research/quality-notes.md: on Yes.com's radio playlists and a synthetic crawl the
   default page gained hit rate at the same median popularity). A rare song's
-  playlist-mates (:mod:`index.read.fallback`) go without the lead: they mostly share one
-  playlist with it, and the lead would just pick its best-known mates.
+  playlist-mates (:mod:`index.read.fallback`) open with the lead too, then rank without
+  the damping (:func:`mates_order`).
 * ``"popular"``: the same with a large ``λ``, which tends to the raw co-occurrence count
   ``s`` as ``λ`` grows: better-known songs from the same playlists, more familiar answers.
 * ``"deep cuts"``: Jaccard damped by the neighbour's popularity, ``J / b^γ``: less-known
@@ -72,6 +72,7 @@ POPULAR_SHRINK = 10.0  # λ for "popular": favours well-supported pairs (grid 3-
 DEEP_CUTS_POWER = 0.25  # γ for "deep cuts": at 0.5 hit rate fell 20-35 %, at 0.25 13-15 %
 SHARED_ARTIST = 1.0  # extra weight of a song sharing an artist with the seed (flat 0.25-2)
 SPREAD = 0.25  # β of the spread over tied groups (grid 0.25-1: same hit rate, less coverage)
+MATES_LEAD = ("closest", "popular")  # whose playlist-mates lists open with the lead too
 FUSE_RANK = 10  # c of the rank fusion of several likes (holdout grid 5-30: 10 best overall)
 
 
@@ -152,6 +153,34 @@ def order(
         return ranked
     ranked = spread(ranked, score, shared, neighbour_playlists)
     if ranking != "closest" or not with_lead:
+        return ranked
+    first = lead(shared, neighbour_playlists, neighbour_ids, CLOSEST_LEAD, shares_artist)
+    return np.concatenate([first, ranked[~np.isin(ranked, first)]])
+
+
+def mates_order(
+    ranking: str,
+    shared: np.ndarray,
+    seed_playlists: int,
+    neighbour_playlists: np.ndarray,
+    neighbour_ids: np.ndarray,
+    shares_artist: np.ndarray | None = None,
+) -> np.ndarray:
+    """Positions of a rare seed's playlist-mates (:mod:`index.read.fallback`) in order.
+
+    Ranked as stored neighbours are, without the damping, and under :data:`MATES_LEAD`
+    opening with the :data:`CLOSEST_LEAD` songs found with the seed most often (the better
+    known first; for a song in one playlist, its artist's and the best-known mates), then
+    the most specific ones. Held out that found more hits on every collection tried, for
+    1-2 % of coverage (docs/research/quality-notes.md): a crowd's playlists hold a rare
+    song's best-known mates far more often than its least known, one curator's about as
+    often, and the rest of the list keeps the answer broad.
+    """
+    ranked = order(
+        ranking, shared, seed_playlists, neighbour_playlists, neighbour_ids, shares_artist,
+        with_lead=False,
+    )  # fmt: skip
+    if ranking not in MATES_LEAD:
         return ranked
     first = lead(shared, neighbour_playlists, neighbour_ids, CLOSEST_LEAD, shares_artist)
     return np.concatenate([first, ranked[~np.isin(ranked, first)]])

@@ -334,9 +334,11 @@ def test_rare_fallback_fills_only_seeds_without_stored_neighbours():
     stored = np.array([[1, -1, -1], [-1, -1, -1], [-1, -1, -1]])
     top = bl.with_rare_fallback(stored, x, pop, seeds, artist)
     assert top[0].tolist() == [1, -1, -1]  # a real answer is never touched
-    # playlist-mates ranked as stored neighbours ("closest"): 5 (only in that playlist),
-    # then 2 (in 2 playlists), then 1 (in 4)
-    assert top[1].tolist() == [5, 2, 1]
+    # playlist-mates as the bot ranks them ("closest"): the lead, 1 (in 4 playlists) and 2
+    # (in 2), then 5 (only in that playlist); "deep cuts" has no lead
+    assert top[1].tolist() == [1, 2, 5]
+    deep = bl.with_rare_fallback(stored, x, pop, seeds, artist, ranking="deep cuts")
+    assert deep[1].tolist() == [5, 2, 1]
     assert top[2].tolist() == [8, -1, -1]  # alone in its playlist: the artist's other song
 
 
@@ -364,10 +366,12 @@ def test_playlist_mates_are_ranked_and_a_librarys_scored_last():
     x = bl.track_matrix(corpus.indptr, corpus.indices, corpus.n_playlists)
     pop = corpus.track_playlist_counts
     seeds = np.array([0])
-    # "closest": 1 (in 1 of the seed's 2 playlists, nowhere else) before the library's songs
-    assert bl.playlist_mates(x, pop, seeds, 5)[0].tolist() == [1, 2, 3, 4, 5]
-    # When only some mates can be read, the least known of the library's come after 1
-    assert bl.playlist_mates(x, pop, seeds, 3, counted=2)[0].tolist() == [1, 5, -1]
+    # "closest": the lead (2 and 3, as often with the seed as 1 and better known), then 1
+    # (in 1 of the seed's 2 playlists, nowhere else) before the library's other songs
+    assert bl.playlist_mates(x, pop, seeds, 5)[0].tolist() == [2, 3, 1, 4, 5]
+    assert bl.playlist_mates(x, pop, seeds, 5, ranking="deep cuts")[0].tolist()[0] == 1
+    # When only some mates can be read, the least known are (1 and 5), and the lead's two
+    assert bl.playlist_mates(x, pop, seeds, 5, counted=2)[0].tolist() == [2, 3, 1, 5, -1]
 
 
 def test_bot_answer_row_is_closest_plus_the_fallback(planted_report):

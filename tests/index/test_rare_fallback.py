@@ -92,27 +92,31 @@ def test_one_playlist_song_gets_its_playlist_mates_named_by_the_playlist(idx) ->
     assert answer.fallback_source == "playlists"
     assert english(answer.fallback_label) == "From the playlist “Summer 2015”"
     shown = names(answer.fallback)
-    # Ranked as stored neighbours are: the songs only this playlist holds (the radio edit
-    # stands for Tune, as the first version met does) before the one in seven playlists;
-    # the seed's own live version is left out.
-    assert set(shown[:2]) == {("Band Z", "Quiet"), ("Band W", "Tune - Radio Edit")}
-    assert shown[2:] == [("Band Y", "Hit")]
+    # Every mate shares the one playlist. The lead: the seed's own live version (by its
+    # artist; never shown), then the best known (Hit, in 7 playlists); then ranked as
+    # stored neighbours are, the songs only this playlist holds (the radio edit stands for
+    # Tune, as the first version met does).
+    assert shown[0] == ("Band Y", "Hit")
+    assert set(shown[1:]) == {("Band Z", "Quiet"), ("Band W", "Tune - Radio Edit")}
 
 
-def test_mates_are_ranked_by_shared_playlists_then_how_specific_they_are(idx) -> None:
+def test_mates_open_with_the_most_shared_then_go_by_how_specific_they_are(idx) -> None:
     answer = idx.similar(tid(idx, TWO))
     assert answer.rare and english(answer.fallback_label) == "From the 2 playlists with this song"
-    # "closest" scores: Both (2 of 2 shared) > Alpha, Beta (1 shared, in 1 playlist;
-    # lower id first) > Hit (1 shared, in 7 playlists)
+    # The lead, the two found with it most often: Both (in 2 of its 2 playlists), then the
+    # best known of those in one (Hit, in 7 playlists). Then the "closest" scores: Alpha,
+    # Beta (1 shared, in 1 playlist; lower id first).
     assert names(answer.fallback) == [
         ("Band X", "Both"),
+        ("Band Y", "Hit"),
         ("Band V", "Alpha"),
         ("Band V", "Beta"),
-        ("Band Y", "Hit"),
     ]
     assert tid(idx, ("Band V", "Alpha")) < tid(idx, ("Band V", "Beta"))
-    # "jaccard" ranks the same evidence the same way; the old best-known-first order did not
-    assert names(idx.similar(tid(idx, TWO), ranking="jaccard").fallback)[-1] == ("Band Y", "Hit")
+    # "jaccard" and "deep cuts" have no lead: the best-known song comes last
+    for ranking in ("jaccard", "deep cuts"):
+        shown = names(idx.similar(tid(idx, TWO), ranking=ranking).fallback)
+        assert shown[0] == ("Band X", "Both") and shown[-1] == ("Band Y", "Hit")
 
 
 def test_deep_cuts_lists_the_least_known_playlist_mates_first(idx) -> None:
@@ -141,23 +145,26 @@ def test_songs_met_in_a_small_playlist_are_ranked_before_a_librarys(
     )  # fmt: skip
     with SongIndex.open(out) as lib:
         seed = tid(lib, ("S", "Seed"))
-        assert names(lib.similar(seed).fallback)[0] == ("G", "Gem")  # 1 of its 1 playlists
+        # The lead (A and B: as often with it as Gem, better known), then Gem, in 1 of its
+        # 1 playlists, before the library's other songs.
+        gem, a, b = ("G", "Gem"), ("P", "A"), ("P", "B")
+        assert names(lib.similar(seed).fallback) == [a, b, gem, ("Q", "C"), ("Q", "D")]
         monkeypatch.setattr(fallback, "MATES_COUNTED", 1)  # one mate read: Gem
         monkeypatch.setattr(fallback, "FALLBACK_BIG_PLAYLIST", 5)  # the library is big
-        assert names(lib.similar(seed).fallback) == [("G", "Gem")]
+        assert names(lib.similar(seed).fallback) == [a, b, gem]  # and the lead's two
 
 
 def test_limit_cuts_the_fallback(idx) -> None:
     answer = idx.similar(tid(idx, TWO), limit=2)
-    assert names(answer.fallback) == [("Band X", "Both"), ("Band V", "Alpha")]
+    assert names(answer.fallback) == [("Band X", "Both"), ("Band Y", "Hit")]
 
 
 def test_a_mix_of_rare_songs_uses_all_their_playlists(idx) -> None:
     answer = idx.mix([tid(idx, ONE), tid(idx, TWO)])
     assert answer.rare and english(answer.fallback_label) == "From the 3 playlists with these songs"
     shown = names(answer.fallback)
-    # Both and Hit are each in 2 of the 3 seeds' playlists; Both in no other playlist
-    assert shown[:2] == [("Band X", "Both"), ("Band Y", "Hit")]
+    # Both and Hit are each in 2 of the 3 seeds' playlists: the lead, the better known first
+    assert shown[:2] == [("Band Y", "Hit"), ("Band X", "Both")]
     assert ONE not in shown and TWO not in shown
 
 
@@ -166,7 +173,7 @@ def test_huge_playlists_are_read_in_part_not_skipped(idx, monkeypatch) -> None:
     monkeypatch.setattr(fallback, "FALLBACK_MEMBERS", 4)
     answer = idx.similar(tid(idx, ONE))
     assert answer.fallback_source == "playlists"
-    assert names(answer.fallback) == [("Band Z", "Quiet"), ("Band Y", "Hit")]
+    assert names(answer.fallback) == [("Band Y", "Hit"), ("Band Z", "Quiet")]
 
 
 def test_without_memberships_the_artists_other_songs_are_shown(folder: Path) -> None:
@@ -204,7 +211,7 @@ def test_a_v1_index_lists_playlists_through_its_playlist_index(
         assert PLAYLIST_MEMBERS not in idx.tables and idx.can_list_playlists
         answer = idx.similar(tid(idx, TWO))
         assert english(answer.fallback_label) == "From the 2 playlists with this song"
-        assert names(answer.fallback)[:2] == [("Band X", "Both"), ("Band V", "Alpha")]
+        assert names(answer.fallback)[:2] == [("Band X", "Both"), ("Band Y", "Hit")]
 
 
 def test_small_index_built_before_the_playlist_index_still_gets_playlist_mates(
@@ -214,7 +221,7 @@ def test_small_index_built_before_the_playlist_index_still_gets_playlist_mates(
         assert PLAYLIST_MEMBERS not in idx.tables and PLAYLIST_INDEX not in idx.sql_indexes
         answer = idx.similar(tid(idx, TWO))
         assert english(answer.fallback_label) == "From the 2 playlists with this song"
-        assert names(answer.fallback)[:2] == [("Band X", "Both"), ("Band V", "Alpha")]
+        assert names(answer.fallback)[:2] == [("Band X", "Both"), ("Band Y", "Hit")]
 
 
 def test_large_index_built_before_the_playlist_index_falls_back_to_the_artist(
@@ -248,4 +255,28 @@ async def test_console_answers_a_rare_song_with_its_playlist_labelled(
     assert "── Songs like Moonlit — Night Owl" in text
     assert "too few playlists for recommendations of its own" in text
     assert "From the playlist “Summer 2015”" in text
-    assert text.index("Quiet") < text.index("Hit") and text.index("Tune") < text.index("Hit")
+    assert text.index("Hit") < text.index("Quiet") and text.index("Hit") < text.index("Tune")
+
+
+def test_the_holdout_ranks_a_rare_songs_mates_as_the_bot_does(
+    index_path: Path, folder: Path
+) -> None:
+    import numpy as np
+
+    from index.ingest import read_dataset
+    from index.quality import baselines as bl
+
+    corpus = read_dataset(folder / "p.csv", "csv", progress=False)
+    x = bl.track_matrix(corpus.indptr, corpus.indices, corpus.n_playlists)
+    pop = corpus.track_playlist_counts
+    credits = bl.ArtistCredits(corpus.track_artist, corpus.artist_names)
+    with SongIndex.open(index_path) as idx:
+        for song in (ONE, TWO):
+            seed = tid(idx, song)  # the index numbers tracks from 1, the corpus from 0
+            for ranking in ("closest", "popular", "deep cuts"):
+                shown = [t.track_id - 1 for t in idx.similar(seed, ranking=ranking).fallback]
+                mates = bl.playlist_mates(
+                    x, pop, np.array([seed - 1]), 10, ranking=ranking, credits=credits
+                )[0].tolist()
+                # The bot shows one version of each song: the holdout's list, those kept.
+                assert len(shown) >= 3 and [m for m in mates if m in shown] == shown
