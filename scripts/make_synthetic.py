@@ -17,7 +17,8 @@ write a 50k-row file in a second.
 The build's time has to hold on other shapes too, so ``--shape`` picks another preset
 (scripts/synthetic/shapes.py: ``dense``, fewer distinct tracks and artists with more of
 them in two or more playlists; ``long-tail``, fewer and longer playlists; ``flat``, many
-short playlists with few repeats), and the options below change one figure of a shape:
+short playlists with few repeats; ``mpd-slice``, 15,000 playlists shaped like the Million
+Playlist Dataset's, for quality checks), and the options below change one figure of a shape:
 
     python scripts/make_synthetic.py --shape dense --out /work/bench-data/shape-dense.csv
 

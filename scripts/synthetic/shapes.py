@@ -125,6 +125,21 @@ SHAPES = {
         length_cap=1_000,
         known_share=0.3,
     ),
+    # A slice of the Million Playlist Dataset's shape, for quality checks (issue 20's held-out
+    # MPD playlists): 15,000 playlists of one user each, median 50 songs, none over 250, no
+    # library playlists; its full scale is this sample's (1M rows), not the 66M-row dataset.
+    "mpd-slice": Shape(
+        "mpd-slice",
+        rows=1_000_000,
+        users=15_000,
+        playlists=15_000,
+        tracks=217_054,
+        artists=22_481,
+        huge=(),
+        lengths="lognormal",
+        length_median=50.0,
+        length_cap=250,
+    ),
 }
 
 

@@ -278,3 +278,15 @@ def test_the_projects_reader_sees_the_same_dataset_in_both_formats(tmp_path: Pat
         zen.n_artists,
     )
     assert all(u and u.startswith("spotify:track:") for u in mpd.track_uris)
+
+
+def test_the_mpd_slice_shape_writes_playlists_of_the_mpds_lengths(tmp_path: Path) -> None:
+    ingest = pytest.importorskip("index.ingest")
+    out = tmp_path / "mpd-slice"
+    argv = ["--shape", "mpd-slice", "--rows", "50000", "--format", "mpd", "--out", str(out)]
+    assert ms.main([*argv, "--no-measure"]) == 0
+    corpus = ingest.read_dataset(out, "mpd", progress=False)
+    lengths = np.bincount(corpus.indices, minlength=corpus.n_playlists)
+    assert corpus.n_playlists == 750  # 15,000 at its full scale of 1M rows
+    assert lengths.max() <= 250 and abs(np.median(lengths) - 50) <= 5  # no library playlists
+    assert corpus.report.rows_read == 50_000 and corpus.report.rows_malformed == 0
