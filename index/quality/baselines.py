@@ -143,9 +143,16 @@ def playlist_mates(
     ranking: str = rk.DEFAULT_RANKING,
     credits: ArtistCredits | None = None,
     counted: int = MATES_COUNTED,
+    shown: np.ndarray | None = None,
+    song: np.ndarray | None = None,
 ) -> np.ndarray:
     """Tracks of the seed's playlists in ``ranking``'s order, as
     :func:`index.read.fallback.playlist_mates` ranks them on the train matrix.
+
+    Like the bot, left out before ranking: the seeds, ``shown`` (per row, the page the
+    list completes; ``-1`` pads) and, given ``song`` (a song id per track,
+    :func:`index.quality.pages.song_ids`), their other versions, so none takes a place in
+    the lead.
 
     ``seeds`` is one track per row, or a row of likes (``/foryou``): then the playlists
     holding most of them count, at most :data:`~index.read.fallback.FALLBACK_PLAYLISTS`. The
@@ -170,7 +177,13 @@ def playlist_mates(
         ids, shared = np.unique(np.concatenate(members), return_counts=True)
         small = [m for m, p in zip(members, playlists, strict=True) if length[p] < big_playlist]
         in_small = np.isin(ids, np.concatenate(small)) if small else np.zeros(len(ids), bool)
-        keep = ~np.isin(ids, row)
+        drop = row if shown is None else np.concatenate([row, shown[i][shown[i] >= 0]])
+        keep = ~np.isin(ids, drop)
+        if song is not None:  # by the same artist id, as the bot checks
+            version = np.isin(song[ids], song[drop])
+            if credits is not None:
+                version &= np.isin(credits.track_artist[ids], credits.track_artist[drop])
+            keep &= ~version
         ids, shared, in_small = ids[keep], shared[keep], in_small[keep]
         first = np.lexsort((-ids, pop[ids], ~in_small, -shared))[:counted]
         first = np.union1d(first, np.lexsort((ids, -pop[ids], -shared))[: rk.CLOSEST_LEAD])
@@ -228,10 +241,12 @@ def with_rare_fallback(
     *,
     ranking: str = rk.DEFAULT_RANKING,
     credits: ArtistCredits | None = None,
+    song: np.ndarray | None = None,
 ) -> np.ndarray:
     """``top`` with every empty row (a seed without stored neighbours) answered as the bot
     answers it: :func:`playlist_mates` (in ``ranking``'s order, ``credits`` for the artist
-    weight), else the artists' other songs, best known first.
+    weight, ``song`` to leave the seeds' versions out), else the artists' other songs, best
+    known first.
 
     ``seeds`` is one track per row or a row of likes, as for :func:`playlist_mates`.
     The presentation rules (one version of each song, three per artist) are applied by the
@@ -243,7 +258,7 @@ def with_rare_fallback(
     empty = np.flatnonzero(top[:, 0] < 0)
     if len(empty) == 0:
         return out
-    out[empty] = playlist_mates(x, pop, rows[empty], k, ranking=ranking, credits=credits)
+    out[empty] = playlist_mates(x, pop, rows[empty], k, ranking=ranking, credits=credits, song=song)
     if track_artist is None:
         return out
     for i in empty[out[empty, 0] < 0]:  # alone in their playlists: the artists' other songs

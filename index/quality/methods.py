@@ -237,9 +237,10 @@ class MethodRunner:
         k = self.k
         stored = self._page(ranked, seeds, k)
         padded = np.pad(stored, ((0, 0), (0, self.depth - k)), constant_values=-1)
+        song = None if self.present is None else self.present.song
         filled = bl.with_rare_fallback(
             padded, self.x, self.pop, seeds, self.track_artist, ranking=ranking,
-            credits=self.credits,
+            credits=self.credits, song=song,
         )  # fmt: skip
         empty = stored[:, 0] < 0
         stored[empty] = self._page(filled[empty], seeds[empty], k, fill=True)
@@ -247,7 +248,7 @@ class MethodRunner:
         if self.present is not None and short.any():
             mates = bl.playlist_mates(
                 self.x, self.pop, seeds[short], self.depth + k, ranking=ranking,
-                credits=self.credits,
+                credits=self.credits, shown=stored[short], song=song,
             )  # fmt: skip
             stored[short] = self.present.topped_up(ranked[short], mates, seeds[short], k)
         return stored

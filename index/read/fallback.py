@@ -27,6 +27,7 @@ from index.read.present import (
     complete_page,
     one_version_each,
     paginate,
+    song_key,
 )
 from index.read.tables import IndexFile
 
@@ -170,7 +171,9 @@ def playlist_mates(
     in_small = np.isin(ids, np.concatenate(small)) if small else np.zeros(len(ids), bool)
     keep = ~np.isin(ids, [t.track_id for t in (*seeds, *shown)])
     ids, shared, in_small = ids[keep], shared[keep], in_small[keep]
-    ordered, found = _ranked_mates(idx, seeds, ids, shared, in_small, len(holding), ranking)
+    ordered, found = _ranked_mates(
+        idx, seeds, ids, shared, in_small, len(holding), ranking, versions_of=[*seeds, *shown]
+    )
     # Enough candidates for versions and the per-artist cap to be applied, not all of them.
     want = 8 * limit + 4 * len(seeds) + 20
     songs = first_songs(idx, ordered, want, rule, exclude=[*seeds, *shown], known=found)
@@ -190,6 +193,7 @@ def _ranked_mates(
     in_small: np.ndarray,
     seed_playlists: int,
     ranking: str,
+    versions_of: Sequence[Track] = (),
 ) -> tuple[np.ndarray, dict[int, Track]]:
     """Playlist-mates ``ids`` in ``ranking``'s order, as if they were stored neighbours, and
     the tracks read to rank them (so listing them reads nothing again).
@@ -201,14 +205,26 @@ def _ranked_mates(
     songs most specific to its playlists first. The work is bounded: at most
     :data:`MATES_COUNTED` mates (most shared, then met in a small playlist, then least
     known: every ranking prefers them at equal evidence) are read and ranked, with the
-    best known of the most shared for the lead.
+    best known of the most shared for the lead. Versions of ``versions_of`` (the seeds and
+    a page above), never shown, are left out before ranking, so none takes a lead place.
     """
     rank = idx.popularity_rank(ids)
     first = np.lexsort((-rank, ~in_small, -shared))[:MATES_COUNTED]
     # and the best known of the most shared, which the lead may pick (rk.mates_order)
     first = np.union1d(first, _most_shared_best_known(shared, rank, rk.CLOSEST_LEAD))
     found = idx.tracks(ids[first].tolist())
-    keep = np.array([int(t) in found for t in ids[first]], dtype=bool)
+    # Versions of the seeds (and of a page above) are never shown: they take no place here
+    # (those by the same artist id: reading every mate's song key would cost a millisecond).
+    hidden = {song_key(t) for t in versions_of}
+    by = {t.artist_id for t in versions_of}
+    keep = np.array(
+        [
+            int(t) in found
+            and not (found[int(t)].artist_id in by and song_key(found[int(t)]) in hidden)
+            for t in ids[first]
+        ],
+        dtype=bool,
+    )
     ids, shared = ids[first[keep]], shared[first[keep]]
     tracks = [found[int(t)] for t in ids]
     sharing: dict[int, bool] = {}  # per artist: does it share one with a seed?

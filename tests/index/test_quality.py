@@ -374,6 +374,21 @@ def test_playlist_mates_are_ranked_and_a_librarys_scored_last():
     assert bl.playlist_mates(x, pop, seeds, 5, counted=2)[0].tolist() == [2, 3, 1, 5, -1]
 
 
+def test_playlist_mates_leave_the_page_above_and_the_seeds_versions_out_of_the_lead():
+    # Seed 0 is in one playlist with 1-4; track 1 is a version of it (song 0); 3 is in
+    # three more playlists, 2 in two more.
+    playlists = [[0, 1, 2, 3, 4], [2, 3], [2, 3], [3, 5]]
+    corpus = corpus_from_playlists(playlists, 6)
+    x = bl.track_matrix(corpus.indptr, corpus.indices, corpus.n_playlists)
+    pop, seeds = corpus.track_playlist_counts, np.array([0])
+    song = np.array([0, 0, 2, 3, 4, 5])
+    assert bl.playlist_mates(x, pop, seeds, 3)[0].tolist() == [3, 2, 1]
+    assert bl.playlist_mates(x, pop, seeds, 3, song=song)[0].tolist() == [3, 2, 4]
+    # Completing a page that shows 3: the lead is the best known of the others
+    shown = np.array([[3, -1]])
+    assert bl.playlist_mates(x, pop, seeds, 3, shown=shown, song=song)[0].tolist() == [2, 4, -1]
+
+
 def test_bot_answer_row_is_closest_plus_the_fallback(planted_report):
     closest, bot = _row(planted_report, "closest"), _row(planted_report, "closest+fallback")
     assert bot.hit_rate >= closest.hit_rate
