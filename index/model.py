@@ -210,3 +210,4 @@ class IndexStats:
     schema_version: int
     path: str
     meta: dict[str, str] = field(default_factory=dict)  # every meta key, as stored
+    min_shared: int = 1  # playlists a top-k neighbour shares with its track (index.schema)

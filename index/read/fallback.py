@@ -172,7 +172,7 @@ def playlist_mates(
     keep = ~np.isin(ids, [t.track_id for t in (*seeds, *shown)])
     ids, shared, in_small = ids[keep], shared[keep], in_small[keep]
     ordered, found = _ranked_mates(
-        idx, seeds, ids, shared, in_small, len(holding), ranking, versions_of=[*seeds, *shown]
+        idx, seeds, ids, shared, in_small, len(holding), ranking, shown=shown
     )
     # Enough candidates for versions and the per-artist cap to be applied, not all of them.
     want = 8 * limit + 4 * len(seeds) + 20
@@ -193,7 +193,7 @@ def _ranked_mates(
     in_small: np.ndarray,
     seed_playlists: int,
     ranking: str,
-    versions_of: Sequence[Track] = (),
+    shown: Sequence[Track] = (),
 ) -> tuple[np.ndarray, dict[int, Track]]:
     """Playlist-mates ``ids`` in ``ranking``'s order, as if they were stored neighbours, and
     the tracks read to rank them (so listing them reads nothing again).
@@ -205,8 +205,8 @@ def _ranked_mates(
     songs most specific to its playlists first. The work is bounded: at most
     :data:`MATES_COUNTED` mates (most shared, then met in a small playlist, then least
     known: every ranking prefers them at equal evidence) are read and ranked, with the
-    best known of the most shared for the lead. Versions of ``versions_of`` (the seeds and
-    a page above), never shown, are left out before ranking, so none takes a lead place.
+    best known of the most shared for the lead. Versions of the seeds and of ``shown`` (a
+    page above), never shown, are left out before ranking, so none takes a lead place.
     """
     rank = idx.popularity_rank(ids)
     first = np.lexsort((-rank, ~in_small, -shared))[:MATES_COUNTED]
@@ -215,16 +215,15 @@ def _ranked_mates(
     found = idx.tracks(ids[first].tolist())
     # Versions of the seeds (and of a page above) are never shown: they take no place here
     # (those by the same artist id: reading every mate's song key would cost a millisecond).
-    hidden = {song_key(t) for t in versions_of}
-    by = {t.artist_id for t in versions_of}
-    keep = np.array(
-        [
-            int(t) in found
-            and not (found[int(t)].artist_id in by and song_key(found[int(t)]) in hidden)
-            for t in ids[first]
-        ],
-        dtype=bool,
-    )
+    hidden: dict[int, set[tuple[str, str]]] = {}
+    for t in (*seeds, *shown):
+        hidden.setdefault(t.artist_id, set()).add(song_key(t))
+
+    def may_show(t: int) -> bool:
+        track = found.get(t)
+        return track is not None and song_key(track) not in hidden.get(track.artist_id, ())
+
+    keep = np.array([may_show(int(t)) for t in ids[first]], dtype=bool)
     ids, shared = ids[first[keep]], shared[first[keep]]
     tracks = [found[int(t)] for t in ids]
     sharing: dict[int, bool] = {}  # per artist: does it share one with a seed?

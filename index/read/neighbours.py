@@ -102,14 +102,12 @@ def similar_artists(idx: IndexFile, artist_id: int, *, limit: int = 10) -> list[
     # The Jaccard top k only (index.schema): the extras and artist rows are candidates for
     # the song rankings, not part of the similarity summed here.
     top_k = idx.stats.k or 2**31 - 1
-    stored = idx.stats.meta.get("min_shared", "")
-    min_shared = int(stored) if stored.isdigit() else 1
     rows = idx.query(
         f"SELECT t.artist_id, sum(n.jaccard) AS score FROM neighbours n "
         f"JOIN tracks t ON t.track_id = n.neighbour_id "
         f"WHERE n.track_id IN ({marks}) AND n.rank <= ? AND n.shared >= ? "
         f"AND t.artist_id != ? GROUP BY t.artist_id ORDER BY score DESC, t.artist_id LIMIT ?",
-        [r[0] for r in top] + [top_k, min_shared, int(artist_id), int(limit)],
+        [r[0] for r in top] + [top_k, idx.stats.min_shared, int(artist_id), int(limit)],
     )
     artists = idx.artists(r[0] for r in rows)
     return [ArtistScore(artists[a], score) for a, score in rows if a in artists]

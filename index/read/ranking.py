@@ -154,8 +154,7 @@ def order(
     ranked = spread(ranked, score, shared, neighbour_playlists)
     if ranking != "closest" or not with_lead:
         return ranked
-    first = lead(shared, neighbour_playlists, neighbour_ids, CLOSEST_LEAD, shares_artist)
-    return np.concatenate([first, ranked[~np.isin(ranked, first)]])
+    return _lead_first(ranked, shared, neighbour_playlists, neighbour_ids, shares_artist)
 
 
 def mates_order(
@@ -182,6 +181,17 @@ def mates_order(
     )  # fmt: skip
     if ranking not in MATES_LEAD:
         return ranked
+    return _lead_first(ranked, shared, neighbour_playlists, neighbour_ids, shares_artist)
+
+
+def _lead_first(
+    ranked: np.ndarray,
+    shared: np.ndarray,
+    neighbour_playlists: np.ndarray,
+    neighbour_ids: np.ndarray,
+    shares_artist: np.ndarray | None,
+) -> np.ndarray:
+    """``ranked`` with its :func:`lead` of :data:`CLOSEST_LEAD` songs moved to the front."""
     first = lead(shared, neighbour_playlists, neighbour_ids, CLOSEST_LEAD, shares_artist)
     return np.concatenate([first, ranked[~np.isin(ranked, first)]])
 

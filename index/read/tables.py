@@ -139,7 +139,7 @@ class IndexFile:
 
     def _read_stats(self) -> IndexStats:
         m = self.meta
-        k = m.get("k")
+        k, min_shared = m.get("k"), m.get("min_shared", "")
         return IndexStats(
             tracks=int(m.get("tracks", 0)),
             artists=int(m.get("artists", 0)),
@@ -150,6 +150,7 @@ class IndexFile:
             has_memberships=m.get("memberships") == "1",
             neighbours=self._neighbour_rows(),
             k=int(k) if k and k.isdigit() else None,
+            min_shared=int(min_shared) if min_shared.isdigit() else 1,
             schema_version=int(m.get("schema_version", SCHEMA_VERSION)),
             path=str(self.path),
             meta=dict(m),
