@@ -221,7 +221,10 @@ def _ranked_mates(
 
     def may_show(t: int) -> bool:
         track = found.get(t)
-        return track is not None and song_key(track) not in hidden.get(track.artist_id, ())
+        if track is None:
+            return False
+        keys = hidden.get(track.artist_id)  # a song key only for the seeds' artists' songs
+        return keys is None or song_key(track) not in keys
 
     keep = np.array([may_show(int(t)) for t in ids[first]], dtype=bool)
     ids, shared = ids[first[keep]], shared[first[keep]]
