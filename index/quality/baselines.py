@@ -186,7 +186,7 @@ def playlist_mates(
             keep &= ~version
         ids, shared, in_small = ids[keep], shared[keep], in_small[keep]
         first = np.lexsort((-ids, pop[ids], ~in_small, -shared))[:counted]
-        first = np.union1d(first, np.lexsort((ids, -pop[ids], -shared))[: rk.CLOSEST_LEAD])
+        first = np.union1d(first, np.lexsort((ids, -pop[ids], -shared))[: rk.MATES_LEAD_SIZE])
         ids, shared = ids[first].astype(np.int64), shared[first]
         same = None
         if credits is not None:

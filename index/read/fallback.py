@@ -200,18 +200,19 @@ def _ranked_mates(
 
     ``shared`` counts the seeds' playlists holding each; the seeds' own count is the number
     of playlists holding any of them. Ranked by :func:`index.read.ranking.mates_order`:
-    under "closest" and "popular" the two songs found with the seeds most often (the better
-    known first), then by the same formula, artist weight and spread as a stored list, the
-    songs most specific to its playlists first. The work is bounded: at most
-    :data:`MATES_COUNTED` mates (most shared, then met in a small playlist, then least
-    known: every ranking prefers them at equal evidence) are read and ranked, with the
-    best known of the most shared for the lead. Versions of the seeds and of ``shown`` (a
-    page above), never shown, are left out before ranking, so none takes a lead place.
+    under "closest" and "popular" the :data:`~index.read.ranking.MATES_LEAD_SIZE` songs found
+    with the seeds most often (the better known first), then by the same formula, artist
+    weight and spread as a stored list, the songs most specific to its playlists first. The
+    work is bounded: at most :data:`MATES_COUNTED` mates (most shared, then met in a small
+    playlist, then least known: every ranking prefers them at equal evidence) are read and
+    ranked, with the best known of the most shared for the lead. Versions of the seeds and
+    of ``shown`` (a page above), never shown, are left out before ranking, so none takes a
+    lead place.
     """
     rank = idx.popularity_rank(ids)
     first = np.lexsort((-rank, ~in_small, -shared))[:MATES_COUNTED]
     # and the best known of the most shared, which the lead may pick (rk.mates_order)
-    first = np.union1d(first, _most_shared_best_known(shared, rank, rk.CLOSEST_LEAD))
+    first = np.union1d(first, _most_shared_best_known(shared, rank, rk.MATES_LEAD_SIZE))
     found = idx.tracks(ids[first].tolist())
     # Versions of the seeds (and of a page above) are never shown: they take no place here
     # (those by the same artist id: reading every mate's song key would cost a millisecond).

@@ -8,7 +8,7 @@ is ranked the same way) using, per (seed, neighbour) pair, ``shared`` (playlists
 two counts and ``s`` for ``shared``:
 
 * ``"jaccard"``: ``s / (a + b - s)``, the stored order (the reference).
-* ``"closest"`` (default): the :data:`CLOSEST_LEAD` songs sharing most playlists with
+* ``"closest"`` (default): the :data:`CLOSEST_LEAD` song(s) sharing most playlists with
   the seed first (:func:`lead`), then ``s / (a + b - s + λ·a) / b^δ``: Jaccard with an
   additive shrinkage in the denominator of ``λ`` times the seed's own playlist count,
   damped by the neighbour's popularity. Plain Jaccard ranks a rare song that met the seed
@@ -21,9 +21,11 @@ two counts and ``s`` for ``shared``:
   leans to less-known songs. Held out, hit rate rises with the popularity of what is shown
   along one curve for every single score; a page mixing the two ends lies above that curve
   (docs/research/quality-notes.md: on Yes.com's radio playlists and a synthetic crawl the
-  default page gained hit rate at the same median popularity). A rare song's
-  playlist-mates (:mod:`index.read.fallback`) open with the lead too, then rank without
-  the damping (:func:`mates_order`).
+  default page gained hit rate at the same median popularity). The lead is one song: on
+  crowd playlists at scale each lead song costs the answers breadth, as the same
+  well-known songs open many pages. A rare song's playlist-mates (:mod:`index.read.fallback`)
+  open with a lead of :data:`MATES_LEAD_SIZE`, then rank without the damping
+  (:func:`mates_order`).
 * ``"popular"``: the same with a large ``λ``, which tends to the raw co-occurrence count
   ``s`` as ``λ`` grows: better-known songs from the same playlists, more familiar answers.
 * ``"deep cuts"``: Jaccard damped by the neighbour's popularity, ``J / b^γ``: less-known
@@ -64,15 +66,16 @@ RANKINGS = ("jaccard", *DISCOVERY)
 
 CLOSEST_SHRINK = 1.0  # λ for "closest", in seed playlist counts (grid 0.5-5: more costs
 # coverage and raises popularity; scripts/tune_rankings.py on validation splits)
-CLOSEST_LEAD = 2  # "closest" opens with this many most-shared songs, and damps the rest
-CLOSEST_DAMPING = 0.1  # by b^δ: (1, 0.1) (2, 0.1) (3, 0.2) (4, 0.3) (5, 0.4) held out on
-# validation splits; 2 is the largest lead that shows no better-known songs than the plain
-# formula and keeps 90 % of its breadth (coverage) on every set (docs/research)
+CLOSEST_LEAD = 1  # "closest" opens with this many most-shared songs, and damps the rest
+CLOSEST_DAMPING = 0.2  # by b^δ: held out (docs/research), a lead of 2 (δ 0.1) cost crowd
+# playlists at 60-150k a tenth of their breadth; 1 and 0.2 keep the breadth the plain
+# formula had there, for 2-3 points of hit rate on Yes.com's radio playlists
 POPULAR_SHRINK = 10.0  # λ for "popular": favours well-supported pairs (grid 3-50, extras stored)
 DEEP_CUTS_POWER = 0.25  # γ for "deep cuts": at 0.5 hit rate fell 20-35 %, at 0.25 13-15 %
 SHARED_ARTIST = 1.0  # extra weight of a song sharing an artist with the seed (flat 0.25-2)
 SPREAD = 0.25  # β of the spread over tied groups (grid 0.25-1: same hit rate, less coverage)
-MATES_LEAD = ("closest", "popular")  # whose playlist-mates lists open with the lead too
+MATES_LEAD = ("closest", "popular")  # whose playlist-mates lists open with a lead too
+MATES_LEAD_SIZE = 2  # of that many: a crowd's playlists hold a rare song's best-known mates
 FUSE_RANK = 10  # c of the rank fusion of several likes (holdout grid 5-30: 10 best overall)
 
 
@@ -168,7 +171,7 @@ def mates_order(
     """Positions of a rare seed's playlist-mates (:mod:`index.read.fallback`) in order.
 
     Ranked as stored neighbours are, without the damping, and under :data:`MATES_LEAD`
-    opening with the :data:`CLOSEST_LEAD` songs found with the seed most often (the better
+    opening with the :data:`MATES_LEAD_SIZE` songs found with the seed most often (the better
     known first; for a song in one playlist, its artist's and the best-known mates), then
     the most specific ones. Held out that found more hits on every collection tried, for
     1-2 % of coverage (docs/research/quality-notes.md): a crowd's playlists hold a rare
@@ -181,7 +184,9 @@ def mates_order(
     )  # fmt: skip
     if ranking not in MATES_LEAD:
         return ranked
-    return _lead_first(ranked, shared, neighbour_playlists, neighbour_ids, shares_artist)
+    return _lead_first(
+        ranked, shared, neighbour_playlists, neighbour_ids, shares_artist, MATES_LEAD_SIZE
+    )
 
 
 def _lead_first(
@@ -190,9 +195,12 @@ def _lead_first(
     neighbour_playlists: np.ndarray,
     neighbour_ids: np.ndarray,
     shares_artist: np.ndarray | None,
+    m: int | None = None,
 ) -> np.ndarray:
-    """``ranked`` with its :func:`lead` of :data:`CLOSEST_LEAD` songs moved to the front."""
-    first = lead(shared, neighbour_playlists, neighbour_ids, CLOSEST_LEAD, shares_artist)
+    """``ranked`` with its :func:`lead` of ``m`` (:data:`CLOSEST_LEAD`) songs moved to the
+    front."""
+    m = CLOSEST_LEAD if m is None else m
+    first = lead(shared, neighbour_playlists, neighbour_ids, m, shares_artist)
     return np.concatenate([first, ranked[~np.isin(ranked, first)]])
 
 

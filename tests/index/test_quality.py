@@ -334,9 +334,11 @@ def test_rare_fallback_fills_only_seeds_without_stored_neighbours():
     stored = np.array([[1, -1, -1], [-1, -1, -1], [-1, -1, -1]])
     top = bl.with_rare_fallback(stored, x, pop, seeds, artist)
     assert top[0].tolist() == [1, -1, -1]  # a real answer is never touched
-    # playlist-mates as the bot ranks them ("closest"): the lead, 1 (in 4 playlists) and 2
-    # (in 2), then 5 (only in that playlist); "deep cuts" has no lead
-    assert top[1].tolist() == [1, 2, 5]
+    # playlist-mates as the bot ranks them ("closest"): the lead, best known first (1 in 4
+    # playlists, 2 in 2), then the most specific, 5 (only in that playlist) before the rest;
+    # "deep cuts" has no lead
+    lead = [1, 2][: rk.MATES_LEAD_SIZE]
+    assert top[1].tolist() == lead + [t for t in (5, 2, 1) if t not in lead]
     deep = bl.with_rare_fallback(stored, x, pop, seeds, artist, ranking="deep cuts")
     assert deep[1].tolist() == [5, 2, 1]
     assert top[2].tolist() == [8, -1, -1]  # alone in its playlist: the artist's other song
