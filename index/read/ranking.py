@@ -68,7 +68,7 @@ CLOSEST_SHRINK = 1.0  # λ for "closest", in seed playlist counts (grid 0.5-5: m
 # coverage and raises popularity; scripts/tune_rankings.py on validation splits)
 CLOSEST_LEAD = 1  # "closest" opens with this many most-shared songs, and damps the rest
 CLOSEST_DAMPING = 0.2  # by b^δ: held out (docs/research), a lead of 2 (δ 0.1) cost crowd
-# playlists at 60-150k a tenth of their breadth; 1 and 0.2 keep the breadth the plain
+# playlists at 60-150k 5-11 % of their breadth; 1 and 0.2 keep the breadth the plain
 # formula had there, for 2-3 points of hit rate on Yes.com's radio playlists
 POPULAR_SHRINK = 10.0  # λ for "popular": favours well-supported pairs (grid 3-50, extras stored)
 DEEP_CUTS_POWER = 0.25  # γ for "deep cuts": at 0.5 hit rate fell 20-35 %, at 0.25 13-15 %
