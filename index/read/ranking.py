@@ -75,7 +75,7 @@ DEEP_CUTS_POWER = 0.25  # γ for "deep cuts": at 0.5 hit rate fell 20-35 %, at 0
 SHARED_ARTIST = 1.0  # extra weight of a song sharing an artist with the seed (flat 0.25-2)
 SPREAD = 0.25  # β of the spread over tied groups (grid 0.25-1: same hit rate, less coverage)
 MATES_LEAD = ("closest", "popular")  # whose playlist-mates lists open with a lead too
-MATES_LEAD_SIZE = 2  # of that many: a crowd's playlists hold a rare song's best-known mates
+MATES_LEAD_SIZE = 2  # songs in that lead: a crowd's playlists hold a rare song's best known
 FUSE_RANK = 10  # c of the rank fusion of several likes (holdout grid 5-30: 10 best overall)
 
 
@@ -157,7 +157,9 @@ def order(
     ranked = spread(ranked, score, shared, neighbour_playlists)
     if ranking != "closest" or not with_lead:
         return ranked
-    return _lead_first(ranked, shared, neighbour_playlists, neighbour_ids, shares_artist)
+    return _lead_first(
+        ranked, shared, neighbour_playlists, neighbour_ids, shares_artist, CLOSEST_LEAD
+    )
 
 
 def mates_order(
@@ -195,11 +197,9 @@ def _lead_first(
     neighbour_playlists: np.ndarray,
     neighbour_ids: np.ndarray,
     shares_artist: np.ndarray | None,
-    m: int | None = None,
+    m: int,
 ) -> np.ndarray:
-    """``ranked`` with its :func:`lead` of ``m`` (:data:`CLOSEST_LEAD`) songs moved to the
-    front."""
-    m = CLOSEST_LEAD if m is None else m
+    """``ranked`` with its :func:`lead` of ``m`` songs moved to the front."""
     first = lead(shared, neighbour_playlists, neighbour_ids, m, shares_artist)
     return np.concatenate([first, ranked[~np.isin(ranked, first)]])
 
