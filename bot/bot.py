@@ -20,6 +20,7 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
+from bot.channel_checks import can_answer_here
 from bot.heartbeat import Heartbeat
 from bot.i18n import SLASH_PREFIX, language_of, use_language
 from bot.i18n.tree import CatalogueTranslator, LocalisedTree
@@ -99,6 +100,7 @@ class SongsimBot(CleanStop, commands.Bot):
         self.cooldown = commands.CooldownMapping.from_cooldown(
             COOLDOWN_RATE, COOLDOWN_PER, commands.BucketType.user
         )
+        self.add_check(can_answer_here, call_once=True)  # before the cooldown counts it
         self.add_check(self._per_user_cooldown, call_once=True)
         self.heartbeat = (
             Heartbeat(settings.heartbeat_path, settings.heartbeat_interval, self.is_healthy)

@@ -15,6 +15,7 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
+from bot.channel_checks import CannotPostHere, can_embed
 from bot.cogs._options import OOPS, ServerRefusal
 from bot.embeds import notice_embed
 from bot.i18n import _, number, use_language
@@ -59,6 +60,8 @@ class Errors(commands.Cog):
         """``(kind, text)`` to tell the user, or None to stay silent."""
         if isinstance(error, commands.CommandNotFound):
             return None  # another bot may share the prefix: unknown commands are not ours
+        if isinstance(error, CannotPostHere):
+            return None  # nothing can be said there
         if isinstance(error, commands.CommandOnCooldown):
             now = time.monotonic()
             if self._cooldown_noticed.get(ctx.author.id, 0.0) > now and ctx.interaction is None:
@@ -95,7 +98,7 @@ class Errors(commands.Cog):
         if isinstance(error, commands.NoPrivateMessage):
             return ("warning", _("That only works in a server."))
         if isinstance(error, commands.BotMissingPermissions):
-            perms = ", ".join(p.replace("_", " ") for p in error.missing_permissions)
+            perms = ", ".join(p.replace("_", " ").title() for p in error.missing_permissions)
             return ("warning", _("I need these permissions here: {perms}.", perms=perms))
         if isinstance(error, ServerRefusal):
             return ("warning", str(error))
@@ -114,6 +117,10 @@ class Errors(commands.Cog):
     async def answer(self, ctx: commands.Context, original: BaseException) -> None:
         """Log ``original`` and tell the user what went wrong, in their language."""
         reply = self.message_for(ctx, original)
+        if isinstance(original, discord.Forbidden) and ctx.interaction is None:
+            # The channel's permissions changed while the command ran: no one to tell there.
+            log.warning("Discord refused an answer in a channel (code %s)", original.code)
+            return
         if reply is None and not isinstance(original, commands.CommandError):
             log.error(
                 "Command %s failed (%s)",
@@ -123,6 +130,8 @@ class Errors(commands.Cog):
             )
             log.debug("The failed command was user %s's", ctx.author.id)
             reply = ("error", _(OOPS))
+        elif isinstance(original, CannotPostHere):
+            log.info("A prefix command came from a channel songsim may not post in: not answered")
         elif reply is None and not isinstance(
             original, commands.CommandNotFound | commands.CommandOnCooldown
         ):
@@ -133,7 +142,10 @@ class Errors(commands.Cog):
             return
         kind, text = reply
         try:
-            await self.tell(ctx, notice_embed(text, kind))
+            if can_embed(ctx):
+                await self.tell(ctx, notice_embed(text, kind))
+            else:  # a channel without Embed Links: the same sentence as text
+                await ctx.send(text)
         except discord.HTTPException:
             log.warning("Could not tell a user about a failed command")
             log.debug("The user not told was %s", ctx.author.id)

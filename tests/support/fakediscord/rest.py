@@ -3,7 +3,8 @@
 Every request is recorded (after it is answered, with its status) in ``fake.requests``.
 Status codes, error codes and headers follow Discord's: 401 without the bot token, 404
 with code 10003/10008/10062 for unknown channels/messages/interactions, 400 code 40060 for an
-interaction answered twice, 400 code 50035 for a body over Discord's limits, and 429 (with
+interaction answered twice, 400 code 50035 for a body over Discord's limits, 403 code
+50001/50013 for a post the bot's channel permissions do not allow, and 429 (with
 ``Via``, ``Retry-After`` and the X-RateLimit headers discord.py reads) when a test asks for it.
 A test can also hold the answer to a request (:meth:`RestApi.hold`) to act while the client
 waits for it.
@@ -89,7 +90,7 @@ class RestApi:
                     r"/channels/(?P<channel_id>\d+)/messages/(?P<message_id>\d+)",
                     self.delete_message,
                 ),
-                ("POST", r"/channels/(?P<channel_id>\d+)/typing", self.no_content),
+                ("POST", r"/channels/(?P<channel_id>\d+)/typing", self.typing),
                 ("PUT", r"/channels/\d+/messages/\d+/reactions/[^/]+/@me", self.no_content),
                 ("DELETE", r"/channels/\d+/messages/\d+/reactions/[^/]+/[^/]+", self.no_content),
                 ("GET", r"/guilds/(?P<guild_id>\d+)/members/(?P<user_id>\d+)", self.get_member),
@@ -270,6 +271,9 @@ class RestApi:
         problems = validate.message_problems(body | {"attachments": req.files or None})
         if problems:
             return 400, validate.error_body(problems)
+        refused, body = self.fake.post_refusal(channel, body)
+        if refused is not None:
+            return _error(403, *refused)
         extra: dict[str, Any] = {}
         if body.get("message_reference"):
             extra["message_reference"] = body["message_reference"] | {"channel_id": channel_id}
@@ -277,6 +281,13 @@ class RestApi:
         message = self.fake.new_bot_message(int(channel_id), body, extra=extra)
         await self.fake.echo_message(message)
         return 200, message
+
+    async def typing(self, req: RecordedRequest, channel_id: str) -> Answer:
+        channel = self.fake.channels.get(int(channel_id))
+        if channel is None:
+            return _error(404, 10003, "Unknown Channel")
+        refused, _body = self.fake.post_refusal(channel, {})
+        return _error(403, *refused) if refused else (204, None)
 
     async def get_message(self, req: RecordedRequest, channel_id: str, message_id: str) -> Answer:
         message = self.fake.messages.get(int(message_id))

@@ -1,5 +1,5 @@
 """Members' permissions as Discord computes them: the guild's roles, a member's roles, and
-the guild owner.
+the guild owner, and a channel's permission overwrites.
 
 By default every member has the "Members" role, which allows everything but Administrator
 (as the fake always did). ``await fake.set_permissions(user, discord.Permissions(...))``
@@ -8,6 +8,11 @@ gives a member a role with exactly those permissions instead, on top of @everyon
 a test can have a member without Manage Server. Both places Discord carries permissions
 agree: an interaction's ``member.permissions`` (resolved, as Discord sends it) and the
 member's roles in messages and GUILD_CREATE (which discord.py resolves itself).
+
+``await fake.set_channel_permissions(channel_id, user_or_None, allow=..., deny=...)`` adds
+an overwrite for a member (or @everyone) in one channel, told as CHANNEL_UPDATE;
+:meth:`GuildRoles.channel_permissions` resolves it as Discord's docs do, which the REST API
+uses to refuse what a member may not post there.
 """
 
 from __future__ import annotations
@@ -21,6 +26,8 @@ from .payloads import ALL_PERMISSIONS, FakeUser, iso_now, snowflake
 
 if TYPE_CHECKING:
     from .gateway import Gateway
+
+ADMINISTRATOR, VIEW_CHANNEL, SEND_MESSAGES, EMBED_LINKS = 1 << 3, 1 << 10, 1 << 11, 1 << 14
 
 # What @everyone may do in a new Discord server (no moderation, no Manage Server).
 EVERYONE_PERMISSIONS = discord.Permissions(
@@ -51,6 +58,8 @@ class GuildRoles:
     guild_id: int
     owner: FakeUser
     users: dict[int, FakeUser]
+    channels: dict[int, dict[str, Any]]
+    bot_user: FakeUser
     gateway: Gateway
 
     def _init_roles(self) -> None:
@@ -98,3 +107,71 @@ class GuildRoles:
                  "user": user.payload(), "nick": None, "avatar": None, "joined_at": iso_now(),
                  "deaf": False, "mute": False, "flags": 0, "pending": False},
             )  # fmt: skip
+
+    def channel_permissions(self, user: FakeUser, channel: dict[str, Any]) -> int:
+        """``user``'s permissions in a guild ``channel``, overwrites applied in Discord's
+        order: @everyone's, then the member's roles' together, then the member's own."""
+        value = self.permissions_of(user)
+        if user.id == self.owner.id or value & ADMINISTRATOR:
+            return int(ALL_PERMISSIONS) | ADMINISTRATOR
+        overwrites = {int(o["id"]): o for o in channel.get("permission_overwrites", [])}
+
+        def apply(allow: int, deny: int) -> None:
+            nonlocal value
+            value = (value & ~deny) | allow
+
+        everyone = overwrites.get(self.guild_id)
+        if everyone is not None:
+            apply(int(everyone["allow"]), int(everyone["deny"]))
+        role_ows = [overwrites[r] for r in user.role_ids if r in overwrites]
+        allow = deny = 0
+        for o in role_ows:
+            allow |= int(o["allow"])
+            deny |= int(o["deny"])
+        apply(allow, deny)
+        own = overwrites.get(user.id)
+        if own is not None and own.get("type") == 1:
+            apply(int(own["allow"]), int(own["deny"]))
+        return value
+
+    async def set_channel_permissions(
+        self,
+        channel_id: int,
+        user: FakeUser | None,
+        *,
+        allow: discord.Permissions | None = None,
+        deny: discord.Permissions | None = None,
+    ) -> None:
+        """Overwrite ``user``'s (None: @everyone's) permissions in one guild channel."""
+        channel = self.channels[channel_id]
+        target = self.guild_id if user is None else user.id
+        overwrite = {
+            "id": str(target),
+            "type": 0 if user is None else 1,
+            "allow": str(allow.value if allow else 0),
+            "deny": str(deny.value if deny else 0),
+        }
+        others = [o for o in channel["permission_overwrites"] if o["id"] != str(target)]
+        channel["permission_overwrites"] = [*others, overwrite]
+        session = self.gateway.session
+        if session is not None and session.has(GUILDS):
+            await self.gateway.dispatch("CHANNEL_UPDATE", channel)
+
+    def post_refusal(
+        self, channel: dict[str, Any], body: dict[str, Any]
+    ) -> tuple[tuple[int, str] | None, dict[str, Any]]:
+        """Discord's refusal (code, message) of the bot's post in ``channel``, or None and the
+        body as posted: 50001 without View Channel, 50013 without Send Messages or with only
+        embeds and no Embed Links; with text, a post without Embed Links loses its embeds."""
+        if not channel.get("guild_id"):
+            return None, body
+        perms = self.channel_permissions(self.bot_user, channel)
+        if not perms & VIEW_CHANNEL:
+            return (50001, "Missing Access"), body
+        if not perms & SEND_MESSAGES:
+            return (50013, "Missing Permissions"), body
+        if body.get("embeds") and not perms & EMBED_LINKS:
+            if not body.get("content"):
+                return (50013, "Missing Permissions"), body
+            return None, {**body, "embeds": []}
+        return None, body
