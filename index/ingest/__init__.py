@@ -88,7 +88,8 @@ def detect_format(path: str | Path) -> str:
         raise DatasetError(no_listens_message(p, kind))
     head = read_head(p)
     # Blank lines before a header (an export with a leading newline) are no line of it.
-    first_line = next((ln for ln in head.split("\n") if ln.strip()), "").rstrip("\r")
+    filled = [ln.rstrip("\r") for ln in head.split("\n") if ln.strip()][:2]
+    first_line, second_line = (filled + ["", ""])[:2]
     if listenbrainz.looks_like_listens(head):
         return "listenbrainz"
     if mpd.looks_like_mpd(head):
@@ -97,7 +98,7 @@ def detect_format(path: str | Path) -> str:
         return "zenodo"
     if yes.looks_like_yes_file(p, first_line):
         return "yes"
-    if generic_csv.looks_like_csv(first_line):
+    if generic_csv.looks_like_csv(first_line, second_line):
         return "csv"
     if not head.strip():
         what = "it is empty" if not head else "it holds only blank lines"

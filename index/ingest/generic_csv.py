@@ -14,9 +14,10 @@ the playlist. Recognised names (after that folding):
 * URI (optional): ``uri``, ``trackuri``, ``spotifyuri``, ``spotifytrackuri``
 
 The delimiter is the first of ``,``, tab, ``;``, ``|`` whose header names the needed
-columns. Standard CSV quoting; a quoted field may hold line breaks, but a quote left open
-(its record runs on over lines that hold rows of their own) costs only its own line, which
-is malformed, and the lines after it are read again as rows. A row with too few fields, an
+columns, or the one a ``sep=;`` line before the header names (Excel writes one to say
+which it used). Standard CSV quoting; a quoted field may hold line breaks, but a quote left
+open (its record runs on over lines that hold rows of their own) costs only its own line,
+which is malformed, and the lines after it are read again as rows. A row with too few fields, an
 empty track name, an empty playlist, NUL bytes, or a line that is not UTF-8 is malformed;
 an empty artist is kept as ``""``.
 Spotify track URIs are kept, as ``spotify:track:`` or as an ``open.spotify.com/track/`` link
@@ -51,6 +52,7 @@ ALIASES: dict[str, tuple[str, ...]] = {
     "uri": ("uri", "trackuri", "spotifyuri", "spotifytrackuri"),
 }
 DELIMITERS = (",", "\t", ";", "|")
+EXCEL_SEP = re.compile(r"sep=(.)", re.IGNORECASE)  # Excel's line before the header
 
 csv.field_size_limit(min(sys.maxsize, 2**31 - 1))
 
@@ -74,9 +76,17 @@ def match_columns(header: list[str]) -> dict[str, int] | None:
     return None
 
 
-def sniff_header(first_line: str) -> tuple[str, dict[str, int]] | None:
+def excel_separator(line: str) -> str | None:
+    """The delimiter a ``sep=;`` line names, if ``line`` is one."""
+    found = EXCEL_SEP.fullmatch(line.removeprefix("\ufeff").rstrip("\r\n"))
+    return found.group(1) if found else None
+
+
+def sniff_header(
+    first_line: str, delimiters: tuple[str, ...] = DELIMITERS
+) -> tuple[str, dict[str, int]] | None:
     """The delimiter and column map that make ``first_line`` a usable header, if any."""
-    for delim in DELIMITERS:
+    for delim in delimiters:
         if delim not in first_line:
             continue
         try:
@@ -89,19 +99,19 @@ def sniff_header(first_line: str) -> tuple[str, dict[str, int]] | None:
     return None
 
 
-def looks_like_csv(first_line: str) -> bool:
+def looks_like_csv(first_line: str, second_line: str = "") -> bool:
+    """Whether a file starting with these (non-blank) lines is a playlist CSV."""
+    sep = excel_separator(first_line)
+    if sep is not None:
+        return sniff_header(second_line, (sep,)) is not None
     return sniff_header(first_line) is not None
 
 
 def read_csv(path: Path, builder: CorpusBuilder, *, progress: bool = True) -> None:
     """Feed a generic playlist CSV (plain or .gz) to ``builder``."""
     with open_bytes(path) as (stream, done, total):
-        first = stream.readline().decode("utf-8", errors="replace").removeprefix("\ufeff")
-        header_no = 1
-        while first and not first.strip():  # blank lines before the header
-            first = stream.readline().decode("utf-8", errors="replace")
-            header_no += 1
-        sniffed = sniff_header(first.rstrip("\r\n"))
+        first, header_no, delimiters = _header(stream)
+        sniffed = sniff_header(first.rstrip("\r\n"), delimiters)
         if sniffed is None:
             raise DatasetError(_no_header(path, first))
         delim, cols = sniffed
@@ -116,6 +126,22 @@ def read_csv(path: Path, builder: CorpusBuilder, *, progress: bool = True) -> No
         _read_rows(builder, reader, cols, lines, delim)
         tick()
         bar.close()
+
+
+def _header(stream) -> tuple[str, int, tuple[str, ...]]:
+    """The header line, its line number and the delimiters it may use: blank lines before
+    it are skipped, and an Excel ``sep=;`` line gives the one delimiter."""
+    line_no, delimiters = 0, DELIMITERS
+    while True:
+        raw = stream.readline()
+        line_no += 1
+        line = raw.decode("utf-8", errors="replace").removeprefix("\ufeff")
+        if raw and not line.strip():
+            continue
+        sep = excel_separator(line) if delimiters == DELIMITERS else None
+        if sep is None:
+            return line, line_no, delimiters
+        delimiters = (sep,)
 
 
 class _Lines:

@@ -62,6 +62,28 @@ def test_csv_columns_in_any_order_with_extra_columns_and_semicolons(tmp_path: Pa
     assert memberships(c) == {("Toto", "Africa", "Road trip")}
 
 
+@pytest.mark.parametrize("sep", [";", ",", "\t", "|"])
+def test_excel_sep_line_names_the_delimiter(tmp_path: Path, sep: str) -> None:
+    """Excel writes "sep=;" before the header of a CSV it saves; that line was taken for a
+    header naming no columns, and the file was refused."""
+    rows = ["playlist|artist|track", "Road trip|Toto|Africa", "", "Road trip|Queen, Live|x y"]
+    if sep != "|":  # "Queen, Live" holds a comma: quoted when "," is the delimiter
+        rows = [r.replace("Queen, Live", '"Queen, Live"').replace("|", sep) for r in rows]
+    p = tmp_path / "x.csv"
+    p.write_bytes(("\ufeff" + "\r\n".join([f"sep={sep}", *rows, f"Mix{sep}A"]) + "\r\n").encode())
+    assert detect_format(p) == "csv"
+    c = read(p)
+    assert memberships(c) == {("Toto", "Africa", "Road trip"), ("Queen, Live", "x y", "Road trip")}
+    assert c.report.malformed_lines == [6]  # "Mix;A": line numbers count the sep= line
+
+
+def test_excel_sep_line_before_a_header_in_another_delimiter_is_refused(tmp_path: Path) -> None:
+    p = tmp_path / "x.csv"
+    p.write_text("sep=;\nplaylist,artist,track\nRoad trip,Toto,Africa\n")
+    with pytest.raises(DatasetError, match="cannot be read as a playlist CSV"):
+        read(p, fmt="csv")
+
+
 def test_csv_keeps_the_most_frequent_spotify_track_uri(tmp_path: Path) -> None:
     lines = [
         "playlist,artist,track,uri",
