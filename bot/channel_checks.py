@@ -21,17 +21,16 @@ class CannotPostHere(commands.CheckFailure):
 
 def can_embed(ctx: commands.Context) -> bool:
     """Whether a reply to ``ctx`` may carry embeds (always for slash commands and DMs)."""
-    if ctx.interaction is not None or ctx.guild is None:
-        return True
-    return _permissions(ctx).embed_links
+    perms = _permissions(ctx)
+    return perms is None or perms.embed_links
 
 
 async def can_answer_here(ctx: commands.Context) -> bool:
     """Bot-wide check: a prefix command in a server channel needs Send Messages and Embed
     Links there (raises :class:`CannotPostHere` or ``BotMissingPermissions``)."""
-    if ctx.interaction is not None or ctx.guild is None:
-        return True
     perms = _permissions(ctx)
+    if perms is None:
+        return True
     if not perms.send_messages:
         raise CannotPostHere("no permission to post in this channel")
     if not perms.embed_links:
@@ -39,6 +38,15 @@ async def can_answer_here(ctx: commands.Context) -> bool:
     return True
 
 
-def _permissions(ctx: commands.Context) -> discord.Permissions:
+def _permissions(ctx: commands.Context) -> discord.Permissions | None:
+    """The bot's permissions where a prefix command came from, or None when they do not
+    limit the answer (a slash command, a DM) or are not known: a channel or member the
+    cache does not hold (discord.py gives a partial channel, with no permissions at all),
+    where the command is tried and a refusal is logged without a traceback."""
+    if ctx.interaction is not None or ctx.guild is None:
+        return None
+    channel, me = ctx.channel, ctx.guild.me
+    if me is None or not isinstance(channel, discord.abc.GuildChannel | discord.Thread):
+        return None
     # A thread's Send Messages is its parent's Send Messages in Threads (discord.py's rule).
-    return ctx.channel.permissions_for(ctx.me)  # type: ignore[arg-type]
+    return channel.permissions_for(me)

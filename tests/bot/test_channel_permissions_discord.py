@@ -105,3 +105,14 @@ async def test_the_fake_refuses_posts_as_discord_does(fake_discord: FakeDiscord,
     with pytest.raises(discord.Forbidden) as hidden:
         await channel.send("hello")
     assert hidden.value.code == 50001
+
+
+async def test_a_channel_the_cache_does_not_hold_is_still_answered(fake_discord, bot, caplog):
+    """discord.py gives a message from a channel it has not cached (here: created after
+    the bot connected, with no CHANNEL_CREATE) a partial channel with no permissions at
+    all; the check must not read that as "may not post" and stay silent."""
+    unseen = fake_discord.add_channel("created-later")
+    assert bot.get_channel(unseen) is None
+    await fake_discord.send_message(f"!similar {SEED}", channel_id=unseen)
+    sent = await fake_discord.wait_for_request("POST", path(unseen))
+    assert sent.status == 200 and sent.json["embeds"][0]["title"]
