@@ -116,11 +116,11 @@ class Errors(commands.Cog):
 
     async def answer(self, ctx: commands.Context, original: BaseException) -> None:
         """Log ``original`` and tell the user what went wrong, in their language."""
-        reply = self.message_for(ctx, original)
         if isinstance(original, discord.Forbidden) and ctx.interaction is None:
             # The channel's permissions changed while the command ran: no one to tell there.
             log.warning("Discord refused an answer in a channel (code %s)", original.code)
             return
+        reply = self.message_for(ctx, original)
         if reply is None and not isinstance(original, commands.CommandError):
             log.error(
                 "Command %s failed (%s)",
@@ -142,20 +142,22 @@ class Errors(commands.Cog):
             return
         kind, text = reply
         try:
-            if can_embed(ctx):
-                await self.tell(ctx, notice_embed(text, kind))
-            else:  # a channel without Embed Links: the same sentence as text
-                await ctx.send(text)
+            await self.tell(ctx, text, kind)
         except discord.HTTPException:
             log.warning("Could not tell a user about a failed command")
             log.debug("The user not told was %s", ctx.author.id)
 
-    async def tell(self, ctx: commands.Context, embed: discord.Embed) -> None:
-        """Reply privately to a slash command, publicly to a prefix command.
+    async def tell(self, ctx: commands.Context, text: str, kind: str) -> None:
+        """Reply privately to a slash command, publicly to a prefix command: a notice embed,
+        or the same sentence as text in a channel without Embed Links.
 
         A slash command that deferred publicly and then failed still shows "thinking…" to
         everyone; that placeholder is removed so the error goes only to the user.
         """
+        if not can_embed(ctx):
+            await ctx.send(text)
+            return
+        embed = notice_embed(text, kind)
         interaction = ctx.interaction
         if interaction is None or not interaction.response.is_done():
             await ctx.send(embed=embed, ephemeral=True)

@@ -19,17 +19,12 @@ from bot.exclusions import UserExclusions, keep_artists, split_exclusion_flags
 from bot.song_lines import LISTEN_START
 from bot.text import ELLIPSIS
 from index.model import Answer, Artist, ArtistScore, Recommendation
-from tests.support.bot_fixtures import SEED, build_song_index, console_text, make_stats, make_track
+from tests.support.bot_fixtures import SEED, console_text, make_stats, make_track
 
 pytest.importorskip("index.read.api")
 
 STATS = make_stats(tracks=1234, playlists=567)
 LINK = re.compile(r"\[([^\]]+)\]\((https://[A-Za-z0-9%._~\-/:?=&]+)\)")
-
-
-@pytest.fixture(scope="module")
-def song_index(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return build_song_index(tmp_path_factory.mktemp("answers-console") / "songs.sqlite")
 
 
 @pytest.mark.parametrize(

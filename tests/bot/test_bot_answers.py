@@ -29,11 +29,6 @@ pytest.importorskip("index.read.api")
 ALICE, BOB = 101, 202
 
 
-@pytest.fixture(scope="module")
-def song_index(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return build_song_index(tmp_path_factory.mktemp("bot-index") / "songs.sqlite")
-
-
 def settings_for(index: Path, tmp: Path) -> Settings:
     return Settings.from_mapping(
         {"SONGSIM_INDEX": str(index), "SONGSIM_USER_DB": str(tmp / "users.sqlite")}

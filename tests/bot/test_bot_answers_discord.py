@@ -19,7 +19,7 @@ from bot.bot import SongsimBot
 from bot.services import Services
 from bot.user_db import MAX_BLOCKS
 from bot.views import NOT_YOURS
-from tests.support.bot_fixtures import SEED, build_song_index
+from tests.support.bot_fixtures import SEED
 from tests.support.fakediscord import EPHEMERAL, FakeDiscord, find_component
 
 pytest.importorskip("index.read.api")
@@ -27,11 +27,6 @@ pytest.importorskip("index.read.api")
 LINK = re.compile(r"\[([^\]]+)\]\((https://[^)\s]+)\)")
 SONG_LINE = re.compile(r"^\*\*(\d+)\.\*\* ")
 HOSTS = {"YT Music": "music.youtube.com", "Apple": "music.apple.com", "Deezer": "www.deezer.com"}
-
-
-@pytest.fixture(scope="module")
-def song_index(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return build_song_index(tmp_path_factory.mktemp("answers-index") / "songs.sqlite")
 
 
 @pytest_asyncio.fixture

@@ -17,18 +17,13 @@ from bot.services import Services
 from bot.settings import Settings
 from bot.views import NOT_YOURS
 from index.read.ranking import DISCOVERY
-from tests.support.bot_fixtures import SEED, SEED_ID, build_song_index
+from tests.support.bot_fixtures import SEED, SEED_ID
 from tests.support.fakediscord import EPHEMERAL, FakeDiscord, find_component
 
 pytest.importorskip("index.read.api")
 
 SEED_TITLE = "Songs like One More Time — Daft Punk"
 AERO = "2VEZx7NWsZ1D0eJ4uv5Fym"  # a Spotify id of the real shape (22 base-62 characters)
-
-
-@pytest.fixture(scope="module")
-def song_index(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return build_song_index(tmp_path_factory.mktemp("bot-index") / "songs.sqlite")
 
 
 @pytest_asyncio.fixture

@@ -16,17 +16,12 @@ from bot.services import Services
 from bot.settings import Settings
 from bot.song_lines import index_footer
 from bot.text import count_of, playlists_phrase
-from tests.support.bot_fixtures import SEED, build_song_index, make_stats, make_track
+from tests.support.bot_fixtures import SEED, make_stats, make_track
 
 pytest.importorskip("index.read.api")
 
 # A one followed by a plural noun, as in "1 playlists" or "1,000 … " excluded by the \b.
 ONE_PLURAL = re.compile(r"(?<![\d,.])1 (shared )?(playlists|songs|liked songs|commands)\b")
-
-
-@pytest.fixture(scope="module")
-def song_index(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return build_song_index(tmp_path_factory.mktemp("plural-index") / "songs.sqlite")
 
 
 @pytest_asyncio.fixture

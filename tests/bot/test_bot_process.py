@@ -15,18 +15,13 @@ from pathlib import Path
 import pytest
 
 from bot.heartbeat import heartbeat_age
-from tests.support.bot_fixtures import SEED, build_song_index
+from tests.support.bot_fixtures import SEED
 from tests.support.fakediscord import FakeDiscord
 
 pytest.importorskip("index.read.api")
 pytestmark = pytest.mark.slow  # each test starts a real bot process (a few seconds)
 
 LAUNCH = "import sys; from bot.cli import main; sys.exit(main())"
-
-
-@pytest.fixture(scope="module")
-def song_index(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return build_song_index(tmp_path_factory.mktemp("process-index") / "songs.sqlite")
 
 
 def bot_env(fake: FakeDiscord, song_index: Path, tmp_path: Path, **extra: str) -> dict[str, str]:

@@ -20,7 +20,7 @@ import pytest
 
 from bot.stopping import STOP_GRACE, CleanStop
 from tests.bot.test_bot_process import bot_env, songsim, wait_for_file
-from tests.support.bot_fixtures import SEED, build_song_index
+from tests.support.bot_fixtures import SEED
 from tests.support.fakediscord import FakeDiscord, start_client
 
 pytest.importorskip("index.read.api")
@@ -29,11 +29,6 @@ pytestmark = pytest.mark.slow  # each test starts a real bot process (a few seco
 TERM, INT = signal.SIGTERM, signal.SIGINT
 QUICK = 3.0  # seconds a stop may take when no command is running
 STOPPED = "Stopped: gateway, HTTP session and databases closed"
-
-
-@pytest.fixture(scope="module")
-def song_index(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return build_song_index(tmp_path_factory.mktemp("stops-index") / "songs.sqlite")
 
 
 class Running:

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from pathlib import Path
 
 import discord
 import pytest
@@ -16,15 +15,10 @@ from discord.ext import commands
 
 from bot.bot import SongsimBot
 from bot.services import Services
-from tests.support.bot_fixtures import SEED, build_song_index
+from tests.support.bot_fixtures import SEED
 from tests.support.fakediscord import FakeDiscord
 
 pytest.importorskip("index.read.api")
-
-
-@pytest.fixture(scope="module")
-def song_index(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return build_song_index(tmp_path_factory.mktemp("perm-index") / "songs.sqlite")
 
 
 @pytest_asyncio.fixture

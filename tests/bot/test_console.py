@@ -18,16 +18,11 @@ import pytest_asyncio
 from bot.console import markdown_to_text, run_console
 from bot.services import Services
 from bot.settings import Settings
-from tests.support.bot_fixtures import SEED, build_song_index
+from tests.support.bot_fixtures import SEED
 
 pytest.importorskip("index.read.api")
 
 REPO = Path(__file__).resolve().parents[2]
-
-
-@pytest.fixture(scope="module")
-def song_index(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return build_song_index(tmp_path_factory.mktemp("console-index") / "songs.sqlite")
 
 
 @pytest_asyncio.fixture

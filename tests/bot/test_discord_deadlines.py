@@ -12,7 +12,6 @@ from __future__ import annotations
 import asyncio
 import functools
 import inspect
-from pathlib import Path
 
 import pytest
 
@@ -21,18 +20,13 @@ from bot.cogs import _options
 from bot.services import Services
 from bot.user_db import UserDB
 from bot.user_rows import UserRows
-from tests.support.bot_fixtures import SEED, build_song_index
+from tests.support.bot_fixtures import SEED
 from tests.support.fakediscord import FakeDiscord, find_component
 
 pytest.importorskip("index.read.api")
 
 SLOW = 0.8  # seconds each index read and database call takes
 DEADLINE = 0.5  # the fake's deadline for a first answer (Discord's is 3 s)
-
-
-@pytest.fixture(scope="module")
-def song_index(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return build_song_index(tmp_path_factory.mktemp("bot-index") / "songs.sqlite")
 
 
 def _slowed(fn):

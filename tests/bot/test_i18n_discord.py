@@ -4,25 +4,18 @@ errors, a German server's prefix commands answer in German, and anything else is
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 import pytest_asyncio
 
 from bot.bot import SongsimBot
 from bot.services import Services
-from tests.support.bot_fixtures import SEED, build_song_index
+from tests.support.bot_fixtures import SEED
 from tests.support.fakediscord import EPHEMERAL, FakeDiscord, find_component
 
 pytest.importorskip("index.read.api")
 
 ENGLISH_TITLE = "Songs like One More Time — Daft Punk"
 GERMAN_TITLE = "Songs wie One More Time — Daft Punk"
-
-
-@pytest.fixture(scope="module")
-def song_index(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return build_song_index(tmp_path_factory.mktemp("i18n-index") / "songs.sqlite")
 
 
 @pytest_asyncio.fixture

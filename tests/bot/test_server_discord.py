@@ -7,7 +7,6 @@ from __future__ import annotations
 import asyncio
 import json
 import re
-from pathlib import Path
 
 import discord
 import pytest
@@ -17,15 +16,10 @@ from discord.ext import commands
 from bot.bot import SongsimBot
 from bot.replies.settings import NOT_ALLOWED
 from bot.services import Services
-from tests.support.bot_fixtures import SEED, build_song_index
+from tests.support.bot_fixtures import SEED
 from tests.support.fakediscord import EPHEMERAL, FakeDiscord, find_component
 
 pytest.importorskip("index.read.api")
-
-
-@pytest.fixture(scope="module")
-def song_index(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return build_song_index(tmp_path_factory.mktemp("server-index") / "songs.sqlite")
 
 
 @pytest_asyncio.fixture

@@ -17,6 +17,7 @@ uses to refuse what a member may not post there.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
 import discord
@@ -26,8 +27,6 @@ from .payloads import ALL_PERMISSIONS, FakeUser, iso_now, snowflake
 
 if TYPE_CHECKING:
     from .gateway import Gateway
-
-ADMINISTRATOR, VIEW_CHANNEL, SEND_MESSAGES, EMBED_LINKS = 1 << 3, 1 << 10, 1 << 11, 1 << 14
 
 # What @everyone may do in a new Discord server (no moderation, no Manage Server).
 EVERYONE_PERMISSIONS = discord.Permissions(
@@ -112,8 +111,8 @@ class GuildRoles:
         """``user``'s permissions in a guild ``channel``, overwrites applied in Discord's
         order: @everyone's, then the member's roles' together, then the member's own."""
         value = self.permissions_of(user)
-        if user.id == self.owner.id or value & ADMINISTRATOR:
-            return int(ALL_PERMISSIONS) | ADMINISTRATOR
+        if user.id == self.owner.id or discord.Permissions(value).administrator:
+            return discord.Permissions.all().value
         overwrites = {int(o["id"]): o for o in channel.get("permission_overwrites", [])}
 
         def apply(allow: int, deny: int) -> None:
@@ -123,12 +122,8 @@ class GuildRoles:
         everyone = overwrites.get(self.guild_id)
         if everyone is not None:
             apply(int(everyone["allow"]), int(everyone["deny"]))
-        role_ows = [overwrites[r] for r in user.role_ids if r in overwrites]
-        allow = deny = 0
-        for o in role_ows:
-            allow |= int(o["allow"])
-            deny |= int(o["deny"])
-        apply(allow, deny)
+        roles = [overwrites[r] for r in user.role_ids if r in overwrites]
+        apply(_union(o["allow"] for o in roles), _union(o["deny"] for o in roles))
         own = overwrites.get(user.id)
         if own is not None and own.get("type") == 1:
             apply(int(own["allow"]), int(own["deny"]))
@@ -165,13 +160,21 @@ class GuildRoles:
         embeds and no Embed Links; with text, a post without Embed Links loses its embeds."""
         if not channel.get("guild_id"):
             return None, body
-        perms = self.channel_permissions(self.bot_user, channel)
-        if not perms & VIEW_CHANNEL:
+        perms = discord.Permissions(self.channel_permissions(self.bot_user, channel))
+        if not perms.view_channel:
             return (50001, "Missing Access"), body
-        if not perms & SEND_MESSAGES:
+        if not perms.send_messages:
             return (50013, "Missing Permissions"), body
-        if body.get("embeds") and not perms & EMBED_LINKS:
+        if body.get("embeds") and not perms.embed_links:
             if not body.get("content"):
                 return (50013, "Missing Permissions"), body
             return None, {**body, "embeds": []}
         return None, body
+
+
+def _union(bits: Iterable[str]) -> int:
+    """The permission bits of several overwrites together (Discord sends them as strings)."""
+    value = 0
+    for b in bits:
+        value |= int(b)
+    return value
